@@ -268,10 +268,13 @@ def remove_pinyin_readings(text: str) -> RuleResult:
 # A ``?`` between two Han characters is either a question mark written in
 # half-width form or a character the source's encoding could not hold. Only the
 # former has a question word earlier in its sentence.
+# Single characters such as 何 or 几 are left out: they occur in ordinary words
+# (任何, 几个) and would turn a lost character into a question mark.
 _QUESTION_WORDS_RE = re.compile(
-    "什么|吗|呢|如何|怎样|怎么|为何|为什么|是否|能否|可否|能不能|是不是|有没有|会不会"
-    "|要不要|难道|岂|谁|哪|几|多少|何"
+    "什么|如何|怎样|怎么|为何|为什么|是否|能否|可否|能不能|是不是|有没有|会不会"
+    "|要不要|难道|多少|哪|谁"
 )
+_QUESTION_PARTICLES = "吗呢么"
 _SUSPECT_QM_RE = re.compile(f"(?<=[{_HAN}])[?\ufffd](?=[{_HAN}])|\ufffd")
 _SENTENCE_END_RE = re.compile(r"[。！？!?；;\n]")
 
@@ -298,13 +301,15 @@ def flag_lost_characters(text: str) -> RuleResult:
     '宣讲如何开展?为让干部读懂'
     >>> flag_lost_characters("作为当前第一要?各基层").text
     '作为当前第一要□各基层'
+    >>> flag_lost_characters("不留任何死角,作为第一要?各基层").text
+    '不留任何死角,作为第一要□各基层'
     """
 
     def repl(match: re.Match[str]) -> str:
-        if match.group(0) == "?" and _QUESTION_WORDS_RE.search(
-            _sentence_before(text, match.start())
-        ):
-            return "?"
+        if match.group(0) == "?":
+            sentence = _sentence_before(text, match.start())
+            if sentence.endswith(tuple(_QUESTION_PARTICLES)) or _QUESTION_WORDS_RE.search(sentence):
+                return "?"
         return LOST_CHARACTER
 
     return _sub_counting(_SUSPECT_QM_RE, repl, text)
@@ -394,6 +399,8 @@ _NUMERIC_TAIL = set("0123456789.%‰+-~ ")
 
 
 def _in_chinese_context(text: str, pos: int) -> bool:
+    if 0 < pos < len(text) - 1 and text[pos - 1].isdigit() and text[pos + 1].isdigit():
+        return False  # 10:30, 1,5: a separator inside a number, not punctuation
     left = pos - 1
     while left >= 0 and text[left] in _NUMERIC_TAIL:
         left -= 1
@@ -422,6 +429,8 @@ def normalize_punctuation(text: str) -> RuleResult:
     '指出，在庆祝（国家行政学院）时刻：好？'
     >>> normalize_punctuation("增长10.8%;1-5月份").text
     '增长10.8%；1-5月份'
+    >>> normalize_punctuation("会议于上午10:30召开,党史大事记(第一卷(1919—2004))").text
+    '会议于上午10:30召开，党史大事记（第一卷（1919—2004））'
     >>> normalize_punctuation("共1,000人次。version 1.2, H5 at 10:30").text
     '共1,000人次。version 1.2, H5 at 10:30'
     """
@@ -433,7 +442,14 @@ def normalize_punctuation(text: str) -> RuleResult:
             return f"（{match.group(1)}）"
         return match.group(0)
 
-    first = _sub_counting(_HALF_PARENS_RE, parens, protected)
+    # Innermost pairs first, repeated, so nested parentheses convert in one call.
+    first = RuleResult(protected, 0)
+    while True:
+        step = _sub_counting(_HALF_PARENS_RE, parens, first.text)
+        if not step.count:
+            break
+        first = RuleResult(step.text, first.count + step.count, (first.examples + step.examples)[:_MAX_EXAMPLES])
+        protected = step.text
     source = first.text
 
     def punct(match: re.Match[str]) -> str:

@@ -22,10 +22,10 @@ import pandas as pd
 
 from .clean import clean_text, script_of
 from .decode import DecodingError, decode_bytes
-from .metadata import MANIFEST_COLUMNS, infer_docvars, read_manifest, slugify
+from .metadata import MANIFEST_COLUMNS, group_labels, infer_docvars, read_manifest, slugify
 from .structure import classify_blocks, join_page_breaks, split_lines, split_sentences
 
-__all__ = ["Corpus", "read_corpus", "corpus_from_texts", "CorpusReadError"]
+__all__ = ["Corpus", "read_corpus", "open_corpus", "corpus_from_texts", "CorpusReadError"]
 
 logger = logging.getLogger(__name__)
 
@@ -195,6 +195,34 @@ class Corpus:
             blocks=self.blocks[self.blocks["doc_id"].isin(keep)].reset_index(drop=True),
             quality_log=self.quality_log[self.quality_log["doc_id"].isin(keep)].reset_index(drop=True),
             history=self.history + (f"subset({len(doc_ids)} documents)",),
+        )
+
+    def assign_docvars(self, **columns: pd.Series | Sequence[object] | object) -> "Corpus":
+        """Return a Corpus with docvar columns added or replaced (like ``DataFrame.assign``).
+
+        Parameters
+        ----------
+        **columns
+            Column name to values: a Series indexed by ``doc_id`` (aligned),
+            a sequence in corpus order, or one scalar for every document.
+
+        Examples
+        --------
+        >>> corp = corpus_from_texts({"a": "学史明理。", "b": "学史增信。"})
+        >>> corp.assign_docvars(group=["甲区", "乙县"]).docvars["group"].tolist()
+        ['甲区', '乙县']
+        """
+        docvars = self.docvars.copy()
+        for name, values in columns.items():
+            if isinstance(values, pd.Series):
+                missing = set(docvars.index) - set(values.index)
+                if missing:
+                    raise KeyError(f"assign_docvars({name}=…): no value for documents {sorted(missing)}")
+                docvars[name] = values.reindex(docvars.index).to_numpy()
+            else:
+                docvars[name] = values
+        return dataclasses.replace(
+            self, docvars=docvars, history=self.history + (f"assign_docvars({', '.join(columns)})",)
         )
 
     def quality_summary(self) -> pd.DataFrame:
@@ -424,6 +452,43 @@ def read_corpus(
     read_info = pd.DataFrame(info_rows).set_index("doc_id")
     history = (f"read_corpus({folder.name!r}, metadata={'manifest' if manifest is not None else 'inferred'})",)
     return _assemble(doc_ids, raw_texts, read_info, manifest, history)
+
+
+def open_corpus(
+    corpus_dir: str | Path,
+    *,
+    metadata: str | Path | None = None,
+    group_by: str | None = None,
+) -> Corpus:
+    """Read a corpus for a report: paths resolved against the project root, a ``group`` docvar added.
+
+    Notebooks call this so that ``corpus_dir="seeds"`` means the project's
+    ``seeds/`` whether the notebook runs in JupyterLab from ``notebooks/`` or
+    under papermill from anywhere else.
+
+    Parameters
+    ----------
+    corpus_dir : str or Path
+        Folder of texts; a relative path is relative to the project root.
+    metadata : str or Path, optional
+        Manifest CSV (relative paths likewise); by default
+        ``<corpus_dir>/metadata.csv`` when present.
+    group_by : str, optional
+        A docvar to group documents by; its labels (see
+        :func:`corpus_tools.metadata.group_labels`) become the docvar ``group``.
+
+    Returns
+    -------
+    Corpus
+    """
+    from .paths import resolve_path
+
+    corpus = read_corpus(
+        resolve_path(corpus_dir), metadata=resolve_path(metadata) if metadata is not None else None
+    )
+    if group_by is not None:
+        corpus = corpus.assign_docvars(group=group_labels(corpus.docvars, group_by))
+    return corpus
 
 
 def corpus_from_texts(texts: dict[str, str] | pd.Series, *, docvars: pd.DataFrame | None = None) -> Corpus:

@@ -106,8 +106,10 @@ def decode_bytes(data: bytes, *, name: str | Path = "<bytes>", encoding: str | N
             try:
                 return Decoded(data.decode(codec).lstrip("\ufeff"), codec, "bom", True)
             except UnicodeDecodeError as error:
+                # error.start counts from after the BOM for UTF-8-SIG; report the file offset.
+                offset = error.start + (len(bom) if codec == "utf-8-sig" else 0)
                 raise DecodingError(
-                    f"{name}: starts with a {codec} byte-order mark but byte {error.start} is not valid {codec}"
+                    f"{name}: starts with a {codec} byte-order mark but byte {offset} is not valid {codec}"
                 ) from error
     nul = data.find(b"\x00")
     if nul >= 0:
@@ -116,6 +118,10 @@ def decode_bytes(data: bytes, *, name: str | Path = "<bytes>", encoding: str | N
             "this looks like a binary file, not text"
         )
     if encoding is not None:
+        try:
+            codecs.lookup(encoding)
+        except LookupError as error:
+            raise DecodingError(f"{name}: encoding={encoding!r} is not an encoding Python knows") from error
         try:
             return Decoded(data.decode(encoding), encoding, "declared")
         except UnicodeDecodeError as error:

@@ -16,6 +16,7 @@ gazetteer and context, and a wrong guess is worse than a blank.
 
 from __future__ import annotations
 
+import datetime
 import re
 from pathlib import Path
 
@@ -27,6 +28,8 @@ __all__ = [
     "infer_docvars",
     "parse_date",
     "slugify",
+    "group_labels",
+    "LOCALITY_FALLBACK",
 ]
 
 #: Columns of a manifest, in order. Only ``file`` is required; ``doc_id``
@@ -81,9 +84,10 @@ def parse_date(text: str) -> str | None:
     if not match:
         return None
     year, month, day = (int(g) for g in match.groups())
-    if not (1 <= month <= 12 and 1 <= day <= 31):
+    try:
+        return datetime.date(year, month, day).isoformat()
+    except ValueError:  # 2021-02-30 is a typo or not a date, not a date to report
         return None
-    return f"{year:04d}-{month:02d}-{day:02d}"
 
 
 def read_manifest(path: str | Path) -> pd.DataFrame:
@@ -196,3 +200,51 @@ def infer_docvars(blocks: pd.DataFrame) -> dict[str, str]:
     return {k: found.get(k, "") for k in keys} | {
         f"{k}_evidence": found[f"{k}_evidence"] for k in keys if f"{k}_evidence" in found
     }
+
+
+#: For locality docvars, where to look when a document has no value: a
+#: city-level report has no district, so it is labelled by its city.
+LOCALITY_FALLBACK = {"district": ("district", "city", "province"), "city": ("city", "province")}
+
+
+def group_labels(docvars: pd.DataFrame, by: str) -> pd.Series:
+    """Label each document by the docvar ``by``, for grouping.
+
+    Parameters
+    ----------
+    docvars : pandas.DataFrame
+        Indexed by ``doc_id``.
+    by : str
+        A docvar column. For ``district`` and ``city``, a document without
+        a value is labelled by the next level up with a ``（全市）`` or
+        ``（全省）`` suffix (a city-level summary is not "unknown", it is the
+        whole city); otherwise an empty value becomes ``"unknown"``.
+
+    Returns
+    -------
+    pandas.Series
+        One label per document, index ``doc_id``, named ``by``.
+
+    Raises
+    ------
+    KeyError
+        When ``by`` is not a docvar; the message lists the docvars there are.
+
+    Examples
+    --------
+    >>> dv = pd.DataFrame({"district": ["槐荫区", ""], "city": ["济南市", "济南市"],
+    ...                    "province": ["山东省", "山东省"]}, index=["a", "b"])
+    >>> group_labels(dv, "district").tolist()
+    ['槐荫区', '济南市（全市）']
+    """
+    if by not in docvars.columns:
+        raise KeyError(f"group_by={by!r} is not a docvar; available: {list(docvars.columns)}")
+    labels = docvars[by].fillna("").astype(str)
+    suffix = {"city": "（全市）", "province": "（全省）"}
+    for fallback in LOCALITY_FALLBACK.get(by, (by,))[1:]:
+        if fallback not in docvars.columns:
+            continue
+        empty = labels == ""
+        upper = docvars[fallback].fillna("").astype(str)
+        labels = labels.where(~empty | (upper == ""), upper + suffix.get(fallback, ""))
+    return labels.replace("", "unknown").rename(by)

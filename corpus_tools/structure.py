@@ -322,6 +322,9 @@ def classify_blocks(lines: list[Line]) -> list[tuple[str, Line]]:
         elif _EDITOR_RE.match(text):
             kind = "editor"
             seen_editor = True
+        elif len(text) <= CAPTION_MAX_CHARS and _PHOTO_CREDIT_RE.search(text):
+            # before bylines: "图片来源：网络" and "摄影：李四" credit photos, not the article
+            kind = "photo_credit"
         elif _is_byline_shape(text):
             kind = "byline"
         elif (
@@ -331,8 +334,6 @@ def classify_blocks(lines: list[Line]) -> list[tuple[str, Line]]:
             and _is_byline_shape(following.text)
         ):
             kind = "byline"
-        elif len(text) <= CAPTION_MAX_CHARS and _PHOTO_CREDIT_RE.search(text):
-            kind = "photo_credit"
         elif _is_caption_shape(text) and (
             line.gap_before > typical or (index == 0 and line.gap_before > 0)
         ):

@@ -1,0 +1,134 @@
+"""Descriptive tables about a corpus: what is in it and what cleaning did.
+
+These are the tables behind the corpus-overview report. Each returns a tidy
+DataFrame whose columns are documented, so a notebook only has to call and
+show them, and a figure only has to draw them.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from .corpus import Corpus
+from .metadata import group_labels
+
+__all__ = ["corpus_table", "size_table", "quality_table", "separated_blocks", "before_after"]
+
+def corpus_table(corpus: Corpus, *, group_by: str = "district") -> pd.DataFrame:
+    """Describe every document in one row.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``doc_id, group, title, outlet, date_published, province,
+        city, district, admin_level, script, encoding, n_chars_raw,
+        n_chars_body, body_share, n_paragraphs, n_sentences``.
+        ``body_share`` is the share of decoded characters that ended up in
+        the article body (the rest is titles, bylines, captions, chrome,
+        pinyin and whitespace).
+    """
+    dv = corpus.docvars
+    sentences = corpus.sentences().groupby("doc_id").size()
+    table = pd.DataFrame(
+        {
+            "doc_id": dv.index,
+            "group": group_labels(dv, group_by).to_numpy(),
+            **{c: dv[c].to_numpy() for c in ("title", "outlet", "date_published", "province", "city", "district", "admin_level", "script", "encoding")},
+            "n_chars_raw": dv["n_chars_raw"].to_numpy(),
+            "n_chars_body": dv["n_chars_body"].to_numpy(),
+        }
+    )
+    table["body_share"] = (table["n_chars_body"] / table["n_chars_raw"]).round(3)
+    table["n_paragraphs"] = dv["n_paragraphs"].to_numpy()
+    table["n_sentences"] = sentences.reindex(dv.index, fill_value=0).to_numpy()
+    return table
+
+
+def size_table(corpus: Corpus) -> pd.DataFrame:
+    """Count characters per document and block kind.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Long table, one row per (document, block kind) present:
+        ``doc_id, kind, n_blocks, n_chars``. Kinds follow
+        :data:`corpus_tools.structure.BLOCK_KINDS`.
+    """
+    from .structure import BLOCK_KINDS
+
+    table = (
+        corpus.blocks.groupby(["doc_id", "kind"], sort=False)
+        .agg(n_blocks=("text", "size"), n_chars=("n_chars", "sum"))
+        .reset_index()
+    )
+    table["kind"] = pd.Categorical(table["kind"], categories=list(BLOCK_KINDS), ordered=True)
+    order = {d: i for i, d in enumerate(corpus.doc_ids)}
+    return table.sort_values(["doc_id", "kind"], key=lambda s: s.map(order) if s.name == "doc_id" else s).reset_index(drop=True)
+
+
+def quality_table(corpus: Corpus) -> pd.DataFrame:
+    """Return the quality log with every document × rule count, zeros included.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Long table ``doc_id, step, rule, count, detail``: one row per
+        document and rule that appears anywhere in the log, ``count`` 0 and
+        ``detail`` empty where that rule did nothing to that document.
+    """
+    log = corpus.quality_log
+    if log.empty:
+        return log.copy()
+    rules = log[["step", "rule"]].drop_duplicates()
+    grid = pd.DataFrame({"doc_id": corpus.doc_ids}).merge(rules, how="cross")
+    table = grid.merge(log, on=["doc_id", "step", "rule"], how="left")
+    table["count"] = table["count"].fillna(0).astype(int)
+    table["detail"] = table["detail"].fillna("")
+    return table
+
+
+def separated_blocks(corpus: Corpus) -> pd.DataFrame:
+    """List everything cleaning separated from the article bodies.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per non-body block: ``doc_id, block_no, kind, line_no,
+        text``, in document order. Nothing here was deleted: these are the
+        titles, bylines, captions, headings, dates, editor lines and chrome
+        that :attr:`Corpus.texts` leaves out.
+    """
+    blocks = corpus.blocks
+    return blocks.loc[blocks["kind"] != "body", ["doc_id", "block_no", "kind", "line_no", "text"]].reset_index(drop=True)
+
+
+def before_after(corpus: Corpus, doc_id: str | None = None, *, n_chars: int = 300) -> pd.DataFrame:
+    """Show the start of a document as read and as cleaned, side by side.
+
+    Parameters
+    ----------
+    doc_id : str, optional
+        Which document; by default the one cleaning changed most.
+    n_chars : int
+        How many characters of each version to show.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Two rows, ``version`` ∈ {``raw``, ``clean``}, with ``doc_id`` and
+        ``excerpt`` (newlines shown as ``⏎``).
+    """
+    if doc_id is None:
+        changes = corpus.quality_log.groupby("doc_id")["count"].sum()
+        doc_id = str(changes.idxmax()) if not changes.empty else corpus.doc_ids[0]
+    if doc_id not in corpus.docvars.index:
+        raise KeyError(f"doc_id {doc_id!r} is not in the corpus; available: {corpus.doc_ids}")
+    raw = corpus.raw_texts[doc_id].strip()[:n_chars]
+    clean = corpus.texts[doc_id][:n_chars]
+    return pd.DataFrame(
+        {
+            "doc_id": [doc_id, doc_id],
+            "version": ["raw", "clean"],
+            "excerpt": [raw.replace("\n", "⏎"), clean.replace("\n", "⏎")],
+        }
+    )
