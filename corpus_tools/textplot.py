@@ -396,7 +396,8 @@ def grouped_barh(
     ax.set_ylabel(y)
     ax.grid(axis="x", alpha=0.3)
     ax.set_axisbelow(True)
-    ax.legend(title=hue, loc="best", frameon=False)
+    # Outside the axes: with stacked bars any spot inside hides data or the title.
+    ax.legend(title=hue, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
     full_title = _title_with_note(title, shown=n_rows, total=total)
     if full_title:
         ax.set_title(full_title)

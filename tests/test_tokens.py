@@ -1,0 +1,344 @@
+"""Tests for corpus_tools.tokens: tokenize and the Tokens object."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from corpus_tools.lexicons import stopwords
+from corpus_tools.segment import Segmenter, get_segmenter
+from corpus_tools.tokens import Tokens, tokenize
+
+TOY_DOCS = {
+    "huaiyin-2021": "槐荫区推进党史学习教育走深走实。\n区委书记李国强出席会议并讲话，2021年增长1.6%。",
+    "shizhong-2021": "市中区扎实开展“我为群众办实事”实践活动。",
+    "zhaoling-2021": "召陵区坚持学史明理、学史增信。\n做好“七个一”。\n进一步深入开展工作。",
+}
+TOY_DOCVARS = pd.DataFrame(
+    {"district": ["槐荫区", "市中区", "召陵区"], "city": ["济南市", "济南市", "漯河市"]},
+    index=pd.Index(list(TOY_DOCS), name="doc_id"),
+)
+
+
+class StandInCorpus:
+    """The part of corpus_tools.corpus.Corpus that tokenize uses (see docs/design.md).
+
+    Paragraphs are the lines of a text; sentences end at 。！？. Good enough to exercise
+    tokenize until the real Corpus lands.
+    """
+
+    def __init__(self, texts: dict[str, str], docvars: pd.DataFrame) -> None:
+        self.texts = texts
+        self.docvars = docvars
+
+    def units(self, unit: str) -> pd.DataFrame:
+        rows = []
+        for doc_id, text in self.texts.items():
+            if unit == "document":
+                rows.append({"unit_id": doc_id, "doc_id": doc_id, "text": text})
+                continue
+            for para_no, paragraph in enumerate(text.split("\n"), start=1):
+                para_id = f"{doc_id}:p{para_no:03d}"
+                if unit == "paragraph":
+                    rows.append(
+                        {"unit_id": para_id, "doc_id": doc_id, "para_no": para_no, "section": "", "text": paragraph}
+                    )
+                    continue
+                sentences = [s for s in re.findall(r"[^。！？]+[。！？]?", paragraph) if s]
+                for sent_no, sentence in enumerate(sentences, start=1):
+                    rows.append(
+                        {
+                            "unit_id": f"{para_id}:s{sent_no:02d}",
+                            "doc_id": doc_id,
+                            "para_no": para_no,
+                            "sent_no": sent_no,
+                            "section": "",
+                            "text": sentence,
+                        }
+                    )
+        return pd.DataFrame(rows).set_index("unit_id")
+
+
+@pytest.fixture(scope="module")
+def corpus() -> StandInCorpus:
+    return StandInCorpus(TOY_DOCS, TOY_DOCVARS)
+
+
+@pytest.fixture(scope="module")
+def doc_tokens(corpus) -> Tokens:
+    return tokenize(corpus)
+
+
+def _toy_tokens(token_lists, tags=None) -> Tokens:
+    index = pd.Index([f"u{i}" for i in range(len(token_lists))], name="unit_id")
+    return Tokens(
+        tokens=pd.Series(token_lists, index=index, dtype=object),
+        pos=None if tags is None else pd.Series(tags, index=index, dtype=object),
+        docvars=pd.DataFrame({"doc_id": [f"d{i}" for i in range(len(token_lists))]}, index=index),
+        unit="document",
+    )
+
+
+# -- tokenize ---------------------------------------------------------------------------------
+
+
+def test_tokenize_documents(doc_tokens):
+    assert doc_tokens.unit == "document"
+    assert len(doc_tokens) == 3
+    assert list(doc_tokens.tokens.index) == list(TOY_DOCS)
+    assert doc_tokens.tokens.index.name == "unit_id"
+    assert list(doc_tokens.docvars.columns) == ["doc_id", "district", "city"]
+    assert doc_tokens.docvars.loc["zhaoling-2021", "city"] == "漯河市"
+    assert doc_tokens.tokens["shizhong-2021"] == [
+        "市中区", "扎实", "开展", "“", "我为群众办实事", "”", "实践", "活动", "。",
+    ]  # fmt: skip
+    assert doc_tokens.pos is None
+    assert doc_tokens.history == (
+        "tokenize(unit='document', pos=False, hmm=False, "
+        "segmenter=Segmenter(engine='jieba', hmm=False, userdict='package', extra_words=0))",
+    )
+
+
+@pytest.mark.parametrize(
+    ("unit", "n_units", "unit_columns", "first_id"),
+    [
+        ("document", 3, ["doc_id"], "huaiyin-2021"),
+        ("paragraph", 6, ["doc_id", "para_no", "section"], "huaiyin-2021:p001"),
+        ("sentence", 6, ["doc_id", "para_no", "sent_no", "section"], "huaiyin-2021:p001:s01"),
+    ],
+)
+def test_tokenize_units_carry_unit_and_document_docvars(corpus, unit, n_units, unit_columns, first_id):
+    toks = tokenize(corpus, unit=unit)
+    assert len(toks) == n_units
+    assert toks.unit == unit
+    assert list(toks.docvars.columns) == [*unit_columns, "district", "city"]
+    assert toks.docvars.index[0] == first_id
+    assert (toks.docvars.groupby("doc_id")["district"].nunique() == 1).all()
+
+
+def test_tokenize_paragraph_tokens_equal_document_tokens(corpus, doc_tokens):
+    paragraphs = tokenize(corpus, unit="paragraph")
+    for doc_id, words in doc_tokens.tokens.items():
+        joined = [w for unit_words in paragraphs.subset(doc_ids=[doc_id]).tokens for w in unit_words]
+        assert joined == words
+
+
+def test_tokenize_with_pos(corpus):
+    toks = tokenize(corpus, pos=True)
+    assert toks.pos is not None
+    assert toks.pos.map(len).equals(toks.tokens.map(len))
+    tags = dict(zip(toks.tokens["huaiyin-2021"], toks.pos["huaiyin-2021"]))
+    assert tags["李国强"] == "nr"
+    assert tags["走深走实"] == "l"
+    assert toks.tokens.equals(tokenize(corpus).tokens)
+
+
+def test_tokenize_hmm_uses_hmm_segmenter():
+    corpus = StandInCorpus({"d": "区委书记刘晓燕出席会议"}, pd.DataFrame(index=pd.Index(["d"], name="doc_id")))
+    assert "刘晓燕" not in tokenize(corpus).tokens["d"]
+    assert "刘晓燕" in tokenize(corpus, hmm=True).tokens["d"]
+
+
+def test_tokenize_with_custom_segmenter():
+    corpus = StandInCorpus({"d": "区委书记刘晓燕出席会议"}, pd.DataFrame(index=pd.Index(["d"], name="doc_id")))
+    toks = tokenize(corpus, segmenter=Segmenter(extra_words=["刘晓燕"]))
+    assert toks.tokens["d"] == ["区委书记", "刘晓燕", "出席会议"]
+    assert "extra_words=1" in toks.history[0]
+
+
+def test_tokenize_refuses_conflicting_hmm():
+    corpus = StandInCorpus({"d": "党史"}, pd.DataFrame(index=pd.Index(["d"], name="doc_id")))
+    with pytest.raises(ValueError, match="hmm"):
+        tokenize(corpus, hmm=True, segmenter=get_segmenter(hmm=False))
+
+
+def test_tokenize_refuses_unknown_unit(corpus):
+    with pytest.raises(ValueError, match="unit"):
+        tokenize(corpus, unit="chapter")
+
+
+def test_tokenize_empty_text_gives_empty_list():
+    docvars = pd.DataFrame(index=pd.Index(["a", "b"], name="doc_id"))
+    toks = tokenize(StandInCorpus({"a": "", "b": "党史"}, docvars))
+    assert toks.tokens["a"] == []
+    assert toks.n_tokens == 1
+
+
+# -- remove -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("words", "kwargs", "expected"),
+    [
+        # punctuation-only tokens always go, numbers go unless kept
+        ((), {}, ["深入", "开展", "学党史", "党", "年"]),
+        ((), {"keep_numbers": True}, ["深入", "开展", "学党史", "党", "2021", "年", "1.6"]),
+        ((), {"min_nchar": 2}, ["深入", "开展", "学党史"]),
+        ((), {"min_nchar": 3}, ["学党史"]),
+        ({"深入", "开展"}, {}, ["学党史", "党", "年"]),
+        ({"深入", "开展"}, {"min_nchar": 2, "keep_numbers": True}, ["学党史", "2021", "1.6"]),
+        ("深入", {}, ["开展", "学党史", "党", "年"]),  # a bare string is one word, not characters
+    ],
+)
+def test_remove_rules(words, kwargs, expected):
+    toks = _toy_tokens([["深入", "开展", "“", "学党史", "”", "党", "，", "2021", "年", "1.6", "%", "……"]])
+    assert toks.remove(words, **kwargs).tokens.iloc[0] == expected
+
+
+@pytest.mark.parametrize(
+    ("token", "is_dropped"),
+    [("，", True), ("“”", True), ("%", True), ("■", True), ("——", True), ("95.2%", True), ("１２", True),
+     ("H5", False), ("七个一", False), ("一", False), ("12345热线", False)],
+)  # fmt: skip
+def test_remove_punctuation_and_number_detection(token, is_dropped):
+    assert (_toy_tokens([[token]]).remove().tokens.iloc[0] == []) is is_dropped
+
+
+def test_remove_with_stopword_list_and_history(doc_tokens):
+    cleaned = doc_tokens.remove(stopwords("zh-official"), min_nchar=2)
+    assert cleaned.tokens["zhaoling-2021"] == ["召陵区", "学史明理", "学史增信", "七个一"]
+    assert cleaned.history[-1] == (
+        f"remove(words={len(stopwords())}, min_nchar=2, pos=None, keep_numbers=False)"
+    )
+    assert len(cleaned.history) == len(doc_tokens.history) + 1
+
+
+def test_remove_keeps_pos_aligned():
+    toks = _toy_tokens([["党史", "，", "的", "教育"]], tags=[["n", "x", "uj", "vn"]])
+    out = toks.remove({"的"})
+    assert out.tokens.iloc[0] == ["党史", "教育"]
+    assert out.pos.iloc[0] == ["n", "vn"]
+    assert toks.remove(pos={"vn"}).tokens.iloc[0] == ["党史", "的"]
+
+
+def test_remove_pos_needs_tags():
+    with pytest.raises(ValueError, match="pos=True"):
+        _toy_tokens([["党史"]]).remove(pos={"n"})
+
+
+def test_remove_refuses_bad_min_nchar():
+    with pytest.raises(ValueError, match="min_nchar"):
+        _toy_tokens([["党史"]]).remove(min_nchar=0)
+
+
+def test_methods_do_not_change_the_original():
+    toks = _toy_tokens([["深入", "党史", "，"]], tags=[["v", "n", "x"]])
+    toks.remove({"深入"})
+    toks.keep_pos(["n"])
+    toks.subset(doc_ids=["d0"])
+    assert toks.tokens.iloc[0] == ["深入", "党史", "，"]
+    assert toks.pos.iloc[0] == ["v", "n", "x"]
+
+
+# -- keep_pos, subset -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("tags", "match", "expected"),
+    [
+        (["n"], "exact", ["党史"]),
+        (["n"], "prefix", ["党史", "李国强", "槐荫区"]),
+        (["nr", "v"], "exact", ["李国强", "讲话"]),
+        ("ns", "exact", ["槐荫区"]),
+    ],
+)
+def test_keep_pos(tags, match, expected):
+    toks = _toy_tokens([["党史", "李国强", "槐荫区", "讲话", "，"]], tags=[["n", "nr", "ns", "v", "x"]])
+    assert toks.keep_pos(tags, match=match).tokens.iloc[0] == expected
+
+
+def test_keep_pos_needs_tags():
+    with pytest.raises(ValueError, match="pos=True"):
+        _toy_tokens([["党史"]]).keep_pos(["n"])
+
+
+def test_subset_by_mask_callable_and_doc_ids(corpus):
+    toks = tokenize(corpus, unit="paragraph")
+    by_mask = toks.subset(toks.docvars["city"] == "济南市")
+    assert set(by_mask.docvars["doc_id"]) == {"huaiyin-2021", "shizhong-2021"}
+    by_callable = toks.subset(lambda dv: dv["para_no"] == 1)
+    assert len(by_callable) == 3
+    both = toks.subset(lambda dv: dv["para_no"] == 1, doc_ids=["zhaoling-2021"])
+    assert list(both.tokens.index) == ["zhaoling-2021:p001"]
+    assert both.history[-1].startswith("subset(where=<mask>, doc_ids=['zhaoling-2021'])")
+    positional = toks.subset(np.arange(len(toks)) < 2)
+    assert list(positional.tokens.index) == list(toks.tokens.index[:2])
+
+
+def test_subset_refuses_unknown_doc_ids_and_bad_masks(doc_tokens):
+    with pytest.raises(KeyError, match="nowhere"):
+        doc_tokens.subset(doc_ids=["nowhere"])
+    with pytest.raises(ValueError):
+        doc_tokens.subset([True])
+
+
+# -- export and invariants --------------------------------------------------------------------
+
+
+def test_to_frame_is_tidy():
+    toks = _toy_tokens([["党史", "教育"], [], ["红色"]], tags=[["n", "vn"], [], ["n"]])
+    frame = toks.to_frame()
+    assert list(frame.columns) == ["unit_id", "doc_id", "position", "token", "pos"]
+    assert frame.to_dict("list") == {
+        "unit_id": ["u0", "u0", "u2"],
+        "doc_id": ["d0", "d0", "d2"],
+        "position": [1, 2, 1],
+        "token": ["党史", "教育", "红色"],
+        "pos": ["n", "vn", "n"],
+    }
+    assert "pos" not in _toy_tokens([["党史"]]).to_frame().columns
+
+
+def test_len_and_n_tokens():
+    toks = _toy_tokens([["党史", "教育"], [], ["红色"]])
+    assert len(toks) == 3
+    assert toks.n_tokens == 3
+
+
+def test_tokens_is_frozen(doc_tokens):
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        doc_tokens.unit = "paragraph"
+
+
+def test_constructor_checks_alignment():
+    index = pd.Index(["a", "b"], name="unit_id")
+    with pytest.raises(ValueError, match="index"):
+        Tokens(
+            tokens=pd.Series([["党史"], ["红色"]], index=index),
+            docvars=pd.DataFrame({"doc_id": ["b", "a"]}, index=index[::-1]),
+            unit="document",
+        )
+    with pytest.raises(ValueError, match="one tag per token"):
+        Tokens(
+            tokens=pd.Series([["党史"], ["红色"]], index=index),
+            pos=pd.Series([["n"], []], index=index),
+            docvars=pd.DataFrame({"doc_id": ["a", "b"]}, index=index),
+            unit="document",
+        )
+
+
+# -- with the real Corpus (tests/conftest.py) -------------------------------------------------
+
+
+def test_tokenize_real_seeds_at_every_unit(seeds):
+    by_unit = {unit: tokenize(seeds, unit=unit) for unit in ("document", "paragraph", "sentence")}
+    # Splitting into smaller units must not change what the words are.
+    totals = {unit: toks.n_tokens for unit, toks in by_unit.items()}
+    assert len(set(totals.values())) == 1, totals
+    paragraphs = by_unit["paragraph"]
+    assert {"doc_id", "para_no", "section", "district"} <= set(paragraphs.docvars.columns)
+    assert set(paragraphs.docvars["doc_id"]) == set(seeds.docvars.index)
+
+
+def test_real_seeds_keep_campaign_formulas_whole(seeds):
+    toks = tokenize(seeds)
+    traditional = seeds.docvars.index[seeds.docvars["script"] == "traditional"]
+    for doc_id in traditional:  # converted to simplified by the Corpus before segmentation
+        assert {"学史力行", "学党史", "我为群众办实事", "走深走实"} <= set(toks.tokens[doc_id])
+    everything = [word for words in toks.tokens for word in words]
+    for slogan in ["学史明理", "急难愁盼", "七个一", "入脑入心", "开新局"]:
+        assert slogan in everything
