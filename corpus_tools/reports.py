@@ -1,0 +1,1296 @@
+"""Run the analysis notebooks into self-contained, dated report folders.
+
+The notebooks in ``notebooks/NN-*.ipynb`` explore and communicate; this module repeats them. One
+call of :func:`run_reports` (or ``make reports``, or the ``dangshi-reports`` command) executes every
+notebook with papermill on one corpus and leaves a folder that can be read, archived and compared
+without the project:
+
+.. code-block:: text
+
+    reports/
+      20261121T071205Z-seeds/        one run; never changed after it is complete
+        index.html                   links to everything below, with the manifest summary
+        run.json                     the manifest: inputs, versions, parameters, timings
+        00-corpus-overview.ipynb     the executed notebook (code, outputs, papermill timings)
+        00-corpus-overview.html      the same as an input-free, self-contained HTML report
+        tables/*.csv                 written by the notebooks through save_table
+        figures/*.png                written by the notebooks through save_figure
+      latest -> 20261121T071205Z-seeds
+      failed-20261121T080000Z-seeds/ a run that failed, kept for inspection
+
+A run is built in ``reports/.incomplete-<run-id>/`` and renamed into place only once every
+notebook has succeeded, and ``reports/latest`` is repointed atomically afterwards, so a reader
+never sees a half-written run and ``latest`` always names a complete one.
+
+Notebooks write their tables and figures with :func:`save_table` and :func:`save_figure`, which
+keep file names inside the run folder and write the same bytes for the same data.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import hashlib
+import html
+import json
+import logging
+import os
+import platform
+import re
+import subprocess
+import sys
+import time
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from importlib import metadata as importlib_metadata
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
+
+from corpus_tools.paths import PROJECT_ROOT_ENV, project_root, resolve_path
+
+if TYPE_CHECKING:
+    import pandas as pd
+    from matplotlib.figure import Figure
+    from nbconvert import HTMLExporter
+
+__all__ = [
+    "KERNEL_NAME",
+    "NotebookFailedError",
+    "ReportArgumentError",
+    "default_run_id",
+    "ensure_kernel",
+    "find_notebooks",
+    "main",
+    "run_reports",
+    "save_figure",
+    "save_table",
+]
+
+logger = logging.getLogger(__name__)
+
+#: Name of the Jupyter kernel the reports run on; ``make venv`` registers it for ``.venv``.
+KERNEL_NAME = "dangshi-corpus"
+KERNEL_DISPLAY_NAME = "Python (dangshi-corpus)"
+
+#: Parameters every run passes to each notebook that declares them.
+BASE_PARAMETERS = ("corpus_dir", "metadata", "output_dir")
+
+#: Notebooks run by default: numbered ones, so scratch notebooks in the folder are left alone.
+NOTEBOOK_GLOB = "[0-9][0-9]-*.ipynb"
+
+#: Distributions whose versions go into the manifest.
+KEY_PACKAGES = (
+    "dangshi-corpus",
+    "pandas",
+    "numpy",
+    "scipy",
+    "matplotlib",
+    "jieba",
+    "gensim",
+    "papermill",
+    "nbconvert",
+    "nbclient",
+    "ipykernel",
+    "opencc",
+    "pypinyin",
+    "mplfonts",
+    "charset-normalizer",
+)
+
+#: Floats in saved tables carry ten significant digits: enough for any rate or score reported,
+#: and few enough that last-bit differences between BLAS builds do not change the file.
+FLOAT_FORMAT = "%.10g"
+
+#: The fields of ``run.json`` that differ between two runs of the same inputs (see run_reports).
+VARYING_MANIFEST_FIELDS = ("run_id", "started_at", "finished_at", "wall_seconds")
+
+# Tags of the cells papermill adds to an executed notebook.
+_PAPERMILL_CELL_TAGS = ("injected-parameters", "papermill-error-cell-tag")
+
+# pandas.io.formats.style.Styler names its table "T_" + five random hex digits.
+_STYLER_TABLE_ID_RE = re.compile(r'<table id="T_([0-9a-f]{5})"')
+
+_RUN_ID_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
+_MANIFEST_VERSION = 1
+
+# The lab template loads require.js, the widget manager, MathJax and Mermaid from CDNs. A
+# report must open offline and years from now, so those blocks are emptied: widgets show their
+# static fallback, and nothing else in a report needs a script.
+_REPORT_TEMPLATE = """\
+{%- extends 'lab/index.html.j2' -%}
+{%- block html_head_js_requirejs -%}{%- endblock html_head_js_requirejs -%}
+{%- block jupyter_widgets -%}{%- endblock jupyter_widgets -%}
+{%- block html_head_js_mathjax -%}{%- endblock html_head_js_mathjax -%}
+{%- block html_head_js_mermaidjs -%}{%- endblock html_head_js_mermaidjs -%}
+"""
+
+
+class ReportArgumentError(ValueError):
+    """Raised before anything runs when the arguments of a report run are unusable."""
+
+
+class NotebookFailedError(RuntimeError):
+    """Raised when a notebook fails during a report run.
+
+    Attributes
+    ----------
+    notebook : str
+        File name of the failing notebook.
+    cell_index : int or None
+        0-based index of the failing cell in the executed notebook (which holds papermill's
+        injected-parameters cell), or None when the failure was not in a cell.
+    ename, evalue : str or None
+        The exception's class name and message inside the kernel.
+    run_dir : pathlib.Path
+        The ``failed-<run-id>`` folder holding the partial run.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        notebook: str,
+        cell_index: int | None,
+        ename: str | None,
+        evalue: str | None,
+        run_dir: Path,
+    ) -> None:
+        super().__init__(message)
+        self.notebook = notebook
+        self.cell_index = cell_index
+        self.ename = ename
+        self.evalue = evalue
+        self.run_dir = run_dir
+
+
+# --------------------------------------------------------------------------------------------
+# Writing tables and figures from notebooks
+# --------------------------------------------------------------------------------------------
+
+
+def _output_file(output_dir: str | os.PathLike[str], kind: str, name: str, suffix: str) -> Path:
+    if not isinstance(name, str) or not name:
+        raise ValueError(f"{kind[:-1]} name must be a non-empty string, got {name!r}")
+    # Names often come from the corpus (a district, a slogan); a separator or '..' in one must
+    # not let a notebook write outside its run folder.
+    bad = ("/", "\\", "\0", "..")
+    if any(b in name for b in bad) or name.startswith("."):
+        raise ValueError(
+            f"{kind[:-1]} name {name!r} must be a plain file name: no path separators, no '..', "
+            "and no leading '.'"
+        )
+    stem = name[: -len(suffix)] if name.endswith(suffix) else name
+    folder = resolve_path(output_dir) / kind
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder / f"{stem}{suffix}"
+
+
+def save_table(
+    df: pd.DataFrame,
+    output_dir: str | os.PathLike[str],
+    name: str,
+    *,
+    index: bool = False,
+) -> Path:
+    """Write a table to ``<output_dir>/tables/<name>.csv``.
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        The table, usually a tidy analysis result.
+    output_dir : str or os.PathLike
+        The run folder (the notebook's ``output_dir`` parameter); relative paths resolve against
+        the project root.
+    name : str
+        File name without folder, e.g. ``"slogan_frequency"``; ``.csv`` is added unless present.
+    index : bool, default False
+        Whether to write the DataFrame index as the first column.
+
+    Returns
+    -------
+    pathlib.Path
+        The written file.
+
+    Raises
+    ------
+    ValueError
+        If `name` contains a path separator or ``..`` or starts with ``.``.
+
+    Notes
+    -----
+    The file is plain UTF-8 (no byte-order mark) with ``\\n`` line endings and floats formatted
+    as ``%.10g``, so the same table gives the same bytes on every platform and the CSVs of two
+    runs can be compared with ``diff`` or a checksum. Spreadsheet programs that assume a legacy
+    Chinese code page need to be told the file is UTF-8 on import.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> df = pd.DataFrame({"district": ["淮阴区", "清江浦区"], "n_docs": [3, 2]})
+    >>> save_table(df, "/tmp/run", "docs_per_district")  # doctest: +SKIP
+    PosixPath('/tmp/run/tables/docs_per_district.csv')
+    """
+    path = _output_file(output_dir, "tables", name, ".csv")
+    df.to_csv(path, index=index, encoding="utf-8", lineterminator="\n", float_format=FLOAT_FORMAT)
+    logger.debug("wrote table %s", path)
+    return path
+
+
+def save_figure(
+    fig: Figure,
+    output_dir: str | os.PathLike[str],
+    name: str,
+    *,
+    dpi: int = 150,
+) -> Path:
+    """Write a matplotlib figure to ``<output_dir>/figures/<name>.png``.
+
+    Parameters
+    ----------
+    fig : matplotlib.figure.Figure
+        The figure, e.g. one returned by ``corpus_tools.textplot``.
+    output_dir : str or os.PathLike
+        The run folder (the notebook's ``output_dir`` parameter); relative paths resolve against
+        the project root.
+    name : str
+        File name without folder; ``.png`` is added unless present.
+    dpi : int, default 150
+        Resolution in dots per inch.
+
+    Returns
+    -------
+    pathlib.Path
+        The written file.
+
+    Raises
+    ------
+    ValueError
+        If `name` contains a path separator or ``..`` or starts with ``.``.
+
+    Notes
+    -----
+    The PNG carries no ``Software`` text chunk (which would name the matplotlib version) and
+    matplotlib writes no timestamp into PNGs, so the same figure gives the same bytes from run to
+    run with the same library versions. The figure is neither shown nor closed: the notebook
+    still displays it.
+    """
+    path = _output_file(output_dir, "figures", name, ".png")
+    fig.savefig(path, format="png", dpi=dpi, bbox_inches="tight", metadata={"Software": None})
+    logger.debug("wrote figure %s", path)
+    return path
+
+
+# --------------------------------------------------------------------------------------------
+# Kernel
+# --------------------------------------------------------------------------------------------
+
+
+def _same_interpreter(candidate: str) -> bool:
+    # `.venv/bin/python` and `.venv/bin/python3.11` are the same interpreter and environment;
+    # comparing realpaths alone would also equate a venv's python with its base interpreter,
+    # which has none of the project's packages, so the folder must match too.
+    cand = Path(candidate)
+    here = Path(sys.executable)
+    if not cand.is_absolute():
+        return False
+    return cand.absolute().parent == here.absolute().parent and os.path.realpath(
+        cand
+    ) == os.path.realpath(here)
+
+
+def ensure_kernel(
+    kernel_name: str = KERNEL_NAME, *, display_name: str = KERNEL_DISPLAY_NAME
+) -> Path:
+    """Make sure a Jupyter kernel `kernel_name` runs the current Python interpreter.
+
+    Parameters
+    ----------
+    kernel_name : str, default "dangshi-corpus"
+        Name of the kernelspec.
+    display_name : str, default "Python (dangshi-corpus)"
+        Name shown in JupyterLab's kernel picker.
+
+    Returns
+    -------
+    pathlib.Path
+        The kernelspec's folder.
+
+    Raises
+    ------
+    RuntimeError
+        If another kernelspec of the same name, earlier on Jupyter's search path, still points
+        at a different interpreter after installing.
+
+    Notes
+    -----
+    A missing kernelspec, or one left over from another environment, is (re)installed into
+    ``sys.prefix`` (``<venv>/share/jupyter/kernels/<name>``) with ``ipykernel``, as
+    ``python -m ipykernel install --sys-prefix --name dangshi-corpus`` would. Keeping it inside
+    the environment means deleting ``.venv`` removes it, and no user-wide state is touched.
+    """
+    from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
+
+    try:
+        spec = KernelSpecManager().get_kernel_spec(kernel_name)
+    except NoSuchKernel:
+        logger.info("registering Jupyter kernel %r for %s", kernel_name, sys.executable)
+    else:
+        if spec.argv and _same_interpreter(spec.argv[0]):
+            return Path(spec.resource_dir)
+        logger.info(
+            "Jupyter kernel %r runs %s, not %s; re-registering it",
+            kernel_name,
+            spec.argv[0] if spec.argv else "nothing",
+            sys.executable,
+        )
+
+    from ipykernel.kernelspec import install
+
+    install(kernel_name=kernel_name, display_name=display_name, prefix=sys.prefix)
+    # A fresh manager: the old one may have cached the search result.
+    spec = KernelSpecManager().get_kernel_spec(kernel_name)
+    if not (spec.argv and _same_interpreter(spec.argv[0])):
+        raise RuntimeError(
+            f"installed Jupyter kernel {kernel_name!r} into {sys.prefix}, but the kernelspec in "
+            f"{spec.resource_dir} comes first on Jupyter's search path and runs "
+            f"{spec.argv[0] if spec.argv else 'nothing'}; remove it with "
+            f"`jupyter kernelspec remove {kernel_name}` and try again"
+        )
+    return Path(spec.resource_dir)
+
+
+# --------------------------------------------------------------------------------------------
+# Provenance
+# --------------------------------------------------------------------------------------------
+
+
+def _sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _hash_tree(folder: Path) -> dict[str, str]:
+    """Map every non-hidden file under `folder` (POSIX path relative to it) to its sha256."""
+    hashes: dict[str, str] = {}
+    for path in sorted(folder.rglob("*")):
+        rel = path.relative_to(folder)
+        # Hidden files (.DS_Store, .ipynb_checkpoints) and bytecode are not inputs; hashing them
+        # would make identical corpora look different.
+        if any(part.startswith(".") or part == "__pycache__" for part in rel.parts):
+            continue
+        if path.is_file():
+            hashes[rel.as_posix()] = _sha256_file(path)
+    return hashes
+
+
+def _combined_sha256(hashes: Mapping[str, str]) -> str:
+    # The same listing `sha256sum` prints, sorted by path, hashed once more: reproducible by hand.
+    listing = "".join(f"{hashes[key]}  {key}\n" for key in sorted(hashes))
+    return hashlib.sha256(listing.encode("utf-8")).hexdigest()
+
+
+def _display_path(path: Path, root: Path) -> str:
+    """Path relative to the project root when inside it, so manifests compare across clones."""
+    try:
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        return str(path)
+
+
+def _git_state(root: Path) -> dict[str, Any]:
+    def git(*args: str) -> str | None:
+        try:
+            done = subprocess.run(
+                ["git", "-C", str(root), *args],
+                capture_output=True,
+                text=True,
+                timeout=30,
+                check=False,
+            )
+        except (OSError, subprocess.SubprocessError):
+            return None
+        return done.stdout if done.returncode == 0 else None
+
+    commit = git("rev-parse", "HEAD")
+    status = git("status", "--porcelain")
+    return {
+        "commit": commit.strip() if commit else None,
+        # None when git (or a repository) is missing: unknown is not the same as clean.
+        "dirty": None if status is None else bool(status.strip()),
+    }
+
+
+def _package_versions() -> dict[str, str | None]:
+    versions: dict[str, str | None] = {}
+    for name in KEY_PACKAGES:
+        try:
+            versions[name] = importlib_metadata.version(name)
+        except importlib_metadata.PackageNotFoundError:
+            versions[name] = None
+    return versions
+
+
+def _lexicon_hashes() -> tuple[Path, dict[str, str]]:
+    from importlib import resources
+
+    data_dir = Path(str(resources.files("corpus_tools") / "data"))
+    return data_dir, (_hash_tree(data_dir) if data_dir.is_dir() else {})
+
+
+def _utc_now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def _iso(moment: dt.datetime) -> str:
+    return moment.isoformat(timespec="seconds")
+
+
+# --------------------------------------------------------------------------------------------
+# Finding notebooks and checking parameters
+# --------------------------------------------------------------------------------------------
+
+
+def find_notebooks(
+    notebooks: Sequence[str | os.PathLike[str]] | None = None,
+    *,
+    notebooks_dir: str | os.PathLike[str] = "notebooks",
+) -> list[Path]:
+    """Return the notebooks a report run executes.
+
+    Parameters
+    ----------
+    notebooks : sequence of str or os.PathLike, optional
+        Notebooks to run, in order. Each is a path (relative to the project root) or a name in
+        `notebooks_dir`: ``"01-topic-model.ipynb"``, ``"01-topic-model"`` or just ``"01"``.
+        By default every ``NN-*.ipynb`` in `notebooks_dir`, sorted by name.
+    notebooks_dir : str or os.PathLike, default "notebooks"
+        Folder of the numbered notebooks, relative to the project root.
+
+    Returns
+    -------
+    list of pathlib.Path
+        Absolute paths.
+
+    Raises
+    ------
+    ReportArgumentError
+        If a notebook cannot be found or matches several files, two notebooks share a file name,
+        or there are no notebooks to run.
+    """
+    folder = resolve_path(notebooks_dir)
+    if notebooks is None:
+        found = sorted(folder.glob(NOTEBOOK_GLOB)) if folder.is_dir() else []
+        if not found:
+            raise ReportArgumentError(f"no notebooks matching {NOTEBOOK_GLOB} in {folder}")
+        return found
+
+    paths: list[Path] = []
+    for item in notebooks:
+        text = os.fspath(item)
+        direct = resolve_path(text)
+        if ("/" in text or os.sep in text) or (direct.suffix == ".ipynb" and direct.is_file()):
+            candidates = [direct] if direct.is_file() else []
+        else:
+            candidates = [p for p in (folder / text, folder / f"{text}.ipynb") if p.is_file()]
+            if not candidates:
+                candidates = sorted(folder.glob(f"{text}-*.ipynb"))
+        if len(candidates) != 1:
+            if candidates:
+                what = "matches several notebooks: " + ", ".join(p.name for p in candidates)
+            else:
+                what = "matches no notebook"
+            raise ReportArgumentError(f"notebook {text!r} {what} (looked in {folder})")
+        if candidates[0] not in paths:
+            paths.append(candidates[0])
+    names = [p.name for p in paths]
+    duplicates = sorted({n for n in names if names.count(n) > 1})
+    if duplicates:
+        raise ReportArgumentError(
+            f"notebooks share a file name and would overwrite each other's report: {duplicates}"
+        )
+    if not paths:
+        raise ReportArgumentError("no notebooks to run")
+    return paths
+
+
+def _declared_parameters(path: Path, kernel_name: str) -> dict[str, dict[str, Any]]:
+    import papermill
+
+    try:
+        return dict(papermill.inspect_notebook(str(path)))
+    except ValueError:
+        # papermill reads the kernel name from the notebook's metadata only to choose the
+        # Python translator; a notebook saved without kernelspec metadata is still Python.
+        import nbformat
+        from papermill.translators import papermill_translators
+
+        nb = nbformat.read(path, as_version=4)
+        cells = [c for c in nb.cells if "parameters" in c.get("metadata", {}).get("tags", [])]
+        if not cells:
+            return {}
+        translator = papermill_translators.find_translator(kernel_name, "python")
+        return {p.name: p._asdict() for p in translator.inspect(cells[0])}
+
+
+def _jsonable(value: Any) -> bool:
+    try:
+        json.dumps(value)
+    except (TypeError, ValueError):
+        return False
+    return True
+
+
+def default_run_id(corpus_dir: str | os.PathLike[str], *, now: dt.datetime | None = None) -> str:
+    """Return a run id such as ``20261121T071205Z-seeds``: UTC time and the corpus folder's name.
+
+    Parameters
+    ----------
+    corpus_dir : str or os.PathLike
+        The corpus folder; its name, reduced to ASCII letters, digits, ``_`` and ``-``, becomes
+        the suffix (``corpus`` if nothing is left).
+    now : datetime.datetime, optional
+        The moment to stamp (default: now). Naive values are taken as UTC.
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> import datetime as dt
+    >>> default_run_id("seeds", now=dt.datetime(2026, 11, 21, 7, 12, 5))
+    '20261121T071205Z-seeds'
+    """
+    moment = now or _utc_now()
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(dt.UTC)
+    slug = re.sub(r"[^A-Za-z0-9_-]+", "-", Path(corpus_dir).name).strip("-_") or "corpus"
+    # Seconds, not minutes: two runs started within a minute (tests, a quick rerun) stay apart.
+    return f"{moment:%Y%m%dT%H%M%S}Z-{slug}"
+
+
+def _check_run_id(run_id: str) -> None:
+    if not _RUN_ID_RE.fullmatch(run_id) or ".." in run_id:
+        raise ReportArgumentError(
+            f"run id {run_id!r} must be one plain folder name: ASCII letters, digits, '.', '_' "
+            "and '-', starting with a letter or digit"
+        )
+    if run_id == "latest" or run_id.startswith("failed-"):
+        raise ReportArgumentError(f"run id {run_id!r} is reserved")
+
+
+def _run_folders(reports_dir: Path, run_id: str) -> tuple[Path, Path, Path]:
+    return (
+        reports_dir / run_id,
+        reports_dir / f".incomplete-{run_id}",
+        reports_dir / f"failed-{run_id}",
+    )
+
+
+def _taken(reports_dir: Path, run_id: str) -> bool:
+    return any(p.exists() or p.is_symlink() for p in _run_folders(reports_dir, run_id))
+
+
+@contextmanager
+def _environment(values: Mapping[str, str]) -> Iterator[None]:
+    # papermill cannot pass an environment to the kernel it starts, and the kernel inherits
+    # ours, so the variables are set for the duration of the run and then put back.
+    saved = {key: os.environ.get(key) for key in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for key, old in saved.items():
+            if old is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = old
+
+
+# --------------------------------------------------------------------------------------------
+# HTML
+# --------------------------------------------------------------------------------------------
+
+
+def _html_exporter() -> HTMLExporter:
+    import jinja2
+    from nbconvert import HTMLExporter
+
+    return HTMLExporter(
+        extra_loaders=[jinja2.DictLoader({"dangshi_report.html.j2": _REPORT_TEMPLATE})],
+        template_file="dangshi_report.html.j2",
+        # Reports are for readers of the findings: the narrative and the results, not the code.
+        # The code is in the executed .ipynb beside each report, for anyone auditing the run.
+        exclude_input=True,
+        exclude_input_prompt=True,
+        exclude_output_prompt=True,
+        embed_images=True,
+    )
+
+
+def _export_html(exporter: HTMLExporter, ipynb: Path, target: Path) -> Path:
+    import nbformat
+
+    nb = nbformat.read(ipynb, as_version=4)
+    # Two runs of the same inputs should give byte-identical reports, but papermill gives the
+    # cells it adds random ids and a pandas Styler table a random id prefix (T_3f9a1); both
+    # end up in the HTML, so they are replaced by ids derived from the cell's position.
+    for position, cell in enumerate(nb.cells):
+        tags = cell.get("metadata", {}).get("tags", [])
+        generated = [t for t in tags if t in _PAPERMILL_CELL_TAGS]
+        if generated:
+            cell["id"] = f"{generated[0]}-{position}"
+        for number, output in enumerate(cell.get("outputs", [])):
+            data = output.get("data", {})
+            if isinstance(data.get("text/html"), str):
+                data["text/html"] = _stable_styler_ids(data["text/html"], f"c{position}o{number}")
+    # Outputs go through nbconvert's own escaping: text/plain is escaped and DataFrame HTML
+    # escapes its cells. Nothing here renders corpus text as HTML or Markdown.
+    body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": ipynb.stem}})
+    target.write_text(body, encoding="utf-8")
+    return target
+
+
+def _stable_styler_ids(markup: str, prefix: str) -> str:
+    # Only ids the same output declares as a Styler table id are renamed, so text that merely
+    # looks like one is left alone.
+    for k, uuid in enumerate(dict.fromkeys(_STYLER_TABLE_ID_RE.findall(markup))):
+        markup = re.sub(rf"\bT_{uuid}(?=[_\"\s,.{{:])", f"T_{prefix}s{k}", markup)
+    return markup
+
+
+def _link(href: str, text: str) -> str:
+    return f'<a href="{html.escape(quote(href))}">{html.escape(text)}</a>'
+
+
+def _write_index(run_dir: Path, manifest: Mapping[str, Any]) -> Path:
+    e = html.escape
+    rows = []
+    for record in manifest["notebooks"]:
+        links = [_link(record[key], record[key]) for key in ("html", "ipynb") if record.get(key)]
+        error = record.get("error")
+        status = record["status"]
+        if error:
+            cell = error.get("cell_number")
+            where = f" in cell {cell}" if cell is not None else ""
+            status += f"{where}: {error.get('ename')}: {error.get('evalue')}"
+        seconds = record.get("wall_seconds")
+        rows.append(
+            "<tr>"
+            f"<td>{e(record['notebook'])}</td><td>{' · '.join(links)}</td>"
+            f"<td>{e(status)}</td>"
+            f"<td>{'' if seconds is None else f'{seconds:.1f} s'}</td>"
+            "</tr>"
+        )
+
+    def file_list(kind: str) -> str:
+        files = sorted((run_dir / kind).glob("*")) if (run_dir / kind).is_dir() else []
+        if not files:
+            return "<p>none</p>"
+        items = "".join(f"<li>{_link(f'{kind}/{p.name}', p.name)}</li>" for p in files)
+        return f"<ul>{items}</ul>"
+
+    git = manifest["git"]
+    corpus = manifest["corpus"]
+    summary = [
+        ("run id", manifest["run_id"]),
+        ("status", manifest["status"]),
+        ("started", manifest["started_at"]),
+        ("finished", manifest["finished_at"]),
+        ("corpus", corpus["corpus_dir"]),
+        ("metadata", corpus["metadata"] or "(found by the notebooks)"),
+        ("corpus files", str(len(corpus["files"]))),
+        ("corpus sha256", corpus["combined_sha256"]),
+        ("lexicons sha256", manifest["lexicons"]["combined_sha256"]),
+        ("git commit", f"{git['commit'] or 'unknown'}{' (dirty)' if git['dirty'] else ''}"),
+        ("python", f"{manifest['python']['version']} on {manifest['platform']}"),
+        ("kernel", manifest["kernel"]),
+    ]
+    packages = manifest["packages"]
+    summary += [(name, version or "not installed") for name, version in packages.items()]
+    summary_rows = "".join(f"<tr><th>{e(k)}</th><td>{e(str(v))}</td></tr>" for k, v in summary)
+
+    page = f"""<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<title>Report run {e(manifest['run_id'])}</title>
+<style>
+body {{ font-family: system-ui, sans-serif; max-width: 60em; margin: 2em auto; padding: 0 1em; }}
+table {{ border-collapse: collapse; }}
+th, td {{ text-align: left; padding: 0.2em 0.8em; border-bottom: 1px solid #ddd; }}
+code {{ font-size: 90%; }}
+</style>
+</head>
+<body>
+<h1>Report run {e(manifest['run_id'])}</h1>
+<h2>Notebooks</h2>
+<table>
+<tr><th>notebook</th><th>report</th><th>status</th><th>time</th></tr>
+{''.join(rows)}
+</table>
+<h2>Tables</h2>
+{file_list('tables')}
+<h2>Figures</h2>
+{file_list('figures')}
+<h2>Run</h2>
+<p>The full manifest is {_link('run.json', 'run.json')}.</p>
+<table>
+{summary_rows}
+</table>
+</body>
+</html>
+"""
+    path = run_dir / "index.html"
+    path.write_text(page, encoding="utf-8")
+    return path
+
+
+# --------------------------------------------------------------------------------------------
+# Running
+# --------------------------------------------------------------------------------------------
+
+
+def _write_manifest(run_dir: Path, manifest: Mapping[str, Any]) -> Path:
+    path = run_dir / "run.json"
+    text = json.dumps(manifest, indent=2, ensure_ascii=False, sort_keys=False)
+    path.write_text(text + "\n", encoding="utf-8")
+    return path
+
+
+def _repoint_latest(reports_dir: Path, run_id: str) -> Path:
+    latest = reports_dir / "latest"
+    tmp = reports_dir / f".latest-{run_id}.tmp"
+    if tmp.is_symlink() or tmp.exists():
+        tmp.unlink()
+    # A relative target keeps the link valid when reports/ is moved or copied as a whole.
+    os.symlink(run_id, tmp, target_is_directory=True)
+    try:
+        # rename(2) replaces the old link in one step: readers see the old run or the new one.
+        os.replace(tmp, latest)
+    except OSError as exc:
+        tmp.unlink()
+        raise RuntimeError(
+            f"run {run_id} is complete in {reports_dir / run_id}, but {latest} could not be "
+            f"repointed ({exc}); is it a real folder rather than a symlink?"
+        ) from exc
+    return latest
+
+
+def _output_hashes(run_dir: Path) -> dict[str, str]:
+    hashes: dict[str, str] = {}
+    for kind in ("tables", "figures"):
+        folder = run_dir / kind
+        if folder.is_dir():
+            hashes.update({f"{kind}/{k}": v for k, v in _hash_tree(folder).items()})
+    return hashes
+
+
+def run_reports(
+    *,
+    corpus_dir: str | os.PathLike[str] = "seeds",
+    metadata: str | os.PathLike[str] | None = None,
+    notebooks: Sequence[str | os.PathLike[str]] | None = None,
+    reports_dir: str | os.PathLike[str] = "reports",
+    run_id: str | None = None,
+    parameters: Mapping[str, Any] | None = None,
+    kernel_name: str = KERNEL_NAME,
+    log_output: bool = False,
+) -> Path:
+    """Execute the numbered notebooks on a corpus into a new report folder.
+
+    Parameters
+    ----------
+    corpus_dir : str or os.PathLike, default "seeds"
+        The corpus folder; relative paths resolve against the project root.
+    metadata : str or os.PathLike, optional
+        A metadata file, passed to notebooks that declare ``metadata``; when omitted those
+        notebooks keep their own default.
+    notebooks : sequence of str or os.PathLike, optional
+        Notebooks to run (see :func:`find_notebooks`); default every ``notebooks/NN-*.ipynb``.
+    reports_dir : str or os.PathLike, default "reports"
+        Where run folders are made; relative paths resolve against the project root.
+    run_id : str, optional
+        Name of the run folder; default :func:`default_run_id` (UTC time and corpus name).
+    parameters : mapping, optional
+        Further notebook parameters, e.g. ``{"random_state": 7}``. Each goes to every selected
+        notebook whose parameters cell declares it; a name no selected notebook declares is an
+        error.
+    kernel_name : str, default "dangshi-corpus"
+        Jupyter kernel to run on; registered for this interpreter first if needed
+        (:func:`ensure_kernel`).
+    log_output : bool, default False
+        Stream the notebooks' outputs to the ``papermill`` logger while they run.
+
+    Returns
+    -------
+    pathlib.Path
+        The completed run folder, ``<reports_dir>/<run_id>``.
+
+    Raises
+    ------
+    ReportArgumentError
+        Before anything runs: a missing corpus, metadata file or notebook, an undeclared or
+        reserved parameter, a bad or already used run id.
+    NotebookFailedError
+        When a notebook fails. Its message names the notebook, the cell and the error; the
+        partial run is kept in ``<reports_dir>/failed-<run_id>`` and ``latest`` is untouched.
+
+    Notes
+    -----
+    Each notebook gets ``corpus_dir``, ``metadata`` (when given) and ``output_dir`` as absolute
+    paths, if its parameters cell declares them, and runs with its own folder as working
+    directory (as in JupyterLab), ``DANGSHI_PROJECT_ROOT`` set to the project root (so
+    :func:`corpus_tools.paths.resolve_path` agrees with this process) and ``PYTHONHASHSEED=0``
+    (so iterating over a set of strings gives the same order, and the same tables, every run).
+
+    The run is built in ``<reports_dir>/.incomplete-<run_id>/`` -- that is the ``output_dir``
+    the notebooks see -- and renamed to ``<reports_dir>/<run_id>/`` only when every notebook has
+    succeeded; then the symlink ``<reports_dir>/latest`` is replaced atomically. A run that
+    fails is renamed to ``failed-<run_id>/`` instead, with its manifest, the executed notebooks
+    (the failing one holding the traceback) and whatever tables were written.
+
+    ``run.json`` records the run id, status, project root, kernel, git commit and dirty flag,
+    Python and platform, versions of the key packages, the sha256 of every corpus file (with a
+    combined hash: sha256 of the ``sha256sum``-style listing sorted by path) and of every file in
+    ``corpus_tools/data``, each notebook's parameters (paths relative to the project root where
+    possible, and ``output_dir`` as the final run folder), its declared defaults, and the sha256
+    of every table and figure. Between two runs of the same inputs only ``run_id`` (a timestamp
+    unless given), the ``output_dir`` parameter that contains it, and the timing fields
+    ``started_at``, ``finished_at`` and ``wall_seconds`` differ; the tables and figures hash the
+    same. The executed ``.ipynb`` files also carry papermill's per-cell timings.
+    """
+    import papermill
+
+    root = project_root()
+    corpus_path = resolve_path(corpus_dir)
+    if not corpus_path.is_dir():
+        raise ReportArgumentError(f"corpus folder {corpus_path} does not exist")
+    metadata_path = resolve_path(metadata) if metadata is not None else None
+    if metadata_path is not None and not metadata_path.is_file():
+        raise ReportArgumentError(f"metadata file {metadata_path} does not exist")
+    notebook_paths = find_notebooks(notebooks)
+    extra = dict(parameters or {})
+    declared = {path: _declared_parameters(path, kernel_name) for path in notebook_paths}
+    _check_parameters(extra, declared)
+    reports_path = resolve_path(reports_dir)
+    run_id = _choose_run_id(run_id, reports_path, corpus_path)
+    final_dir, work_dir, failed_dir = _run_folders(reports_path, run_id)
+
+    ensure_kernel(kernel_name)
+    exporter = _html_exporter()
+    t_run = time.perf_counter()
+    manifest = _new_manifest(run_id, root, corpus_path, metadata_path, kernel_name)
+    reports_path.mkdir(parents=True, exist_ok=True)
+    work_dir.mkdir()
+    logger.info("run %s: %d notebook(s) on %s", run_id, len(notebook_paths), corpus_path)
+
+    # What the notebooks get (absolute paths, the folder being written) and what the manifest
+    # records (paths relative to the project root, the folder the run ends up in).
+    given: dict[str, Any] = {"corpus_dir": str(corpus_path), "output_dir": str(work_dir)}
+    recorded: dict[str, Any] = {
+        "corpus_dir": manifest["corpus"]["corpus_dir"],
+        "output_dir": _display_path(final_dir, root),
+    }
+    if metadata_path is not None:
+        given["metadata"] = str(metadata_path)
+        recorded["metadata"] = manifest["corpus"]["metadata"]
+    given.update(extra)
+    recorded.update(extra)
+
+    current: dict[str, Any] | None = None
+    try:
+        with _environment({PROJECT_ROOT_ENV: str(root), "PYTHONHASHSEED": "0"}):
+            for number, nb_path in enumerate(notebook_paths, start=1):
+                names = declared[nb_path]
+                passed = {key: value for key, value in given.items() if key in names}
+                if set(given) - set(passed):
+                    logger.info(
+                        "%s does not declare %s; not passed",
+                        nb_path.name,
+                        sorted(set(given) - set(passed)),
+                    )
+                current = {
+                    "notebook": nb_path.name,
+                    "source": _display_path(nb_path, root),
+                    "status": "running",
+                    "parameters": {k: v for k, v in recorded.items() if k in passed},
+                    "defaults": {
+                        k: names[k].get("default") for k in sorted(names) if k not in passed
+                    },
+                    "ipynb": nb_path.name,
+                    "html": None,
+                    "started_at": _iso(_utc_now()),
+                    "finished_at": None,
+                    "wall_seconds": None,
+                    "error": None,
+                }
+                manifest["notebooks"].append(current)
+                logger.info("[%d/%d] running %s", number, len(notebook_paths), nb_path.name)
+                t0 = time.perf_counter()
+                try:
+                    papermill.execute_notebook(
+                        str(nb_path),
+                        str(work_dir / nb_path.name),
+                        parameters=passed,
+                        kernel_name=kernel_name,
+                        cwd=str(nb_path.parent),  # as when the notebook is opened in JupyterLab
+                        progress_bar=False,
+                        log_output=log_output,
+                    )
+                finally:
+                    current["wall_seconds"] = round(time.perf_counter() - t0, 3)
+                    current["finished_at"] = _iso(_utc_now())
+                html_path = _export_html(
+                    exporter, work_dir / nb_path.name, work_dir / f"{nb_path.stem}.html"
+                )
+                current["html"] = html_path.name
+                current["status"] = "succeeded"
+                logger.info(
+                    "[%d/%d] %s done in %.1f s",
+                    number,
+                    len(notebook_paths),
+                    nb_path.name,
+                    current["wall_seconds"],
+                )
+    except BaseException as exc:
+        message = _record_failure(exc, current, manifest, work_dir, failed_dir, exporter, t_run)
+        logger.error("%s", message)
+        if isinstance(exc, Exception):
+            raise NotebookFailedError(
+                message,
+                notebook=current["notebook"] if current else "",
+                cell_index=getattr(exc, "cell_index", None),
+                ename=getattr(exc, "ename", type(exc).__name__),
+                evalue=getattr(exc, "evalue", str(exc)),
+                run_dir=failed_dir,
+            ) from exc
+        raise  # KeyboardInterrupt and the like: the partial run is kept, the signal goes on.
+
+    manifest["status"] = "succeeded"
+    _finish_manifest(manifest, work_dir, t_run)
+    _write_manifest(work_dir, manifest)
+    _write_index(work_dir, manifest)
+    if final_dir.exists() or final_dir.is_symlink():
+        # rename(2) would silently replace an empty folder created meanwhile.
+        raise RuntimeError(f"{final_dir} appeared during the run; the run is in {work_dir}")
+    os.rename(work_dir, final_dir)
+    _repoint_latest(reports_path, run_id)
+    logger.info("run %s complete: %s", run_id, final_dir / "index.html")
+    return final_dir
+
+
+def _check_parameters(extra: Mapping[str, Any], declared: Mapping[Path, Mapping[str, Any]]) -> None:
+    reserved = sorted(set(extra) & set(BASE_PARAMETERS))
+    if reserved:
+        raise ReportArgumentError(
+            f"parameter(s) {reserved} are set by the run itself; use corpus_dir=/--corpus, "
+            "metadata=/--metadata (output_dir is always the run folder)"
+        )
+    for key, value in extra.items():
+        if not _jsonable(value):
+            raise ReportArgumentError(
+                f"parameter {key!r} must be a literal (str, number, bool, None, list or dict), "
+                f"got {type(value).__name__}"
+            )
+        # A parameter some notebooks lack (group_by in an overview) goes to those that declare
+        # it; one that no notebook declares is a typo, and papermill would only warn about it.
+        if not any(key in names for names in declared.values()):
+            valid = "; ".join(
+                f"{path.name}: {', '.join(sorted(names)) or '(no parameters cell)'}"
+                for path, names in declared.items()
+            )
+            raise ReportArgumentError(
+                f"unknown parameter {key!r}: no notebook declares it in its parameters cell. "
+                f"Valid parameters are -- {valid}"
+            )
+
+
+def _choose_run_id(run_id: str | None, reports_path: Path, corpus_path: Path) -> str:
+    if run_id is not None:
+        _check_run_id(run_id)
+        if _taken(reports_path, run_id):
+            raise ReportArgumentError(
+                f"run id {run_id!r} is already used in {reports_path}; choose another"
+            )
+        return run_id
+    base = candidate = default_run_id(corpus_path)
+    counter = 1
+    while _taken(reports_path, candidate):
+        counter += 1
+        candidate = f"{base}-{counter}"
+    return candidate
+
+
+def _new_manifest(
+    run_id: str, root: Path, corpus_path: Path, metadata_path: Path | None, kernel_name: str
+) -> dict[str, Any]:
+    corpus_hashes = _hash_tree(corpus_path)
+    if metadata_path is not None and not metadata_path.is_relative_to(corpus_path):
+        # Keyed by file name alone so the combined hash does not depend on where it lives.
+        corpus_hashes[f"metadata:{metadata_path.name}"] = _sha256_file(metadata_path)
+    data_dir, lexicon_hashes = _lexicon_hashes()
+    return {
+        "manifest_version": _MANIFEST_VERSION,
+        "run_id": run_id,
+        "status": "running",
+        "started_at": _iso(_utc_now()),
+        "finished_at": None,
+        "wall_seconds": None,
+        "project_root": str(root),
+        "kernel": kernel_name,
+        "kernel_environment": {"PYTHONHASHSEED": "0"},
+        "git": _git_state(root),
+        "python": {
+            "version": platform.python_version(),
+            "implementation": platform.python_implementation(),
+            "executable": sys.executable,
+        },
+        "platform": platform.platform(),
+        "packages": _package_versions(),
+        "corpus": {
+            "corpus_dir": _display_path(corpus_path, root),
+            "metadata": _display_path(metadata_path, root) if metadata_path else None,
+            "files": corpus_hashes,
+            "combined_sha256": _combined_sha256(corpus_hashes),
+        },
+        "lexicons": {
+            "folder": _display_path(data_dir, root),
+            "files": lexicon_hashes,
+            "combined_sha256": _combined_sha256(lexicon_hashes),
+        },
+        "notebooks": [],
+        "outputs": {},
+    }
+
+
+def _finish_manifest(manifest: dict[str, Any], run_dir: Path, t_run: float) -> None:
+    manifest["finished_at"] = _iso(_utc_now())
+    manifest["wall_seconds"] = round(time.perf_counter() - t_run, 3)
+    manifest["outputs"] = _output_hashes(run_dir)
+
+
+def _source_cell_number(executed: Path, cell_index: int) -> int | None:
+    """Turn papermill's index in the executed notebook into a 1-based cell number in the source."""
+    import nbformat
+
+    try:
+        cells = nbformat.read(executed, as_version=4).cells
+    except Exception:  # noqa: BLE001 - only a nicer message depends on it
+        return None
+
+    def tags(cell: Any) -> list[str]:
+        return cell.get("metadata", {}).get("tags", [])
+
+    # cell_index counts the injected-parameters cell but not the error-note cells papermill
+    # inserts afterwards, when it saves the failed notebook.
+    cells = [cell for cell in cells if "papermill-error-cell-tag" not in tags(cell)]
+    added = sum(1 for cell in cells[:cell_index] if "injected-parameters" in tags(cell))
+    return cell_index - added + 1
+
+
+def _record_failure(
+    exc: BaseException,
+    current: dict[str, Any] | None,
+    manifest: dict[str, Any],
+    work_dir: Path,
+    failed_dir: Path,
+    exporter: HTMLExporter,
+    t_run: float,
+) -> str:
+    """Describe the failure, save what can be saved and move the run to ``failed-<id>``."""
+    from papermill.exceptions import PapermillExecutionError
+
+    name = current["notebook"] if current else "(before the first notebook)"
+    if isinstance(exc, PapermillExecutionError):
+        first_line = next((ln for ln in (exc.source or "").splitlines() if ln.strip()), "")
+        number = _source_cell_number(work_dir / name, exc.cell_index)
+        where = (
+            f"cell {number if number is not None else '?'} (counting from 1 as JupyterLab shows "
+            f"the notebook; cell_index {exc.cell_index} in the executed copy), which begins "
+            f"{first_line!r}"
+        )
+        error = {
+            "cell_number": number,
+            "cell_index": exc.cell_index,
+            "execution_count": exc.exec_count,
+            "ename": exc.ename,
+            "evalue": exc.evalue,
+        }
+    else:
+        where = "outside any cell"
+        error = {
+            "cell_number": None,
+            "cell_index": None,
+            "execution_count": None,
+            "ename": type(exc).__name__,
+            "evalue": str(exc),
+        }
+    message = (
+        f"notebook {name} failed in {where}: {error['ename']}: {error['evalue']}\n"
+        f"the partial run is kept in {failed_dir}"
+    )
+
+    manifest["status"] = "failed"
+    if current is not None:
+        current["status"] = "failed"
+        current["error"] = error
+        executed = work_dir / current["notebook"]
+        if executed.is_file():
+            try:
+                html_path = work_dir / f"{Path(current['notebook']).stem}.html"
+                _export_html(exporter, executed, html_path)
+                current["html"] = html_path.name
+            except Exception:  # noqa: BLE001 - the notebook's own error matters more
+                logger.warning("could not render %s as HTML", executed, exc_info=True)
+        else:
+            current["ipynb"] = None
+    try:
+        _finish_manifest(manifest, work_dir, t_run)
+        _write_manifest(work_dir, manifest)
+        _write_index(work_dir, manifest)
+    except Exception:  # noqa: BLE001 - keep the partial run even if the manifest cannot be written
+        logger.warning("could not write the manifest of the failed run", exc_info=True)
+    os.rename(work_dir, failed_dir)
+    return message
+
+
+# --------------------------------------------------------------------------------------------
+# Command line
+# --------------------------------------------------------------------------------------------
+
+
+def _parse_value(text: str) -> Any:
+    """Read a ``-p KEY VALUE`` value as a YAML literal, as papermill's ``-y``/``-p`` do."""
+    import yaml
+
+    try:
+        value = yaml.safe_load(text)
+    except yaml.YAMLError:
+        return text
+    # YAML would turn 2021-06-01 into a date, which a notebook parameter cannot hold as a
+    # literal; such values stay the string that was typed.
+    return value if _jsonable(value) else text
+
+
+def _build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="dangshi-reports",
+        description=(
+            "Execute the numbered notebooks (notebooks/NN-*.ipynb) with papermill into a new "
+            "report folder reports/<run-id>/ holding executed notebooks, input-free HTML "
+            "reports, tables, figures, run.json and index.html, and point reports/latest at it. "
+            "Relative paths resolve against the project root, not the working directory."
+        ),
+        epilog=(
+            "exit status: 0 all notebooks succeeded, 1 a notebook failed (the partial run is "
+            "kept in reports/failed-<run-id>/), 2 bad arguments. "
+            "Example: dangshi-reports --notebook 01 -p random_state 7"
+        ),
+    )
+    parser.add_argument(
+        "--corpus", metavar="PATH", default="seeds", help="corpus folder (default: seeds)"
+    )
+    parser.add_argument("--metadata", metavar="PATH", help="metadata file passed to the notebooks")
+    parser.add_argument(
+        "--notebook",
+        metavar="NAME",
+        action="append",
+        dest="notebooks",
+        help="notebook to run: a file name, a name without .ipynb, its number (01) or a path; "
+        "repeatable (default: every notebooks/NN-*.ipynb)",
+    )
+    parser.add_argument(
+        "-p",
+        "--parameter",
+        nargs=2,
+        metavar=("KEY", "VALUE"),
+        action="append",
+        default=[],
+        help="notebook parameter; VALUE is read as a YAML literal (7, 0.5, true, null, [a, b]); "
+        "repeatable",
+    )
+    parser.add_argument("--reports-dir", metavar="PATH", default="reports", help="default: reports")
+    parser.add_argument(
+        "--run-id", metavar="ID", help="name of the run folder (default: UTC time and corpus name)"
+    )
+    parser.add_argument(
+        "--kernel",
+        metavar="NAME",
+        default=KERNEL_NAME,
+        help=f"Jupyter kernel (default: {KERNEL_NAME})",
+    )
+    parser.add_argument(
+        "--log-output", action="store_true", help="stream notebook output to the log"
+    )
+    parser.add_argument(
+        "--install-kernel",
+        action="store_true",
+        help="register the Jupyter kernel for this interpreter and exit",
+    )
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the ``dangshi-reports`` command line; return the exit status.
+
+    Parameters
+    ----------
+    argv : sequence of str, optional
+        Arguments without the program name (default: ``sys.argv[1:]``).
+
+    Returns
+    -------
+    int
+        0 when every notebook succeeded, 1 when one failed, 2 for bad arguments.
+    """
+    parser = _build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # argparse exits 2 on bad arguments and 0 for --help
+        return int(exc.code or 0)
+
+    logging.basicConfig(
+        level=logging.INFO,
+        stream=sys.stderr,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    if not args.log_output:
+        # papermill logs every input and output path at INFO; our own lines say what matters.
+        logging.getLogger("papermill").setLevel(logging.WARNING)
+
+    if args.install_kernel:
+        folder = ensure_kernel(args.kernel)
+        logger.info("Jupyter kernel %r runs %s (%s)", args.kernel, sys.executable, folder)
+        return 0
+
+    parameters = {key: _parse_value(value) for key, value in args.parameter}
+    try:
+        run_reports(
+            corpus_dir=args.corpus,
+            metadata=args.metadata,
+            notebooks=args.notebooks,
+            reports_dir=args.reports_dir,
+            run_id=args.run_id,
+            parameters=parameters,
+            kernel_name=args.kernel,
+            log_output=args.log_output,
+        )
+    except ReportArgumentError as exc:
+        logger.error("%s", exc)
+        return 2
+    except NotebookFailedError:
+        return 1  # already logged with the notebook, cell and error
+    return 0
+
+
+if __name__ == "__main__":
+    # Under `python -m` this file runs as __main__; calling the imported module instead keeps
+    # one copy of the exception classes and the logger name `corpus_tools.reports`.
+    from corpus_tools.reports import main as _main
+
+    sys.exit(_main())

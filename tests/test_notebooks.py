@@ -1,0 +1,99 @@
+"""Fast checks on the committed notebooks: one literal `parameters` cell and no stored outputs.
+
+papermill injects parameters after the cell tagged ``parameters``; a value computed there would
+not follow a passed parameter, and a missing comment leaves ``papermill --help-notebook`` mute.
+Stored outputs put stale results (and corpus text) into git and make diffs unreadable.
+"""
+
+from __future__ import annotations
+
+import ast
+import io
+import tokenize
+from pathlib import Path
+
+import nbformat
+import pytest
+
+NOTEBOOK_DIR = Path(__file__).resolve().parents[1] / "notebooks"
+NOTEBOOKS = sorted(NOTEBOOK_DIR.glob("*.ipynb"))
+
+
+def _params(notebooks):
+    if not notebooks:
+        return [pytest.param(None, marks=pytest.mark.skip(reason="no notebooks yet"), id="none")]
+    return [pytest.param(p, id=p.name) for p in notebooks]
+
+
+def _parameter_cells(nb):
+    return [c for c in nb.cells if "parameters" in c.get("metadata", {}).get("tags", [])]
+
+
+def _literal_assignment_problems(source: str) -> list[str]:
+    """Say what in a parameters cell is not ``name = <literal>  # comment``, one per line."""
+    problems = []
+    try:
+        tree = ast.parse(source)
+    except SyntaxError as exc:
+        return [f"syntax error: {exc}"]
+    comment_lines = {
+        tok.start[0]
+        for tok in tokenize.generate_tokens(io.StringIO(source).readline)
+        if tok.type == tokenize.COMMENT
+    }
+    for stmt in tree.body:
+        where = f"line {stmt.lineno}"
+        if isinstance(stmt, ast.Assign):
+            targets, value = stmt.targets, stmt.value
+        elif isinstance(stmt, ast.AnnAssign) and stmt.value is not None:
+            targets, value = [stmt.target], stmt.value
+        else:
+            problems.append(f"{where}: only assignments belong in the parameters cell")
+            continue
+        if len(targets) != 1 or not isinstance(targets[0], ast.Name):
+            problems.append(f"{where}: assign to one plain name")
+        try:
+            ast.literal_eval(value)
+        except ValueError:
+            problems.append(f"{where}: {ast.unparse(value)!r} is not a literal")
+        if not comment_lines & set(range(stmt.lineno, stmt.end_lineno + 1)):
+            problems.append(f"{where}: add a comment saying what the parameter means")
+    return problems
+
+
+@pytest.mark.parametrize("path", _params(NOTEBOOKS))
+def test_exactly_one_parameters_cell_of_commented_literals(path):
+    nb = nbformat.read(path, as_version=4)
+    cells = _parameter_cells(nb)
+    assert len(cells) == 1, f"{path.name} has {len(cells)} cells tagged 'parameters', not 1"
+    assert cells[0].cell_type == "code"
+    assert _literal_assignment_problems(cells[0].source) == []
+
+
+@pytest.mark.parametrize("path", _params(NOTEBOOKS))
+def test_no_stored_outputs(path):
+    nb = nbformat.read(path, as_version=4)
+    dirty = [
+        i
+        for i, cell in enumerate(nb.cells)
+        if cell.cell_type == "code"
+        and (cell.get("outputs") or cell.get("execution_count") is not None)
+    ]
+    assert dirty == [], f"{path.name}: cells {dirty} hold outputs or execution counts; clear them"
+
+
+@pytest.mark.parametrize(
+    ("source", "n_problems"),
+    [
+        ('corpus_dir = "seeds"  # corpus folder\nrandom_state = 42  # seed\n', 0),
+        ("group_by: str = 'district'  # docvar to compare\n", 0),
+        ("# a heading comment\n\nn_topics = -1  # negative means auto\n", 0),
+        ('stopwords = [\n    "的",\n    "了",\n]  # extra stopwords\n', 0),
+        ('corpus_dir = "seeds"\n', 1),  # no comment
+        ("n = 2 * 3  # derived\n", 1),  # not a literal
+        ("import os  # no\n", 1),
+        ('a = b = "x"  # chained\n', 1),
+    ],
+)
+def test_the_parameters_cell_checker(source, n_problems):
+    assert len(_literal_assignment_problems(source)) == n_problems

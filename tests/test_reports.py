@@ -1,0 +1,432 @@
+"""Tests for corpus_tools.reports: saving outputs and running notebooks into report folders.
+
+The notebooks here are tiny throwaway ones built with nbformat, so a run takes a couple of
+seconds (one kernel start per notebook) and the tests do not depend on the analysis notebooks.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import re
+from pathlib import Path
+
+import nbformat
+import pandas as pd
+import pytest
+from matplotlib.figure import Figure
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+
+from corpus_tools import reports
+from corpus_tools.paths import PROJECT_ROOT_ENV
+from corpus_tools.reports import (
+    NotebookFailedError,
+    ReportArgumentError,
+    default_run_id,
+    run_reports,
+    save_figure,
+    save_table,
+)
+
+INPUT_MARKER = "INPUT-MARKER-4f1c"  # appears only in code, so its absence shows inputs are hidden
+
+PARAMETERS = """\
+corpus_dir = "seeds"  # corpus folder, relative to the project root
+output_dir = "reports/scratch"  # run folder for tables and figures
+random_state = 1  # seed
+"""
+
+TABLE_CELL = f"""\
+# {INPUT_MARKER}
+import os
+import pathlib
+
+import pandas as pd
+
+from corpus_tools.reports import save_table
+
+files = sorted(p.name for p in pathlib.Path(corpus_dir).iterdir())
+save_table(pd.DataFrame({{"file": files, "share": [1 / 3] * len(files)}}), output_dir, "files")
+save_table(
+    pd.DataFrame(
+        {{
+            "cwd": [os.getcwd()],
+            "root": [os.environ.get("{PROJECT_ROOT_ENV}")],
+            "hashseed": [os.environ.get("PYTHONHASHSEED")],
+            "random_state": [random_state],
+        }}
+    ),
+    output_dir,
+    "environment",
+)
+print("<b>corpus text</b>", len(files))
+"""
+
+
+def _notebook(path: Path, *cells) -> Path:
+    nb = new_notebook(
+        cells=list(cells),
+        metadata={
+            "kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"},
+            "language_info": {"name": "python"},
+        },
+    )
+    path.parent.mkdir(parents=True, exist_ok=True)
+    nbformat.write(nb, path)
+    return path
+
+
+def _parameters_cell(source: str = PARAMETERS):
+    return new_code_cell(source, metadata={"tags": ["parameters"]})
+
+
+def _tree_digest(folder: Path) -> dict[str, str]:
+    return {
+        p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory):
+    """A throwaway project: a two-file corpus and two notebooks, one of which fails."""
+    root = tmp_path_factory.mktemp("project")
+    corpus = root / "seeds"
+    corpus.mkdir()
+    (corpus / "a.txt").write_text("学党史 悟思想\n", encoding="utf-8")
+    (corpus / "b.txt").write_text("办实事 开新局\n", encoding="utf-8")
+    (corpus / ".DS_Store").write_bytes(b"not an input")
+    _notebook(
+        root / "notebooks" / "01-table.ipynb",
+        new_markdown_cell("# Files in the corpus"),
+        _parameters_cell(),
+        new_code_cell(TABLE_CELL),
+    )
+    _notebook(
+        root / "notebooks" / "02-fail.ipynb",
+        new_markdown_cell("A notebook that *fails*."),
+        _parameters_cell(),
+        new_code_cell(
+            "import pandas as pd\nfrom corpus_tools.reports import save_table\n"
+            'save_table(pd.DataFrame({"x": [1]}), output_dir, "partial")'
+        ),
+        new_code_cell("ratio = 1 / 0"),
+    )
+    (root / "notebooks" / "scratch.ipynb").write_text("not run: no NN- prefix")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv(PROJECT_ROOT_ENV, str(root))
+        yield root
+
+
+@pytest.fixture(scope="module")
+def two_runs(project):
+    """Two successful runs of the same inputs: one with a given id, one with the default id."""
+    first = run_reports(notebooks=["01"], run_id="first-run")
+    second = run_reports(notebooks=["01-table.ipynb"])
+    return first, second
+
+
+# ------------------------------------------------------------------------------------------
+# save_table / save_figure
+# ------------------------------------------------------------------------------------------
+
+
+def test_save_table_writes_plain_utf8_with_lf(tmp_path):
+    df = pd.DataFrame({"district": ["淮阴区", "清江浦区"], "rate": [1 / 3, 2.0]})
+    path = save_table(df, tmp_path, "rates")
+    assert path == tmp_path / "tables" / "rates.csv"
+    raw = path.read_bytes()
+    assert not raw.startswith(b"\xef\xbb\xbf")
+    assert b"\r\n" not in raw
+    assert raw.decode("utf-8") == "district,rate\n淮阴区,0.3333333333\n清江浦区,2\n"
+
+
+def test_save_table_is_byte_identical_on_repeat(tmp_path):
+    df = pd.DataFrame({"x": [0.1 + 0.2, 1e-12, 12345.678901234]})
+    first = save_table(df, tmp_path / "a", "t").read_bytes()
+    assert save_table(df, tmp_path / "b", "t.csv").read_bytes() == first
+
+
+def test_save_table_resolves_relative_output_dir_against_project_root(tmp_path, monkeypatch):
+    monkeypatch.setenv(PROJECT_ROOT_ENV, str(tmp_path))
+    path = save_table(pd.DataFrame({"x": [1]}), "reports/scratch", "t", index=True)
+    assert path == tmp_path / "reports" / "scratch" / "tables" / "t.csv"
+    assert path.read_text(encoding="utf-8") == ",x\n0,1\n"
+
+
+def test_save_figure_is_deterministic_and_has_no_software_tag(tmp_path):
+    fig = Figure(figsize=(2, 2))  # no pyplot: no global figure or backend state in tests
+    fig.subplots().plot([0, 1], [1, 0])
+    first = save_figure(fig, tmp_path / "a", "line", dpi=50)
+    second = save_figure(fig, tmp_path / "b", "line.png", dpi=50)
+    assert first == tmp_path / "a" / "figures" / "line.png"
+    assert first.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert first.read_bytes() == second.read_bytes()
+    assert b"Matplotlib" not in first.read_bytes()
+
+
+@pytest.mark.parametrize("name", ["../evil", "..", "a/b", "a\\b", ".hidden", "", "x/../../evil"])
+def test_save_table_and_figure_refuse_names_that_leave_the_folder(tmp_path, name):
+    with pytest.raises(ValueError, match="name"):
+        save_table(pd.DataFrame({"x": [1]}), tmp_path / "run", name)
+    with pytest.raises(ValueError, match="name"):
+        save_figure(None, tmp_path / "run", name)
+    assert not (tmp_path / "evil.csv").exists()
+    assert not (tmp_path / "run").exists()
+
+
+# ------------------------------------------------------------------------------------------
+# run ids and arguments
+# ------------------------------------------------------------------------------------------
+
+
+def test_default_run_id_is_utc_time_and_corpus_name():
+    import datetime as dt
+
+    moment = dt.datetime(2026, 11, 21, 15, 12, 5, tzinfo=dt.timezone(dt.timedelta(hours=8)))
+    assert default_run_id("seeds", now=moment) == "20261121T071205Z-seeds"
+    assert default_run_id("/data/党史 corpus", now=moment) == "20261121T071205Z-corpus"
+
+
+def test_unknown_parameter_is_a_clear_error_before_anything_runs(project):
+    with pytest.raises(ReportArgumentError) as info:
+        run_reports(notebooks=["01"], parameters={"n_topicz": 5}, run_id="never")
+    message = str(info.value)
+    assert "'n_topicz'" in message
+    assert "01-table.ipynb" in message and "random_state" in message and "corpus_dir" in message
+    assert not (project / "reports" / "never").exists()
+    assert not (project / "reports" / ".incomplete-never").exists()
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [
+        ({"corpus_dir": "no-such-corpus"}, "does not exist"),
+        ({"metadata": "seeds/missing.csv"}, "does not exist"),
+        ({"notebooks": ["99"]}, "matches no notebook"),
+        ({"parameters": {"output_dir": "/tmp"}}, "set by the run itself"),
+        ({"run_id": "../escape"}, "plain folder name"),
+        ({"run_id": "latest"}, "reserved"),
+    ],
+)
+def test_bad_arguments(project, kwargs, match):
+    with pytest.raises(ReportArgumentError, match=match):
+        run_reports(**kwargs)
+
+
+def test_cli_exit_codes_without_running_a_kernel(project, monkeypatch, caplog):
+    assert reports.main(["--notebook", "01", "-p", "n_topicz", "5"]) == 2
+    assert "n_topicz" in caplog.text
+    assert reports.main(["--no-such-option"]) == 2
+
+    def failing(**kwargs):
+        raise NotebookFailedError(
+            "boom", notebook="x", cell_index=1, ename="E", evalue="v", run_dir=project
+        )
+
+    monkeypatch.setattr(reports, "run_reports", failing)
+    assert reports.main([]) == 1
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("7", 7),
+        ("0.5", 0.5),
+        ("true", True),
+        ("null", None),
+        ("[a, b]", ["a", "b"]),
+        ("district", "district"),
+        ("淮阴区", "淮阴区"),
+        ("2021-06-01", "2021-06-01"),
+    ],
+)
+def test_cli_values_are_yaml_literals(text, value):
+    assert reports._parse_value(text) == value
+
+
+# ------------------------------------------------------------------------------------------
+# a successful run
+# ------------------------------------------------------------------------------------------
+
+
+def test_run_folder_layout(project, two_runs):
+    _, run = two_runs
+    reports_dir = project / "reports"
+    assert re.fullmatch(r"\d{8}T\d{6}Z-seeds", run.name)
+    assert run == reports_dir / run.name
+    names = {p.relative_to(run).as_posix() for p in run.rglob("*")}
+    assert names == {
+        "01-table.ipynb",
+        "01-table.html",
+        "index.html",
+        "run.json",
+        "tables",
+        "tables/files.csv",
+        "tables/environment.csv",
+    }
+    assert not any(p.name.startswith(".incomplete-") for p in reports_dir.iterdir())
+    assert (reports_dir / "latest").is_symlink()
+    assert os.readlink(reports_dir / "latest") == run.name
+
+
+def test_notebook_ran_with_parameters_kernel_env_and_cwd(project, two_runs):
+    _, run = two_runs
+    files = pd.read_csv(run / "tables" / "files.csv")
+    assert files["file"].tolist() == [".DS_Store", "a.txt", "b.txt"]
+    env = pd.read_csv(run / "tables" / "environment.csv").iloc[0]
+    assert env["cwd"] == str(project / "notebooks")
+    assert env["root"] == str(project)
+    assert env["hashseed"] == 0
+    assert env["random_state"] == 1  # not passed: the notebook's default
+
+
+def test_manifest(project, two_runs):
+    _, run = two_runs
+    manifest = json.loads((run / "run.json").read_text(encoding="utf-8"))
+    assert manifest["run_id"] == run.name
+    assert manifest["status"] == "succeeded"
+    assert manifest["kernel"] == "dangshi-corpus"
+    assert set(manifest["git"]) == {"commit", "dirty"}
+    assert manifest["python"]["version"].startswith("3.11")
+    for name in (
+        "pandas",
+        "numpy",
+        "scipy",
+        "matplotlib",
+        "jieba",
+        "gensim",
+        "papermill",
+        "nbconvert",
+        "opencc",
+        "pypinyin",
+        "mplfonts",
+        "charset-normalizer",
+    ):
+        assert manifest["packages"][name], name
+
+    corpus = manifest["corpus"]
+    assert corpus["corpus_dir"] == "seeds"
+    expected = {
+        name: hashlib.sha256((project / "seeds" / name).read_bytes()).hexdigest()
+        for name in ("a.txt", "b.txt")
+    }
+    assert corpus["files"] == expected  # hidden files are not inputs
+    listing = "".join(f"{expected[k]}  {k}\n" for k in sorted(expected))
+    assert corpus["combined_sha256"] == hashlib.sha256(listing.encode()).hexdigest()
+    assert len(manifest["lexicons"]["combined_sha256"]) == 64
+
+    (record,) = manifest["notebooks"]
+    assert record["notebook"] == "01-table.ipynb"
+    assert record["status"] == "succeeded"
+    assert record["parameters"] == {"corpus_dir": "seeds", "output_dir": f"reports/{run.name}"}
+    assert record["defaults"] == {"random_state": "1"}
+    assert record["wall_seconds"] > 0
+    assert set(manifest["outputs"]) == {"tables/files.csv", "tables/environment.csv"}
+
+
+def test_only_run_id_and_timings_differ_between_identical_runs(two_runs):
+    first, second = (json.loads((run / "run.json").read_text(encoding="utf-8")) for run in two_runs)
+
+    def normalised(manifest):
+        text = json.dumps(manifest).replace(manifest["run_id"], "<run-id>")
+        out = json.loads(text)
+        for key in reports.VARYING_MANIFEST_FIELDS:
+            out.pop(key, None)
+        for record in out["notebooks"]:
+            for key in ("started_at", "finished_at", "wall_seconds"):
+                record.pop(key)
+        return out
+
+    assert normalised(first) == normalised(second)
+    for name in ("files.csv", "environment.csv"):
+        a, b = (run / "tables" / name for run in two_runs)
+        assert a.read_bytes() == b.read_bytes()
+    first_html, second_html = (run / "01-table.html" for run in two_runs)
+    assert first_html.read_bytes() == second_html.read_bytes()
+
+
+def test_html_report_is_input_free_escaped_and_offline(two_runs):
+    _, run = two_runs
+    page = (run / "01-table.html").read_text(encoding="utf-8")
+    assert "Files in the corpus" in page  # markdown narrative stays
+    assert INPUT_MARKER not in page and "save_table(" not in page
+    assert "&lt;b&gt;corpus text&lt;/b&gt;" in page and "<b>corpus text</b>" not in page
+    assert not re.search(r"<script[^>]+src=", page)
+
+
+def test_index_links_reports_tables_and_manifest(two_runs):
+    _, run = two_runs
+    index = (run / "index.html").read_text(encoding="utf-8")
+    hrefs = ("01-table.html", "01-table.ipynb", "tables/files.csv", "tables/environment.csv")
+    for href in (*hrefs, "run.json"):
+        assert f'href="{href}"' in index
+    assert run.name in index
+
+
+# ------------------------------------------------------------------------------------------
+# a failing run
+# ------------------------------------------------------------------------------------------
+
+
+def test_failing_notebook_keeps_latest_and_earlier_runs(project, two_runs):
+    reports_dir = project / "reports"
+    latest_before = os.readlink(reports_dir / "latest")
+    digests_before = {run.name: _tree_digest(run) for run in two_runs}
+
+    with pytest.raises(NotebookFailedError) as info:
+        run_reports(notebooks=["01", "02"], run_id="broken")
+
+    error = info.value
+    message = str(error)
+    assert "02-fail.ipynb" in message
+    # the fourth cell as the author sees it; papermill's index counts its injected cell too
+    assert "cell 4 " in message and "cell_index 4" in message and "ratio = 1 / 0" in message
+    assert "ZeroDivisionError" in message
+    assert error.notebook == "02-fail.ipynb" and error.cell_index == 4
+    assert error.ename == "ZeroDivisionError"
+    assert error.run_dir == reports_dir / "failed-broken"
+
+    assert os.readlink(reports_dir / "latest") == latest_before
+    assert {run.name: _tree_digest(run) for run in two_runs} == digests_before
+    assert not (reports_dir / "broken").exists()
+    assert not (reports_dir / ".incomplete-broken").exists()
+
+    failed = reports_dir / "failed-broken"
+    assert (failed / "tables" / "partial.csv").is_file()
+    assert (failed / "tables" / "files.csv").is_file()  # from the notebook that succeeded
+    assert (failed / "02-fail.ipynb").is_file() and (failed / "02-fail.html").is_file()
+    manifest = json.loads((failed / "run.json").read_text(encoding="utf-8"))
+    assert manifest["status"] == "failed"
+    assert [r["status"] for r in manifest["notebooks"]] == ["succeeded", "failed"]
+    assert manifest["notebooks"][1]["error"]["ename"] == "ZeroDivisionError"
+    assert "failed" in (failed / "index.html").read_text(encoding="utf-8")
+
+    with pytest.raises(ReportArgumentError, match="already used"):
+        run_reports(notebooks=["01"], run_id="broken")
+
+
+def test_ensure_kernel_registers_this_interpreter():
+    from jupyter_client.kernelspec import KernelSpecManager
+
+    folder = reports.ensure_kernel()
+    spec = KernelSpecManager().get_kernel_spec(reports.KERNEL_NAME)
+    assert Path(spec.resource_dir) == folder
+    assert reports._same_interpreter(spec.argv[0])
+    assert spec.display_name == "Python (dangshi-corpus)"
+
+
+def test_logger_is_the_package_logger():
+    assert reports.logger.name == "corpus_tools.reports"
+    assert logging.getLogger("corpus_tools") is reports.logger.parent
+
+
+def test_styler_table_ids_are_made_stable_for_reports():
+    df = pd.DataFrame({"标题": ["学党史", "T_abcde 办实事"], "n": [1, 2]})
+    first, second = (df.style.highlight_max(subset=["n"]).to_html() for _ in range(2))
+    assert first != second  # pandas draws a random id per rendering
+    assert reports._stable_styler_ids(first, "c1o0") == reports._stable_styler_ids(second, "c1o0")
+    assert "T_abcde 办实事" in reports._stable_styler_ids(first, "c1o0")
