@@ -35,7 +35,7 @@ if TYPE_CHECKING:
     from matplotlib.colors import Colormap
     from matplotlib.figure import Figure
 
-__all__ = ["use_cjk_font", "barh", "grouped_barh", "heatmap", "top_terms_grid"]
+__all__ = ["use_cjk_font", "barh", "grouped_barh", "heatmap", "top_terms_grid", "interval_plot", "line_panels"]
 
 _FONT_PACKAGE = "mplfonts"
 _FONT_FILE = "NotoSansCJKsc-Regular.otf"
@@ -613,6 +613,222 @@ def top_terms_grid(
         fig.delaxes(ax)
     # One value label for the whole grid rather than one per panel.
     fig.supxlabel(value, fontsize="medium")
+    if title:
+        fig.suptitle(title)
+    return fig
+
+
+def interval_plot(
+    table: pd.DataFrame,
+    *,
+    y: str,
+    x: str,
+    low: str,
+    high: str,
+    hue: str | None = None,
+    title: str | None = None,
+    xlabel: str | None = None,
+    sort: bool = False,
+    max_rows: int = 40,
+) -> Figure:
+    """Draw one point per row with a horizontal interval, e.g. a rate and its bootstrap interval.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        Long tidy table with one row per (`y`, `hue`) pair, e.g. a rate per group with
+        ``ci_low`` and ``ci_high``.
+    y : str
+        Column with the row labels (e.g. ``group``); rows follow category order if
+        categorical, else the order of first appearance.
+    x : str
+        Numeric column with the point estimates.
+    low, high : str
+        Numeric columns with the interval ends; a missing end draws the point alone.
+    hue : str, optional
+        Column whose values are drawn as separate, slightly offset points in each row (e.g.
+        ``component``), with a legend.
+    title : str, optional
+        Figure title.
+    xlabel : str, optional
+        Axis label for the values; defaults to `x`.
+    sort : bool, default False
+        Order rows by their largest `x`, largest at the top; if False keep the table's order.
+    max_rows : int, default 40
+        Draw at most this many rows (a count), keeping those with the largest `x`; the title
+        says how many were left out.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        One axes holding one error-bar container per `hue` value (one in all without `hue`).
+
+    Raises
+    ------
+    KeyError
+        If a named column is missing.
+    ValueError
+        If a (`y`, `hue`) pair occurs more than once.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> table = pd.DataFrame({"group": ["槐荫区", "市中区"], "formulaicness": [0.16, 0.12],
+    ...                       "ci_low": [0.12, 0.07], "ci_high": [0.21, 0.17]})
+    >>> fig = interval_plot(table, y="group", x="formulaicness", low="ci_low", high="ci_high")
+    >>> [t.get_text() for t in fig.axes[0].get_yticklabels()]
+    ['槐荫区', '市中区']
+    """
+    use_cjk_font()
+    _require_columns(table, y, x, low, high, *([hue] if hue else []))
+    keys = [y, hue] if hue else [y]
+    duplicated = table.duplicated(keys)
+    if duplicated.any():
+        raise ValueError(f"{int(duplicated.sum())} repeated {tuple(keys)} row(s); aggregate the table first")
+    rows = pd.Series(table[x].to_numpy(dtype=float), index=table[y]).groupby(level=0, sort=False).max()
+    rows = rows.reindex(_levels(table[y]))
+    kept = _keep_largest(rows, limit=max_rows, sort=sort)
+    n_rows = len(kept)
+    hues = _levels(table[hue]) if hue else [None]
+    n_hues = len(hues)
+
+    height_per_row = max(1.0, 0.45 * n_hues)
+    fig, axes = _new_figure(figsize=(7.5, _figure_height(round(n_rows * height_per_row))))
+    ax = axes[0, 0]
+    position = {label: k for k, label in enumerate(kept)}
+    # Points of one row share 70 % of its height so neighbouring rows stay visibly apart.
+    step = 0.7 / n_hues
+    for i, level in enumerate(hues):
+        part = table if hue is None else table[table[hue] == level]
+        part = part[part[y].isin(position)]
+        centre = part[x].to_numpy(dtype=float)
+        ends = np.vstack([centre - part[low].to_numpy(dtype=float), part[high].to_numpy(dtype=float) - centre])
+        ends = np.where(np.isnan(ends), 0.0, np.clip(ends, 0.0, None))
+        offsets = (i - (n_hues - 1) / 2) * step
+        ax.errorbar(
+            centre,
+            part[y].map(position).to_numpy(dtype=float) + offsets,
+            xerr=ends,
+            fmt="o",
+            capsize=3,
+            markersize=5,
+            color=_BAR_COLOR if hue is None else None,
+            label=None if hue is None else _label(level),
+        )
+    ax.set_yticks(np.arange(n_rows), [_label(label) for label in kept])
+    ax.set_ylim(n_rows - 0.5, -0.5)  # first row at the top
+    ax.set_xlabel(x if xlabel is None else xlabel)
+    ax.set_ylabel(y)
+    ax.grid(axis="x", alpha=0.3)
+    ax.set_axisbelow(True)
+    if hue is not None:
+        ax.legend(title=hue, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
+    full_title = _title_with_note(title, shown=n_rows, total=len(rows))
+    if full_title:
+        ax.set_title(full_title)
+    return fig
+
+
+def line_panels(
+    table: pd.DataFrame,
+    *,
+    x: str,
+    ys: list[str] | tuple[str, ...],
+    hue: str | None = None,
+    mark_x: float | None = None,
+    mark_label: str | None = None,
+    log_y: list[str] | tuple[str, ...] = (),
+    ncols: int = 3,
+    title: str | None = None,
+) -> Figure:
+    """Draw one small line panel per value column, all against the same `x`.
+
+    Meant for model diagnostics: scores against the number of topics, or convergence
+    statistics against the training pass.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        Tidy table with one row per `x` value (per `hue` level, if given).
+    x : str
+        Numeric column for the horizontal axis (e.g. ``k`` or ``pass``).
+    ys : list of str
+        Numeric columns, one panel each, in this order; a panel's title is its column name.
+        Missing values leave gaps.
+    hue : str, optional
+        Column whose values get one line each (e.g. ``k`` for per-pass tables of several
+        fits); lines follow category order if categorical, else order of first appearance.
+    mark_x : float, optional
+        Draw a dashed vertical line at this `x` on every panel (e.g. the chosen K).
+    mark_label : str, optional
+        Legend text for the marked line; defaults to ``"<x> = <mark_x>"``.
+    log_y : list of str, default ()
+        Columns of `ys` drawn on a logarithmic scale (e.g. a change that falls towards 0).
+    ncols : int, default 3
+        Panels per row.
+    title : str, optional
+        Figure title.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        One axes per column of `ys` (unused grid cells removed).
+
+    Raises
+    ------
+    KeyError
+        If a named column is missing.
+    ValueError
+        If `ys` is empty or `ncols` is below 1.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> scores = pd.DataFrame({"k": [3, 4, 5], "c_v": [0.41, 0.46, 0.44], "c_npmi": [-0.1, -0.05, -0.08]})
+    >>> fig = line_panels(scores, x="k", ys=["c_v", "c_npmi"], mark_x=4, title="主题数 K 的选择")
+    >>> [ax.get_title() for ax in fig.axes]
+    ['c_v', 'c_npmi']
+    """
+    use_cjk_font()
+    ys = list(ys)
+    if not ys:
+        raise ValueError("ys must name at least one column")
+    if ncols < 1:
+        raise ValueError(f"ncols must be at least 1, got {ncols}")
+    _require_columns(table, x, *ys, *([hue] if hue is not None else []))
+    unknown_log = [column for column in log_y if column not in ys]
+    if unknown_log:
+        raise KeyError(f"log_y names column(s) {unknown_log} that are not in ys")
+
+    ncols = min(ncols, len(ys))
+    nrows = math.ceil(len(ys) / ncols)
+    fig, axes = _new_figure(figsize=(3.6 * ncols, 2.9 * nrows + (0.4 if title else 0.0)), nrows=nrows, ncols=ncols)
+    flat = axes.ravel()
+    levels = _levels(table[hue]) if hue is not None else [None]
+    for ax, column in zip(flat, ys):
+        for level in levels:
+            rows = table if level is None else table[table[hue] == level]
+            rows = rows.sort_values(x, kind="mergesort")
+            values = rows[column].to_numpy(dtype=float)
+            if column in log_y:
+                values = np.where(values > 0, values, np.nan)  # zeros cannot be drawn on a log axis
+            ax.plot(rows[x].to_numpy(dtype=float), values, marker="o" if len(rows) <= 30 else None,
+                    markersize=4, linewidth=1.5, label=None if level is None else f"{hue} = {_label(level)}")
+        if column in log_y:
+            ax.set_yscale("log")
+        if mark_x is not None:
+            ax.axvline(mark_x, color="#c0392b", linestyle="--", linewidth=1.2,
+                       label=mark_label if mark_label is not None else f"{x} = {mark_x:g}")
+        ax.set_title(column, fontsize="medium")
+        ax.set_xlabel(x)
+        ax.grid(alpha=0.3)
+        ax.set_axisbelow(True)
+    for ax in flat[len(ys):]:
+        fig.delaxes(ax)
+    handles, texts = flat[0].get_legend_handles_labels()
+    if handles:
+        # One legend for the grid, outside the panels, so that no line is hidden.
+        fig.legend(handles, texts, loc="outside right upper", frameon=False, fontsize="small")
     if title:
         fig.suptitle(title)
     return fig

@@ -1,0 +1,77 @@
+"""A figure that the general plots of :mod:`corpus_tools.textplot` cannot draw: parallelism as text."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import pandas as pd
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+__all__ = ["parallel_figure"]
+
+_FRAME_COLOR = "#3b6ea5"
+_NOTE_COLOR = "#777777"
+_MAX_ITEMS_CHARS = 46
+
+
+def parallel_figure(runs: pd.DataFrame, *, n: int = 14, title: str | None = None) -> Figure:
+    """Show examples of parallelism: one line per run, its frame, its items and where it is.
+
+    Parameters
+    ----------
+    runs : pandas.DataFrame
+        Output of :func:`corpus_tools.rhetoric.parallel_runs` (``frame, run_length, items,
+        unit_id`` are used).
+    n : int, default 14
+        Lines drawn (a count): the longest runs first, one per frame, ties broken by the
+        number of frame characters, then by table order.
+    title : str, optional
+        Figure title.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        One axes without ticks; its texts are, per line, the frame with the run length, the
+        items (shortened with … past 46 characters) and the paragraph id.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> runs = pd.DataFrame({"frame": ["学史…"], "run_length": [4], "n_frame_chars": [2],
+    ...                      "items": ["学史明理 | 学史增信 | 学史崇德 | 学史力行"], "unit_id": ["a:p001"]})
+    >>> fig = parallel_figure(runs)
+    >>> fig.axes[0].texts[0].get_text()
+    '学史… ×4'
+    """
+    import matplotlib.pyplot as plt
+
+    from ..textplot import use_cjk_font
+
+    use_cjk_font()
+    chosen = (
+        runs.assign(_order=range(len(runs)))
+        .sort_values(["run_length", "n_frame_chars", "_order"], ascending=[False, False, True], kind="mergesort")
+        .drop_duplicates("frame")
+        .head(n)
+    )
+    lines = max(1, len(chosen))
+    fig, ax = plt.subplots(figsize=(10.0, 0.8 + 0.36 * lines), layout="constrained")
+    plt.close(fig)
+    ax.set_xlim(0, 1)
+    ax.set_ylim(lines - 0.5, -0.5)
+    ax.axis("off")
+    for k, row in enumerate(chosen.itertuples(index=False)):
+        items = "、".join(str(row.items).split(" | "))
+        if len(items) > _MAX_ITEMS_CHARS:
+            items = items[: _MAX_ITEMS_CHARS - 1] + "…"
+        ax.text(0.0, k, f"{row.frame} ×{row.run_length}", va="center", ha="left", color=_FRAME_COLOR,
+                fontsize=10)
+        ax.text(0.17, k, items, va="center", ha="left", fontsize=10)
+        ax.text(1.0, k, str(row.unit_id), va="center", ha="right", color=_NOTE_COLOR, fontsize=8)
+    if chosen.empty:
+        ax.text(0.5, 0, "no parallel runs found", ha="center", va="center", color=_NOTE_COLOR)
+    if title:
+        ax.set_title(title, loc="left")
+    return fig
