@@ -674,3 +674,16 @@ def test_parallel_figure_and_interval_plot(seed_runs, seeds_grouped):
     assert [t.get_text() for t in fig.axes[0].get_yticklabels()] == ["槐荫区", "市中区", "济南市（全市）", "召陵区", "武隆区"]
     with pytest.raises(ValueError, match="repeated"):
         textplot.interval_plot(table, y="group", x="formulaicness", low="ci_low", high="ci_high")
+
+
+def test_kwic_view_escapes_corpus_text():
+    """Corpus text is data: markup in an article must reach the report as text, not as HTML."""
+    from corpus_tools.corpus import corpus_from_texts
+    from corpus_tools.rhetoric import kwic, kwic_view
+
+    corpus = corpus_from_texts(
+        {"evil": "甲区开展学史明理活动，<script>alert(1)</script>学史明理<img src=x onerror=alert(2)>。"}
+    )
+    markup = kwic_view(kwic(corpus, "学史明理", window=30)).to_html()
+    assert "<script>" not in markup and "<img" not in markup
+    assert "&lt;script&gt;" in markup

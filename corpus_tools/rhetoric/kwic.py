@@ -125,7 +125,9 @@ def kwic_view(table: pd.DataFrame, *, max_rows: int = 100):
     shown = table.head(max_rows)[["query", "doc_id", "unit_id", "left", "match", "right"]]
     caption = f"{len(shown)} of {len(table)} hits" if len(table) > len(shown) else f"{len(table)} hits"
     return (
-        shown.style.hide(axis="index")
+        # Styler does not escape cell text by default: corpus text is data, never markup.
+        shown.style.format(escape="html")
+        .hide(axis="index")
         .set_caption(caption)
         .set_properties(subset=["left"], **{"text-align": "right", "white-space": "nowrap"})
         .set_properties(subset=["match"], **{"font-weight": "bold", "color": "#a3222b", "text-align": "center",
