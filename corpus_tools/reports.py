@@ -694,6 +694,14 @@ def _write_index(run_dir: Path, manifest: Mapping[str, Any]) -> Path:
         items = "".join(f"<li>{_link(f'{kind}/{p.name}', p.name)}</li>" for p in files)
         return f"<ul>{items}</ul>"
 
+    # Pages a notebook wrote beside its report (e.g. the interactive topic browser).
+    reports = {record.get("html") for record in manifest["notebooks"]} | {"index.html"}
+    extra_pages = sorted(p.name for p in run_dir.glob("*.html") if p.name not in reports)
+    extra = (
+        "<h2>Interactive pages</h2><ul>" + "".join(f"<li>{_link(n, n)}</li>" for n in extra_pages) + "</ul>"
+        if extra_pages
+        else ""
+    )
     git = manifest["git"]
     corpus = manifest["corpus"]
     summary = [
@@ -733,6 +741,7 @@ code {{ font-size: 90%; }}
 <tr><th>notebook</th><th>report</th><th>status</th><th>time</th></tr>
 {''.join(rows)}
 </table>
+{extra}
 <h2>Tables</h2>
 {file_list('tables')}
 <h2>Figures</h2>

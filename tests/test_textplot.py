@@ -305,3 +305,42 @@ def test_functions_leave_no_pyplot_figures_open():
     for fig in figures.values():
         fig.savefig(BytesIO(), format="png")
     assert plt.get_fignums() == before
+
+
+# --------------------------------------------------------------------------------------------
+# line_panels (model diagnostics: scores against K, convergence against the pass)
+# --------------------------------------------------------------------------------------------
+
+
+def test_line_panels_one_panel_per_column_with_marked_x():
+    scores = pd.DataFrame({"k": [5, 3, 4], "c_v": [0.44, 0.41, 0.46], "c_npmi": [-0.08, -0.1, -0.05],
+                           "困惑度": [290.0, 250.0, 280.0]})
+    fig = textplot.line_panels(scores, x="k", ys=["c_v", "c_npmi", "困惑度"], mark_x=4,
+                               mark_label="K = 4（选定）", title="主题数的选择")
+    assert [ax.get_title() for ax in fig.axes] == ["c_v", "c_npmi", "困惑度"]
+    line = fig.axes[0].lines[0]
+    assert line.get_xdata().tolist() == [3, 4, 5]  # drawn in x order, not table order
+    assert list(fig.axes[0].lines[-1].get_xdata()) == [4, 4]  # the marked K
+    assert fig.legends[0].get_texts()[0].get_text() == "K = 4（选定）"
+    assert _render(fig) == []
+
+
+def test_line_panels_hue_and_log_scale_with_zeros():
+    table = pd.DataFrame({"pass": [1, 2, 3] * 2, "k": [3] * 3 + [4] * 3,
+                          "topic_diff": [1.0, 0.1, 0.0, 2.0, 0.2, 0.02]})
+    fig = textplot.line_panels(table, x="pass", ys=["topic_diff"], hue="k", log_y=["topic_diff"], ncols=2)
+    (ax,) = fig.axes
+    assert ax.get_yscale() == "log"
+    assert len(ax.lines) == 2
+    assert pd.isna(ax.lines[0].get_ydata()[-1])  # a zero leaves a gap on a log axis
+    assert [t.get_text() for t in fig.legends[0].get_texts()] == ["k = 3", "k = 4"]
+
+
+def test_line_panels_errors():
+    table = pd.DataFrame({"k": [3, 4], "c_v": [0.4, 0.5]})
+    with pytest.raises(KeyError, match="c_npmi"):
+        textplot.line_panels(table, x="k", ys=["c_npmi"])
+    with pytest.raises(ValueError, match="at least one"):
+        textplot.line_panels(table, x="k", ys=[])
+    with pytest.raises(KeyError, match="log_y"):
+        textplot.line_panels(table, x="k", ys=["c_v"], log_y=["k"])
