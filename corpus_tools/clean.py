@@ -44,6 +44,8 @@ __all__ = [
     "join_letterspaced_words",
     "normalize_whitespace",
     "script_of",
+    "script_from_counts",
+    "count_han",
     "clean_text",
     "TEXT_RULES",
 ]
@@ -374,13 +376,30 @@ def script_of(text: str, *, threshold: float = 0.01) -> str:
     >>> script_of("學史明理"), script_of("学史明理")
     ('traditional', 'simplified')
     """
-    n_han = len(_HAN_RE.findall(text))
+    return script_from_counts(to_simplified(text).count, count_han(text), threshold=threshold)
+
+
+def count_han(text: str) -> int:
+    """Count Han characters (CJK unified ideographs, extension A, compatibility ideographs)."""
+    return len(_HAN_RE.findall(text))
+
+
+def script_from_counts(n_changed: int, n_han: int, *, threshold: float = 0.01) -> str:
+    """Label a text's script from how many of its Han characters OpenCC's t2s changed.
+
+    The rule of :func:`script_of`, for callers that already converted the text
+    (:func:`clean_text` logs the count) and should not convert it again.
+
+    Examples
+    --------
+    >>> script_from_counts(0, 100), script_from_counts(1, 1000), script_from_counts(40, 100)
+    ('simplified', 'mixed', 'traditional')
+    """
     if n_han == 0:
         return "unknown"
-    changed = to_simplified(text).count
-    if changed == 0:
+    if n_changed == 0:
         return "simplified"
-    return "traditional" if changed / n_han > threshold else "mixed"
+    return "traditional" if n_changed / n_han > threshold else "mixed"
 
 
 # --------------------------------------------------------------------------

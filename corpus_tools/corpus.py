@@ -20,7 +20,7 @@ from typing import Literal
 
 import pandas as pd
 
-from .clean import clean_text, script_of
+from .clean import clean_text, count_han, script_from_counts
 from .decode import DecodingError, decode_bytes
 from .metadata import MANIFEST_COLUMNS, group_labels, infer_docvars, read_manifest, slugify
 from .structure import classify_blocks, join_page_breaks, split_lines, split_sentences
@@ -281,14 +281,18 @@ def _assemble(
     all_blocks = []
     all_logs: list[dict[str, object]] = []
     inferred_rows = []
+    bodies: list[str] = []
     for doc_id, raw in zip(doc_ids, raw_texts):
         blocks, log = _process_text(doc_id, raw)
         all_blocks.append(blocks)
         all_logs.extend(log)
         body = blocks.loc[blocks["kind"] == "body", "text"]
+        bodies.append("\n".join(body))
+        # cleaning already converted the text: reuse its count rather than run OpenCC again
+        converted = sum(int(e["count"]) for e in log if e["rule"] == "traditional_to_simplified")
         inferred = infer_docvars(blocks)
         inferred.update(
-            script=script_of(raw),
+            script=script_from_counts(converted, count_han(raw)),
             n_chars_raw=len(raw),
             n_chars_body=int(body.str.len().sum()),
             n_paragraphs=len(body),
@@ -300,7 +304,7 @@ def _assemble(
     docvars = _merge_docvars(inferred_table, read_info, manifest)
     blocks = pd.concat(all_blocks, ignore_index=True) if all_blocks else pd.DataFrame(columns=list(BLOCK_COLUMNS))
     texts = pd.Series(
-        ["\n".join(blocks.loc[(blocks["doc_id"] == d) & (blocks["kind"] == "body"), "text"]) for d in doc_ids],
+        bodies,
         index=pd.Index(doc_ids, name="doc_id"),
         name="text",
         dtype=object,

@@ -54,6 +54,8 @@ MANIFEST_COLUMNS = (
 _DATE_RE = re.compile(r"(\d{4})\s*[年\-/.]\s*(\d{1,2})\s*[月\-/.]\s*(\d{1,2})")
 _PUBLICATION_LABEL_RE = re.compile(r"(?:发布|发表|刊发|出版)(?:日期|时间)")
 _ROLE_SPLIT_RE = re.compile(r"(本报记者|记者|通讯员|实习生|特约撰稿人?|撰稿|作者|文|图|版式|摄影|编辑)\s*[/:：]?\s*")
+# Roles whose names are the article's authors (版式, 摄影, 编辑 … are not).
+_WRITING_ROLES = frozenset({"记者", "通讯员", "实习生", "撰稿", "作者", "特约撰稿", "特约撰稿人"})
 _NAME_RE = re.compile(r"^[\u4e00-\u9fff·]{2,4}$")
 
 
@@ -115,9 +117,8 @@ def read_manifest(path: str | Path) -> pd.DataFrame:
     table = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
     if "file" not in table.columns:
         raise ValueError(f"{path}: the manifest needs a 'file' column; it has {list(table.columns)}")
-    if "doc_id" not in table.columns or (table["doc_id"] == "").any():
-        generated = table["file"].map(slugify)
-        table["doc_id"] = table.get("doc_id", generated).where(table.get("doc_id", generated) != "", generated)
+    given = table["doc_id"] if "doc_id" in table.columns else pd.Series("", index=table.index)
+    table["doc_id"] = given.where(given != "", table["file"].map(slugify))
     for column in ("doc_id", "file"):
         repeated = table[column][table[column].duplicated()].tolist()
         if repeated:
@@ -139,12 +140,12 @@ def _byline_names(byline: str) -> list[str]:
     items: list[str] = []
     role = ""
     for part in parts:
-        if _ROLE_SPLIT_RE.fullmatch(part + " ") or part in {"本报记者", "记者", "通讯员", "实习生", "撰稿", "作者", "文", "图", "版式", "摄影", "编辑"}:
+        if _ROLE_SPLIT_RE.fullmatch(part):  # split() returns each captured role between the names
             role = "记者" if part == "本报记者" else part
             continue
         for name in part.split():
             name = name.strip("■ ·")
-            if _NAME_RE.match(name) and role in {"记者", "通讯员", "实习生", "撰稿", "作者", "特约撰稿", "特约撰稿人"}:
+            if _NAME_RE.match(name) and role in _WRITING_ROLES:
                 items.append(f"{role} {name}")
     return items
 
