@@ -25,7 +25,15 @@ from .decode import DecodingError, decode_bytes
 from .metadata import MANIFEST_COLUMNS, group_labels, infer_docvars, read_manifest, slugify
 from .structure import classify_blocks, join_page_breaks, split_lines, split_sentences
 
-__all__ = ["Corpus", "read_corpus", "open_corpus", "corpus_from_texts", "CorpusReadError"]
+__all__ = [
+    "Corpus",
+    "CorpusReadError",
+    "ProcessedDocument",
+    "corpus_from_texts",
+    "open_corpus",
+    "process_document",
+    "read_corpus",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -248,8 +256,54 @@ class Corpus:
 # ---------------------------------------------------------------------------
 
 
-def _process_text(doc_id: str, raw: str) -> tuple[pd.DataFrame, list[dict[str, object]]]:
-    """Clean one text and split it into classified blocks."""
+@dataclass(frozen=True)
+class ProcessedDocument:
+    """One document after cleaning, block classification and docvar inference.
+
+    The unit of work that :func:`read_corpus`, the streaming path and the parallel and Dask
+    paths all share, so that every route gives the same result for the same text.
+
+    Attributes
+    ----------
+    doc_id : str
+    blocks : pandas.DataFrame
+        The document's rows of :attr:`Corpus.blocks`.
+    log : list of dict
+        Quality-log entries (keys of :data:`QUALITY_LOG_COLUMNS`).
+    body : str
+        Body paragraphs joined by newlines: the document's entry in :attr:`Corpus.texts`.
+    inferred : dict
+        Docvars inferred from the text (title, dates, locality ... with ``*_evidence``), plus
+        ``script``, ``n_chars_raw``, ``n_chars_body`` and ``n_paragraphs``.
+    """
+
+    doc_id: str
+    blocks: pd.DataFrame
+    log: list[dict[str, object]]
+    body: str
+    inferred: dict[str, object]
+
+
+def process_document(doc_id: str, raw: str) -> ProcessedDocument:
+    """Clean one raw text, split it into classified blocks and infer its docvars.
+
+    Parameters
+    ----------
+    doc_id : str
+        Identifier recorded in the blocks and the quality log.
+    raw : str
+        The decoded text as read, never modified.
+
+    Returns
+    -------
+    ProcessedDocument
+
+    Examples
+    --------
+    >>> doc = process_document("a", "學(xué)史明理,學(xué)史增信。")
+    >>> doc.body, doc.inferred["script"]
+    ('学史明理，学史增信。', 'traditional')
+    """
     cleaned, log = clean_text(raw)
     lines, joins = join_page_breaks(split_lines(cleaned))
     if joins:
@@ -268,7 +322,19 @@ def _process_text(doc_id: str, raw: str) -> tuple[pd.DataFrame, list[dict[str, o
         log.append({"step": "structure", "rule": f"separated_{kind}", "count": int(count), "detail": "; ".join(examples)})
     for entry in log:
         entry["doc_id"] = doc_id
-    return blocks, log
+    body = blocks.loc[blocks["kind"] == "body", "text"]
+    # cleaning already converted the text: reuse its count rather than run OpenCC again
+    converted = sum(int(e["count"]) for e in log if e["rule"] == "traditional_to_simplified")
+    inferred: dict[str, object] = dict(infer_docvars(blocks))
+    inferred.update(
+        script=script_from_counts(converted, count_han(raw)),
+        n_chars_raw=len(raw),
+        n_chars_body=int(body.str.len().sum()),
+        n_paragraphs=len(body),
+    )
+    if body.empty:
+        logger.warning("%s: no body paragraph was found", doc_id)
+    return ProcessedDocument(doc_id=doc_id, blocks=blocks, log=log, body="\n".join(body), inferred=inferred)
 
 
 def _assemble(
@@ -278,38 +344,21 @@ def _assemble(
     manifest: pd.DataFrame | None,
     history: tuple[str, ...],
 ) -> Corpus:
-    all_blocks = []
-    all_logs: list[dict[str, object]] = []
-    inferred_rows = []
-    bodies: list[str] = []
-    for doc_id, raw in zip(doc_ids, raw_texts):
-        blocks, log = _process_text(doc_id, raw)
-        all_blocks.append(blocks)
-        all_logs.extend(log)
-        body = blocks.loc[blocks["kind"] == "body", "text"]
-        bodies.append("\n".join(body))
-        # cleaning already converted the text: reuse its count rather than run OpenCC again
-        converted = sum(int(e["count"]) for e in log if e["rule"] == "traditional_to_simplified")
-        inferred = infer_docvars(blocks)
-        inferred.update(
-            script=script_from_counts(converted, count_han(raw)),
-            n_chars_raw=len(raw),
-            n_chars_body=int(body.str.len().sum()),
-            n_paragraphs=len(body),
-        )
-        inferred_rows.append(inferred)
-        if body.empty:
-            logger.warning("%s: no body paragraph was found", doc_id)
-    inferred_table = pd.DataFrame(inferred_rows, index=pd.Index(doc_ids, name="doc_id"))
+    processed = [process_document(doc_id, raw) for doc_id, raw in zip(doc_ids, raw_texts)]
+    inferred_table = pd.DataFrame([p.inferred for p in processed], index=pd.Index(doc_ids, name="doc_id"))
     docvars = _merge_docvars(inferred_table, read_info, manifest)
-    blocks = pd.concat(all_blocks, ignore_index=True) if all_blocks else pd.DataFrame(columns=list(BLOCK_COLUMNS))
+    blocks = (
+        pd.concat([p.blocks for p in processed], ignore_index=True)
+        if processed
+        else pd.DataFrame(columns=list(BLOCK_COLUMNS))
+    )
     texts = pd.Series(
-        bodies,
+        [p.body for p in processed],
         index=pd.Index(doc_ids, name="doc_id"),
         name="text",
         dtype=object,
     )
-    quality_log = pd.DataFrame(all_logs, columns=list(QUALITY_LOG_COLUMNS))
+    quality_log = pd.DataFrame([e for p in processed for e in p.log], columns=list(QUALITY_LOG_COLUMNS))
     quality_log["count"] = quality_log["count"].astype(int)
     return Corpus(
         docvars=docvars,

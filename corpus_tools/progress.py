@@ -1,0 +1,141 @@
+"""Progress reporting for long work: a bar in JupyterLab, periodic log lines in headless runs.
+
+A tqdm widget is what a researcher exploring in JupyterLab wants; in a papermill report or a
+batch job the same widget ends up as a wall of carriage returns in a log. So the display
+follows a setting, ``DANGSHI_PROGRESS``:
+
+``auto`` (default)
+    a ``tqdm.auto`` bar when stderr is a terminal or the code runs in an interactive Jupyter
+    kernel; log lines otherwise.
+``bar``
+    always a ``tqdm.auto`` bar.
+``log``
+    an INFO line on the ``corpus_tools`` logger at most every ``DANGSHI_PROGRESS_SECONDS``
+    seconds (default 10) and one at the end, with counts and rates. The report runner sets this
+    for the notebooks it executes.
+``off``
+    nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+import time
+from collections.abc import Iterable, Iterator
+from typing import Literal, TypeVar
+
+__all__ = ["PROGRESS_ENV", "progress", "progress_mode"]
+
+PROGRESS_ENV = "DANGSHI_PROGRESS"
+PROGRESS_SECONDS_ENV = "DANGSHI_PROGRESS_SECONDS"
+
+Mode = Literal["bar", "log", "off"]
+T = TypeVar("T")
+
+logger = logging.getLogger("corpus_tools.progress")
+
+
+def _in_interactive_kernel() -> bool:
+    # An ipykernel that a human drives; papermill runs set DANGSHI_PROGRESS=log instead.
+    return "ipykernel" in sys.modules and "IPython" in sys.modules
+
+
+def progress_mode() -> Mode:
+    """Return how progress is shown here: ``"bar"``, ``"log"`` or ``"off"``.
+
+    Returns
+    -------
+    str
+        Decided by the ``DANGSHI_PROGRESS`` environment variable (see the module docstring).
+
+    Raises
+    ------
+    ValueError
+        When ``DANGSHI_PROGRESS`` holds something other than auto, bar, log or off.
+    """
+    setting = os.environ.get(PROGRESS_ENV, "auto").strip().lower() or "auto"
+    if setting in ("bar", "log", "off"):
+        return setting  # type: ignore[return-value]
+    if setting != "auto":
+        raise ValueError(f"{PROGRESS_ENV}={setting!r}: expected one of auto, bar, log, off")
+    if sys.stderr is not None and sys.stderr.isatty():
+        return "bar"
+    return "bar" if _in_interactive_kernel() else "log"
+
+
+def _log_interval() -> float:
+    raw = os.environ.get(PROGRESS_SECONDS_ENV, "10")
+    try:
+        return max(float(raw), 0.0)
+    except ValueError as error:
+        raise ValueError(f"{PROGRESS_SECONDS_ENV}={raw!r}: expected a number of seconds") from error
+
+
+def progress(
+    iterable: Iterable[T],
+    *,
+    desc: str,
+    total: int | None = None,
+    unit: str = "doc",
+    enabled: bool = True,
+) -> Iterator[T]:
+    """Yield the items of ``iterable`` while reporting how far the work has got.
+
+    Parameters
+    ----------
+    iterable : iterable
+        The work items (documents, chunks, values of K ...).
+    desc : str
+        What is being done, e.g. ``"segmenting"``; starts every bar and log line.
+    total : int, optional
+        Number of items, when known (``len(iterable)`` is tried otherwise).
+    unit : str, default "doc"
+        What one item is, for the rate (``docs/s``).
+    enabled : bool, default True
+        ``False`` reports nothing (callers pass their own ``progress=`` option here).
+
+    Yields
+    ------
+    object
+        The items of ``iterable``, unchanged and in order.
+
+    Examples
+    --------
+    >>> list(progress(range(3), desc="counting", enabled=False))
+    [0, 1, 2]
+    """
+    if total is None:
+        try:
+            total = len(iterable)  # type: ignore[arg-type]
+        except TypeError:
+            total = None
+    mode = progress_mode() if enabled else "off"
+    if mode == "off":
+        yield from iterable
+        return
+    if mode == "bar":
+        from tqdm.auto import tqdm
+
+        yield from tqdm(iterable, desc=desc, total=total, unit=unit, leave=True)
+        return
+    interval = _log_interval()
+    start = last = time.perf_counter()
+    done = 0
+    for item in iterable:
+        yield item
+        done += 1
+        now = time.perf_counter()
+        if now - last >= interval:
+            last = now
+            _log_line(desc, done, total, unit, now - start)
+    _log_line(desc, done, total, unit, time.perf_counter() - start, finished=True)
+
+
+def _log_line(desc: str, done: int, total: int | None, unit: str, elapsed: float, *, finished: bool = False) -> None:
+    rate = done / elapsed if elapsed > 0 else float("inf")
+    share = f" ({done / total:.0%})" if total else ""
+    of_total = f"/{total}" if total is not None else ""
+    state = "done" if finished else "running"
+    logger.info("%s %s: %d%s %ss%s in %.1f s, %.1f %ss/s", desc, state, done, of_total, unit, share, elapsed, rate, unit)
