@@ -29,6 +29,7 @@ keep file names inside the run folder and write the same bytes for the same data
 from __future__ import annotations
 
 import argparse
+import concurrent.futures
 import datetime as dt
 import hashlib
 import html
@@ -40,7 +41,7 @@ import re
 import subprocess
 import sys
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from importlib import metadata as importlib_metadata
 from pathlib import Path
@@ -48,6 +49,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from corpus_tools.paths import PROJECT_ROOT_ENV, project_root, resolve_path
+from corpus_tools.progress import PROGRESS_ENV
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -809,6 +811,7 @@ def run_reports(
     parameters: Mapping[str, Any] | None = None,
     kernel_name: str = KERNEL_NAME,
     log_output: bool = False,
+    jobs: int | None = None,
 ) -> Path:
     """Execute the numbered notebooks on a corpus into a new report folder.
 
@@ -834,6 +837,9 @@ def run_reports(
         (:func:`ensure_kernel`).
     log_output : bool, default False
         Stream the notebooks' outputs to the ``papermill`` logger while they run.
+    jobs : int, optional
+        How many notebooks run at the same time, each in its own kernel; default one per CPU
+        core (at most the number of notebooks). ``1`` runs them one after another.
 
     Returns
     -------
@@ -854,8 +860,13 @@ def run_reports(
     Each notebook gets ``corpus_dir``, ``metadata`` (when given) and ``output_dir`` as absolute
     paths, if its parameters cell declares them, and runs with its own folder as working
     directory (as in JupyterLab), ``DANGSHI_PROJECT_ROOT`` set to the project root (so
-    :func:`corpus_tools.paths.resolve_path` agrees with this process) and ``PYTHONHASHSEED=0``
-    (so iterating over a set of strings gives the same order, and the same tables, every run).
+    :func:`corpus_tools.paths.resolve_path` agrees with this process), ``PYTHONHASHSEED=0``
+    (so iterating over a set of strings gives the same order, and the same tables, every run)
+    and ``DANGSHI_PROGRESS=log`` (progress as log lines, not widget bars in the report).
+
+    Notebooks are independent, so up to ``jobs`` of them run at once, each in its own kernel
+    process; the manifest lists them in notebook order whatever order they finish in. After a
+    failure no further notebook starts; the ones already running are allowed to finish.
 
     The run is built in ``<reports_dir>/.incomplete-<run_id>/`` -- that is the ``output_dir``
     the notebooks see -- and renamed to ``<reports_dir>/<run_id>/`` only when every notebook has
@@ -911,74 +922,78 @@ def run_reports(
     given.update(extra)
     recorded.update(extra)
 
-    current: dict[str, Any] | None = None
-    try:
-        with _environment({PROJECT_ROOT_ENV: str(root), "PYTHONHASHSEED": "0"}):
-            for number, nb_path in enumerate(notebook_paths, start=1):
-                names = declared[nb_path]
-                passed = {key: value for key, value in given.items() if key in names}
-                if set(given) - set(passed):
-                    logger.info(
-                        "%s does not declare %s; not passed",
-                        nb_path.name,
-                        sorted(set(given) - set(passed)),
-                    )
-                current = {
-                    "notebook": nb_path.name,
-                    "source": _display_path(nb_path, root),
-                    "status": "running",
-                    "parameters": {k: v for k, v in recorded.items() if k in passed},
-                    "defaults": {
-                        k: names[k].get("default") for k in sorted(names) if k not in passed
-                    },
-                    "ipynb": nb_path.name,
-                    "html": None,
-                    "started_at": _iso(_utc_now()),
-                    "finished_at": None,
-                    "wall_seconds": None,
-                    "error": None,
-                }
-                manifest["notebooks"].append(current)
-                logger.info("[%d/%d] running %s", number, len(notebook_paths), nb_path.name)
-                t0 = time.perf_counter()
-                try:
-                    papermill.execute_notebook(
-                        str(nb_path),
-                        str(work_dir / nb_path.name),
-                        parameters=passed,
-                        kernel_name=kernel_name,
-                        cwd=str(nb_path.parent),  # as when the notebook is opened in JupyterLab
-                        progress_bar=False,
-                        log_output=log_output,
-                    )
-                finally:
-                    current["wall_seconds"] = round(time.perf_counter() - t0, 3)
-                    current["finished_at"] = _iso(_utc_now())
-                html_path = _export_html(
-                    exporter, work_dir / nb_path.name, work_dir / f"{nb_path.stem}.html"
-                )
-                current["html"] = html_path.name
-                current["status"] = "succeeded"
-                logger.info(
-                    "[%d/%d] %s done in %.1f s",
-                    number,
-                    len(notebook_paths),
-                    nb_path.name,
-                    current["wall_seconds"],
-                )
-    except BaseException as exc:
+    entries: list[dict[str, Any]] = []
+    passed_by_notebook: list[dict[str, Any]] = []
+    for nb_path in notebook_paths:
+        names = declared[nb_path]
+        passed = {key: value for key, value in given.items() if key in names}
+        if set(given) - set(passed):
+            logger.info("%s does not declare %s; not passed", nb_path.name, sorted(set(given) - set(passed)))
+        passed_by_notebook.append(passed)
+        entries.append(
+            {
+                "notebook": nb_path.name,
+                "source": _display_path(nb_path, root),
+                "status": "pending",
+                "parameters": {k: v for k, v in recorded.items() if k in passed},
+                "defaults": {k: names[k].get("default") for k in sorted(names) if k not in passed},
+                "ipynb": nb_path.name,
+                "html": None,
+                "started_at": None,
+                "finished_at": None,
+                "wall_seconds": None,
+                "error": None,
+            }
+        )
+    manifest["notebooks"] = entries
+    n_jobs = _choose_jobs(jobs, len(notebook_paths))
+    manifest["jobs"] = n_jobs
+
+    def execute(index: int) -> None:
+        nb_path, current = notebook_paths[index], entries[index]
+        current["status"] = "running"
+        current["started_at"] = _iso(_utc_now())
+        logger.info("[%d/%d] running %s", index + 1, len(notebook_paths), nb_path.name)
+        t0 = time.perf_counter()
+        try:
+            papermill.execute_notebook(
+                str(nb_path),
+                str(work_dir / nb_path.name),
+                parameters=passed_by_notebook[index],
+                kernel_name=kernel_name,
+                cwd=str(nb_path.parent),  # as when the notebook is opened in JupyterLab
+                progress_bar=False,
+                log_output=log_output,
+            )
+        finally:
+            current["wall_seconds"] = round(time.perf_counter() - t0, 3)
+            current["finished_at"] = _iso(_utc_now())
+        # One exporter per notebook: nbconvert exporters keep state between calls.
+        html_path = _export_html(_html_exporter(), work_dir / nb_path.name, work_dir / f"{nb_path.stem}.html")
+        current["html"] = html_path.name
+        current["status"] = "succeeded"
+        logger.info("[%d/%d] %s done in %.1f s", index + 1, len(notebook_paths), nb_path.name, current["wall_seconds"])
+
+    kernel_env = {PROJECT_ROOT_ENV: str(root), "PYTHONHASHSEED": "0"}
+    # Headless runs log progress lines instead of drawing widget bars into the report.
+    kernel_env[PROGRESS_ENV] = os.environ.get(PROGRESS_ENV, "log")
+    failed: tuple[dict[str, Any], BaseException] | None = None
+    with _environment(kernel_env):
+        failed = _execute_all(execute, entries, n_jobs)
+    if failed is not None:
+        current, exc = failed
         message = _record_failure(exc, current, manifest, work_dir, failed_dir, exporter, t_run)
         logger.error("%s", message)
         if isinstance(exc, Exception):
             raise NotebookFailedError(
                 message,
-                notebook=current["notebook"] if current else "",
+                notebook=current["notebook"],
                 cell_index=getattr(exc, "cell_index", None),
                 ename=getattr(exc, "ename", type(exc).__name__),
                 evalue=getattr(exc, "evalue", str(exc)),
                 run_dir=failed_dir,
             ) from exc
-        raise  # KeyboardInterrupt and the like: the partial run is kept, the signal goes on.
+        raise exc  # KeyboardInterrupt and the like: the partial run is kept, the signal goes on.
 
     manifest["status"] = "succeeded"
     _finish_manifest(manifest, work_dir, t_run)
@@ -991,6 +1006,56 @@ def run_reports(
     _repoint_latest(reports_path, run_id)
     logger.info("run %s complete: %s", run_id, final_dir / "index.html")
     return final_dir
+
+
+def _choose_jobs(jobs: int | None, n_notebooks: int) -> int:
+    """How many notebooks run at once: ``jobs``, or one per core up to the number of notebooks."""
+    if jobs is None:
+        return max(1, min(os.cpu_count() or 1, n_notebooks))
+    if isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 1:
+        raise ReportArgumentError(f"jobs={jobs!r}: expected a whole number of notebooks to run at once, 1 or more")
+    return min(jobs, max(n_notebooks, 1))
+
+
+def _execute_all(
+    execute: Callable[[int], None], entries: list[dict[str, Any]], n_jobs: int
+) -> tuple[dict[str, Any], BaseException] | None:
+    """Run ``execute(i)`` for every notebook; return the first failure in notebook order, if any.
+
+    Notebooks are independent (each reads the corpus and writes its own files), so they can run
+    side by side, each in its own kernel process. After a failure no further notebook starts;
+    those already running finish, so their outputs are complete in the failed run's folder.
+    """
+    failures: dict[int, BaseException] = {}
+    if n_jobs == 1:
+        for index in range(len(entries)):
+            try:
+                execute(index)
+            except BaseException as exc:  # noqa: BLE001 - recorded and re-raised by the caller
+                failures[index] = exc
+                break
+    else:
+        with concurrent.futures.ThreadPoolExecutor(max_workers=n_jobs, thread_name_prefix="notebook") as pool:
+            futures = {pool.submit(execute, index): index for index in range(len(entries))}
+            try:
+                for future in concurrent.futures.as_completed(futures):
+                    exc = future.exception()
+                    if exc is not None:
+                        failures[futures[future]] = exc
+                        for other in futures:
+                            other.cancel()
+            except BaseException as exc:  # KeyboardInterrupt while waiting
+                for other in futures:
+                    other.cancel()
+                running = next((i for i, e in enumerate(entries) if e["status"] == "running"), 0)
+                failures.setdefault(running, exc)
+    for entry in entries:
+        if entry["status"] == "pending":
+            entry["status"] = "not run"
+    if not failures:
+        return None
+    first = min(failures)
+    return entries[first], failures[first]
 
 
 def _check_parameters(extra: Mapping[str, Any], declared: Mapping[Path, Mapping[str, Any]]) -> None:
@@ -1052,7 +1117,7 @@ def _new_manifest(
         "wall_seconds": None,
         "project_root": str(root),
         "kernel": kernel_name,
-        "kernel_environment": {"PYTHONHASHSEED": "0"},
+        "kernel_environment": {"PYTHONHASHSEED": "0", PROGRESS_ENV: os.environ.get(PROGRESS_ENV, "log")},
         "git": _git_state(root),
         "python": {
             "version": platform.python_version(),
@@ -1237,6 +1302,12 @@ def _build_parser() -> argparse.ArgumentParser:
         "--log-output", action="store_true", help="stream notebook output to the log"
     )
     parser.add_argument(
+        "--jobs",
+        metavar="N",
+        type=int,
+        help="notebooks run at the same time, each in its own kernel (default: one per CPU core)",
+    )
+    parser.add_argument(
         "--install-kernel",
         action="store_true",
         help="register the Jupyter kernel for this interpreter and exit",
@@ -1288,6 +1359,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             parameters=parameters,
             kernel_name=args.kernel,
             log_output=args.log_output,
+            jobs=args.jobs,
         )
     except ReportArgumentError as exc:
         logger.error("%s", exc)

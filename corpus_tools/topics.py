@@ -23,6 +23,7 @@ from __future__ import annotations
 import dataclasses
 import html
 import logging
+import os
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -34,6 +35,8 @@ import pandas as pd
 import scipy.sparse as sp
 
 from .dtm import DocTermMatrix, dtm
+from .progress import progress as progress_bar
+from .resultcache import cached
 from .tokens import Tokens, tokenize
 
 if TYPE_CHECKING:
@@ -1376,6 +1379,35 @@ def _heldout_rows(n_units: int, heldout_prop: float, random_state: int) -> np.nd
     return np.sort(generator.permutation(n_units)[:n_heldout])
 
 
+def _score_k(
+    tc: TopicCorpus, train: np.ndarray, heldout: np.ndarray, *, k: int, random_state: int, topn: int, **fit_settings: Any
+) -> tuple[dict[str, Any], pd.DataFrame]:
+    """Fit one K of a sweep on the training rows; score coherence and held-out perplexity."""
+    lda, table = _train(tc.dtm.matrix[train], tc.dtm.terms, k=k, random_state=random_state, track_bound=False,
+                        **fit_settings)
+    phi = np.asarray(lda.get_topics(), dtype=np.float64)
+    terms = np.asarray(tc.dtm.terms, dtype=object)
+    top_terms = [terms[row].tolist() for row in _top_indices(phi, topn)]
+    dictionary = _dictionary(tc.dtm.matrix, tc.dtm.terms)
+    coherence = _coherence(top_terms, tc, measures=COHERENCE_MEASURES, processes=fit_settings["workers"],
+                           dictionary=dictionary)
+    bound = _per_word_bound(lda, tc.dtm.matrix[heldout], seed=random_state) if len(heldout) else np.nan
+    last = table.iloc[-1]
+    row = {
+        "k": k,
+        "n_train_units": len(train),
+        "n_heldout_units": len(heldout),
+        "c_v": coherence["c_v"].mean(),
+        "c_npmi": coherence["c_npmi"].mean(),
+        "c_v_min": coherence["c_v"].min(),
+        "heldout_per_word_bound": bound,
+        "heldout_perplexity": np.exp2(-bound),
+        "last_topic_diff": last["topic_diff"],
+        "converged_share": last["converged_share"],
+    }
+    return row, table
+
+
 def sweep_k(
     tc: TopicCorpus,
     *,
@@ -1391,6 +1423,7 @@ def sweep_k(
     gamma_threshold: float = 0.001,
     workers: int = 1,
     progress: bool = True,
+    cache: bool | str | os.PathLike[str] = True,
 ) -> KSweep:
     """Fit a model for every K in `ks` and score it by coherence and held-out perplexity.
 
@@ -1409,8 +1442,13 @@ def sweep_k(
     alpha, eta, passes, iterations, chunksize, gamma_threshold, workers
         As in :func:`fit_lda`.
     progress : bool, default True
-        Show a progress bar (``tqdm.auto``: a widget in JupyterLab, a text bar elsewhere).
+        Show progress (:func:`corpus_tools.progress.progress`: a bar in JupyterLab, log lines
+        in headless runs).
         Each K is also logged at INFO level on the ``corpus_tools.topics`` logger.
+    cache : bool or path, default True
+        Keep each K's scores on disk (:mod:`corpus_tools.resultcache`), keyed by the corpus,
+        the held-out split, K and every setting, so re-running a report does not refit
+        unchanged models. The result is the same either way; ``False`` always refits.
 
     Returns
     -------
@@ -1434,8 +1472,6 @@ def sweep_k(
     on a small corpus it often keeps falling or rises with K, so it is reported, not used
     by the default rule (:func:`choose_k`).
     """
-    from tqdm.auto import tqdm
-
     ks = [int(k) for k in ks]
     if not ks:
         raise ValueError("ks is empty: give at least one number of topics")
@@ -1465,40 +1501,17 @@ def sweep_k(
                 f"heldout_prop={heldout_prop}; the largest K tried is {max(ks)})"
             ) from None
 
-    train_matrix = tc.dtm.matrix[train]
-    heldout_matrix = tc.dtm.matrix[heldout]
-    dictionary = _dictionary(tc.dtm.matrix, tc.dtm.terms)
-    terms = np.asarray(tc.dtm.terms, dtype=object)
+    fit_settings = dict(alpha=alpha, eta=eta, passes=passes, iterations=iterations, chunksize=chunksize,
+                        gamma_threshold=gamma_threshold, workers=workers)
+    score_k = cached(_score_k, cache)
     rows, convergence = [], []
-    for k in tqdm(ks, desc="K sweep", disable=not progress, leave=True):
-        lda, table = _train(
-            train_matrix, tc.dtm.terms, k=k, random_state=random_state, alpha=alpha, eta=eta, passes=passes,
-            iterations=iterations, chunksize=chunksize, gamma_threshold=gamma_threshold, workers=workers,
-            track_bound=False,
-        )
-        phi = np.asarray(lda.get_topics(), dtype=np.float64)
-        top_terms = [terms[row].tolist() for row in _top_indices(phi, topn)]
-        coherence = _coherence(top_terms, tc, measures=COHERENCE_MEASURES, processes=workers, dictionary=dictionary)
-        bound = _per_word_bound(lda, heldout_matrix, seed=random_state) if len(heldout) else np.nan
-        last = table.iloc[-1]
-        rows.append(
-            {
-                "k": k,
-                "n_train_units": len(train),
-                "n_heldout_units": len(heldout),
-                "c_v": coherence["c_v"].mean(),
-                "c_npmi": coherence["c_npmi"].mean(),
-                "c_v_min": coherence["c_v"].min(),
-                "heldout_per_word_bound": bound,
-                "heldout_perplexity": np.exp2(-bound),
-                "last_topic_diff": last["topic_diff"],
-                "converged_share": last["converged_share"],
-            }
-        )
+    for k in progress_bar(ks, desc="K sweep", unit="K", enabled=progress):
+        row, table = score_k(tc, train, heldout, k=k, random_state=random_state, topn=topn, **fit_settings)
+        rows.append(row)
         convergence.append(table.assign(k=k))
         logger.info(
-            "K=%d: c_v=%.3f c_npmi=%.3f held-out perplexity=%.1f", k, rows[-1]["c_v"], rows[-1]["c_npmi"],
-            rows[-1]["heldout_perplexity"],
+            "K=%d: c_v=%.3f c_npmi=%.3f held-out perplexity=%.1f", k, row["c_v"], row["c_npmi"],
+            row["heldout_perplexity"],
         )
         _log_fit(f"sweep K={k}", table)
     conv = pd.concat(convergence, ignore_index=True)
@@ -1641,6 +1654,12 @@ class Stability:
     convergence: pd.DataFrame
 
 
+def _refit_phi(tc: TopicCorpus, *, k: int, random_state: int, **settings: Any) -> tuple[np.ndarray, pd.DataFrame]:
+    """Refit a model for :func:`stability`; return its topic-term matrix (topics by prevalence) and convergence."""
+    refit = fit_lda(tc, k=k, random_state=random_state, track_bound=False, **settings)
+    return refit.phi, refit.convergence
+
+
 def stability(
     reference: TopicModel,
     *,
@@ -1649,6 +1668,7 @@ def stability(
     max_js: float = 0.4,
     min_jaccard: float = 0.5,
     progress: bool = True,
+    cache: bool | str | os.PathLike[str] = True,
 ) -> Stability:
     """Refit the reference model with other seeds and measure how each topic recurs.
 
@@ -1665,6 +1685,9 @@ def stability(
         Thresholds of the ``robust`` column.
     progress : bool, default True
         Show a progress bar over the refits.
+    cache : bool or path, default True
+        Keep each refit's topics on disk (:mod:`corpus_tools.resultcache`), keyed by the corpus,
+        K, the seed and the settings; ``False`` always refits. The result is the same either way.
 
     Returns
     -------
@@ -1679,8 +1702,6 @@ def stability(
     poorly in some refits is partly an accident of initialisation and should not be
     interpreted on its own.
     """
-    from tqdm.auto import tqdm
-
     if isinstance(seeds, int | np.integer):
         if seeds < 1:
             raise ValueError(f"seeds must be at least 1 refit, got {seeds}")
@@ -1694,10 +1715,12 @@ def stability(
     ref_top = [set(terms) for terms in reference.top_terms(topn)]
     labels = reference.labels
     run_rows, convergence = [], []
-    for seed in tqdm(seeds, desc="stability refits", disable=not progress, leave=True):
-        refit = fit_lda(reference.corpus, k=reference.k, random_state=seed, track_bound=False, **reference.settings)
-        match, distance = align_topics(reference.phi, refit.phi)
-        refit_top = refit.top_terms(topn)
+    refit_phi = cached(_refit_phi, cache)
+    terms = np.asarray(reference.corpus.dtm.terms, dtype=object)
+    for seed in progress_bar(seeds, desc="stability refits", unit="refit", enabled=progress):
+        phi, refit_convergence = refit_phi(reference.corpus, k=reference.k, random_state=seed, **reference.settings)
+        match, distance = align_topics(reference.phi, phi)
+        refit_top = [terms[row].tolist() for row in _top_indices(phi, topn)]
         for i in range(reference.k):
             other = refit_top[match[i]]
             run_rows.append(
@@ -1711,7 +1734,7 @@ def stability(
                     "matched_top_terms": " ".join(other),
                 }
             )
-        convergence.append(refit.convergence.assign(random_state=seed))
+        convergence.append(refit_convergence.assign(random_state=seed))
     runs = pd.DataFrame(run_rows)
     summary = runs.groupby("topic", sort=True).agg(
         n_runs=("random_state", "size"),

@@ -28,6 +28,24 @@ TOY_TEXTS = {
 }
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _private_cache_dir(tmp_path_factory):
+    """Keep token and result caches of the test run out of the user's cache folder.
+
+    Every test session starts cold, as on a fresh machine; the kernels of notebook tests
+    inherit the variable.
+    """
+    import os
+
+    saved = os.environ.get("DANGSHI_CACHE_DIR")
+    os.environ["DANGSHI_CACHE_DIR"] = str(tmp_path_factory.mktemp("dangshi-cache"))
+    yield
+    if saved is None:
+        os.environ.pop("DANGSHI_CACHE_DIR", None)
+    else:
+        os.environ["DANGSHI_CACHE_DIR"] = saved
+
+
 @pytest.fixture(scope="session")
 def seeds_dir() -> Path:
     return SEEDS_DIR

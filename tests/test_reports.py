@@ -430,3 +430,65 @@ def test_styler_table_ids_are_made_stable_for_reports():
     assert first != second  # pandas draws a random id per rendering
     assert reports._stable_styler_ids(first, "c1o0") == reports._stable_styler_ids(second, "c1o0")
     assert "T_abcde 办实事" in reports._stable_styler_ids(first, "c1o0")
+
+
+# ------------------------------------------------------------------------------------------
+# notebooks side by side
+# ------------------------------------------------------------------------------------------
+
+
+def _entries(n):
+    return [{"notebook": f"{i:02d}.ipynb", "status": "pending"} for i in range(n)]
+
+
+def test_execute_all_reports_the_first_failure_in_notebook_order_and_runs_nothing_after_it():
+    import threading
+
+    for jobs in (1, 2):
+        entries = _entries(4)
+        started = []
+        lock = threading.Lock()
+
+        def execute(index, entries=entries, started=started):
+            with lock:
+                started.append(index)
+            entries[index]["status"] = "running"
+            if index == 1:
+                raise ZeroDivisionError("boom")
+            entries[index]["status"] = "succeeded"
+
+        failed_entry, exc = reports._execute_all(execute, entries, jobs)
+        assert failed_entry is entries[1] and isinstance(exc, ZeroDivisionError)
+        assert entries[0]["status"] == "succeeded"
+        if jobs == 1:
+            # sequential: nothing starts after the failure
+            assert started == [0, 1]
+            assert [e["status"] for e in entries[2:]] == ["not run", "not run"]
+        else:
+            assert all(e["status"] in ("succeeded", "not run") for e in entries[2:])
+
+
+def test_execute_all_runs_notebooks_concurrently_when_jobs_allow():
+    import threading
+
+    entries = _entries(2)
+    both_running = threading.Barrier(2, timeout=10)
+
+    def execute(index):
+        both_running.wait()  # deadlocks (BrokenBarrierError after 10 s) unless both run at once
+        entries[index]["status"] = "succeeded"
+
+    assert reports._execute_all(execute, entries, 2) is None
+    assert [e["status"] for e in entries] == ["succeeded", "succeeded"]
+
+
+@pytest.mark.parametrize("jobs", [0, -1, 1.5, True, "2"])
+def test_bad_jobs_value_is_refused(jobs):
+    with pytest.raises(ReportArgumentError, match="jobs="):
+        reports._choose_jobs(jobs, 3)
+
+
+def test_jobs_default_is_bounded_by_cores_and_notebooks():
+    assert reports._choose_jobs(None, 1) == 1
+    assert 1 <= reports._choose_jobs(None, 10) <= (os.cpu_count() or 1)
+    assert reports._choose_jobs(8, 3) == 3

@@ -416,22 +416,63 @@ def test_topic_browser_without_the_interactive_map(tmp_path, two_topic_model):
 # --------------------------------------------------------------------------------------------
 
 
-def test_notebook_gives_identical_tables_when_run_twice(tmp_path):
+def test_notebook_gives_identical_tables_fresh_and_from_the_result_cache(tmp_path, monkeypatch):
     papermill = pytest.importorskip("papermill")
     notebook = PROJECT_ROOT / "notebooks" / "01-topic-model.ipynb"
+    monkeypatch.setenv("DANGSHI_CACHE_DIR", str(tmp_path / "cache"))
     runs = []
-    for name in ("a", "b"):
+    # a: no cache; b: cache empty (fits and stores); c: cache warm (loads). a == b shows the fits are
+    # deterministic, b == c that a cached result is the table a fit gives.
+    for name, cache in (("a", "off"), ("b", "on"), ("c", "on")):
+        monkeypatch.setenv("DANGSHI_CACHE", cache)
         out = tmp_path / name
         papermill.execute_notebook(
             str(notebook), str(tmp_path / f"{name}.ipynb"), parameters={"output_dir": str(out), "progress": False},
             kernel_name="python3", cwd=str(PROJECT_ROOT), progress_bar=False,
         )
         runs.append(out)
+    assert any((tmp_path / "cache" / "results").rglob("output.pkl")), "run b stored nothing in the cache"
     tables = sorted(p.name for p in (runs[0] / "tables").glob("*.csv"))
     assert {"k_sweep.csv", "topic_terms.csv", "unit_topics.csv", "group_topic_shares.csv", "representative_units.csv",
             "stability.csv", "convergence.csv", "topics.csv", "vocabulary_steps.csv"} <= set(tables)
     assert sorted(p.name for p in (runs[1] / "tables").glob("*.csv")) == tables
-    match, mismatch, errors = filecmp.cmpfiles(runs[0] / "tables", runs[1] / "tables", tables, shallow=False)
-    assert mismatch == [] and errors == []
+    for other in runs[1:]:
+        match, mismatch, errors = filecmp.cmpfiles(runs[0] / "tables", other / "tables", tables, shallow=False)
+        assert mismatch == [] and errors == [], other.name
     assert (runs[0] / topics.BROWSER_FILENAME).is_file()
     assert len(list((runs[0] / "figures").glob("*.png"))) == 5
+
+
+# --------------------------------------------------------------------------------------------
+# The result cache
+# --------------------------------------------------------------------------------------------
+
+
+def test_sweep_and_stability_come_from_the_cache_when_nothing_changed(two_topic_corpus, two_topic_model, tmp_path,
+                                                                       monkeypatch):
+    cache = tmp_path / "results"
+    first = topics.sweep_k(two_topic_corpus, ks=[2, 3], random_state=5, passes=10, progress=False, cache=cache)
+    stab = topics.stability(two_topic_model, seeds=1, topn=8, progress=False, cache=cache)
+
+    def no_fitting(*args, **kwargs):
+        raise AssertionError("refitted although the cache holds this result")
+
+    monkeypatch.setattr(topics, "_train", no_fitting)
+    again = topics.sweep_k(two_topic_corpus, ks=[3, 2], random_state=5, passes=10, progress=False, cache=cache)
+    pd.testing.assert_frame_equal(
+        first.scores.set_index("k").sort_index(), again.scores.set_index("k").sort_index()
+    )
+    pd.testing.assert_frame_equal(stab.runs, topics.stability(two_topic_model, seeds=1, topn=8, progress=False,
+                                                              cache=cache).runs)
+    # any change of setting, seed or corpus is a new key, so it must fit (and here: fail)
+    for change in ({"passes": 11}, {"random_state": 6}):
+        kwargs = {"ks": [2], "random_state": 5, "passes": 10, "progress": False, "cache": cache} | change
+        with pytest.raises(AssertionError, match="refitted"):
+            topics.sweep_k(two_topic_corpus, **kwargs)
+    smaller = topics.TopicCorpus(dtm=two_topic_corpus.dtm.trim(min_docfreq=2), tokens=two_topic_corpus.tokens,
+                                 texts=two_topic_corpus.texts, unit=two_topic_corpus.unit, steps=two_topic_corpus.steps)
+    with pytest.raises(AssertionError, match="refitted"):
+        topics.sweep_k(smaller, ks=[2], random_state=5, passes=10, progress=False, cache=cache)
+    # and cache=False never reads it
+    with pytest.raises(AssertionError, match="refitted"):
+        topics.sweep_k(two_topic_corpus, ks=[2], random_state=5, passes=10, progress=False, cache=False)

@@ -1,0 +1,44 @@
+"""Progress reporting: log lines with counts and rates headless, nothing when off, errors named."""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+
+from corpus_tools import progress as prog
+
+
+def test_log_mode_reports_counts_and_rates(monkeypatch, caplog):
+    monkeypatch.setenv(prog.PROGRESS_ENV, "log")
+    monkeypatch.setenv(prog.PROGRESS_SECONDS_ENV, "0")  # a line after every item
+    with caplog.at_level(logging.INFO, logger="corpus_tools.progress"):
+        assert list(prog.progress(iter("abc"), desc="segmenting", total=3, unit="doc")) == ["a", "b", "c"]
+    lines = [r.getMessage() for r in caplog.records]
+    assert len(lines) == 4  # three running lines and the final one
+    assert lines[0].startswith("segmenting running: 1/3 docs (33%)")
+    assert lines[-1].startswith("segmenting done: 3/3 docs (100%)") and "docs/s" in lines[-1]
+
+
+def test_off_and_disabled_report_nothing(monkeypatch, caplog):
+    with caplog.at_level(logging.INFO, logger="corpus_tools.progress"):
+        monkeypatch.setenv(prog.PROGRESS_ENV, "off")
+        assert list(prog.progress(range(3), desc="x")) == [0, 1, 2]
+        monkeypatch.setenv(prog.PROGRESS_ENV, "log")
+        assert list(prog.progress(range(3), desc="x", enabled=False)) == [0, 1, 2]
+    assert caplog.records == []
+
+
+def test_headless_default_is_log_lines(monkeypatch):
+    monkeypatch.delenv(prog.PROGRESS_ENV, raising=False)
+    monkeypatch.setattr(prog, "_in_interactive_kernel", lambda: False)
+    monkeypatch.setattr(prog.sys.stderr, "isatty", lambda: False, raising=False)
+    assert prog.progress_mode() == "log"
+
+
+@pytest.mark.parametrize(("name", "value"), [(prog.PROGRESS_ENV, "loud"), (prog.PROGRESS_SECONDS_ENV, "soon")])
+def test_bad_settings_are_named(monkeypatch, name, value):
+    monkeypatch.setenv(prog.PROGRESS_ENV, "log")
+    monkeypatch.setenv(name, value)
+    with pytest.raises(ValueError, match=name):
+        list(prog.progress(range(2), desc="x"))

@@ -1,0 +1,51 @@
+"""The on-disk result cache: where it lives, how it is switched off, that it keys on arguments."""
+
+from __future__ import annotations
+
+import pytest
+
+from corpus_tools import resultcache
+
+CALLS: list[tuple[int, int]] = []
+
+
+def _add(a: int, b: int, *, progress: bool = False) -> int:
+    CALLS.append((a, b))
+    return a + b
+
+
+def test_results_are_reused_only_for_the_same_arguments(tmp_path):
+    CALLS.clear()
+    add = resultcache.cached(_add, tmp_path)
+    assert add(1, 2) == 3 and add(1, 2) == 3
+    assert CALLS == [(1, 2)]
+    assert add(1, 3) == 4
+    assert CALLS == [(1, 2), (1, 3)]
+
+
+def test_ignored_arguments_do_not_change_the_key(tmp_path):
+    CALLS.clear()
+    add = resultcache.cached(_add, tmp_path, ignore=("progress",))
+    add(2, 2, progress=True)
+    add(2, 2, progress=False)
+    assert CALLS == [(2, 2)]
+
+
+def test_cache_off_by_argument_or_environment(tmp_path, monkeypatch):
+    assert resultcache.cached(_add, False) is _add
+    monkeypatch.setenv(resultcache.CACHE_ENV, "off")
+    assert resultcache.cached(_add, True) is _add
+    assert resultcache.cached(_add, tmp_path) is _add
+
+
+def test_default_location_follows_the_environment(tmp_path, monkeypatch):
+    monkeypatch.setenv(resultcache.CACHE_DIR_ENV, str(tmp_path / "c"))
+    assert resultcache.cache_root() == tmp_path / "c"
+    CALLS.clear()
+    resultcache.cached(_add, True)(5, 6)
+    assert any((tmp_path / "c" / "results").rglob("output.pkl"))
+
+
+def test_bad_cache_argument_is_named():
+    with pytest.raises(TypeError, match="cache must be"):
+        resultcache.cached(_add, 3)
