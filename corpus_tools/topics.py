@@ -718,6 +718,9 @@ def _train(
     table["converged_share"] = table["units_converged"] / table["units_inferred"].where(table["units_inferred"] > 0)
     if workers > 1:  # E-steps ran in worker processes whose log records never reach this one
         table[["units_converged", "units_inferred"]] = np.nan
+    # The callback (a local class holding the training matrix) has done its work; without it
+    # the model pickles, so it can be saved and cached.
+    lda.callbacks = None
     return lda, table[_CONVERGENCE_COLUMNS].reset_index(drop=True)
 
 
@@ -1244,6 +1247,7 @@ def fit_lda(
     gamma_threshold: float = 0.001,
     workers: int = 1,
     track_bound: bool = True,
+    cache: bool | str | os.PathLike[str] = True,
 ) -> TopicModel:
     """Fit an LDA model with K topics to every unit of a topic corpus.
 
@@ -1281,6 +1285,10 @@ def fit_lda(
     track_bound : bool, default True
         Compute the training corpus's per-word bound after every pass (one extra E-step per
         pass; ``workers=1`` only).
+    cache : bool or path, default True
+        Keep the fitted model on disk (:mod:`corpus_tools.resultcache`), keyed by the corpus,
+        K, the seed and every setting, and load it instead of refitting next time; ``False``
+        always fits. Fits with ``workers > 1`` are never cached (they are not reproducible).
 
     Returns
     -------
@@ -1315,6 +1323,17 @@ def fit_lda(
     """
     _check_fit_args(k, tc.n_units, tc.n_terms, plural=tc.unit_plural, alpha=alpha, workers=workers,
                     passes=passes, iterations=iterations)
+    # Several workers finish chunks in varying order: such a fit is not a function of its
+    # arguments, so it is never cached.
+    fit = cached(_fit_lda, cache if workers == 1 else False)
+    return fit(tc, k=int(k), random_state=random_state, alpha=alpha, eta=eta, passes=passes, iterations=iterations,
+               chunksize=chunksize, gamma_threshold=gamma_threshold, workers=workers, track_bound=track_bound)
+
+
+def _fit_lda(
+    tc: TopicCorpus, *, k: int, random_state: int, alpha: Alpha, eta: Eta, passes: int, iterations: int,
+    chunksize: int, gamma_threshold: float, workers: int, track_bound: bool,
+) -> TopicModel:
     lda, convergence = _train(
         tc.dtm.matrix, tc.dtm.terms, k=int(k), random_state=random_state, alpha=alpha, eta=eta,
         passes=passes, iterations=iterations, chunksize=chunksize, gamma_threshold=gamma_threshold,
@@ -1656,7 +1675,7 @@ class Stability:
 
 def _refit_phi(tc: TopicCorpus, *, k: int, random_state: int, **settings: Any) -> tuple[np.ndarray, pd.DataFrame]:
     """Refit a model for :func:`stability`; return its topic-term matrix (topics by prevalence) and convergence."""
-    refit = fit_lda(tc, k=k, random_state=random_state, track_bound=False, **settings)
+    refit = fit_lda(tc, k=k, random_state=random_state, track_bound=False, cache=False, **settings)
     return refit.phi, refit.convergence
 
 

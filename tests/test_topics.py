@@ -476,3 +476,15 @@ def test_sweep_and_stability_come_from_the_cache_when_nothing_changed(two_topic_
     # and cache=False never reads it
     with pytest.raises(AssertionError, match="refitted"):
         topics.sweep_k(two_topic_corpus, ks=[2], random_state=5, passes=10, progress=False, cache=False)
+
+
+def test_fitted_model_comes_from_the_cache_with_the_same_topics(two_topic_corpus, tmp_path, monkeypatch):
+    cache = tmp_path / "results"
+    first = topics.fit_lda(two_topic_corpus, k=2, random_state=3, passes=10, cache=cache)
+    monkeypatch.setattr(topics, "_train", lambda *a, **k: (_ for _ in ()).throw(AssertionError("refitted")))
+    again = topics.fit_lda(two_topic_corpus, k=2, random_state=3, passes=10, cache=cache)
+    np.testing.assert_array_equal(first.phi, again.phi)
+    np.testing.assert_array_equal(first.theta, again.theta)
+    pd.testing.assert_frame_equal(first.topic_table(), again.topic_table())
+    with pytest.raises(AssertionError, match="refitted"):
+        topics.fit_lda(two_topic_corpus, k=2, random_state=3, passes=10, cache=False)
