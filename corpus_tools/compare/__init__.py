@@ -9,4 +9,64 @@ Submodules, one job each:
 ``claims``      quantified claims (number + measure word + object), numerals parsed
 ``timeline``    dated events, years resolved from context, mobilisation lag
 ``plots``       figures built from the tables above
+
+Every function takes the grouping docvar as ``by`` (``"group"`` after
+``open_corpus(..., group_by=...)``; ``district``, ``province``, ``outlet``, ``admin_level`` …)
+and returns a tidy table with a ``group`` column.
 """
+
+from .claims import claims_by_group, parse_numeral, quantified_claims
+from .keyness import group_counts, keyness, keyness_summary, top_keyness
+from .plots import (
+    dendrogram_plot,
+    keyness_heatmap,
+    keyness_panels,
+    profile_dotplot,
+    similarity_heatmap,
+    summarise_top,
+)
+from .profile import group_profile, mattr, named_entities, quantified_sentences
+from .reuse import plot_reuse_coverage, plot_reuse_matrix, reuse_coverage, reuse_matrix, shared_passages
+from .similarity import (
+    cluster_order,
+    document_similarity,
+    group_similarity,
+    similarity_table,
+    topic_profiles,
+    topic_similarity,
+)
+from .timeline import dated_events, mobilisation_lag, plot_timeline
+
+__all__ = [
+    "claims_by_group",
+    "cluster_order",
+    "dated_events",
+    "dendrogram_plot",
+    "document_similarity",
+    "group_counts",
+    "group_profile",
+    "group_similarity",
+    "keyness",
+    "keyness_heatmap",
+    "keyness_panels",
+    "keyness_summary",
+    "mattr",
+    "mobilisation_lag",
+    "named_entities",
+    "parse_numeral",
+    "plot_reuse_coverage",
+    "plot_reuse_matrix",
+    "plot_timeline",
+    "profile_dotplot",
+    "quantified_claims",
+    "quantified_sentences",
+    "reuse_coverage",
+    "reuse_matrix",
+    "shared_passages",
+    "similarity_heatmap",
+    "similarity_table",
+    "summarise_top",
+    "top_keyness",
+    "topic_profiles",
+    "topic_similarity",
+]

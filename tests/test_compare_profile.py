@@ -1,0 +1,170 @@
+"""Tests for corpus_tools.compare.profile: MATTR against a brute-force count, the quantified-
+sentence detector on planted sentences, officials and places, and the profile on the seeds."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import corpus_tools as ct
+from corpus_tools.compare.profile import PROFILE_COLUMNS, group_profile, mattr, named_entities, quantified_sentences
+from corpus_tools.rhetoric import formulaicness
+from corpus_tools.tokens import Tokens
+
+SEED_GROUPS = {"槐荫区", "市中区", "济南市（全市）", "召陵区", "武隆区"}
+
+
+def _brute_mattr(tokens: list[str], window: int) -> float:
+    ratios = [len(set(tokens[i:i + window])) / window for i in range(len(tokens) - window + 1)]
+    return sum(ratios) / len(ratios)
+
+
+@pytest.mark.parametrize(
+    ("tokens", "window", "expected"),
+    [
+        ("学习 党史 学习 党史 红色".split(), 2, 1.0),  # every pair is two distinct words
+        ("学习 学习 学习 党史".split(), 3, (1 / 3 + 2 / 3) / 2),  # {学习}, {学习, 党史}
+        ("学习 党史 学习 党史 红色".split(), 3, (2 / 3 + 2 / 3 + 3 / 3) / 3),
+        ("红色".split(), 1, 1.0),
+    ],
+)
+def test_mattr_by_hand(tokens, window, expected):
+    value, n_windows = mattr(tokens, window)
+    assert value == pytest.approx(expected)
+    assert n_windows == len(tokens) - window + 1
+
+
+def test_mattr_matches_brute_force_and_handles_short_texts():
+    rng = np.random.default_rng(0)
+    words = [f"词{int(k)}" for k in rng.integers(0, 40, size=600)]
+    for window in (1, 7, 50, 600):
+        assert mattr(words, window)[0] == pytest.approx(_brute_mattr(words, window), rel=1e-12)
+    value, n_windows = mattr(words[:49], 50)
+    assert math.isnan(value) and n_windows == 0
+    with pytest.raises(ValueError, match="window"):
+        mattr(words, 0)
+
+
+@pytest.mark.parametrize(
+    ("sentence", "quantified"),
+    [
+        ("开展宣讲300余场。", True),
+        ("累计吸引15万余人次观看。", True),
+        ("全区393个党支部14418名党员参加了竞赛。", True),
+        ("举办专题学习班二十余期。", True),
+        ("小额诉讼适用率47.13%。", True),
+        ("2021年7月1日，庆祝大会隆重举行。", False),  # dates are not counts
+        ("深入学习“三个代表”重要思想，做到“两个维护”。", False),  # formulas with one numeral
+        ("第3次会议召开。", False),  # ordinal
+        ("千家万户感受到幸福。", False),  # idiom
+        ("党的十九届六中全会精神。", False),  # 届 is not a measure word here
+    ],
+)
+def test_quantified_sentence_detector(sentence, quantified):
+    corp = ct.corpus_from_texts({"a": sentence})
+    table = quantified_sentences(corp)
+    assert len(table) == 1
+    assert bool(table["quantified"].iloc[0]) is quantified
+
+
+def test_quantified_sentences_offsets_and_claims_table():
+    text = "开展宣讲300余场。今天天气很好。\n覆盖群众2.3万人次。"
+    corp = ct.corpus_from_texts({"a": text})
+    table = quantified_sentences(corp)
+    body = corp.texts["a"]
+    for row in table.itertuples():
+        assert body[row.start:row.end] == row.text
+    assert table["quantified"].tolist() == [True, False, True]
+    # A claims table overrides the detector: one claim in the second sentence only.
+    claims = pd.DataFrame({"doc_id": ["a"], "start": [body.index("天气")]})
+    assert quantified_sentences(corp, claims=claims)["quantified"].tolist() == [False, True, False]
+    with pytest.raises(KeyError, match="start"):
+        quantified_sentences(corp, claims=pd.DataFrame({"doc_id": ["a"]}))
+
+
+def test_named_entities_officials_need_a_title():
+    text = (
+        "区委书记王建国出席会议并讲话。县长刘晓明主持会议，市委常委、区委书记张丽华强调要抓好落实。"
+        "习近平总书记指出，要学党史。王建国说，要办实事。\n"
+        "活动在济南市槐荫区举行，城市面貌焕然一新。"
+    )
+    corp = ct.corpus_from_texts({"a": text}, docvars=pd.DataFrame({"district": ["槐荫区"]}, index=["a"]))
+    table = named_entities(corp, by="district")
+    officials = table[table["kind"] == "official"].set_index("name")
+    assert set(officials.index) == {"王建国", "刘晓明", "张丽华", "习近平"}
+    assert officials.loc["王建国", "title"] == "区委书记"
+    assert officials.loc["王建国", "n_mentions"] == 1  # the second mention has no title next to it
+    assert officials.loc["习近平", "title"] == "总书记"
+    places = set(table.loc[table["kind"] == "place", "name"])
+    assert {"济南市", "槐荫区"} <= places
+    assert "城市" not in places  # a common word jieba tags as a place
+    assert (table["group"] == "槐荫区").all()
+
+
+@pytest.fixture(scope="module")
+def seed_profile(seeds):
+    corp = seeds.assign_docvars(group=ct.group_labels(seeds.docvars, "district"))
+    return corp, group_profile(corp)
+
+
+def test_seed_profile_has_the_five_localities_and_sane_values(seed_profile):
+    corp, profile = seed_profile
+    assert tuple(profile.columns) == PROFILE_COLUMNS
+    assert set(profile["group"]) == SEED_GROUPS
+    assert profile["group"].is_unique
+    assert (profile["n_docs"] == 1).all()
+    for column in ("mattr", "formulaic_share", "quantified_share"):
+        assert profile[column].between(0, 1).all(), column
+    # Characters: the body paragraphs' lengths, without the line breaks between them.
+    paragraphs = corp.paragraphs()
+    chars = paragraphs.groupby(paragraphs["doc_id"].map(corp.docvars["group"]))["text"].apply(lambda t: t.str.len().sum())
+    assert profile.set_index("group")["n_chars"].to_dict() == chars.to_dict()
+    assert profile.set_index("group")["n_paragraphs"].to_dict() == paragraphs.groupby(
+        paragraphs["doc_id"].map(corp.docvars["group"])).size().to_dict()
+    # The formulaic share is the rhetoric module's index for the same groups.
+    index = formulaicness(corp, by="group", n_boot=0)
+    index = index[index["component"] == "all"].set_index("group")["formulaicness"]
+    assert profile.set_index("group")["formulaic_share"].to_dict() == pytest.approx(index.to_dict())
+    # Officials the reports name with a title (read in the texts): 区委书记李国强, 区委书记黄宗华.
+    officials = profile.set_index("group")["officials"]
+    assert "李国强" in officials["槐荫区"].split("、")
+    assert "黄宗华" in officials["武隆区"].split("、")
+    assert "习近平" in officials["济南市（全市）"].split("、")
+    assert (profile["n_places_named"] > 0).all()
+    assert profile.attrs["mattr_window"] == 100
+
+
+def test_seed_profile_by_doc_id_and_by_district_agree(seeds, seed_profile):
+    _, profile = seed_profile
+    by_district = group_profile(seeds, by="district")
+    pd.testing.assert_frame_equal(by_district, profile)
+    by_doc = group_profile(seeds, by="doc_id", entities=named_entities(seeds, by="doc_id"))
+    assert set(by_doc["group"]) == set(seeds.doc_ids)
+    assert by_doc["n_chars"].sum() == profile["n_chars"].sum()
+
+
+def test_mattr_is_pooled_over_the_groups_windows_and_short_docs_are_left_out():
+    texts = {"a": "甲", "b": "乙", "c": "丙"}
+    corp = ct.corpus_from_texts(texts, docvars=pd.DataFrame({"group": ["G", "G", "H"]}, index=list(texts)))
+    index = pd.Index(list(texts), name="unit_id")
+    words = {
+        "a": "红色 党史 红色 党史".split(),  # window 2: 3 windows, all 2 types -> 1.0
+        "b": "学习 学习 学习 学习 学习 党史".split(),  # 5 windows: 1/2 four times, 1 once -> 0.6
+        "c": "学习".split(),  # shorter than the window
+    }
+    tokens = Tokens(tokens=pd.Series(words, index=index), docvars=pd.DataFrame({"doc_id": list(texts)}, index=index),
+                    unit="document")
+    profile = group_profile(corp, tokens, window=2).set_index("group")
+    # Mean over all 8 windows of G: (3 · 1.0 + 5 · 0.6) / 8.
+    assert profile.loc["G", "mattr"] == pytest.approx((3 * 1.0 + 5 * 0.6) / 8)
+    assert profile.loc["G", "mattr_n_docs"] == 2
+    assert math.isnan(profile.loc["H", "mattr"]) and profile.loc["H", "mattr_n_docs"] == 0
+    assert profile.loc["G", "n_tokens"] == 10
+
+
+def test_missing_group_docvar_says_how_to_get_one(seeds):
+    with pytest.raises(KeyError, match="open_corpus"):
+        group_profile(seeds, by="group")

@@ -1,0 +1,275 @@
+"""Tests for corpus_tools.compare.reuse: shared passages, coverage, matrix, figures.
+
+Known answers come from constructed corpora (the shared passage is planted, so its span is
+known) and from reading the seeds: the strings quoted below were found by reading the five
+texts side by side, not copied from the code's output.
+"""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from corpus_tools.compare.reuse import (
+    normalise,
+    plot_reuse_coverage,
+    plot_reuse_matrix,
+    reuse_coverage,
+    reuse_matrix,
+    shared_passages,
+)
+from corpus_tools.corpus import corpus_from_texts
+
+HAN = re.compile(r"[\u4e00-\u9fff]")
+
+PLANTED_A = "区委成立了领导小组，区委主要领导同志任组长，相关区领导任副组长，有关部门主要负责同志为成员。"
+PLANTED_B = "区委成立了领导小组；区委主要领导同志任组长、“相关区领导”任副组长，有关部门主要负责同志为成员！"
+FORMULA = "学史明理、学史增信、学史崇德、学史力行"
+
+
+@pytest.fixture(scope="module")
+def planted():
+    """A and B share one sentence (written with different punctuation); C and D are unrelated
+    reports that share only the campaign formula 学史明理、学史增信、学史崇德、学史力行."""
+    return corpus_from_texts({
+        "A": "甲县今年开展了多项工作，效果明显。" + PLANTED_A + "另外还组织了读书活动。",
+        "B": "乙区的情况有所不同。" + PLANTED_B + "其余部分与此无关。",
+        "C": "丙市组织开展红色研学，参观革命旧址。全市坚持" + FORMULA + "，推进各项工作。",
+        "D": "丁镇修缮了老街的石桥，方便村民出行。镇里要求学史明理，学史增信，学史崇德，学史力行，把实事办好。",
+    })
+
+
+def _pairs(passages: pd.DataFrame) -> set[tuple[str, str]]:
+    return set(zip(passages["doc_a"], passages["doc_b"]))
+
+
+def test_normalise_drops_punctuation_and_keeps_offsets():
+    text = "“学史明理”、学史 增信。"
+    normalised, index = normalise(text)
+    assert normalised == "学史明理学史增信"
+    assert [text[i] for i in index] == list("学史明理学史增信")
+
+
+def test_planted_passage_is_found_with_its_span(planted):
+    passages = shared_passages(planted)
+    ab = passages[(passages["doc_a"] == "A") & (passages["doc_b"] == "B")]
+    assert len(ab) == 1
+    row = ab.iloc[0]
+    text_a, text_b = planted.texts["A"], planted.texts["B"]
+    # the passage runs from 区委成立 to 为成员: the final 。/！ is punctuation, not matched text
+    assert row["start_a"] == text_a.index("区委成立")
+    assert row["end_a"] == text_a.index("为成员") + len("为成员")
+    assert row["start_b"] == text_b.index("区委成立")
+    assert row["end_b"] == text_b.index("为成员") + len("为成员")
+    assert row["text_a"] == PLANTED_A[:-1]
+    assert row["n_chars"] == len(HAN.findall(PLANTED_A))
+    assert row["n_docs_sharing"] == 2
+    assert row["kind"] == "template"
+
+
+def test_unrelated_texts_share_nothing_but_the_formula(planted):
+    passages = shared_passages(planted)
+    assert _pairs(passages) == {("A", "B"), ("C", "D")}
+    cd = passages[passages["doc_a"] == "C"].iloc[0]
+    assert normalise(cd["text_a"])[0] == "学史明理学史增信学史崇德学史力行"
+    assert cd["text_b"] == "学史明理，学史增信，学史崇德，学史力行"
+    # only two documents hold it: it is a formula because the rhetoric registry lists it
+    assert cd["n_docs_sharing"] == 2
+    assert cd["registry_share"] == pytest.approx(1.0)
+    assert cd["kind"] == "formula"
+    without_registry = shared_passages(planted, registry=None)
+    assert set(without_registry["kind"]) == {"template"}
+
+
+def test_a_passage_in_many_documents_is_a_formula():
+    sentence = "全区各级党组织迅速行动，召开动员大会，出台文件、制定计划。"
+    corp = corpus_from_texts({
+        "a": "甲区的报道开头。" + sentence + "甲区的结尾。",
+        "b": "乙县的报道开头。" + sentence + "乙县的结尾。",
+        "c": "丙市的报道开头。" + sentence + "丙市的结尾。",
+    })
+    passages = shared_passages(corp, registry=None, formula_min_docs=3)
+    assert len(passages) == 3  # every pair of the three documents
+    assert set(passages["n_docs_sharing"]) == {3}
+    assert set(passages["kind"]) == {"formula"}
+    stricter = shared_passages(corp, registry=None, formula_min_docs=4, max_pair_docs=4)
+    assert set(stricter["kind"]) == {"template"}
+    # a share threshold above 3 of 3 documents also keeps it a template
+    assert set(shared_passages(corp, registry=None, formula_min_share=1.01)["kind"]) == {"template"}
+
+
+def test_shingles_in_too_many_documents_are_reported_once_per_document():
+    sentence = "全区各级党组织迅速行动，召开动员大会，出台文件、制定计划。"
+    corp = corpus_from_texts({
+        "甲": "甲区的报道开头。" + sentence + "甲区就此收尾。",
+        "乙": "乙县消息称。" + sentence + "另有安排。",
+        "丙": "丙市日前。" + sentence + "其他从略。",
+    })
+    passages = shared_passages(corp, registry=None, formula_min_docs=2, max_pair_docs=2)
+    assert len(passages) == 3
+    assert passages["doc_b"].isna().all()
+    assert sorted(passages["doc_a"]) == ["丙", "乙", "甲"]
+    assert set(passages["n_docs_sharing"]) == {3}
+    assert set(passages["kind"]) == {"formula"}
+    coverage = reuse_coverage(corp, passages, by="doc_id")
+    expected = len(sentence) - 1  # up to 计划, the final 。 is not matched
+    assert coverage["n_chars_formula"].tolist() == [expected] * 3
+    assert coverage["n_partners"].tolist() == [0, 0, 0]
+
+
+def test_coverage_counts_overlapping_passages_once():
+    first = "全区各级党组织迅速行动召开动员大会出台文件"
+    second = "制定计划全区党史学习教育迅速展开掀起热潮"
+    corp = corpus_from_texts({
+        "x": "某地消息。" + first + second + "。其余内容很长很长。",
+        "y": "另一篇报道。" + first + second[:6] + "。完全不同的结尾。",
+        "z": "第三篇文章。" + first[-6:] + second + "。又是别的话。",
+    })
+    passages = shared_passages(corp, registry=None)
+    x_rows = passages[(passages["doc_a"] == "x") | (passages["doc_b"] == "x")]
+    assert len(x_rows) == 2  # x–y and x–z; y and z share only 12 characters
+    coverage = reuse_coverage(corp, passages, by="doc_id").set_index("doc_id")
+    # the two passages overlap on first[-6:] + second[:6]: the union is first + second
+    assert coverage.loc["x", "n_chars_shared"] == len(first) + len(second)
+    assert x_rows["n_chars"].sum() == len(first) + len(second) + 12
+    assert coverage.loc["x", "share_shared"] == pytest.approx((len(first) + len(second)) / len(corp.texts["x"]))
+    assert coverage.loc["x", "n_partners"] == 2
+    assert coverage.loc["y", "n_partners"] == 1
+
+
+def test_coverage_splits_template_and_formula(planted):
+    coverage = reuse_coverage(planted, shared_passages(planted), by="doc_id").set_index("doc_id")
+    assert coverage.loc["A", "n_chars_template"] == len(PLANTED_A) - 1
+    assert coverage.loc["A", "n_chars_formula"] == 0
+    assert coverage.loc["C", "n_chars_formula"] == len(FORMULA)
+    assert coverage.loc["C", "n_chars_template"] == 0
+    shares = coverage[["share_formula", "share_template"]].sum(axis=1)
+    assert np.allclose(shares, coverage["share_shared"])
+
+
+def test_matrix_counts_characters_shared_with_each_partner(planted):
+    passages = shared_passages(planted)
+    counts = reuse_matrix(planted, passages, value="n_chars")
+    assert list(counts.index) == ["A", "B", "C", "D"]
+    assert counts.loc["A", "B"] == len(PLANTED_A) - 1
+    assert counts.loc["B", "A"] == len(PLANTED_B) - 1
+    assert counts.loc["A", "C"] == 0
+    assert np.isnan(counts.loc["A", "A"])
+    shares = reuse_matrix(planted, passages)
+    assert shares.loc["A", "B"] == pytest.approx((len(PLANTED_A) - 1) / len(planted.texts["A"]))
+    only_formula = reuse_matrix(planted, passages, kind="formula", value="n_chars")
+    assert only_formula.loc["A", "B"] == 0
+    assert only_formula.loc["C", "D"] == len(FORMULA)
+
+
+def test_matrix_by_group_sums_documents(planted):
+    corp = planted.assign_docvars(group=["甲", "甲", "乙", "丙"])
+    matrix = reuse_matrix(corp, shared_passages(corp), by="group", value="n_chars")
+    assert list(matrix.index) == ["甲", "乙", "丙"]
+    # A and B are both in 甲: their shared sentence is reuse within the group, counted on both sides
+    assert matrix.loc["甲", "甲"] == (len(PLANTED_A) - 1) + (len(PLANTED_B) - 1)
+    assert np.isnan(matrix.loc["乙", "乙"])  # a one-document group
+    assert matrix.loc["乙", "丙"] == len(FORMULA)
+
+
+def test_options_are_checked(planted):
+    with pytest.raises(ValueError, match="must not exceed min_chars"):
+        shared_passages(planted, n=20, min_chars=15)
+    with pytest.raises(ValueError, match="max_pair_docs"):
+        shared_passages(planted, max_pair_docs=2, formula_min_docs=3)
+    with pytest.raises(KeyError, match="group"):
+        shared_passages(planted, by="group")
+    with pytest.raises(ValueError, match="value"):
+        reuse_matrix(planted, shared_passages(planted), value="percent")
+
+
+# ------------------------------------------------------------------------------------ seeds
+
+
+@pytest.fixture(scope="module")
+def seed_passages(seeds):
+    return shared_passages(seeds, by="district")
+
+
+def _shared_between(passages: pd.DataFrame, a: str, b: str, needle: str) -> pd.DataFrame:
+    pair = passages[((passages["doc_a"] == a) & (passages["doc_b"] == b)) | ((passages["doc_a"] == b) & (passages["doc_b"] == a))]
+    return pair[pair["text_a"].str.contains(needle, regex=False) & pair["text_b"].str.contains(needle, regex=False)]
+
+
+@pytest.mark.parametrize("needle", [
+    # both Jinan district reports (same reporter) describe their campaign plan in the same words
+    "从总体要求、学习内容、工作安排、有效落实等四个方面对全区党史学习教育作出安排部署",
+    # ... and their leading group
+    "相关区领导任副组长，有关部门主要负责同志为成员。领导小组办公室设在区委宣传部",
+    "全区党史学习教育迅速展开，掀起热潮",
+    # ... and both open with the central meeting of 20 February
+    "2月20日，中央党史学习教育动员大会",
+])
+def test_seeds_jinan_district_reports_share_template_sentences(seed_passages, needle):
+    found = _shared_between(seed_passages, "jinan-huaiyin", "jinan-shizhong", needle)
+    assert len(found) == 1
+    assert found["kind"].tolist() == ["template"]
+    assert found["n_docs_sharing"].tolist() == [2]
+
+
+def test_seeds_formula_is_shared_by_four_reports(seed_passages, seeds):
+    formula = seed_passages[seed_passages["text_a"] == FORMULA]
+    holders = {"jinan-huaiyin", "jinan-shizhong", "jinan-city", "chongqing-wulong"}  # not luohe-zhaoling
+    assert set(formula["doc_a"]) | set(formula["doc_b"]) == holders
+    assert len(formula) == 6  # every pair of the four
+    assert set(formula["n_docs_sharing"]) == {4}
+    assert set(formula["kind"]) == {"formula"}
+    assert FORMULA not in seeds.texts["luohe-zhaoling"]
+
+
+def test_seeds_shizhong_and_wulong_share_a_banshishi_clause(seed_passages):
+    # 市中区: 扎实开展“我为群众办实事”实践活动，把党史学习教育成果转化坚持以人民为中心
+    # 武隆区: 带头开展“永远跟党走我为群众办实事”实践活动，把党史学习教育成果转化为为民服务
+    found = _shared_between(seed_passages, "jinan-shizhong", "chongqing-wulong", "我为群众办实事”实践活动，把党史学习教育成果转化")
+    assert len(found) == 1
+    assert found.iloc[0]["n_chars"] == len(HAN.findall("我为群众办实事实践活动把党史学习教育成果转化"))
+
+
+def test_seeds_positions_point_into_the_bodies(seed_passages, seeds):
+    for row in seed_passages.itertuples():
+        assert seeds.texts[row.doc_a][row.start_a:row.end_a] == row.text_a
+        assert seeds.texts[row.doc_b][row.start_b:row.end_b] == row.text_b
+        assert normalise(row.text_a)[0] == normalise(row.text_b)[0]
+
+
+def test_seeds_coverage(seed_passages, seeds):
+    coverage = reuse_coverage(seeds, seed_passages, by="district").set_index("doc_id")
+    # 召陵区 shares no passage of 15 characters with any other seed
+    assert coverage.loc["luohe-zhaoling", "n_chars_shared"] == 0
+    # the two Jinan district reports copy more than the others
+    top = coverage["share_template"].nlargest(2).index
+    assert set(top) == {"jinan-huaiyin", "jinan-shizhong"}
+    assert coverage.loc["jinan-city", "group"] == "济南市（全市）"
+
+
+# ---------------------------------------------------------------------------------- figures
+
+
+def test_plot_reuse_matrix_draws_every_label(seed_passages, seeds):
+    matrix = reuse_matrix(seeds, seed_passages, by="district")
+    fig = plot_reuse_matrix(matrix, title="共享段落")
+    ax = fig.axes[0]
+    assert ax.images[0].get_array().shape == (5, 5)
+    assert sorted(t.get_text() for t in ax.get_yticklabels()) == sorted(matrix.index)
+
+
+def test_plot_reuse_matrix_thins_labels_for_many_groups():
+    labels = [f"{i}区" for i in range(80)]
+    matrix = pd.DataFrame(np.random.default_rng(0).random((80, 80)) * 0.1, index=labels, columns=labels)
+    fig = plot_reuse_matrix(matrix, max_labels=40)
+    assert len(fig.axes[0].get_xticklabels()) == 40
+    assert fig.get_size_inches()[1] <= 18.0
+
+
+def test_plot_reuse_coverage_stacks_two_kinds(seed_passages, seeds):
+    coverage = reuse_coverage(seeds, seed_passages, by="district")
+    fig = plot_reuse_coverage(coverage, y="group")
+    assert len(fig.axes[0].patches) == 2 * 5

@@ -1,0 +1,194 @@
+"""Tests for corpus_tools.compare.similarity: TF-IDF cosine and Jensen–Shannon values checked by
+hand, matrix properties on the seeds, clustering that recovers planted families."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+import scipy.sparse as sp
+
+import corpus_tools as ct
+from corpus_tools.compare.similarity import (
+    Clustering,
+    cluster_order,
+    document_similarity,
+    group_similarity,
+    similarity_table,
+    topic_profiles,
+    topic_similarity,
+)
+from corpus_tools.dtm import DocTermMatrix
+
+SEED_GROUPS = {"槐荫区", "市中区", "济南市（全市）", "召陵区", "武隆区"}
+
+
+def _matrix(rows, terms, groups=None, name="doc_id") -> DocTermMatrix:
+    index = pd.Index([f"d{i}" for i in range(len(rows))], name=name)
+    docvars = pd.DataFrame({"doc_id": list(index)}, index=index)
+    if groups is not None:
+        docvars["group"] = groups
+    return DocTermMatrix(matrix=sp.csr_matrix(np.array(rows, dtype=np.int64)), terms=terms, docvars=docvars)
+
+
+def test_tfidf_cosine_by_hand():
+    m = _matrix([[1, 1, 0], [1, 0, 1]], ("党史", "红色", "乡村"))
+    sim = document_similarity(m)
+    # n = 2 rows; df = 2, 1, 1 -> smoothed idf = ln(3/3) + 1 = 1 and ln(3/2) + 1 for the others.
+    idf = math.log(3 / 2) + 1
+    a, b = np.array([1.0, idf, 0.0]), np.array([1.0, 0.0, idf])
+    expected = a @ b / (np.linalg.norm(a) * np.linalg.norm(b))  # = 1 / (1 + idf²) = 0.336097
+    assert sim.loc["d0", "d1"] == pytest.approx(expected, rel=1e-12)
+    assert expected == pytest.approx(0.336097, abs=1e-6)
+    counts = document_similarity(m, weighting="count")
+    assert counts.loc["d0", "d1"] == pytest.approx(0.5)  # (1·1) / (√2 · √2)
+    shares = document_similarity(m, weighting="share")
+    assert shares.loc["d0", "d1"] == pytest.approx(0.5)  # cosine ignores the row's scale
+    assert sim.attrs["kind"] == "similarity"
+
+
+def test_empty_row_has_nan_diagonal_and_zero_similarity():
+    m = _matrix([[1, 1], [0, 0], [2, 0]], ("党史", "红色"))
+    sim = document_similarity(m, weighting="count")
+    assert math.isnan(sim.loc["d1", "d1"])
+    assert sim.loc["d1", "d0"] == 0.0
+    assert sim.loc["d0", "d0"] == 1.0
+
+
+def test_group_similarity_pools_counts_before_weighting():
+    # d0 + d1 form 甲 = [2, 1, 0]; d2 is 乙 = [0, 1, 2].
+    m = _matrix([[1, 1, 0], [1, 0, 0], [0, 1, 2]], ("党史", "红色", "乡村"), groups=["甲", "甲", "乙"])
+    sim = group_similarity(m, weighting="count")
+    assert list(sim.index) == ["乙", "甲"] and sim.index.name == "group"
+    assert sim.loc["甲", "乙"] == pytest.approx((2 * 0 + 1 * 1 + 0 * 2) / (math.sqrt(5) * math.sqrt(5)))
+
+
+def test_seed_group_similarity_is_a_proper_similarity_matrix(seeds):
+    corp = seeds.assign_docvars(group=ct.group_labels(seeds.docvars, "district"))
+    m = ct.dtm(ct.tokenize(corp).remove(ct.stopwords("zh-official"), min_nchar=2))
+    for sim in (group_similarity(m), document_similarity(m)):
+        values = sim.to_numpy()
+        assert np.allclose(values, values.T)
+        assert np.allclose(np.diag(values), 1.0)
+        off = values[~np.eye(len(values), dtype=bool)]
+        assert ((off >= 0) & (off < 1)).all()
+    sim = group_similarity(m)
+    assert set(sim.index) == SEED_GROUPS
+    # By district directly (group_labels' city fallback) gives the same matrix.
+    pd.testing.assert_frame_equal(group_similarity(m, by="district").rename_axis(index="group", columns="group"), sim,
+                                  check_names=False)
+    pairs = similarity_table(sim)
+    assert len(pairs) == 10
+    assert pairs["similarity"].is_monotonic_decreasing
+    assert list(pairs.columns) == ["a", "b", "similarity"]
+    order = cluster_order(sim).order
+    assert sorted(order) == sorted(sim.index)
+
+
+def _family_corpus() -> DocTermMatrix:
+    # Six groups in two families with disjoint core vocabularies plus a shared campaign core.
+    red = ["红色", "革命", "烈士", "纪念馆"]
+    rural = ["乡村", "产业", "振兴", "合作社"]
+    shared = ["党史", "学习", "教育"]
+    terms = tuple(red + rural + shared)
+    rows, groups = [], []
+    rng = np.random.default_rng(3)
+    for g in range(6):
+        family = red if g < 3 else rural
+        for _ in range(2):
+            row = dict.fromkeys(terms, 0)
+            for term in shared:
+                row[term] = int(rng.integers(3, 6))
+            for term in family:
+                row[term] = int(rng.integers(2, 8))
+            rows.append([row[t] for t in terms])
+            groups.append(f"{'红' if g < 3 else '农'}{g}")
+    return _matrix(rows, terms, groups=groups)
+
+
+def test_clustering_puts_each_planted_family_together():
+    sim = group_similarity(_family_corpus())
+    clustering = cluster_order(sim)
+    assert isinstance(clustering, Clustering)
+    families = clustering.clusters(2)
+    red = {g for g in sim.index if g.startswith("红")}
+    assert len(set(families[list(red)])) == 1
+    assert len(set(families[[g for g in sim.index if g not in red]])) == 1
+    assert families.nunique() == 2
+    # The leaf order keeps each family contiguous.
+    positions = [clustering.order.index(g) for g in red]
+    assert max(positions) - min(positions) == len(red) - 1
+    # A distance matrix (1 - s) gives the same tree.
+    distance = 1 - sim
+    distance.attrs = {"kind": "distance"}
+    assert cluster_order(distance).clusters(2).tolist() == families.tolist()
+
+
+def test_js_topic_similarity_by_hand():
+    shares = pd.DataFrame(
+        {"group": ["甲", "甲", "乙", "乙", "丙", "丙"], "topic": [1, 2] * 3, "share": [1.0, 0.0, 0.5, 0.5, 0.0, 1.0]}
+    )
+    dist = topic_similarity(shares)
+    # p = (1, 0), q = (1/2, 1/2): m = (3/4, 1/4); JSD = ½ KL(p‖m) + ½ KL(q‖m) in bits.
+    kl_p = 1.0 * math.log2(1.0 / 0.75)
+    kl_q = 0.5 * math.log2(0.5 / 0.75) + 0.5 * math.log2(0.5 / 0.25)
+    assert dist.loc["甲", "乙"] == pytest.approx(math.sqrt(0.5 * kl_p + 0.5 * kl_q), rel=1e-9)  # 0.557923
+    assert dist.loc["甲", "丙"] == pytest.approx(1.0)  # disjoint support
+    assert np.allclose(np.diag(dist.to_numpy()), 0.0)
+    assert dist.attrs["kind"] == "distance"
+    assert similarity_table(dist)["distance"].is_monotonic_increasing
+
+
+def test_topic_profiles_average_units_by_tokens():
+    units = pd.DataFrame(
+        {
+            "group": ["甲", "甲", "甲", "甲"],
+            "unit_id": ["u1", "u1", "u2", "u2"],
+            "topic": [1, 2, 1, 2],
+            "share": [1.0, 0.0, 0.0, 1.0],
+            "n_model_tokens": [30, 30, 10, 10],
+        }
+    )
+    profile = topic_profiles(units)
+    assert profile.loc["甲"].tolist() == pytest.approx([0.75, 0.25])  # (30·1 + 10·0) / 40
+
+
+@pytest.fixture(scope="module")
+def small_model(seeds):
+    from corpus_tools.topics import fit_lda, topic_corpus
+
+    corp = seeds.assign_docvars(group=ct.group_labels(seeds.docvars, "district"))
+    tc = topic_corpus(corp, unit="paragraph")
+    return fit_lda(tc, k=3, random_state=1, passes=3, iterations=50, track_bound=False)
+
+
+def test_topic_similarity_from_a_fitted_model(small_model):
+    profiles = topic_profiles(small_model)
+    assert set(profiles.index) == SEED_GROUPS
+    assert np.allclose(profiles.sum(axis=1), 1.0)
+    # The model's own grouping (no blank groups here, so the same labels) gives the same shares.
+    own = small_model.group_shares("group").pivot(index="group", columns="topic", values="share")
+    pd.testing.assert_frame_equal(profiles.sort_index(), own.sort_index(), check_names=False, atol=1e-12)
+    dist = topic_similarity(small_model)
+    values = dist.to_numpy()
+    assert np.allclose(values, values.T) and np.allclose(np.diag(values), 0.0)
+    assert ((values >= 0) & (values <= 1)).all()
+    docs = topic_similarity(small_model, by="doc_id")
+    assert len(docs) == 5
+
+
+def test_errors():
+    sim = pd.DataFrame([[1.0, 0.5], [0.5, 1.0]], index=["a", "b"], columns=["a", "c"])
+    with pytest.raises(ValueError, match="square"):
+        cluster_order(sim)
+    odd = pd.DataFrame([[0.3, 0.5], [0.5, 0.3]], index=["a", "b"], columns=["a", "b"])
+    with pytest.raises(ValueError, match="kind"):
+        cluster_order(odd)
+    with pytest.raises(ValueError, match="weighting"):
+        document_similarity(_family_corpus(), weighting="bm25")
+    with pytest.raises(KeyError, match="district"):
+        group_similarity(_family_corpus(), by="district")
+    with pytest.raises(KeyError, match="share"):
+        topic_profiles(pd.DataFrame({"group": ["a"], "topic": [1]}))
