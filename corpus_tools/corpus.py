@@ -1,28 +1,29 @@
 """The Corpus: texts as read, texts as cleaned, their structure and their docvars.
 
-:func:`read_corpus` reads a folder of ``.txt`` files, decodes each (see
-:mod:`corpus_tools.decode`), cleans it (:mod:`corpus_tools.clean`),
-separates the article body from titles, bylines, captions and chrome
-(:mod:`corpus_tools.structure`), and joins the manifest or infers docvars
-(:mod:`corpus_tools.metadata`). The result is an immutable :class:`Corpus`
-that remembers everything it did in its quality log.
+:func:`read_corpus` reads a folder of articles in any supported format (see
+:mod:`corpus_tools.readers`: text, Markdown, HTML, Word, and tables with one
+article per row), decodes each (:mod:`corpus_tools.decode`), cleans it
+(:mod:`corpus_tools.clean`), separates the article body from titles, bylines,
+captions and chrome (:mod:`corpus_tools.structure`), and joins the manifest or
+infers docvars (:mod:`corpus_tools.metadata`). The result is an immutable
+:class:`Corpus` that remembers everything it did in its quality log, and every
+input it could not read in :attr:`Corpus.problems`.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import pandas as pd
 
 from .clean import clean_text, count_han, script_from_counts
-from .decode import DecodingError, decode_bytes
-from .metadata import MANIFEST_COLUMNS, group_labels, infer_docvars, read_manifest, slugify
+from .metadata import LOCALITY_COLUMNS, MANIFEST_COLUMNS, group_labels, infer_docvars
+from .readers import READ_INFO_COLUMNS, CorpusReadError, Format, RawDocument, ReadProblem, iter_documents
 from .structure import classify_blocks, join_page_breaks, split_lines, split_sentences
 
 __all__ = [
@@ -43,10 +44,12 @@ Unit = Literal["document", "paragraph", "sentence"]
 QUALITY_LOG_COLUMNS = ("doc_id", "step", "rule", "count", "detail")
 #: Columns of :attr:`Corpus.blocks`.
 BLOCK_COLUMNS = ("doc_id", "block_no", "kind", "section", "line_no", "n_chars", "text")
+#: Columns of :attr:`Corpus.problems`.
+PROBLEM_COLUMNS = ("source", "doc_id", "code", "action", "message")
 
 
-class CorpusReadError(ValueError):
-    """A corpus could not be read; the message names the file and the problem."""
+def _empty_problems() -> pd.DataFrame:
+    return pd.DataFrame(columns=list(PROBLEM_COLUMNS), dtype=object)
 
 
 @dataclass(frozen=True)
@@ -63,13 +66,20 @@ class Corpus:
         One row per document, index ``doc_id``. Manifest columns (``file,
         title, subtitle, outlet, reporters, date_published, date_page,
         province, city, district, admin_level, script, notes``; empty string
-        where unknown) plus what reading measured: ``encoding``,
-        ``encoding_method``, ``n_chars_raw`` (decoded characters),
-        ``n_chars_body`` (characters in :attr:`texts`), ``n_paragraphs``,
-        ``sha256`` (of the file's bytes), and ``*_evidence`` columns for
-        inferred values.
+        where unknown) plus what reading measured: ``source`` (the path
+        relative to the corpus folder, ``"<table>#<row>"`` for a table row),
+        ``row`` (the row in a table, else missing), ``format``, ``encoding``,
+        ``encoding_method``, ``sha256`` (of the file's bytes),
+        ``n_chars_raw`` (characters read), ``n_chars_body`` (characters in
+        :attr:`texts`), ``n_paragraphs``, and ``*_evidence`` columns saying
+        where each title, date … came from: the line of text it was inferred
+        from, or ``manifest``, ``table``, ``front matter`` when a source
+        stated it. A table's other columns are docvars too; HTML and Word
+        files add ``file_title`` / ``file_date`` (the file's own metadata).
     raw_texts : pandas.Series
-        The decoded texts, untouched (index ``doc_id``).
+        The texts as read, untouched (index ``doc_id``): the decoded file, or
+        for HTML, Word, Markdown and tables the text the reader took from it
+        (see :mod:`corpus_tools.readers`).
     texts : pandas.Series
         The cleaned article bodies that analyses use: body paragraphs only,
         separated by ``"\\n"`` (index ``doc_id``).
@@ -86,6 +96,12 @@ class Corpus:
         changes; ``detail`` shows a few examples.
     history : tuple of str
         What was done to build this object, in order.
+    problems : pandas.DataFrame
+        One row per input that reading skipped, kept despite a problem, or
+        ignored: ``source, doc_id, code, action, message`` (see
+        :class:`corpus_tools.readers.ReadProblem`). Each is also in the
+        quality log (step ``read``, rule ``skipped_<code>``, ``<code>`` or
+        ``ignored_<code>``), so nothing leaves the corpus unrecorded.
     """
 
     docvars: pd.DataFrame
@@ -94,6 +110,7 @@ class Corpus:
     blocks: pd.DataFrame
     quality_log: pd.DataFrame
     history: tuple[str, ...] = field(default=())
+    problems: pd.DataFrame = field(default_factory=_empty_problems)
 
     def __len__(self) -> int:
         return len(self.docvars)
@@ -195,13 +212,16 @@ class Corpus:
         if missing:
             raise KeyError(f"not in the corpus: {missing}")
         keep = set(doc_ids)
+        log = self.quality_log
+        # What reading skipped was never a document: a subset still remembers it.
+        never_read = ~log["doc_id"].isin(set(self.docvars.index))
         return dataclasses.replace(
             self,
             docvars=self.docvars.loc[doc_ids],
             raw_texts=self.raw_texts.loc[doc_ids],
             texts=self.texts.loc[doc_ids],
             blocks=self.blocks[self.blocks["doc_id"].isin(keep)].reset_index(drop=True),
-            quality_log=self.quality_log[self.quality_log["doc_id"].isin(keep)].reset_index(drop=True),
+            quality_log=log[log["doc_id"].isin(keep) | never_read].reset_index(drop=True),
             history=self.history + (f"subset({len(doc_ids)} documents)",),
         )
 
@@ -241,11 +261,13 @@ class Corpus:
         pandas.DataFrame
             Index ``doc_id`` (every document, including those nothing was
             done to), one column per rule, values are counts (0 where the rule
-            did nothing).
+            did nothing). Inputs reading skipped are not documents: see
+            :attr:`problems`.
         """
-        if self.quality_log.empty:
+        log = self.quality_log[self.quality_log["doc_id"].isin(set(self.docvars.index))]
+        if log.empty:
             return pd.DataFrame(index=self.docvars.index)
-        table = self.quality_log.pivot_table(
+        table = log.pivot_table(
             index="doc_id", columns="rule", values="count", aggfunc="sum", fill_value=0, sort=False
         )
         return table.reindex(self.docvars.index, fill_value=0).astype(int)
@@ -337,71 +359,135 @@ def process_document(doc_id: str, raw: str) -> ProcessedDocument:
     return ProcessedDocument(doc_id=doc_id, blocks=blocks, log=log, body="\n".join(body), inferred=inferred)
 
 
-def _assemble(
-    doc_ids: Sequence[str],
-    raw_texts: Sequence[str],
-    read_info: pd.DataFrame,
-    manifest: pd.DataFrame | None,
-    history: tuple[str, ...],
-) -> Corpus:
-    processed = [process_document(doc_id, raw) for doc_id, raw in zip(doc_ids, raw_texts)]
-    inferred_table = pd.DataFrame([p.inferred for p in processed], index=pd.Index(doc_ids, name="doc_id"))
-    docvars = _merge_docvars(inferred_table, read_info, manifest)
+def _problem_rule(problem: ReadProblem) -> str:
+    prefix = {"skipped": "skipped_", "ignored": "ignored_"}.get(problem.action, "")
+    return f"{prefix}{problem.code}"
+
+
+def _problem_log_id(problem: ReadProblem, in_corpus: set[str]) -> str:
+    """The quality-log doc_id of a problem: its document's id, or its source for an item not read.
+
+    A skipped item's would-be doc_id is used unless a document in the corpus has it (a
+    duplicate), so that no skipped item is ever counted against a document that was read.
+    """
+    if problem.action == "kept" or (problem.doc_id and problem.doc_id not in in_corpus):
+        return problem.doc_id or problem.source
+    return problem.source
+
+
+def _problems_table(problems: Sequence[ReadProblem]) -> pd.DataFrame:
+    if not problems:
+        return _empty_problems()
+    return pd.DataFrame(
+        [(p.source, p.doc_id, p.code, p.action, p.message) for p in problems], columns=list(PROBLEM_COLUMNS), dtype=object
+    )
+
+
+def _assemble(raws: Sequence[RawDocument], problems: Sequence[ReadProblem], history: tuple[str, ...]) -> Corpus:
+    doc_ids = [raw.doc_id for raw in raws]
+    index = pd.Index(doc_ids, name="doc_id")
+    processed = [process_document(raw.doc_id, raw.raw_text) for raw in raws]
+    inferred_table = pd.DataFrame([p.inferred for p in processed], index=index)
+    read_info = pd.DataFrame([dict(raw.read_info) for raw in raws], index=index)
+    read_info = read_info[[c for c in READ_INFO_COLUMNS if c in read_info] + [c for c in read_info if c not in READ_INFO_COLUMNS]]
+    given = pd.DataFrame([dict(raw.docvars) for raw in raws], index=index, dtype=object)
+    origin = pd.DataFrame([dict(raw.docvar_origin) for raw in raws], index=index, dtype=object)
+    docvars = _merge_docvars(inferred_table, read_info, given, origin)
     blocks = (
         pd.concat([p.blocks for p in processed], ignore_index=True)
         if processed
         else pd.DataFrame(columns=list(BLOCK_COLUMNS))
     )
-    texts = pd.Series(
-        [p.body for p in processed],
-        index=pd.Index(doc_ids, name="doc_id"),
-        name="text",
-        dtype=object,
-    )
-    quality_log = pd.DataFrame([e for p in processed for e in p.log], columns=list(QUALITY_LOG_COLUMNS))
+    texts = pd.Series([p.body for p in processed], index=index, name="text", dtype=object)
+    in_corpus = set(doc_ids)
+    entries: list[dict[str, object]] = [
+        {"doc_id": _problem_log_id(p, in_corpus), "step": "read", "rule": _problem_rule(p), "count": 1, "detail": p.message}
+        for p in problems
+    ]
+    for raw, doc in zip(raws, processed):
+        entries += [{**entry, "doc_id": raw.doc_id} for entry in raw.log]
+        entries += doc.log
+    quality_log = pd.DataFrame(entries, columns=list(QUALITY_LOG_COLUMNS))
     quality_log["count"] = quality_log["count"].astype(int)
     return Corpus(
         docvars=docvars,
-        raw_texts=pd.Series(list(raw_texts), index=pd.Index(doc_ids, name="doc_id"), name="raw_text", dtype=object),
+        raw_texts=pd.Series([raw.raw_text for raw in raws], index=index, name="raw_text", dtype=object),
         texts=texts,
         blocks=blocks,
         quality_log=quality_log,
         history=history,
+        problems=_problems_table(problems),
     )
 
 
-def _merge_docvars(inferred: pd.DataFrame, read_info: pd.DataFrame, manifest: pd.DataFrame | None) -> pd.DataFrame:
-    """Manifest values win; inferred values fill what the manifest leaves blank."""
+def _merge_docvars(inferred: pd.DataFrame, read_info: pd.DataFrame, given: pd.DataFrame, origin: pd.DataFrame) -> pd.DataFrame:
+    """Stated values (manifest, table columns, front matter) win; inferred values fill the blanks.
+
+    ``given`` holds what the sources state ("" or missing where they state nothing),
+    ``origin`` where each stated value came from, which becomes the ``*_evidence`` of a
+    value stated rather than inferred.
+    """
     docvars = pd.DataFrame(index=inferred.index)
+
+    def stated(column: str) -> pd.Series:
+        values = given[column].fillna("").astype(str) if column in given else pd.Series("", index=inferred.index)
+        return values != ""
+
     for column in MANIFEST_COLUMNS[1:]:
         values = pd.Series("", index=inferred.index, dtype=object)
         if column in inferred:
             values = inferred[column].fillna("").astype(object)
         if column in read_info:
-            values = read_info[column].reindex(inferred.index).fillna("").astype(object)
-        if manifest is not None and column in manifest:
-            given = manifest[column].reindex(inferred.index).fillna("")
-            values = given.where(given != "", values)
+            values = read_info[column].fillna("").astype(object)
+        if column in given:
+            values = given[column].fillna("").astype(object).where(stated(column), values)
         docvars[column] = values
-    if manifest is not None:
-        for column in manifest.columns:
-            if column not in docvars:
-                docvars[column] = manifest[column].reindex(inferred.index).fillna("")
+    for column in given.columns:
+        if column not in docvars:
+            docvars[column] = given[column].fillna("").astype(object)
     for column in read_info.columns:
         if column not in docvars:
-            docvars[column] = read_info[column].reindex(inferred.index)
+            values = read_info[column]
+            docvars[column] = values.astype("Int64") if column == "row" else values
     for column in ("n_chars_raw", "n_chars_body", "n_paragraphs"):
         docvars[column] = inferred[column].astype(int)
-    evidence = [c for c in inferred.columns if c.endswith("_evidence")]
-    for column in evidence:
-        docvars[column] = inferred[column].fillna("")
-    # Where the manifest states a value, inferred evidence would mislead: say so.
-    if manifest is not None:
-        for column in evidence:
-            key = column.removesuffix("_evidence")
-            if key in manifest:
-                stated = manifest[key].reindex(inferred.index).fillna("") != ""
-                docvars.loc[stated, column] = "manifest"
+    # Everything else inference found (evidence, confidence …) is kept as it came.
+    for column in inferred.columns:
+        if column not in docvars:
+            values = inferred[column]
+            docvars[column] = values.fillna("") if values.dtype == object else values
+    # Locality is one statement: a source that gives any of province/city/district/town/level
+    # speaks for all of them, so a district it leaves blank (a city-level report) stays blank
+    # rather than being filled in by inference from the text.
+    locality_stated = pd.Series(False, index=inferred.index)
+    for column in LOCALITY_COLUMNS:
+        if column in given:
+            locality_stated |= stated(column)
+    if locality_stated.any():
+        for column in LOCALITY_COLUMNS:
+            if column in docvars:
+                from_source = given[column].fillna("").astype(object) if column in given else ""
+                docvars.loc[locality_stated, column] = (
+                    from_source[locality_stated] if isinstance(from_source, pd.Series) else from_source
+                )
+        if "locality_evidence" in docvars:
+            first_origin = pd.Series("manifest", index=inferred.index, dtype=object)
+            for column in reversed(LOCALITY_COLUMNS):
+                if column in origin:
+                    has = stated(column) if column in given else pd.Series(False, index=inferred.index)
+                    first_origin = origin[column].fillna("manifest").where(has, first_origin)
+            docvars.loc[locality_stated, "locality_evidence"] = first_origin[locality_stated]
+        if "locality_confidence" in docvars:
+            docvars.loc[locality_stated, "locality_confidence"] = 1.0
+    for column in [c for c in docvars.columns if c.endswith("_evidence")]:
+        key = column.removesuffix("_evidence")
+        if key in given:
+            mask = stated(key)
+            labels = origin[key].fillna("manifest") if key in origin else pd.Series("manifest", index=inferred.index)
+            docvars.loc[mask, column] = labels[mask]
+            confidence = f"{key}_confidence"
+            if confidence in docvars and pd.api.types.is_numeric_dtype(docvars[confidence]):
+                docvars.loc[mask, confidence] = 1.0  # a stated value is certain
     return docvars
 
 
@@ -410,108 +496,136 @@ def read_corpus(
     *,
     metadata: str | Path | None | Literal[False] = None,
     encoding: str | None = None,
-    pattern: str = "*.txt",
+    pattern: str | None = None,
+    format: Format | None = None,
+    text_column: str = "text",
+    id_column: str | None = None,
+    docvar_columns: Sequence[str] | None = None,
+    on_error: Literal["raise", "skip"] = "raise",
+    min_han_chars: int = 50,
+    min_han_share: float = 0.5,
+    mixed_encodings: Literal["raise", "by_line"] = "raise",
 ) -> Corpus:
-    """Read a folder of text files into a :class:`Corpus`.
+    """Read a folder of articles (or one file, such as a table of articles) into a :class:`Corpus`.
 
     Parameters
     ----------
     path : str or Path
-        A folder of text files (searched recursively with ``pattern``).
+        A folder, searched recursively (hidden files and folders left out),
+        or one file. Supported: ``.txt``, ``.md``, ``.html``/``.htm``,
+        ``.docx``, and tables with one article per row: ``.csv``, ``.tsv``,
+        ``.jsonl``, ``.parquet`` (see :mod:`corpus_tools.readers`).
     metadata : str, Path, None or False
-        A manifest CSV (see :func:`corpus_tools.metadata.read_manifest`).
-        ``None`` uses ``<path>/metadata.csv`` when it exists; ``False``
-        ignores any manifest and infers docvars from the texts.
+        A manifest CSV with a ``file`` column (``"<table>#<row>"`` names a
+        table row), optionally ``doc_id`` and any docvars; its values override
+        what a table states and what is inferred. ``None`` uses
+        ``<path>/metadata.csv`` when it exists (never read as a table of
+        articles); ``False`` ignores any manifest and infers docvars from the
+        texts.
     encoding : str, optional
-        Decode every file with this codec instead of detecting it.
-    pattern : str
-        Glob pattern for the files to read.
+        Decode every text file with this codec instead of detecting it.
+    pattern : str, optional
+        Glob pattern for the files to read, e.g. ``"*.txt"``. By default
+        every supported file; files of other types are listed in
+        :attr:`Corpus.problems` as ignored.
+    format : str, optional
+        Read every file as this format (``txt``, ``md``, ``html``, ``docx``,
+        ``csv``, ``tsv``, ``jsonl``, ``parquet``) instead of by suffix.
+    text_column : str
+        The column holding each table row's article.
+    id_column : str, optional
+        The column holding each table row's doc_id; by default ``<table>-<row>``.
+    docvar_columns : sequence of str, optional
+        Table columns to keep as docvars; by default all but the text (and id).
+    on_error : {"raise", "skip"}
+        ``raise`` (default): raise :class:`CorpusReadError` naming the file
+        and the problem. ``skip``: leave the item out, log a warning, and
+        record it in :attr:`Corpus.problems` and the quality log.
+    min_han_chars : int
+        Texts with fewer Han characters are too short to analyse (default 50,
+        about two sentences).
+    min_han_share : float
+        Texts with a lower share of Han characters are not Chinese (default 0.5).
+    mixed_encodings : {"raise", "by_line"}
+        What to do with a file whose lines mix UTF-8 and GB18030/Big5: treat
+        it as a problem, or decode each line in its own encoding and log it.
 
     Returns
     -------
     Corpus
         Documents in manifest order (files without a manifest row follow, by
-        file name), or by file name when there is no manifest.
+        path; a table's rows in table order), or by path without a manifest.
 
     Raises
     ------
     CorpusReadError
-        When the folder does not exist or holds no matching file, a file
-        cannot be decoded or is empty, or the manifest names a file that does
-        not exist. The message names the file and the problem.
+        Naming the file and the problem: the path does not exist or holds no
+        readable article; with ``on_error="raise"``, any bad input (empty,
+        whitespace only, binary, undecodable, mixed encodings, a malformed
+        table or one without the text column, a text not Chinese or too
+        short, a duplicate doc_id, a manifest row without a file or a file
+        without a manifest row, a manifest path or link outside the folder).
+
+    Notes
+    -----
+    What is read is never lost: a skipped input is in :attr:`Corpus.problems`
+    and in the quality log (step ``read``); what reading changed in a text it
+    kept (a byte-order mark, markup, HTML page furniture, an encoding repaired
+    line by line, a line too long to hold paragraphs) is in the quality log
+    too. A file the manifest does not list is read with inferred docvars when
+    ``on_error="skip"`` (its text is fine), and recorded as kept.
 
     Examples
     --------
     >>> corp = read_corpus("seeds")  # doctest: +SKIP
     >>> corp.docvars.loc["chongqing-wulong", "district"]  # doctest: +SKIP
     '武隆区'
+    >>> corp = read_corpus("articles.csv", text_column="body", id_column="id")  # doctest: +SKIP
     """
-    folder = Path(path)
-    if not folder.is_dir():
-        raise CorpusReadError(f"{folder}: not a folder (read_corpus needs a folder of text files)")
-    files = sorted(p for p in folder.rglob(pattern) if p.is_file())
-    if not files:
-        raise CorpusReadError(f"{folder}: no files matching {pattern!r}")
-
-    manifest = None
-    manifest_path = folder / "metadata.csv" if metadata is None else (None if metadata is False else Path(metadata))
-    if manifest_path is not None and (metadata is not None or manifest_path.exists()):
-        try:
-            manifest = read_manifest(manifest_path)
-        except (OSError, ValueError) as error:
-            raise CorpusReadError(str(error)) from error
-
-    by_relpath = {p.relative_to(folder).as_posix(): p for p in files}
-    ordered: list[tuple[str, Path]] = []
-    if manifest is not None:
-        missing = [f for f in manifest["file"] if f not in by_relpath]
-        if missing:
-            raise CorpusReadError(
-                f"{manifest_path}: rows name files that are not in {folder}: {missing}"
-            )
-        ordered = [(doc_id, by_relpath[f]) for doc_id, f in manifest["file"].items()]
-        listed = set(manifest["file"])
-        unlisted = [rel for rel in by_relpath if rel not in listed]
-        if unlisted:
-            logger.warning("%s: files without a manifest row (docvars inferred): %s", manifest_path, unlisted)
-        ordered += [(slugify(rel), by_relpath[rel]) for rel in unlisted]
-    else:
-        ordered = [(slugify(rel), p) for rel, p in by_relpath.items()]
-
-    doc_ids = [doc_id for doc_id, _ in ordered]
-    repeated = sorted({d for d in doc_ids if doc_ids.count(d) > 1})
-    if repeated:
-        raise CorpusReadError(f"{folder}: file names give duplicate doc_ids {repeated}; add a manifest with unique doc_id values")
-
-    raw_texts, info_rows = [], []
-    for doc_id, file in ordered:
-        data = file.read_bytes()
-        try:
-            decoded = decode_bytes(data, name=file, encoding=encoding)
-        except DecodingError as error:
-            raise CorpusReadError(str(error)) from error
-        if not decoded.text.strip():
-            raise CorpusReadError(f"{file}: the file is empty or holds only whitespace")
-        raw_texts.append(decoded.text)
-        info_rows.append(
-            {
-                "doc_id": doc_id,
-                "file": file.relative_to(folder).as_posix(),
-                "encoding": decoded.encoding,
-                "encoding_method": decoded.method,
-                "sha256": hashlib.sha256(data).hexdigest(),
-            }
+    target = Path(path)
+    raws: list[RawDocument] = []
+    problems: list[ReadProblem] = []
+    documents = iter_documents(
+        target, metadata=metadata, encoding=encoding, pattern=pattern, format=format, text_column=text_column,
+        id_column=id_column, docvar_columns=docvar_columns, on_error=on_error, min_han_chars=min_han_chars,
+        min_han_share=min_han_share, mixed_encodings=mixed_encodings,
+    )
+    for item in documents:
+        if isinstance(item, RawDocument):
+            raws.append(item)
+        else:
+            problems.append(item)
+    if not raws:
+        serious = [p for p in problems if p.action != "ignored"]
+        if serious:
+            listing = "\n".join(f"  {p.message}" for p in serious[:20])
+            raise CorpusReadError(f"{target}: no document could be read; {len(serious)} problem(s):\n{listing}", serious)
+        what = f"files matching {pattern!r}" if pattern else "files of a supported format (" + ", ".join(
+            sorted({".txt", ".md", ".html", ".docx", ".csv", ".tsv", ".jsonl", ".parquet"})) + ")"
+        raise CorpusReadError(f"{target}: no {what}", problems)
+    skipped = [p for p in problems if p.action == "skipped"]
+    if skipped:
+        logger.warning(
+            "%s: %d input(s) skipped: %s", target, len(skipped), "; ".join(p.message for p in skipped[:5])
+            + (" …" if len(skipped) > 5 else "")
         )
-    read_info = pd.DataFrame(info_rows).set_index("doc_id")
-    history = (f"read_corpus({folder.name!r}, metadata={'manifest' if manifest is not None else 'inferred'})",)
-    return _assemble(doc_ids, raw_texts, read_info, manifest, history)
+    with_manifest = metadata is not False and (
+        metadata is not None or (target.is_dir() and (target / "metadata.csv").is_file())
+    )
+    source = "manifest" if with_manifest else "inferred"
+    history = (
+        f"read_corpus({target.name!r}, metadata={source}, on_error={on_error!r}: "
+        f"{len(raws)} documents, {len(skipped)} skipped)",
+    )
+    return _assemble(raws, problems, history)
 
 
 def open_corpus(
     corpus_dir: str | Path,
     *,
-    metadata: str | Path | None = None,
+    metadata: str | Path | None | Literal[False] = None,
     group_by: str | None = None,
+    **read_options: Any,
 ) -> Corpus:
     """Read a corpus for a report: paths resolved against the project root, a ``group`` docvar added.
 
@@ -522,13 +636,16 @@ def open_corpus(
     Parameters
     ----------
     corpus_dir : str or Path
-        Folder of texts; a relative path is relative to the project root.
-    metadata : str or Path, optional
+        Folder of articles (or one file); a relative path is relative to the
+        project root.
+    metadata : str, Path or False, optional
         Manifest CSV (relative paths likewise); by default
-        ``<corpus_dir>/metadata.csv`` when present.
+        ``<corpus_dir>/metadata.csv`` when present; ``False`` for none.
     group_by : str, optional
         A docvar to group documents by; its labels (see
         :func:`corpus_tools.metadata.group_labels`) become the docvar ``group``.
+    **read_options
+        Any other option of :func:`read_corpus` (``on_error``, ``text_column`` …).
 
     Returns
     -------
@@ -536,9 +653,9 @@ def open_corpus(
     """
     from .paths import resolve_path
 
-    corpus = read_corpus(
-        resolve_path(corpus_dir), metadata=resolve_path(metadata) if metadata is not None else None
-    )
+    if metadata is not None and metadata is not False:
+        metadata = resolve_path(metadata)
+    corpus = read_corpus(resolve_path(corpus_dir), metadata=metadata, **read_options)
     if group_by is not None:
         corpus = corpus.assign_docvars(group=group_labels(corpus.docvars, group_by))
     return corpus
@@ -546,6 +663,9 @@ def open_corpus(
 
 def corpus_from_texts(texts: dict[str, str] | pd.Series, *, docvars: pd.DataFrame | None = None) -> Corpus:
     """Build a :class:`Corpus` from strings already in memory.
+
+    No input checks apply (a text may be short, or not Chinese): the caller
+    chose these texts.
 
     Parameters
     ----------
@@ -561,13 +681,24 @@ def corpus_from_texts(texts: dict[str, str] | pd.Series, *, docvars: pd.DataFram
     ('学史明理，学史增信。', 'traditional')
     """
     series = pd.Series(texts, dtype=object)
-    doc_ids = [str(d) for d in series.index]
-    read_info = pd.DataFrame(
-        {"file": "", "encoding": "", "encoding_method": "in-memory"}, index=pd.Index(doc_ids, name="doc_id")
-    )
-    manifest = None
+    given: dict[str, dict[str, str]] = {}
     if docvars is not None:
-        manifest = docvars.copy()
-        manifest.index = manifest.index.astype(str)
-        manifest = manifest.astype(object).where(manifest.notna(), "").astype(str)
-    return _assemble(doc_ids, list(series), read_info, manifest, ("corpus_from_texts",))
+        table = docvars.copy()
+        table.index = table.index.astype(str)
+        table = table.astype(object).where(table.notna(), "").astype(str)
+        given = {str(doc_id): row for doc_id, row in table.to_dict("index").items()}
+    raws = []
+    for doc_id, text in series.items():
+        stated = given.get(str(doc_id), {})
+        raws.append(
+            RawDocument(
+                doc_id=str(doc_id),
+                source="",
+                raw_text=text,
+                read_info={"file": "", "format": "in-memory", "row": None, "source": "", "encoding": "",
+                           "encoding_method": "in-memory", "sha256": ""},
+                docvars=stated,
+                docvar_origin=dict.fromkeys(stated, "manifest"),
+            )
+        )
+    return _assemble(raws, [], ("corpus_from_texts",))

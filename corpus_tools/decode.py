@@ -8,22 +8,36 @@ recorded as the ``method``:
 1. a byte-order mark (``bom``) — UTF-8, UTF-16 or UTF-32;
 2. strict UTF-8 (``utf-8-strict``): UTF-8 is self-validating, so Chinese text
    that decodes strictly as UTF-8 is UTF-8;
-3. strict decoding as GB18030 and as Big5 (``cp950``, Microsoft's superset of
+3. an encoding the file declares about itself, such as an HTML
+   ``<meta charset>`` (``hint``), when it decodes the bytes strictly;
+4. strict decoding as GB18030 and as Big5 (``cp950``, Microsoft's superset of
    Big5); when only one succeeds it wins (``only-candidate``); when both do,
    charset-normalizer ranks them by how plausible the decoded text is
    (``charset-normalizer``).
 
-A file that no candidate decodes strictly raises :class:`DecodingError`,
-which names the file, the byte offset and the encodings tried.
+Before step 4, the lines of the file are checked one by one: a file whose
+lines are partly UTF-8 Chinese and partly a legacy encoding (two files
+concatenated, a page edited in two editors) *mixes encodings*. Decoding it
+as a whole would turn one part into nonsense, so by default it raises
+:class:`DecodingError` naming the lines in each encoding; with
+``mixed="by_line"`` each line is decoded in its own encoding (``by-line``)
+and :attr:`Decoded.notes` says which lines were.
+
+Bytes that are not text raise :class:`DecodingError` too: NUL bytes or many
+control characters (``binary``, with a guess at the file type from its first
+bytes), or bytes no candidate decodes (``undecodable``, with the byte offset
+at which each encoding fails). Every message names the file.
 """
 
 from __future__ import annotations
 
 import codecs
+import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
-__all__ = ["Decoded", "DecodingError", "decode_bytes", "CANDIDATE_ENCODINGS"]
+__all__ = ["Decoded", "DecodingError", "decode_bytes", "normalize_codec", "CANDIDATE_ENCODINGS"]
 
 #: Legacy encodings tried, in order, after UTF-8.
 CANDIDATE_ENCODINGS = ("gb18030", "cp950")
@@ -36,9 +50,44 @@ _BOMS = (
     (codecs.BOM_UTF16_BE, "utf-16"),
 )
 
+# Declared names that are subsets of a wider codec: a page labelled gb2312 routinely holds
+# GBK-only characters (镕, 喆 …), and Big5 pages hold Microsoft's cp950 extensions.
+_WIDER_CODEC = {"gb2312": "gb18030", "gbk": "gb18030", "big5": "cp950"}
+
+# First bytes of common binary formats, to say what a file that is not text probably is.
+_MAGIC = (
+    (b"PK\x03\x04", "a ZIP archive (a .docx or .xlsx file has this form)"),
+    (b"%PDF", "a PDF document"),
+    (b"\x89PNG", "a PNG image"),
+    (b"\xff\xd8\xff", "a JPEG image"),
+    (b"GIF8", "a GIF image"),
+    (b"PAR1", "a Parquet table"),
+    (b"\xd0\xcf\x11\xe0", "an old Microsoft Office file (.doc or .xls)"),
+    (b"{\\rtf", "an RTF document"),
+)
+
+# C0 controls other than tab, newline, vertical tab, form feed and carriage return, and DEL.
+_CONTROL_RE = re.compile("[\x01-\x08\x0e-\x1f\x7f]")
+_HAN_RE = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+
+#: Share of control characters above which decoded bytes are taken for binary data.
+MAX_CONTROL_SHARE = 0.05
+
 
 class DecodingError(ValueError):
-    """A file's bytes are not text in any supported encoding."""
+    """A file's bytes are not text in any supported encoding.
+
+    Attributes
+    ----------
+    code : str
+        What went wrong: ``binary``, ``undecodable``, ``mixed_encodings`` or
+        ``bad_encoding`` (an ``encoding=`` Python does not know or that does
+        not fit the bytes).
+    """
+
+    def __init__(self, message: str, *, code: str = "undecodable") -> None:
+        super().__init__(message)
+        self.code = code
 
 
 @dataclass(frozen=True)
@@ -50,18 +99,42 @@ class Decoded:
     text : str
         The decoded text, byte-order mark removed, otherwise untouched.
     encoding : str
-        Python codec name used (``utf-8``, ``utf-8-sig``, ``gb18030``, ``cp950`` …).
+        Python codec name used (``utf-8``, ``utf-8-sig``, ``gb18030``, ``cp950`` …);
+        ``utf-8+gb18030`` for a file decoded line by line.
     method : str
-        How the encoding was decided: ``bom``, ``utf-8-strict``,
-        ``only-candidate``, ``charset-normalizer`` or ``declared``.
+        How the encoding was decided: ``bom``, ``utf-8-strict``, ``hint``,
+        ``only-candidate``, ``charset-normalizer``, ``declared`` or ``by-line``.
     had_bom : bool
         Whether the bytes started with a byte-order mark.
+    notes : tuple of str
+        What decoding changed beyond the encoding itself (the lines decoded
+        in another encoding, for ``by-line``), for the quality log.
     """
 
     text: str
     encoding: str
     method: str
     had_bom: bool = False
+    notes: tuple[str, ...] = ()
+
+
+def normalize_codec(name: str) -> str | None:
+    """Return the Python codec to use for an encoding name a file declares, or None.
+
+    Labels of a narrower legacy codec map to its superset (``gb2312`` and
+    ``gbk`` to ``gb18030``, ``big5`` to ``cp950``), because files so labelled
+    routinely hold characters only the superset has.
+
+    Examples
+    --------
+    >>> normalize_codec("GB2312"), normalize_codec("utf8"), normalize_codec("x-unknown")
+    ('gb18030', 'utf-8', None)
+    """
+    try:
+        codec = codecs.lookup(name.strip()).name
+    except (LookupError, ValueError):
+        return None
+    return _WIDER_CODEC.get(codec, codec)
 
 
 def _first_bad_offset(data: bytes, encoding: str) -> int:
@@ -72,7 +145,31 @@ def _first_bad_offset(data: bytes, encoding: str) -> int:
     return -1
 
 
-def decode_bytes(data: bytes, *, name: str | Path = "<bytes>", encoding: str | None = None) -> Decoded:
+def _what_binary(data: bytes) -> str:
+    for magic, kind in _MAGIC:
+        if data.startswith(magic):
+            return f"; it starts like {kind}"
+    return ""
+
+
+def _check_not_binary(text: str, name: str | Path, data: bytes) -> None:
+    controls = len(_CONTROL_RE.findall(text))
+    if controls > max(8, MAX_CONTROL_SHARE * len(text)):
+        raise DecodingError(
+            f"{name}: {controls:,} of {len(text):,} characters are control characters{_what_binary(data)} "
+            "(this looks like a binary file, not text; remove it from the corpus folder)",
+            code="binary",
+        )
+
+
+def decode_bytes(
+    data: bytes,
+    *,
+    name: str | Path = "<bytes>",
+    encoding: str | None = None,
+    hint: str | None = None,
+    mixed: Literal["raise", "by_line"] = "raise",
+) -> Decoded:
     """Decode ``data``, detecting its encoding unless ``encoding`` is given.
 
     Parameters
@@ -83,6 +180,15 @@ def decode_bytes(data: bytes, *, name: str | Path = "<bytes>", encoding: str | N
         Shown in error messages so the reader knows which file failed.
     encoding : str, optional
         A codec name to use instead of detection (``method == "declared"``).
+    hint : str, optional
+        An encoding the file declares about itself (an HTML ``<meta
+        charset>``): used when UTF-8 does not fit and the hint decodes the
+        bytes strictly (``method == "hint"``); otherwise detection goes on.
+    mixed : {"raise", "by_line"}
+        What to do with a file whose lines mix UTF-8 and a legacy encoding:
+        raise :class:`DecodingError` (``code == "mixed_encodings"``), or
+        decode each line in its own encoding (``method == "by-line"``, the
+        lines listed in :attr:`Decoded.notes`).
 
     Returns
     -------
@@ -91,8 +197,10 @@ def decode_bytes(data: bytes, *, name: str | Path = "<bytes>", encoding: str | N
     Raises
     ------
     DecodingError
-        When the bytes contain NUL bytes (binary content) or no candidate
-        encoding decodes them strictly.
+        When the bytes contain NUL bytes or many control characters (binary
+        content), mix encodings (unless ``mixed="by_line"``), or no candidate
+        encoding decodes them strictly. The message names the file, the
+        problem and what to do.
 
     Examples
     --------
@@ -100,38 +208,85 @@ def decode_bytes(data: bytes, *, name: str | Path = "<bytes>", encoding: str | N
     'gb18030'
     >>> decode_bytes("學史明理，學史增信".encode("big5")).encoding
     'cp950'
+    >>> mixed = "学史明理\\n".encode("utf-8") + "学史增信\\n".encode("gb18030")
+    >>> decoded = decode_bytes(mixed, mixed="by_line")
+    >>> decoded.text, decoded.encoding
+    ('学史明理\\n学史增信\\n', 'utf-8+gb18030')
     """
     for bom, codec in _BOMS:
         if data.startswith(bom):
             try:
-                return Decoded(data.decode(codec).lstrip("\ufeff"), codec, "bom", True)
+                text = data.decode(codec).lstrip("\ufeff")
             except UnicodeDecodeError as error:
                 # error.start counts from after the BOM for UTF-8-SIG; report the file offset.
                 offset = error.start + (len(bom) if codec == "utf-8-sig" else 0)
                 raise DecodingError(
-                    f"{name}: starts with a {codec} byte-order mark but byte {offset} is not valid {codec}"
+                    f"{name}: starts with a {codec} byte-order mark but byte {offset} is not valid {codec} "
+                    "(the file is damaged or mixes encodings; re-save it in one encoding)"
                 ) from error
+            _check_not_binary(text, name, data)
+            return Decoded(text, codec, "bom", True)
     nul = data.find(b"\x00")
     if nul >= 0:
         raise DecodingError(
-            f"{name}: contains NUL bytes (first at byte {nul}); "
-            "this looks like a binary file, not text"
+            f"{name}: contains NUL bytes (first at byte {nul}){_what_binary(data)}; "
+            "this looks like a binary file, not text (remove it from the corpus folder; "
+            "if it is UTF-16 text without a byte-order mark, pass encoding='utf-16-le')",
+            code="binary",
         )
     if encoding is not None:
         try:
             codecs.lookup(encoding)
         except LookupError as error:
-            raise DecodingError(f"{name}: encoding={encoding!r} is not an encoding Python knows") from error
+            raise DecodingError(
+                f"{name}: encoding={encoding!r} is not an encoding Python knows", code="bad_encoding"
+            ) from error
         try:
-            return Decoded(data.decode(encoding), encoding, "declared")
+            text = data.decode(encoding)
         except UnicodeDecodeError as error:
             raise DecodingError(
-                f"{name}: declared encoding {encoding!r} fails at byte {error.start}"
+                f"{name}: declared encoding {encoding!r} fails at byte {error.start} "
+                "(leave encoding=None to detect each file's encoding)",
+                code="bad_encoding",
             ) from error
+        _check_not_binary(text, name, data)
+        return Decoded(text, encoding, "declared")
     try:
-        return Decoded(data.decode("utf-8"), "utf-8", "utf-8-strict")
+        text = data.decode("utf-8")
     except UnicodeDecodeError:
         pass
+    else:
+        _check_not_binary(text, name, data)
+        return Decoded(text, "utf-8", "utf-8-strict")
+
+    by_line = _mixed_lines(data, name=name, mixed=mixed)
+    if by_line is not None:
+        return by_line
+    if hint is not None:
+        codec = normalize_codec(hint)
+        if codec is not None:
+            try:
+                text = data.decode(codec)
+            except UnicodeDecodeError:
+                pass  # a wrong label is common on old pages: detect instead
+            else:
+                _check_not_binary(text, name, data)
+                return Decoded(text, codec, "hint")
+    found = _detect_legacy(data)
+    if found is not None:
+        text, codec, method = found
+        _check_not_binary(text, name, data)
+        return Decoded(text, codec, method)
+    offsets = {c: _first_bad_offset(data, c) for c in ("utf-8", *CANDIDATE_ENCODINGS)}
+    tried = ", ".join(f"{c} fails at byte {o}" for c, o in offsets.items())
+    raise DecodingError(
+        f"{name}: not valid text in any supported encoding ({tried}); the file may be damaged, "
+        "or use an encoding that can be passed explicitly with encoding=…"
+    )
+
+
+def _detect_legacy(data: bytes) -> tuple[str, str, str] | None:
+    """Decode with the legacy candidates: ``(text, codec, method)`` or None if none fits."""
     decodable = {}
     for candidate in CANDIDATE_ENCODINGS:
         try:
@@ -139,16 +294,93 @@ def decode_bytes(data: bytes, *, name: str | Path = "<bytes>", encoding: str | N
         except UnicodeDecodeError:
             continue
     if len(decodable) == 1:
-        (codec, text), = decodable.items()
-        return Decoded(text, codec, "only-candidate")
+        ((codec, text),) = decodable.items()
+        return text, codec, "only-candidate"
     if decodable:
-        return Decoded(*_rank_with_charset_normalizer(data, decodable), "charset-normalizer")
-    offsets = {c: _first_bad_offset(data, c) for c in ("utf-8", *CANDIDATE_ENCODINGS)}
-    tried = ", ".join(f"{c} fails at byte {o}" for c, o in offsets.items())
-    raise DecodingError(
-        f"{name}: not valid text in any supported encoding ({tried}); the file may be damaged, "
-        "mix several encodings, or use an encoding that can be passed explicitly with encoding=…"
-    )
+        text, codec = _rank_with_charset_normalizer(data, decodable)
+        return text, codec, "charset-normalizer"
+    return None
+
+
+def _is_utf8_chinese(line: str) -> bool:
+    """Whether a line that decoded as UTF-8 is plausibly Chinese rather than legacy bytes by chance.
+
+    GB18030 or Big5 bytes rarely form valid UTF-8, and when a short line does, the
+    characters it gives are Latin, Greek or Hebrew letters, not Han characters.
+    """
+    non_ascii = [ch for ch in line if ord(ch) > 127 and not "\u2000" <= ch <= "\u206f"]
+    han = len(_HAN_RE.findall(line))
+    return han >= 2 and han >= 0.5 * len(non_ascii)
+
+
+def _line_runs(kinds: list[str]) -> list[tuple[str, int, int]]:
+    """Runs of consecutive lines in one encoding, ``(kind, first, last)`` 1-based; ASCII joins its run."""
+    runs: list[tuple[str, int, int]] = []
+    for line_no, kind in enumerate(kinds, start=1):
+        if kind == "ascii":
+            if runs:
+                runs[-1] = (runs[-1][0], runs[-1][1], line_no)
+            continue
+        if runs and runs[-1][0] == kind:
+            runs[-1] = (kind, runs[-1][1], line_no)
+        else:
+            runs.append((kind, line_no, line_no))
+    return runs
+
+
+def _mixed_lines(data: bytes, *, name: str | Path, mixed: str) -> Decoded | None:
+    """Decode a file that mixes UTF-8 and a legacy encoding, or return None if it does not."""
+    lines = data.split(b"\n")
+    kinds = []
+    for line in lines:
+        if line.isascii():
+            kinds.append("ascii")
+            continue
+        try:
+            decoded = line.decode("utf-8")
+        except UnicodeDecodeError:
+            kinds.append("legacy")
+            continue
+        kinds.append("utf-8" if _is_utf8_chinese(decoded) else "legacy")
+    if "utf-8" not in kinds or "legacy" not in kinds:
+        return None
+    legacy = b"\n".join(line for line, kind in zip(lines, kinds) if kind == "legacy")
+    found = _detect_legacy(legacy)
+    if found is None:
+        return None  # the non-UTF-8 part is not a legacy encoding either: report it as undecodable
+    codec = found[1]
+    runs = _line_runs(kinds)
+    label = {"utf-8": "UTF-8", "legacy": codec.upper()}
+
+    def describe(selected: list[tuple[str, int, int]]) -> str:
+        shown = [
+            f"line {a}" if a == b else f"lines {a}–{b}" for _, a, b in selected[:4]
+        ] + (["…"] if len(selected) > 4 else [])
+        return ", ".join(shown)
+
+    if mixed != "by_line":
+        parts = "; ".join(
+            f"{describe([r for r in runs if r[0] == kind])} are {label[kind]}" for kind in ("utf-8", "legacy")
+        )
+        raise DecodingError(
+            f"{name}: mixes encodings ({parts}); decoding it as one would garble part of it "
+            "(re-save the file in one encoding, or pass mixed_encodings='by_line' to decode each line "
+            "in its own encoding)",
+            code="mixed_encodings",
+        )
+    out = []
+    for line, kind in zip(lines, kinds):
+        if kind == "legacy":
+            try:
+                out.append(line.decode(codec))
+            except UnicodeDecodeError:
+                out.append(line.decode("utf-8"))  # valid UTF-8 that did not look Chinese
+        else:
+            out.append(line.decode("utf-8"))
+    text = "\n".join(out)
+    _check_not_binary(text, name, data)
+    note = f"{describe([r for r in runs if r[0] == 'legacy'])} decoded as {label['legacy']}, the rest as UTF-8"
+    return Decoded(text, f"utf-8+{codec}", "by-line", False, (note,))
 
 
 def _rank_with_charset_normalizer(data: bytes, decodable: dict[str, str]) -> tuple[str, str]:

@@ -11,8 +11,9 @@ import pandas as pd
 
 from .corpus import Corpus
 from .metadata import group_labels
+from .readers import PROBLEM_CODES
 
-__all__ = ["corpus_table", "size_table", "quality_table", "separated_blocks", "before_after"]
+__all__ = ["corpus_table", "size_table", "quality_table", "problems_table", "separated_blocks", "before_after"]
 
 def corpus_table(corpus: Corpus, *, group_by: str = "district") -> pd.DataFrame:
     """Describe every document in one row.
@@ -20,9 +21,11 @@ def corpus_table(corpus: Corpus, *, group_by: str = "district") -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
-        Columns ``doc_id, group, title, outlet, date_published, province,
-        city, district, admin_level, script, encoding, n_chars_raw,
-        n_chars_body, body_share, n_paragraphs, n_sentences``.
+        Columns ``doc_id, group, source, format, title, outlet,
+        date_published, province, city, district, admin_level, script,
+        encoding, n_chars_raw, n_chars_body, body_share, n_paragraphs,
+        n_sentences``. ``source`` is the file (``"<table>#<row>"`` for a
+        table row), empty for texts built in memory.
         ``body_share`` is the share of decoded characters that ended up in
         the article body (the rest is titles, bylines, captions, chrome,
         pinyin and whitespace).
@@ -33,6 +36,7 @@ def corpus_table(corpus: Corpus, *, group_by: str = "district") -> pd.DataFrame:
         {
             "doc_id": dv.index,
             "group": group_labels(dv, group_by).to_numpy(),
+            **{c: (dv[c] if c in dv else pd.Series("", index=dv.index)).to_numpy() for c in ("source", "format")},
             **{c: dv[c].to_numpy() for c in ("title", "outlet", "date_published", "province", "city", "district", "admin_level", "script", "encoding")},
             "n_chars_raw": dv["n_chars_raw"].to_numpy(),
             "n_chars_body": dv["n_chars_body"].to_numpy(),
@@ -77,14 +81,80 @@ def quality_table(corpus: Corpus) -> pd.DataFrame:
         ``detail`` empty where that rule did nothing to that document.
     """
     log = corpus.quality_log
+    # Inputs reading skipped are not documents; problems_table shows them.
+    log = log[log["doc_id"].isin(set(corpus.doc_ids))]
     if log.empty:
-        return log.copy()
+        return log.reset_index(drop=True)
     rules = log[["step", "rule"]].drop_duplicates()
     grid = pd.DataFrame({"doc_id": corpus.doc_ids}).merge(rules, how="cross")
     table = grid.merge(log, on=["doc_id", "step", "rule"], how="left")
     table["count"] = table["count"].fillna(0).astype(int)
     table["detail"] = table["detail"].fillna("")
     return table
+
+
+#: Order of :func:`problems_table`: what is missing from the corpus first, then what is in
+#: it despite a problem, then what reading changed, then files that are not articles.
+_ACTION_ORDER = {"skipped": 0, "kept": 1, "flagged": 2, "altered": 3, "ignored": 4}
+#: Read-step rules that flag a text without changing it.
+_FLAG_RULES = frozenset({"long_line"})
+
+
+def problems_table(corpus: Corpus) -> pd.DataFrame:
+    """List every input reading skipped, kept despite a problem, flagged, altered or ignored.
+
+    The table behind the corpus overview's "what reading could not do" section:
+    nothing leaves the corpus, or changes on the way in, without a row here.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per (item, read rule): ``action, source, doc_id, step, rule,
+        count, detail``. ``action`` is ``skipped`` (not in the corpus),
+        ``kept`` (in the corpus despite a problem, e.g. a file the manifest
+        does not list), ``flagged`` (read, but worth a look: a line too long
+        to hold paragraphs), ``altered`` (what reading changed: a byte-order
+        mark, Markdown markup, HTML page furniture, an encoding repaired line
+        by line) or ``ignored`` (not an article: an unsupported file type).
+        ``source`` is the file (``"<table>#<row>"`` for a table row,
+        ``"<manifest>#<row>"`` for a manifest row); ``detail`` says what and
+        why. Sorted by action in that order, then by source.
+
+    Examples
+    --------
+    >>> from corpus_tools import corpus_from_texts
+    >>> problems_table(corpus_from_texts({"a": "学史明理。"})).columns.tolist()
+    ['action', 'source', 'doc_id', 'step', 'rule', 'count', 'detail']
+    """
+    columns = ["action", "source", "doc_id", "step", "rule", "count", "detail"]
+    problems = corpus.problems
+    rows = [
+        {
+            "action": action,
+            "source": source,
+            "doc_id": doc_id,
+            "step": "read",
+            "rule": {"skipped": "skipped_", "ignored": "ignored_"}.get(action, "") + code,
+            "count": 1,
+            "detail": message,
+        }
+        for source, doc_id, code, action, message in problems[["source", "doc_id", "code", "action", "message"]].itertuples(index=False)
+    ]
+    problem_rules = {row["rule"] for row in rows} | set(PROBLEM_CODES)
+    log = corpus.quality_log
+    changes = log[(log["step"] == "read") & log["doc_id"].isin(set(corpus.doc_ids)) & ~log["rule"].isin(problem_rules)]
+    sources = corpus.docvars["source"] if "source" in corpus.docvars else pd.Series("", index=corpus.docvars.index)
+    for doc_id, step, rule, count, detail in changes[["doc_id", "step", "rule", "count", "detail"]].itertuples(index=False):
+        action = "flagged" if rule in _FLAG_RULES else "altered"
+        rows.append({"action": action, "source": sources.get(doc_id, ""), "doc_id": doc_id, "step": step,
+                     "rule": rule, "count": int(count), "detail": detail})
+    table = pd.DataFrame(rows, columns=columns)
+    if table.empty:
+        return table
+    table = table.sort_values(
+        ["action", "source"], key=lambda s: s.map(_ACTION_ORDER) if s.name == "action" else s, kind="stable"
+    )
+    return table.reset_index(drop=True)
 
 
 def separated_blocks(corpus: Corpus) -> pd.DataFrame:

@@ -524,24 +524,50 @@ def test_files_in_different_encodings_read_the_same(tmp_path, traditional_luohe,
     assert (corpus.docvars["script"] == "traditional").all()
 
 
+#: A made-up report long enough to pass the default input checks (≥ 50 Han characters).
+REPORT = (
+    "甲区召开党史学习教育动员大会\n\n发布日期：2021-03-05\n\n记者 张三\n\n"
+    "党史学习教育开展以来，甲区坚持学史明理、学史增信、学史崇德、学史力行，组织党员干部深入学习。\n\n"
+    "甲区还开展“我为群众办实事”实践活动，为群众解决了一批急难愁盼问题。\n"
+)
+REPORT_BODY = (
+    "党史学习教育开展以来，甲区坚持学史明理、学史增信、学史崇德、学史力行，组织党员干部深入学习。\n"
+    "甲区还开展“我为群众办实事”实践活动，为群众解决了一批急难愁盼问题。"
+)
+
+
 def test_declared_encoding_for_every_file(tmp_path):
-    (tmp_path / "a.txt").write_bytes("标题\n\n学史明理，学史增信。".encode("gbk"))
+    (tmp_path / "a.txt").write_bytes(REPORT.encode("gbk"))
     corpus = read_corpus(tmp_path, encoding="gbk")
     assert (corpus.docvars.loc["a", "encoding"], corpus.docvars.loc["a", "encoding_method"]) == ("gbk", "declared")
-    assert corpus.texts["a"] == "学史明理，学史增信。"
+    assert corpus.texts["a"] == REPORT_BODY
 
 
 def test_pattern_and_subfolders(tmp_path):
     (tmp_path / "2021").mkdir()
-    (tmp_path / "2021" / "a.txt").write_text("标题\n\n学史明理。", encoding="utf-8")
-    (tmp_path / "b.md").write_text("标题\n\n学史增信。", encoding="utf-8")
-    assert read_corpus(tmp_path).doc_ids == ["2021-a"]
+    (tmp_path / "2021" / "a.txt").write_text(REPORT, encoding="utf-8")
+    (tmp_path / "b.md").write_text(REPORT, encoding="utf-8")
+    (tmp_path / ".hidden").mkdir()
+    (tmp_path / ".hidden" / "c.txt").write_text(REPORT, encoding="utf-8")
+    assert read_corpus(tmp_path).doc_ids == ["2021-a", "b"]  # every supported format, hidden folders left out
+    assert read_corpus(tmp_path, pattern="*.txt").doc_ids == ["2021-a"]
     assert read_corpus(tmp_path, pattern="*.md").doc_ids == ["b"]
+    assert read_corpus(tmp_path, format="md").doc_ids == ["b"]
+
+
+def test_a_single_file_is_a_corpus(tmp_path):
+    (tmp_path / "a.txt").write_text(REPORT, encoding="utf-8")
+    (tmp_path / "b.txt").write_text(REPORT, encoding="utf-8")
+    corpus = read_corpus(tmp_path / "a.txt")
+    assert corpus.doc_ids == ["a"]
+    assert corpus.texts["a"] == REPORT_BODY
 
 
 def test_without_a_manifest_docvars_are_inferred_with_evidence(seeds_dir):
     corpus = read_corpus(seeds_dir, metadata=False)
+    # metadata.csv is the manifest by name: never read as a table of articles, even unused
     assert corpus.doc_ids == [file.removesuffix(".txt") for file in SEED_FILES.values()]
+    assert corpus.problems.empty
     docvars = corpus.docvars
     city = docvars.loc["002_13c419424a7d791f"]
     assert (city["title"], city["subtitle"]) == ("学史力行践初心 砥砺奋进开新局", "济南市扎实开展党史学习教育综述")
@@ -556,11 +582,16 @@ def test_without_a_manifest_docvars_are_inferred_with_evidence(seeds_dir):
     assert shizhong["reporters"] == "记者 于悦; 通讯员 李猛; 通讯员 裴梦雪"
     luohe = docvars.loc["003_2e2e8a5ccda84c7c"]
     assert (luohe["reporters"], luohe["outlet"]) == ("记者 齐国霞", "")
-    # locality is never guessed
-    assert (docvars[["province", "city", "district"]] == "").all().all()
     assert "metadata=inferred" in corpus.history[0]
     # the texts do not depend on where the docvars came from
     assert corpus.texts.tolist() == read_corpus(seeds_dir).texts.tolist()
+
+
+def test_read_info_docvars(seeds, seeds_dir):
+    docvars = seeds.docvars
+    assert docvars["source"].tolist() == list(SEED_FILES.values())
+    assert (docvars["format"] == "txt").all()
+    assert docvars["row"].isna().all()  # not table rows
 
 
 def test_an_explicit_manifest_path(tmp_path, seeds_dir):
@@ -568,19 +599,30 @@ def test_an_explicit_manifest_path(tmp_path, seeds_dir):
         shutil.copy(seeds_dir / file, tmp_path / file)
     manifest = tmp_path / "elsewhere.csv"
     manifest.write_text("doc_id,file,district\nwulong,004_482eecf055e9753a.txt,武隆区\n", encoding="utf-8")
-    corpus = read_corpus(tmp_path, metadata=manifest)
+    # four files have no manifest row: an error by default ...
+    with pytest.raises(CorpusReadError, match=r"(?s)4 problems.*000_bb6f8de1c4a960c6\.txt: has no row in the manifest"):
+        read_corpus(tmp_path, metadata=manifest)
+    # ... read with inferred docvars, and recorded as kept, when skipping
+    corpus = read_corpus(tmp_path, metadata=manifest, on_error="skip")
     assert corpus.doc_ids[0] == "wulong"
     assert corpus.docvars.loc["wulong", "district"] == "武隆区"
+    assert len(corpus) == 5
+    assert corpus.problems["code"].tolist() == ["file_without_manifest_row"] * 4
+    assert set(corpus.problems["action"]) == {"kept"}
 
 
-def test_files_missing_from_the_manifest_follow_with_a_warning(tmp_path, caplog):
-    (tmp_path / "a.txt").write_text("标题\n\n学史明理。", encoding="utf-8")
-    (tmp_path / "b.txt").write_text("标题\n\n学史增信。", encoding="utf-8")
+def test_files_missing_from_the_manifest_are_kept_when_skipping(tmp_path, caplog):
+    (tmp_path / "a.txt").write_text(REPORT, encoding="utf-8")
+    (tmp_path / "b.txt").write_text(REPORT.replace("甲区", "乙县"), encoding="utf-8")
     (tmp_path / "metadata.csv").write_text("doc_id,file\nfirst,b.txt\n", encoding="utf-8")
-    with caplog.at_level(logging.WARNING, logger="corpus_tools.corpus"):
-        corpus = read_corpus(tmp_path)
-    assert corpus.doc_ids == ["first", "a"]
-    assert "a.txt" in caplog.text
+    with pytest.raises(CorpusReadError, match=r"a\.txt: has no row in the manifest"):
+        read_corpus(tmp_path)
+    with caplog.at_level(logging.WARNING, logger="corpus_tools"):
+        corpus = read_corpus(tmp_path, on_error="skip")
+    assert corpus.doc_ids == ["first", "a"]  # manifest order, then the others
+    log = corpus.quality_log
+    row = log[log["rule"] == "file_without_manifest_row"]
+    assert row["doc_id"].tolist() == ["a"] and "a.txt" in row["detail"].iloc[0]
 
 
 def _folder_with(tmp_path, files: dict[str, bytes]):
@@ -594,59 +636,114 @@ def _folder_with(tmp_path, files: dict[str, bytes]):
 @pytest.mark.parametrize(
     ("files", "message"),
     [
-        ({}, "no files matching '\\*.txt'"),
-        ({"a.md": b"x"}, "no files matching"),
-        ({"a.txt": "学史明理。".encode(), "empty.txt": b""}, r"empty\.txt: the file is empty or holds only whitespace"),
-        ({"blank.txt": " \n\u3000\n\t".encode()}, r"blank\.txt: the file is empty or holds only whitespace"),
-        ({"bom.txt": codecs.BOM_UTF8 + b"\n"}, r"bom\.txt: the file is empty"),
-        ({"scan.txt": b"\x89PNG\x00\x00"}, r"scan\.txt: contains NUL bytes.*binary"),
+        ({}, "no files of a supported format"),
+        ({"a.pdf": b"%PDF-1.4"}, "no files of a supported format"),
+        ({"a.txt": REPORT.encode(), "empty.txt": b""}, r"empty\.txt: the file is empty"),
+        ({"blank.txt": " \n\u3000\n\t".encode()}, r"blank\.txt: the text holds only whitespace"),
+        ({"bom.txt": codecs.BOM_UTF8 + b"\n"}, r"bom\.txt: the text holds only whitespace"),
+        ({"scan.txt": b"\x89PNG\x00\x00"}, r"scan\.txt: contains NUL bytes.*PNG image.*binary"),
         ({"broken.txt": b"ab\xff"}, r"broken\.txt: not valid text in any supported encoding"),
         (
-            {"a.txt": "学史明理。".encode(), "metadata.csv": b"doc_id,file\na,a.txt\nb,missing.txt\n"},
-            r"metadata\.csv: rows name files that are not in .*\['missing.txt'\]",
+            {"a.txt": REPORT.encode(), "metadata.csv": b"doc_id,file\na,a.txt\nb,missing.txt\n"},
+            r"metadata\.csv, row 2: file 'missing.txt' is not in",
         ),
-        ({"a.txt": "学史明理。".encode(), "metadata.csv": b"doc_id,title\na,x\n"}, "needs a 'file' column"),
-        ({"a.txt": "学史明理。".encode(), "metadata.csv": b"doc_id,file\na,../a.txt\n"}, "points outside"),
-        ({"a.txt": b"x", "a.text": b"y"}, None),  # not an error: only *.txt is read
+        ({"a.txt": REPORT.encode(), "metadata.csv": b"doc_id,title\na,x\n"}, "needs a 'file' column"),
+        ({"a.txt": REPORT.encode(), "metadata.csv": b"doc_id,file\na,../a.txt\n"}, r"row 1: file '\.\./a\.txt' points outside"),
+        ({"a.txt": REPORT.encode(), "metadata.csv": b"doc_id,file\na,/etc/passwd\n"}, "points outside"),
+        ({"a.txt": REPORT.encode(), "a.text": b"y"}, None),  # .text is not a supported suffix: ignored
     ],
     ids=[
-        "no-files", "no-matching-files", "empty-file", "whitespace-only", "bom-only", "binary", "undecodable",
-        "manifest-missing-file", "manifest-no-file-column", "manifest-outside", "other-extension",
+        "no-files", "no-supported-files", "empty-file", "whitespace-only", "bom-only", "binary", "undecodable",
+        "manifest-missing-file", "manifest-no-file-column", "manifest-outside", "manifest-absolute",
+        "other-extension",
     ],
 )
 def test_read_errors_name_the_file(tmp_path, files, message):
     folder = _folder_with(tmp_path, files)
     if message is None:
-        assert read_corpus(folder).doc_ids == ["a"]
+        corpus = read_corpus(folder)
+        assert corpus.doc_ids == ["a"]
+        assert corpus.problems[["source", "code", "action"]].values.tolist() == [["a.text", "unsupported_format", "ignored"]]
         return
     with pytest.raises(CorpusReadError, match=message):
         read_corpus(folder)
 
 
-def test_not_a_folder(tmp_path):
-    with pytest.raises(CorpusReadError, match="missing: not a folder"):
+def test_not_a_folder_or_file(tmp_path):
+    with pytest.raises(CorpusReadError, match="missing: not a folder or a file"):
         read_corpus(tmp_path / "missing")
-    file = tmp_path / "a.txt"
-    file.write_text("学史明理。", encoding="utf-8")
-    with pytest.raises(CorpusReadError, match=r"a\.txt: not a folder"):
-        read_corpus(file)
 
 
 def test_a_missing_explicit_manifest(tmp_path):
-    (tmp_path / "a.txt").write_text("学史明理。", encoding="utf-8")
-    with pytest.raises(CorpusReadError, match="nope.csv"):
+    (tmp_path / "a.txt").write_text(REPORT, encoding="utf-8")
+    with pytest.raises(CorpusReadError, match="nope.csv: the manifest does not exist"):
         read_corpus(tmp_path, metadata=tmp_path / "nope.csv")
 
 
 def test_file_names_giving_the_same_doc_id(tmp_path):
-    (tmp_path / "a b.txt").write_text("学史明理。", encoding="utf-8")
-    (tmp_path / "a-b.txt").write_text("学史增信。", encoding="utf-8")
-    with pytest.raises(CorpusReadError, match=r"duplicate doc_ids \['a-b'\]"):
+    (tmp_path / "a b.txt").write_text(REPORT, encoding="utf-8")
+    (tmp_path / "a-b.txt").write_text(REPORT, encoding="utf-8")
+    with pytest.raises(CorpusReadError, match=r"a-b\.txt: doc_id 'a-b' is already given to a b\.txt"):
         read_corpus(tmp_path)
+    corpus = read_corpus(tmp_path, on_error="skip")
+    assert corpus.doc_ids == ["a-b"]
+    assert corpus.docvars.loc["a-b", "source"] == "a b.txt"  # the first by path is kept
+    assert corpus.problems[["source", "code"]].values.tolist() == [["a-b.txt", "duplicate_doc_id"]]
+    # the skipped file is logged under its path, not counted against the document that has the id
+    assert corpus.quality_log.set_index("rule").loc["skipped_duplicate_doc_id", "doc_id"] == "a-b.txt"
+    assert "skipped_duplicate_doc_id" not in corpus.quality_summary().columns
+
+
+def test_bad_options_name_the_parameter(tmp_path):
+    (tmp_path / "a.txt").write_text(REPORT, encoding="utf-8")
+    for options, name in (({"on_error": "ignore"}, "on_error"), ({"mixed_encodings": "guess"}, "mixed_encodings"),
+                          ({"format": "pdf"}, "format"), ({"min_han_share": 2}, "min_han_share")):
+        with pytest.raises(ValueError, match=name):
+            read_corpus(tmp_path, **options)
 
 
 def test_corpus_read_error_is_a_value_error():
     assert issubclass(CorpusReadError, ValueError)
+
+
+def test_skipped_inputs_are_problems_and_logged(tmp_path, caplog):
+    (tmp_path / "a.txt").write_text(REPORT, encoding="utf-8")
+    (tmp_path / "empty.txt").write_bytes(b"")
+    (tmp_path / "notes.pdf").write_bytes(b"%PDF-1.4")
+    with caplog.at_level(logging.WARNING, logger="corpus_tools"):
+        corpus = read_corpus(tmp_path, on_error="skip")
+    assert corpus.doc_ids == ["a"]
+    problems = corpus.problems.set_index("source")
+    assert problems.loc["empty.txt", ["doc_id", "code", "action"]].tolist() == ["empty", "empty", "skipped"]
+    assert problems.loc["notes.pdf", ["code", "action"]].tolist() == ["unsupported_format", "ignored"]
+    log = corpus.quality_log.set_index("rule")
+    assert log.loc["skipped_empty", "doc_id"] == "empty"
+    assert "empty.txt: the file is empty" in log.loc["skipped_empty", "detail"]
+    assert log.loc["ignored_unsupported_format", "doc_id"] == "notes.pdf"
+    assert "1 input(s) skipped" in caplog.text and "empty.txt" in caplog.text
+    assert "notes.pdf" in caplog.text
+    assert "1 skipped" in corpus.history[0]
+    # the quality summary is about documents: a skipped file is not one
+    assert list(corpus.quality_summary().index) == ["a"]
+    assert "skipped_empty" not in corpus.quality_summary().columns
+
+
+def test_a_corpus_where_nothing_could_be_read(tmp_path):
+    (tmp_path / "empty.txt").write_bytes(b"")
+    with pytest.raises(CorpusReadError, match=r"(?s)no document could be read; 1 problem.*empty\.txt: the file is empty"):
+        read_corpus(tmp_path, on_error="skip")
+
+
+def test_open_corpus_passes_options(tmp_path):
+    from corpus_tools.corpus import open_corpus
+
+    (tmp_path / "a.txt").write_text(REPORT, encoding="utf-8")
+    (tmp_path / "b.txt").write_text("学史明理。", encoding="utf-8")
+    (tmp_path / "metadata.csv").write_text("doc_id,file,district\nx,a.txt,甲区\n", encoding="utf-8")
+    corpus = open_corpus(tmp_path, metadata=False, on_error="skip", group_by="district")
+    assert corpus.doc_ids == ["a"]  # b is too short; the manifest is ignored
+    assert corpus.problems["code"].tolist() == ["too_short"]
+    assert corpus.docvars.loc["a", "group"] == "unknown"
 
 
 # =========================================================================== methods
@@ -784,3 +881,37 @@ def test_a_document_without_body_is_kept_with_a_warning(caplog):
     assert corpus.texts["only-title"] == ""
     assert corpus.docvars.loc["only-title", "n_paragraphs"] == 0
     assert "only-title" in caplog.text
+
+
+def test_problems_default_to_an_empty_table():
+    corpus = corpus_from_texts({"a": "学史明理。"})
+    assert corpus.problems.empty
+    assert list(corpus.problems.columns) == ["source", "doc_id", "code", "action", "message"]
+    # a Corpus built field by field (older code) still gets the table
+    rebuilt = Corpus(corpus.docvars, corpus.raw_texts, corpus.texts, corpus.blocks, corpus.quality_log)
+    assert rebuilt.problems.empty
+    assert corpus.assign_docvars(group="x").problems is corpus.problems
+
+
+def test_stated_values_keep_inferred_extras():
+    # whatever inference adds (evidence, confidence …) is kept; a stated value is marked as stated
+    docvars = pd.DataFrame({"title": ["给定标题"]}, index=["a"])
+    corpus = corpus_from_texts({"a": "学史明理办实事\n\n本报记者 张三\n\n甲区坚持学史明理。"}, docvars=docvars)
+    assert corpus.docvars.loc["a", "title_evidence"] == "manifest"
+    assert corpus.docvars.loc["a", "reporters_evidence"] == "本报记者 张三"
+
+
+def test_a_stated_locality_is_taken_whole_and_not_completed_by_inference(seeds_dir, tmp_path):
+    import shutil
+
+    # A city-level manifest row (city given, district blank) for the Huaiyin district report:
+    # inference would find 槐荫区 in the text, but the manifest speaks for the whole locality.
+    shutil.copy(seeds_dir / "000_bb6f8de1c4a960c6.txt", tmp_path / "a.txt")
+    (tmp_path / "metadata.csv").write_text("doc_id,file,city,admin_level\nhy,a.txt,济南市,city\n", encoding="utf-8")
+    stated = read_corpus(tmp_path).docvars.loc["hy"]
+    assert (stated["city"], stated["district"], stated["admin_level"]) == ("济南市", "", "city")
+    assert stated["locality_evidence"] == "manifest" and stated["locality_confidence"] == 1.0
+
+    inferred = read_corpus(tmp_path, metadata=False).docvars.iloc[0]
+    assert (inferred["province"], inferred["city"], inferred["district"]) == ("山东省", "济南市", "槐荫区")
+    assert inferred["locality_evidence"] not in ("", "manifest") and inferred["locality_confidence"] < 1.0

@@ -9,7 +9,7 @@ from pathlib import Path
 import opencc
 import pytest
 
-from corpus_tools.decode import Decoded, DecodingError, decode_bytes
+from corpus_tools.decode import Decoded, DecodingError, decode_bytes, normalize_codec
 
 SEEDS_DIR = Path(__file__).resolve().parents[1] / "seeds"
 
@@ -197,3 +197,117 @@ def test_broken_utf8_after_its_bom_reports_the_file_offset():
     with pytest.raises(DecodingError) as info:
         decode_bytes(data, name="bom.txt")
     assert "byte 5" in str(info.value)
+
+
+# --------------------------------------------------------------------------- what a file declares
+
+
+def test_a_declared_charset_settles_an_ambiguous_file():
+    traditional = "學史明理，學史增信，學史崇德，學史力行。"
+    data = traditional.encode("cp950")
+    assert data.decode("gb18030")  # Big5 bytes are valid GB18030 too: the hint decides
+    decoded = decode_bytes(data, hint="big5")
+    assert (decoded.text, decoded.encoding, decoded.method) == (traditional, "cp950", "hint")
+
+
+def test_utf8_beats_a_stale_charset_declaration():
+    # pages re-saved as UTF-8 often keep their old <meta charset="gb2312">
+    decoded = decode_bytes("学史明理".encode("utf-8"), hint="gb2312")
+    assert (decoded.encoding, decoded.method) == ("utf-8", "utf-8-strict")
+
+
+def test_a_wrong_declaration_falls_back_to_detection():
+    # 喆 in GB18030 is 0x86 0xB4: 0x86 starts no Big5 character, so the "big5" label cannot be right
+    decoded = decode_bytes("学史明理，王喆".encode("gb18030"), hint="big5")
+    assert (decoded.text, decoded.encoding, decoded.method) == ("学史明理，王喆", "gb18030", "only-candidate")
+    assert decode_bytes("学史明理".encode("gb18030"), hint="no-such-codec").encoding == "gb18030"
+
+
+@pytest.mark.parametrize(
+    ("label", "codec"),
+    [("gb2312", "gb18030"), ("GBK", "gb18030"), ("gb18030", "gb18030"), ("big5", "cp950"), ("UTF8", "utf-8"),
+     ("euc-cn", "gb18030"), ("x-nonsense", None)],
+)
+def test_normalize_codec(label, codec):
+    assert normalize_codec(label) == codec
+
+
+# --------------------------------------------------------------------------- mixed encodings
+
+UTF8_PART = "学史明理，学史增信。\n\n学史崇德，学史力行。\n"
+GB_PART = "党史学习教育走深走实。\n\n为群众办实事。\n"
+
+
+def test_mixed_encodings_are_refused_by_default_with_the_lines():
+    data = UTF8_PART.encode("utf-8") + GB_PART.encode("gb18030")
+    with pytest.raises(DecodingError) as info:
+        decode_bytes(data, name="mixed.txt")
+    # by hand: the UTF-8 part is lines 1-3, the GB18030 part lines 4-7 (the last one empty)
+    assert str(info.value).startswith("mixed.txt: mixes encodings (lines 1–3 are UTF-8; lines 4–7 are GB18030)")
+    assert "mixed_encodings='by_line'" in str(info.value)
+    assert info.value.code == "mixed_encodings"
+
+
+def test_mixed_encodings_decoded_line_by_line():
+    data = GB_PART.encode("gb18030") + UTF8_PART.encode("utf-8") + GB_PART.encode("gb18030")
+    decoded = decode_bytes(data, mixed="by_line")
+    assert decoded.text == GB_PART + UTF8_PART + GB_PART
+    assert (decoded.encoding, decoded.method) == ("utf-8+gb18030", "by-line")
+    assert decoded.notes == ("lines 1–3, lines 7–10 decoded as GB18030, the rest as UTF-8",)
+
+
+def test_mixed_with_big5():
+    traditional = "黨史學習教育走深走實。\n\n為群眾辦實事。\n"
+    decoded = decode_bytes(UTF8_PART.encode("utf-8") + traditional.encode("cp950"), mixed="by_line")
+    assert decoded.text == UTF8_PART + traditional
+    assert decoded.encoding in {"utf-8+cp950", "utf-8+gb18030"}
+    assert decoded.encoding == "utf-8+cp950"
+
+
+def test_crlf_lines_mixing_encodings():
+    data = UTF8_PART.replace("\n", "\r\n").encode("utf-8") + GB_PART.replace("\n", "\r\n").encode("gb18030")
+    assert decode_bytes(data, mixed="by_line").text == (UTF8_PART + GB_PART).replace("\n", "\r\n")
+
+
+def test_a_legacy_file_is_not_taken_for_mixed():
+    for file in SIMPLIFIED_SEED_FILES:
+        text = _seed_text(file)
+        assert decode_bytes(text.encode("gb18030")).method == "only-candidate"
+
+
+# --------------------------------------------------------------------------- not text
+
+
+@pytest.mark.parametrize(
+    ("data", "kind"),
+    [
+        (b"%PDF-1.4\n\x00\x01", "a PDF document"),
+        (b"PK\x03\x04\x14\x00", "a ZIP archive"),
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1\x00", "an old Microsoft Office file"),
+    ],
+)
+def test_binary_files_say_what_they_look_like(data, kind):
+    with pytest.raises(DecodingError, match=f"doc.txt: contains NUL bytes.*starts like {kind}") as info:
+        decode_bytes(data, name="doc.txt")
+    assert info.value.code == "binary"
+
+
+def test_control_characters_mean_binary_even_without_nul():
+    data = bytes(range(1, 9)) * 20 + "学史明理".encode()
+    with pytest.raises(DecodingError, match=r"x.txt: 160 of 164 characters are control characters") as info:
+        decode_bytes(data, name="x.txt")
+    assert info.value.code == "binary"
+
+
+def test_a_few_control_characters_are_cleaning_s_business():
+    # scraped pages carry the odd \x07; clean.py removes and logs it
+    assert decode_bytes("学史\x07明理".encode()).text == "学史\x07明理"
+
+
+def test_error_codes():
+    with pytest.raises(DecodingError) as info:
+        decode_bytes(b"\xff")
+    assert info.value.code == "undecodable"
+    with pytest.raises(DecodingError) as info:
+        decode_bytes(b"abc", encoding="no-such")
+    assert info.value.code == "bad_encoding"

@@ -1,11 +1,26 @@
-"""Tests for corpus_tools.metadata: the manifest, document ids, dates and inferred docvars."""
+"""Tests for corpus_tools.metadata: the manifest, document ids, dates and inferred docvars.
+
+Locality inference itself is tested in tests/test_locality.py; here only that infer_docvars
+returns it with the other docvars.
+"""
 
 from __future__ import annotations
 
 import pandas as pd
 import pytest
 
-from corpus_tools.metadata import MANIFEST_COLUMNS, infer_docvars, parse_date, read_manifest, slugify
+from corpus_tools.locality import LOCALITY_KEYS
+from corpus_tools.metadata import (
+    LOCALITY_COLUMNS,
+    MANIFEST_COLUMNS,
+    group_labels,
+    infer_docvars,
+    parse_date,
+    read_manifest,
+    slugify,
+)
+
+TEXT_KEYS = ("title", "subtitle", "outlet", "reporters", "date_published", "date_page")
 
 
 def _write(folder, content: str, name: str = "metadata.csv", encoding: str = "utf-8"):
@@ -23,7 +38,9 @@ def test_reads_the_seed_manifest(seeds_dir):
     assert list(manifest.index) == [
         "jinan-huaiyin", "jinan-shizhong", "jinan-city", "luohe-zhaoling", "chongqing-wulong"
     ]
-    assert list(manifest.columns) == list(MANIFEST_COLUMNS[1:])
+    # the seed manifest has every column but town (added with locality inference)
+    assert list(manifest.columns) == [c for c in MANIFEST_COLUMNS[1:] if c != "town"]
+    assert set(LOCALITY_COLUMNS) <= set(MANIFEST_COLUMNS)
     assert manifest.loc["jinan-city", "file"] == "002_13c419424a7d791f.txt"
     assert manifest.loc["jinan-city", "date_published"] == "2021-10-22"
     # blanks are empty strings, not NaN, and nothing is turned into a number
@@ -149,7 +166,8 @@ def test_infer_from_a_jinan_city_like_header():
         ("body", "习近平总书记指出，在全党集中开展党史学习教育，正当其时，十分必要。"),
         ("editor", "编辑：姚立松"),
     )
-    assert infer_docvars(blocks) == {
+    docvars = infer_docvars(blocks)
+    assert {k: v for k, v in docvars.items() if k not in LOCALITY_KEYS} == {
         "title": "学史力行践初心 砥砺奋进开新局",
         "subtitle": "济南市扎实开展党史学习教育综述",
         "outlet": "",
@@ -161,6 +179,11 @@ def test_infer_from_a_jinan_city_like_header():
         "date_published_evidence": "发布日期：2021-10-22",
         "date_page_evidence": "2023年03月29日 星期三",
     }
+    # the subtitle names the city; nothing names a district: a city-level text
+    assert (docvars["province"], docvars["city"], docvars["district"], docvars["admin_level"]) == (
+        "山东省", "济南市", "", "city"
+    )
+    assert "济南市" in docvars["locality_evidence"]
 
 
 @pytest.mark.parametrize(
@@ -213,10 +236,130 @@ def test_first_title_wins_and_later_subtitles_do_not_replace_it():
 def test_nothing_found_gives_blanks_and_no_evidence():
     docvars = infer_docvars(_blocks(("body", "学史明理。"), ("caption", "图说。")))
     assert docvars == {
-        "title": "", "subtitle": "", "outlet": "", "reporters": "", "date_published": "", "date_page": ""
+        "title": "", "subtitle": "", "outlet": "", "reporters": "", "date_published": "", "date_page": "",
+        "province": "", "city": "", "district": "", "town": "", "admin_level": "",
+        "locality_confidence": 0.0, "locality_evidence": "no decisive mention",
     }
 
 
 def test_captions_and_body_never_give_docvars():
     docvars = infer_docvars(_blocks(("body", "本报记者 张三"), ("caption", "2021年6月1日"), ("heading", "标题")))
     assert (docvars["reporters"], docvars["date_page"], docvars["title"]) == ("", "", "")
+
+
+# --------------------------------------------------------------------------- headlines, labels, leads
+
+
+@pytest.mark.parametrize(
+    ("rows", "title", "subtitle"),
+    [
+        # seed 000: a kicker (引题) above the main title, no dash
+        ([("title", "践行使命办实事，凝聚力量开新局"), ("subtitle", "槐荫区推进党史学习教育走深走实")],
+         "槐荫区推进党史学习教育走深走实", "践行使命办实事，凝聚力量开新局"),
+        # seed 001: kicker and main title printed on one line
+        ([("title", "扎实开展“我为群众办实事”实践活动，推动党史学习教育入脑入心、走深走实 市中区迈向高质量发展新征程")],
+         "市中区迈向高质量发展新征程", "扎实开展“我为群众办实事”实践活动，推动党史学习教育入脑入心、走深走实"),
+        # seed 002: one title of two halves, and a dashed subtitle below
+        ([("title", "学史力行践初心 砥砺奋进开新局"), ("subtitle", "——济南市扎实开展党史学习教育综述")],
+         "学史力行践初心 砥砺奋进开新局", "济南市扎实开展党史学习教育综述"),
+        # a title without inner punctuation followed by an undashed line keeps its order
+        ([("title", "学党史办实事"), ("subtitle", "槐荫区在行动")], "学党史办实事", "槐荫区在行动"),
+    ],
+    ids=["kicker-above", "kicker-same-line", "couplet-and-dash", "no-kicker"],
+)
+def test_kicker_and_main_title(rows, title, subtitle):
+    docvars = infer_docvars(_blocks(*rows))
+    assert (docvars["title"], docvars["subtitle"]) == (title, subtitle)
+    assert docvars["title_evidence"] in [text for _, text in rows]
+
+
+def test_labelled_source_and_publication_time_in_a_byline():
+    docvars = infer_docvars(_blocks(
+        ("dateline", "2023年03月29日 星期三"),
+        ("title", "召陵区扎实推进党史学习教育"),
+        ("byline", "来源：漯河日报 发布时间：2021-06-30 10:20"),
+        ("byline", "记者 齐国霞"),
+        ("body", "召陵区召开党史学习教育推进会，全区党员参加。"),
+    ))
+    assert (docvars["outlet"], docvars["outlet_evidence"]) == ("漯河日报", "来源：漯河日报 发布时间：2021-06-30 10:20")
+    assert docvars["date_published"] == "2021-06-30"  # the labelled date, not the page header
+    assert docvars["date_page"] == "2023-03-29"
+    assert docvars["reporters"] == "记者 齐国霞"
+    assert (docvars["district"], docvars["city"]) == ("召陵区", "漯河市")
+
+
+def test_an_explicit_source_wins_over_the_byline_outlet():
+    docvars = infer_docvars(_blocks(("byline", "齐鲁晚报·齐鲁壹点记者 于悦"), ("byline", "来源：济南日报")))
+    assert docvars["outlet"] == "济南日报"
+
+
+def test_publication_label_inside_a_title_block_line():
+    docvars = infer_docvars(_blocks(("title", "标题"), ("dateline", "2023-03-29"), ("subtitle", "发布时间：2021年7月1日 来源：本站")))
+    assert (docvars["date_published"], docvars["date_page"], docvars["outlet"]) == ("2021-07-01", "2023-03-29", "")
+
+
+@pytest.mark.parametrize(
+    ("lead", "outlet", "reporters"),
+    [
+        ("漯河日报讯（记者 齐国霞 通讯员 王五）6月30日，召陵区召开推进会。", "漯河日报", "记者 齐国霞; 通讯员 王五"),
+        ("本报讯（记者 张再行）近日，我区召开推进会。", "", "记者 张再行"),
+        ("新华社北京6月30日电（记者 李四）庆祝大会隆重举行。", "新华社", "记者 李四"),
+        ("6月30日，召陵区召开推进会（图）。", "", ""),
+    ],
+    ids=["outlet-lead", "benbao-lead", "wire-dateline", "no-lead"],
+)
+def test_news_lead_gives_outlet_and_reporters(lead, outlet, reporters):
+    docvars = infer_docvars(_blocks(("title", "标题"), ("body", lead), ("body", "本报讯（记者 赵六）不是导语。")))
+    assert (docvars["outlet"], docvars["reporters"]) == (outlet, reporters)
+
+
+def test_a_byline_wins_over_the_news_lead():
+    docvars = infer_docvars(_blocks(("byline", "本报记者 张再行"), ("body", "本报讯（记者 李四）近日召开会议。")))
+    assert docvars["reporters"] == "记者 张再行"
+
+
+def test_author_label_gives_reporters():
+    docvars = infer_docvars(_blocks(("byline", "作者：王立新"), ("body", "正文。")))
+    assert docvars["reporters"] == "作者 王立新"
+
+
+def test_locality_keys_come_last_and_always():
+    docvars = infer_docvars(_blocks(("title", "槐荫区推进党史学习教育"), ("body", "全区党员干部踊跃参加。")))
+    assert tuple(docvars)[-len(LOCALITY_KEYS):] == LOCALITY_KEYS
+    assert (docvars["province"], docvars["city"], docvars["district"], docvars["admin_level"]) == (
+        "山东省", "济南市", "槐荫区", "district"
+    )
+    assert 0 < docvars["locality_confidence"] <= 1
+
+
+def test_outlet_place_is_only_weak_evidence():
+    # the outlet's city alone does not make a district text that city's
+    docvars = infer_docvars(_blocks(("byline", "来源：大连日报"), ("body", "我区召开党史学习教育动员大会，全区党员参加。")))
+    assert (docvars["outlet"], docvars["province"], docvars["city"]) == ("大连日报", "", "")
+
+
+def test_group_labels_fall_back_to_the_city_for_a_city_level_text():
+    docvars = pd.DataFrame({"district": ["槐荫区", "", ""], "city": ["济南市", "济南市", ""],
+                            "province": ["山东省", "山东省", ""]}, index=["a", "b", "c"])
+    assert group_labels(docvars, "district").tolist() == ["槐荫区", "济南市（全市）", "unknown"]
+
+
+def test_a_source_label_inside_a_body_paragraph_is_not_an_outlet():
+    paragraph = "资金来源：区财政统筹安排。" + "为群众办实事项目进展顺利，全区党员干部积极参与，取得明显成效。" * 2
+    docvars = infer_docvars(_blocks(("title", "标题"), ("body", paragraph)))
+    assert docvars["outlet"] == ""
+
+
+@pytest.mark.parametrize(
+    ("byline", "names"),
+    [
+        ("记者 周晓岚 通讯员 陆文杰", ["记者 周晓岚", "通讯员 陆文杰"]),  # 文 inside a name is not a role
+        ("记者 陆文杰", ["记者 陆文杰"]),
+        ("文/图 张三", ["文/图 张三"]),
+        ("文：王五 图：赵六", ["文 王五"]),  # the photographer is not a writer
+    ],
+)
+def test_byline_roles_are_not_found_inside_names(byline, names):
+    from corpus_tools.metadata import _byline_names
+
+    assert _byline_names(byline) == names

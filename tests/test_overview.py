@@ -54,3 +54,75 @@ def test_before_after_defaults_to_the_most_changed_document(seeds):
         assert "no-such-doc" in str(error)
     else:
         raise AssertionError("an unknown doc_id must raise KeyError")
+
+
+# --------------------------------------------------------------------------- what reading could not do
+
+REPORT = (
+    "甲区召开党史学习教育动员大会\n\n发布日期：2021-03-05\n\n记者 张三\n\n"
+    "党史学习教育开展以来，甲区坚持学史明理、学史增信、学史崇德、学史力行，组织党员干部深入学习。\n\n"
+    "甲区还开展“我为群众办实事”实践活动，为群众解决了一批急难愁盼问题。\n"
+)
+
+
+def _messy_corpus(tmp_path):
+    import codecs
+
+    from corpus_tools.corpus import read_corpus
+
+    (tmp_path / "a.txt").write_text(REPORT, encoding="utf-8")
+    (tmp_path / "b-bom.txt").write_bytes(codecs.BOM_UTF8 + REPORT.encode("utf-8"))
+    (tmp_path / "c.md").write_text(REPORT.replace("记者 张三", "[记者 张三](http://x.cn)"), encoding="utf-8")
+    (tmp_path / "d-extra.txt").write_text(REPORT, encoding="utf-8")
+    (tmp_path / "e-empty.txt").write_bytes(b"")
+    (tmp_path / "f-short.txt").write_text("学史明理。", encoding="utf-8")
+    (tmp_path / "g.pdf").write_bytes(b"%PDF-1.4")
+    (tmp_path / "metadata.csv").write_text(
+        "doc_id,file\na,a.txt\nb,b-bom.txt\nc,c.md\ne,e-empty.txt\nf,f-short.txt\n", encoding="utf-8"
+    )
+    return read_corpus(tmp_path, on_error="skip")
+
+
+def test_problems_table_lists_every_skipped_kept_altered_and_ignored_item(tmp_path):
+    corpus = _messy_corpus(tmp_path)
+    assert corpus.doc_ids == ["a", "b", "c", "d-extra"]
+    table = overview.problems_table(corpus)
+    assert list(table.columns) == ["action", "source", "doc_id", "step", "rule", "count", "detail"]
+    # the most serious first: skipped, then kept despite a problem, then altered, then ignored
+    assert table[["action", "source", "doc_id", "rule"]].values.tolist() == [
+        ["skipped", "e-empty.txt", "e", "skipped_empty"],
+        ["skipped", "f-short.txt", "f", "skipped_too_short"],
+        ["kept", "d-extra.txt", "d-extra", "file_without_manifest_row"],
+        ["altered", "b-bom.txt", "b", "bom_removed"],
+        ["altered", "c.md", "c", "markdown_markup"],
+        ["ignored", "g.pdf", "", "ignored_unsupported_format"],
+    ]
+    assert (table["step"] == "read").all()
+    assert "e-empty.txt: the file is empty" in table.loc[0, "detail"]
+
+
+def test_problems_table_of_a_clean_corpus_is_empty(seeds):
+    assert overview.problems_table(seeds).empty
+
+
+def test_quality_table_is_about_documents_only(tmp_path):
+    corpus = _messy_corpus(tmp_path)
+    table = overview.quality_table(corpus)
+    assert set(table["doc_id"]) == set(corpus.doc_ids)
+    assert not table["rule"].str.startswith(("skipped_", "ignored_")).any()
+    bom = table[table["rule"] == "bom_removed"].set_index("doc_id")["count"]
+    assert bom.to_dict() == {"a": 0, "b": 1, "c": 0, "d-extra": 0}
+
+
+def test_subset_keeps_what_reading_skipped(tmp_path):
+    corpus = _messy_corpus(tmp_path)
+    sub = corpus.subset(["c"])
+    pd.testing.assert_frame_equal(sub.problems, corpus.problems)
+    assert overview.problems_table(sub)["source"].tolist() == ["e-empty.txt", "f-short.txt", "d-extra.txt", "c.md", "g.pdf"]
+
+
+def test_corpus_table_says_where_each_document_came_from(tmp_path):
+    corpus = _messy_corpus(tmp_path)
+    table = overview.corpus_table(corpus, group_by="district")
+    assert table["source"].tolist() == ["a.txt", "b-bom.txt", "c.md", "d-extra.txt"]
+    assert table["format"].tolist() == ["txt", "txt", "md", "txt"]

@@ -1,0 +1,400 @@
+"""Tests for corpus_tools.locality: the packaged gazetteer and locality inference with its traps.
+
+Known answers come from PRC administrative geography (who belongs to whom), from texts built
+here with the answer planted, and from the hand-labelled set in tests/data/locality/ whose
+labels were written independently of the code (see the header of articles.yaml).
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import importlib.util
+import re
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from corpus_tools import locality
+from corpus_tools.locality import LOCALITY_KEYS, LocalityResult, gazetteer, infer_locality, locality_candidates
+
+ROOT = Path(__file__).resolve().parents[1]
+GAZETTEER_DIR = ROOT / "corpus_tools" / "data" / "gazetteer"
+
+
+def _units(name: str) -> list[int]:
+    gaz = gazetteer()
+    return [i for i, n in enumerate(gaz.name) if n == name]
+
+
+def _chain(index: int) -> list[str]:
+    gaz = gazetteer()
+    return [gaz.name[a] for a in reversed(gaz.ancestors(index))]
+
+
+def _where(text: str, **kwargs) -> tuple[str, str, str, str, str]:
+    r = infer_locality(text, **kwargs)
+    return r.province, r.city, r.district, r.town, r.admin_level
+
+
+# --------------------------------------------------------------------------- the gazetteer data
+
+
+def test_provenance_records_the_shipped_table():
+    provenance = (GAZETTEER_DIR / "PROVENANCE.md").read_text(encoding="utf-8")
+    table = (GAZETTEER_DIR / "china_admin_divisions.tsv.gz").read_bytes()
+    assert hashlib.sha256(table).hexdigest() in provenance
+    assert "jionlp" in provenance and "1.5.31" in provenance and "Apache License 2.0" in provenance
+    assert re.search(r"wheel sha256 \| `[0-9a-f]{64}`", provenance)
+    assert "Apache License" in (GAZETTEER_DIR / "LICENSE-jionlp.txt").read_text(encoding="utf-8")
+    assert len(table) < 3_000_000  # "a few MB at most"
+
+
+def test_table_columns_and_levels():
+    with gzip.open(GAZETTEER_DIR / "china_admin_divisions.tsv.gz", "rt", encoding="utf-8") as handle:
+        header = handle.readline().rstrip("\n").split("\t")
+    assert header == ["unit_id", "level", "admin_type", "name", "short", "aliases", "former",
+                      "province_id", "city_id", "county_id"]
+    gaz = gazetteer()
+    counts = pd.Series(gaz.level).value_counts()
+    # 31 mainland provincial units + 台湾/香港/澳门; ~333 prefectures; ~2,850 county-level units
+    assert counts["province"] == 34
+    assert 330 <= counts["city"] <= 345
+    assert 2_800 <= counts["county"] <= 3_100
+    assert counts["town"] > 35_000
+
+
+@pytest.mark.parametrize(
+    ("name", "chain"),
+    [
+        ("槐荫区", ["山东省", "济南市", "槐荫区"]),
+        ("召陵区", ["河南省", "漯河市", "召陵区"]),
+        ("武隆区", ["重庆市", "重庆市", "武隆区"]),  # municipality: province and city are one name
+        ("武陵区", ["湖南省", "常德市", "武陵区"]),
+        ("桂阳县", ["湖南省", "郴州市", "桂阳县"]),
+        ("土默特左旗", ["内蒙古自治区", "呼和浩特市", "土默特左旗"]),
+        ("沿河土家族自治县", ["贵州省", "铜仁市", "沿河土家族自治县"]),
+        ("共和县", ["青海省", "海南藏族自治州", "共和县"]),
+        ("仙桃市", ["湖北省", "仙桃市"]),  # directly under the province
+        ("虎门镇", ["广东省", "东莞市", "虎门镇"]),  # a city without counties
+    ],
+)
+def test_units_hang_under_the_right_parents(name, chain):
+    assert chain in [_chain(i) for i in _units(name)]
+
+
+def test_shared_names_are_kept_apart():
+    assert {_chain(i)[1] for i in _units("市中区")} == {"乐山市", "内江市", "枣庄市", "济南市"}
+    assert {_chain(i)[1] for i in _units("鼓楼区")} == {"开封市", "南京市", "徐州市", "福州市"}
+    assert {tuple(_chain(i)[:2]) for i in _units("朝阳区")} == {("北京市", "北京市"), ("吉林省", "长春市")}
+
+
+@pytest.mark.parametrize(
+    ("surface", "name", "kind"),
+    [
+        ("土左旗", "土默特左旗", "short"),
+        ("沿河自治县", "沿河土家族自治县", "alias"),
+        ("沿河县", "沿河土家族自治县", "alias"),
+        ("大理州", "大理白族自治州", "alias"),
+        ("恩施州", "恩施土家族苗族自治州", "alias"),
+        ("海南州", "海南藏族自治州", "alias"),
+        ("襄樊市", "襄阳市", "former"),
+        ("下城区", "拱墅区", "former"),
+        ("济南市中区", "市中区", "compound"),
+        ("漯河市召陵区", "召陵区", "compound"),
+    ],
+)
+def test_short_forms_aliases_and_former_names(surface, name, kind):
+    entries = gazetteer().forms[surface]
+    assert [(gazetteer().name[u], k) for u, k, _ in entries] == [(name, kind)]
+
+
+def test_common_word_short_forms_are_weak():
+    gaz = gazetteer()
+    for surface in ("和平", "新华", "中山", "城关", "振兴", "比如"):
+        assert all(weak for _, _, weak in gaz.forms[surface]), surface
+    assert not any(weak for _, _, weak in gaz.forms["槐荫"])
+    assert "人民" not in gaz.forms or all(weak for _, _, weak in gaz.forms["人民"])
+
+
+def test_nothing_is_loaded_at_import():
+    code = ("import corpus_tools.locality as l, sys; "
+            "print(l.gazetteer.cache_info().currsize, l._automaton.cache_info().currsize, 'ahocorasick' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
+    assert out == ["0", "0", "False"]
+
+
+def test_gazetteer_and_automaton_are_built_once_and_fast():
+    locality.gazetteer.cache_clear()
+    locality._automaton.cache_clear()
+    start = time.perf_counter()
+    automaton = locality._automaton()
+    elapsed = time.perf_counter() - start
+    assert locality._automaton() is automaton and locality.gazetteer() is locality.gazetteer()
+    # ~0.4 s on an idle core; generous for a loaded CI machine
+    assert elapsed < 6.0
+
+
+# --------------------------------------------------------------------------- traps, one by one
+
+
+@pytest.mark.parametrize(
+    ("text", "title", "outlet", "expected"),
+    [
+        pytest.param(
+            "近日，槐荫区组织党员干部赴延安参观学习，瞻仰了宝塔山。回到槐荫区后，区委要求全区党员传承延安精神。",
+            "槐荫区党员干部赴延安学习", "", ("山东省", "济南市", "槐荫区", "", "district"), id="study-trip",
+        ),
+        pytest.param(
+            "1935年，遵义会议在这里召开。遵义会议精神激励着我们。如今，召陵区委组织党员学习这段历史，全区党员深受教育。",
+            "召陵区学习遵义会议精神", "", ("河南省", "漯河市", "召陵区", "", "district"), id="red-history",
+        ),
+        pytest.param(
+            "宝塔区委组织全区党员开展延安精神宣讲，宝塔区各街道建成党史学习点80个。",
+            "宝塔区传承延安精神", "延安日报", ("陕西省", "延安市", "宝塔区", "", "district"), id="red-site-is-home",
+        ),
+        pytest.param(
+            "原下城区与拱墅区合并后，新拱墅区委扎实开展党史学习教育。",
+            "拱墅区党史学习教育", "", ("浙江省", "杭州市", "拱墅区", "", "district"), id="former-name",
+        ),
+        pytest.param(
+            "我区召开党史学习教育推进会，区委书记出席并讲话。全区党员干部踊跃参与。",
+            "——章丘区党史学习教育综述", "", ("山东省", "济南市", "章丘区", "", "district"), id="self-reference-我区",
+        ),
+        pytest.param(
+            "土左旗委组织各苏木乡镇党员开展党史学习，全旗开展宣讲120场。",
+            "", "", ("内蒙古自治区", "呼和浩特市", "土默特左旗", "", "county"), id="short-土左旗",
+        ),
+        pytest.param(
+            "沿河自治县组建宣讲队走进村寨，全县宣讲党史300场。",
+            "", "", ("贵州省", "铜仁市", "沿河土家族自治县", "", "county"), id="short-沿河自治县",
+        ),
+        pytest.param(
+            "大理州召开推进会，州委书记要求全州各县市抓好落实。会议通报了大理市、宾川县的做法。",
+            "大理州党史学习教育推进会召开", "", ("云南省", "大理白族自治州", "", "", "city"), id="大理州-not-大理市",
+        ),
+        pytest.param(
+            "大理市委组织党员开展洱海保护志愿服务，全市党员踊跃参加。",
+            "大理市：洱海边的党史课", "", ("云南省", "大理白族自治州", "大理市", "", "county"), id="大理市-not-大理州",
+        ),
+        pytest.param(
+            "海南州召开党史学习教育推进会，州委书记要求共和、贵德等县抓好落实。青海省委督导组到会指导。",
+            "", "", ("青海省", "海南藏族自治州", "", "", "city"), id="海南州-not-海南省",
+        ),
+        pytest.param(
+            "桂阳县委组织全县党员开展专题学习，桂阳县在郴州率先建成县级党史馆。",
+            "桂阳县党史学习教育", "", ("湖南省", "郴州市", "桂阳县", "", "county"), id="桂阳-not-贵阳",
+        ),
+        pytest.param(
+            "辽宁省朝阳县委组织党员干部包村联户，朝阳市委对此予以肯定。",
+            "朝阳县：学党史办实事", "", ("辽宁省", "朝阳市", "朝阳县", "", "county"), id="朝阳-liaoning",
+        ),
+        pytest.param(
+            "北京市朝阳区望京街道工委组织辖区党员开展党史学习。望京街道还推出双语党史读本。",
+            "望京街道：社区里的党史课", "", ("北京市", "北京市", "朝阳区", "望京街道", "street"), id="朝阳-beijing-street",
+        ),
+        pytest.param(
+            "福州市鼓楼区依托三坊七巷打造党史“行走课堂”，鼓楼区委宣传部介绍了经验。",
+            "", "", ("福建省", "福州市", "鼓楼区", "", "district"), id="鼓楼-fuzhou",
+        ),
+        pytest.param(
+            "徐州市鼓楼区把党史学习教育与老城区改造结合起来，鼓楼区委书记带队走访。",
+            "", "南京日报", ("江苏省", "徐州市", "鼓楼区", "", "district"), id="outlet-city-differs",
+        ),
+        pytest.param(
+            "济南市中区委召开常委会，全区各街道开展党史宣讲。",
+            "", "", ("山东省", "济南市", "市中区", "", "district"), id="济南市中区-compound",
+        ),
+        pytest.param(
+            "双龙镇党委组织全镇党员到十八洞村学习。花垣县双龙镇还为群众办实事130件。",
+            "双龙镇：十八洞村里学党史", "", ("湖南省", "湘西土家族苗族自治州", "花垣县", "双龙镇", "town"), id="town-level",
+        ),
+        pytest.param(
+            "山东省委坚持高标准推进党史学习教育，全省各级党组织迅速行动。我省济南、青岛等地打造特色品牌。",
+            "我省党史学习教育取得明显成效", "", ("山东省", "", "", "", "province"), id="province-level",
+        ),
+        pytest.param(
+            "济南市委高标准推进党史学习教育，全市开展专题学习2万场。历下区、槐荫区等结合实际推出特色活动。我市建成示范点100个。",
+            "——济南市党史学习教育综述", "", ("山东省", "济南市", "", "", "city"), id="city-level-with-district-examples",
+        ),
+        pytest.param(
+            "沛县县委常委会带头开展专题学习，全县开展研讨2000余次。",
+            "沛县扎实开展党史学习教育", "", ("江苏省", "徐州市", "沛县", "", "county"), id="two-character-name",
+        ),
+    ],
+)
+def test_traps(text, title, outlet, expected):
+    assert _where(text, title=title or None, outlet=outlet or None) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "title", "expected"),
+    [
+        pytest.param("我区组织党员赴井冈山开展现场教学，接受革命传统教育。全区党员深受教育。", "",
+                     ("", "", "", "", ""), id="only-a-red-site"),
+        pytest.param("鼓楼区委组织全区党员开展专题学习，鼓楼区各街道开展党史进社区活动。", "",
+                     ("", "", "", "", ""), id="鼓楼区-four-cities"),
+        pytest.param("市中区召开推进会，区委书记要求全区抓好落实。", "", ("", "", "", "", ""), id="市中区-four-cities"),
+        pytest.param("朝阳区召开推进会，区委书记强调要为民服务。", "", ("", "", "", "", ""), id="朝阳区-two-cities"),
+        pytest.param("城关镇党委组织全镇党员学习党史。我镇为群众办实事45件。", "", ("", "", "", "", ""), id="城关镇-everywhere"),
+        pytest.param("新华区召开党史学习教育动员会，传达学习河北省委有关会议精神。区委书记要求全区抓好落实。", "",
+                     ("河北省", "", "", "", ""), id="新华区-province-only"),
+        pytest.param("和平是我们共同的愿望，人民群众对美好生活充满期待，新华书店里党史读物热销。", "",
+                     ("", "", "", "", ""), id="common-words-are-not-places"),
+        pytest.param("中央党史学习教育动员大会在北京召开。各级党组织认真学习。", "", ("", "", "", "", ""), id="venue"),
+    ],
+)
+def test_unknown_rather_than_a_guess(text, title, expected):
+    result = infer_locality(text, title=title or None)
+    assert (result.province, result.city, result.district, result.town, result.admin_level) == expected
+    if not result.province:
+        assert result.evidence.startswith("no decisive mention")
+        assert result.confidence == 0.0
+
+
+def test_a_misspelt_self_name_is_not_reported_as_the_wrong_place():
+    # seed 004: the text is about 武隆区 (Chongqing) but writes 武陵 (a district of 常德, Hunan)
+    # twice and 武隆 once; its towns 平桥镇, 桐梓镇 and 沧沟乡 are Wulong's.
+    text = ("党史上的今天武陵。讲好武陵的党史故事。英雄模范事迹报告会武陵区专场举行。爱武隆论坛。"
+            "平桥镇对和平中学旧址进行保护。桐梓镇75岁老党员讲党史。沧沟乡公路危改完工。")
+    result = infer_locality(text)
+    assert result.province in {"", "重庆市"}
+    assert result.district in {"", "武隆区"}
+
+
+# --------------------------------------------------------------------------- results and tables
+
+
+def test_result_fields_and_docvars():
+    result = infer_locality("召陵区召开党史学习教育动员大会。全区党员参加。", title="召陵区扎实推进党史学习教育")
+    assert isinstance(result, LocalityResult)
+    assert 0.0 < result.confidence <= 1.0
+    assert result.unit_id == "411104"  # the official code of 召陵区
+    assert "召陵区" in result.evidence
+    docvars = result.as_docvars()
+    assert tuple(docvars) == LOCALITY_KEYS
+    assert docvars["locality_confidence"] == round(result.confidence, 2)
+
+
+def test_candidate_table():
+    table = locality_candidates("南京市鼓楼区召开推进会。鼓楼区委要求全区党员赴延安参观学习。")
+    assert list(table.columns) == ["name", "unit_id", "level", "admin_type", "parents", "n_mentions", "own_score",
+                                   "mass", "share", "subject_score", "chosen", "reasons"]
+    chosen = table[table["chosen"]]
+    assert chosen["name"].tolist() == ["江苏省", "南京市", "鼓楼区"]
+    # every other 鼓楼区 is listed but gets no evidence
+    others = table[(table["name"] == "鼓楼区") & ~table["chosen"]]
+    assert len(others) == 3 and (others["mass"] == 0).all()
+    yanan = table[table["name"] == "延安市"]
+    assert "study trip" in yanan["reasons"].iloc[0]
+
+
+def test_blocks_are_weighed_by_kind_and_chrome_is_ignored():
+    blocks = pd.DataFrame(
+        [("title", "槐荫区推进党史学习教育"), ("byline", "齐鲁晚报记者 于悦"), ("body", "全区党员干部踊跃参加学习。"),
+         ("chrome", "友情链接 北京市朝阳区 上海市浦东新区 广州市天河区"), ("editor", "编辑：海淀区")],
+        columns=["kind", "text"],
+    )
+    assert (infer_locality(blocks).district, infer_locality(blocks).admin_level) == ("槐荫区", "district")
+    table = locality_candidates(blocks)
+    assert not table["name"].isin(["朝阳区", "浦东新区", "天河区", "海淀区"]).any()
+
+
+def test_bad_input_is_refused():
+    with pytest.raises(TypeError, match="str"):
+        infer_locality(123)  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="'kind'"):
+        infer_locality(pd.DataFrame({"text": ["济南市"]}))
+
+
+# --------------------------------------------------------------------------- the seeds
+
+
+SEED_LOCALITY = {
+    "000_bb6f8de1c4a960c6": ("山东省", "济南市", "槐荫区", "district"),
+    "001_2708217661cee57b": ("山东省", "济南市", "市中区", "district"),
+    "002_13c419424a7d791f": ("山东省", "济南市", "", "city"),
+    "003_2e2e8a5ccda84c7c": ("河南省", "漯河市", "召陵区", "district"),
+}
+
+
+def test_seed_localities_match_the_manifest(seeds_dir):
+    from corpus_tools import read_corpus
+
+    corpus = read_corpus(seeds_dir, metadata=False)
+    manifest = pd.read_csv(seeds_dir / "metadata.csv", dtype=str, keep_default_na=False).set_index("file")
+    for doc_id, expected in SEED_LOCALITY.items():
+        row = manifest.loc[f"{doc_id}.txt"]
+        assert expected == (row["province"], row["city"], row["district"], row["admin_level"])  # the truth
+        blocks = corpus.blocks[corpus.blocks["doc_id"] == doc_id]
+        result = infer_locality(blocks)
+        assert (result.province, result.city, result.district, result.admin_level) == expected, result.evidence
+    # 004 (武隆区, Chongqing, writing itself 武陵): unknown or right, never 常德市武陵区
+    wulong = infer_locality(corpus.blocks[corpus.blocks["doc_id"] == "004_482eecf055e9753a"])
+    assert wulong.province in {"", "重庆市"} and wulong.district in {"", "武隆区"}
+
+
+def test_inference_takes_milliseconds(seeds_dir):
+    texts = [p.read_text(encoding="utf-8") for p in sorted(seeds_dir.glob("*.txt"))]
+    infer_locality(texts[0])  # warm the caches
+    start = time.perf_counter()
+    for _ in range(4):
+        for text in texts:
+            infer_locality(text)
+    per_article_ms = (time.perf_counter() - start) * 1000 / (4 * len(texts))
+    assert per_article_ms < 60  # ~3 ms per 10,000-character seed on an idle core
+
+
+# --------------------------------------------------------------------------- the labelled set
+
+
+def _benchmark():
+    spec = importlib.util.spec_from_file_location("locality_accuracy", ROOT / "benchmarks" / "locality_accuracy.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="module")
+def labelled_results():
+    bench = _benchmark()
+    items = bench.load_labelled()
+    return bench, items, bench.evaluate(items)
+
+
+def test_labelled_set_is_large_and_covers_the_traps(labelled_results):
+    _, items, _ = labelled_results
+    assert len(items) >= 80
+    assert len({i["id"] for i in items}) == len(items)
+    traps = {t for i in items for t in i["traps"]}
+    assert {"study_trip", "red_site", "history", "former_name", "outlet_city", "self_reference", "short_form",
+            "homonym", "town_level", "street_level", "province_level", "city_level", "undecidable"} <= traps
+    assert sum(i["split"] == "heldout" for i in items) >= 30
+    for item in items:
+        assert item["expected"]["admin_level"] in {"", *locality.ADMIN_LEVELS}
+
+
+def test_accuracy_floors_on_the_labelled_set(labelled_results):
+    # Floors set below what was measured (see benchmarks/locality_accuracy.py and the report):
+    # on 125 items every answered level was right and ~90 % of items got a province.
+    bench, _, results = labelled_results
+    summary = bench.summarise(results).set_index("level")
+    for level in ("province", "city", "district", "admin_level"):
+        assert summary.loc[level, "precision_answered"] >= 0.95, level
+    assert summary.loc["province", "accuracy"] >= 0.9
+    assert summary.loc["district", "accuracy"] >= 0.9
+    assert summary.loc["province", "coverage"] >= 0.8
+    assert summary.loc["town", "precision_answered"] >= 0.9
+
+
+def test_accuracy_floor_on_the_held_out_items(labelled_results):
+    bench, _, results = labelled_results
+    heldout = results[results["split"] == "heldout"]
+    summary = bench.summarise(heldout).set_index("level")
+    for level in ("province", "city", "district"):
+        assert summary.loc[level, "precision_answered"] >= 0.9, level
+    assert heldout["all_correct"].mean() >= 0.85
