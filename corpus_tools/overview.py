@@ -13,7 +13,32 @@ from .corpus import Corpus
 from .metadata import group_labels
 from .readers import PROBLEM_CODES
 
-__all__ = ["corpus_table", "size_table", "quality_table", "problems_table", "separated_blocks", "before_after"]
+__all__ = [
+    "corpus_table",
+    "metadata_table",
+    "size_table",
+    "quality_table",
+    "problems_table",
+    "separated_blocks",
+    "before_after",
+]
+
+#: Docvars whose origin :func:`metadata_table` reports, in the order shown.
+METADATA_FIELDS = (
+    "title",
+    "subtitle",
+    "outlet",
+    "reporters",
+    "date_published",
+    "date_page",
+    "province",
+    "city",
+    "district",
+    "town",
+    "admin_level",
+)
+_LOCALITY_FIELDS = ("province", "city", "district", "town", "admin_level")
+_STATED = {"manifest", "table", "front matter"}
 
 def corpus_table(corpus: Corpus, *, group_by: str = "district") -> pd.DataFrame:
     """Describe every document in one row.
@@ -202,3 +227,47 @@ def before_after(corpus: Corpus, doc_id: str | None = None, *, n_chars: int = 30
             "excerpt": [raw.replace("\n", "⏎"), clean.replace("\n", "⏎")],
         }
     )
+
+
+def metadata_table(corpus: Corpus, *, fields: tuple[str, ...] = METADATA_FIELDS) -> pd.DataFrame:
+    """Show where every document's metadata came from: stated by a source, inferred, or missing.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per (document, field): ``doc_id, field, value, origin, evidence, confidence``.
+        ``origin`` is ``manifest``, ``table`` or ``front matter`` for a value a source states,
+        ``inferred`` for one read from the text, ``missing`` when there is none. ``evidence``
+        is the line or the mentions it was inferred from. ``confidence`` (0–1) is given for
+        the locality fields only: 1.0 when stated, else the inference's own score
+        (:func:`corpus_tools.locality.infer_locality`); empty for other fields.
+
+    Examples
+    --------
+    >>> from corpus_tools import corpus_from_texts
+    >>> table = metadata_table(corpus_from_texts({"a": "学史明理\\n\\n发布日期：2021-03-01\\n\\n学史明理。"}))
+    >>> table.set_index("field").loc["date_published", ["value", "origin"]].tolist()
+    ['2021-03-01', 'inferred']
+    """
+    dv = corpus.docvars
+    rows = []
+    for doc_id, record in dv.iterrows():
+        for field in fields:
+            if field not in dv:
+                continue
+            value = "" if pd.isna(record[field]) else str(record[field])
+            evidence_column = "locality_evidence" if field in _LOCALITY_FIELDS else f"{field}_evidence"
+            evidence = record.get(evidence_column, "")
+            evidence = "" if pd.isna(evidence) else str(evidence)
+            if evidence in _STATED:
+                origin, evidence = evidence, ""
+            elif value:
+                origin = "inferred"
+            else:
+                origin = "missing"
+            confidence = record.get("locality_confidence", float("nan")) if field in _LOCALITY_FIELDS else float("nan")
+            rows.append(
+                {"doc_id": doc_id, "field": field, "value": value, "origin": origin, "evidence": evidence,
+                 "confidence": float(confidence) if confidence != "" else float("nan")}
+            )
+    return pd.DataFrame(rows, columns=["doc_id", "field", "value", "origin", "evidence", "confidence"])

@@ -526,6 +526,7 @@ def top_terms_grid(
     ncols: int = 3,
     title: str | None = None,
     sharex: bool = False,
+    max_groups: int = 12,
 ) -> Figure:
     """Draw one small horizontal bar panel of the top `n` terms per group.
 
@@ -549,11 +550,14 @@ def top_terms_grid(
     sharex : bool, default False
         Give all panels the same value axis. Useful for rates; with raw counts on documents of
         very different length it squashes the smaller groups.
+    max_groups : int, default 12
+        Draw at most this many panels (a count), the first groups in panel order; the title
+        says how many more the table holds. Fifty panels are not read, a table is.
 
     Returns
     -------
     matplotlib.figure.Figure
-        One axes per group (unused grid cells are removed), each titled with its group and
+        One axes per drawn group (unused grid cells are removed), each titled with its group and
         holding at most `n` bars, the largest at the top.
 
     Raises
@@ -579,14 +583,19 @@ def top_terms_grid(
     """
     use_cjk_font()
     _require_columns(table, group, term, value)
-    if n < 1 or ncols < 1:
-        raise ValueError(f"n and ncols must be at least 1, got n={n}, ncols={ncols}")
+    if n < 1 or ncols < 1 or max_groups < 1:
+        raise ValueError(f"n, ncols and max_groups must be at least 1, got n={n}, ncols={ncols}, max_groups={max_groups}")
     if table.duplicated([group, term]).any():
         raise ValueError(f"repeated ({group}, {term}) pairs; aggregate the table first")
 
     groups = _levels(table[group])
     if not groups:
         raise ValueError(f"table has no rows with a {group!r} value")
+    if len(groups) > max_groups:
+        left_out = len(groups) - max_groups
+        groups = groups[:max_groups]
+        note = f"（另有 {left_out} 组见表格）"
+        title = f"{title}{note}" if title else note
     ncols = min(ncols, len(groups))
     nrows = math.ceil(len(groups) / ncols)
     panel_height = 0.75 + _ROW_HEIGHT_IN * n

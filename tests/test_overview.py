@@ -126,3 +126,22 @@ def test_corpus_table_says_where_each_document_came_from(tmp_path):
     table = overview.corpus_table(corpus, group_by="district")
     assert table["source"].tolist() == ["a.txt", "b-bom.txt", "c.md", "d-extra.txt"]
     assert table["format"].tolist() == ["txt", "txt", "md", "txt"]
+
+
+def test_metadata_table_says_where_each_value_came_from(seeds_dir):
+    from corpus_tools import read_corpus
+    from corpus_tools.overview import metadata_table
+
+    inferred = metadata_table(read_corpus(seeds_dir, metadata=False)).set_index(["doc_id", "field"])
+    row = inferred.loc[("000_bb6f8de1c4a960c6", "district")]
+    assert (row["value"], row["origin"]) == ("槐荫区", "inferred")
+    assert "槐荫" in row["evidence"] and 0.5 < row["confidence"] <= 1.0
+    assert pd.isna(inferred.loc[("000_bb6f8de1c4a960c6", "title"), "confidence"])
+    # the Wulong report does not decide its locality: missing, with the reason as evidence
+    wulong = inferred.loc[("004_482eecf055e9753a", "province")]
+    assert wulong["origin"] == "missing" and "no decisive mention" in wulong["evidence"]
+
+    stated = metadata_table(read_corpus(seeds_dir)).set_index(["doc_id", "field"])
+    assert stated.loc[("chongqing-wulong", "district"), ["value", "origin", "confidence"]].tolist() == [
+        "武隆区", "manifest", 1.0
+    ]

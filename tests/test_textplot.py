@@ -344,3 +344,14 @@ def test_line_panels_errors():
         textplot.line_panels(table, x="k", ys=[])
     with pytest.raises(KeyError, match="log_y"):
         textplot.line_panels(table, x="k", ys=["c_v"], log_y=["k"])
+
+
+def test_top_terms_grid_draws_at_most_max_groups_and_says_so():
+    import pandas as pd
+
+    from corpus_tools.textplot import top_terms_grid
+
+    table = pd.DataFrame({"group": [f"第{i}组" for i in range(30)], "term": "学史明理", "count": 1})
+    fig = top_terms_grid(table, group="group", term="term", value="count", max_groups=12, title="词")
+    assert len(fig.axes) == 12
+    assert "另有 18 组" in fig._suptitle.get_text()
