@@ -1,0 +1,74 @@
+"""Every notebook on a corpus as researchers bring it: mixed formats, encodings and scripts.
+
+The mixed corpus (``tests/corpora``: 34 made-up reports in .txt of five encodings, Markdown,
+HTML, Word, CSV, JSON Lines and Parquet, simplified and traditional script) is run through the
+report command twice: with its manifest, and without one (metadata inferred) and with broken
+files added, skipped and reported. A planted hostile article checks that corpus text stays data
+in the HTML reports.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pytest
+
+from corpora.make_corpora import build_mixed
+from corpus_tools.reports import find_notebooks, run_reports
+
+HOSTILE = (
+    "<script>alert('x')</script>学史明理办实事\n\n"
+    "测试区扎实开展党史学习教育，<img src=x onerror=alert(1)>组织党员干部深入学习党的百年奋斗历程，"
+    "开展“我为群众办实事”实践活动，推动党史学习教育走深走实，为群众解决急难愁盼问题一百余件。"
+)
+
+
+@pytest.fixture(scope="module")
+def mixed_run(tmp_path_factory):
+    folder = build_mixed(tmp_path_factory.mktemp("mixed"))
+    reports_dir = tmp_path_factory.mktemp("reports")
+    return folder, run_reports(corpus_dir=folder, reports_dir=reports_dir, run_id="mixed")
+
+
+@pytest.fixture(scope="module")
+def broken_run(tmp_path_factory):
+    folder = build_mixed(tmp_path_factory.mktemp("broken"), manifest=False)
+    (folder / "hostile.txt").write_text(HOSTILE, encoding="utf-8")
+    (folder / "empty.txt").write_bytes(b"")
+    (folder / "binary.txt").write_bytes(b"\x00\x01\x02PK\x03\x04" * 50)
+    (folder / "english.txt").write_text("This is not a Chinese text at all. " * 20, encoding="utf-8")
+    reports_dir = tmp_path_factory.mktemp("reports")
+    run = run_reports(corpus_dir=folder, reports_dir=reports_dir, run_id="broken",
+                      parameters={"on_error": "skip"})
+    return folder, run
+
+
+@pytest.mark.slow
+def test_every_notebook_runs_on_the_mixed_corpus(mixed_run):
+    _, run = mixed_run
+    manifest = json.loads((run / "run.json").read_text(encoding="utf-8"))
+    assert [n["status"] for n in manifest["notebooks"]] == ["succeeded"] * len(find_notebooks())
+    documents = pd.read_csv(run / "tables" / "documents.csv")
+    assert len(documents) == 34
+    assert {"csv", "jsonl", "parquet", "html", "docx", "md", "txt"} <= set(documents["format"])
+    assert (pd.read_csv(run / "tables" / "group_profile.csv")["n_docs"] >= 1).all()
+
+
+@pytest.mark.slow
+def test_without_a_manifest_broken_files_are_skipped_and_listed_and_text_stays_data(broken_run):
+    folder, run = broken_run
+    problems = pd.read_csv(run / "tables" / "reading_problems.csv")
+    skipped = set(problems.loc[problems["action"] == "skipped", "source"])
+    assert {"empty.txt", "binary.txt", "english.txt"} <= skipped
+    documents = pd.read_csv(run / "tables" / "documents.csv")
+    assert len(documents) == 35  # the 34 articles and the hostile one
+    origin = pd.read_csv(run / "tables" / "metadata_origin.csv")
+    inferred = origin[(origin["field"] == "city") & (origin["origin"] == "inferred")]
+    assert len(inferred) >= 20 and inferred["confidence"].between(0, 1).all()
+    for page in run.glob("*.html"):
+        text = page.read_text(encoding="utf-8")
+        assert "<script>alert('x')</script>" not in text, page.name
+        assert "<img src=x onerror" not in text, page.name
+    overview = (run / "00-corpus-overview.html").read_text(encoding="utf-8")
+    assert "&lt;img src=x onerror=alert(1)&gt;" in overview or "&lt;script&gt;" in overview
