@@ -26,7 +26,9 @@ CORPUS ?= seeds
 REPORT_ARGS ?=
 LAB_ARGS ?=
 
-.PHONY: help venv reports test lab lock clean distclean
+BENCH_ARGS ?= --size-mb 100 --reports
+
+.PHONY: help venv reports test lab bench lock clean distclean
 
 help: ## list the targets (the default)
 	@echo "usage: make TARGET   (Python used for .venv: $(or $(PYTHON),NOT FOUND - set PYTHON=...))"
@@ -34,7 +36,8 @@ help: ## list the targets (the default)
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z][a-z-]*:.*## / {printf "  %-10s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 	@echo
 	@echo "variables: CORPUS=$(CORPUS) and REPORT_ARGS='$(REPORT_ARGS)' for make reports"
-	@echo "           (e.g. REPORT_ARGS='--notebook 01 -p random_state 7'), LAB_ARGS='$(LAB_ARGS)' for make lab"
+	@echo "           (e.g. REPORT_ARGS='--notebook 01 -p random_state 7'), LAB_ARGS='$(LAB_ARGS)' for make lab,"
+	@echo "           BENCH_ARGS='$(BENCH_ARGS)' for make bench (e.g. '--size-mb 5', '--stream-size-mb 1000')"
 
 $(VENV_PY):
 	@if [ -z "$(PYTHON)" ]; then \
@@ -56,6 +59,10 @@ reports: venv ## run every notebooks/NN-*.ipynb on seeds/ (or CORPUS=...) into r
 
 test: venv ## run the test suite
 	$(VENV_PY) -m pytest
+
+bench: venv ## measure speed and memory (segmentation vs jieba.lcut, 100 MB to a DTM, report command cold/warm); not part of the tests
+	$(VENV_PY) benchmarks/segment_speed.py
+	$(VENV_PY) benchmarks/pipeline_speed.py $(BENCH_ARGS)
 
 lab: venv ## open JupyterLab on the project with the dangshi-corpus kernel
 	DANGSHI_PROJECT_ROOT="$(CURDIR)" $(VENV)/bin/jupyter lab \
