@@ -4,22 +4,39 @@ The second stage of the pipeline (``Corpus -> Tokens -> DocTermMatrix``). A :cla
 object holds one list of words per unit (document, paragraph or sentence), optional
 part-of-speech tags, the unit's docvars and a history of what was done to it. Every method
 returns a new :class:`Tokens`; nothing is changed in place.
+
+:func:`tokenize` (through :func:`segment_texts`) is built for corpora of any size: each distinct
+text is segmented once, results come from the on-disk token cache when they are there
+(:mod:`corpus_tools.tokencache`), and large jobs are spread over worker processes. None of
+this changes a single token: the same corpus gives the same :class:`Tokens` with or without
+cache, in one process or several, with either engine.
 """
 
 from __future__ import annotations
 
+import gc
+import logging
+import multiprocessing
+import os
 import re
+import sys
+import threading
 import unicodedata
+import warnings
 from collections.abc import Callable, Collection, Iterable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from typing import Literal, Protocol
 
 import numpy as np
 import pandas as pd
 
-from .segment import Segmenter, get_segmenter
+from . import tokencache
+from .progress import progress as _progress
+from .segment import Engine, Segmenter, get_segmenter
 
-__all__ = ["Tokens", "tokenize"]
+__all__ = ["PARALLEL_MIN_CHARS", "Tokens", "segment_texts", "tokenize"]
 
 Unit = Literal["document", "paragraph", "sentence"]
 _UNITS: tuple[str, ...] = ("document", "paragraph", "sentence")
@@ -338,6 +355,236 @@ def _unit_docvars(units: pd.DataFrame, doc_docvars: pd.DataFrame) -> pd.DataFram
     return docvars
 
 
+# -- segmenting many texts ------------------------------------------------------------------------
+
+#: Characters still to segment (after the cache) from which ``n_jobs=None`` uses every core, per
+#: engine and worker start method (see :func:`segment_texts`); None: never. Measured with
+#: ``benchmarks/segment_speed.py`` (and its ``--crossover``) on 2 cores. jieba (the engine for
+#: ``hmm=True``, or where rjieba is missing): forked workers break even near 100,000 characters
+#: (1.2x faster there, 1.9x from a million on); spawned ones first import the package and rebuild
+#: the segmenter, about two seconds, so they wait for 1.5 million. rjieba segments about as fast
+#: as texts and tokens travel between processes: two processes were slower than one up to a few
+#: MB and at 20 MB (6.8 million characters) no faster without tags and 1.3x with them, so it
+#: stays in one process unless ``n_jobs`` asks otherwise.
+PARALLEL_MIN_CHARS: dict[str, dict[str, int | None]] = {
+    "jieba": {"fork": 200_000, "spawn": 1_500_000},
+    "rjieba": {"fork": None, "spawn": None},
+}
+
+#: Work items handed to a worker hold about this many characters at least (fewer, larger batches
+#: cost less to ship; there are at least 8 per worker so that the cores stay balanced).
+_MIN_BATCH_CHARS = 20_000
+_BATCHES_PER_WORKER = 8
+
+logger = logging.getLogger(__name__)
+
+# The segmenter of a worker process, set once by _init_worker.
+_worker_segmenter: Segmenter | None = None
+
+
+def _init_worker(segmenter: Segmenter) -> None:
+    global _worker_segmenter
+    _worker_segmenter = segmenter
+
+
+def _cut_one(segmenter: Segmenter, text: str, pos: bool) -> tuple[list[str], list[str] | None]:
+    if pos:
+        pairs = segmenter.cut_pos(text)
+        return [word for word, _ in pairs], [tag for _, tag in pairs]
+    return segmenter.cut(text), None
+
+
+def _segment_batch(args: tuple[list[str], bool]) -> list:
+    # Runs in a worker: one string per unit (tokencache.encode) is much cheaper to send back
+    # than a list of tokens; the rare unit that cannot be encoded goes back as lists.
+    texts, pos = args
+    out: list = []
+    for text in texts:
+        words, tags = _cut_one(_worker_segmenter, text, pos)
+        encoded = tokencache.encode(words, tags)
+        out.append(encoded if encoded is not None else (words, tags))
+    return out
+
+
+def _available_cores() -> int:
+    if hasattr(os, "sched_getaffinity"):
+        return max(len(os.sched_getaffinity(0)), 1)
+    return max(os.cpu_count() or 1, 1)
+
+
+def _n_workers(n_jobs: int | None, n_chars: int, engine: str, start_method: str) -> int:
+    if n_jobs is None:
+        threshold = PARALLEL_MIN_CHARS.get(engine, PARALLEL_MIN_CHARS["jieba"])[start_method]
+        return _available_cores() if threshold is not None and n_chars >= threshold else 1
+    if isinstance(n_jobs, bool) or not isinstance(n_jobs, (int, np.integer)):
+        raise TypeError(f"n_jobs must be None or an integer, got {n_jobs!r}")
+    if n_jobs == -1:
+        return _available_cores()
+    if n_jobs < 1:
+        raise ValueError(f"n_jobs must be None, -1 or a positive integer, got {n_jobs}")
+    return int(n_jobs)
+
+
+def _batches(texts: list[str], batch_chars: int) -> list[list[str]]:
+    batches: list[list[str]] = []
+    current: list[str] = []
+    size = 0
+    for text in texts:
+        current.append(text)
+        size += len(text)
+        if size >= batch_chars:
+            batches.append(current)
+            current, size = [], 0
+    if current:
+        batches.append(current)
+    return batches
+
+
+def _mp_context():
+    # fork hands the built segmenter to the workers for free. Forking a process that runs
+    # other threads (a Jupyter kernel, a progress monitor) can copy a lock some thread holds,
+    # so then the workers start clean ("spawn") and rebuild the segmenter from its settings.
+    if sys.platform.startswith("linux") and threading.active_count() == 1:
+        return multiprocessing.get_context("fork")
+    return multiprocessing.get_context("spawn")
+
+
+def segment_texts(
+    texts: Sequence[str],
+    *,
+    segmenter: Segmenter | None = None,
+    pos: bool = False,
+    n_jobs: int | None = None,
+    cache: bool | str | os.PathLike | tokencache.TokenCache | None = True,
+    progress: bool = True,
+) -> tuple[list[list[str]], list[list[str]] | None]:
+    """Segment many texts, from the token cache where possible and on several cores if large.
+
+    Parameters
+    ----------
+    texts : sequence of str
+    segmenter : Segmenter, optional
+        Defaults to ``get_segmenter()``.
+    pos : bool, default False
+        Also return part-of-speech tags.
+    n_jobs : int, optional
+        Worker processes. None: every available core when the characters still to segment
+        reach :data:`PARALLEL_MIN_CHARS` for the segmenter's engine, else this process alone
+        (always, with rjieba). -1: every core. A positive number: that many (1 means in this
+        process).
+    cache : bool, path-like or TokenCache, default True
+        Where to look up and store results; see :func:`corpus_tools.tokencache.open_cache`
+        (``False`` or ``DANGSHI_CACHE=off`` for none).
+    progress : bool, default True
+        Report progress over batches of texts (see :mod:`corpus_tools.progress`) when there
+        is more than one.
+
+    Returns
+    -------
+    (list of list of str, list of list of str or None)
+        The words of each text in order and, with ``pos``, their tags (else None). Identical
+        whatever ``n_jobs`` and ``cache`` are.
+
+    Notes
+    -----
+    Each distinct text is segmented once, however often it occurs. Worker processes are
+    forked when this process runs no other thread (they inherit the built segmenter), else
+    spawned (each rebuilds it from its settings, about a second).
+
+    Examples
+    --------
+    >>> words, tags = segment_texts(["学党史、悟思想", "学党史、悟思想"], cache=False)
+    >>> words
+    [['学党史', '、', '悟思想'], ['学党史', '、', '悟思想']]
+    """
+    if segmenter is None:
+        segmenter = get_segmenter()
+    texts = list(texts)
+    store = tokencache.open_cache(cache)
+    unique = list(dict.fromkeys(texts))
+    results: dict[str, tuple[list[str], list[str] | None]] = {}
+    keys: dict[str, bytes] = {}
+    if store is not None and unique:
+        keys = dict(zip(unique, tokencache.unit_keys(unique, segmenter, pos=pos)))
+        found = store.get_many(keys.values())
+        for text, key in keys.items():
+            value = found.get(key)
+            if value is None:
+                continue
+            try:
+                results[text] = tokencache.decode(value, pos=pos)
+            except ValueError:
+                logger.warning("token cache: unreadable entry for a text of %d characters; recomputing", len(text))
+    todo = [text for text in unique if text not in results]
+    n_chars = sum(len(text) for text in todo)
+    context = _mp_context()
+    workers = _n_workers(n_jobs, n_chars, segmenter.engine, context.get_start_method())
+    # Batches of at least _MIN_BATCH_CHARS, except that a small job asked for on several
+    # workers is still split so that each gets a share.
+    batch_chars = max(
+        1, min(_MIN_BATCH_CHARS, -(-n_chars // workers)), -(-n_chars // (workers * _BATCHES_PER_WORKER))
+    )
+    batches = _batches(todo, batch_chars)
+    workers = min(workers, len(batches))
+    show = progress and len(batches) > 1
+    computed: list = []
+    if workers > 1:
+        logger.info("segmenting %d characters in %d processes", n_chars, workers)
+        # Forked workers share this process's memory until either side writes to it, and a
+        # garbage collection writes to every object it visits: freezing the objects that exist
+        # now keeps both sides' collections off them (a large session otherwise pays seconds in
+        # copied pages). Left alone if the caller manages gc.freeze itself.
+        freeze = context.get_start_method() == "fork" and gc.get_freeze_count() == 0
+        if freeze:
+            gc.freeze()
+        try:
+            with ProcessPoolExecutor(max_workers=workers, mp_context=context,
+                                     initializer=_init_worker, initargs=(segmenter,)) as executor:
+                done = executor.map(_segment_batch, [(batch, pos) for batch in batches])
+                for batch_result in _progress(done, desc="segmenting", total=len(batches), unit="batch",
+                                              enabled=show):
+                    computed.extend(batch_result)
+        except BrokenProcessPool as error:
+            # A worker died: killed for memory, or (with "spawn") a script that starts work at
+            # import time without an `if __name__ == "__main__":` guard. Do it here instead.
+            warnings.warn(f"segmentation workers failed ({error}); segmenting in this process",
+                          RuntimeWarning, stacklevel=2)
+            computed, workers = [], 1
+        finally:
+            if freeze:
+                gc.unfreeze()
+    if workers <= 1:
+        for batch in _progress(batches, desc="segmenting", total=len(batches), unit="batch", enabled=show):
+            computed.extend(_cut_one(segmenter, text, pos) for text in batch)
+    new_entries = []
+    for text, result in zip(todo, computed):
+        if isinstance(result, str):
+            encoded, result = result, tokencache.decode(result, pos=pos)
+        elif store is not None:
+            encoded = tokencache.encode(*result)
+        else:
+            encoded = None
+        results[text] = result
+        if store is not None and encoded is not None:
+            new_entries.append((keys[text], encoded))
+    if store is not None and new_entries:
+        store.put_many(new_entries)
+    words = _own_lists([results[text][0] for text in texts])
+    tags = _own_lists([results[text][1] for text in texts]) if pos else None
+    return words, tags
+
+
+def _own_lists(lists: list[list[str]]) -> list[list[str]]:
+    # A text that occurs twice gets its own copy of the list, so that editing one unit's
+    # tokens can never change another's.
+    seen: set[int] = set()
+    for i, items in enumerate(lists):
+        if id(items) in seen:
+            lists[i] = list(items)
+        seen.add(id(items))
+    return lists
+
+
 def tokenize(
     corpus: _CorpusLike,
     *,
@@ -345,6 +592,10 @@ def tokenize(
     pos: bool = False,
     hmm: bool = False,
     segmenter: Segmenter | None = None,
+    engine: Engine = "auto",
+    n_jobs: int | None = None,
+    cache: bool | str | os.PathLike | tokencache.TokenCache | None = True,
+    progress: bool = True,
 ) -> Tokens:
     """Segment a corpus into words, one token list per unit.
 
@@ -361,14 +612,30 @@ def tokenize(
     hmm : bool, default False
         Use jieba's HMM for unknown words; see ``Segmenter`` for why it is off.
     segmenter : Segmenter, optional
-        A segmenter to use instead of the shared ``get_segmenter(hmm=hmm)``, e.g. one with
-        ``extra_words``. Its ``hmm`` setting must equal ``hmm``.
+        A segmenter to use instead of the shared ``get_segmenter(hmm=hmm, engine=engine)``,
+        e.g. one with ``extra_words``. Its ``hmm`` setting must equal ``hmm``.
+    engine : {"auto", "jieba", "rjieba"}, default "auto"
+        The segmentation engine (see ``Segmenter``); the tokens are the same with each.
+    n_jobs : int, optional
+        Worker processes for segmentation: None decides by size (see :func:`segment_texts`),
+        -1 uses every core, 1 stays in this process.
+    cache : bool, path-like or TokenCache, default True
+        The on-disk token cache (:mod:`corpus_tools.tokencache`): True for the default
+        folder, a folder, or False for none.
+    progress : bool, default True
+        Report progress on large corpora.
 
     Returns
     -------
     Tokens
         ``docvars`` holds ``doc_id``, the unit's columns (``para_no``, ``sent_no``,
         ``section`` for paragraphs and sentences) and the corpus docvars joined on ``doc_id``.
+
+    Notes
+    -----
+    ``engine``, ``n_jobs``, ``cache`` and ``progress`` change how fast the tokens come, never
+    what they are, so the history records only ``unit``, ``pos``, ``hmm`` and the segmenter.
+    ``corpus.units(unit)`` is called once.
 
     Examples
     --------
@@ -379,24 +646,28 @@ def tokenize(
     if unit not in _UNITS:
         raise ValueError(f"unit must be one of {_UNITS}, got {unit!r}")
     if segmenter is None:
-        segmenter = get_segmenter(hmm=hmm)
-    elif segmenter.hmm != hmm:
-        raise ValueError(
-            f"segmenter has hmm={segmenter.hmm} but tokenize was called with hmm={hmm}; "
-            "pass the same value to both"
-        )
+        segmenter = get_segmenter(hmm=hmm, engine=engine)
+    else:
+        if segmenter.hmm != hmm:
+            raise ValueError(
+                f"segmenter has hmm={segmenter.hmm} but tokenize was called with hmm={hmm}; "
+                "pass the same value to both"
+            )
+        if engine != "auto" and engine != segmenter.engine:
+            raise ValueError(
+                f"segmenter uses engine {segmenter.engine!r} but tokenize was called with engine={engine!r}"
+            )
     units = corpus.units(unit)
     if "doc_id" not in units.columns or "text" not in units.columns:
         raise ValueError("corpus.units() must return doc_id and text columns")
-    texts = units["text"].fillna("").astype(str)
+    texts = units["text"].fillna("").astype(str).tolist()
     index = pd.Index(units.index, name="unit_id")
-    tags: pd.Series | None = None
+    words, tag_lists = segment_texts(
+        texts, segmenter=segmenter, pos=pos, n_jobs=n_jobs, cache=cache, progress=progress
+    )
+    tags = None
     if pos:
-        tagged = [segmenter.cut_pos(text) for text in texts]
-        words = [[word for word, _ in pairs] for pairs in tagged]
-        tags = pd.Series([[tag for _, tag in pairs] for pairs in tagged], index=index, dtype=object, name="pos")
-    else:
-        words = [segmenter.cut(text) for text in texts]
+        tags = pd.Series(tag_lists, index=index, dtype=object, name="pos")
     docvars = _unit_docvars(units, corpus.docvars)
     docvars.index = index
     step = f"tokenize(unit={unit!r}, pos={pos}, hmm={hmm}, segmenter={segmenter!r})"

@@ -1,4 +1,5 @@
-"""Tests for corpus_tools.segment: the private jieba tokenizer and the project dictionary."""
+"""Tests for corpus_tools.segment: the private jieba tokenizer, the project dictionary, and rjieba's
+identity with jieba."""
 
 from __future__ import annotations
 
@@ -20,7 +21,14 @@ SIMPLIFIED_SEEDS = ["000", "001", "003", "004"]
 
 @pytest.fixture(scope="module")
 def seg() -> Segmenter:
+    """The default segmenter: engine "auto", which is rjieba with hmm=False."""
     return Segmenter()
+
+
+@pytest.fixture(scope="module")
+def ref() -> Segmenter:
+    """The reference: jieba itself, same dictionaries."""
+    return Segmenter(engine="jieba")
 
 
 def _seed_text(prefix: str) -> str:
@@ -235,9 +243,275 @@ def test_settings_are_read_only(seg):
 
 def test_unknown_engine_is_refused():
     with pytest.raises(ValueError, match="engine"):
+        Segmenter(engine="spacy")
+
+
+def test_repr_names_settings(seg, ref):
+    assert repr(seg) == "Segmenter(engine='rjieba', hmm=False, userdict='package', extra_words=0)"
+    assert repr(ref) == "Segmenter(engine='jieba', hmm=False, userdict='package', extra_words=0)"
+
+
+
+def test_default_cache_dir_follows_environment(monkeypatch, tmp_path):
+    from corpus_tools.segment import default_cache_dir
+
+    monkeypatch.setenv("DANGSHI_CACHE_DIR", str(tmp_path / "elsewhere"))
+    assert default_cache_dir() == tmp_path / "elsewhere"
+    monkeypatch.delenv("DANGSHI_CACHE_DIR")
+    assert default_cache_dir().name == "dangshi-corpus"
+
+
+# -- rjieba: the same tokens and tags as jieba ---------------------------------------------------
+#
+# jieba (engine="jieba") is the reference throughout: every expected answer below is what jieba
+# itself gives, an implementation independent of rjieba.
+
+
+def _assert_same(fast: Segmenter, ref: Segmenter, text: str) -> None:
+    assert fast.cut(text) == ref.cut(text), text
+    assert fast.cut_pos(text) == ref.cut_pos(text), text
+
+
+def test_default_engine_is_rjieba_and_says_why(seg):
+    assert seg.engine == "rjieba"
+    assert "hmm=False" in seg.engine_reason
+
+
+def test_engines_identical_on_every_seed(seeds, seg, ref):
+    texts = [*seeds.texts, *seeds.paragraphs()["text"], *seeds.sentences()["text"], *seeds.raw_texts]
+    assert len(seeds.raw_texts) == 5
+    for text in texts:
+        _assert_same(seg, ref, text)
+
+
+def test_engines_identical_on_random_seed_substrings(seeds, seg, ref):
+    import random
+
+    rng = random.Random(20210701)
+    source = "\n".join([*seeds.texts, *seeds.raw_texts])
+    for _ in range(1500):
+        start = rng.randrange(len(source))
+        _assert_same(seg, ref, source[start:start + rng.randrange(1, 120)])
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "   ",
+        "\n\t\u3000\xa0\r\n",
+        "学史明理学史增信学史崇德学史力行我为群众办实事",  # user words run together
+        "全区上下学党史、悟思想、办实事、开新局，多办实事",  # including an override entry
+        "2021年GDP增长1.6%，满意率为95.2%，第3. 1.2.3节",
+        "3 . 5 与 3.5 与 3。5 与 .5 与 5.",
+        "10-20%的e-mail、C++与AT&T、c#的_下划线_和a1b2c3",
+        "ＡＢＣ１２３．５％——全角字符（ｘ）",
+        "學(xué)習黨史、踐初心，推動黨史學習教育",  # traditional script with pinyin
+        "㐀中国鿖鿿豈\U00020000人民\U0002f800党史",  # ideographs jieba leaves out of its blocks
+        "γ射线与α粒子",
+        "区委书记刘晓燕出席会议\r\n\r\n通讯员韩冬梅报道",
+    ],
+)
+def test_engines_identical_on_constructed_texts(seg, ref, text):
+    _assert_same(seg, ref, text)
+
+
+@pytest.fixture(scope="module")
+def unusual_userdict(tmp_path_factory) -> Path:
+    """A user dictionary with everything that is hard to reproduce."""
+    path = tmp_path_factory.mktemp("userdict") / "unusual.txt"
+    path.write_text(
+        "# words without a frequency, or a tag, or either: jieba suggests the frequency\n"
+        "党史学习\n百分之 \n中国共产党人精神谱系 l\nABC\n"
+        "# ASCII words: posseg's tag then depends on how the route reached them\n"
+        "5G 3000 n\nab12 50\nWTO 800 nt\n"
+        "# words with characters that start a new block in one engine or the other\n"
+        "新冠-19 500 n\n10%以上 40 m\n\U00020000字 300 n\n㐀中 300 n\n"
+        "# re-weighting jieba words\n的 1 uj\n中国 5 ns\n",
+        encoding="utf-8",
+    )
+    return path
+
+
+@pytest.mark.slow
+def test_engines_identical_on_random_texts_with_unusual_user_words(unusual_userdict):
+    import random
+
+    extra = ["刘晓燕", "x光", "区委书记"]
+    fast = Segmenter(userdict=unusual_userdict, extra_words=extra, engine="rjieba")
+    reference = Segmenter(userdict=unusual_userdict, extra_words=extra, engine="jieba")
+    words = [*lexicons.read_user_dictionary(unusual_userdict)["word"], *extra, "党史", "人民", "共产党"]
+    alphabet = list(
+        "abcXYZ0123456789.+#&_%-，。、 \t\n\r\u3000\xa0１２ＡＢ．％－㐀鿖鿿豈\U00020000γ學習黨中国人民党史学习教育的了是在"
+    )
+    rng = random.Random(7)
+    for _ in range(3000):
+        parts = [
+            rng.choice(words) if rng.random() < 0.4 else "".join(rng.choices(alphabet, k=rng.randrange(1, 6)))
+            for _ in range(rng.randrange(1, 10))
+        ]
+        _assert_same(fast, reference, "".join(parts))
+    assert fast.engine == "rjieba"  # no fallback was needed
+
+
+def test_extra_words_identical_across_engines():
+    extra = ["刘晓燕", "韩冬梅", "党史学习教育走深走实"]
+    fast = Segmenter(extra_words=extra, engine="rjieba")
+    reference = Segmenter(extra_words=extra, engine="jieba")
+    text = "区委书记刘晓燕出席会议，通讯员韩冬梅报道：党史学习教育走深走实。"
+    assert reference.cut(text) == ["区委书记", "刘晓燕", "出席会议", "，", "通讯员", "韩冬梅", "报道", "：",
+                                   "党史学习教育走深走实", "。"]  # fmt: skip
+    _assert_same(fast, reference, text)
+
+
+def _jieba_main_dictionary() -> tuple[dict[str, int], int]:
+    # Read dict.txt the way jieba's gen_pfdict does: the last frequency of a word wins, and
+    # the total counts every line.
+    import jieba
+
+    freq: dict[str, int] = {}
+    total = 0
+    for line in (Path(jieba.__file__).parent / "dict.txt").read_text(encoding="utf-8").splitlines():
+        word, count, _ = line.split(" ")
+        freq[word] = int(count)
+        total += int(count)
+    return freq, total
+
+
+def _near_threshold_words(freq: dict[str, int], fixed_total: int) -> tuple[dict[str, int], int]:
+    """Two-character words AB, each with the smallest frequency at which jieba joins it.
+
+    jieba joins the text "AB" when log(F) - log(T) > log(fA) + log(fB) - 2 log(T), i.e. when
+    F * T > fA * fB, where T is the final total: ``fixed_total`` plus the new words' own
+    frequencies. Returns ``{word: F}`` and T.
+    """
+    chars = "了是在和有他不我人也为就这上"
+    pairs = [a + b for a in chars for b in chars if a != b and a + b not in freq][:8]
+    total = fixed_total
+    for _ in range(50):
+        chosen = {w: freq[w[0]] * freq[w[1]] // total + 1 for w in pairs}
+        new_total = fixed_total + sum(chosen.values())
+        if new_total == total:
+            return chosen, total
+        total = new_total
+    raise AssertionError("frequencies did not settle")
+
+
+@pytest.mark.slow
+def test_rjieba_divides_by_jiebas_total(tmp_path):
+    # jieba's total keeps frequencies that were overwritten (here the 的 that the user
+    # dictionary re-weights to 1); a segmenter that used rjieba's own total would be off by
+    # freq(的) and would split words that sit just above jieba's threshold.
+    freq, main_total = _jieba_main_dictionary()
+    words, total = _near_threshold_words(freq, main_total + 1)
+    userdict = tmp_path / "near.txt"
+    userdict.write_text("的 1 uj\n" + "".join(f"{w} {f} n\n" for w, f in words.items()), encoding="utf-8")
+    fast = Segmenter(userdict=userdict, engine="rjieba")
+    reference = Segmenter(userdict=userdict, engine="jieba")
+    assert reference.tokenizer.total == total
+    for word, f in words.items():
+        fa, fb = freq[word[0]], freq[word[1]]
+        assert f * total > fa * fb >= f * (total - freq["的"])  # the two totals disagree here
+        assert reference.cut(word) == [word]
+        assert fast.cut(word) == [word]
+    text = "，".join(words) + "".join(words)
+    _assert_same(fast, reference, text)
+
+
+@pytest.mark.slow
+def test_rjieba_blocks_are_jiebas_plus_the_characters_split_off():
+    # Which characters does rjieba put into dictionary blocks? A word "一" + c is found in
+    # the text "一" + c exactly when c is. Compared with jieba's and posseg's own patterns.
+    import jieba
+    import jieba.posseg
+    import rjieba
+
+    from corpus_tools.segment import _CUT_SEPARATORS, _POS_SEPARATORS
+
+    engine = rjieba.Jieba.empty()
+    code_points = [cp for cp in range(0x110000) if not 0xD800 <= cp <= 0xDFFF]
+    for cp in code_points:
+        engine.add_word("\u4e00" + chr(cp), 1000, None)
+    in_blocks = set()
+    for start in range(0, len(code_points), 5000):
+        chunk = code_points[start:start + 5000]
+        found = {w[1] for w in engine.cut("，".join("\u4e00" + chr(cp) for cp in chunk), False) if len(w) == 2}
+        in_blocks.update(cp for cp in chunk if chr(cp) in found)
+    for pattern, separators in ((jieba.re_han_default, _CUT_SEPARATORS),
+                                (jieba.posseg.re_han_internal, _POS_SEPARATORS)):
+        reference = {cp for cp in in_blocks | {ord("%"), ord("-")} if pattern.match(chr(cp))}
+        assert reference <= in_blocks
+        extra = in_blocks - reference
+        assert extra, "rjieba's blocks are larger than jieba's: there is something to split off"
+        assert all(separators.fullmatch(chr(cp)) for cp in extra)
+        assert not any(pattern.match(ch) for ch in "".join(chr(cp) for cp in extra))
+
+
+def test_hmm_stays_on_jieba():
+    assert get_segmenter(hmm=True).engine == "jieba"
+    assert "hmm=True" in Segmenter(hmm=True).engine_reason
+    with pytest.raises(ValueError, match="hmm"):
+        Segmenter(hmm=True, engine="rjieba")
+
+
+def test_rjieba_hmm_really_differs_from_jiebas():
+    # Why hmm=True stays on jieba: jieba-rs's HMM joins what jieba's splits.
+    import rjieba
+
+    reference = get_segmenter(hmm=True)
+    fast = rjieba.Jieba()
+    assert reference.tokenizer.lcut("第1-5名", HMM=True) != fast.cut("第1-5名", True)
+
+
+def test_auto_falls_back_to_jieba_when_the_probe_differs(monkeypatch):
+    import rjieba
+
+    # rjieba with its own built-in dictionary lacks the project's words: the probe sees it.
+    monkeypatch.setattr(Segmenter, "_build_rjieba", lambda self: rjieba.Jieba())
+    with pytest.warns(RuntimeWarning, match="rjieba differs from jieba"):
+        segmenter = Segmenter()
+    assert segmenter.engine == "jieba"
+    assert segmenter.engine_reason.startswith("fell back to jieba")
+    assert segmenter.cut("引导党员干部学史明理") == ["引导", "党员干部", "学史明理"]
+    with pytest.raises(RuntimeError, match="does not reproduce jieba"):
         Segmenter(engine="rjieba")
 
 
-def test_repr_names_settings(seg):
-    assert repr(seg) == "Segmenter(engine='jieba', hmm=False, userdict='package', extra_words=0)"
+def test_without_rjieba_auto_uses_jieba(monkeypatch):
+    import corpus_tools.segment as segment
 
+    monkeypatch.setattr(segment, "_rjieba_available", lambda: False)
+    segmenter = Segmenter()
+    assert segmenter.engine == "jieba"
+    assert "not installed" in segmenter.engine_reason
+    with pytest.raises(ImportError, match="rjieba"):
+        Segmenter(engine="rjieba")
+
+
+def test_get_segmenter_keeps_one_per_engine():
+    assert get_segmenter(engine="auto") is get_segmenter()
+    assert get_segmenter(engine="jieba").engine == "jieba"
+    assert get_segmenter(engine="jieba") is get_segmenter(engine="jieba")
+    assert get_segmenter(engine="jieba") is not get_segmenter()
+    assert get_segmenter(hmm=True, engine="auto") is get_segmenter(hmm=True, engine="jieba")
+
+
+def test_segmenter_pickles_as_its_settings(tmp_path):
+    import pickle
+
+    original = Segmenter(extra_words=["刘晓燕"], cache_dir=tmp_path)
+    payload = pickle.dumps(original)
+    assert len(payload) < 2_000  # settings, not dictionaries
+    copy = pickle.loads(payload)
+    assert repr(copy) == repr(original)
+    assert copy.cache_dir == tmp_path
+    assert copy.cut("区委书记刘晓燕出席会议") == original.cut("区委书记刘晓燕出席会议")
+
+
+def test_whitespace_shortcut_sees_every_character_jieba_drops():
+    # rjieba's cut skips the whitespace filter for texts the pattern finds nothing in; that is
+    # exact only if the pattern matches every character str.isspace() accepts.
+    from corpus_tools.segment import _WHITESPACE
+
+    spaces = {chr(cp) for cp in range(0x110000) if chr(cp).isspace()}
+    assert {ch for ch in spaces if _WHITESPACE.match(ch)} == spaces

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import dataclasses
+import os
 import re
 
 import numpy as np
 import pandas as pd
 import pytest
 
+import corpus_tools.tokens as tokens_module
 from corpus_tools.lexicons import stopwords
 from corpus_tools.segment import Segmenter, get_segmenter
-from corpus_tools.tokens import Tokens, tokenize
+from corpus_tools.tokencache import TokenCache
+from corpus_tools.tokens import Tokens, segment_texts, tokenize
 
 TOY_DOCS = {
     "huaiyin-2021": "槐荫区推进党史学习教育走深走实。\n区委书记李国强出席会议并讲话，2021年增长1.6%。",
@@ -63,6 +66,15 @@ class StandInCorpus:
         return pd.DataFrame(rows).set_index("unit_id")
 
 
+@pytest.fixture(scope="module", autouse=True)
+def _private_cache_dir(tmp_path_factory):
+    # tokenize caches by default: keep these tests out of the user's real cache folder.
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("DANGSHI_CACHE_DIR", str(tmp_path_factory.mktemp("project-cache")))
+        patch.delenv("DANGSHI_CACHE", raising=False)
+        yield
+
+
 @pytest.fixture(scope="module")
 def corpus() -> StandInCorpus:
     return StandInCorpus(TOY_DOCS, TOY_DOCVARS)
@@ -99,7 +111,7 @@ def test_tokenize_documents(doc_tokens):
     assert doc_tokens.pos is None
     assert doc_tokens.history == (
         "tokenize(unit='document', pos=False, hmm=False, "
-        "segmenter=Segmenter(engine='jieba', hmm=False, userdict='package', extra_words=0))",
+        "segmenter=Segmenter(engine='rjieba', hmm=False, userdict='package', extra_words=0))",
     )
 
 
@@ -342,3 +354,175 @@ def test_real_seeds_keep_campaign_formulas_whole(seeds):
     everything = [word for words in toks.tokens for word in words]
     for slogan in ["学史明理", "急难愁盼", "七个一", "入脑入心", "开新局"]:
         assert slogan in everything
+
+
+# -- speed: worker processes and the token cache never change the tokens ------------------------
+
+
+class _CountingCorpus(StandInCorpus):
+    def __init__(self, *args) -> None:
+        super().__init__(*args)
+        self.calls = 0
+
+    def units(self, unit: str) -> pd.DataFrame:
+        self.calls += 1
+        return super().units(unit)
+
+
+@pytest.fixture
+def pools(monkeypatch):
+    """Record every process pool that tokenize starts."""
+    started: list[int] = []
+    original = tokens_module.ProcessPoolExecutor
+
+    class Recording(original):
+        def __init__(self, *args, **kwargs):
+            started.append(kwargs["max_workers"])
+            super().__init__(*args, **kwargs)
+
+    monkeypatch.setattr(tokens_module, "ProcessPoolExecutor", Recording)
+    return started
+
+
+@pytest.mark.parametrize("pos", [False, True])
+def test_two_processes_give_the_same_tokens_as_one(seeds, pools, pos):
+    one = tokenize(seeds, unit="paragraph", pos=pos, n_jobs=1, cache=False)
+    assert pools == []
+    two = tokenize(seeds, unit="paragraph", pos=pos, n_jobs=2, cache=False)
+    assert pools == [2]
+    assert two.tokens.index.equals(one.tokens.index)
+    assert two.tokens.tolist() == one.tokens.tolist()
+    if pos:
+        assert two.pos.tolist() == one.pos.tolist()
+    assert two.history == one.history
+
+
+def test_many_small_batches_keep_their_order(pools, monkeypatch):
+    monkeypatch.setattr(tokens_module, "_MIN_BATCH_CHARS", 50)
+    texts = [f"第{n}次学党史、悟思想，办实事{n % 7}件" for n in range(400)]
+    expected = [get_segmenter().cut(text) for text in texts]
+    words, tags = segment_texts(texts, n_jobs=2, cache=False)
+    assert pools == [2]
+    assert words == expected and tags is None
+
+
+@pytest.mark.slow
+def test_spawned_workers_rebuild_the_segmenter(monkeypatch, pools):
+    import multiprocessing
+
+    monkeypatch.setattr(tokens_module, "_mp_context", lambda: multiprocessing.get_context("spawn"))
+    segmenter = Segmenter(extra_words=["刘晓燕"])
+    texts = ["区委书记刘晓燕出席会议", "刘晓燕讲话", "学党史、悟思想"] * 3 + ["刘晓燕"]
+    words, _ = segment_texts(texts, segmenter=segmenter, n_jobs=2, cache=False)
+    assert pools == [2]
+    assert words == [segmenter.cut(text) for text in texts]
+    assert words[0] == ["区委书记", "刘晓燕", "出席会议"]
+
+
+def test_small_corpora_stay_in_one_process(seeds, pools):
+    tokenize(seeds, unit="sentence", cache=False)
+    tokenize(seeds, unit="sentence", engine="jieba", cache=False)
+    assert pools == []
+
+
+def test_rjieba_stays_in_one_process_and_jieba_spreads_out(pools, monkeypatch):
+    import multiprocessing
+
+    monkeypatch.setattr(tokens_module, "_available_cores", lambda: 2)
+    monkeypatch.setattr(tokens_module, "_mp_context", lambda: multiprocessing.get_context("fork"))
+    texts = [f"第{n}次学党史、悟思想，办实事" for n in range(20_000)]  # 300,000 characters
+    segment_texts(texts, segmenter=get_segmenter(), cache=False)
+    assert pools == []
+    segment_texts(texts, segmenter=get_segmenter(engine="jieba"), cache=False)
+    assert pools == [2]
+
+
+def test_large_corpora_use_every_core(seeds, pools, monkeypatch):
+    zero = {"fork": 0, "spawn": 0}
+    monkeypatch.setattr(tokens_module, "PARALLEL_MIN_CHARS", {"jieba": zero, "rjieba": zero})
+    monkeypatch.setattr(tokens_module, "_available_cores", lambda: 2)
+    expected = tokenize(seeds, unit="paragraph", n_jobs=1, cache=False)
+    assert tokenize(seeds, unit="paragraph", cache=False).tokens.tolist() == expected.tokens.tolist()
+    assert pools == [2]
+
+
+@pytest.mark.parametrize("n_jobs", [0, -2, 1.5, True, "2"])
+def test_bad_n_jobs_is_refused(corpus, n_jobs):
+    with pytest.raises((ValueError, TypeError), match="n_jobs"):
+        tokenize(corpus, n_jobs=n_jobs, cache=False)
+
+
+def test_units_are_built_once():
+    counting = _CountingCorpus(TOY_DOCS, TOY_DOCVARS)
+    tokenize(counting, unit="sentence", pos=True, cache=False)
+    assert counting.calls == 1
+
+
+def test_repeated_texts_are_segmented_once_and_not_shared(monkeypatch):
+    segmenter = Segmenter()
+    calls: list[str] = []
+    original = segmenter.cut
+    monkeypatch.setattr(segmenter, "cut", lambda text: calls.append(text) or original(text))
+    words, _ = segment_texts(["学党史", "办实事", "学党史"], segmenter=segmenter, cache=False)
+    assert calls == ["学党史", "办实事"]
+    assert words[0] == words[2] == ["学党史"]
+    words[0].append("x")
+    assert words[2] == ["学党史"]
+
+
+@pytest.mark.parametrize("pos", [False, True])
+def test_warm_cache_gives_the_same_tokens_without_segmenting(corpus, tmp_path, monkeypatch, pos):
+    cache = TokenCache(tmp_path / "tokens")
+    reference = tokenize(corpus, unit="sentence", pos=pos, cache=False)
+    cold = tokenize(corpus, unit="sentence", pos=pos, cache=cache)
+    assert len(cache) == len(set(corpus.units("sentence")["text"]))
+    segmenter = get_segmenter()
+
+    def refuse(text):
+        raise AssertionError("segmented although cached")
+
+    monkeypatch.setattr(segmenter, "cut", refuse)
+    monkeypatch.setattr(segmenter, "cut_pos", refuse)
+    warm = tokenize(corpus, unit="sentence", pos=pos, cache=cache)
+    for toks in (cold, warm):
+        assert toks.tokens.tolist() == reference.tokens.tolist()
+        assert toks.history == reference.history
+        if pos:
+            assert toks.pos.tolist() == reference.pos.tolist()
+
+
+def test_cache_default_folder_and_switches(corpus, tmp_path, monkeypatch):
+    monkeypatch.setenv("DANGSHI_CACHE_DIR", str(tmp_path / "project-cache"))
+    tokenize(corpus, cache=False)
+    assert not (tmp_path / "project-cache" / "tokens").exists()
+    monkeypatch.setenv("DANGSHI_CACHE", "off")
+    tokenize(corpus)
+    assert not (tmp_path / "project-cache" / "tokens").exists()
+    monkeypatch.delenv("DANGSHI_CACHE")
+    tokenize(corpus)
+    assert len(TokenCache(tmp_path / "project-cache" / "tokens")) == len(TOY_DOCS)
+    tokenize(corpus, cache=tmp_path / "elsewhere")
+    assert len(TokenCache(tmp_path / "elsewhere")) == len(TOY_DOCS)
+
+
+def test_engine_choice_changes_nothing_but_the_history(corpus):
+    fast = tokenize(corpus, unit="paragraph", pos=True, cache=False)
+    reference = tokenize(corpus, unit="paragraph", pos=True, engine="jieba", cache=False)
+    assert fast.tokens.tolist() == reference.tokens.tolist()
+    assert fast.pos.tolist() == reference.pos.tolist()
+    assert "engine='jieba'" in reference.history[-1] and "engine='rjieba'" in fast.history[-1]
+    with pytest.raises(ValueError, match="engine"):
+        tokenize(corpus, segmenter=get_segmenter(), engine="jieba")
+
+
+def _die(args):
+    os._exit(3)
+
+
+def test_failed_workers_fall_back_to_this_process(monkeypatch, pools):
+    monkeypatch.setattr(tokens_module, "_segment_batch", _die)
+    texts = ["学党史、悟思想", "办实事、开新局"]
+    with pytest.warns(RuntimeWarning, match="workers failed"):
+        words, _ = segment_texts(texts, n_jobs=2, cache=False)
+    assert pools == [2]
+    assert words == [["学党史", "、", "悟思想"], ["办实事", "、", "开新局"]]

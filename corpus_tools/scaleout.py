@@ -1,0 +1,176 @@
+"""Scale-out: the read → clean → segment → count stage on a Dask cluster.
+
+:func:`dask_dtm` runs :func:`corpus_tools.stream.process_chunk`, the per-chunk function of the
+streaming path, on the workers of a ``dask.distributed`` cluster, and merges the results in
+this process exactly as :func:`corpus_tools.stream.stream_dtm` does. The result is the same
+:class:`~corpus_tools.dtm.DocTermMatrix`, row for row and term for term, as the single-machine
+path and as ``dtm(tokenize(read_corpus(...)))``.
+
+Without a ``client`` a ``LocalCluster`` is started on this machine (one single-threaded worker
+process per core: segmentation and cleaning are pure Python and hold the GIL) and closed at the
+end.
+
+Using an existing cluster
+-------------------------
+Start a scheduler on one machine; it prints its address::
+
+    dask scheduler                 # e.g. "Scheduler at: tcp://10.0.0.5:8786"
+
+Start workers on every machine that should do the work, in an environment where this package
+is installed (the same version) and the corpus folder is visible at the same path (a shared or
+network drive)::
+
+    dask worker tcp://10.0.0.5:8786 --nworkers 4 --nthreads 1
+
+Then point :func:`dask_dtm` at the scheduler from Python::
+
+    from corpus_tools.scaleout import dask_dtm
+    result = dask_dtm("/shared/corpus", client="tcp://10.0.0.5:8786", out_dir="work/dtm")
+    counts = result.dtm()
+
+Workers read the files themselves (``read_on="workers"``); when they cannot see the folder,
+``read_on="here"`` reads each file in this process and sends its text with the task. The output
+folder is written by this process, so ``out_dir`` is a path on this machine. A
+``distributed.Client`` that is already connected can be passed as ``client`` too; it is left
+open.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Callable, Iterable, Mapping
+from typing import TYPE_CHECKING, Any, Literal
+
+from .stream import StreamResult, Unit, stream_dtm
+
+if TYPE_CHECKING:  # distributed is imported only when a cluster is used
+    from distributed import Client
+
+__all__ = ["dask_dtm"]
+
+logger = logging.getLogger(__name__)
+
+
+class _DaskExecutor:
+    """The ``submit`` that :func:`stream_dtm` expects, on a Dask client."""
+
+    def __init__(self, client: Client) -> None:
+        self.client = client
+
+    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Any:
+        # pure=False: a task's key is not a hash of its (possibly large) arguments, and two
+        # identical chunks are still two tasks.
+        return self.client.submit(fn, *args, pure=False, **kwargs)
+
+
+def dask_dtm(
+    source: str | os.PathLike[str] | Mapping[str, str] | Iterable[tuple[str, str]],
+    *,
+    client: Client | str | None = None,
+    n_workers: int | None = None,
+    out_dir: str | os.PathLike[str] | None = None,
+    unit: Unit = "document",
+    pos: bool = False,
+    metadata: str | os.PathLike[str] | None | Literal[False] = None,
+    pattern: str = "*.txt",
+    encoding: str | None = None,
+    chunk_size: int = 64,
+    max_pending_chunks: int | None = None,
+    keep_tokens: bool | None = None,
+    overwrite: bool = False,
+    engine: str | None = None,
+    read_on: Literal["workers", "here"] = "workers",
+    progress: bool = True,
+) -> StreamResult:
+    """Count a corpus into a document-term matrix on a Dask cluster.
+
+    Parameters
+    ----------
+    source : str, Path, mapping or iterable
+        As for :func:`corpus_tools.stream.stream_dtm`: a folder of text files, a mapping
+        ``doc_id -> raw text`` or an iterable of ``(doc_id, raw text)`` pairs.
+    client : distributed.Client or str, optional
+        A connected client (left open), or a scheduler address such as
+        ``"tcp://10.0.0.5:8786"`` (connected and closed here). ``None`` starts a
+        ``LocalCluster`` on this machine for the duration of the call.
+    n_workers : int, optional
+        Workers of the ``LocalCluster`` (default: one per core). Only without ``client``.
+    out_dir, unit, pos, metadata, pattern, encoding, chunk_size, keep_tokens, overwrite, engine, progress
+        As for :func:`~corpus_tools.stream.stream_dtm`.
+    max_pending_chunks : int, optional
+        Chunks submitted but not yet merged; default twice the cluster's worker threads.
+    read_on : {"workers", "here"}, default "workers"
+        Where files are read: on the workers (they must see the folder at the same path) or
+        in this process, sending the text with each task.
+
+    Returns
+    -------
+    StreamResult
+        The same as :func:`~corpus_tools.stream.stream_dtm` returns for the same input.
+
+    Raises
+    ------
+    ValueError
+        When ``n_workers`` is given together with ``client``.
+
+    Notes
+    -----
+    Chunks are merged in the order they were submitted, and at most ``max_pending_chunks`` are
+    on the cluster at once, so this process reads the source only that far ahead and its
+    memory stays bounded whatever the corpus size. See the module docstring for connecting to
+    an existing scheduler.
+
+    Examples
+    --------
+    >>> from distributed import Client, LocalCluster  # doctest: +SKIP
+    >>> with LocalCluster(n_workers=2, threads_per_worker=1, dashboard_address=None) as cluster, \\
+    ...         Client(cluster) as client:  # doctest: +SKIP
+    ...     counts = dask_dtm("seeds", client=client).dtm()
+    """
+    from distributed import Client, LocalCluster
+
+    if client is not None and n_workers is not None:
+        raise ValueError("n_workers sets up a LocalCluster; it cannot be combined with client")
+    own_cluster = own_client = None
+    try:
+        if client is None:
+            own_cluster = LocalCluster(
+                n_workers=n_workers or os.cpu_count() or 1,
+                threads_per_worker=1,
+                processes=True,
+                # The scheduler serves HTTP even without a dashboard, by default on port 8787;
+                # a random port avoids clashing with another cluster on this machine.
+                dashboard_address=":0",
+                scheduler_kwargs={"dashboard": False},
+            )
+            client = own_client = Client(own_cluster)
+        elif isinstance(client, (str, os.PathLike)):
+            client = own_client = Client(os.fspath(client))
+        threads = sum(client.nthreads().values())
+        if threads == 0:
+            raise RuntimeError(f"the Dask cluster at {client.scheduler.address} has no workers")
+        window = max_pending_chunks if max_pending_chunks is not None else 2 * threads
+        logger.info("dask_dtm: %d worker threads at %s", threads, client.scheduler.address)
+        return stream_dtm(
+            source,
+            out_dir=out_dir,
+            unit=unit,
+            pos=pos,
+            metadata=metadata,
+            pattern=pattern,
+            encoding=encoding,
+            executor=_DaskExecutor(client),
+            chunk_size=chunk_size,
+            max_pending_chunks=window,
+            keep_tokens=keep_tokens,
+            overwrite=overwrite,
+            engine=engine,
+            read_on=read_on,
+            progress=progress,
+        )
+    finally:
+        if own_client is not None:
+            own_client.close()
+        if own_cluster is not None:
+            own_cluster.close()
