@@ -3,6 +3,9 @@
 The pipeline, one object per stage::
 
     read_corpus ──▶ Corpus ──tokenize──▶ Tokens ──dtm──▶ DocTermMatrix ──▶ analyses
+    stream_dtm / dask_dtm: the same read → clean → segment → count, streamed or on a cluster
+
+Analyses live in subpackages: ``topics``, ``rhetoric``, ``compare``.
 
 Importing the package does no work: nothing reads files, loads dictionaries
 or configures logging until it is asked to.
@@ -13,7 +16,11 @@ import logging
 from .corpus import Corpus, CorpusReadError, corpus_from_texts, open_corpus, read_corpus
 from .dtm import DocTermMatrix, dtm
 from .lexicons import stopwords, user_dictionary_path
+from .locality import infer_locality
 from .metadata import group_labels
+from .readers import iter_documents
+from .scaleout import dask_dtm
+from .stream import stream_dtm
 from .tokens import Tokens, tokenize
 
 __all__ = [
@@ -22,11 +29,15 @@ __all__ = [
     "DocTermMatrix",
     "Tokens",
     "corpus_from_texts",
+    "dask_dtm",
     "dtm",
     "group_labels",
+    "infer_locality",
+    "iter_documents",
     "open_corpus",
     "read_corpus",
     "stopwords",
+    "stream_dtm",
     "tokenize",
     "user_dictionary_path",
 ]
