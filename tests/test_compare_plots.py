@@ -4,7 +4,6 @@ ordered with 5 and with 50 groups; summarise_top folds the rest correctly; a con
 
 from __future__ import annotations
 
-import time
 import warnings
 from io import BytesIO
 
@@ -178,8 +177,7 @@ def _fifty_group_corpus():
     return corp.assign_docvars(group=ct.group_labels(corp.docvars, "district"))
 
 
-def test_fifty_groups_run_end_to_end_in_seconds():
-    started = time.perf_counter()
+def test_fifty_groups_run_end_to_end():
     corp = _fifty_group_corpus()
     profile = group_profile(corp)
     assert len(profile) == N_GROUPS
@@ -207,5 +205,3 @@ def test_fifty_groups_run_end_to_end_in_seconds():
         assert width <= 18 and height <= 16
     folded = plots.summarise_top(profile, n=10, value="n_chars", agg="mean")
     assert len(folded) == 11 and folded["n_groups"].sum() == N_GROUPS
-    elapsed = time.perf_counter() - started
-    assert elapsed < 30, f"50 groups took {elapsed:.1f} s"

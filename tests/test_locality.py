@@ -13,7 +13,6 @@ import importlib.util
 import re
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pandas as pd
@@ -128,15 +127,12 @@ def test_nothing_is_loaded_at_import():
     assert out == ["0", "0", "False"]
 
 
-def test_gazetteer_and_automaton_are_built_once_and_fast():
+def test_gazetteer_and_automaton_are_built_once():
+    # How long building takes is measured in benchmarks/locality_accuracy.py --speed, not here.
     locality.gazetteer.cache_clear()
     locality._automaton.cache_clear()
-    start = time.perf_counter()
     automaton = locality._automaton()
-    elapsed = time.perf_counter() - start
     assert locality._automaton() is automaton and locality.gazetteer() is locality.gazetteer()
-    # ~0.4 s on an idle core; generous for a loaded CI machine
-    assert elapsed < 6.0
 
 
 # --------------------------------------------------------------------------- traps, one by one
@@ -336,17 +332,6 @@ def test_seed_localities_match_the_manifest(seeds_dir):
     # 004 (武隆区, Chongqing, writing itself 武陵): unknown or right, never 常德市武陵区
     wulong = infer_locality(corpus.blocks[corpus.blocks["doc_id"] == "004_482eecf055e9753a"])
     assert wulong.province in {"", "重庆市"} and wulong.district in {"", "武隆区"}
-
-
-def test_inference_takes_milliseconds(seeds_dir):
-    texts = [p.read_text(encoding="utf-8") for p in sorted(seeds_dir.glob("*.txt"))]
-    infer_locality(texts[0])  # warm the caches
-    start = time.perf_counter()
-    for _ in range(4):
-        for text in texts:
-            infer_locality(text)
-    per_article_ms = (time.perf_counter() - start) * 1000 / (4 * len(texts))
-    assert per_article_ms < 60  # ~3 ms per 10,000-character seed on an idle core
 
 
 # --------------------------------------------------------------------------- the labelled set
