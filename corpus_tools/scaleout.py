@@ -17,8 +17,7 @@ Start a scheduler on one machine; it prints its address::
     dask scheduler                 # e.g. "Scheduler at: tcp://10.0.0.5:8786"
 
 Start workers on every machine that should do the work, in an environment where this package
-is installed (the same version) and the corpus folder is visible at the same path (a shared or
-network drive)::
+is installed (the same version)::
 
     dask worker tcp://10.0.0.5:8786 --nworkers 4 --nthreads 1
 
@@ -28,9 +27,9 @@ Then point :func:`dask_dtm` at the scheduler from Python::
     result = dask_dtm("/shared/corpus", client="tcp://10.0.0.5:8786", out_dir="work/dtm")
     counts = result.dtm()
 
-Workers read the files themselves (``read_on="workers"``); when they cannot see the folder,
-``read_on="here"`` reads each file in this process and sends its text with the task. The output
-folder is written by this process, so ``out_dir`` is a path on this machine. A
+This process reads the corpus (exactly as ``read_corpus`` does) and sends each chunk's texts
+with its task, so workers need not see the corpus folder; they clean, segment and count. The
+output folder is written by this process, so ``out_dir`` is a path on this machine. A
 ``distributed.Client`` that is already connected can be passed as ``client`` too; it is left
 open.
 """
@@ -73,15 +72,15 @@ def dask_dtm(
     unit: Unit = "document",
     pos: bool = False,
     metadata: str | os.PathLike[str] | None | Literal[False] = None,
-    pattern: str = "*.txt",
+    pattern: str | None = None,
     encoding: str | None = None,
     chunk_size: int = 64,
     max_pending_chunks: int | None = None,
     keep_tokens: bool | None = None,
     overwrite: bool = False,
     engine: str | None = None,
-    read_on: Literal["workers", "here"] = "workers",
     progress: bool = True,
+    **read_options: Any,
 ) -> StreamResult:
     """Count a corpus into a document-term matrix on a Dask cluster.
 
@@ -100,9 +99,8 @@ def dask_dtm(
         As for :func:`~corpus_tools.stream.stream_dtm`.
     max_pending_chunks : int, optional
         Chunks submitted but not yet merged; default twice the cluster's worker threads.
-    read_on : {"workers", "here"}, default "workers"
-        Where files are read: on the workers (they must see the folder at the same path) or
-        in this process, sending the text with each task.
+    **read_options
+        Further options of ``read_corpus`` for a folder (``on_error``, ``format`` …).
 
     Returns
     -------
@@ -166,8 +164,8 @@ def dask_dtm(
             keep_tokens=keep_tokens,
             overwrite=overwrite,
             engine=engine,
-            read_on=read_on,
             progress=progress,
+            **read_options,
         )
     finally:
         if own_client is not None:

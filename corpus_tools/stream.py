@@ -30,9 +30,6 @@ from __future__ import annotations
 
 import collections
 import concurrent.futures
-import dataclasses
-import hashlib
-import inspect
 import logging
 import multiprocessing
 import os
@@ -49,10 +46,9 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from .corpus import CorpusReadError, process_document
-from .decode import DecodingError, decode_bytes
+from . import readers
+from .corpus import process_document
 from .dtm import MATRIX_FILE, DocTermMatrix, _check_output_folder, _output_folder, _write_npz, _write_sidecars
-from .metadata import read_manifest, slugify
 from .progress import progress as _progress
 from .structure import split_sentences
 
@@ -78,91 +74,39 @@ _ROW_GROUP_TOKENS = 1_000_000
 
 @dataclass(frozen=True)
 class SourceDocument:
-    """One document to process: text already read, or a file to read where it is processed.
+    """One document to process, its text already read.
 
     Parameters
     ----------
     doc_id : str
-    text : str, optional
-        The raw text; when given, ``file`` is not read.
+    text : str
+        The raw text as read (decoded, not cleaned).
     read_info : dict, optional
-        The docvars reading adds (``file``, ``encoding`` …), for a text already read.
+        The docvars reading adds (``file``, ``encoding`` …); by default those of a text given
+        in memory.
     docvars : dict, optional
         Docvars the source states (manifest, table columns …): ``given`` in the corpus merge.
     origin : dict, optional
         Where each stated docvar came from (``manifest``, ``table`` …).
-    file : pathlib.Path, optional
-        A ``.txt`` file to read and decode in the worker (used only without
-        ``corpus_tools.readers``).
-    relpath : str
-        ``file`` relative to the corpus folder.
-    encoding : str, optional
-        Decode ``file`` with this codec instead of detecting it.
     """
 
     doc_id: str
-    text: str | None = None
+    text: str
     read_info: Mapping[str, object] | None = None
     docvars: Mapping[str, str] = field(default_factory=dict)
     origin: Mapping[str, str] = field(default_factory=dict)
-    file: Path | None = None
-    relpath: str = ""
-    encoding: str | None = None
 
     def read(self) -> tuple[str, dict[str, object], int]:
-        """Return ``(raw text, read info, size in bytes)``.
-
-        Raises
-        ------
-        CorpusReadError
-            When the file cannot be decoded or is empty; the message names the file.
-        """
-        if self.text is not None:
-            info = dict(self.read_info) if self.read_info is not None else _in_memory_read_info()
-            return self.text, info, len(self.text.encode("utf-8"))
-        if self.file is None:
-            raise ValueError(f"document {self.doc_id!r} has neither text nor file")
-        data = self.file.read_bytes()
-        try:
-            decoded = decode_bytes(data, name=self.file, encoding=self.encoding)
-        except DecodingError as error:
-            raise CorpusReadError(str(error)) from error
-        if not decoded.text.strip():
-            raise CorpusReadError(f"{self.file}: the file is empty or holds only whitespace")
-        info = {
-            "file": self.relpath,
-            "encoding": decoded.encoding,
-            "encoding_method": decoded.method,
-            "sha256": hashlib.sha256(data).hexdigest(),
-        }
-        return decoded.text, info, len(data)
-
-    def loaded(self) -> SourceDocument:
-        """Return a copy holding the text, for workers that cannot see the file."""
-        if self.text is not None:
-            return self
-        text, info, _ = self.read()
-        return dataclasses.replace(self, text=text, read_info=info)
+        """Return ``(raw text, read info, size in bytes of the UTF-8 text)``."""
+        info = dict(self.read_info) if self.read_info is not None else dict(_IN_MEMORY_READ_INFO)
+        return self.text, info, len(self.text.encode("utf-8"))
 
 
-def _readers():
-    """Return ``corpus_tools.readers`` when this version of the package has it, else None."""
-    try:
-        from . import readers
-    except ImportError:
-        return None
-    return readers if hasattr(readers, "iter_documents") else None
-
-
-def _in_memory_read_info() -> dict[str, object]:
-    # What corpus_from_texts records for a text given in memory (its fields changed when
-    # corpus_tools.readers arrived).
-    if _readers() is not None:
-        return {
-            "file": "", "format": "in-memory", "row": None, "source": "", "encoding": "",
-            "encoding_method": "in-memory", "sha256": "",
-        }
-    return {"file": "", "encoding": "", "encoding_method": "in-memory"}
+#: What ``corpus_from_texts`` records for a text given in memory.
+_IN_MEMORY_READ_INFO: Mapping[str, object] = {
+    "file": "", "format": "in-memory", "row": None, "source": "", "encoding": "",
+    "encoding_method": "in-memory", "sha256": "",
+}
 
 
 @dataclass
@@ -170,7 +114,6 @@ class _Source:
     documents: Iterable[SourceDocument]
     total: int | None
     label: str
-    manifest: pd.DataFrame | None = None  # only for the merge of the .txt fallback
     problems: list[Any] = field(default_factory=list)
 
 
@@ -184,17 +127,11 @@ def _read_source(
 ) -> _Source:
     """Turn what the caller passed into documents in corpus order: the one place that reads.
 
-    A folder (or file) goes through ``corpus_tools.readers.iter_documents`` exactly as
-    ``read_corpus`` reads it; without that module, through :func:`_txt_documents`.
+    A folder (or file) goes through :func:`corpus_tools.readers.iter_documents` exactly as
+    ``read_corpus`` reads it.
     """
     if isinstance(source, (str, os.PathLike)):
         path = Path(source)
-        readers = _readers()
-        if readers is None:
-            if read_options:
-                raise TypeError(f"unexpected reading options {sorted(read_options)}: this corpus_tools reads .txt only")
-            documents, manifest = _txt_documents(path, metadata=metadata, pattern=pattern or "*.txt", encoding=encoding)
-            return _Source(documents, len(documents), str(path), manifest)
         result = _Source([], None, str(path))
 
         def documents() -> Iterator[SourceDocument]:
@@ -221,55 +158,6 @@ def _read_source(
     return _Source(_text_documents(source), None, f"<{type(source).__name__} of texts>")
 
 
-def _txt_documents(
-    folder: Path,
-    *,
-    metadata: str | os.PathLike[str] | None | Literal[False],
-    pattern: str,
-    encoding: str | None,
-) -> tuple[list[SourceDocument], pd.DataFrame | None]:
-    """List a folder's ``.txt`` documents in ``read_corpus`` order, with its manifest (or None).
-
-    Used only when ``corpus_tools.readers`` is missing; it mirrors the ``read_corpus`` of that
-    time (same order, doc_ids and errors). Files are listed, not read: workers read them.
-    """
-    if not folder.is_dir():
-        raise CorpusReadError(f"{folder}: not a folder (stream_dtm needs a folder of text files)")
-    files = sorted(p for p in folder.rglob(pattern) if p.is_file())
-    if not files:
-        raise CorpusReadError(f"{folder}: no files matching {pattern!r}")
-    manifest = None
-    manifest_path = folder / "metadata.csv" if metadata is None else (None if metadata is False else Path(metadata))
-    if manifest_path is not None and (metadata is not None or manifest_path.exists()):
-        try:
-            manifest = read_manifest(manifest_path)
-        except (OSError, ValueError) as error:
-            raise CorpusReadError(str(error)) from error
-    by_relpath = {p.relative_to(folder).as_posix(): p for p in files}
-    if manifest is not None:
-        missing = [f for f in manifest["file"] if f not in by_relpath]
-        if missing:
-            raise CorpusReadError(f"{manifest_path}: rows name files that are not in {folder}: {missing}")
-        ordered = [(doc_id, f) for doc_id, f in manifest["file"].items()]
-        listed = set(manifest["file"])
-        unlisted = [rel for rel in by_relpath if rel not in listed]
-        if unlisted:
-            logger.warning("%s: files without a manifest row (docvars inferred): %s", manifest_path, unlisted)
-        ordered += [(slugify(rel), rel) for rel in unlisted]
-    else:
-        ordered = [(slugify(rel), rel) for rel in by_relpath]
-    counts = collections.Counter(doc_id for doc_id, _ in ordered)
-    repeated = sorted(d for d, n in counts.items() if n > 1)
-    if repeated:
-        raise CorpusReadError(
-            f"{folder}: file names give duplicate doc_ids {repeated}; add a manifest with unique doc_id values"
-        )
-    documents = [
-        SourceDocument(str(doc_id), file=by_relpath[rel], relpath=rel, encoding=encoding) for doc_id, rel in ordered
-    ]
-    return documents, manifest
-
-
 def _text_documents(texts: Mapping[str, str] | Iterable[tuple[str, str]]) -> Iterator[SourceDocument]:
     items = texts.items() if isinstance(texts, Mapping) else texts
     for item in items:
@@ -287,21 +175,17 @@ def _merge_document_docvars(
     read_info: pd.DataFrame,
     given: pd.DataFrame,
     origin: pd.DataFrame,
-    manifest: pd.DataFrame | None,
 ) -> pd.DataFrame:
-    """Merge per-document docvars with the corpus module's own rule, whichever version it is.
+    """Merge per-document docvars with the corpus module's own rule.
 
     Mirrors the frames ``corpus._assemble`` builds for the whole corpus; the streaming path
     builds them chunk by chunk and concatenates.
     """
     from . import corpus
 
-    order = getattr(corpus, "READ_INFO_COLUMNS", None)
-    if order is not None:
-        read_info = read_info[[c for c in order if c in read_info] + [c for c in read_info if c not in order]]
-    if "given" in inspect.signature(corpus._merge_docvars).parameters:
-        return corpus._merge_docvars(inferred, read_info, given, origin)
-    return corpus._merge_docvars(inferred, read_info, manifest)  # before corpus_tools.readers
+    order = corpus.READ_INFO_COLUMNS
+    read_info = read_info[[c for c in order if c in read_info] + [c for c in read_info if c not in order]]
+    return corpus._merge_docvars(inferred, read_info, given, origin)
 
 
 # -- the per-chunk work -----------------------------------------------------------------------
@@ -731,7 +615,7 @@ class _Accumulator:
 
     # -- finishing --------------------------------------------------------------------------
 
-    def docvars(self, manifest: pd.DataFrame | None) -> pd.DataFrame:
+    def docvars(self) -> pd.DataFrame:
         """Return the unit docvars exactly as ``dtm(tokenize(read_corpus(...)))`` has them."""
         if self._frames[0]:
             *frames, units = [pd.concat(parts) for parts in self._frames]
@@ -740,7 +624,7 @@ class _Accumulator:
             frames = [empty, empty, empty, empty]
             units = pd.DataFrame({"doc_id": []}, index=pd.Index([], name="unit_id"))
         self._frames = [[], [], [], [], []]
-        doc_docvars = _merge_document_docvars(*frames, manifest)
+        doc_docvars = _merge_document_docvars(*frames)
         del frames
         # As tokens._unit_docvars: the unit's own columns win over same-named document columns.
         unit_columns = list(units.columns)
@@ -937,7 +821,6 @@ def stream_dtm(
     keep_tokens: bool | None = None,
     overwrite: bool = False,
     engine: str | None = None,
-    read_on: Literal["workers", "here"] = "workers",
     progress: bool = True,
     **read_options: Any,
 ) -> StreamResult:
@@ -983,9 +866,6 @@ def stream_dtm(
         Replace an existing non-empty ``out_dir`` (one that holds a saved matrix).
     engine : str, optional
         Segmentation engine (``get_segmenter(engine=...)`` where supported).
-    read_on : {"workers", "here"}, default "workers"
-        Where a file listed but not yet read is read: in the workers (they must see the
-        files) or here. Files that the reader of ``read_corpus`` opens itself are read here.
     progress : bool, default True
         Report progress (documents) with :func:`corpus_tools.progress.progress`.
     **read_options
@@ -1031,8 +911,6 @@ def stream_dtm(
         raise ValueError(f"unit must be one of {_UNITS}, got {unit!r}")
     if int(chunk_size) != chunk_size or chunk_size < 1:
         raise ValueError(f"chunk_size must be a positive number of documents, got {chunk_size!r}")
-    if read_on not in ("workers", "here"):
-        raise ValueError(f"read_on must be 'workers' or 'here', got {read_on!r}")
     if keep_tokens is None:
         keep_tokens = out_dir is not None
     if keep_tokens and out_dir is None:
@@ -1043,7 +921,7 @@ def stream_dtm(
         _check_output_folder(Path(out_dir), overwrite=overwrite)  # fail before hours of work
 
     reading = _read_source(source, metadata=metadata, pattern=pattern, encoding=encoding, read_options=read_options)
-    documents, total, source_label, manifest = reading.documents, reading.total, reading.label, reading.manifest
+    documents, total, source_label = reading.documents, reading.total, reading.label
 
     workers = _n_workers(n_jobs)
     own_pool = None
@@ -1069,8 +947,6 @@ def stream_dtm(
 
     def submissions() -> Iterator[Any]:
         for chunk in _chunks(documents, chunk_size):
-            if read_on == "here":
-                chunk = [document.loaded() for document in chunk]
             yield executor.submit(process_chunk, chunk, **options)
 
     def merged(accumulator: _Accumulator) -> Iterator[str]:
@@ -1101,7 +977,6 @@ def stream_dtm(
             n_terms, matrix = _finish(
                 accumulator,
                 staging=staging if out_dir is not None else None,
-                manifest=manifest,
                 history=(
                     f"stream_dtm({source_label!r}, metadata={metadata_label}, unit={unit!r}, pos={pos}, "
                     f"hmm=False, segmenter={accumulator.segmenter})",
@@ -1154,12 +1029,11 @@ def _finish(
     accumulator: _Accumulator,
     *,
     staging: Path | None,
-    manifest: pd.DataFrame | None,
     history: tuple[str, ...],
     provenance: dict[str, Any],
 ) -> tuple[int, DocTermMatrix | None]:
     """Build the docvars, sort the vocabulary, write the matrix (or assemble it in memory)."""
-    docvars = accumulator.docvars(manifest)
+    docvars = accumulator.docvars()
     terms, new_id = accumulator.sorted_terms()
     accumulator.vocabulary = {}
     indptr = accumulator.write_sorted_matrix(new_id)

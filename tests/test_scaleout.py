@@ -45,11 +45,9 @@ def test_dask_equals_in_memory_and_stream(threaded_cluster, seeds_dir, unit, tmp
     pd.testing.assert_frame_equal(result.tokens_frame(), single.tokens_frame())
 
 
-def test_scheduler_address_and_texts_read_here(threaded_cluster, seeds_dir):
+def test_scheduler_address(threaded_cluster, seeds_dir):
     expected = ct.dtm(ct.tokenize(ct.read_corpus(seeds_dir), unit="document"))
-    result = dask_dtm(
-        seeds_dir, client=threaded_cluster.scheduler_address, read_on="here", chunk_size=3, progress=False
-    )
+    result = dask_dtm(seeds_dir, client=threaded_cluster.scheduler_address, chunk_size=3, progress=False)
     assert_same_dtm(result.dtm(), expected)
 
 
