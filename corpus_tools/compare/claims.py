@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from ..metadata import group_labels
+from ._groups import document_groups
 
 if TYPE_CHECKING:
     from ..corpus import Corpus
@@ -174,16 +174,6 @@ def parse_numeral(text: str) -> float | None:
         return None
 
 
-def _group_labels(corpus, by: str) -> pd.Series:
-    index = corpus.docvars.index.astype(str)
-    if by == "doc_id":
-        return pd.Series(index, index=index, name="doc_id")
-    if by not in corpus.docvars.columns:
-        hint = " (open the corpus with open_corpus(..., group_by=...) to get a 'group' docvar)" if by == "group" else ""
-        raise KeyError(f"by={by!r} is not a docvar{hint}; docvars are {list(corpus.docvars.columns)}")
-    return pd.Series(group_labels(corpus.docvars, by).to_numpy(), index=index, name=by)
-
-
 def _blocked_spans(corpus) -> dict[str, np.ndarray]:
     """Per document, a boolean mask of characters inside numbered formulas or registry expressions."""
     from ..rhetoric import match_registry, numbered_formulas
@@ -310,7 +300,7 @@ def quantified_claims(corpus: "Corpus", *, by: str = "group") -> pd.DataFrame:
     """
     from ..segment import get_segmenter
 
-    labels = _group_labels(corpus, by)
+    labels = document_groups(corpus, by)
     blocked = _blocked_spans(corpus)
     segmenter = get_segmenter(hmm=False)
     rows = []
@@ -432,7 +422,7 @@ def claims_by_group(claims: pd.DataFrame, corpus: "Corpus | None" = None, *, by:
                      "examples": "；".join(examples)})
     table = pd.DataFrame(rows, columns=["group", "category", "n_claims", "n_docs", "units", "top_objects", "examples"])
     if corpus is not None:
-        labels = _group_labels(corpus, by)
+        labels = document_groups(corpus, by)
         lengths = corpus.texts.reindex(corpus.docvars.index).fillna("").str.len()
         lengths.index = lengths.index.astype(str)
         body = lengths.groupby(labels.reindex(lengths.index), sort=False).sum()

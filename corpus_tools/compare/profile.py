@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from ..metadata import group_labels
+from ._groups import document_groups
 
 if TYPE_CHECKING:
     from ..corpus import Corpus
@@ -358,17 +358,8 @@ def named_entities(
 
 
 def _labels(corpus: Corpus, by: str) -> pd.Series:
-    """Group label per document (index doc_id as str)."""
-    docvars = corpus.docvars
-    if by == "doc_id" and "doc_id" not in docvars.columns:
-        labels = pd.Series(docvars.index.astype(str), index=docvars.index.astype(str))
-    else:
-        if by not in docvars.columns:
-            hint = " (open the corpus with open_corpus(..., group_by=...) to get one)" if by == "group" else ""
-            raise KeyError(f"by={by!r} is not a docvar{hint}; docvars are {list(docvars.columns)}")
-        labels = group_labels(docvars, by)
-        labels.index = labels.index.astype(str)
-    return labels.rename("group")
+    """Group label per document (index doc_id as str), named ``group``."""
+    return document_groups(corpus, by).rename("group")
 
 
 def _doc_tokens(corpus: Corpus, tokens: Tokens | None) -> dict[str, list[str]]:

@@ -57,8 +57,8 @@ from typing import TYPE_CHECKING, Literal
 import numpy as np
 import pandas as pd
 
-from ..metadata import group_labels
-from ..progress import progress
+from ._groups import document_groups
+from ..progress import progress as progress_bar
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -315,27 +315,6 @@ def _registry_masks(corpus, docs: list[_Doc], registry) -> dict[str, np.ndarray]
     return masks
 
 
-def _group_labels(corpus, by: str) -> pd.Series:
-    """Label per document (index doc_id) for the docvar `by` (``doc_id`` labels each by itself).
-
-    Locality docvars fall back to the next level up, as in :func:`corpus_tools.group_labels`
-    (a city-level summary has no district: it is labelled ``济南市（全市）``).
-    """
-    index = corpus.docvars.index.astype(str)
-    if by == "doc_id":
-        return pd.Series(index, index=index, name="doc_id")
-    if by not in corpus.docvars.columns:
-        hint = " (open the corpus with open_corpus(..., group_by=...) to get a 'group' docvar)" if by == "group" else ""
-        raise KeyError(f"by={by!r} is not a docvar{hint}; docvars are {list(corpus.docvars.columns)}")
-    labels = group_labels(corpus.docvars, by)
-    return pd.Series(labels.to_numpy(), index=index, name=by)
-
-
-# --------------------------------------------------------------------------------------------
-# Passages
-# --------------------------------------------------------------------------------------------
-
-
 def shared_passages(
     corpus,
     *,
@@ -347,7 +326,7 @@ def shared_passages(
     formula_min_registry_share: float = 0.5,
     registry: "Registry | str | None" = "dangshi-2021",
     by: str | None = None,
-    show_progress: bool = True,
+    progress: bool = True,
 ) -> pd.DataFrame:
     """Find the passages that two documents share, tolerant of punctuation and spacing.
 
@@ -384,7 +363,7 @@ def shared_passages(
     by : str, optional
         A docvar (e.g. ``group`` or ``district``); when given, columns ``group_a`` and
         ``group_b`` with its labels are added.
-    show_progress : bool, default True
+    progress : bool, default True
         Report progress over candidate pairs (see :mod:`corpus_tools.progress`).
 
     Returns
@@ -428,7 +407,7 @@ def shared_passages(
         raise ValueError(f"formula_min_docs must be at least 2, got {formula_min_docs}")
     if max_pair_docs < formula_min_docs:
         raise ValueError(f"max_pair_docs ({max_pair_docs}) must be at least formula_min_docs ({formula_min_docs})")
-    labels = _group_labels(corpus, by) if by is not None else None
+    labels = document_groups(corpus, by) if by is not None else None
 
     docs = []
     for doc_id, text in corpus.texts.items():
@@ -440,7 +419,7 @@ def shared_passages(
 
     found: list[tuple] = []  # (a, sa, ea, b, sb, eb) normalised spans; b = -1 for no partner
     pairs = _candidate_pairs(index, len(docs), max_pair_docs=max_pair_docs, min_shared=min_chars - n + 1)
-    for a, b in progress(pairs.tolist(), desc="shared passages", unit="pair", enabled=show_progress):
+    for a, b in progress_bar(pairs.tolist(), desc="shared passages", unit="pair", enabled=progress):
         for sa, ea, sb, eb in _pair_matches(docs[a], docs[b], n=n, min_chars=min_chars, rare_a=rare[a]):
             found.append((a, sa, ea, b, sb, eb))
     for a, doc in enumerate(docs):
@@ -561,7 +540,7 @@ def reuse_coverage(corpus, passages: pd.DataFrame, *, by: str = "group") -> pd.D
     >>> reuse_coverage(corp, shared_passages(corp, registry=None), by="doc_id")[["doc_id", "share_template"]].values.tolist()
     [['a', 0.9545454545454546], ['b', 0.84]]
     """
-    labels = _group_labels(corpus, by)
+    labels = document_groups(corpus, by)
     doc_ids = corpus.docvars.index.astype(str)
     lengths = corpus.texts.reindex(corpus.docvars.index).fillna("").str.len().to_numpy()
     sides = _sides(passages)
@@ -628,7 +607,7 @@ def reuse_matrix(
         raise ValueError(f"value must be 'share' or 'n_chars', not {value!r}")
     if kind not in ("all", "template", "formula"):
         raise ValueError(f"kind must be 'all', 'template' or 'formula', not {kind!r}")
-    labels = _group_labels(corpus, by)
+    labels = document_groups(corpus, by)
     levels = _levels(corpus, labels)
     sides = _sides(passages)
     sides = sides[sides["partner"].notna()]

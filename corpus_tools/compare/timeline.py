@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from ..metadata import group_labels
+from ._groups import document_groups
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -91,16 +91,6 @@ def _number(text: str | None) -> int | None:
         tens, _, units = text.partition("十")
         return (digits[tens] if tens else 1) * 10 + (digits[units] if units else 0)
     return int("".join(str(digits[c]) for c in text))
-
-
-def _group_labels(corpus, by: str) -> pd.Series:
-    index = corpus.docvars.index.astype(str)
-    if by == "doc_id":
-        return pd.Series(index, index=index, name="doc_id")
-    if by not in corpus.docvars.columns:
-        hint = " (open the corpus with open_corpus(..., group_by=...) to get a 'group' docvar)" if by == "group" else ""
-        raise KeyError(f"by={by!r} is not a docvar{hint}; docvars are {list(corpus.docvars.columns)}")
-    return pd.Series(group_labels(corpus.docvars, by).to_numpy(), index=index, name=by)
 
 
 def _publication(corpus, doc_id) -> pd.Timestamp | None:
@@ -225,7 +215,7 @@ def dated_events(
     (2月20日，中央……在北京召开，济南市中区委迅速召开全区党史学习教育动员会): the local one is
     then recorded in ``undated_local_mention``.
     """
-    labels = _group_labels(corpus, by)
+    labels = document_groups(corpus, by)
     rows = []
     for doc_id, text in corpus.texts.items():
         doc_id, text = str(doc_id), str(text or "")
