@@ -468,24 +468,18 @@ def _merge_docvars(inferred: pd.DataFrame, read_info: pd.DataFrame, given: pd.Da
     # Locality is one statement: a source that gives any of province/city/district/town/level
     # speaks for all of them, so a district it leaves blank (a city-level report) stays blank
     # rather than being filled in by inference from the text.
-    locality_stated = pd.Series(False, index=inferred.index)
-    for column in LOCALITY_COLUMNS:
-        if column in given:
-            locality_stated |= stated(column)
+    stated_locality = given.reindex(columns=list(LOCALITY_COLUMNS)).astype(object).fillna("").astype(str)
+    has_value = stated_locality != ""
+    locality_stated = has_value.any(axis=1)
     if locality_stated.any():
         for column in LOCALITY_COLUMNS:
             if column in docvars:
-                from_source = given[column].fillna("").astype(object) if column in given else ""
-                docvars.loc[locality_stated, column] = (
-                    from_source[locality_stated] if isinstance(from_source, pd.Series) else from_source
-                )
+                docvars.loc[locality_stated, column] = stated_locality.loc[locality_stated, column]
         if "locality_evidence" in docvars:
-            first_origin = pd.Series("manifest", index=inferred.index, dtype=object)
-            for column in reversed(LOCALITY_COLUMNS):
-                if column in origin:
-                    has = stated(column) if column in given else pd.Series(False, index=inferred.index)
-                    first_origin = origin[column].fillna("manifest").where(has, first_origin)
-            docvars.loc[locality_stated, "locality_evidence"] = first_origin[locality_stated]
+            # where the first stated locality column came from (manifest, table …)
+            sources = origin.reindex(columns=list(LOCALITY_COLUMNS)).astype(object).fillna("manifest").where(has_value)
+            first = sources.bfill(axis=1).iloc[:, 0].fillna("manifest")
+            docvars.loc[locality_stated, "locality_evidence"] = first[locality_stated]
         if "locality_confidence" in docvars:
             docvars.loc[locality_stated, "locality_confidence"] = 1.0
     for column in [c for c in docvars.columns if c.endswith("_evidence")]:

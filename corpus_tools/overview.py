@@ -10,7 +10,7 @@ from __future__ import annotations
 import pandas as pd
 
 from .corpus import Corpus
-from .metadata import group_labels
+from .metadata import LOCALITY_COLUMNS, MANIFEST_COLUMNS, group_labels
 from .readers import PROBLEM_CODES
 
 __all__ = [
@@ -23,21 +23,9 @@ __all__ = [
     "before_after",
 ]
 
-#: Docvars whose origin :func:`metadata_table` reports, in the order shown.
-METADATA_FIELDS = (
-    "title",
-    "subtitle",
-    "outlet",
-    "reporters",
-    "date_published",
-    "date_page",
-    "province",
-    "city",
-    "district",
-    "town",
-    "admin_level",
-)
-_LOCALITY_FIELDS = ("province", "city", "district", "town", "admin_level")
+#: Docvars whose origin :func:`metadata_table` reports, in the order shown: the manifest's
+#: descriptive columns (not its keys ``doc_id``/``file``, nor ``script``/``notes``).
+METADATA_FIELDS = tuple(c for c in MANIFEST_COLUMNS if c not in {"doc_id", "file", "script", "notes"})
 _STATED = {"manifest", "table", "front matter"}
 
 def corpus_table(corpus: Corpus, *, group_by: str = "district") -> pd.DataFrame:
@@ -256,7 +244,7 @@ def metadata_table(corpus: Corpus, *, fields: tuple[str, ...] = METADATA_FIELDS)
             if field not in dv:
                 continue
             value = "" if pd.isna(record[field]) else str(record[field])
-            evidence_column = "locality_evidence" if field in _LOCALITY_FIELDS else f"{field}_evidence"
+            evidence_column = "locality_evidence" if field in LOCALITY_COLUMNS else f"{field}_evidence"
             evidence = record.get(evidence_column, "")
             evidence = "" if pd.isna(evidence) else str(evidence)
             if evidence in _STATED:
@@ -265,7 +253,7 @@ def metadata_table(corpus: Corpus, *, fields: tuple[str, ...] = METADATA_FIELDS)
                 origin = "inferred"
             else:
                 origin = "missing"
-            confidence = record.get("locality_confidence", float("nan")) if field in _LOCALITY_FIELDS else float("nan")
+            confidence = record.get("locality_confidence", float("nan")) if field in LOCALITY_COLUMNS else float("nan")
             rows.append(
                 {"doc_id": doc_id, "field": field, "value": value, "origin": origin, "evidence": evidence,
                  "confidence": float(confidence) if confidence != "" else float("nan")}
