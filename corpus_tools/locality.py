@@ -39,6 +39,7 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 from importlib import resources
 
 import pandas as pd
@@ -289,14 +290,15 @@ def gazetteer() -> Gazetteer:
 
 
 @lru_cache(maxsize=1)
-def _automaton():
-    import ahocorasick  # the one module that needs it; imported on first use
+def _automaton() -> tuple[Any, tuple[str, ...]]:
+    # ahocorasick_rs, not pyahocorasick: with ~3,000 distinct first characters pyahocorasick's
+    # root node is scanned linearly per character of text, which made locality inference a
+    # fifth of all cleaning time; the Rust automaton is ~20x faster, with identical matches.
+    import ahocorasick_rs  # the one module that needs it; imported on first use
 
-    automaton = ahocorasick.Automaton()
-    for surface, entries in gazetteer().forms.items():
-        automaton.add_word(surface, (surface, entries))
-    automaton.make_automaton()
-    return automaton
+    surfaces = tuple(gazetteer().forms)
+    automaton = ahocorasick_rs.AhoCorasick(surfaces, matchkind=ahocorasick_rs.MatchKind.LeftmostLongest)
+    return automaton, surfaces
 
 
 # --------------------------------------------------------------------------- result
@@ -398,17 +400,14 @@ class _Mention:
 
 
 def _find_mentions(segments: list[tuple[str, str]]) -> list[_Mention]:
-    automaton = _automaton()
+    automaton, surfaces = _automaton()
+    forms = gazetteer().forms
     mentions: list[_Mention] = []
     for number, (zone, text) in enumerate(segments):
-        found = [(end - len(surface) + 1, end + 1, surface, entries) for end, (surface, entries) in automaton.iter(text)]
-        found.sort(key=lambda m: (m[0], -(m[1] - m[0])))
-        position = 0
-        for start, end, surface, entries in found:
-            if start < position:
-                continue  # leftmost-longest: 天桥街道 hides the 天桥 inside it
-            position = end
-            mentions.append(_Mention(surface, zone, number, start, end, entries))
+        # leftmost-longest, non-overlapping: 天桥街道 hides the 天桥 inside it
+        for index, start, end in automaton.find_matches_as_indexes(text):
+            surface = surfaces[index]
+            mentions.append(_Mention(surface, zone, number, start, end, forms[surface]))
     return mentions
 
 

@@ -19,7 +19,6 @@ import contextlib
 import hashlib
 import json
 import logging
-import operator
 import os
 import re
 import threading
@@ -611,7 +610,7 @@ class Segmenter:
         if not self._user_layer:
             return []
         automaton = self._get_user_automaton()
-        found = set(map(_second, automaton.iter(text))) if text else set()
+        found = set(automaton.find_matches_as_strings(text, overlapping=True)) if text else set()
         freq = self._tokenizer.FREQ
         if pos:
             table = self._get_pos_tokenizer().word_tag_tab
@@ -620,17 +619,11 @@ class Segmenter:
 
     def _get_user_automaton(self):
         if self._user_automaton is None:
-            import ahocorasick
+            import ahocorasick_rs
 
-            automaton = ahocorasick.Automaton()
-            for word in self._user_layer:
-                automaton.add_word(word, word)
-            automaton.make_automaton()
-            self._user_automaton = automaton
+            # every occurrence, overlapping ones included: any of them can change the cut
+            self._user_automaton = ahocorasick_rs.AhoCorasick(list(self._user_layer))
         return self._user_automaton
-
-
-_second = operator.itemgetter(1)
 
 
 def _rebuild_segmenter(settings: dict) -> Segmenter:

@@ -122,7 +122,7 @@ def test_common_word_short_forms_are_weak():
 
 def test_nothing_is_loaded_at_import():
     code = ("import corpus_tools.locality as l, sys; "
-            "print(l.gazetteer.cache_info().currsize, l._automaton.cache_info().currsize, 'ahocorasick' in sys.modules)")
+            "print(l.gazetteer.cache_info().currsize, l._automaton.cache_info().currsize, 'ahocorasick_rs' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
     assert out == ["0", "0", "False"]
 
