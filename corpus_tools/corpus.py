@@ -17,7 +17,7 @@ import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 import pandas as pd
 
@@ -27,6 +27,7 @@ from .readers import READ_INFO_COLUMNS, CorpusReadError, Format, RawDocument, Re
 from .structure import classify_blocks, join_page_breaks, split_lines, split_sentences
 
 __all__ = [
+    "BlockRow",
     "Corpus",
     "CorpusReadError",
     "ProcessedDocument",
@@ -46,6 +47,18 @@ QUALITY_LOG_COLUMNS = ("doc_id", "step", "rule", "count", "detail")
 BLOCK_COLUMNS = ("doc_id", "block_no", "kind", "section", "line_no", "n_chars", "text")
 #: Columns of :attr:`Corpus.problems`.
 PROBLEM_COLUMNS = ("source", "doc_id", "code", "action", "message")
+
+
+class BlockRow(NamedTuple):
+    """One row of :attr:`Corpus.blocks`, as :func:`process_document` produces it."""
+
+    doc_id: str
+    block_no: int
+    kind: str
+    section: str
+    line_no: int
+    n_chars: int
+    text: str
 
 
 def _empty_problems() -> pd.DataFrame:
@@ -288,8 +301,9 @@ class ProcessedDocument:
     Attributes
     ----------
     doc_id : str
-    blocks : pandas.DataFrame
-        The document's rows of :attr:`Corpus.blocks`.
+    block_rows : tuple of BlockRow
+        The document's rows of :attr:`Corpus.blocks`, as named tuples (one frame per document
+        would cost more than cleaning it); :attr:`blocks` gives them as a DataFrame.
     log : list of dict
         Quality-log entries (keys of :data:`QUALITY_LOG_COLUMNS`).
     body : str
@@ -300,10 +314,21 @@ class ProcessedDocument:
     """
 
     doc_id: str
-    blocks: pd.DataFrame
+    block_rows: tuple[BlockRow, ...]
     log: list[dict[str, object]]
     body: str
     inferred: dict[str, object]
+
+    @property
+    def blocks(self) -> pd.DataFrame:
+        """The document's rows of :attr:`Corpus.blocks` (columns :data:`BLOCK_COLUMNS`)."""
+        return _blocks_frame(self.block_rows)
+
+
+def _blocks_frame(rows: Sequence[BlockRow]) -> pd.DataFrame:
+    frame = pd.DataFrame(list(rows), columns=list(BLOCK_COLUMNS))
+    # an empty frame would otherwise make every column object
+    return frame.astype({"block_no": "int64", "line_no": "int64", "n_chars": "int64"})
 
 
 def process_document(doc_id: str, raw: str) -> ProcessedDocument:
@@ -337,14 +362,13 @@ def process_document(doc_id: str, raw: str) -> ProcessedDocument:
     for block_no, (kind, line) in enumerate(classify_blocks(lines), start=1):
         if kind == "heading":
             section = line.text
-        rows.append((doc_id, block_no, kind, section if kind in {"body", "caption", "heading"} else "", line.line_no, len(line.text), line.text))
-    blocks = pd.DataFrame(rows, columns=list(BLOCK_COLUMNS))
+        rows.append(BlockRow(doc_id, block_no, kind, section if kind in {"body", "caption", "heading"} else "", line.line_no, len(line.text), line.text))
     # Per-document bookkeeping from the row list, not by querying the frame: on corpora of
     # tens of thousands of short articles, pandas filtering per document dominated reading.
     separated: dict[str, list[str]] = {}
     body: list[str] = []
     for row in rows:
-        kind, text = row[2], row[6]
+        kind, text = row.kind, row.text
         if kind == "body":
             body.append(text)
         else:
@@ -356,7 +380,7 @@ def process_document(doc_id: str, raw: str) -> ProcessedDocument:
         entry["doc_id"] = doc_id
     # cleaning already converted the text: reuse its count rather than run OpenCC again
     converted = sum(int(e["count"]) for e in log if e["rule"] == "traditional_to_simplified")
-    inferred: dict[str, object] = dict(infer_docvars(blocks))
+    inferred: dict[str, object] = dict(infer_docvars([(row.kind, row.text) for row in rows]))
     inferred.update(
         script=script_from_counts(converted, count_han(raw)),
         n_chars_raw=len(raw),
@@ -365,7 +389,7 @@ def process_document(doc_id: str, raw: str) -> ProcessedDocument:
     )
     if not body:
         logger.warning("%s: no body paragraph was found", doc_id)
-    return ProcessedDocument(doc_id=doc_id, blocks=blocks, log=log, body="\n".join(body), inferred=inferred)
+    return ProcessedDocument(doc_id=doc_id, block_rows=tuple(rows), log=log, body="\n".join(body), inferred=inferred)
 
 
 def _problem_rule(problem: ReadProblem) -> str:
@@ -402,11 +426,7 @@ def _assemble(raws: Sequence[RawDocument], problems: Sequence[ReadProblem], hist
     given = pd.DataFrame([dict(raw.docvars) for raw in raws], index=index, dtype=object)
     origin = pd.DataFrame([dict(raw.docvar_origin) for raw in raws], index=index, dtype=object)
     docvars = _merge_docvars(inferred_table, read_info, given, origin)
-    blocks = (
-        pd.concat([p.blocks for p in processed], ignore_index=True)
-        if processed
-        else pd.DataFrame(columns=list(BLOCK_COLUMNS))
-    )
+    blocks = _blocks_frame([row for p in processed for row in p.block_rows])
     texts = pd.Series([p.body for p in processed], index=index, name="text", dtype=object)
     in_corpus = set(doc_ids)
     entries: list[dict[str, object]] = [

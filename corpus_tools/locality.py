@@ -37,12 +37,15 @@ import gzip
 import math
 import re
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
 from importlib import resources
+from typing import Any
 
 import pandas as pd
+
+from .structure import block_pairs
 
 __all__ = [
     "ADMIN_LEVELS",
@@ -355,27 +358,26 @@ _BLOCK_ZONES = {"title": "title", "subtitle": "title", "heading": "heading", "bo
                 "photo_credit": "caption", "byline": "byline", "dateline": "byline"}
 
 
-def _segments(text_or_blocks: str | pd.DataFrame, title: str | None, outlet: str | None) -> list[tuple[str, str]]:
+def _segments(text_or_blocks: str | pd.DataFrame | Sequence[tuple[str, str]], title: str | None, outlet: str | None) -> list[tuple[str, str]]:
     segments: list[tuple[str, str]] = []
     if title:
         segments.append(("title", title))
-    if isinstance(text_or_blocks, pd.DataFrame):
-        missing = {"kind", "text"} - set(text_or_blocks.columns)
-        if missing:
-            raise ValueError(f"blocks need the columns 'kind' and 'text'; missing {sorted(missing)}")
+    if isinstance(text_or_blocks, str):
+        for number, paragraph in enumerate(p for p in text_or_blocks.split("\n") if p.strip()):
+            segments.append(("lead" if number == 0 else "body", paragraph))
+    elif isinstance(text_or_blocks, (pd.DataFrame, Sequence)):
         seen_body = False
-        for kind, text in zip(text_or_blocks["kind"], text_or_blocks["text"]):
+        for kind, text in block_pairs(text_or_blocks):
             zone = _BLOCK_ZONES.get(kind)  # editor lines and site chrome say nothing about the place
-            if zone is None or not isinstance(text, str) or not text:
+            if zone is None or not text:
                 continue
             if zone == "body" and not seen_body:
                 zone, seen_body = "lead", True
             segments.append((zone, text))
-    elif isinstance(text_or_blocks, str):
-        for number, paragraph in enumerate(p for p in text_or_blocks.split("\n") if p.strip()):
-            segments.append(("lead" if number == 0 else "body", paragraph))
     else:
-        raise TypeError(f"infer_locality needs a text (str) or a blocks DataFrame, not {type(text_or_blocks).__name__}")
+        raise TypeError(
+            f"infer_locality needs a text (str), a blocks DataFrame or (kind, text) pairs, not {type(text_or_blocks).__name__}"
+        )
     if outlet:
         segments.append(("outlet", outlet))
     return segments
@@ -728,7 +730,7 @@ def _evidence(analysis: _Analysis, path: list[_Step], note: str) -> str:
 
 
 def infer_locality(
-    text_or_blocks: str | pd.DataFrame,
+    text_or_blocks: str | pd.DataFrame | Sequence[tuple[str, str]],
     *,
     title: str | None = None,
     outlet: str | None = None,
@@ -737,11 +739,11 @@ def infer_locality(
 
     Parameters
     ----------
-    text_or_blocks : str or pandas.DataFrame
+    text_or_blocks : str, pandas.DataFrame or sequence of (kind, text)
         The body text (paragraphs separated by newlines; the first is the lead), or one
         document's rows of :attr:`Corpus.blocks <corpus_tools.corpus.Corpus.blocks>` (columns
-        ``kind`` and ``text``: titles, headings, captions and bylines are weighed by kind;
-        editor lines and site chrome are ignored).
+        ``kind`` and ``text``, or the same as ``(kind, text)`` pairs: titles, headings,
+        captions and bylines are weighed by kind; editor lines and site chrome are ignored).
     title : str, optional
         The headline (and subtitle), when not in the blocks.
     outlet : str, optional

@@ -22,11 +22,13 @@ from __future__ import annotations
 
 import datetime
 import re
+from collections.abc import Sequence
 from pathlib import Path
 
 import pandas as pd
 
 from .locality import infer_locality  # cheap: the gazetteer is loaded on first use
+from .structure import block_pairs
 
 __all__ = [
     "MANIFEST_COLUMNS",
@@ -193,14 +195,14 @@ def _split_headline(title: str) -> tuple[str, str] | None:
     return tail.strip(), head.strip()
 
 
-def infer_docvars(blocks: pd.DataFrame) -> dict[str, object]:
+def infer_docvars(blocks: pd.DataFrame | Sequence[tuple[str, str]]) -> dict[str, object]:
     """Infer title, subtitle, outlet, reporters, dates and locality from one document's blocks.
 
     Parameters
     ----------
-    blocks : pandas.DataFrame
+    blocks : pandas.DataFrame or sequence of (kind, text)
         One document's rows of :attr:`Corpus.blocks <corpus_tools.corpus.Corpus.blocks>`
-        (columns ``kind`` and ``text``).
+        (columns ``kind`` and ``text``), or the same as ``(kind, text)`` pairs in order.
 
     Returns
     -------
@@ -235,8 +237,9 @@ def infer_docvars(blocks: pd.DataFrame) -> dict[str, object]:
             found[key] = value
             found[f"{key}_evidence"] = evidence
 
-    kinds = list(blocks["kind"])
-    texts = [str(t) for t in blocks["text"]]
+    pairs = block_pairs(blocks)
+    kinds = [kind for kind, _ in pairs]
+    texts = [text for _, text in pairs]
     title_rows = [i for i, k in enumerate(kinds) if k in {"title", "subtitle"}]
     first_body = next((i for i, k in enumerate(kinds) if k == "body"), None)
     for i, (kind, text) in enumerate(zip(kinds, texts)):
@@ -295,7 +298,7 @@ def infer_docvars(blocks: pd.DataFrame) -> dict[str, object]:
     keys = ("title", "subtitle", "outlet", "reporters", "date_published", "date_page")
     out: dict[str, object] = {k: found.get(k, "") for k in keys}
     out |= {f"{k}_evidence": found[f"{k}_evidence"] for k in keys if f"{k}_evidence" in found}
-    out |= infer_locality(blocks, outlet=out["outlet"] or None).as_docvars()
+    out |= infer_locality(pairs, outlet=out["outlet"] or None).as_docvars()
     return out
 
 

@@ -266,8 +266,9 @@ def _units_of(doc_id: str, doc, unit: str) -> Iterator[tuple[str, tuple[Any, ...
     if unit == "document":
         yield doc_id, (), doc.body
         return
-    body = doc.blocks[doc.blocks["kind"] == "body"]
-    for para_no, (section, text) in enumerate(zip(body["section"], body["text"]), start=1):
+    body = [row for row in doc.block_rows if row.kind == "body"]
+    for para_no, row in enumerate(body, start=1):
+        section, text = row.section, row.text
         para_id = f"{doc_id}:p{para_no:03d}"
         if unit == "paragraph":
             yield para_id, (para_no, section), text

@@ -22,7 +22,9 @@ from __future__ import annotations
 
 import re
 import statistics
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 __all__ = [
     "BLOCK_KINDS",
@@ -31,6 +33,7 @@ __all__ = [
     "join_page_breaks",
     "classify_blocks",
     "split_sentences",
+    "block_pairs",
     "HEADING_MAX_CHARS",
 ]
 
@@ -370,3 +373,31 @@ def split_sentences(paragraph: str) -> list[str]:
     ['“江山就是人民。”', '槐荫区开展活动！', '这是什么？']
     """
     return [s.strip() for s in _SENTENCE_RE.findall(paragraph) if s.strip()]
+
+
+def block_pairs(blocks: Any | Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
+    """Return one document's blocks as ``(kind, text)`` pairs, in order.
+
+    Parameters
+    ----------
+    blocks : pandas.DataFrame or iterable of (kind, text)
+        Rows of :attr:`Corpus.blocks <corpus_tools.corpus.Corpus.blocks>` (columns ``kind``
+        and ``text``; other columns are ignored), or pairs already.
+
+    Returns
+    -------
+    list of (str, str)
+        A text that is not a string (a missing value in a frame) becomes ``""``.
+
+    Raises
+    ------
+    ValueError
+        If a frame lacks ``kind`` or ``text``.
+    """
+    columns = getattr(blocks, "columns", None)
+    if columns is not None:  # a DataFrame; duck-typed so that this module needs no pandas
+        missing = {"kind", "text"} - set(columns)
+        if missing:
+            raise ValueError(f"blocks need the columns 'kind' and 'text'; missing {sorted(missing)}")
+        blocks = zip(blocks["kind"], blocks["text"])
+    return [(kind, text if isinstance(text, str) else "") for kind, text in blocks]
