@@ -6,6 +6,7 @@ Run from the project root (not part of the test suite; ``make`` target suggested
     .venv/bin/python benchmarks/pipeline_speed.py --size-mb 5           # quick
     .venv/bin/python benchmarks/pipeline_speed.py --stream-size-mb 1000 # also stream 1 GB
     .venv/bin/python benchmarks/pipeline_speed.py --reports             # also time the report command
+    .venv/bin/python benchmarks/pipeline_speed.py --size-mb 16 --clean-crossover  # when cleaning pays 2 cores
 
 The corpus is synthetic, generated from the five seed reports (fixed random seed): each
 article has a title, a byline with a made-up name, a date line and 2 to 12 body paragraphs
@@ -195,6 +196,8 @@ def _stage(name: str, corpus: Path, limit_mb: float, scratch: Path, n_jobs: int)
         shutil.rmtree(scratch / "stream-out", ignore_errors=True)
         return {"seconds": seconds, "bytes": size, "n_docs": result.n_docs, "n_terms": result.n_terms,
                 "n_tokens": result.n_tokens, "nnz": result.nnz}
+    if name in ("memory", "read"):
+        return _in_memory(name, corpus, scratch, n_jobs)
     ids, texts, size = _load_texts(corpus, limit_mb)
     out["bytes"], out["n_docs"] = size, len(texts)
     if name == "conversion":
@@ -275,6 +278,57 @@ def _stage(name: str, corpus: Path, limit_mb: float, scratch: Path, n_jobs: int)
         raise ValueError(f"unknown stage {name!r}")
     out["seconds"] = time.perf_counter() - started
     return out
+
+
+def _in_memory(name: str, corpus: Path, scratch: Path, n_jobs: int) -> dict:
+    """``read``: read_corpus alone; ``memory``: read_corpus → tokenize → dtm, all in memory."""
+    import corpus_tools.corpus as corpus_module
+    from corpus_tools.dtm import dtm
+    from corpus_tools.segment import get_segmenter
+    from corpus_tools.tokens import tokenize
+
+    if os.environ.get("PIPELINE_SPEED_SPAWN"):
+        import multiprocessing
+
+        corpus_module.mp_context = lambda: multiprocessing.get_context("spawn")
+    segmenter = get_segmenter()  # built before the clock, as in the other stages
+    size = sum(p.stat().st_size for p in corpus.rglob("*.txt"))
+    started = time.perf_counter()
+    corp = corpus_module.read_corpus(corpus, metadata=False, n_jobs=n_jobs, progress=False)
+    read = time.perf_counter() - started
+    out = {"bytes": size, "n_docs": len(corp.texts), "read_seconds": read}
+    if name == "memory":
+        tokens = tokenize(corp, segmenter=segmenter, cache=False, progress=False)
+        segmented = time.perf_counter()
+        matrix = dtm(tokens)
+        counted = time.perf_counter()
+        out.update(tokenize_seconds=segmented - started - read, dtm_seconds=counted - segmented,
+                   n_terms=matrix.matrix.shape[1], n_tokens=int(matrix.matrix.sum()))
+    out["seconds"] = time.perf_counter() - started
+    return out
+
+
+def clean_crossover(corpus: Path, scratch: Path, sizes_mb: list[float]) -> list[dict]:
+    """Time read_corpus with one process and with two (forked, then spawned) on growing slices."""
+    files = _corpus_files(corpus)
+    results = []
+    for size_mb in sizes_mb:
+        folder = scratch / f"crossover-{size_mb:g}mb"
+        shutil.rmtree(folder, ignore_errors=True)
+        folder.mkdir(parents=True)
+        total = 0
+        for path in files:
+            if total >= size_mb * 1e6:
+                break
+            shutil.copyfile(path, folder / path.name)
+            total += path.stat().st_size
+        row = {"mb": total / 1e6}
+        for label, n_jobs, env in (("one", 1, None), ("fork", 2, None),
+                                   ("spawn", 2, {**os.environ, "PIPELINE_SPEED_SPAWN": "1"})):
+            row[label] = run_stage("read", corpus=folder, limit_mb=size_mb, scratch=scratch, n_jobs=n_jobs, env=env)["seconds"]
+        results.append(row)
+        shutil.rmtree(folder, ignore_errors=True)
+    return results
 
 
 def _count_like_stream(words: list[list[str]]) -> int:
@@ -367,6 +421,9 @@ def main(argv: list[str] | None = None) -> int:
                         help="where corpora and results go (default: a folder in the system temp dir, kept for reuse)")
     parser.add_argument("--reports", action="store_true", help="also time the report command on the seeds, cold and warm")
     parser.add_argument("--skip-stages", action="store_true", help="only the end-to-end runs")
+    parser.add_argument("--clean-crossover", action="store_true",
+                        help="only time read_corpus with 1 and 2 processes (forked, spawned) on 0.25-16 MB, "
+                             "to set corpus.CLEAN_PARALLEL_MIN_CHARS")
     parser.add_argument("--_stage", help=argparse.SUPPRESS)
     parser.add_argument("--_corpus", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--_limit-mb", type=float, help=argparse.SUPPRESS)
@@ -398,6 +455,15 @@ def main(argv: list[str] | None = None) -> int:
         "  articles of 1.5-5 KB with a title, byline and date line.\n",
         flush=True,
     )
+    if args.clean_crossover:
+        rows = []
+        for row in clean_crossover(corpus, scratch, [0.25, 0.5, 1, 2, 4, 8, 16]):
+            chars = row["mb"] * 1e6 / 3  # UTF-8 Chinese: about 3 bytes a character
+            rows.append([f"{row['mb']:.2f}", f"{chars / 1e6:.2f}", f"{row['one']:.2f}", f"{row['fork']:.2f}",
+                         f"{row['one'] / row['fork']:.2f}", f"{row['spawn']:.2f}", f"{row['one'] / row['spawn']:.2f}"])
+        print("read_corpus(metadata=False): seconds with one process and with two (speed-up = one / two)")
+        print(_table(rows, ["MB", "M chars", "one", "fork", "speed-up", "spawn", "speed-up"]))
+        return 0
     stage_mb = min(args.stage_mb, args.size_mb)
     baseline_mb = min(args.baseline_mb, args.size_mb)
     common = {"corpus": corpus, "scratch": scratch, "n_jobs": args.n_jobs}
@@ -436,13 +502,18 @@ def main(argv: list[str] | None = None) -> int:
 
     print(f"end to end: stream_dtm(n_jobs={args.n_jobs}) on {args.size_mb:g} MB ...", flush=True)
     stream = run_stage("stream", limit_mb=args.size_mb, **common)
+    print(f"end to end: read_corpus(n_jobs={args.n_jobs}) + tokenize + dtm in memory on {args.size_mb:g} MB ...", flush=True)
+    memory = run_stage("memory", limit_mb=args.size_mb, **common)
     print(f"end to end: plain baseline on {baseline_mb:g} MB ...", flush=True)
     baseline = run_stage("baseline", limit_mb=baseline_mb, **common)
-    report["end_to_end"] = {"stream": stream, "baseline": baseline}
+    report["end_to_end"] = {"stream": stream, "memory": memory, "baseline": baseline}
     extrapolated = stream["bytes"] / 1e6 / _rate(baseline)
     rows = [
         [f"stream_dtm(n_jobs={args.n_jobs})", f"{stream['bytes'] / 1e6:.1f}", f"{stream['seconds']:.1f}",
          f"{_rate(stream):.2f}", f"{stream['peak_mb']:.0f}", "measured"],
+        ["read_corpus + tokenize + dtm", f"{memory['bytes'] / 1e6:.1f}", f"{memory['seconds']:.1f}",
+         f"{_rate(memory):.2f}", f"{memory['peak_mb']:.0f}",
+         f"read {memory['read_seconds']:.0f} s, tokenize {memory['tokenize_seconds']:.0f} s, dtm {memory['dtm_seconds']:.0f} s"],
         ["jieba.lcut + Counter", f"{baseline['bytes'] / 1e6:.1f}", f"{baseline['seconds']:.1f}",
          f"{_rate(baseline):.2f}", f"{baseline['peak_mb']:.0f}", "measured"],
         ["jieba.lcut + Counter", f"{stream['bytes'] / 1e6:.1f}", f"{extrapolated:.1f}", f"{_rate(baseline):.2f}",

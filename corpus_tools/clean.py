@@ -59,6 +59,7 @@ _MAX_EXAMPLES = 3
 # CJK Unified Ideographs, Extension A and compatibility ideographs.
 _HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _HAN_RE = re.compile(f"[{_HAN}]")
+_HAN_RUN_RE = re.compile(f"[{_HAN}]+")  # counting run lengths is ~3x faster than single matches
 
 
 class RuleResult(NamedTuple):
@@ -384,7 +385,7 @@ def script_of(text: str, *, threshold: float = 0.01) -> str:
 
 def count_han(text: str) -> int:
     """Count Han characters (CJK unified ideographs, extension A, compatibility ideographs)."""
-    return len(_HAN_RE.findall(text))
+    return sum(map(len, _HAN_RUN_RE.findall(text)))
 
 
 def script_from_counts(n_changed: int, n_han: int, *, threshold: float = 0.01) -> str:

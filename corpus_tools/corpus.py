@@ -13,8 +13,12 @@ input it could not read in :attr:`Corpus.problems`.
 from __future__ import annotations
 
 import dataclasses
+import gc
 import logging
+import warnings
 from collections.abc import Iterable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, NamedTuple
@@ -23,6 +27,8 @@ import pandas as pd
 
 from .clean import clean_text, count_han, script_from_counts
 from .metadata import LOCALITY_COLUMNS, MANIFEST_COLUMNS, group_labels, infer_docvars
+from .parallel import batches_by_size, mp_context, n_workers
+from .progress import progress as _progress
 from .readers import READ_INFO_COLUMNS, CorpusReadError, Format, RawDocument, ReadProblem, iter_documents
 from .structure import classify_blocks, join_page_breaks, split_lines, split_sentences
 
@@ -416,10 +422,133 @@ def _problems_table(problems: Sequence[ReadProblem]) -> pd.DataFrame:
     )
 
 
-def _assemble(raws: Sequence[RawDocument], problems: Sequence[ReadProblem], history: tuple[str, ...]) -> Corpus:
+#: Characters of raw text from which ``read_corpus(n_jobs=None)`` cleans on every core, per
+#: worker start method (see :func:`corpus_tools.parallel.mp_context`). Workers clean while the
+#: rest of the corpus is still being read. Measured with ``benchmarks/pipeline_speed.py
+#: --clean-crossover`` on 2 cores: forked workers break even near 0.7 million characters (2 MB)
+#: and are 1.3x faster at 1.3 million, 1.45x from 5 million on; spawned ones (in Jupyter) first
+#: import the package and load the gazetteer, about 1.5 s, and break even near 5 million.
+CLEAN_PARALLEL_MIN_CHARS: dict[str, int | None] = {"fork": 1_000_000, "spawn": 6_000_000}
+
+#: Documents go to cleaning workers in batches of at least this many characters (about 0.1 s
+#: of work: large enough that shipping them costs little, small enough to keep both cores busy).
+_CLEAN_BATCH_CHARS = 200_000
+
+
+def _process_batch(batch: list[tuple[str, str]]) -> list[ProcessedDocument]:
+    return [process_document(doc_id, raw) for doc_id, raw in batch]
+
+
+@dataclass
+class _Batch:
+    documents: list[tuple[str, str]]  # (doc_id, raw text)
+    future: Any = None  # set when a worker cleans it
+    done: list[ProcessedDocument] | None = None  # set when cleaned here
+
+
+class _Cleaner:
+    """Run :func:`process_document` on documents as they are read, and return them in order.
+
+    Documents are batched as they arrive. Once the text read so far reaches the threshold
+    for ``n_jobs`` (at once for an explicit ``n_jobs`` > 1), batches go to worker processes,
+    which clean them while this process goes on reading; below it, no worker starts and the
+    batches are cleaned here at the end.
+    """
+
+    def __init__(self, n_jobs: int | None, *, show_progress: bool) -> None:
+        self._context = mp_context()
+        self._threshold = CLEAN_PARALLEL_MIN_CHARS[self._context.get_start_method()]
+        self._n_jobs = n_jobs
+        n_workers(n_jobs, 0, self._threshold)  # a bad n_jobs fails before anything is read
+        self._show_progress = show_progress
+        self._batches: list[_Batch] = []
+        self._pending: list[tuple[str, str]] = []
+        self._pending_chars = 0
+        self._total_chars = 0
+        self._pool: ProcessPoolExecutor | None = None
+        self._warmed = False
+        self._frozen = False
+
+    def add(self, doc_id: str, raw_text: str) -> None:
+        self._pending.append((doc_id, raw_text))
+        self._pending_chars += len(raw_text)
+        self._total_chars += len(raw_text)
+        if self._pending_chars >= _CLEAN_BATCH_CHARS:
+            self._flush()
+
+    def _flush(self) -> None:
+        if self._pending:
+            self._batches.append(_Batch(self._pending))
+            self._pending, self._pending_chars = [], 0
+        workers = n_workers(self._n_jobs, self._total_chars, self._threshold)
+        if workers <= 1:
+            return
+        waiting = [batch for batch in self._batches if batch.future is None and batch.done is None]
+        if not self._warmed and waiting and self._context.get_start_method() == "fork":
+            # Clean one batch here first: that loads the gazetteer, its automaton and the
+            # converters once, before forking, so that the workers share them.
+            first = waiting.pop(0)
+            first.done = _process_batch(first.documents)
+            self._warmed = True
+        if not waiting:
+            return
+        if self._pool is None:
+            logger.info("cleaning on %d processes while reading", workers)
+            if self._context.get_start_method() == "fork" and gc.get_freeze_count() == 0:
+                # Forked workers share this process's memory until either side writes to it,
+                # and a garbage collection writes to every object it visits: freezing what
+                # exists now (the gazetteer above all) keeps the workers' collections off it.
+                gc.freeze()
+                self._frozen = True
+            self._pool = ProcessPoolExecutor(max_workers=workers, mp_context=self._context)
+        for batch in waiting:
+            batch.future = self._pool.submit(_process_batch, batch.documents)
+
+    def results(self) -> list[ProcessedDocument]:
+        """Clean what is left and return every document's result, in the order added."""
+        try:
+            self._flush()
+            show = self._show_progress and len(self._batches) > 1
+            processed: list[ProcessedDocument] = []
+            broken = False
+            for batch in _progress(self._batches, desc="cleaning", unit="batch", enabled=show):
+                if batch.done is None and batch.future is not None and not broken:
+                    try:
+                        batch.done = batch.future.result()
+                    except BrokenProcessPool as error:
+                        # A worker died: killed for memory, or (with "spawn") a script that
+                        # starts work at import time without an `if __name__ == "__main__":`
+                        # guard. Clean the rest here instead.
+                        warnings.warn(f"cleaning workers failed ({error}); cleaning in this process",
+                                      RuntimeWarning, stacklevel=3)
+                        broken = True
+                if batch.done is None:
+                    batch.done = _process_batch(batch.documents)
+                processed.extend(batch.done)
+            return processed
+        finally:
+            self.close()
+
+    def close(self) -> None:
+        """Stop the workers (after an error while reading, too)."""
+        if self._pool is not None:
+            self._pool.shutdown(cancel_futures=True)
+            self._pool = None
+        if self._frozen:
+            gc.unfreeze()
+            self._frozen = False
+
+
+def _assemble(
+    raws: Sequence[RawDocument],
+    problems: Sequence[ReadProblem],
+    history: tuple[str, ...],
+    processed: Sequence[ProcessedDocument] | None = None,
+) -> Corpus:
     doc_ids = [raw.doc_id for raw in raws]
     index = pd.Index(doc_ids, name="doc_id")
-    processed = [process_document(raw.doc_id, raw.raw_text) for raw in raws]
+    if processed is None:
+        processed = [process_document(raw.doc_id, raw.raw_text) for raw in raws]
     inferred_table = pd.DataFrame([p.inferred for p in processed], index=index)
     read_info = pd.DataFrame([dict(raw.read_info) for raw in raws], index=index)
     read_info = read_info[[c for c in READ_INFO_COLUMNS if c in read_info] + [c for c in read_info if c not in READ_INFO_COLUMNS]]
@@ -528,6 +657,8 @@ def read_corpus(
     min_han_chars: int = 50,
     min_han_share: float = 0.5,
     mixed_encodings: Literal["raise", "by_line"] = "raise",
+    n_jobs: int | None = None,
+    progress: bool = True,
 ) -> Corpus:
     """Read a folder of articles (or one file, such as a table of articles) into a :class:`Corpus`.
 
@@ -572,6 +703,14 @@ def read_corpus(
     mixed_encodings : {"raise", "by_line"}
         What to do with a file whose lines mix UTF-8 and GB18030/Big5: treat
         it as a problem, or decode each line in its own encoding and log it.
+    n_jobs : int, optional
+        Processes that clean the texts. ``None`` (default): every core for corpora of
+        :data:`CLEAN_PARALLEL_MIN_CHARS` characters or more, one process below (starting
+        workers would cost more than they save); ``-1``: every core; ``1``: this process only.
+        The result is the same whatever ``n_jobs`` is.
+    progress : bool, default True
+        Report progress while cleaning a corpus of more than one batch (see
+        :mod:`corpus_tools.progress`).
 
     Returns
     -------
@@ -613,34 +752,40 @@ def read_corpus(
         id_column=id_column, docvar_columns=docvar_columns, on_error=on_error, min_han_chars=min_han_chars,
         min_han_share=min_han_share, mixed_encodings=mixed_encodings,
     )
-    for item in documents:
-        if isinstance(item, RawDocument):
-            raws.append(item)
-        else:
-            problems.append(item)
-    if not raws:
-        serious = [p for p in problems if p.action != "ignored"]
-        if serious:
-            listing = "\n".join(f"  {p.message}" for p in serious[:20])
-            raise CorpusReadError(f"{target}: no document could be read; {len(serious)} problem(s):\n{listing}", serious)
-        what = f"files matching {pattern!r}" if pattern else "files of a supported format (" + ", ".join(
-            sorted({".txt", ".md", ".html", ".docx", ".csv", ".tsv", ".jsonl", ".parquet"})) + ")"
-        raise CorpusReadError(f"{target}: no {what}", problems)
-    skipped = [p for p in problems if p.action == "skipped"]
-    if skipped:
-        logger.warning(
-            "%s: %d input(s) skipped: %s", target, len(skipped), "; ".join(p.message for p in skipped[:5])
-            + (" …" if len(skipped) > 5 else "")
+    cleaner = _Cleaner(n_jobs, show_progress=progress)
+    # workers clean while the rest is read; on any error below they are stopped
+    try:
+        for item in documents:
+            if isinstance(item, RawDocument):
+                raws.append(item)
+                cleaner.add(item.doc_id, item.raw_text)
+            else:
+                problems.append(item)
+        if not raws:
+            serious = [p for p in problems if p.action != "ignored"]
+            if serious:
+                listing = "\n".join(f"  {p.message}" for p in serious[:20])
+                raise CorpusReadError(f"{target}: no document could be read; {len(serious)} problem(s):\n{listing}", serious)
+            what = f"files matching {pattern!r}" if pattern else "files of a supported format (" + ", ".join(
+                sorted({".txt", ".md", ".html", ".docx", ".csv", ".tsv", ".jsonl", ".parquet"})) + ")"
+            raise CorpusReadError(f"{target}: no {what}", problems)
+        skipped = [p for p in problems if p.action == "skipped"]
+        if skipped:
+            logger.warning(
+                "%s: %d input(s) skipped: %s", target, len(skipped), "; ".join(p.message for p in skipped[:5])
+                + (" …" if len(skipped) > 5 else "")
+            )
+        with_manifest = metadata is not False and (
+            metadata is not None or (target.is_dir() and (target / "metadata.csv").is_file())
         )
-    with_manifest = metadata is not False and (
-        metadata is not None or (target.is_dir() and (target / "metadata.csv").is_file())
-    )
-    source = "manifest" if with_manifest else "inferred"
-    history = (
-        f"read_corpus({target.name!r}, metadata={source}, on_error={on_error!r}: "
-        f"{len(raws)} documents, {len(skipped)} skipped)",
-    )
-    return _assemble(raws, problems, history)
+        source = "manifest" if with_manifest else "inferred"
+        history = (
+            f"read_corpus({target.name!r}, metadata={source}, on_error={on_error!r}: "
+            f"{len(raws)} documents, {len(skipped)} skipped)",
+        )
+        return _assemble(raws, problems, history, cleaner.results())
+    finally:
+        cleaner.close()
 
 
 def open_corpus(

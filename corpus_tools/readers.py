@@ -135,9 +135,11 @@ _RESERVED_DOCVARS = frozenset(READ_INFO_COLUMNS) | {"doc_id", "n_chars_raw", "n_
 #: breaks: the whole text becomes one paragraph. It is read, and flagged.
 LONG_LINE_CHARS = 10_000
 
-_HAN_RE = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002ffff]")
+# Runs, not single characters: counting the lengths of runs is ~3x faster than one match per
+# character, and every text read is counted.
+_HAN_RUN_RE = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002ffff]+")
 _LATIN_WORD_RE = re.compile("[A-Za-z\u00c0-\u024f]+")
-_LETTER_RE = re.compile(r"[^\W\d_]")  # any letter, Han included
+_LETTER_RUN_RE = re.compile(r"[^\W\d_]+")  # any letters, Han included
 _CONTROL_IN_ID_RE = re.compile("[\x00-\x1f\x7f]")
 
 
@@ -265,11 +267,15 @@ def han_share(text: str) -> float:
     return han / total if total else 0.0
 
 
+def _count_han(text: str) -> int:
+    return sum(map(len, _HAN_RUN_RE.findall(text)))
+
+
 def _han_counts(text: str) -> tuple[int, int]:
     """Han characters, and the denominator of :func:`han_share`."""
-    han = len(_HAN_RE.findall(text))
+    han = _count_han(text)
     latin_words = _LATIN_WORD_RE.findall(text)
-    other_letters = len(_LETTER_RE.findall(text)) - han - sum(map(len, latin_words))
+    other_letters = sum(map(len, _LETTER_RUN_RE.findall(text))) - han - sum(map(len, latin_words))
     return han, han + len(latin_words) + max(other_letters, 0)
 
 
@@ -580,8 +586,8 @@ def html_to_text(html: str) -> tuple[str, dict[str, str], dict[str, object]]:
     stats = {
         "method": method,
         "headline_restored": restored,
-        "n_han_page": len(_HAN_RE.findall("".join(visible))),
-        "n_han_kept": len(_HAN_RE.findall(text)),
+        "n_han_page": _count_han("".join(visible)),
+        "n_han_kept": _count_han(text),
     }
     return text, hints, stats
 

@@ -49,6 +49,7 @@ import scipy.sparse as sp
 from . import readers
 from .corpus import process_document
 from .dtm import MATRIX_FILE, DocTermMatrix, _check_output_folder, _output_folder, _write_npz, _write_sidecars
+from .parallel import n_workers
 from .progress import progress as _progress
 from .structure import split_sentences
 
@@ -796,15 +797,6 @@ class StreamResult:
         )
 
 
-def _n_workers(n_jobs: int | None) -> int:
-    if n_jobs is None:
-        return 1
-    if n_jobs == -1:
-        return os.cpu_count() or 1
-    if int(n_jobs) != n_jobs or n_jobs < 1:
-        raise ValueError(f"n_jobs must be a positive number of processes, -1 (all cores) or None (1), got {n_jobs!r}")
-    return int(n_jobs)
-
 
 def stream_dtm(
     source: str | os.PathLike[str] | Mapping[str, str] | Iterable[tuple[str, str]],
@@ -924,7 +916,7 @@ def stream_dtm(
     reading = _read_source(source, metadata=metadata, pattern=pattern, encoding=encoding, read_options=read_options)
     documents, total, source_label = reading.documents, reading.total, reading.label
 
-    workers = _n_workers(n_jobs)
+    workers = n_workers(n_jobs, 0, None)  # None: one process (stream_dtm is asked, not guessed)
     own_pool = None
     if executor is None and workers > 1:
         # spawn: workers start clean (no copy of this process's memory or threads) and load the

@@ -16,11 +16,9 @@ from __future__ import annotations
 
 import gc
 import logging
-import multiprocessing
 import os
 import re
 import sys
-import threading
 import unicodedata
 import warnings
 from collections.abc import Callable, Collection, Iterable, Sequence
@@ -33,6 +31,7 @@ import numpy as np
 import pandas as pd
 
 from . import tokencache
+from .parallel import batches_by_size, mp_context, n_workers
 from .progress import progress as _progress
 from .segment import Engine, Segmenter, get_segmenter
 
@@ -406,47 +405,12 @@ def _segment_batch(args: tuple[list[str], bool]) -> list:
     return out
 
 
-def _available_cores() -> int:
-    if hasattr(os, "sched_getaffinity"):
-        return max(len(os.sched_getaffinity(0)), 1)
-    return max(os.cpu_count() or 1, 1)
 
 
-def _n_workers(n_jobs: int | None, n_chars: int, engine: str, start_method: str) -> int:
-    if n_jobs is None:
-        threshold = PARALLEL_MIN_CHARS.get(engine, PARALLEL_MIN_CHARS["jieba"])[start_method]
-        return _available_cores() if threshold is not None and n_chars >= threshold else 1
-    if isinstance(n_jobs, bool) or not isinstance(n_jobs, (int, np.integer)):
-        raise TypeError(f"n_jobs must be None or an integer, got {n_jobs!r}")
-    if n_jobs == -1:
-        return _available_cores()
-    if n_jobs < 1:
-        raise ValueError(f"n_jobs must be None, -1 or a positive integer, got {n_jobs}")
-    return int(n_jobs)
 
 
-def _batches(texts: list[str], batch_chars: int) -> list[list[str]]:
-    batches: list[list[str]] = []
-    current: list[str] = []
-    size = 0
-    for text in texts:
-        current.append(text)
-        size += len(text)
-        if size >= batch_chars:
-            batches.append(current)
-            current, size = [], 0
-    if current:
-        batches.append(current)
-    return batches
 
 
-def _mp_context():
-    # fork hands the built segmenter to the workers for free. Forking a process that runs
-    # other threads (a Jupyter kernel, a progress monitor) can copy a lock some thread holds,
-    # so then the workers start clean ("spawn") and rebuild the segmenter from its settings.
-    if sys.platform.startswith("linux") and threading.active_count() == 1:
-        return multiprocessing.get_context("fork")
-    return multiprocessing.get_context("spawn")
 
 
 def segment_texts(
@@ -517,14 +481,15 @@ def segment_texts(
                 logger.warning("token cache: unreadable entry for a text of %d characters; recomputing", len(text))
     todo = [text for text in unique if text not in results]
     n_chars = sum(len(text) for text in todo)
-    context = _mp_context()
-    workers = _n_workers(n_jobs, n_chars, segmenter.engine, context.get_start_method())
+    context = mp_context()
+    threshold = PARALLEL_MIN_CHARS.get(segmenter.engine, PARALLEL_MIN_CHARS["jieba"])[context.get_start_method()]
+    workers = n_workers(n_jobs, n_chars, threshold)
     # Batches of at least _MIN_BATCH_CHARS, except that a small job asked for on several
     # workers is still split so that each gets a share.
     batch_chars = max(
         1, min(_MIN_BATCH_CHARS, -(-n_chars // workers)), -(-n_chars // (workers * _BATCHES_PER_WORKER))
     )
-    batches = _batches(todo, batch_chars)
+    batches = batches_by_size(todo, [len(text) for text in todo], batch_chars)
     workers = min(workers, len(batches))
     show = progress and len(batches) > 1
     computed: list = []

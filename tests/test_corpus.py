@@ -915,3 +915,100 @@ def test_a_stated_locality_is_taken_whole_and_not_completed_by_inference(seeds_d
     inferred = read_corpus(tmp_path, metadata=False).docvars.iloc[0]
     assert (inferred["province"], inferred["city"], inferred["district"]) == ("山东省", "济南市", "槐荫区")
     assert inferred["locality_evidence"] not in ("", "manifest") and inferred["locality_confidence"] < 1.0
+
+
+# -- cleaning on several cores ---------------------------------------------------------------------
+
+
+def _same_corpus(a: Corpus, b: Corpus) -> None:
+    pd.testing.assert_series_equal(a.texts, b.texts)
+    pd.testing.assert_series_equal(a.raw_texts, b.raw_texts)
+    pd.testing.assert_frame_equal(a.docvars, b.docvars)
+    pd.testing.assert_frame_equal(a.blocks, b.blocks)
+    pd.testing.assert_frame_equal(a.quality_log, b.quality_log)
+
+
+@pytest.fixture
+def cleaning_pools(monkeypatch):
+    """Record every process pool that read_corpus starts to clean texts."""
+    import corpus_tools.corpus as corpus_module
+
+    started: list[int] = []
+    original = corpus_module.ProcessPoolExecutor
+
+    class Recording(original):
+        def __init__(self, *args, **kwargs):
+            started.append(kwargs["max_workers"])
+            super().__init__(*args, **kwargs)
+
+    monkeypatch.setattr(corpus_module, "ProcessPoolExecutor", Recording)
+    return started
+
+
+@pytest.mark.parametrize("start_method", ["fork", "spawn"])
+def test_cleaning_on_two_cores_gives_the_same_corpus(seeds_dir, seeds, cleaning_pools, monkeypatch, start_method):
+    import multiprocessing
+
+    import corpus_tools.corpus as corpus_module
+
+    monkeypatch.setattr(corpus_module, "mp_context", lambda: multiprocessing.get_context(start_method))
+    monkeypatch.setattr(corpus_module, "_CLEAN_BATCH_CHARS", 3_000)  # several batches from five reports
+    parallel = read_corpus(seeds_dir, n_jobs=2, progress=False)
+    assert cleaning_pools == [2]
+    _same_corpus(parallel, seeds)
+
+
+def test_mixed_corpus_cleans_the_same_on_two_cores(tmp_path, cleaning_pools, monkeypatch):
+    # traditional script, pinyin readings, a GB18030 file and bylines: every cleaning rule and
+    # the inferred docvars must come back from the workers exactly as computed in one process
+    import corpus_tools.corpus as corpus_module
+
+    monkeypatch.setattr(corpus_module, "_CLEAN_BATCH_CHARS", 100)
+    body = "全區黨員幹部深入學(xué)習黨史，召開動員大會，部署開展黨史學習教育各項工作。"
+    for n in range(12):
+        text = f"槐蔭區第{n}次推進黨史學習教育\n記者 王{n}\n{body * (n + 2)}\n"
+        encoding = "gb18030" if n % 3 == 0 else "utf-8"
+        (tmp_path / f"{n:02d}.txt").write_bytes(opencc.OpenCC("t2s.json").convert(text).encode(encoding)
+                                                if n % 2 else text.encode("utf-8"))
+    one = read_corpus(tmp_path, n_jobs=1, metadata=False, progress=False)
+    two = read_corpus(tmp_path, n_jobs=2, metadata=False, progress=False)
+    assert cleaning_pools == [2]
+    assert len(one.texts) == 12 and one.quality_log["rule"].eq("pinyin_readings").any()
+    _same_corpus(two, one)
+
+
+def test_small_corpora_are_cleaned_in_one_process(seeds_dir, cleaning_pools):
+    read_corpus(seeds_dir, progress=False)
+    assert cleaning_pools == []
+
+
+def test_large_corpora_are_cleaned_on_every_core(seeds_dir, seeds, cleaning_pools, monkeypatch):
+    import corpus_tools.corpus as corpus_module
+    import corpus_tools.parallel as parallel_module
+
+    monkeypatch.setattr(corpus_module, "CLEAN_PARALLEL_MIN_CHARS", {"fork": 0, "spawn": 0})
+    monkeypatch.setattr(corpus_module, "_CLEAN_BATCH_CHARS", 3_000)
+    monkeypatch.setattr(parallel_module, "available_cores", lambda: 2)
+    _same_corpus(read_corpus(seeds_dir, progress=False), seeds)
+    assert cleaning_pools == [2]
+
+
+@pytest.mark.parametrize("bad", [0, -2, 1.5, "2", True])
+def test_a_bad_n_jobs_is_named(seeds_dir, bad):
+    with pytest.raises((TypeError, ValueError), match="n_jobs"):
+        read_corpus(seeds_dir, n_jobs=bad)
+
+
+def test_a_bad_file_read_while_workers_clean_still_fails_cleanly(seeds_dir, tmp_path, cleaning_pools, monkeypatch):
+    import gc
+
+    import corpus_tools.corpus as corpus_module
+
+    monkeypatch.setattr(corpus_module, "_CLEAN_BATCH_CHARS", 1_000)
+    for name in SEED_FILES.values():
+        shutil.copyfile(seeds_dir / name, tmp_path / name)
+    (tmp_path / "zz-empty.txt").write_bytes(b"")  # read last, after workers have started
+    with pytest.raises(CorpusReadError, match="zz-empty.txt"):
+        read_corpus(tmp_path, metadata=False, n_jobs=2, progress=False)
+    assert cleaning_pools == [2]  # workers were cleaning when the error came
+    assert gc.get_freeze_count() == 0  # and everything they needed was let go

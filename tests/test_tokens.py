@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+import corpus_tools.parallel as parallel_module
 import corpus_tools.tokens as tokens_module
 from corpus_tools.lexicons import stopwords
 from corpus_tools.segment import Segmenter, get_segmenter
@@ -410,7 +411,7 @@ def test_many_small_batches_keep_their_order(pools, monkeypatch):
 def test_spawned_workers_rebuild_the_segmenter(monkeypatch, pools):
     import multiprocessing
 
-    monkeypatch.setattr(tokens_module, "_mp_context", lambda: multiprocessing.get_context("spawn"))
+    monkeypatch.setattr(tokens_module, "mp_context", lambda: multiprocessing.get_context("spawn"))
     segmenter = Segmenter(extra_words=["刘晓燕"])
     texts = ["区委书记刘晓燕出席会议", "刘晓燕讲话", "学党史、悟思想"] * 3 + ["刘晓燕"]
     words, _ = segment_texts(texts, segmenter=segmenter, n_jobs=2, cache=False)
@@ -428,8 +429,8 @@ def test_small_corpora_stay_in_one_process(seeds, pools):
 def test_rjieba_stays_in_one_process_and_jieba_spreads_out(pools, monkeypatch):
     import multiprocessing
 
-    monkeypatch.setattr(tokens_module, "_available_cores", lambda: 2)
-    monkeypatch.setattr(tokens_module, "_mp_context", lambda: multiprocessing.get_context("fork"))
+    monkeypatch.setattr(parallel_module, "available_cores", lambda: 2)
+    monkeypatch.setattr(tokens_module, "mp_context", lambda: multiprocessing.get_context("fork"))
     texts = [f"第{n}次学党史、悟思想，办实事" for n in range(20_000)]  # 300,000 characters
     segment_texts(texts, segmenter=get_segmenter(), cache=False)
     assert pools == []
@@ -440,7 +441,7 @@ def test_rjieba_stays_in_one_process_and_jieba_spreads_out(pools, monkeypatch):
 def test_large_corpora_use_every_core(seeds, pools, monkeypatch):
     zero = {"fork": 0, "spawn": 0}
     monkeypatch.setattr(tokens_module, "PARALLEL_MIN_CHARS", {"jieba": zero, "rjieba": zero})
-    monkeypatch.setattr(tokens_module, "_available_cores", lambda: 2)
+    monkeypatch.setattr(parallel_module, "available_cores", lambda: 2)
     expected = tokenize(seeds, unit="paragraph", n_jobs=1, cache=False)
     assert tokenize(seeds, unit="paragraph", cache=False).tokens.tolist() == expected.tokens.tolist()
     assert pools == [2]
