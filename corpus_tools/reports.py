@@ -35,6 +35,7 @@ import hashlib
 import html
 import json
 import logging
+import math
 import os
 import platform
 import re
@@ -979,7 +980,7 @@ def run_reports(
     kernel_env[PROGRESS_ENV] = os.environ.get(PROGRESS_ENV, "log")
     failed: tuple[dict[str, Any], BaseException] | None = None
     with _environment(kernel_env):
-        failed = _execute_all(execute, entries, n_jobs)
+        failed = _execute_all(execute, entries, n_jobs, order=_longest_first(entries, _previous_durations(reports_path)))
     if failed is not None:
         current, exc = failed
         message = _record_failure(exc, current, manifest, work_dir, failed_dir, exporter, t_run)
@@ -1017,14 +1018,40 @@ def _choose_jobs(jobs: int | None, n_notebooks: int) -> int:
     return min(jobs, max(n_notebooks, 1))
 
 
+def _previous_durations(reports_path: Path) -> dict[str, float]:
+    """Each notebook's wall time in the latest run (``reports/latest/manifest.json``), if any."""
+    try:
+        manifest = json.loads((reports_path / "latest" / "manifest.json").read_text(encoding="utf-8"))
+        return {
+            str(entry["notebook"]): float(entry["wall_seconds"])
+            for entry in manifest["notebooks"]
+            if entry.get("wall_seconds") is not None
+        }
+    except (OSError, ValueError, TypeError, KeyError):
+        return {}  # no previous run, or one this version cannot read: notebook order
+
+
+def _longest_first(entries: list[dict[str, Any]], durations: Mapping[str, float]) -> list[int]:
+    """The order to start notebooks in: the longest last time first, so that the short ones fill
+    in beside them; notebooks without a previous time first of all (they may be long), ties in
+    notebook order."""
+    return sorted(range(len(entries)), key=lambda i: (-durations.get(entries[i]["notebook"], math.inf), i))
+
+
 def _execute_all(
-    execute: Callable[[int], None], entries: list[dict[str, Any]], n_jobs: int
+    execute: Callable[[int], None],
+    entries: list[dict[str, Any]],
+    n_jobs: int,
+    *,
+    order: Sequence[int] | None = None,
 ) -> tuple[dict[str, Any], BaseException] | None:
     """Run ``execute(i)`` for every notebook; return the first failure in notebook order, if any.
 
     Notebooks are independent (each reads the corpus and writes its own files), so they can run
-    side by side, each in its own kernel process. After a failure no further notebook starts;
-    those already running finish, so their outputs are complete in the failed run's folder.
+    side by side, each in its own kernel process, started in ``order`` (default: notebook
+    order; one at a time always runs in notebook order). After a failure no further notebook
+    starts; those already running finish, so their outputs are complete in the failed run's
+    folder.
     """
     failures: dict[int, BaseException] = {}
     if n_jobs == 1:
@@ -1036,7 +1063,8 @@ def _execute_all(
                 break
     else:
         with concurrent.futures.ThreadPoolExecutor(max_workers=n_jobs, thread_name_prefix="notebook") as pool:
-            futures = {pool.submit(execute, index): index for index in range(len(entries))}
+            start = list(order) if order is not None else list(range(len(entries)))
+            futures = {pool.submit(execute, index): index for index in start}
             try:
                 for future in concurrent.futures.as_completed(futures):
                     exc = future.exception()

@@ -492,3 +492,37 @@ def test_jobs_default_is_bounded_by_cores_and_notebooks():
     assert reports._choose_jobs(None, 1) == 1
     assert 1 <= reports._choose_jobs(None, 10) <= (os.cpu_count() or 1)
     assert reports._choose_jobs(8, 3) == 3
+
+
+def test_notebooks_start_longest_first_after_a_previous_run(tmp_path):
+    import threading
+
+    (tmp_path / "latest").mkdir()
+    (tmp_path / "latest" / "manifest.json").write_text(json.dumps({"notebooks": [
+        {"notebook": "00.ipynb", "wall_seconds": 5.0},
+        {"notebook": "01.ipynb", "wall_seconds": 13.0},
+        {"notebook": "02.ipynb", "wall_seconds": 6.0},
+    ]}), encoding="utf-8")
+    entries = _entries(4)  # 03 has no previous time: it may be long, so it goes first
+    order = reports._longest_first(entries, reports._previous_durations(tmp_path))
+    assert order == [3, 1, 2, 0]
+    started, lock = [], threading.Lock()
+
+    def execute(index):
+        with lock:
+            started.append(index)
+        entries[index]["status"] = "succeeded"
+
+    assert reports._execute_all(execute, entries, 1, order=order) is None
+    assert started == [0, 1, 2, 3]  # one at a time: notebook order, whatever the times
+    started.clear()
+    assert reports._execute_all(execute, _entries(4), 2, order=order) is None
+    assert sorted(started[:2]) == [1, 3]  # the two longest start first, side by side
+
+
+def test_an_unreadable_previous_manifest_means_notebook_order(tmp_path):
+    (tmp_path / "latest").mkdir()
+    (tmp_path / "latest" / "manifest.json").write_text("{not json", encoding="utf-8")
+    assert reports._previous_durations(tmp_path) == {}
+    assert reports._previous_durations(tmp_path / "nowhere") == {}
+    assert reports._longest_first(_entries(3), {}) == [0, 1, 2]
