@@ -44,6 +44,7 @@ import sys
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from importlib import metadata as importlib_metadata
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -61,6 +62,7 @@ __all__ = [
     "KERNEL_NAME",
     "NotebookFailedError",
     "ReportArgumentError",
+    "SavedFigure",
     "default_run_id",
     "ensure_kernel",
     "find_notebooks",
@@ -212,8 +214,8 @@ def save_table(
 
     Returns
     -------
-    pathlib.Path
-        The written file.
+    SavedFigure
+        The written file (``.path``); a notebook cell that ends with it displays the PNG.
 
     Raises
     ------
@@ -240,13 +242,51 @@ def save_table(
     return path
 
 
+@dataclass(frozen=True)
+class SavedFigure:
+    """A figure written by :func:`save_figure`.
+
+    Returned last in a notebook cell, it displays as the PNG that was written, so the figure is
+    drawn once, not a second time for the notebook, and the report shows exactly the file.
+
+    Attributes
+    ----------
+    path : pathlib.Path
+        The PNG file.
+    width : int
+        Display width in CSS pixels: the figure's size at 100 dpi, as matplotlib's inline
+        backend would show it.
+    alt : str
+        Alternative text for the image: the figure's title, else its file name.
+    """
+
+    path: Path
+    width: int
+    alt: str
+
+    def __fspath__(self) -> str:
+        return str(self.path)
+
+    def __repr__(self) -> str:
+        # no absolute path: the notebook's text output must not depend on where the run is
+        return f"<figure {self.path.parent.name}/{self.path.name}: {self.alt}>"
+
+    def _repr_png_(self) -> tuple[bytes, dict[str, Any]]:
+        return self.path.read_bytes(), {"width": self.width, "alt": self.alt}
+
+
+def _figure_title(fig: Figure) -> str:
+    titles = [fig.get_suptitle(), *(ax.get_title() for ax in fig.axes)]
+    return next((title for title in titles if title.strip()), "")
+
+
 def save_figure(
     fig: Figure,
     output_dir: str | os.PathLike[str],
     name: str,
     *,
     dpi: int = 150,
-) -> Path:
+) -> SavedFigure:
     """Write a matplotlib figure to ``<output_dir>/figures/<name>.png``.
 
     Parameters
@@ -263,8 +303,8 @@ def save_figure(
 
     Returns
     -------
-    pathlib.Path
-        The written file.
+    SavedFigure
+        The written file (``.path``); a notebook cell that ends with it displays the PNG.
 
     Raises
     ------
@@ -275,13 +315,14 @@ def save_figure(
     -----
     The PNG carries no ``Software`` text chunk (which would name the matplotlib version) and
     matplotlib writes no timestamp into PNGs, so the same figure gives the same bytes from run to
-    run with the same library versions. The figure is neither shown nor closed: the notebook
-    still displays it.
+    run with the same library versions. The figure itself is not closed.
     """
     path = _output_file(output_dir, "figures", name, ".png")
     fig.savefig(path, format="png", dpi=dpi, bbox_inches="tight", metadata={"Software": None})
     logger.debug("wrote figure %s", path)
-    return path
+    with path.open("rb") as png:
+        width_px = int.from_bytes(png.read(24)[16:20], "big")  # IHDR: width, then height
+    return SavedFigure(path=path, width=round(width_px * 100 / dpi), alt=_figure_title(fig) or path.stem)
 
 
 # --------------------------------------------------------------------------------------------
@@ -767,8 +808,12 @@ code {{ font-size: 90%; }}
 # --------------------------------------------------------------------------------------------
 
 
+#: The run manifest in every run folder.
+_MANIFEST_FILE = "run.json"
+
+
 def _write_manifest(run_dir: Path, manifest: Mapping[str, Any]) -> Path:
-    path = run_dir / "run.json"
+    path = run_dir / _MANIFEST_FILE
     text = json.dumps(manifest, indent=2, ensure_ascii=False, sort_keys=False)
     path.write_text(text + "\n", encoding="utf-8")
     return path
@@ -1019,9 +1064,9 @@ def _choose_jobs(jobs: int | None, n_notebooks: int) -> int:
 
 
 def _previous_durations(reports_path: Path) -> dict[str, float]:
-    """Each notebook's wall time in the latest run (``reports/latest/manifest.json``), if any."""
+    """Each notebook's wall time in the latest run (``reports/latest/run.json``), if any."""
     try:
-        manifest = json.loads((reports_path / "latest" / "manifest.json").read_text(encoding="utf-8"))
+        manifest = json.loads((reports_path / "latest" / _MANIFEST_FILE).read_text(encoding="utf-8"))
         return {
             str(entry["notebook"]): float(entry["wall_seconds"])
             for entry in manifest["notebooks"]

@@ -160,12 +160,31 @@ def test_save_table_resolves_relative_output_dir_against_project_root(tmp_path, 
 def test_save_figure_is_deterministic_and_has_no_software_tag(tmp_path):
     fig = Figure(figsize=(2, 2))  # no pyplot: no global figure or backend state in tests
     fig.subplots().plot([0, 1], [1, 0])
-    first = save_figure(fig, tmp_path / "a", "line", dpi=50)
-    second = save_figure(fig, tmp_path / "b", "line.png", dpi=50)
+    first = save_figure(fig, tmp_path / "a", "line", dpi=50).path
+    second = save_figure(fig, tmp_path / "b", "line.png", dpi=50).path
     assert first == tmp_path / "a" / "figures" / "line.png"
     assert first.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert first.read_bytes() == second.read_bytes()
     assert b"Matplotlib" not in first.read_bytes()
+
+
+def test_a_saved_figure_displays_as_the_file_written_with_its_title_as_alt_text(tmp_path):
+    import matplotlib.image
+
+    from corpus_tools.textplot import use_cjk_font
+
+    use_cjk_font()
+    fig = Figure(figsize=(4, 3))
+    fig.subplots().set_title("各组概况")
+    saved = save_figure(fig, tmp_path, "profile", dpi=50)
+    data, metadata = saved._repr_png_()
+    assert data == saved.path.read_bytes()  # the file itself, not a second rendering
+    height_px, width_px = matplotlib.image.imread(saved.path).shape[:2]
+    assert metadata == {"width": round(width_px * 100 / 50), "alt": "各组概况"}
+    assert os.fspath(saved) == str(saved.path)
+    assert str(tmp_path) not in repr(saved)  # notebook text output does not depend on the run folder
+    untitled = save_figure(Figure(figsize=(2, 2)), tmp_path, "untitled", dpi=50)
+    assert untitled._repr_png_()[1]["alt"] == "untitled"
 
 
 @pytest.mark.parametrize("name", ["../evil", "..", "a/b", "a\\b", ".hidden", "", "x/../../evil"])
@@ -498,7 +517,7 @@ def test_notebooks_start_longest_first_after_a_previous_run(tmp_path):
     import threading
 
     (tmp_path / "latest").mkdir()
-    (tmp_path / "latest" / "manifest.json").write_text(json.dumps({"notebooks": [
+    (tmp_path / "latest" / "run.json").write_text(json.dumps({"notebooks": [
         {"notebook": "00.ipynb", "wall_seconds": 5.0},
         {"notebook": "01.ipynb", "wall_seconds": 13.0},
         {"notebook": "02.ipynb", "wall_seconds": 6.0},
@@ -522,7 +541,7 @@ def test_notebooks_start_longest_first_after_a_previous_run(tmp_path):
 
 def test_an_unreadable_previous_manifest_means_notebook_order(tmp_path):
     (tmp_path / "latest").mkdir()
-    (tmp_path / "latest" / "manifest.json").write_text("{not json", encoding="utf-8")
+    (tmp_path / "latest" / "run.json").write_text("{not json", encoding="utf-8")
     assert reports._previous_durations(tmp_path) == {}
     assert reports._previous_durations(tmp_path / "nowhere") == {}
     assert reports._longest_first(_entries(3), {}) == [0, 1, 2]
