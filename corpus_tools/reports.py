@@ -1388,6 +1388,20 @@ def _build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _skip_iri_grammars() -> None:
+    """Keep jsonschema from compiling rfc3987-syntax's IRI grammars in this process.
+
+    papermill imports nbformat, which imports jsonschema, which imports the optional
+    ``rfc3987_syntax`` (installed for jupyter-events) and compiles 38 lark grammars for its
+    "iri" format checker: 0.85 s of the command's start-up, before any notebook can start.
+    Nothing here validates IRIs (nbformat does not check formats), so the command, which owns
+    its process, marks the module as unavailable, as jsonschema allows. Not done by
+    :func:`run_reports`, which may run inside someone else's session.
+    """
+    if "jsonschema" not in sys.modules:
+        sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the ``dangshi-reports`` command line; return the exit status.
 
@@ -1412,6 +1426,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         stream=sys.stderr,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
+    _skip_iri_grammars()
     if not args.log_output:
         # papermill logs every input and output path at INFO; our own lines say what matters.
         logging.getLogger("papermill").setLevel(logging.WARNING)

@@ -11,6 +11,8 @@ import json
 import logging
 import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import nbformat
@@ -545,3 +547,14 @@ def test_an_unreadable_previous_manifest_means_notebook_order(tmp_path):
     assert reports._previous_durations(tmp_path) == {}
     assert reports._previous_durations(tmp_path / "nowhere") == {}
     assert reports._longest_first(_entries(3), {}) == [0, 1, 2]
+
+
+def test_the_command_starts_without_compiling_iri_grammars_and_still_validates_notebooks():
+    code = (
+        "import sys; from corpus_tools import reports; reports._skip_iri_grammars(); "
+        "import nbformat, papermill; "
+        "nbformat.validate(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell('1')])); "
+        "print('lark' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
