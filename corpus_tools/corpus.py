@@ -38,6 +38,7 @@ __all__ = [
     "CorpusReadError",
     "ProcessedDocument",
     "corpus_from_texts",
+    "merge_docvars",
     "open_corpus",
     "process_document",
     "read_corpus",
@@ -551,10 +552,9 @@ def _assemble(
         processed = [process_document(raw.doc_id, raw.raw_text) for raw in raws]
     inferred_table = pd.DataFrame([p.inferred for p in processed], index=index)
     read_info = pd.DataFrame([dict(raw.read_info) for raw in raws], index=index)
-    read_info = read_info[[c for c in READ_INFO_COLUMNS if c in read_info] + [c for c in read_info if c not in READ_INFO_COLUMNS]]
     given = pd.DataFrame([dict(raw.docvars) for raw in raws], index=index, dtype=object)
     origin = pd.DataFrame([dict(raw.docvar_origin) for raw in raws], index=index, dtype=object)
-    docvars = _merge_docvars(inferred_table, read_info, given, origin)
+    docvars = merge_docvars(inferred_table, read_info, given, origin)
     blocks = _blocks_frame([row for p in processed for row in p.block_rows])
     texts = pd.Series([p.body for p in processed], index=index, name="text", dtype=object)
     in_corpus = set(doc_ids)
@@ -578,13 +578,34 @@ def _assemble(
     )
 
 
-def _merge_docvars(inferred: pd.DataFrame, read_info: pd.DataFrame, given: pd.DataFrame, origin: pd.DataFrame) -> pd.DataFrame:
-    """Stated values (manifest, table columns, front matter) win; inferred values fill the blanks.
+def merge_docvars(inferred: pd.DataFrame, read_info: pd.DataFrame, given: pd.DataFrame, origin: pd.DataFrame) -> pd.DataFrame:
+    """Combine the docvars of documents: stated values win, inferred values fill the blanks.
 
-    ``given`` holds what the sources state ("" or missing where they state nothing),
-    ``origin`` where each stated value came from, which becomes the ``*_evidence`` of a
-    value stated rather than inferred.
+    The rule :func:`read_corpus` applies; the streaming and Dask paths apply it chunk by chunk.
+
+    Parameters
+    ----------
+    inferred : pandas.DataFrame
+        Per document (index ``doc_id``), :attr:`ProcessedDocument.inferred`.
+    read_info : pandas.DataFrame
+        Per document, what reading found (:data:`~corpus_tools.readers.READ_INFO_COLUMNS`:
+        file, encoding, sha256 …).
+    given : pandas.DataFrame
+        Per document, what the sources state (manifest, table columns, front matter); ``""``
+        or missing where they state nothing.
+    origin : pandas.DataFrame
+        Where each stated value came from; it becomes the ``*_evidence`` of a value stated
+        rather than inferred.
+
+    Returns
+    -------
+    pandas.DataFrame
+        :attr:`Corpus.docvars`: the manifest columns (the locality columns taken from the
+        sources only as a whole, never mixed with inferred ones), what reading found, counts,
+        and the ``*_evidence`` of each value.
     """
+    order = [c for c in READ_INFO_COLUMNS if c in read_info] + [c for c in read_info if c not in READ_INFO_COLUMNS]
+    read_info = read_info[order]
     docvars = pd.DataFrame(index=inferred.index)
 
     def stated(column: str) -> pd.Series:

@@ -47,7 +47,7 @@ import pandas as pd
 import scipy.sparse as sp
 
 from . import readers
-from .corpus import process_document
+from .corpus import merge_docvars, process_document
 from .dtm import MATRIX_FILE, DocTermMatrix, _check_output_folder, _output_folder, _write_npz, _write_sidecars
 from .parallel import n_workers
 from .progress import progress as _progress
@@ -170,23 +170,6 @@ def _text_documents(texts: Mapping[str, str] | Iterable[tuple[str, str]]) -> Ite
             raise TypeError(f"document {doc_id!r}: text must be a str, not {type(text).__name__}")
         yield SourceDocument(str(doc_id), text=text)
 
-
-def _merge_document_docvars(
-    inferred: pd.DataFrame,
-    read_info: pd.DataFrame,
-    given: pd.DataFrame,
-    origin: pd.DataFrame,
-) -> pd.DataFrame:
-    """Merge per-document docvars with the corpus module's own rule.
-
-    Mirrors the frames ``corpus._assemble`` builds for the whole corpus; the streaming path
-    builds them chunk by chunk and concatenates.
-    """
-    from . import corpus
-
-    order = corpus.READ_INFO_COLUMNS
-    read_info = read_info[[c for c in order if c in read_info] + [c for c in read_info if c not in order]]
-    return corpus._merge_docvars(inferred, read_info, given, origin)
 
 
 # -- the per-chunk work -----------------------------------------------------------------------
@@ -626,7 +609,7 @@ class _Accumulator:
             frames = [empty, empty, empty, empty]
             units = pd.DataFrame({"doc_id": []}, index=pd.Index([], name="unit_id"))
         self._frames = [[], [], [], [], []]
-        doc_docvars = _merge_document_docvars(*frames)
+        doc_docvars = merge_docvars(*frames)
         del frames
         # As tokens._unit_docvars: the unit's own columns win over same-named document columns.
         unit_columns = list(units.columns)

@@ -558,3 +558,27 @@ def test_the_command_starts_without_compiling_iri_grammars_and_still_validates_n
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_report_html_keeps_a_figures_alt_text_escaped(tmp_path):
+    import base64
+
+    from nbformat.v4 import new_output
+
+    png = (tmp_path / "p.png")
+    fig = Figure(figsize=(1, 1))
+    fig.savefig(png, format="png", dpi=20)
+    data = base64.b64encode(png.read_bytes()).decode("ascii")
+    cell = new_code_cell("save_figure(fig, out, 'x')")
+    cell.outputs = [
+        new_output("display_data", data={"image/png": data}, metadata={"image/png": {"alt": '各组概况 "<b>"', "width": 30}}),
+        new_output("display_data", data={"image/png": data}),
+    ]
+    ipynb = tmp_path / "n.ipynb"
+    nbformat.write(new_notebook(cells=[cell]), ipynb)
+    html_text = reports._export_html(reports._html_exporter(), ipynb, tmp_path / "n.html").read_text(encoding="utf-8")
+    from bs4 import BeautifulSoup
+
+    alts = [img["alt"] for img in BeautifulSoup(html_text, "html.parser").select("img")]
+    assert alts == ['各组概况 "<b>"', "No description has been provided for this image"]
+    assert "<b>" not in html_text  # the title is text in an attribute, never markup
