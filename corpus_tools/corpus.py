@@ -27,7 +27,7 @@ import pandas as pd
 
 from .clean import clean_text, count_han, script_from_counts
 from .metadata import LOCALITY_COLUMNS, MANIFEST_COLUMNS, group_labels, infer_docvars
-from .parallel import batches_by_size, mp_context, n_workers
+from .parallel import mp_context, n_workers
 from .progress import progress as _progress
 from .readers import READ_INFO_COLUMNS, CorpusReadError, Format, RawDocument, ReadProblem, iter_documents
 from .structure import classify_blocks, join_page_breaks, split_lines, split_sentences

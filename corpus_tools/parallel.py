@@ -1,10 +1,11 @@
 """Worker processes for per-document work: how many, how started, in what batches.
 
-Cleaning (:func:`corpus_tools.corpus.read_corpus`) and segmentation
-(:func:`corpus_tools.tokens.segment_texts`) share these rules, so that ``n_jobs`` means the same
-everywhere: ``None`` lets the size of the job decide (one process for small corpora, where
-starting workers would cost more than it saves), ``-1`` uses every core, a positive integer
-that many processes.
+Cleaning (:func:`corpus_tools.corpus.read_corpus`), segmentation
+(:func:`corpus_tools.tokens.segment_texts`) and :func:`corpus_tools.stream.stream_dtm` share
+these rules, so that ``n_jobs`` means the same everywhere: ``None`` lets the size of the job
+decide (one process for small corpora, where starting workers would cost more than it saves;
+``stream_dtm`` always stays in one process unless asked), ``-1`` uses every core, a positive
+integer that many processes.
 """
 
 from __future__ import annotations
@@ -42,7 +43,7 @@ def mp_context() -> multiprocessing.context.BaseContext:
     return multiprocessing.get_context("spawn")
 
 
-def n_workers(n_jobs: int | None, size: int, threshold: int | None, *, name: str = "n_jobs") -> int:
+def n_workers(n_jobs: int | None, size: int, threshold: int | None) -> int:
     """Resolve ``n_jobs`` to a number of processes.
 
     Parameters
@@ -54,8 +55,6 @@ def n_workers(n_jobs: int | None, size: int, threshold: int | None, *, name: str
         The size of the job (characters to process).
     threshold : int or None
         The size from which ``n_jobs=None`` goes parallel; ``None``: never.
-    name : str
-        The parameter's name in error messages.
 
     Raises
     ------
@@ -65,11 +64,11 @@ def n_workers(n_jobs: int | None, size: int, threshold: int | None, *, name: str
     if n_jobs is None:
         return available_cores() if threshold is not None and size >= threshold else 1
     if isinstance(n_jobs, bool) or not isinstance(n_jobs, (int, np.integer)):
-        raise TypeError(f"{name} must be None or an integer, got {n_jobs!r}")
+        raise TypeError(f"n_jobs must be None or an integer, got {n_jobs!r}")
     if n_jobs == -1:
         return available_cores()
     if n_jobs < 1:
-        raise ValueError(f"{name} must be None, -1 or a positive integer, got {n_jobs}")
+        raise ValueError(f"n_jobs must be None, -1 or a positive integer, got {n_jobs}")
     return int(n_jobs)
 
 

@@ -223,8 +223,8 @@ def save_table(
 
     Returns
     -------
-    SavedFigure
-        The written file (``.path``); a notebook cell that ends with it displays the PNG.
+    pathlib.Path
+        The written file.
 
     Raises
     ------

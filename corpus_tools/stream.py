@@ -171,7 +171,6 @@ def _text_documents(texts: Mapping[str, str] | Iterable[tuple[str, str]]) -> Ite
         yield SourceDocument(str(doc_id), text=text)
 
 
-
 # -- the per-chunk work -----------------------------------------------------------------------
 
 
@@ -232,17 +231,7 @@ class ChunkResult:
 def _segmenter(engine: str | None):
     from .segment import get_segmenter
 
-    if engine is None:
-        return get_segmenter(hmm=False)
-    try:
-        return get_segmenter(hmm=False, engine=engine)
-    except TypeError:
-        # This version of segment.py has no engine option: jieba is all there is.
-        if engine in ("auto", "jieba"):
-            return get_segmenter(hmm=False)
-        raise ValueError(
-            f"engine={engine!r}: this corpus_tools has only the jieba engine; pass engine=None or 'jieba'"
-        ) from None
+    return get_segmenter(hmm=False, engine=engine or "auto")
 
 
 def _units_of(doc_id: str, doc, unit: str) -> Iterator[tuple[str, tuple[Any, ...], str]]:
@@ -780,7 +769,6 @@ class StreamResult:
         )
 
 
-
 def stream_dtm(
     source: str | os.PathLike[str] | Mapping[str, str] | Iterable[tuple[str, str]],
     *,
@@ -841,7 +829,8 @@ def stream_dtm(
     overwrite : bool, default False
         Replace an existing non-empty ``out_dir`` (one that holds a saved matrix).
     engine : str, optional
-        Segmentation engine (``get_segmenter(engine=...)`` where supported).
+        Segmentation engine, as for :func:`corpus_tools.segment.get_segmenter`
+        (``"auto"``, ``"jieba"`` or ``"rjieba"``); ``None`` means ``"auto"``.
     progress : bool, default True
         Report progress (documents) with :func:`corpus_tools.progress.progress`.
     **read_options

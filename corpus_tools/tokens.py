@@ -18,7 +18,6 @@ import gc
 import logging
 import os
 import re
-import sys
 import unicodedata
 import warnings
 from collections.abc import Callable, Collection, Iterable, Sequence
@@ -403,14 +402,6 @@ def _segment_batch(args: tuple[list[str], bool]) -> list:
         encoded = tokencache.encode(words, tags)
         out.append(encoded if encoded is not None else (words, tags))
     return out
-
-
-
-
-
-
-
-
 
 
 def segment_texts(
