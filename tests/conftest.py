@@ -35,15 +35,10 @@ def _private_cache_dir(tmp_path_factory):
     Every test session starts cold, as on a fresh machine; the kernels of notebook tests
     inherit the variable.
     """
-    import os
-
-    saved = os.environ.get("DANGSHI_CACHE_DIR")
-    os.environ["DANGSHI_CACHE_DIR"] = str(tmp_path_factory.mktemp("dangshi-cache"))
-    yield
-    if saved is None:
-        os.environ.pop("DANGSHI_CACHE_DIR", None)
-    else:
-        os.environ["DANGSHI_CACHE_DIR"] = saved
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("DANGSHI_CACHE_DIR", str(tmp_path_factory.mktemp("dangshi-cache")))
+        patch.delenv("DANGSHI_CACHE", raising=False)  # caching on, whatever the shell says
+        yield
 
 
 @pytest.fixture(scope="session")

@@ -14,16 +14,6 @@ from corpus_tools.tokencache import TokenCache, decode, encode, open_cache, unit
 from corpus_tools.tokens import segment_texts
 
 
-@pytest.fixture(scope="module", autouse=True)
-def _private_cache_dir(tmp_path_factory):
-    # Nothing in these tests may touch the user's real cache folder. One folder for the
-    # module, so that jieba builds its prefix-dictionary cache once.
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("DANGSHI_CACHE_DIR", str(tmp_path_factory.mktemp("project-cache")))
-        patch.delenv("DANGSHI_CACHE", raising=False)
-        yield
-
-
 @pytest.fixture(scope="module")
 def seg() -> Segmenter:
     return get_segmenter()

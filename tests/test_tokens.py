@@ -67,15 +67,6 @@ class StandInCorpus:
         return pd.DataFrame(rows).set_index("unit_id")
 
 
-@pytest.fixture(scope="module", autouse=True)
-def _private_cache_dir(tmp_path_factory):
-    # tokenize caches by default: keep these tests out of the user's real cache folder.
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("DANGSHI_CACHE_DIR", str(tmp_path_factory.mktemp("project-cache")))
-        patch.delenv("DANGSHI_CACHE", raising=False)
-        yield
-
-
 @pytest.fixture(scope="module")
 def corpus() -> StandInCorpus:
     return StandInCorpus(TOY_DOCS, TOY_DOCVARS)
