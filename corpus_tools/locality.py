@@ -36,6 +36,7 @@ from __future__ import annotations
 import gzip
 import math
 import re
+from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -476,10 +477,15 @@ def _self_references(
     for number, (zone, text) in enumerate(segments):
         if zone in {"outlet", "byline"}:
             continue
-        covered = spans.get(number, [])
+        # Place spans are leftmost-longest matches, so they never overlap: the one span that can
+        # hold a position is the last one starting at or before it, found by bisection. (A scan
+        # of every span per self-reference made single-line megabyte documents quadratic.)
+        covered = sorted(spans.get(number, []))
+        starts = [s for s, _, _ in covered]
 
-        def inside(pos: int, same: str = "") -> bool:
-            return any(s <= pos < e and surface != same for s, e, surface in covered)
+        def inside(pos: int, same: str = "", covered=covered, starts=starts) -> bool:
+            k = bisect_right(starts, pos) - 1
+            return k >= 0 and pos < covered[k][1] and covered[k][2] != same
 
         zone_factor = 1.5 if zone == "title" else 1.0
         for match in _SELF_RE.finditer(text):
