@@ -714,7 +714,9 @@ def _train(
     table = pd.DataFrame([{"pass": p, **log.passes.get(p, empty)} for p in range(1, passes + 1)])
     bounds = getattr(lda, "metrics", {}).get("per_word_bound", []) if track_bound and workers == 1 else []
     table["per_word_bound"] = pd.Series(bounds, dtype=float).reindex(range(len(table))).to_numpy()
-    table["perplexity"] = np.exp2(-table["per_word_bound"])
+    # gensim's bound is in nats (natural logs), so perplexity is e ** -bound; gensim's own log
+    # line ("perplexity estimate") uses 2 ** -bound, which understates it 10-16x on this corpus.
+    table["perplexity"] = np.exp(-table["per_word_bound"])
     table["converged_share"] = table["units_converged"] / table["units_inferred"].where(table["units_inferred"] > 0)
     if workers > 1:  # E-steps ran in worker processes whose log records never reach this one
         table[["units_converged", "units_inferred"]] = np.nan
@@ -1298,9 +1300,12 @@ def fit_lda(
         pass's last update: it falls towards 0 as the topics settle), ``rho`` (the update's
         learning rate), ``units_converged`` and ``units_inferred`` (units whose E-step met
         `gamma_threshold` within `iterations`, and all units processed), ``converged_share``,
-        ``per_word_bound`` (the variational lower bound of the log likelihood per token, in
-        nats, higher is better) and ``perplexity`` (``2 ** -per_word_bound``, as gensim
-        reports it; lower is better).
+        ``per_word_bound`` (gensim's variational lower bound (ELBO) of the log likelihood of
+        the training units, with their topic shares re-inferred, including the topic-term prior
+        term once, divided by the training tokens: nats per token, higher is better) and
+        ``perplexity`` (``exp(-per_word_bound)``, an upper bound of the per-token perplexity;
+        lower is better; gensim's own log line prints ``2 ** -bound``, which is wrong for a
+        bound in nats).
 
     Raises
     ------
@@ -1334,6 +1339,8 @@ def _fit_lda(
     tc: TopicCorpus, *, k: int, random_state: int, alpha: Alpha, eta: Eta, passes: int, iterations: int,
     chunksize: int, gamma_threshold: float, workers: int, track_bound: bool,
 ) -> TopicModel:
+    # The result cache keys on this function's code: models cached before the convergence
+    # table's perplexity became exp(-bound) (it was 2 ** -bound) are not reused.
     lda, convergence = _train(
         tc.dtm.matrix, tc.dtm.terms, k=int(k), random_state=random_state, alpha=alpha, eta=eta,
         passes=passes, iterations=iterations, chunksize=chunksize, gamma_threshold=gamma_threshold,
@@ -1373,8 +1380,9 @@ class KSweep:
     scores : pandas.DataFrame
         One row per K: ``k``, ``n_train_units``, ``n_heldout_units``, ``c_v``, ``c_npmi``
         (mean coherence of the K topics' top terms), ``c_v_min`` (the least coherent
-        topic's c_v), ``heldout_per_word_bound`` and ``heldout_perplexity`` (on the held-out
-        units; NaN when none are held out), ``last_topic_diff`` and ``converged_share`` (from
+        topic's c_v), ``heldout_per_word_bound`` (the variational lower bound of the held-out
+        units' log likelihood, nats per held-out token, see Notes) and ``heldout_perplexity``
+        (``exp(-heldout_per_word_bound)``; NaN when none are held out), ``last_topic_diff`` and ``converged_share`` (from
         the last training pass).
     convergence : pandas.DataFrame
         The per-pass table of every fit (see :func:`fit_lda`) with a leading ``k`` column.
@@ -1420,7 +1428,7 @@ def _score_k(
         "c_npmi": coherence["c_npmi"].mean(),
         "c_v_min": coherence["c_v"].min(),
         "heldout_per_word_bound": bound,
-        "heldout_perplexity": np.exp2(-bound),
+        "heldout_perplexity": np.exp(-bound),  # the bound is in nats
         "last_topic_diff": last["topic_diff"],
         "converged_share": last["converged_share"],
     }
@@ -1486,8 +1494,12 @@ def sweep_k(
     110 tokens, NPMI of the top terms against their whole set, cosine-aggregated) and
     ``c_npmi`` (mean normalised pointwise mutual information of term pairs in windows of 10
     tokens; Bouma 2009, Aletras & Stevenson 2013). Both use the topics' `topn` most
-    probable terms. Held-out perplexity is ``2 ** -bound`` per token of the held-out units,
-    whose topic shares are inferred from the units themselves (gensim's ``log_perplexity``);
+    probable terms. Held-out perplexity is ``exp(-bound)``, where the bound is gensim's
+    ``LdaModel.bound`` on the held-out units divided by their token count: a variational lower
+    bound (ELBO) of their log likelihood in nats per token, whose topic shares are inferred
+    from the held-out units themselves (not document completion) and which includes the
+    topic-term prior term once (as gensim's ``log_perplexity`` with the held-out units as
+    the whole corpus). The perplexity is therefore an upper bound of the true one;
     on a small corpus it often keeps falling or rises with K, so it is reported, not used
     by the default rule (:func:`choose_k`).
     """

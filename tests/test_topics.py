@@ -222,7 +222,26 @@ def test_convergence_table_has_one_row_per_pass(two_topic_model):
     assert (conv["units_inferred"] == 30).all()
     assert conv["per_word_bound"].notna().all()
     assert conv["per_word_bound"].iloc[-1] >= conv["per_word_bound"].iloc[0]
-    assert np.allclose(conv["perplexity"], np.exp2(-conv["per_word_bound"]))
+    assert np.allclose(conv["perplexity"], np.exp(-conv["per_word_bound"]))  # the bound is in nats
+
+
+def test_perplexity_is_e_to_the_minus_gensims_per_word_bound(two_topic_corpus, two_topic_model):
+    # Reference: gensim's own log_perplexity (its per-word bound, in nats) on the same units with
+    # a generator seeded as the fit seeds it, exponentiated base e here.
+    from gensim.matutils import Sparse2Corpus
+
+    lda = two_topic_model.lda
+    saved = lda.random_state
+    lda.random_state = np.random.RandomState(two_topic_model.random_state)
+    try:
+        bound = lda.log_perplexity(list(Sparse2Corpus(two_topic_corpus.dtm.matrix, documents_columns=False)))
+    finally:
+        lda.random_state = saved
+    last = two_topic_model.convergence.iloc[-1]
+    assert last["per_word_bound"] == pytest.approx(bound, rel=1e-9)
+    assert last["perplexity"] == pytest.approx(np.exp(-bound), rel=1e-9)
+    # 2 ** -bound (what gensim logs) would be far smaller; the bound is in nats
+    assert last["perplexity"] > 1.5 * 2.0 ** -bound
 
 
 def test_multicore_fit_recovers_the_structure(two_topic_corpus):
@@ -338,6 +357,7 @@ def test_sweep_k_scores_and_is_reproducible(two_topic_corpus):
     assert first.scores["k"].tolist() == [2, 3]
     assert (first.scores["n_heldout_units"] == 6).all()
     assert first.scores["heldout_perplexity"].notna().all()
+    assert np.allclose(first.scores["heldout_perplexity"], np.exp(-first.scores["heldout_per_word_bound"]))
     assert set(first.convergence["k"]) == {2, 3}
     assert len(first.heldout) == 6
     choice = topics.choose_k(first)
