@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import argparse
 import concurrent.futures
+import csv
 import datetime as dt
 import hashlib
 import html
@@ -65,6 +66,7 @@ __all__ = [
     "SavedFigure",
     "default_run_id",
     "ensure_kernel",
+    "neutralise_formulas",
     "find_notebooks",
     "main",
     "run_reports",
@@ -200,6 +202,91 @@ def _output_file(output_dir: str | os.PathLike[str], kind: str, name: str, suffi
     return folder / f"{stem}{suffix}"
 
 
+#: First characters that make a spreadsheet program read a cell as a formula (OWASP, "CSV
+#: Injection"): ``=``, ``+``, ``-``, ``@``, tab and carriage return.
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise_formulas(value: Any) -> Any:
+    """Return `value` with a ``'`` in front when a spreadsheet would evaluate it as a formula.
+
+    Parameters
+    ----------
+    value : object
+        A table cell or column name.
+
+    Returns
+    -------
+    object
+        Strings beginning with one of :data:`FORMULA_PREFIXES` gain a leading apostrophe
+        (``"=1+1"`` -> ``"'=1+1"``); anything else, numbers included, is returned unchanged.
+
+    Examples
+    --------
+    >>> neutralise_formulas("=HYPERLINK(\"http://x\")")
+    '\'=HYPERLINK("http://x")'
+    >>> neutralise_formulas(-3.5), neutralise_formulas("学史明理")
+    (-3.5, '学史明理')
+    """
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return value
+
+
+def _holds_text(dtype: Any) -> bool:
+    import pandas as pd
+
+    return dtype == object or isinstance(dtype, pd.StringDtype)
+
+
+def _csv_safe(df: pd.DataFrame, *, index: bool) -> pd.DataFrame:
+    """A copy of `df` whose string cells, column names and (written) index are neutralised."""
+    import pandas as pd
+
+    def safe_labels(labels: pd.Index) -> pd.Index:
+        if isinstance(labels, pd.MultiIndex):
+            return labels.set_levels([safe_labels(level) for level in labels.levels])
+        if _holds_text(labels.dtype):
+            return pd.Index([neutralise_formulas(v) for v in labels], name=neutralise_formulas(labels.name))
+        return labels
+
+    safe = df.copy()
+    for position in range(safe.shape[1]):
+        column = safe.iloc[:, position]
+        # Only text can hold a formula; numeric columns keep their numbers (a negative
+        # number is not a formula and stays numeric in a spreadsheet).
+        if _holds_text(column.dtype):
+            safe.isetitem(position, column.map(neutralise_formulas, na_action="ignore"))
+        elif isinstance(column.dtype, pd.CategoricalDtype):
+            safe.isetitem(position, column.cat.rename_categories(neutralise_formulas))
+    safe.columns = safe_labels(safe.columns)
+    if index:
+        safe.index = safe_labels(safe.index)
+    return safe
+
+
+def _write_parquet(df: pd.DataFrame, path: Path, *, index: bool) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    raw = df if index else df.reset_index(drop=True)
+    raw = raw.copy()
+    # Parquet wants string column names and one type per column; a column mixing types
+    # (ints and strings, lists) is written as its text form rather than not at all.
+    raw.columns = [str(c) if not isinstance(c, tuple) else " / ".join(map(str, c)) for c in raw.columns]
+    try:
+        table = pa.Table.from_pandas(raw, preserve_index=index)
+    except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
+        for name in raw.columns:
+            try:
+                pa.array(raw[name], from_pandas=True)
+            except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
+                raw[name] = raw[name].map(lambda v: v if v is None or v != v else str(v))
+        table = pa.Table.from_pandas(raw, preserve_index=index)
+    # No statistics, a fixed compression: the same table gives the same bytes every run.
+    pq.write_table(table, path, compression="zstd", write_statistics=False)
+
+
 def save_table(
     df: pd.DataFrame,
     output_dir: str | os.PathLike[str],
@@ -207,7 +294,7 @@ def save_table(
     *,
     index: bool = False,
 ) -> Path:
-    """Write a table to ``<output_dir>/tables/<name>.csv``.
+    """Write a table to ``<output_dir>/tables/<name>.csv``, with a Parquet copy beside it.
 
     Parameters
     ----------
@@ -224,7 +311,7 @@ def save_table(
     Returns
     -------
     pathlib.Path
-        The written file.
+        The written CSV file; the Parquet copy is the same path with suffix ``.parquet``.
 
     Raises
     ------
@@ -233,10 +320,17 @@ def save_table(
 
     Notes
     -----
-    The file is plain UTF-8 (no byte-order mark) with ``\\n`` line endings and floats formatted
+    The CSV is plain UTF-8 (no byte-order mark) with ``\\n`` line endings and floats formatted
     as ``%.10g``, so the same table gives the same bytes on every platform and the CSVs of two
     runs can be compared with ``diff`` or a checksum. Spreadsheet programs that assume a legacy
     Chinese code page need to be told the file is UTF-8 on import.
+
+    Corpus text reaches these tables (titles, districts, excerpts), and a spreadsheet evaluates a
+    cell that begins with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return as a formula
+    (``=HYPERLINK(...)`` can send data away). So in the CSV every such *string* cell and column
+    name is prefixed with ``'`` (the OWASP rule, see :func:`neutralise_formulas`); numbers stay
+    numbers. The Parquet copy ``<name>.parquet`` holds the raw values, unprefixed, with their
+    types: read it with ``pandas.read_parquet`` for analysis.
 
     Examples
     --------
@@ -246,7 +340,23 @@ def save_table(
     PosixPath('/tmp/run/tables/docs_per_district.csv')
     """
     path = _output_file(output_dir, "tables", name, ".csv")
-    df.to_csv(path, index=index, encoding="utf-8", lineterminator="\n", float_format=FLOAT_FORMAT)
+    safe = _csv_safe(df, index=index)
+    # Python's csv writer quotes a field holding "\n" but not one holding a bare "\r", which
+    # readers then take for a line end; a table with one gets every text field quoted.
+    has_cr = any(
+        safe[c].map(lambda v: isinstance(v, str) and "\r" in v).any()
+        for c in safe.columns
+        if _holds_text(safe[c].dtype)
+    ) or any(isinstance(c, str) and "\r" in c for c in safe.columns)
+    safe.to_csv(
+        path,
+        index=index,
+        encoding="utf-8",
+        lineterminator="\n",
+        float_format=FLOAT_FORMAT,
+        quoting=csv.QUOTE_NONNUMERIC if has_cr else csv.QUOTE_MINIMAL,
+    )
+    _write_parquet(df, path.with_suffix(".parquet"), index=index)
     logger.debug("wrote table %s", path)
     return path
 

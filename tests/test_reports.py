@@ -159,6 +159,50 @@ def test_save_table_resolves_relative_output_dir_against_project_root(tmp_path, 
     assert path.read_text(encoding="utf-8") == ",x\n0,1\n"
 
 
+@pytest.mark.parametrize("prefix", ["=", "+", "-", "@", "\t", "\r"])
+def test_csv_cells_a_spreadsheet_would_evaluate_are_prefixed_and_parquet_keeps_them_raw(tmp_path, prefix):
+    import csv
+
+    cell = f"{prefix}HYPERLINK(\"http://evil.example\",\"点击\")"
+    df = pd.DataFrame(
+        {
+            "title": [cell, "学史明理", None],
+            "n": [-3, 2, 1],  # numbers stay numbers, negative ones too
+            "rate": [-0.5, 1.25, 2.0],
+            f"{prefix}列": ["a", "b", "c"],  # a column name from the corpus (a district, a term)
+        }
+    )
+    path = save_table(df, tmp_path, "hostile")
+    # Read back with the standard library, as a spreadsheet import sees the cells.
+    with path.open(encoding="utf-8", newline="") as fh:
+        rows = list(csv.reader(fh))
+    assert rows[0] == ["title", "n", "rate", f"'{prefix}列"]
+    assert rows[1] == [f"'{cell}", "-3", "-0.5", "a"]
+    assert rows[2] == ["学史明理", "2", "1.25", "b"]
+    assert rows[3] == ["", "1", "2", "c"]
+    assert len(rows) == 4  # a bare carriage return did not split a row
+    raw = pd.read_parquet(path.with_suffix(".parquet"))
+    assert list(raw.columns) == ["title", "n", "rate", f"{prefix}列"]
+    assert raw["title"].iloc[0] == cell
+    assert raw["n"].tolist() == [-3, 2, 1]
+    assert str(raw["n"].dtype) == "int64"
+
+
+def test_csv_neutralises_categories_and_index_and_the_parquet_copy_is_reproducible(tmp_path):
+    df = pd.DataFrame({"group": pd.Categorical(["=1+1", "甲区"]), "x": [1, 2]}, index=["@a", "b"])
+    first = save_table(df, tmp_path / "a", "t", index=True)
+    assert first.read_text(encoding="utf-8") == ",group,x\n'@a,'=1+1,1\nb,甲区,2\n"
+    second = save_table(df, tmp_path / "b", "t", index=True)
+    assert first.with_suffix(".parquet").read_bytes() == second.with_suffix(".parquet").read_bytes()
+    assert pd.read_parquet(first.with_suffix(".parquet")).index.tolist() == ["@a", "b"]
+
+
+def test_a_column_parquet_cannot_type_is_kept_as_text(tmp_path):
+    df = pd.DataFrame({"mixed": [1, "二", [3]], "ok": [1, 2, 3]})
+    path = save_table(df, tmp_path, "mixed")
+    assert pd.read_parquet(path.with_suffix(".parquet"))["mixed"].tolist() == ["1", "二", "[3]"]
+
+
 def test_save_figure_is_deterministic_and_has_no_software_tag(tmp_path):
     fig = Figure(figsize=(2, 2))  # no pyplot: no global figure or backend state in tests
     fig.subplots().plot([0, 1], [1, 0])
