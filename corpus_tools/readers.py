@@ -112,6 +112,7 @@ PROBLEM_CODES: dict[str, str] = {
     "binary": "binary content (NUL bytes, control characters), not text",
     "undecodable": "bytes that no supported encoding decodes",
     "mixed_encodings": "lines in different encodings (UTF-8 and GB18030 or Big5)",
+    "html_too_deep": "an HTML page nested deeper than the parser reads: kept, read flattened (check its text)",
     "malformed_table": "a table that cannot be parsed, or a row that does not fit it",
     "missing_column": "a table without the text column (or the id or docvar columns asked for)",
     "duplicate_doc_id": "a doc_id that another document already has",
@@ -539,7 +540,10 @@ def html_to_text(html: str) -> tuple[str, dict[str, str], dict[str, object]]:
         no article and all the page's visible text was taken, a line per block),
         ``headline_restored`` (the page's first ``<h1>``, which trafilatura
         left out, was put back as the first line), ``n_han_page`` (Han
-        characters in the page's visible text) and ``n_han_kept``.
+        characters in the page's visible text), ``n_han_kept`` and
+        ``flattened`` (0: read as it is; 1: nested deeper than libxml2 reads,
+        so read without its inline tags; 2: still too deep, so read as flat
+        paragraphs, one per block element).
 
     Notes
     -----
@@ -553,8 +557,16 @@ def html_to_text(html: str) -> tuple[str, dict[str, str], dict[str, object]]:
 
     # lxml refuses a str that still carries an XML encoding declaration; the bytes are decoded already.
     html = _XML_DECLARATION_RE.sub("", html, count=1)
+    page = html
+    flattened = 0
+    # libxml2 stops reading a page nested deeper than 256 elements (unclosed <font> tags do it),
+    # and trafilatura and lxml keep what was read before, silently. Such a page is flattened:
+    # first its inline tags go, then, if it is still too deep, every tag (blocks become <p>).
+    while flattened < 2 and _html_too_deep(page):
+        flattened += 1
+        page = _flatten_html(html, keep_blocks=flattened == 1)
     extracted = trafilatura.extract(
-        html,
+        page,
         output_format="txt",
         favor_recall=True,
         include_comments=False,
@@ -565,7 +577,7 @@ def html_to_text(html: str) -> tuple[str, dict[str, str], dict[str, object]]:
         deduplicate=False,
         with_metadata=False,
     )
-    headline, visible = _page_text(html)
+    headline, visible = _page_text(page)
     method = "trafilatura"
     if not extracted or not extracted.strip():
         extracted, method = "\n".join(visible), "visible-text"
@@ -588,8 +600,59 @@ def html_to_text(html: str) -> tuple[str, dict[str, str], dict[str, object]]:
         "headline_restored": restored,
         "n_han_page": _count_han("".join(visible)),
         "n_han_kept": _count_han(text),
+        "flattened": flattened,
     }
     return text, hints, stats
+
+
+#: Inline elements: dropping them changes no line of the text, and unclosed ones (<font>) are
+#: what nests a scraped page too deep.
+_INLINE_TAGS = (
+    "a abbr acronym b basefont bdi bdo big blink cite code del dfn em font i ins kbd mark nobr q rp rt "
+    "ruby s samp small span strike strong sub sup time tt u var wbr"
+).split()
+_INVISIBLE_RE = re.compile(r"<!--.*?(?:-->|\Z)|<(script|style|noscript|template)\b.*?(?:</\1\s*>|\Z)", re.I | re.S)
+# [^<>]*, not [^>]*: a stray "<" without its ">" must not make every later tag scan to the end.
+_INLINE_TAG_RE = re.compile(r"</?(?:%s)\b[^<>]*>" % "|".join(_INLINE_TAGS), re.I)
+_ANY_TAG_RE = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9:-]*)\b[^<>]*>")
+
+
+def _html_too_deep(html: str) -> bool:
+    """Whether libxml2's HTML parser (as trafilatura uses it) stops early on this page's nesting."""
+    import lxml.etree
+    import lxml.html
+
+    parser = lxml.html.HTMLParser()  # default limits, as trafilatura's
+    try:
+        lxml.html.fromstring(html, parser=parser)
+    except (ValueError, TypeError, lxml.etree.LxmlError):
+        return False
+    return any(
+        entry.type_name == "ERR_RESOURCE_LIMIT" or "excessive depth" in entry.message.lower()
+        for entry in parser.error_log
+    )
+
+
+def _flatten_html(html: str, *, keep_blocks: bool) -> str:
+    """The page with its inline tags removed, or (``keep_blocks=False``) with every tag removed
+    and each block element's text in a ``<p>`` of its own: no nesting left to be too deep.
+
+    Scripts, styles and comments go first, so their text never becomes page text.
+    """
+    html = _INVISIBLE_RE.sub("", html)
+    if keep_blocks:
+        return _INLINE_TAG_RE.sub("", html)
+    head = re.search(r"<head\b.*?</head\s*>", html, re.I | re.S)
+    body = html[head.end():] if head else html
+    segments: list[str] = []
+    start = 0
+    for match in _ANY_TAG_RE.finditer(body):
+        if match.group(2).lower() in _BLOCK_TAGS or match.group(2).lower() in {"body", "html"}:
+            segments.append(_ANY_TAG_RE.sub("", body[start:match.start()]))
+            start = match.end()
+    segments.append(_ANY_TAG_RE.sub("", body[start:]))
+    paragraphs = "".join(f"<p>{segment.strip()}</p>\n" for segment in segments if segment.strip())
+    return f"<html>{head.group(0) if head else ''}<body>\n{paragraphs}</body></html>"
 
 
 _BLOCK_TAGS = frozenset(
@@ -623,6 +686,40 @@ def _page_text(html: str) -> tuple[str, list[str]]:
     return headline, [line for line in lines if line]
 
 
+#: The most a .docx may inflate to, all parts together (bytes). A long Word report with
+#: images is a few MB unzipped; this leaves room for large embedded pictures while refusing a
+#: zip bomb before it is inflated.
+MAX_DOCX_UNZIPPED_BYTES = 256 * 1024 * 1024
+_DTD_RE = re.compile(rb"<!(?:DOCTYPE|ENTITY)", re.I)
+
+
+def _check_docx_package(data: bytes) -> None:
+    """Refuse a .docx whose parts would inflate too far or whose XML declares a DTD (ValueError)."""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as package:
+            infos = package.infolist()
+            total = sum(info.file_size for info in infos)
+            if total > MAX_DOCX_UNZIPPED_BYTES:
+                biggest = max(infos, key=lambda info: info.file_size)
+                raise ValueError(
+                    f"its parts would inflate to {total / 2**20:,.0f} MB ({biggest.filename}: "
+                    f"{biggest.file_size / 2**20:,.0f} MB), more than the {MAX_DOCX_UNZIPPED_BYTES / 2**20:,.0f} MB "
+                    "a Word document may have; refused before inflating it"
+                )
+            for info in infos:
+                if info.filename.endswith((".xml", ".rels")):
+                    with package.open(info) as member:
+                        head = member.read(4096)
+                    if _DTD_RE.search(head):
+                        raise ValueError(f"{info.filename} declares a DTD or entities, which Word never writes")
+    except zipfile.BadZipFile as error:
+        raise ValueError(f"not a valid Word .docx file ({error})") from error
+    except (zipfile.LargeZipFile, NotImplementedError, RuntimeError, EOFError, OSError) as error:
+        raise ValueError(f"not a valid Word .docx file ({type(error).__name__}: {error})") from error
+
+
 def docx_to_text(data: bytes) -> tuple[str, dict[str, str], int]:
     """Read a Word (.docx) document's paragraphs, tables included, in order.
 
@@ -640,18 +737,33 @@ def docx_to_text(data: bytes) -> tuple[str, dict[str, str], int]:
     Raises
     ------
     ValueError
-        When the bytes are not a Word document.
+        When the bytes are not a Word document, or not one that is safe to parse: its parts
+        would inflate past :data:`MAX_DOCX_UNZIPPED_BYTES`, or an XML part holds a DTD
+        (Word never writes one; entity definitions are how "billion laughs" bombs work).
+
+    Notes
+    -----
+    The sizes are checked in the zip's directory before anything is inflated (zipfile stops
+    at the size the directory states, so a member cannot lie its way past the check). The XML
+    is parsed by python-docx's own lxml parser, which resolves no entities, fetches nothing
+    from the network and keeps libxml2's limits on depth and text size (``huge_tree`` off).
     """
     import zipfile
+    import zlib
 
+    import lxml.etree
     from docx import Document  # deferred: only .docx needs it
     from docx.opc.exceptions import PackageNotFoundError
     from docx.table import Table
 
+    _check_docx_package(data)
     try:
         document = Document(io.BytesIO(data))
-    except (zipfile.BadZipFile, PackageNotFoundError, KeyError, ValueError) as error:
-        raise ValueError(f"not a valid Word .docx file ({error})") from error
+    except (
+        zipfile.BadZipFile, zipfile.LargeZipFile, PackageNotFoundError, KeyError, ValueError,
+        lxml.etree.LxmlError, NotImplementedError, RuntimeError, EOFError, zlib.error,
+    ) as error:
+        raise ValueError(f"not a valid Word .docx file ({type(error).__name__}: {error})") from error
     lines: list[str] = []
     n_tables = 0
 
@@ -670,7 +782,10 @@ def docx_to_text(data: bytes) -> tuple[str, dict[str, str], int]:
             else:
                 lines.append(item.text)
 
-    walk(document)
+    try:
+        walk(document)
+    except (lxml.etree.LxmlError, KeyError, ValueError) as error:  # parts are parsed lazily too
+        raise ValueError(f"not a valid Word .docx file ({type(error).__name__}: {error})") from error
     parts: list[str] = []
     blank = 0
     for line in lines:
@@ -776,10 +891,17 @@ def read_file(
     if fmt in TABLE_FORMATS:
         yield from _read_table(path, rel, fmt, data, base, options)
     else:
-        yield _read_single(path, rel, fmt, data, base, options)
+        notes: list[ReadProblem] = []
+        document = _read_single(path, rel, fmt, data, base, options, notes)
+        if isinstance(document, RawDocument):
+            yield from notes
+        yield document
 
 
-def _read_single(path: Path, rel: str, fmt: str, data: bytes, base: dict, options: _Options) -> RawDocument | ReadProblem:
+def _read_single(
+    path: Path, rel: str, fmt: str, data: bytes, base: dict, options: _Options, notes: list[ReadProblem]
+) -> RawDocument | ReadProblem:
+    """The file's document, or the problem that keeps it out; problems of a kept document go to ``notes``."""
     doc_id = _auto_doc_id(rel)
     where = str(path)
     if not data:
@@ -821,6 +943,18 @@ def _read_single(path: Path, rel: str, fmt: str, data: bytes, base: dict, option
                 text, hints, stats = html_to_text(text)
                 docvars.update(hints)
                 left_out = stats["n_han_page"] - stats["n_han_kept"]
+                if stats["flattened"]:
+                    how = "without its inline tags" if stats["flattened"] == 1 else "as flat paragraphs, one per block"
+                    detail = (
+                        f"the page is nested deeper than libxml2 reads (256 levels), which would have cut its text "
+                        f"short; it was read {how}"
+                    )
+                    log.append(_read_entry("html_flattened", 1, detail))
+                    notes.append(_problem(
+                        rel, "html_too_deep", where, detail,
+                        "check the document's text; the page was not truncated, but its layout was dropped", doc_id,
+                        action="kept",
+                    ))
                 if stats["method"] != "trafilatura":
                     detail = "trafilatura found no article; all the page's visible text was kept, a line per block"
                     log.append(_read_entry("html_extracted", 1, detail))

@@ -13,17 +13,35 @@ Where
     beside the segmenter's files. Delete the folder to empty the cache.
 Off
     pass ``cache=False`` to the function, or set ``DANGSHI_CACHE=off``.
+Trust
+    joblib stores results as pickles, and loading a pickle can run code, so a result file is
+    loaded only after its HMAC-SHA256 checks out: every file starts with a tag computed with a
+    secret key (32 random bytes in ``<cache folder>/.result-key``, created with the folder,
+    mode 0600) over the entry's id and the pickle's bytes. A file someone else put there, or
+    moved from another entry, fails the check, is never unpickled, and is recomputed. A cache
+    folder that other users could write to (group- or world-writable, or not the user's own),
+    or whose key file others can read, is refused: results are computed without a cache.
+Failures
+    A cache never stops a computation: a folder that cannot be created, is read-only or
+    refused, computes without the cache (one warning per folder); a full disk while storing
+    a result is a warning from joblib, and the result is returned all the same.
 """
 
 from __future__ import annotations
 
+import functools
+import hashlib
+import hmac
+import io
 import os
+import stat
+import warnings
 from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
 from typing import TypeVar
 
-__all__ = ["CACHE_DIR_ENV", "CACHE_ENV", "cache_root", "cached"]
+__all__ = ["CACHE_DIR_ENV", "CACHE_ENV", "KEY_FILE", "CacheIntegrityError", "cache_root", "cached"]
 
 CACHE_DIR_ENV = "DANGSHI_CACHE_DIR"
 CACHE_ENV = "DANGSHI_CACHE"
@@ -32,6 +50,17 @@ CACHE_ENV = "DANGSHI_CACHE"
 RESULT_FORMAT = 1
 
 F = TypeVar("F", bound=Callable[..., object])
+
+#: The secret key's file inside a cache folder.
+KEY_FILE = ".result-key"
+_KEY_BYTES = 32
+_TAG_BYTES = hashlib.sha256().digest_size
+_BACKEND = "dangshi-signed"
+_warned: set[str] = set()
+
+
+class CacheIntegrityError(ValueError):
+    """A cached result whose tag does not match: not written by this cache, so never loaded."""
 
 
 def cache_root() -> Path:
@@ -54,11 +83,101 @@ def _cache_disabled() -> bool:
     return os.environ.get(CACHE_ENV, "").strip().lower() in {"0", "off", "false", "no"}
 
 
+def _warn_once(location: Path, message: str) -> None:
+    if str(location) not in _warned:
+        _warned.add(str(location))
+        warnings.warn(f"result cache {location}: {message}; computing without the cache", RuntimeWarning, stacklevel=4)
+
+
+def _open_folder(location: Path) -> bytes:
+    """Create or check the cache folder and return its key; OSError or PermissionError if unusable."""
+    location.mkdir(mode=0o700, parents=True, exist_ok=True)
+    info = location.stat()
+    if hasattr(os, "getuid") and info.st_uid != os.getuid():
+        raise PermissionError(f"the folder belongs to another user (uid {info.st_uid})")
+    if info.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
+        raise PermissionError(
+            f"the folder is writable by other users (mode {stat.filemode(info.st_mode)}), who could plant results "
+            f"in it; run chmod go-w {location}"
+        )
+    key_path = location / KEY_FILE
+    try:
+        # O_EXCL: the key is made once, by whoever creates the folder, readable by its owner only.
+        fd = os.open(key_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        pass
+    else:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(os.urandom(_KEY_BYTES))
+    info = key_path.lstat()
+    if not stat.S_ISREG(info.st_mode) or (hasattr(os, "getuid") and info.st_uid != os.getuid()):
+        raise PermissionError(f"{KEY_FILE} is not a file of this user's")
+    if info.st_mode & 0o077:
+        raise PermissionError(f"{KEY_FILE} is readable or writable by other users; run chmod 600 {key_path}")
+    key = key_path.read_bytes()
+    if len(key) != _KEY_BYTES:
+        raise PermissionError(f"{KEY_FILE} is damaged (delete the folder to start a new cache)")
+    # A probe write: a read-only folder is found now, not after the first hour of fitting.
+    probe = location / f".probe-{os.getpid()}"
+    probe.write_bytes(b"")
+    probe.unlink()
+    return key
+
+
+def _backend_class():
+    """joblib's file store, with every result file signed on write and checked before loading."""
+    from joblib import numpy_pickle
+    from joblib._store_backends import FileSystemStoreBackend
+
+    class SignedStoreBackend(FileSystemStoreBackend):
+        def configure(self, location, verbose=1, backend_options=None):
+            options = dict(backend_options or {})
+            self._key = options.pop("key")
+            super().configure(location, verbose=verbose, backend_options=options)
+
+        def _tag(self, call_id, payload: bytes) -> bytes:
+            mac = hmac.new(self._key, "/".join(call_id).encode("utf-8") + b"\0", hashlib.sha256)
+            mac.update(payload)
+            return mac.digest()
+
+        def load_item(self, call_id, verbose=1, timestamp=None, metadata=None):
+            filename = os.path.join(self.location, *call_id, "output.pkl")
+            if not self._item_exists(filename):
+                raise KeyError(f"Non-existing item (may have been cleared). File {filename} does not exist")
+            with self._open_item(filename, "rb") as handle:
+                data = handle.read()
+            tag, payload = data[:_TAG_BYTES], data[_TAG_BYTES:]
+            if not hmac.compare_digest(tag, self._tag(call_id, payload)):
+                raise CacheIntegrityError(f"{filename} was not written by this cache (its HMAC does not match); not loaded")
+            return numpy_pickle.load(io.BytesIO(payload))
+
+        def dump_item(self, call_id, item, verbose=1):
+            buffer = io.BytesIO()
+            numpy_pickle.dump(item, buffer, compress=self.compress)
+            payload = buffer.getvalue()
+            signed = self._tag(call_id, payload) + payload
+            try:
+                item_path = os.path.join(self.location, *call_id)
+                if not self._item_exists(item_path):
+                    self.create_location(item_path)
+
+                def write(data, destination):
+                    with self._open_item(destination, "wb") as handle:
+                        handle.write(data)
+
+                self._concurrency_safe_write(signed, os.path.join(item_path, "output.pkl"), write)
+            except OSError as error:  # a full disk or a read-only folder: the result is returned anyway
+                warnings.warn(f"result cache {self.location}: result not stored ({error})", RuntimeWarning, stacklevel=2)
+
+    return SignedStoreBackend
+
+
 @lru_cache(maxsize=8)
-def _memory(location: str):
+def _memory(location: str, key: bytes):
     import joblib
 
-    return joblib.Memory(location, verbose=0)
+    joblib.register_store_backend(_BACKEND, _backend_class())
+    return joblib.Memory(location, backend=_BACKEND, verbose=0, backend_options={"key": key})
 
 
 def cached(function: F, cache: bool | str | os.PathLike[str], *, ignore: tuple[str, ...] = ()) -> F:
@@ -77,7 +196,9 @@ def cached(function: F, cache: bool | str | os.PathLike[str], *, ignore: tuple[s
     Returns
     -------
     callable
-        Same signature and result as ``function``.
+        Same signature and result as ``function``. ``function`` itself (with a warning) when
+        the cache folder cannot be used: it cannot be created or written, or other users could
+        write to it (see the module docstring).
 
     Raises
     ------
@@ -92,4 +213,22 @@ def cached(function: F, cache: bool | str | os.PathLike[str], *, ignore: tuple[s
         location = Path(cache)
     else:
         raise TypeError(f"cache must be True, False or a folder path, got {cache!r}")
-    return _memory(str(location)).cache(function, ignore=list(ignore))
+    try:
+        key = _open_folder(location)
+    except OSError as error:
+        _warn_once(location, str(error) if isinstance(error, PermissionError) and not error.errno else f"cannot be used ({error})")
+        return function
+    memorized = _memory(str(location), key).cache(function, ignore=list(ignore))
+
+    @functools.wraps(function)
+    def call(*args, **kwargs):
+        try:
+            return memorized(*args, **kwargs)
+        except OSError as error:
+            # Only the cache's own files: an OSError of the computation itself is the caller's.
+            if error.filename is None or not str(error.filename).startswith(str(location)):
+                raise
+            _warn_once(location, f"cannot be used ({error})")
+            return function(*args, **kwargs)
+
+    return call  # type: ignore[return-value]

@@ -93,7 +93,8 @@ def use_cjk_font() -> str:
 
     Registers ``NotoSansCJKsc-Regular.otf`` from the installed ``mplfonts`` package with
     matplotlib's font manager, puts its family first in ``rcParams["font.sans-serif"]``, sets
-    ``rcParams["font.family"] = "sans-serif"`` and turns off ``axes.unicode_minus``.
+    ``rcParams["font.family"] = "sans-serif"``, turns off ``axes.unicode_minus`` and turns off
+    mathtext (``text.parse_math``, ``text.usetex``), so text drawn from data is never interpreted.
 
     Returns
     -------
@@ -136,6 +137,10 @@ def use_cjk_font() -> str:
     rc["font.family"] = ["sans-serif"]
     rc["font.sans-serif"] = [family, *(name for name in rc["font.sans-serif"] if name != family)]
     rc["axes.unicode_minus"] = False
+    # Labels come from the corpus (district names, slogans, body text): "$...$" in one must be
+    # drawn as typed, never parsed as mathtext (which raises on "$\\frac{}{}$").
+    rc["text.parse_math"] = False
+    rc["text.usetex"] = False
     return family
 
 
