@@ -237,3 +237,90 @@ def test_seeds_by_district(seeds):
     for name in ("市中区", "槐荫区", "召陵区"):
         assert name in top.loc[top["group"] == name, "term"].tolist()
     assert group_counts(m).docvars.index.name == "group"
+
+
+# ------------------------------------------------------------------ corrections, q-values, totals
+
+# Small counts: 红色 has an expected count below 5 in both groups, so quanteda's Yates rule applies.
+SMALL = _matrix([[4, 0, 16], [1, 5, 14]], ("红色", "乡村", "党史"), ["甲区", "乙县"])
+
+
+def _two_by_two(a: int, b: int, n1: int, n2: int) -> np.ndarray:
+    return np.array([[a, b], [n1 - a, n2 - b]], dtype=float)
+
+
+def test_yates_chi2_matches_scipy_when_quantedas_condition_holds():
+    row = _row(keyness(SMALL, measure="chi2", correction="yates"), "甲区", "红色")
+    reference = chi2_contingency(_two_by_two(4, 1, 20, 20), correction=True)[0]  # always Yates-corrects
+    assert row["chi2"] == pytest.approx(reference, rel=1e-12)
+    assert row["p_value"] == pytest.approx(chi2_contingency(_two_by_two(4, 1, 20, 20), correction=True)[1], rel=1e-9)
+    # quanteda corrects only tables with an expected count below 5: 红色 in WORKED (expected 6.5,
+    # 6.5, 13.5, 13.5) keeps its uncorrected χ², which scipy gives with correction=False.
+    worked = _row(keyness(WORKED, measure="chi2", correction="yates"), "甲区", "红色")
+    assert worked["chi2"] == pytest.approx(chi2_contingency(_two_by_two(10, 3, 20, 20), correction=False)[0])
+
+
+def test_yates_g2_is_the_likelihood_ratio_of_the_half_unit_adjusted_table():
+    row = _row(keyness(SMALL, measure="g2", correction="yates"), "甲区", "红色")
+    # ad - bc = 4·19 - 1·16 > 0: a and d move down by 0.5, b and c up (quanteda's lr_lambda).
+    adjusted = np.array([[3.5, 1.5], [16.5, 18.5]])
+    reference = chi2_contingency(adjusted, correction=False, lambda_="log-likelihood")[0]
+    assert row["g2"] == pytest.approx(reference, rel=1e-12)
+
+
+def _williams_q(table: np.ndarray) -> float:
+    # The G-test with Williams' correction as written in quanteda.textstats' own test file.
+    n = table.sum()
+    rows = (1 / table.sum(axis=1)).sum()
+    cols = (1 / table.sum(axis=0)).sum()
+    return 1 + (n * rows - 1) * (n * cols - 1) / (6 * n)
+
+
+def test_williams_divides_g2_and_chi2_by_q():
+    table = keyness(WORKED, measure="g2", correction="williams")
+    row = _row(table, "甲区", "红色")
+    cells = _two_by_two(10, 3, 20, 20)
+    q = _williams_q(cells)
+    g2 = chi2_contingency(cells, correction=False, lambda_="log-likelihood")[0]
+    assert q > 1
+    assert row["g2"] == pytest.approx(g2 / q, rel=1e-12)
+    assert row["chi2"] == pytest.approx(chi2_contingency(cells, correction=False)[0] / q, rel=1e-12)
+    # a table with an empty cell is not corrected (quanteda: q = 1 when a·b·c·d = 0)
+    zero = _row(keyness(SMALL, measure="g2", correction="williams"), "甲区", "乡村")
+    assert zero["g2"] == pytest.approx(
+        -chi2_contingency(_two_by_two(0, 5, 20, 20), correction=False, lambda_="log-likelihood")[0], rel=1e-12)
+    with pytest.raises(ValueError, match="correction"):
+        keyness(WORKED, correction="default")
+
+
+def test_q_values_are_benjamini_hochberg_within_each_group():
+    m = _planted_corpus()
+    table = keyness(m, by="district", measure="g2")
+    for _, rows in table.groupby("group"):
+        p = rows["p_value"].to_numpy()
+        # BH by hand: q_(i) = min over j >= i of p_(j) · m / j, capped at 1.
+        order = np.argsort(p)
+        ranked = p[order] * len(p) / np.arange(1, len(p) + 1)
+        q_sorted = np.minimum(1.0, np.minimum.accumulate(ranked[::-1])[::-1])
+        expected = np.empty_like(p)
+        expected[order] = q_sorted
+        assert np.allclose(rows["q_value"].to_numpy(), expected, rtol=1e-12)
+        assert (rows["q_value"] >= rows["p_value"] - 1e-15).all()
+    distinctive = top_keyness(table, 10, max_q=0.05)
+    assert (distinctive["q_value"] < 0.05).all()
+    assert len(distinctive) <= len(top_keyness(table, 10))
+
+
+def test_min_count_keeps_the_real_token_totals_and_statistics():
+    m = _planted_corpus()
+    full = keyness(m, by="district")
+    frequent = keyness(m, by="district", min_count=3)
+    group_tokens = np.asarray(group_counts(m, by="district").matrix.sum(axis=1)).ravel()
+    totals = dict(zip(group_counts(m, by="district").docvars.index, group_tokens))
+    assert (frequent["n_tokens_group"] == frequent["group"].map(totals)).all()
+    assert (frequent["n_tokens_group"] + frequent["n_tokens_rest"] == group_tokens.sum()).all()
+    # A kept term's statistics do not depend on which other terms the table shows.
+    merged = frequent.merge(full, on=["group", "term"], suffixes=("", "_full"))
+    assert len(merged) == len(frequent)
+    for column in ("g2", "chi2", "log_ratio", "prior", "log_odds", "log_odds_z", "p_value"):
+        assert np.allclose(merged[column], merged[f"{column}_full"], rtol=1e-12), column

@@ -26,9 +26,10 @@ import scipy.sparse as sp
 from ..dtm import DocTermMatrix
 from ..metadata import group_labels
 
-__all__ = ["KEYNESS_COLUMNS", "group_counts", "keyness", "keyness_summary", "top_keyness"]
+__all__ = ["DISTINCTIVE_Q", "KEYNESS_COLUMNS", "group_counts", "keyness", "keyness_summary", "top_keyness"]
 
 Measure = Literal["log_odds_prior", "g2", "chi2"]
+Correction = Literal["none", "yates", "williams"]
 _MEASURE_COLUMN = {"log_odds_prior": "log_odds_z", "g2": "g2", "chi2": "chi2"}
 
 #: Columns of the table :func:`keyness` returns, in order.
@@ -49,7 +50,12 @@ KEYNESS_COLUMNS: tuple[str, ...] = (
     "log_odds",
     "log_odds_z",
     "p_value",
+    "q_value",
 )
+
+#: Benjamini–Hochberg q-value below which the reports may call a term "distinctive"
+#: (a false discovery rate of 5 % within each group's list).
+DISTINCTIVE_Q = 0.05
 
 #: Pseudo-count a reference corpus gives a term it never uses, so that no prior is zero.
 REFERENCE_PSEUDOCOUNT = 0.5
@@ -146,6 +152,7 @@ def keyness(
     prior: Literal["pooled"] | DocTermMatrix | pd.Series | float = "pooled",
     alpha0: float | None = None,
     min_count: int = 1,
+    correction: Correction = "none",
 ) -> pd.DataFrame:
     """Score how much each group over- or under-uses every term compared with the rest.
 
@@ -175,7 +182,16 @@ def keyness(
         exactly its pooled count, as in the reference implementations. Must be None with a
         constant prior.
     min_count : int, default 1
-        Score only terms whose total count over all groups is at least this (a count).
+        Score only terms whose total count over all groups is at least this (a count). The
+        terms left out still count in the token totals (``n_tokens_group``,
+        ``n_tokens_rest``) and in the default prior and `alpha0`: dropping rare terms from the
+        table does not change the other terms' statistics.
+    correction : {"none", "yates", "williams"}, default "none"
+        Small-sample correction of ``g2`` and ``chi2`` (and so of their p-values), as defined
+        in quanteda.textstats' ``textstat_keyness`` (see Notes). The default applies none, so
+        ``g2`` and ``chi2`` equal scipy's uncorrected statistics; quanteda's own default
+        (``correction="default"``) applies its Yates rule to both ``chi2`` and ``lr`` (G²):
+        pass ``"yates"`` to reproduce it. The log-odds are never corrected.
 
     Returns
     -------
@@ -194,7 +210,12 @@ def keyness(
         posterior log-odds of group and rest, in nats); ``log_odds_z`` (δ̂ divided by its
         approximate standard deviation); ``p_value`` (two-sided, of the chosen `measure`:
         from χ² with 1 degree of freedom for ``g2`` and ``chi2``, from the standard normal
-        for ``log_odds_prior``; not corrected for the many terms tested).
+        for ``log_odds_prior``; one test per term, not adjusted for the many terms tested);
+        ``q_value`` (Benjamini–Hochberg adjusted p-value within the group's list of terms:
+        calling every term with ``q_value < 0.05`` distinctive keeps the expected share of
+        false discoveries among them at 5 %). Report a term as distinctive or significant
+        only by its ``q_value`` (:data:`DISTINCTIVE_Q`), never by ``p_value`` or a z-score
+        alone.
 
     Raises
     ------
@@ -216,8 +237,29 @@ def keyness(
     all four cells (the full likelihood-ratio statistic, equal to
     ``scipy.stats.chi2_contingency(..., correction=False, lambda_="log-likelihood")``;
     Rayson & Garside's two-cell shortcut, used in Wmatrix, sums only the first row and gives
-    slightly different values) and ``χ² = Σ (O - E)² / E``, with no Yates correction. Their
-    p-values assume large expected counts and are only a ranking aid for rare terms.
+    slightly different values) and ``χ² = Σ (O - E)² / E``. Their p-values assume large
+    expected counts and are only a ranking aid for rare terms.
+
+    **Corrections** (quanteda.textstats 0.97, ``src/keyness.cpp``), with the 2 × 2 cells
+    ``a, b, c = n₁ - a, d = n₂ - b``:
+
+    * ``"yates"``: only when ``|ad - bc| ≥ N/2`` *and* some expected count is below 5 (else
+      nothing changes), ``χ² = N (|ad - bc| - N/2)² / ((a+b)(c+d)(a+c)(b+d))`` and G² is
+      computed on the cells moved 0.5 towards independence (``a∓½, b±½, c±½, d∓½``, the
+      margins unchanged).
+    * ``"williams"`` (Williams 1976): the statistic divided by
+      ``q = 1 + (N/(a+b) + N/(c+d) - 1)(N/(a+c) + N/(b+d) - 1) / (6N)``; ``q = 1`` when a
+      cell is 0. For G² this is quanteda's definition; quanteda's χ² code multiplies by
+      ``q`` instead (inflating the statistic it means to correct), so for ``chi2`` this
+      function divides and differs from quanteda's ``correction="williams"``.
+
+    quanteda adds 10⁻⁹ inside each logarithm of G²; here an empty cell contributes 0 (the
+    limit), so the two agree to about 10⁻⁸.
+
+    **Multiple comparisons.** A group's list tests every term at once, so among thousands of
+    terms some hundred have ``p_value < 0.05`` by chance alone. ``q_value`` is the
+    Benjamini–Hochberg (1995) adjustment (``scipy.stats.false_discovery_control``) of the
+    group's p-values, computed separately for every group.
 
     **Log ratio** (Hardie 2014): ``log2((a / n₁) / (b / n₂))``, each zero count replaced by
     0.5; +1 means twice as frequent in the group. It is an effect size: it does not grow with
@@ -239,9 +281,11 @@ def keyness(
     size of z: with ``α0 = N`` a term only one group uses (its name, its own programme)
     comes first; with a small `alpha0` (say 10, the paper's "sum of priors" read literally as a
     small constant) such a term has a tiny prior on the rest's side, hence a huge variance,
-    and the list fills with common words the group uses more than others. With many small
-    groups the default z-scores are modest (a term used only by one group, c times, gets about
-    ``0.57 √c``), so read them as a ranking.
+    and the list fills with common words the group uses more than others. With the default
+    prior a term that only the group uses, c times, gets ``α_w = c`` and so
+    ``z ≈ √(2c/3) · [ln 2 + ln((n₂ + N)/(n₁ + N))]``: about ``0.57 √c`` when the group is
+    half the corpus, rising to about ``1.13 √c`` for a group that is a small share of it.
+    Such z-scores are modest for rare terms; read them with their ``q_value``.
 
     Examples
     --------
@@ -260,15 +304,22 @@ def keyness(
         raise ValueError(f"measure must be one of {list(_MEASURE_COLUMN)}, not {measure!r}")
     if int(min_count) != min_count or min_count < 1:
         raise ValueError(f"min_count must be a positive integer count, got {min_count!r}")
+    if correction not in ("none", "yates", "williams"):
+        raise ValueError(f"correction must be 'none', 'yates' or 'williams', not {correction!r}")
     grouped = group_counts(dtm, by=by)
     counts = grouped.matrix.astype(np.float64)
     pooled = np.asarray(counts.sum(axis=0)).ravel()
+    # Totals and the prior come from every term, before min_count drops any: the group's token
+    # count is what the group wrote, not what survives a display threshold.
+    n_group_tokens = np.asarray(counts.sum(axis=1)).ravel()
+    n_total = float(pooled.sum())
+    alpha, a0 = _prior_weights(prior, pooled, tuple(grouped.terms), alpha0)
     keep = np.flatnonzero(pooled >= min_count)
     counts = sp.csr_matrix(counts[:, keep])
     pooled = pooled[keep]
+    alpha = alpha[keep]
     terms = tuple(grouped.terms[j] for j in keep)
     groups = list(grouped.docvars.index)
-    n_group_tokens = np.asarray(counts.sum(axis=1)).ravel()
     if (n_group_tokens > 0).sum() < 2:
         raise ValueError(
             f"keyness needs at least two groups with tokens; {by!r} gives {len(groups)} group(s) "
@@ -281,8 +332,6 @@ def keyness(
     else:
         rows = list(range(len(groups)))
 
-    alpha, a0 = _prior_weights(prior, pooled, terms, alpha0)
-    n_total = float(pooled.sum())
     column = _MEASURE_COLUMN[measure]
     term_array = np.asarray(terms, dtype=object)
     pieces = []
@@ -291,7 +340,7 @@ def keyness(
         b = pooled - a
         n1 = float(n_group_tokens[row])
         n2 = n_total - n1
-        stats = _contingency_stats(a, b, n1, n2)
+        stats = _contingency_stats(a, b, n1, n2, correction=correction)
         with np.errstate(divide="ignore", invalid="ignore"):
             log_odds = np.log((a + alpha) / (n1 + a0 - a - alpha)) - np.log((b + alpha) / (n2 + a0 - b - alpha))
             z = log_odds / np.sqrt(1.0 / (a + alpha) + 1.0 / (b + alpha))
@@ -314,12 +363,14 @@ def keyness(
             }
         )
         piece["p_value"] = _p_values(piece[column].to_numpy(), measure)
+        piece["q_value"] = _q_values(piece["p_value"].to_numpy())
         order = np.lexsort((term_array, -piece[column].to_numpy()))
         piece = piece.iloc[order]
         piece.insert(2, "rank", np.arange(1, len(piece) + 1, dtype=np.int64))
         pieces.append(piece)
     table = pd.concat(pieces, ignore_index=True) if pieces else pd.DataFrame(columns=list(KEYNESS_COLUMNS))
-    table.attrs.update(measure=measure, by=by, alpha0=a0, prior=_describe_prior(prior))
+    table.attrs.update(measure=measure, by=by, alpha0=a0, prior=_describe_prior(prior), correction=correction,
+                       min_count=int(min_count))
     return table[list(KEYNESS_COLUMNS)]
 
 
@@ -333,17 +384,33 @@ def _describe_prior(prior) -> str:
     return f"constant {prior}"
 
 
-def _contingency_stats(a: np.ndarray, b: np.ndarray, n1: float, n2: float) -> dict[str, np.ndarray]:
+def _contingency_stats(
+    a: np.ndarray, b: np.ndarray, n1: float, n2: float, *, correction: Correction = "none"
+) -> dict[str, np.ndarray]:
     """Signed G², signed χ² and log ratio of the 2 × 2 tables of many terms at once."""
     n = n1 + n2
-    observed = np.stack([a, b, n1 - a, n2 - b])
+    c, d = n1 - a, n2 - b
     total_w = a + b
     expected = np.stack([n1 * total_w / n, n2 * total_w / n, n1 * (n - total_w) / n, n2 * (n - total_w) / n])
+    cross = a * d - b * c
+    if correction == "yates":
+        # quanteda's rule: correct only a table with a small expected count, and never past 0.
+        delta = np.where((np.abs(cross) >= n / 2) & (expected < 5).any(axis=0), 0.5, 0.0)
+        shift = np.sign(cross) * delta
+        observed = np.stack([a - shift, b + shift, c + shift, d - shift])
+    else:
+        delta = np.zeros_like(a)
+        observed = np.stack([a, b, c, d])
     with np.errstate(divide="ignore", invalid="ignore"):
         # 0 · ln 0 = 0 (the limit), so empty cells add nothing to G².
         terms = np.where(observed > 0, observed * np.log(observed / expected), 0.0)
         g2 = 2.0 * terms.sum(axis=0)
-        chi2 = np.where(expected > 0, (observed - expected) ** 2 / expected, 0.0).sum(axis=0)
+        margins = total_w * (n - total_w) * n1 * n2
+        chi2 = np.where(margins > 0, n * (np.abs(cross) - n * delta) ** 2 / margins, 0.0)
+        if correction == "williams":
+            q = 1.0 + (n / total_w + n / (n - total_w) - 1.0) * (n / n1 + n / n2 - 1.0) / (6.0 * n)
+            q = np.where(a * b * c * d == 0, 1.0, q)
+            g2, chi2 = g2 / q, chi2 / q
         diff = a / n1 - b / n2 if n1 and n2 else np.zeros_like(a)
         log_ratio = np.log2((np.where(a > 0, a, 0.5) / n1) / (np.where(b > 0, b, 0.5) / n2))
     sign = np.sign(diff)
@@ -360,6 +427,17 @@ def _p_values(statistic: np.ndarray, measure: str) -> np.ndarray:
     return chi2.sf(statistic, df=1)
 
 
+def _q_values(p_values: np.ndarray) -> np.ndarray:
+    """Benjamini–Hochberg adjusted p-values of one group's terms (NaN stays NaN)."""
+    from scipy.stats import false_discovery_control
+
+    q = np.full(len(p_values), np.nan)
+    finite = np.isfinite(p_values)
+    if finite.any():
+        q[finite] = false_discovery_control(p_values[finite], method="bh")
+    return q
+
+
 def top_keyness(
     table: pd.DataFrame,
     n: int = 10,
@@ -367,6 +445,7 @@ def top_keyness(
     value: str | None = None,
     direction: Literal["over", "under"] = "over",
     min_count_group: int = 1,
+    max_q: float | None = None,
 ) -> pd.DataFrame:
     """Keep each group's `n` most over-used (or under-used) terms.
 
@@ -385,6 +464,9 @@ def top_keyness(
     min_count_group : int, default 1
         With ``direction="over"``, keep only terms the group itself uses at least this often
         (a count): a log ratio can be high for a term seen once.
+    max_q : float, optional
+        Keep only terms whose ``q_value`` is below this, e.g. :data:`DISTINCTIVE_Q` (0.05) to
+        list only the terms the report may call distinctive. None keeps every term.
 
     Returns
     -------
@@ -413,6 +495,10 @@ def top_keyness(
     keep = values > 0 if direction == "over" else values < 0
     if direction == "over" and "count_group" in table.columns:
         keep &= table["count_group"] >= min_count_group
+    if max_q is not None:
+        if "q_value" not in table.columns:
+            raise KeyError("max_q needs the q_value column of a keyness table")
+        keep &= table["q_value"] < max_q
     rows = table[keep]
     ascending = direction == "under"
     order = {g: k for k, g in enumerate(pd.unique(table["group"]))}
