@@ -11,8 +11,11 @@ follows a setting, ``DANGSHI_PROGRESS``:
     always a ``tqdm.auto`` bar.
 ``log``
     an INFO line on the ``corpus_tools`` logger at most every ``DANGSHI_PROGRESS_SECONDS``
-    seconds (default 10) and one at the end, with counts and rates. The report runner sets this
-    for the notebooks it executes.
+    seconds (default 10) and one at the end, with counts, rates and, when the total is known,
+    the time remaining. The report runner sets this for the notebooks it executes, together with
+    ``DANGSHI_PROGRESS_FILE``: a file the same lines are appended to, which the runner reads and
+    prints beside its own heartbeat (a kernel's log goes nowhere a user sees, and its stderr
+    would end up in the report).
 ``off``
     nothing.
 """
@@ -26,10 +29,11 @@ import time
 from collections.abc import Iterable, Iterator
 from typing import Literal, TypeVar
 
-__all__ = ["PROGRESS_ENV", "progress", "progress_mode"]
+__all__ = ["PROGRESS_ENV", "PROGRESS_FILE_ENV", "PROGRESS_SECONDS_ENV", "log_interval", "progress", "progress_mode"]
 
 PROGRESS_ENV = "DANGSHI_PROGRESS"
 PROGRESS_SECONDS_ENV = "DANGSHI_PROGRESS_SECONDS"
+PROGRESS_FILE_ENV = "DANGSHI_PROGRESS_FILE"
 
 Mode = Literal["bar", "log", "off"]
 T = TypeVar("T")
@@ -65,7 +69,14 @@ def progress_mode() -> Mode:
     return "bar" if _in_interactive_kernel() else "log"
 
 
-def _log_interval() -> float:
+def log_interval() -> float:
+    """Seconds between two progress lines: ``DANGSHI_PROGRESS_SECONDS`` (default 10).
+
+    Raises
+    ------
+    ValueError
+        When the variable is not a number.
+    """
     raw = os.environ.get(PROGRESS_SECONDS_ENV, "10")
     try:
         return max(float(raw), 0.0)
@@ -120,7 +131,7 @@ def progress(
 
         yield from tqdm(iterable, desc=desc, total=total, unit=unit, leave=True)
         return
-    interval = _log_interval()
+    interval = log_interval()
     start = last = time.perf_counter()
     done = 0
     for item in iterable:
@@ -133,9 +144,32 @@ def progress(
     _log_line(desc, done, total, unit, time.perf_counter() - start, finished=True)
 
 
+def _duration(seconds: float) -> str:
+    seconds = round(seconds)
+    if seconds < 60:
+        return f"{seconds} s"
+    minutes, seconds = divmod(seconds, 60)
+    if minutes < 60:
+        return f"{minutes} min {seconds:02d} s"
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours} h {minutes:02d} min"
+
+
 def _log_line(desc: str, done: int, total: int | None, unit: str, elapsed: float, *, finished: bool = False) -> None:
     rate = done / elapsed if elapsed > 0 else float("inf")
     share = f" ({done / total:.0%})" if total else ""
     of_total = f"/{total}" if total is not None else ""
     state = "done" if finished else "running"
-    logger.info("%s %s: %d%s %ss%s in %.1f s, %.1f %ss/s", desc, state, done, of_total, unit, share, elapsed, rate, unit)
+    # The rate so far predicts the rest; early on (a few items) it is rough, and says so by changing.
+    left = ""
+    if not finished and total and 0 < done < total and rate > 0:
+        left = f", about {_duration((total - done) / rate)} left"
+    line = f"{desc} {state}: {done}{of_total} {unit}s{share} in {elapsed:.1f} s, {rate:.1f} {unit}s/s{left}"
+    logger.info("%s", line)
+    target = os.environ.get(PROGRESS_FILE_ENV)
+    if target:
+        try:
+            with open(target, "a", encoding="utf-8") as fh:
+                fh.write(line + "\n")
+        except OSError:
+            pass  # progress is a courtesy; it never stops the work

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import logging
 
 import pytest
@@ -42,3 +43,26 @@ def test_bad_settings_are_named(monkeypatch, name, value):
     monkeypatch.setenv(name, value)
     with pytest.raises(ValueError, match=name):
         list(prog.progress(range(2), desc="x"))
+
+
+def test_log_lines_say_the_time_left_from_the_rate_so_far(monkeypatch, caplog):
+    monkeypatch.setenv(prog.PROGRESS_ENV, "log")
+    monkeypatch.setenv(prog.PROGRESS_SECONDS_ENV, "0")
+    clock = itertools.count(0.0, 10.0)  # every reading of the clock is 10 s later
+    monkeypatch.setattr(prog.time, "perf_counter", lambda: next(clock))
+    with caplog.at_level(logging.INFO, logger="corpus_tools.progress"):
+        list(prog.progress(range(8), desc="fitting", total=8, unit="model"))
+    lines = [r.getMessage() for r in caplog.records]
+    # 1 model in 10 s, 7 to go at 0.1 models/s: 70 s; 2 in 20 s, 6 to go: 60 s
+    assert lines[0].endswith("0.1 models/s, about 1 min 10 s left")
+    assert lines[1].endswith("about 1 min 00 s left")
+
+
+def test_log_lines_go_to_the_progress_file_the_report_runner_reads(monkeypatch, tmp_path):
+    target = tmp_path / "progress.log"
+    monkeypatch.setenv(prog.PROGRESS_ENV, "log")
+    monkeypatch.setenv(prog.PROGRESS_SECONDS_ENV, "0")
+    monkeypatch.setenv(prog.PROGRESS_FILE_ENV, str(target))
+    list(prog.progress(range(2), desc="segmenting", total=2))
+    lines = target.read_text(encoding="utf-8").splitlines()
+    assert [line.split(":")[0] for line in lines] == ["segmenting running", "segmenting running", "segmenting done"]
