@@ -163,3 +163,132 @@ def test_plot_timeline_with_fifty_groups():
     fig = plot_timeline(events, max_groups=40)
     assert len(fig.axes[0].get_yticklabels()) == 40
     assert "40 of 50" in fig.axes[0].get_title()
+
+
+# ------------------------------------------------------------- real-page rules (issue 14)
+
+
+def _events_at(text: str, *, published: str = "", default_year: int | None = None, **locality) -> pd.DataFrame:
+    docvars = pd.DataFrame({"date_published": [published], **{k: [v] for k, v in locality.items()}}, index=["d"])
+    return dated_events(corpus_from_texts({"d": text}, docvars=docvars), by="doc_id", default_year=default_year)
+
+
+@pytest.mark.parametrize("published, default_year, expected, source", [
+    ("2021-06-30", None, "2021-03-31", "publication"),
+    ("", 2021, "2021-03-31", "default"),
+    ("", None, "--03-31", ""),
+])
+def test_a_quoted_historical_year_is_not_lent(published, default_year, expected, source):
+    text = "旧址1928年5月建成，是党的早期活动地。3月31日，旧址修缮完成并对外开放。"
+    events = _events(text, published=published, default_year=default_year)
+    assert events["text"].tolist() == ["1928年5月", "3月31日"]
+    assert events["date"].tolist() == ["1928-05", expected]
+    assert events["year_source"].tolist() == ["explicit", source]
+    assert events["out_of_window"].tolist() == [True, False]
+
+
+def test_relative_year_never_comes_from_history():
+    text = "1927年5月，乙镇建立第一个党支部。去年10月以来，乙镇开展宣讲。"
+    assert _events(text)["date"].tolist() == ["1927-05", "--10"]  # no publication year: left open
+    events = _events(text, published="2021-06-30")
+    assert events["date"].tolist() == ["1927-05", "2020-10"]
+    assert events["year_source"].tolist() == ["explicit", "relative"]
+    # a current explicit year is still lent (the year before publication is current)
+    events = _events("2020年11月3日，乙县成立领导小组。12月1日，乙县召开推进会。", published="2021-10-22")
+    assert events["date"].tolist() == ["2020-11-03", "2020-12-01"]
+
+
+@pytest.mark.parametrize("text, role", [
+    ("活动从现在开始到8月底结束。", "deadline"),
+    ("各支部要在6月底前完成轮训。", "deadline"),
+    ("主题展览持续至7月31日。", "deadline"),
+    ("截至6月底，全区共开展宣讲50场。", "as_of"),
+    ("截止到5月20日，已办结实事30件。", "as_of"),
+    ("3月5日，丙县举办读书班。", "event"),
+    ("3月5日至7日，丙县举办读书班。", "event"),
+])
+def test_deadlines_and_cut_offs_are_not_events(text, role):
+    events = _events(text, default_year=2021)
+    assert events["date_role"].tolist() == [role]
+
+
+def test_a_deadline_dates_no_meeting():
+    events = _events("各乡镇要在3月15日前召开党史学习教育动员大会。", default_year=2021)
+    assert events["date_role"].tolist() == ["deadline"]
+    assert events["mobilisation"].tolist() == [""]
+
+
+@pytest.mark.parametrize("text, n_dates", [
+    ("十月村党支部开展主题党日活动。", 0),
+    ("五月花广场举行红歌合唱比赛。", 0),
+    ("党员们来到十月村参观。", 0),
+    ("十月，丙县召开推进会。", 1),
+    ("10月村里召开了推进会。", 1),  # Arabic numerals: a month
+])
+def test_a_month_before_a_place_word_is_a_name(text, n_dates):
+    assert len(_events(text, default_year=2021)) == n_dates
+
+
+def test_out_of_window_dates_are_flagged_with_the_window_a_parameter():
+    text = "2020年12月1日，丁县成立工作专班。2021年3月1日，丁县召开推进会。2022年5月，丁县开展回头看。"
+    events = _events(text)
+    assert events["out_of_window"].tolist() == [True, False, True]
+    docvars = pd.DataFrame({"date_published": [""]}, index=["d"])
+    wide = dated_events(corpus_from_texts({"d": text}, docvars=docvars), by="doc_id",
+                        window=("2020-12-01", "2022-12-31"))
+    assert not wide["out_of_window"].any()
+    with pytest.raises(ValueError, match="window"):
+        dated_events(corpus_from_texts({"d": text}), by="doc_id", window=("2022-01-01", "2021-01-01"))
+
+
+@pytest.mark.parametrize("locality", [{"province": "山东省", "city": "济南市"}, {}])
+def test_a_provincial_meeting_is_not_the_city_that_met_right_after(locality):
+    text = "3月5日，全省党史学习教育动员大会召开后，我市迅速召开全市党史学习教育动员大会，作出全面部署。"
+    events = _events_at(text, default_year=2021, **locality)
+    assert events["mobilisation"].tolist() == ["other"]
+    assert events["meeting_level"].tolist() == ["province"]
+    assert events["undated_local_mention"].tolist() == [True]
+    assert mobilisation_lag(events)["status"].tolist() == ["undated"]
+
+
+@pytest.mark.parametrize("locality, mobilisation, status", [
+    ({"province": "山东省"}, "other", "none"),                                     # a province's report
+    ({"province": "山东省", "city": "临沂市", "district": "莒南县"}, "local", "dated"),  # the county's own
+])
+def test_a_county_meeting_is_not_a_provinces(locality, mobilisation, status):
+    events = _events_at("3月10日，莒南县召开党史学习教育动员大会。", default_year=2021, **locality)
+    assert events["mobilisation"].tolist() == [mobilisation]
+    assert events["meeting_level"].tolist() == ["county"]
+    assert mobilisation_lag(events)["status"].tolist() == [status]
+
+
+def test_a_districts_own_meeting_citing_the_central_speech_is_local():
+    text = ("3月9日，莲湖区召开党史学习教育动员大会，传达学习习近平总书记在党史学习教育动员大会上的重要讲话精神，"
+            "对全区党史学习教育进行部署。")
+    events = _events_at(text, default_year=2021, province="陕西省", city="西安市", district="莲湖区")
+    assert events["mobilisation"].tolist() == ["local"]
+    lag = mobilisation_lag(events)
+    assert lag["status"].tolist() == ["dated"]
+    assert lag["lag_days"].tolist() == [17]  # 8 days left in February 2021, plus 9
+
+
+def test_only_the_central_date_dates_the_central_meeting():
+    events = _events("2月20日，党中央召开党史学习教育动员大会，习近平总书记出席并发表重要讲话。", default_year=2021)
+    assert events["mobilisation"].tolist() == ["central"]
+    assert events["meeting_level"].tolist() == ["central"]
+
+
+def test_a_departments_meeting_is_not_the_localitys():
+    text = "3月22日，丙县县委宣传部召开党史学习教育动员部署会。3月12日，丙县召开全县党史学习教育动员部署大会。"
+    events = _events(text, default_year=2021)
+    assert events["mobilisation"].tolist() == ["other", "local"]
+    assert events["meeting_level"].tolist() == ["unit", "county"]
+    assert mobilisation_lag(events)["local_date"].tolist() == ["2021-03-12"]
+
+
+def test_a_local_meeting_dated_outside_the_window_gives_no_lag():
+    events = _events("2020年3月12日，丙县召开党史学习教育动员大会。")
+    assert events["mobilisation"].tolist() == ["local"]
+    lag = mobilisation_lag(events)
+    assert lag["status"].tolist() == ["out_of_window"]
+    assert lag["lag_days"].isna().all()

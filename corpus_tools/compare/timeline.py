@@ -34,16 +34,20 @@ if TYPE_CHECKING:
 
     from ..corpus import Corpus
 
-__all__ = ["EVENT_COLUMNS", "LAG_COLUMNS", "CENTRAL_MOBILISATION_DATE", "dated_events", "mobilisation_lag", "plot_timeline"]
+__all__ = ["EVENT_COLUMNS", "LAG_COLUMNS", "CAMPAIGN_WINDOW", "CENTRAL_MOBILISATION_DATE", "dated_events",
+           "mobilisation_lag", "plot_timeline"]
 
 #: The central mobilisation meeting of the campaign (党史学习教育动员大会), Beijing.
 CENTRAL_MOBILISATION_DATE = "2021-02-20"
+#: First and last day of the 2021 campaign (ISO): the year 2021, plus January 2022, when
+#: localities held their summing-up meetings. Dates outside it are flagged, not dropped.
+CAMPAIGN_WINDOW = ("2021-01-01", "2022-01-31")
 
 #: Columns of :func:`dated_events`.
 EVENT_COLUMNS = (
     "doc_id", "group", "unit_id", "start", "end", "text", "date", "date_start", "date_end",
     "date_precision", "year", "month", "day", "year_source", "relation", "event", "mobilisation",
-    "is_mobilisation", "undated_local_mention", "sentence",
+    "is_mobilisation", "undated_local_mention", "sentence", "date_role", "out_of_window", "meeting_level",
 )
 #: Columns of :func:`mobilisation_lag`.
 LAG_COLUMNS = ("group", "status", "local_date", "lag_days", "date_precision", "doc_id", "evidence")
@@ -68,12 +72,32 @@ _RELATION = {"以来": "since", "起": "since", "前": "before", "之前": "befo
 _PART_DAYS = {"上旬": (1, 10), "初": (1, 10), "中旬": (11, 20), "下旬": (21, None), "底": (21, None), "末": (21, None)}
 
 # Mobilisation meetings: 党史学习教育动员大会 / 动员部署会 / 动员会, possibly with 工作 between.
-_MEETING_RE = re.compile(r"党史学习教育(?:工作)?(?:动员部署大会|动员部署会|动员大会|动员会|部署动员会)")
-# A mention is the central meeting when 中央 or 全国 stands just before it, when 习近平 speaks at it, or
-# when it is said to be held in Beijing.
-_CENTRAL_BEFORE_RE = re.compile(r"(?:中央|全国|党中央)$")
-_CENTRAL_CONTEXT_RE = re.compile(r"习近平|总书记|在北京")
+_MEETING_RE = re.compile(r"党史学习教育(?:工作)?(?:动员部署大会|动员部署会议|动员部署会|动员大会|动员会议|动员会|部署动员会)")
+# A mention is the central meeting only when it names the centre: 中央/全党 just before it, or
+# 习近平/总书记/党中央/中共中央/在北京 in its clause. Naming the centre is not enough to date it
+# (学习习近平总书记在党史学习教育动员大会上的重要讲话 cites the meeting): see _fits_central.
+_CENTRAL_BEFORE_RE = re.compile(r"(?:中央|全国|党中央|全党)$")
+_CENTRAL_CONTEXT_RE = re.compile(r"习近平|总书记|党中央|中共中央|在北京")
 _NOT_LOCAL_BEFORE_RE = re.compile(r"巡回指导$")
+# Who held a meeting: a self-reference (全市, 我县, 区委) or a place name (from the gazetteer) in
+# the clause before it. A department after the place (县委宣传部, 区人大常委会机关) makes it a
+# unit's meeting, not the locality's.
+_UNIT_CHARS = ("自治区", "街道", "苏木", "省", "市", "州", "盟", "区", "县", "旗", "镇", "乡")
+_UNIT_LEVEL = {"自治区": "province", "省": "province", "市": "city", "州": "city", "盟": "city", "区": "county",
+               "县": "county", "旗": "county", "镇": "town", "乡": "town", "街道": "town", "苏木": "town"}
+_SELF_HOLDER_RE = re.compile(r"[全我本](自治区|街道|省|市|州|盟|区|县|旗|镇|乡)|(自治区|省|市|州|盟|区|县|旗|镇|乡)(?=委|党委|党工委|政府)")
+_HOLDER_VERB_RE = re.compile(r"召开|举行|组织|开展|启动|举办|召集|党史学习教育")
+_DEPARTMENT_RE = re.compile(r"^(?:委|党委|党工委|人民政府|政府)?[^，,。；;]*?(?:部|局|机关|党组|工委|办公室|办|法院|检察院|人大|政协|"
+                            r"学校|医院|公司|中心|支部|团委|妇联|工会|协会|系统|所|站|院)")
+_LEVEL_RANK = {"province": 0, "city": 1, "county": 2, "town": 3}
+# A date that closes a period or cuts off a count is not an event: 截至6月底 (``as_of``),
+# 到8月底结束, 6月底前完成 (``deadline``).
+_AS_OF_BEFORE_RE = re.compile(r"(?:截至|截止|截止到|截止至)$")
+_DEADLINE_BEFORE_RE = re.compile(r"(?:到|至|直到|直至)$")
+_DEADLINE_AFTER_RE = re.compile(r"(?:结束|为止|截止|止[，,。；;])")
+# A month in Chinese numerals followed by one of these is a name (十月村, 五月花, 八月桂花园).
+_NAME_AFTER_RE = re.compile(r"(?:村|镇|乡|街|路|巷|社区|小区|花|园|广场|公园|大道|里|屯|庄|寨|湾|桥|坪|楼|大厦|酒店|宾馆|剧场|"
+                            r"小学|中学|学校|山|河|湖|雪|天)")
 _CLAUSE_END_RE = re.compile(r"[，,。！？!?；;：:\n]")
 _SENTENCE_ENDS = "。！？!?\n"
 _TIME_OF_DAY_RE = re.compile(r"^(?:上午|下午|中午|晚上|晚|早上|一大早|凌晨|期间|当天|当日)")
@@ -131,8 +155,78 @@ def _event_label(text: str, end: int, sentence_end: int) -> str:
     return ""
 
 
-def _meeting_mentions(text: str, start: int, end: int) -> list[tuple[int, str]]:
-    """Mobilisation-meeting mentions in ``text[start:end]``: (position, "local" | "central")."""
+def _own_localities(corpus, doc_id) -> dict[str, str]:
+    """The document's own province/city/county/town names from its docvars (empty ones left out)."""
+    own = {}
+    for level, column in (("province", "province"), ("city", "city"), ("county", "district"), ("town", "town")):
+        if column in corpus.docvars.columns:
+            value = corpus.docvars.at[doc_id, column]
+            if isinstance(value, str) and value.strip():
+                own[level] = value.strip()
+    return own
+
+
+def _place_level(surface: str, own: dict[str, str]) -> str:
+    """Level of a gazetteer name: the document's own level when it names one of its localities."""
+    from ..locality import gazetteer
+
+    gaz = gazetteer()
+    units = [u for u, _, _ in gaz.forms[surface]]
+    for unit in units:
+        for level, name in own.items():
+            if gaz.name[unit] == name:
+                return level
+    strong = [u for u, _, weak in gaz.forms[surface] if not weak] or units
+    return gaz.level[strong[0]]
+
+
+def _holder_level(text: str, clause_start: int, meeting_start: int, own: dict[str, str]) -> str:
+    """Who held the meeting mentioned at `meeting_start`: a level, ``unit`` or "" (not said).
+
+    The holder is the first place name or self-reference of the clause (of a chain such as
+    信阳市固始县, the last); a department after it (宣传部, 机关) makes the meeting a unit's.
+    """
+    from ..locality import gazetteer
+
+    forms = gazetteer().forms
+    lead = text[clause_start:meeting_start]
+    found: list[tuple[int, int, str]] = []  # (start, end, level)
+    i = 0
+    while i < len(lead):
+        for length in range(min(12, len(lead) - i), 1, -1):
+            surface = lead[i:i + length]
+            entries = forms.get(surface)
+            if entries and (surface.endswith(_UNIT_CHARS) or any(not weak for _, _, weak in entries)):
+                found.append((i, i + length, _place_level(surface, own)))
+                i += length
+                break
+        else:
+            i += 1
+    for match in _SELF_HOLDER_RE.finditer(lead):
+        unit = match.group(1) or match.group(2)
+        if any(s <= match.start(1 if match.group(1) else 2) < e for s, e, _ in found):
+            continue  # the 区 of 市中区委 belongs to the name already found
+        level = next((lv for lv in ("town", "county", "city", "province") if own.get(lv, "").endswith(unit)),
+                     _UNIT_LEVEL[unit])
+        found.append((match.start(), match.end(), level))
+    if not found:
+        return ""
+    found.sort()
+    # the subject comes first; adjacent names form a chain (信阳市固始县): its last is the holder
+    chain_end, level = found[0][1], found[0][2]
+    for start, end, next_level in found[1:]:
+        if start > chain_end:
+            break
+        chain_end, level = end, next_level
+    rest = lead[chain_end:]
+    verb = _HOLDER_VERB_RE.search(rest)
+    if _DEPARTMENT_RE.match(rest[:verb.start() if verb else len(rest)]):
+        return "unit"
+    return level
+
+
+def _meeting_mentions(text: str, start: int, end: int, own: dict[str, str]) -> list[tuple[int, str, str]]:
+    """Mobilisation-meeting mentions in ``text[start:end]``: (position, "local" | "central", level)."""
     found = []
     for match in _MEETING_RE.finditer(text, start, end):
         before = text[max(start, match.start() - 4):match.start()]
@@ -142,9 +236,17 @@ def _meeting_mentions(text: str, start: int, end: int) -> list[tuple[int, str]]:
         clause_start = max(clause_start, start)
         clause_stop = _CLAUSE_END_RE.search(text, match.end(), end)
         clause = text[clause_start:clause_stop.start() if clause_stop else end]
-        central = bool(_CENTRAL_BEFORE_RE.search(before) or _CENTRAL_CONTEXT_RE.search(clause))
-        found.append((match.start(), "central" if central else "local"))
+        if _CENTRAL_BEFORE_RE.search(before) or _CENTRAL_CONTEXT_RE.search(clause):
+            found.append((match.start(), "central", "central"))
+        else:
+            found.append((match.start(), "local", _holder_level(text, clause_start, match.start(), own)))
     return found
+
+
+def _fits_central(row: dict, central: pd.Timestamp) -> bool:
+    """Whether a date can be the central meeting's: same month and day (and year, when known)."""
+    return (row["month"] == central.month and row["day"] in (None, central.day) and row["year"] in (None, central.year)
+            and row["text"].find("至") < 0)
 
 
 def dated_events(
@@ -152,6 +254,8 @@ def dated_events(
     *,
     by: str = "group",
     default_year: int | None = None,
+    window: tuple[str, str] = CAMPAIGN_WINDOW,
+    central_date: str = CENTRAL_MOBILISATION_DATE,
 ) -> pd.DataFrame:
     """Find every dated event (a 月日 expression) and resolve its year.
 
@@ -167,6 +271,13 @@ def dated_events(
         The year of dates nothing else resolves (``year_source == "default"``), e.g. 2021 for a
         corpus of 2021 campaign reports without publication dates. None leaves such dates
         without a year (``date`` holds ``--MM-DD``, ``date_start`` is NaT).
+    window : (str, str), default :data:`CAMPAIGN_WINDOW`
+        First and last day (ISO) of the campaign; dates wholly outside it are flagged in
+        ``out_of_window``. Explicit years outside it (and the year before it) are history: they
+        are never lent to later dates.
+    central_date : str, default "2021-02-20"
+        The central mobilisation meeting (ISO); only a date on that day (or in that month, for a
+        month-precision date) can date a mention of the central meeting.
 
     Returns
     -------
@@ -183,7 +294,13 @@ def dated_events(
         ``mobilisation`` (``local``: the date of this locality's own mobilisation meeting;
         ``central``: the date of the central meeting; else ""), ``is_mobilisation``
         (``mobilisation == "local"``), ``undated_local_mention`` (the sentence also mentions a
-        local meeting that none of its dates dates) and ``sentence``.
+        local meeting that none of its dates dates), ``sentence``, ``date_role`` (``event``;
+        ``deadline``: the date closes a period or sets a target, 到8月底结束, 6月底前完成;
+        ``as_of``: a cut-off for a count, 截至6月底), ``out_of_window`` (True when the period
+        lies wholly outside `window`; False when inside or without a year) and
+        ``meeting_level`` (who held the mobilisation meeting the date dates: ``central``,
+        ``province``, ``city``, ``county``, ``town``, ``unit`` for a department such as
+        县委宣传部, or "" when no holder is named or the date dates no meeting).
 
     Notes
     -----
@@ -195,9 +312,11 @@ def dated_events(
         今年/去年/明年 before the month: the publication year (else the ``context`` year, else
         `default_year`), plus or minus one.
     ``context``
-        The year of the nearest earlier date in the same document that names its year
-        (2021年2月20日 … 3月5日 → 2021), or 当年/同年. Years standing alone (1921年成立) are
-        not used: in a report they are mostly history.
+        The year of the nearest earlier date in the same document that names a current year
+        (2021年2月20日 … 3月5日 → 2021), or 当年/同年. A current year is the publication year
+        or the one before it; without a publication date, a year of `window` or the year before
+        it. Historical dates (1928年5月建成 … 3月31日修缮开放) lend no year, and neither do years
+        standing alone (1921年成立).
     ``publication``
         The publication year; a month after the publication month means the previous year (a
         report of 22 October mentioning 11月 speaks of last November).
@@ -205,21 +324,38 @@ def dated_events(
         `default_year`.
 
     Recurring dates (每月15日) and ordinals are skipped; a day without a month (20日) is not
-    read, since its month would be a guess.
+    read, since its month would be a guess. A month in Chinese numerals followed by 村, 镇, 街,
+    路, 社区, 花 … is a name (十月村, 五月花) and is not read either.
 
     A mobilisation meeting is a 党史学习教育动员大会 (or 动员部署会, 动员会) mention. It is the
-    central one when 中央/全国 stands just before it or its clause names 习近平, 总书记 or 在北京;
-    otherwise it is local (巡回指导动员会 is neither). Each mention is attributed to the nearest
-    date before it in the same sentence (else the first after). A date attributed to the central
-    meeting stays ``central`` even if the sentence then mentions a local meeting
-    (2月20日，中央……在北京召开，济南市中区委迅速召开全区党史学习教育动员会): the local one is
-    then recorded in ``undated_local_mention``.
+    central one only when it names the centre: 中央/全党 just before it, or 习近平, 总书记, 党中央
+    or 在北京 in its clause; and only a date on `central_date` can date it (学习习近平总书记在党史
+    学习教育动员大会上的重要讲话 cites the central meeting, it does not date it). Any other
+    mention is held by the first place name (gazetteer) or self-reference (全市, 我县, 区委) of its
+    clause; it is ``local`` when that holder is the document's own locality (its deepest
+    ``province``/``city``/``district``/``town`` docvar; without those, the deepest level any of
+    its meetings names) or is not named, and ``other`` when it is another level's (a province's
+    meeting in a city report, a county's in a province report) or a department's
+    (县委宣传部召开…动员部署会). 巡回指导动员会 is none of these.
+
+    Each mention is attributed to the nearest event date before it in the same sentence (else
+    the first after); deadlines and cut-offs date no meeting. A date already attributed to one
+    meeting is not given to another: in 3月5日，全省党史学习教育动员大会召开后，我市迅速召开全市
+    党史学习教育动员大会 (or 2月20日，中央……在北京召开，济南市中区委迅速召开全区党史学习教育动员会)
+    the date is the province's (the centre's), and the local meeting is recorded in
+    ``undated_local_mention``.
     """
     labels = document_groups(corpus, by)
+    first_day, last_day = (pd.Timestamp(w) for w in window)
+    if last_day < first_day:
+        raise ValueError(f"window must be (first day, last day), got {window!r}")
+    central = pd.Timestamp(central_date)
     rows = []
     for doc_id, text in corpus.texts.items():
         doc_id, text = str(doc_id), str(text or "")
         published = _publication(corpus, doc_id)
+        current_years = (range(published.year - 1, published.year + 1) if published is not None
+                         else range(first_day.year - 1, last_day.year + 1))
         paragraph_starts = np.array([0, *(m.start() + 1 for m in re.finditer("\n", text))])
         context_year: int | None = None
         doc_rows = []
@@ -228,6 +364,10 @@ def dated_events(
             day = _number(match.group("day"))
             if not 1 <= month <= 12 or (day is not None and not 1 <= day <= 31):
                 continue
+            if (not match.group("day") and not match.group("part") and not match.group("year")
+                    and not match.group("rel") and not match.group("after") and not match.group("month").isdigit()
+                    and _NAME_AFTER_RE.match(text, match.end())):
+                continue  # 十月村, 五月花: a name
             month0 = _number(match.group("month0"))
             if month0 is not None and not 1 <= month0 <= 12:
                 continue
@@ -236,7 +376,8 @@ def dated_events(
             year = year_source = None
             if match.group("year"):
                 year, year_source = _number(match.group("year")), "explicit"
-                context_year = year
+                if year in current_years:
+                    context_year = year  # history (1928年5月) lends no year to later dates
             elif rel in ("今年", "去年", "明年"):
                 base = published.year if published is not None else (context_year or default_year)
                 if base is not None:
@@ -270,6 +411,15 @@ def dated_events(
                 iso = f"{year:04d}-{start_month:02d}" + (f"-{day:02d}" if precision == "day" and month0 is None else "")
             start, end = match.span()
             sentence_start, sentence_end = _sentence_bounds(text, start, end)
+            preceding = text[max(0, start - 4):start]
+            if _AS_OF_BEFORE_RE.search(preceding):
+                role = "as_of"
+            elif (_DEADLINE_BEFORE_RE.search(preceding) or match.group("after") in ("前", "之前", "以前")
+                  or _DEADLINE_AFTER_RE.match(text, end)):
+                role = "deadline"
+            else:
+                role = "event"
+            outside = bool(not pd.isna(bounds[0]) and (bounds[1] < first_day or bounds[0] > last_day))
             doc_rows.append({
                 "doc_id": doc_id,
                 "group": labels.get(doc_id, "unknown"),
@@ -290,14 +440,18 @@ def dated_events(
                 "mobilisation": "",
                 "undated_local_mention": False,
                 "sentence": text[sentence_start:sentence_end].strip(),
+                "date_role": role,
+                "out_of_window": outside,
+                "meeting_level": "",
                 "_sentence_span": (sentence_start, sentence_end),
             })
-        _attribute_meetings(text, doc_rows)
+        _attribute_meetings(text, doc_rows, _own_localities(corpus, doc_id), central=central)
         rows += doc_rows
     table = pd.DataFrame(rows, columns=[*EVENT_COLUMNS, "_sentence_span"]).drop(columns="_sentence_span")
     table["is_mobilisation"] = table["mobilisation"] == "local"
     return table.astype({"start": "int64", "end": "int64", "year": "Int64", "month": "Int64", "day": "Int64",
-                         "date_start": "datetime64[ns]", "date_end": "datetime64[ns]", "undated_local_mention": bool})
+                         "date_start": "datetime64[ns]", "date_end": "datetime64[ns]", "undated_local_mention": bool,
+                         "out_of_window": bool})
 
 
 def _bounds(year, month, day, part, end_year, end_month, end_day, end_part, *, wraps: bool) -> tuple:
@@ -329,24 +483,35 @@ def _bounds(year, month, day, part, end_year, end_month, end_day, end_part, *, w
     return first, max(first, last)
 
 
-def _attribute_meetings(text: str, rows: list[dict]) -> None:
-    """Mark the date rows that date a local or the central mobilisation meeting (in place)."""
+def _attribute_meetings(text: str, rows: list[dict], own: dict[str, str], *, central: pd.Timestamp) -> None:
+    """Mark the date rows that date a mobilisation meeting: local, other or central (in place)."""
     by_sentence: dict[tuple[int, int], list[dict]] = {}
     for row in rows:
         by_sentence.setdefault(row["_sentence_span"], []).append(row)
-    for (start, end), dated in by_sentence.items():
-        for position, kind in _meeting_mentions(text, start, end):
-            before = [r for r in dated if r["end"] <= position]
-            target = before[-1] if before else next((r for r in dated if r["start"] > position), None)
+    mentions = {span: _meeting_mentions(text, *span, own) for span in by_sentence}
+    own_level = max(own, key=_LEVEL_RANK.get) if own else None
+    if own_level is None:
+        # no locality docvars: the deepest level the document's own meetings name is its own
+        levels = [lv for found in mentions.values() for _, kind, lv in found if lv in _LEVEL_RANK]
+        own_level = max(levels, key=_LEVEL_RANK.get) if levels else None
+    for span, dated in by_sentence.items():
+        events = [r for r in dated if r["date_role"] == "event"]
+        for position, kind, level in mentions[span]:
+            before = [r for r in events if r["end"] <= position]
+            target = before[-1] if before else next((r for r in events if r["start"] > position), None)
             if target is None:
                 continue
             if kind == "central":
-                target["mobilisation"] = "central"
-            elif target["mobilisation"] == "central":
-                for row in dated:
-                    row["undated_local_mention"] = True
-            else:
-                target["mobilisation"] = "local"
+                if not target["mobilisation"] and _fits_central(target, central):
+                    target["mobilisation"], target["meeting_level"] = "central", "central"
+                continue
+            is_own = level == "" or (level != "unit" and (own_level is None or level == own_level))
+            if target["mobilisation"]:
+                if is_own and target["mobilisation"] != "local":
+                    for row in dated:
+                        row["undated_local_mention"] = True
+                continue
+            target["mobilisation"], target["meeting_level"] = ("local" if is_own else "other"), level
 
 
 def mobilisation_lag(
@@ -373,14 +538,18 @@ def mobilisation_lag(
         One row per group: ``group``, ``status`` (``dated``: a local meeting with a date;
         ``undated``: the report mentions its meeting but gives no date for it; ``no_year``: a
         date without a resolvable year (pass ``default_year`` to :func:`dated_events`);
-        ``none``: no local meeting found), ``local_date`` (ISO, the earliest local meeting),
+        ``out_of_window``: only dates outside the campaign window, a misread year more likely
+        than a meeting, so no lag is given; ``none``: no local meeting found),
+        ``local_date`` (ISO, the earliest local meeting in the window),
         ``lag_days`` (days after `central_date`; nullable int), ``date_precision``, ``doc_id``
         and ``evidence`` (the sentence).
 
     Notes
     -----
     For a month-precision date (3月上旬召开动员大会) the lag runs to the first day of the period,
-    so it is a lower bound.
+    so it is a lower bound. Only ``mobilisation == "local"`` rows count: a province's meeting in
+    a city's report, a department's meeting or the central one are not the group's own (see
+    :func:`dated_events`).
     """
     central = pd.Timestamp(central_date)
     missing = [c for c in ("group", "mobilisation", "undated_local_mention", "date_start", "date", "sentence", "doc_id")
@@ -393,10 +562,16 @@ def mobilisation_lag(
         part = events[events["group"] == group]
         local = part[part["mobilisation"] == "local"]
         dated = local[local["date_start"].notna()].sort_values("date_start", kind="mergesort")
+        outside = dated[dated["out_of_window"]] if "out_of_window" in dated.columns else dated.iloc[:0]
+        dated = dated.drop(outside.index)
         if len(dated):
             first = dated.iloc[0]
             rows.append((group, "dated", first["date"], int((first["date_start"] - central).days),
                          first["date_precision"], first["doc_id"], first["sentence"]))
+        elif len(outside):
+            first = outside.iloc[0]
+            rows.append((group, "out_of_window", first["date"], pd.NA, first["date_precision"], first["doc_id"],
+                         first["sentence"]))
         elif len(local):
             first = local.iloc[0]
             rows.append((group, "no_year", first["date"], pd.NA, first["date_precision"], first["doc_id"], first["sentence"]))
