@@ -71,7 +71,7 @@ UNKNOWN_EVIDENCE = "no decisive mention"
 
 # --------------------------------------------------------------------------- weights
 
-_FORM_WEIGHT = {"full": 1.0, "alias": 1.0, "compound": 1.2, "short": 0.6, "former": 0.5}
+_FORM_WEIGHT = {"full": 1.0, "alias": 1.0, "compound": 1.2, "short": 0.6, "former": 0.5, "renamed": 1.0}
 _ZONE_WEIGHT = {"title": 3.0, "heading": 1.5, "lead": 1.5, "body": 1.0, "caption": 0.7, "byline": 0.5, "outlet": 0.3}
 #: one child must hold this share of its siblings' evidence to be chosen
 MIN_SHARE = 0.65
@@ -79,6 +79,10 @@ MIN_SHARE = 0.65
 MIN_MASS = 1.0
 #: a child is the subject rather than an example if its subject score is at least this share of its parent's
 SUBJECT_RATIO = 0.5
+#: the same for a town or street under its county: a county's report names its towns as the
+#: places where things happened (在横车镇…), so a town is the subject only when the text speaks of
+#: it at least as much as of the county (a town's report names its county once, as a qualifier)
+TOWN_SUBJECT_RATIO = 1.0
 # an unresolved name with more homonyms than this says nothing (城关镇 is in hundreds of counties)
 _MAX_SPLIT = 3
 # a weak form counts only with at least this much support from co-mentioned related units
@@ -86,8 +90,16 @@ _MIN_SUPPORT = 0.5
 
 # Full names that are also generic words of local prose ("打造新城区"), besides all names of
 # one or two characters (城区, 矿区, 攸县, 沙县).
+# Such a name never decides from its own mentions: it needs a related unit named with it (洛阳,
+# 河南) or two institutional mentions (老城区委…, 老城区人民政府…); a text about Beijing's 城市副中心
+# that mentions "the old town" (老城区) is not about 洛阳市老城区.
 _GENERIC_FULL = frozenset({"新城区", "高新区", "开发区", "新区", "城关区", "城中区", "城东区", "城西区", "城南区", "城北区",
-                           "城区", "矿区", "郊区", "东区", "西区", "南区", "北区", "中区"})
+                           "城区", "矿区", "郊区", "东区", "西区", "南区", "北区", "中区", "老城区", "古城区", "新市区",
+                           "港区", "园区", "景区", "林区", "市区"})
+#: Functional zones (经济开发区, 高新技术产业开发区, 管理区, 示范区 …) that the gazetteer lists among
+#: county-level units. They are not 区/县/县级市/旗, so they are never reported as the district:
+#: the answer stops at the city (a town under one is still reported, with district empty).
+_FUNCTIONAL_ZONE_RE = re.compile(r"(?:开发区|工业园区|产业园区|创意园区|产业园|管委会|管理区|示范区|实验区|白沟新城)$")
 
 #: Units whose names in a campaign report are mostly red-tourism destinations or history (赴延安,
 #: 井冈山精神), not the reporting locality: a mention counts ×0.4 unless it is institutional or
@@ -163,7 +175,8 @@ class Gazetteer:
         Index of the unit's ancestor at that level (the unit itself at its own level), or -1.
     forms : dict
         ``surface -> tuple of (unit index, form kind, weak)``; kinds are ``full``, ``alias``,
-        ``short``, ``former`` and ``compound``.
+        ``short``, ``former``, ``compound`` and ``renamed`` (a county's name as a district,
+        湟中区 for 湟中县, where no unit holds that name).
     """
 
     unit_id: tuple[str, ...]
@@ -273,6 +286,15 @@ def gazetteer() -> Gazetteer:
             add(name[city[i]][:-1] + full, i, "compound", False)
         if level[i] == "county" and city[i] >= 0:
             add(name[city[i]] + full, i, "compound", False)
+    # 撤县设区: many counties became districts after the gazetteer's source was drawn (湟中县 ->
+    # 湟中区 in 2019). The district form of a county's name, where no unit holds it, reads as the
+    # county (weak if the county's short form is a common word: 平原县 -> 平原区 is a landform)
+    for i in range(len(rows)):
+        if level[i] == "county" and rows[i]["admin_type"] == "县" and len(name[i]) >= 3 and name[i].endswith("县"):
+            renamed = name[i][:-1] + "区"
+            if renamed not in forms:
+                stem_weak = any(w for _, k, w in forms.get(name[i][:-1], ()) if k == "short")
+                add(renamed, i, "renamed", stem_weak)
     # a two-character short form shared by several units is weak whatever the hand list says
     frozen: dict[str, tuple[tuple[int, str, bool], ...]] = {}
     for surface, entries in forms.items():
@@ -465,6 +487,65 @@ def _context(mention: _Mention, text: str, gaz: Gazetteer) -> None:
     mention.reasons = tuple(reasons)
 
 
+_LIST_SEP = "、"
+_ITEM_BOUNDARY = set("、，,；;：:。！？!?（）()“”\"' \t\n")
+
+
+def _list_item(text: str, start: int, end: int) -> tuple[int, int]:
+    """Bounds of the enumeration item around ``text[start:end]`` (at most 8 characters each way)."""
+    a = start
+    while a > 0 and start - a < 8 and text[a - 1] not in _ITEM_BOUNDARY:
+        a -= 1
+    b = end
+    while b < len(text) and b - end < 8 and text[b] not in _ITEM_BOUNDARY:
+        b += 1
+    return a, b
+
+
+def _people_in_lists(mentions: list[_Mention], segments: list[tuple[str, str]]) -> None:
+    """Drop short forms that are items of a list of people (杨红兵、刘宏、强巴次仁、尼玛).
+
+    A bare short form (尼玛 for 尼玛县, also a common Tibetan given name) standing in a 、-list
+    whose neighbouring items name no place is a person; a list of places (共和、贵德等县) has
+    places beside it. Only the neighbours are looked at, so this is linear in the text.
+    """
+    by_segment: dict[int, list[_Mention]] = defaultdict(list)
+    for m in mentions:
+        by_segment[m.segment].append(m)
+    for number, seg_mentions in by_segment.items():
+        text = segments[number][1]
+        starts = [m.start for m in seg_mentions]
+
+        def names_a_place(a: int, b: int, surface: str) -> bool:
+            k = bisect_right(starts, a - 1)
+            while k < len(seg_mentions) and seg_mentions[k].start < b:
+                other = seg_mentions[k]
+                kinds = {kind for _, kind, _ in other.entries}
+                if kinds - {"short"} or (other.surface != surface and text[a:b] == other.surface):
+                    return True
+                k += 1
+            return False
+
+        for m in seg_mentions:
+            if any(kind != "short" for _, kind, _ in m.entries) or m.weight == 0:
+                continue
+            a, b = _list_item(text, m.start, m.end)
+            if b - a > 5:
+                continue
+            left = text[a - 1] if a > 0 else ""
+            right = text[b] if b < len(text) else ""
+            if _LIST_SEP not in (left, right):
+                continue
+            neighbours = []
+            if left == _LIST_SEP:
+                neighbours.append(_list_item(text, a - 1, a - 1))
+            if right == _LIST_SEP:
+                neighbours.append(_list_item(text, b + 1, b + 1))
+            if not any(names_a_place(na, nb, m.surface) for na, nb in neighbours):
+                m.weight = 0.0
+                m.reasons = (*m.reasons, "person in a list")
+
+
 def _self_references(
     segments: list[tuple[str, str]], spans: dict[int, list[tuple[int, int, str]]]
 ) -> dict[str, float]:
@@ -540,15 +621,23 @@ def _analyse(text_or_blocks, title, outlet) -> _Analysis:
             second.candidates = tuple(dict.fromkeys(b for _, b in pairs))
             first.qualifier = True
 
+    _people_in_lists(mentions, segments)
+
     # Weak: every reading is weak (a common word, a shared two-character short form, a name of
-    # one or two characters), or it is an unanchored two-character short form.
+    # one or two characters), or it is an unanchored two-character short form. A generic name
+    # (老城区, 城区) is weak unless the text names its institutions twice.
+    institutional: dict[str, int] = defaultdict(int)
+    for m in mentions:
+        institutional[m.surface] += "institution" in m.reasons
     weak = []
     for m in mentions:
         kinds = {k for _, k, _ in m.entries}
         if len(m.surface) <= 2 and not m.anchored and kinds <= {"short", "full"}:
             weak.append(True)
+        elif m.surface in _GENERIC_FULL:
+            weak.append(institutional[m.surface] < 2)
         elif all(w for _, _, w in m.entries):
-            weak.append(not (m.anchored and m.surface not in _GENERIC_FULL and kinds == {"full"}))
+            weak.append(not (m.anchored and kinds == {"full"}))
         else:
             weak.append(False)
     # mentions of one surface with one candidate set are one piece of evidence
@@ -662,6 +751,10 @@ def _subject_within(analysis: _Analysis, unit: int, parent: int) -> float:
     return best
 
 
+def _ratio(gaz: Gazetteer, parent: int) -> float:
+    return TOWN_SUBJECT_RATIO if gaz.level[parent] == "county" else SUBJECT_RATIO
+
+
 @dataclass
 class _Step:
     unit: int
@@ -689,12 +782,13 @@ def _decide(analysis: _Analysis) -> tuple[list[_Step], str, str]:
             if parent < 0:
                 # name the rivals only when there was something to weigh
                 return path, "", f"{UNKNOWN_EVIDENCE} ({note})" if mass[best] >= 0.5 else UNKNOWN_EVIDENCE
-            if all(_subject_within(analysis, c, parent) < SUBJECT_RATIO * _subject_score(analysis, parent) for c in rivals):
+            if all(_subject_within(analysis, c, parent) < _ratio(gaz, parent) * _subject_score(analysis, parent)
+                   for c in rivals):
                 break  # the children are examples in a text about the parent: no matter which
             return path, "", note
         if parent >= 0 and not (gaz.level[parent] == "province" and gaz.admin_type[parent] == "直辖市"):
             # a dominant child may still be only an example in a text about its parent as a whole
-            if _subject_within(analysis, best, parent) < SUBJECT_RATIO * _subject_score(analysis, parent):
+            if _subject_within(analysis, best, parent) < _ratio(gaz, parent) * _subject_score(analysis, parent):
                 break
         path.append(_Step(best, share, mass[best]))
         parent = best
@@ -766,7 +860,8 @@ def infer_locality(
     -----
     Names in study-trip, red-site, history, outlet and street contexts are discounted, not
     dropped: a text about 延安 itself still names its own institutions (延安市委). Thresholds are
-    module constants (:data:`MIN_SHARE`, :data:`MIN_MASS`, :data:`SUBJECT_RATIO`).
+    module constants (:data:`MIN_SHARE`, :data:`MIN_MASS`, :data:`SUBJECT_RATIO`,
+    :data:`TOWN_SUBJECT_RATIO`).
 
     Examples
     --------
@@ -786,6 +881,18 @@ def infer_locality(
     names = {"province": "", "city": "", "county": "", "town": ""}
     for step in path:
         names[gaz.level[step.unit]] = gaz.name[step.unit]
+    county = next((step.unit for step in path if gaz.level[step.unit] == "county"), -1)
+    if county >= 0:
+        # a county the text calls a district (湟中区) is reported under the name the text uses
+        renamed = gaz.name[county][:-1] + "区"
+        if any(m.surface == renamed and county in p for m, p in zip(analysis.mentions, analysis.probs)):
+            names["county"] = renamed
+            if deepest == county:
+                admin_level = "district"
+    if names["county"] and _FUNCTIONAL_ZONE_RE.search(names["county"]):
+        names["county"] = ""
+        if deepest == county:
+            admin_level = ""  # the text is about a zone, which no admin_level describes
     if gaz.admin_type[path[0].unit] == "直辖市" and len(path) == 1:
         names["city"] = gaz.name[path[0].unit]
     saturation = 1.0 - math.exp(-path[-1].mass / 2.0)

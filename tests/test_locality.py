@@ -425,3 +425,76 @@ def test_a_long_single_line_document_gives_the_answer_of_a_short_one():
     short, long = infer_locality(unit), infer_locality(unit * 20_000)
     assert (long.province, long.city, long.district, long.admin_level) == (
         short.province, short.city, short.district, short.admin_level) == ("河南省", "漯河市", "召陵区", "district")
+
+
+# --------------------------------------------------------------------------- issue 14: real-page traps
+
+
+def test_a_generic_unit_name_alone_decides_nothing():
+    # 老城区 is a district of 洛阳 and also "the old town" of any city: one mention in a text
+    # about Beijing's sub-centre must not put it in Henan
+    text = ("通州区委组织党员干部深入学习党史。城市副中心建设者在老城区开展志愿服务，"
+            "北京市通州区各街道为群众办实事200余件。")
+    result = infer_locality(text)
+    assert (result.province, result.city, result.district) == ("北京市", "北京市", "通州区")
+    alone = infer_locality("我们在老城区开展志愿服务，为群众办实事。")
+    assert (alone.province, alone.district) == ("", "")
+
+
+def test_a_generic_unit_name_with_its_own_institutions_or_city_counts():
+    named_twice = "老城区委召开党史学习教育推进会。老城区委书记要求全区党员干部为群众办实事。"
+    assert _where(named_twice)[:3] == ("河南省", "洛阳市", "老城区")
+    with_city = "洛阳市老城区召开党史学习教育推进会，全区党员干部参加。"
+    assert _where(with_city)[:3] == ("河南省", "洛阳市", "老城区")
+
+
+def test_a_short_form_among_people_is_a_person():
+    # 尼玛 is the short form of 尼玛县 (那曲) and a common given name; in a list of officials it
+    # is a person, so the text says nothing about 那曲 (and should not name a city at all)
+    text = ("行署召开党史学习教育专题学习研讨会。副专员张建国、扎西、尼玛出席会议，"
+            "李明、尼玛、王强3名同志先后发言。西藏各族干部群众深受鼓舞。")
+    result = infer_locality(text)
+    assert result.province in {"", "西藏自治区"}
+    assert (result.city, result.district) == ("", "")
+    # a list of places keeps its places
+    places = "海南州召开推进会，共和、贵德、贵南等县抓好落实。"
+    table = locality_candidates(places)
+    assert "person in a list" not in " ".join(table["reasons"])
+
+
+def test_a_functional_zone_is_not_a_district():
+    # 经济开发区 are listed among county-level units but are not 区/县: the district stays empty,
+    # a street under the zone is still reported
+    text = "马路东街道党工委组织辖区党员学习党史。张家口经济开发区马路东街道还为群众办实事30件，全街道党员参与。"
+    province, city, district, town, level = _where(text)
+    assert (province, city, district) == ("河北省", "张家口市", "")
+    assert (town, level) == ("马路东街道", "street")
+
+
+def test_a_county_that_became_a_district_is_named_as_the_text_names_it():
+    # 湟中县 became 湟中区 in 2019; the gazetteer's source predates it
+    text = "西宁市湟中区委组织党员开展党史学习。湟中区各乡镇为群众办实事，全区党员干部参与。"
+    assert _where(text) == ("青海省", "西宁市", "湟中区", "", "district")
+
+
+@pytest.mark.parametrize(
+    ("text", "title", "expected"),
+    [
+        pytest.param(
+            "党史学习教育开展以来，蕲春县坚持高标准推进。专家教授走进蕲春，在横车镇政府宣讲党史。"
+            "该县迅速成立领导小组，全县党员干部踊跃参与。",
+            "真信笃行——湖北蕲春扎实推进党史学习教育纪实", ("湖北省", "黄冈市", "蕲春县", "", "county"),
+            id="county-piece-with-a-town-example",
+        ),
+        pytest.param(
+            "横车镇党委组织全镇党员学习党史，横车镇各村开展宣讲。蕲春县委宣传部到会指导。",
+            "横车镇：党史宣讲进村组", ("湖北省", "黄冈市", "蕲春县", "横车镇", "town"), id="town-piece",
+        ),
+        pytest.param(
+            "张掖市委高标准推进党史学习教育，全市开展专题学习。甘州区、临泽县等地推出特色活动，我市建成示范点30个。",
+            "张掖市党史学习教育综述", ("甘肃省", "张掖市", "", "", "city"), id="city-piece-with-county-examples",
+        ),
+    ],
+)
+def test_the_level_is_the_one_the_text_is_about(text, title, expected):
+    assert _where(text, title=title) == expected
