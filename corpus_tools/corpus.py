@@ -27,7 +27,7 @@ import pandas as pd
 
 from .clean import clean_text, count_han, script_from_counts
 from .metadata import LOCALITY_COLUMNS, MANIFEST_COLUMNS, group_labels, infer_docvars
-from .parallel import mp_context, n_workers
+from .parallel import mp_context, n_workers, worker_pool
 from .progress import progress as _progress
 from .readers import READ_INFO_COLUMNS, CorpusReadError, Format, RawDocument, ReadProblem, iter_documents
 from .structure import classify_blocks, join_page_breaks, split_lines, split_sentences
@@ -501,7 +501,7 @@ class _Cleaner:
                 # exists now (the gazetteer above all) keeps the workers' collections off it.
                 gc.freeze()
                 self._frozen = True
-            self._pool = ProcessPoolExecutor(max_workers=workers, mp_context=self._context)
+            self._pool = worker_pool(workers, self._context)
         for batch in waiting:
             batch.future = self._pool.submit(_process_batch, batch.documents)
 

@@ -10,16 +10,22 @@ integer that many processes.
 
 from __future__ import annotations
 
+import ctypes
 import multiprocessing
 import os
+import signal
 import sys
 import threading
+import time
 from collections.abc import Sequence
 from typing import TypeVar
 
 import numpy as np
 
-__all__ = ["available_cores", "batches_by_size", "mp_context", "n_workers"]
+__all__ = ["available_cores", "batches_by_size", "exit_with_parent", "mp_context", "n_workers", "worker_pool"]
+
+_PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
+_PARENT_POLL_SECONDS = 1.0
 
 T = TypeVar("T")
 
@@ -89,3 +95,54 @@ def batches_by_size(items: Sequence[T], sizes: Sequence[int], batch_size: int) -
     if current:
         batches.append(current)
     return batches
+
+
+def exit_with_parent(parent_pid: int) -> None:
+    """End this worker process as soon as ``parent_pid`` (the process that started it) dies.
+
+    A process-pool initializer. Without it, a parent killed with ``kill -9`` (or by the
+    out-of-memory killer) leaves its workers blocked forever on a queue that nobody will
+    write to again, each holding its segmenter's memory: every worker holds both ends of
+    the pool's pipes, so none of them ever sees end-of-file.
+
+    Parameters
+    ----------
+    parent_pid : int
+        ``os.getpid()`` of the process creating the pool.
+
+    Notes
+    -----
+    On Linux the kernel sends the worker SIGKILL when the thread that started it ends
+    (``prctl(PR_SET_PDEATHSIG)``); pools here are created and used within one call on one
+    thread, so that thread ends only with the process or after the pool is shut down.
+    Elsewhere, and as a second line on Linux, a daemon thread checks every second whether the
+    worker has been handed to another parent.
+    """
+    if sys.platform.startswith("linux"):
+        try:
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        except (OSError, AttributeError):
+            pass  # no prctl (another libc): the watchdog below still works
+    if os.getppid() != parent_pid:  # the parent died before the signal was armed
+        os._exit(1)
+
+    def watch() -> None:
+        while True:
+            time.sleep(_PARENT_POLL_SECONDS)
+            if os.getppid() != parent_pid:
+                os._exit(1)
+
+    threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()
+
+
+def worker_pool(workers: int, context: multiprocessing.context.BaseContext):
+    """A ``ProcessPoolExecutor`` of ``workers`` processes that end when this process dies.
+
+    See :func:`exit_with_parent`. Every pool of the package is made here.
+    """
+    from concurrent.futures import ProcessPoolExecutor
+
+    return ProcessPoolExecutor(
+        max_workers=workers, mp_context=context, initializer=exit_with_parent, initargs=(os.getpid(),)
+    )

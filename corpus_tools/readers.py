@@ -222,6 +222,7 @@ class RawDocument:
         What reading changed or flagged (quality-log entries with ``step``
         ``"read"``: ``bom_removed``, ``markdown_markup``, ``html_extracted``,
         ``docx_tables``, ``front_matter``, ``encoding_by_line``,
+        ``encoding_by_characters``, ``suspect_encoding``, ``html_flattened``,
         ``long_line``), without ``doc_id``.
     """
 
@@ -828,6 +829,10 @@ def _decode_log(decoded) -> list[dict[str, object]]:
         log.append({"step": "read", "rule": "bom_removed", "count": 1, "detail": f"{decoded.encoding} byte-order mark"})
     if decoded.method == "by-line":
         log.append({"step": "read", "rule": "encoding_by_line", "count": 1, "detail": "; ".join(decoded.notes)})
+    if decoded.method == "character-statistics":
+        log.append({"step": "read", "rule": "encoding_by_characters", "count": 1, "detail": "; ".join(decoded.notes)})
+    if decoded.suspect:
+        log.append({"step": "read", "rule": "suspect_encoding", "count": 1, "detail": decoded.suspect})
     return log
 
 

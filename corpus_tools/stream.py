@@ -29,7 +29,7 @@ per token, columns ``unit_id, doc_id, position`` (1-based within the unit), ``to
 from __future__ import annotations
 
 import collections
-import concurrent.futures
+import json
 import logging
 import multiprocessing
 import os
@@ -49,7 +49,7 @@ import scipy.sparse as sp
 from . import readers
 from .corpus import merge_docvars, process_document
 from .dtm import MATRIX_FILE, DocTermMatrix, _check_output_folder, _output_folder, _write_npz, _write_sidecars
-from .parallel import n_workers
+from .parallel import n_workers, worker_pool
 from .progress import progress as _progress
 from .structure import split_sentences
 
@@ -893,7 +893,7 @@ def stream_dtm(
     if executor is None and workers > 1:
         # spawn: workers start clean (no copy of this process's memory or threads) and load the
         # segmenter once each.
-        own_pool = concurrent.futures.ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
+        own_pool = worker_pool(workers, multiprocessing.get_context("spawn"))
         executor = own_pool
     elif executor is None:
         executor = _SerialExecutor()
@@ -919,16 +919,18 @@ def stream_dtm(
             accumulator.add(result)
             yield from result.doc_ids
 
+    _remove_stale_staging(Path(out_dir) if out_dir is not None else None)
     staging_context = (
         _output_folder(out_dir, overwrite=overwrite)
         if out_dir is not None
-        else tempfile.TemporaryDirectory(prefix="corpus_tools-stream-")
+        else tempfile.TemporaryDirectory(prefix=_TEMP_PREFIX)
     )
     try:
         with staging_context as staging_name:
             staging = Path(staging_name)
             work = staging / ".work"
             work.mkdir()
+            _write_owner(work)
             accumulator = _Accumulator(
                 work, unit=unit, tokens_path=staging / TOKENS_FILE if keep_tokens else None, pos=pos
             )
@@ -988,6 +990,59 @@ def stream_dtm(
         problems=tuple(reading.problems),
         _matrix=matrix,
     )
+
+
+_TEMP_PREFIX = "corpus_tools-stream-"
+_OWNER_FILE = "owner.json"
+
+
+def _process_started(pid: int) -> float | None:
+    """The start time of process ``pid``, or None when there is no such process."""
+    import psutil
+
+    try:
+        return psutil.Process(pid).create_time()
+    except (psutil.NoSuchProcess, psutil.ZombieProcess):
+        return None
+    except psutil.Error:
+        return -1.0  # exists, but cannot be inspected: treat as alive
+
+
+def _write_owner(work: Path) -> None:
+    """Record which process owns a staging folder, so a later run can tell a dead run's leftovers."""
+    import socket
+
+    owner = {"pid": os.getpid(), "host": socket.gethostname(), "started": _process_started(os.getpid())}
+    (work / _OWNER_FILE).write_text(json.dumps(owner), encoding="utf-8")
+
+
+def _remove_stale_staging(out_dir: Path | None) -> None:
+    """Delete staging folders that runs killed mid-way (``kill -9``, out of memory) left behind.
+
+    Such a run cannot clean up after itself: its staging folder (``.<out_dir>.partial-*`` beside
+    the output, or ``corpus_tools-stream-*`` in the temporary folder) stays, with its partial
+    matrix and tokens. A folder is removed only when its owner file names a process on this
+    host that no longer runs (or a new process that reuses its id); a running stream's
+    folder, another host's, or one without an owner file is left alone.
+    """
+    import socket
+
+    candidates = list(Path(tempfile.gettempdir()).glob(f"{_TEMP_PREFIX}*"))
+    if out_dir is not None and out_dir.parent.is_dir():
+        candidates += list(out_dir.parent.glob(f".{out_dir.name}.partial-*"))
+    host = socket.gethostname()
+    for folder in candidates:
+        try:
+            owner = json.loads((folder / ".work" / _OWNER_FILE).read_text(encoding="utf-8"))
+            pid, started = int(owner["pid"]), owner.get("started")
+            if owner.get("host") != host:
+                continue
+        except (OSError, ValueError, KeyError, TypeError):
+            continue
+        now_started = _process_started(pid)
+        if now_started is None or (started is not None and now_started not in (-1.0, started)):
+            logger.warning("stream_dtm: removing %s, left by an interrupted run (process %d)", folder, pid)
+            shutil.rmtree(folder, ignore_errors=True)
 
 
 def _finish(
