@@ -42,6 +42,8 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
+from .metadata import LOCALITY_FALLBACK, group_labels
+
 if TYPE_CHECKING:  # gensim is heavy to import; only to_gensim needs it at run time
     from gensim.corpora import Dictionary
 
@@ -241,6 +243,11 @@ class DocTermMatrix:
     def _group_keys(self, by: str, *, stacklevel: int) -> pd.Series:
         if by in self.docvars.columns:
             keys = self.docvars[by]
+            if by in LOCALITY_FALLBACK and not isinstance(keys.dtype, pd.CategoricalDtype):
+                # The corpus-wide grouping rule (the one open_corpus and every `by=` of the analyses
+                # use): a document without a district but with a city is that city's
+                # 济南市（全市） or 济南市（未定）, not "unknown".
+                keys = group_labels(self.docvars, by).replace("unknown", "")
         elif by == self.docvars.index.name:
             keys = pd.Series(self.docvars.index, index=self.docvars.index, name=by)
         else:

@@ -412,3 +412,22 @@ def test_load_rejects_incomplete_or_newer_folders(toy_dtm, tmp_path):
     (folder / "terms.parquet").unlink()
     with pytest.raises(FileNotFoundError, match="terms.parquet"):
         DocTermMatrix.load(folder)
+
+
+def test_group_by_district_labels_a_city_level_document_as_the_whole_city():
+    # The same rule as compare.keyness(by="district") and open_corpus(group_by="district"): a
+    # city-level report is 济南市（全市）, never "unknown" (hand-worked labels).
+    from corpus_tools.corpus import corpus_from_texts
+    from corpus_tools.dtm import dtm
+    from corpus_tools.tokens import tokenize
+
+    corp = corpus_from_texts(
+        {"a": "槐荫区开展党史学习教育。", "b": "济南市开展党史学习教育。"},
+        docvars=pd.DataFrame(
+            {"district": ["槐荫区", ""], "city": ["济南市", "济南市"], "province": ["山东省", "山东省"],
+             "admin_level": ["district", "city"]},
+            index=["a", "b"],
+        ),
+    )
+    grouped = dtm(tokenize(corp)).group("district")
+    assert list(grouped.docvars.index) == ["槐荫区", "济南市（全市）"]
