@@ -208,6 +208,7 @@ def _build_design(
     date_points: int,
     regress_on: RegressOn,
     min_docs: int,
+    require_date: bool,
 ) -> _Design:
     import patsy
 
@@ -225,6 +226,19 @@ def _build_design(
     first = pd.Series(np.arange(len(codes))).groupby(codes).first().to_numpy()
     doc_table = docvars.iloc[first][names].reset_index(drop=True)
     n_docs = len(doc_ids)
+    if date:
+        dated = pd.to_datetime(doc_table[date], errors="coerce").dropna()
+        if dated.nunique() < 2 or len(dated) < min_docs + 2:
+            message = (f"date={date!r}: {len(dated)} of {n_docs} documents have a date, on {dated.nunique()} "
+                       f"distinct day(s); a trend needs at least 2 days and {min_docs + 2} dated documents")
+            if require_date:
+                raise ValueError(message + "; pass date=None, or require_date=False to leave the trend out")
+            logger.warning("estimate_effect: %s, so the trend is left out", message)
+            names.remove(date)
+            date = None
+            doc_table = doc_table[names]
+            if not names:
+                raise ValueError(message + ", and nothing else was asked for (by=None, no covariates)")
 
     # Internal names keep user docvar names out of the formula: patsy evaluates formulas as
     # Python, and neither names nor values from a corpus may ever execute.
@@ -374,7 +388,7 @@ def _build_design(
             near = (t > edges[g]) & (t <= edges[g + 1])
             combos.append(margin("t", float(value)))
             n_near = len(np.unique(row_docs[near]))
-            rows.append({"covariate": date, "level": when.strftime("%Y-%m-%d"), "quantity": "share",
+            rows.append({"covariate": date, "level": when.strftime("%Y-%m-%d"), "quantity": "trend",
                          "contrast": "", "n_documents": n_near,
                          "n_units": int((aggregate[near].sum(axis=0) > 0).sum()),
                          "too_few_documents": n_near < min_docs})
@@ -391,6 +405,7 @@ def estimate_effect(
     date: str | None = None,
     spline_df: int = 3,
     date_points: int = 12,
+    require_date: bool = True,
     regress_on: RegressOn = "auto",
     n_draws: int = 25,
     n_coef_draws: int = 100,
@@ -425,6 +440,10 @@ def estimate_effect(
         Degrees of freedom of the date spline.
     date_points : int, default 12
         Dates (evenly spaced over the observed range) at which the trend is reported.
+    require_date : bool, default True
+        What to do when `date` cannot carry a trend (fewer than 2 distinct days, or fewer than
+        `min_docs` + 2 dated documents): raise (True), or leave the trend out with a logged
+        warning (False, for reports that run on corpora with and without dates).
     regress_on : {"auto", "document", "unit"}, default "auto"
         The rows of the regression. ``"document"`` adds each document's units up, weighted by
         their tokens, so each report counts once; ``"unit"`` regresses the model's units
@@ -458,8 +477,9 @@ def estimate_effect(
           evaluated at, ``YYYY-MM-DD``);
         - ``quantity``: ``share`` (the expected topic proportion of a document at that level,
           other covariates as observed: a predictive margin), ``difference`` (the level's
-          share minus the reference's, see ``contrast``) or ``slope`` (change of the share per
-          unit of a numeric covariate);
+          share minus the reference's, see ``contrast``), ``slope`` (change of the share per
+          unit of a numeric covariate) or ``trend`` (the expected share on the date in
+          ``level``, as a predictive margin);
         - ``contrast``: ``"vs mean of levels"``, ``"vs <level>"`` or empty;
         - ``estimate`` (mean of the composed draws), ``std_error`` (their standard deviation),
           ``ci_low``, ``ci_high`` (their quantiles at `ci_level`), all as proportions
@@ -519,7 +539,7 @@ def estimate_effect(
         raise ValueError(f"ci_level must be between 0 and 1, got {ci_level!r}")
     design = _build_design(posterior, by=by, covariates=covariates, reference=reference, date=date,
                            spline_df=int(spline_df), date_points=int(date_points), regress_on=regress_on,
-                           min_docs=int(min_docs))
+                           min_docs=int(min_docs), require_date=require_date)
     x = design.matrix
     n_rows, n_coef = x.shape
     rank = int(np.linalg.matrix_rank(x))
@@ -551,7 +571,7 @@ def estimate_effect(
     with np.errstate(divide="ignore", invalid="ignore"):
         t_value = estimate / std_error
     p_value = 2 * stats.t.sf(np.abs(t_value), df_resid)
-    tested = (design.rows["quantity"] != "share").to_numpy()
+    tested = design.rows["quantity"].isin(["difference", "slope"]).to_numpy()
     p_value[:, ~tested] = np.nan
 
     table = pd.concat([design.rows] * k, ignore_index=True)
@@ -580,3 +600,266 @@ def _robust(stability: Stability | pd.DataFrame | None, k: int) -> pd.Series:
     if not {"topic", "robust"} <= set(topics.columns):
         raise KeyError("stability must be a Stability or a table with topic and robust columns")
     return topics.set_index("topic")["robust"].astype("boolean").reindex(index)
+
+
+# --------------------------------------------------------------------------------------------
+# Figures and sentences, built from the table alone
+# --------------------------------------------------------------------------------------------
+
+
+def _require(table: pd.DataFrame, *columns: str) -> None:
+    missing = [c for c in columns if c not in table.columns]
+    if missing:
+        raise KeyError(f"the table lacks column(s) {missing}; pass a table from estimate_effect")
+
+
+def _select(table: pd.DataFrame, *, covariate: str | None, quantity: str, robust_only: bool) -> tuple[pd.DataFrame, str, str]:
+    """Rows of one covariate and quantity, robust topics only when known; also a note on what was kept."""
+    _require(table, *EFFECT_COLUMNS)
+    if covariate is None:
+        if not (table["quantity"] == quantity).any():
+            raise ValueError(f"the table has no {quantity!r} rows")
+        covariate = str(table.loc[table["quantity"] == quantity, "covariate"].iloc[0])
+    rows = table[(table["covariate"] == covariate) & (table["quantity"] == quantity)]
+    if rows.empty:
+        raise ValueError(f"no {quantity!r} rows for covariate {covariate!r}; covariates: "
+                         f"{sorted(table['covariate'].unique())}, quantities: {sorted(table['quantity'].unique())}")
+    note = ""
+    robust = rows["robust"].astype("boolean")
+    if robust_only and robust.notna().any():
+        n_topics = rows["topic"].nunique()
+        rows = rows[robust.fillna(False).to_numpy()]
+        note = f"稳健主题 {rows['topic'].nunique()}/{n_topics}"
+        if rows.empty:
+            raise ValueError("no topic is robust; pass robust_only=False to draw them all")
+    return rows, covariate, note
+
+
+def _panels(n: int, *, ncols: int, height: float, width: float = 3.4):
+    import matplotlib.pyplot as plt
+
+    from .textplot import use_cjk_font
+
+    use_cjk_font()
+    ncols = max(1, min(ncols, n))
+    nrows = -(-n // ncols)
+    fig, axes = plt.subplots(nrows, ncols, figsize=(width * ncols + 1.2, height * nrows + 0.6),
+                             layout="constrained", squeeze=False, sharey=True)
+    # Closed at once: pyplot neither keeps the figure nor shows it a second time in a notebook.
+    plt.close(fig)
+    for ax in axes.ravel()[n:]:
+        ax.set_visible(False)
+    return fig, axes.ravel()
+
+
+def plot_effects(
+    table: pd.DataFrame,
+    *,
+    covariate: str | None = None,
+    quantity: Literal["share", "difference"] = "share",
+    robust_only: bool = True,
+    ncols: int = 3,
+    title: str | None = None,
+) -> Figure:
+    """Draw each level's estimate and interval, one panel per topic.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        A table from :func:`estimate_effect`.
+    covariate : str, optional
+        The covariate to draw; defaults to the table's first.
+    quantity : {"share", "difference"}, default "share"
+        Expected topic share per level, or each level's difference from its reference (a
+        dashed line marks zero).
+    robust_only : bool, default True
+        Draw only topics marked robust (when the table knows; otherwise all).
+    ncols : int, default 3
+        Panels per row.
+    title : str, optional
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        One axes per topic; levels on the y axis (labelled with their document counts), the
+        same order in every panel. Levels with too few documents are drawn as hollow grey
+        points, the others as filled points with their interval.
+
+    Examples
+    --------
+    >>> table = pd.DataFrame({
+    ...     "topic": [1, 1], "label": ["1 红色·资源"] * 2, "covariate": "district", "level": ["槐荫区", "市中区"],
+    ...     "quantity": "share", "contrast": "", "estimate": [0.6, 0.3], "std_error": 0.05,
+    ...     "ci_low": [0.5, 0.2], "ci_high": [0.7, 0.4], "p_value": float("nan"), "q_value": float("nan"),
+    ...     "n_documents": [4, 2], "n_units": [20, 9], "too_few_documents": [False, True],
+    ...     "robust": pd.NA, "regressed_on": "document"})
+    >>> fig = plot_effects(table)
+    >>> [t.get_text() for t in fig.axes[0].get_yticklabels()]
+    ['槐荫区 (4)', '市中区 (2)']
+    """
+    from matplotlib.ticker import PercentFormatter
+
+    rows, covariate, note = _select(table, covariate=covariate, quantity=quantity, robust_only=robust_only)
+    levels = list(dict.fromkeys(rows["level"].astype(str)))
+    docs = rows.drop_duplicates("level").set_index(rows.drop_duplicates("level")["level"].astype(str))["n_documents"]
+    topic_ids = list(dict.fromkeys(rows["topic"]))
+    fig, axes = _panels(len(topic_ids), ncols=ncols, height=max(1.6, 0.32 * len(levels) + 0.8))
+    position = {level: i for i, level in enumerate(levels)}
+    for ax, topic in zip(axes, topic_ids, strict=False):
+        part = rows[rows["topic"] == topic]
+        y = part["level"].astype(str).map(position).to_numpy()
+        few = part["too_few_documents"].astype(bool).to_numpy()
+        est = part["estimate"].to_numpy(dtype=float)
+        err = np.vstack([est - part["ci_low"].to_numpy(dtype=float), part["ci_high"].to_numpy(dtype=float) - est])
+        for mask, style in ((~few, dict(fmt="o", color="C0", ecolor="C0", markersize=5)),
+                            (few, dict(fmt="o", color="0.55", ecolor="0.75", markerfacecolor="white", markersize=5))):
+            if mask.any():
+                ax.errorbar(est[mask], y[mask], xerr=err[:, mask], capsize=2, linewidth=1, **style)
+        if quantity == "difference":
+            ax.axvline(0, color="0.4", linestyle="--", linewidth=0.8)
+        ax.set_title(str(part["label"].iloc[0]), fontsize=9)
+        ax.xaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
+        ax.tick_params(labelsize=8)
+        ax.grid(axis="x", color="0.9")
+    axes[0].set_yticks(range(len(levels)), [f"{level} ({int(docs[level])})" for level in levels])
+    axes[0].set_ylim(len(levels) - 0.5, -0.5)
+    what = "主题占比" if quantity == "share" else "与参照的差"
+    hollow = "；空心点：文档过少" if rows["too_few_documents"].astype(bool).any() else ""
+    fig.suptitle(title or f"按 {covariate} 的{what}（点与 95% 区间；括号内为文档数{hollow}{'；' + note if note else ''}）",
+                 fontsize=10)
+    return fig
+
+
+def plot_trend(
+    table: pd.DataFrame,
+    *,
+    covariate: str | None = None,
+    robust_only: bool = True,
+    ncols: int = 3,
+    title: str | None = None,
+) -> Figure:
+    """Draw each topic's expected share over time with its interval band, one panel per topic.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        A table from :func:`estimate_effect` with ``date=``.
+    covariate : str, optional
+        The date covariate (e.g. ``date_published``); defaults to the table's ``trend`` rows.
+    robust_only : bool, default True
+    ncols : int, default 3
+    title : str, optional
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        One axes per topic: a line through the estimates and a band between ``ci_low`` and
+        ``ci_high``; dates whose neighbourhood holds too few documents are hollow points. A
+        table without ``trend`` rows gives one axes that says so.
+    """
+    from matplotlib.ticker import PercentFormatter
+
+    _require(table, *EFFECT_COLUMNS)
+    if not (table["quantity"] == "trend").any():
+        # Reports run on corpora with and without dates: say why there is no trend rather than fail.
+        fig, axes = _panels(1, ncols=1, height=1.2, width=6.0)
+        axes[0].axis("off")
+        axes[0].text(0.5, 0.5, "没有足够的发布日期来估计时间趋势 (no trend: too few dated documents)",
+                     ha="center", va="center", fontsize=10)
+        return fig
+    if covariate is None:
+        covariate = str(table.loc[table["quantity"] == "trend", "covariate"].iloc[0])
+    rows, covariate, note = _select(table, covariate=covariate, quantity="trend", robust_only=robust_only)
+    rows = rows.assign(when=pd.to_datetime(rows["level"]))
+    topic_ids = list(dict.fromkeys(rows["topic"]))
+    fig, axes = _panels(len(topic_ids), ncols=ncols, height=2.2)
+    for ax, topic in zip(axes, topic_ids, strict=False):
+        part = rows[rows["topic"] == topic].sort_values("when")
+        ax.fill_between(part["when"], part["ci_low"], part["ci_high"], color="C0", alpha=0.2, linewidth=0)
+        ax.plot(part["when"], part["estimate"], color="C0", linewidth=1.2)
+        few = part["too_few_documents"].astype(bool).to_numpy()
+        if few.any():
+            ax.plot(part["when"][few], part["estimate"][few], "o", color="0.55", markerfacecolor="white", markersize=4)
+        ax.set_title(str(part["label"].iloc[0]), fontsize=9)
+        ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
+        ax.tick_params(labelsize=7)
+        ax.tick_params(axis="x", rotation=45)
+    fig.suptitle(title or f"主题占比随 {covariate} 的变化（样条趋势与 95% 区间{'；' + note if note else ''}）", fontsize=10)
+    return fig
+
+
+def describe_effects(
+    table: pd.DataFrame,
+    *,
+    covariate: str | None = None,
+    max_q: float = 0.05,
+    n: int = 5,
+) -> str:
+    """Say in English which levels differ from their reference, as the table shows it.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        A table from :func:`estimate_effect`.
+    covariate : str, optional
+        Defaults to the table's first covariate with ``difference`` rows.
+    max_q : float, default 0.05
+        Differences with a Benjamini–Hochberg ``q_value`` at most this are reported as clear.
+    n : int, default 5
+        Name at most this many differences, the largest first.
+
+    Returns
+    -------
+    str
+        A short paragraph (Markdown) generated from the table: how many differences are clear,
+        the largest of them with their intervals, and which levels have too few documents to
+        be read.
+
+    Examples
+    --------
+    >>> table = pd.DataFrame({
+    ...     "topic": [1, 2], "label": ["1 红色·资源", "2 乡村·振兴"], "covariate": "district",
+    ...     "level": ["槐荫区", "槐荫区"], "quantity": "difference", "contrast": "vs mean of levels",
+    ...     "estimate": [0.12, -0.01], "std_error": [0.03, 0.02], "ci_low": [0.06, -0.05],
+    ...     "ci_high": [0.18, 0.03], "p_value": [0.001, 0.6], "q_value": [0.002, 0.6],
+    ...     "n_documents": 6, "n_units": 30, "too_few_documents": False, "robust": pd.NA,
+    ...     "regressed_on": "document"})
+    >>> print(describe_effects(table))  # doctest: +NORMALIZE_WHITESPACE
+    By district (each level vs mean of levels; regression on documents): 1 of 2 differences
+    have q ≤ 0.05. Largest: 槐荫区 more on topic 1 红色·资源 (+12.0 points, 95 % interval +6.0 to
+    +18.0).
+    """
+    _require(table, *EFFECT_COLUMNS)
+    diffs = table[table["quantity"] == "difference"]
+    if covariate is None:
+        if diffs.empty:
+            return "The table has no differences to describe."
+        covariate = str(diffs["covariate"].iloc[0])
+    diffs = diffs[diffs["covariate"] == covariate]
+    if diffs.empty:
+        return f"The table has no differences for {covariate!r}."
+    contrast = str(diffs["contrast"].iloc[0])
+    unit = str(diffs["regressed_on"].iloc[0])
+    readable = diffs[~diffs["too_few_documents"].astype(bool)]
+    clear = readable[readable["q_value"] <= max_q]
+    text = (f"By {covariate} (each level {contrast}; regression on {unit}s): {len(clear)} of {len(readable)} "
+            f"differences have q ≤ {max_q:g}.")
+    if len(clear):
+        top = clear.reindex(clear["estimate"].abs().sort_values(ascending=False).index).head(n)
+        items = [
+            f"{r.level} {'more' if r.estimate > 0 else 'less'} on topic {r.label} "
+            f"({100 * r.estimate:+.1f} points, 95 % interval {100 * r.ci_low:+.1f} to {100 * r.ci_high:+.1f})"
+            for r in top.itertuples()
+        ]
+        text += " Largest: " + "; ".join(items) + "."
+    robust = clear["robust"].astype("boolean")
+    if robust.notna().any() and (~robust.fillna(True)).any():
+        text += (f" {int((~robust.fillna(True)).sum())} of the clear differences concern topics that are not "
+                 "robust across seeds.")
+    few = sorted(diffs.loc[diffs["too_few_documents"].astype(bool), "level"].astype(str).unique())
+    if few:
+        text += f" Too few documents to read: {', '.join(few)}."
+    if unit != "document":
+        text += (f" The regression treats {unit}s of one document as independent, so these intervals are "
+                 "too narrow.")
+    return text
