@@ -31,7 +31,7 @@ LAB_DIR ?= my-notebooks
 
 BENCH_ARGS ?= --size-mb 100 --reports
 
-.PHONY: help venv reports test test-fast lab bench lock clean distclean
+.PHONY: help venv reports test test-fast lab lab-copy bench lock clean distclean
 
 help: ## list the targets (the default)
 	@echo "usage: make TARGET   (Python used for .venv: $(or $(PYTHON),NOT FOUND - set PYTHON=...))"
@@ -87,14 +87,16 @@ bench: venv ## measure speed and memory (segmentation vs jieba.lcut, 100 MB to a
 	$(VENV_PY) benchmarks/segment_speed.py
 	$(VENV_PY) benchmarks/pipeline_speed.py $(BENCH_ARGS)
 
-lab: venv ## open JupyterLab on your working copies of the notebooks (my-notebooks/, outside git)
+lab-copy: ## copy notebooks/ to my-notebooks/ (or LAB_DIR=...) where missing; make lab does this first
 	@# Your edits and outputs stay in $(LAB_DIR)/, so the notebooks in git stay clean and a report
 	@# run never records a dirty tree. Copies are made once: later runs keep your edited versions
 	@# (delete a copy to get the current one from notebooks/ again).
-	@mkdir -p $(LAB_DIR)
+	@mkdir -p "$(LAB_DIR)"
 	@for nb in notebooks/*.ipynb; do \
 	  if [ ! -e "$(LAB_DIR)/$$(basename $$nb)" ]; then cp "$$nb" "$(LAB_DIR)/"; echo "copied $$nb to $(LAB_DIR)/"; fi; \
 	done
+
+lab: venv lab-copy ## open JupyterLab on your working copies of the notebooks (my-notebooks/, outside git)
 	DANGSHI_PROJECT_ROOT="$(CURDIR)" $(VENV)/bin/jupyter lab \
 	  --ServerApp.root_dir="$(CURDIR)" \
 	  --LabApp.default_url="/lab/tree/$(LAB_DIR)" \
