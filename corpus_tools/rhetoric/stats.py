@@ -2,13 +2,16 @@
 
 Every function here takes occurrence tables (one row per match, with ``doc_id``, ``unit_id``
 and, for coverage, ``start``/``end``) and the corpus they came from, and returns a tidy table
-with counts *and* rates. Intervals come from a percentile bootstrap over paragraphs: a
-group's paragraphs are resampled with replacement and the rate recomputed ``n_boot`` times.
+with counts *and* rates. Intervals come from :func:`rate_intervals`: a document (cluster)
+bootstrap of the group's rate when the group has enough documents, and otherwise an interval
+of the documents' own rate, labelled so, or none; the ``ci_method`` and ``ci_note`` columns
+say which and why. ``benchmarks/bootstrap_coverage.py`` measures their coverage.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import warnings
+from collections.abc import Mapping, Sequence
 from typing import Literal
 
 import numpy as np
@@ -16,12 +19,31 @@ import pandas as pd
 
 from ._text import iter_docs
 
-__all__ = ["paragraph_table", "frequency", "inventory", "formulaicness", "four_char_density"]
+__all__ = [
+    "CI_DOCUMENT",
+    "CI_OWN_RATE",
+    "MIN_DOCS_FOR_INTERVAL",
+    "paragraph_table",
+    "rate_intervals",
+    "frequency",
+    "inventory",
+    "formulaicness",
+    "four_char_density",
+]
 
 Resample = Literal["paragraph", "document"]
-# Bootstrap weights are drawn in blocks of at most this many cells (resamples × units), so
-# memory stays bounded on a corpus of thousands of articles.
+SmallGroups = Literal["own_rate", "nan"]
+# Bootstrap resamples are drawn in batches of at most this many cells (resamples × units ×
+# terms), so memory stays bounded on a corpus of thousands of articles.
 _BLOCK_CELLS = 2_000_000
+
+#: Fewest documents a group needs for a document bootstrap of its rate. Below 10 documents the
+#: bootstrap's coverage falls well short of nominal (benchmarks/bootstrap_coverage.py).
+MIN_DOCS_FOR_INTERVAL = 10
+#: ``ci_method`` of an interval for the group's rate: documents resampled.
+CI_DOCUMENT = "document bootstrap (BCa, expanded): the group's rate"
+#: ``ci_method`` of an interval for the given documents' own rate: their paragraphs resampled.
+CI_OWN_RATE = "paragraph bootstrap (BCa, expanded): these documents' own rate"
 
 
 def _group_labels(corpus, by: str) -> pd.Series:
@@ -59,49 +81,247 @@ def paragraph_table(corpus, *, by: str = "group") -> pd.DataFrame:
     return table
 
 
-def _bootstrap(num: np.ndarray, den: np.ndarray, codes: np.ndarray, n_groups: int, *,
-               n_boot: int, rng: np.random.Generator, ci: float, scale: float) -> tuple[np.ndarray, np.ndarray]:
-    """Percentile interval of ``scale * sum(num) / sum(den)`` per group, resampling rows."""
-    k = num.shape[1]
-    low = np.full((n_groups, k), np.nan)
-    high = np.full((n_groups, k), np.nan)
-    if n_boot <= 0:
-        return low, high
-    q = [100 * (1 - ci) / 2, 100 * (1 + ci) / 2]
+def _expanded_level(n: int, ci: float) -> float:
+    """Confidence level whose normal quantile is ``sqrt(n/(n-1))`` times Student's t quantile.
+
+    Hesterberg's (2015) "expanded" bootstrap interval: the bootstrap distribution of a mean
+    is too narrow by ``sqrt((n-1)/n)`` and ignores that the spread itself is estimated, which
+    costs several points of coverage with 10 documents; widening the level corrects both.
+    """
+    from scipy.stats import norm, t
+
+    z = np.sqrt(n / (n - 1)) * t.ppf((1 + ci) / 2, n - 1)
+    return float(2 * norm.cdf(z) - 1)
+
+
+def _bca_ratio(num: np.ndarray, den: np.ndarray, *, n_boot: int, ci: float, rng: np.random.Generator,
+               scale: float) -> tuple[np.ndarray, np.ndarray]:
+    """Interval of ``scale * sum(num) / sum(den)`` for every column of `num`, resampling rows."""
+    from scipy.stats import bootstrap
+
+    n, k = num.shape
+    # One sample per term, the denominators repeated beside them, resampled together (paired).
+    data = (np.ascontiguousarray(num.T, dtype=float), np.broadcast_to(den.astype(float), (k, n)))
+
+    def ratio(numerator, denominator, axis=-1):
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return scale * numerator.sum(axis=axis) / denominator.sum(axis=axis)
+
+    with warnings.catch_warnings():
+        # a term whose resamples never vary gives NaN, reported in ci_note, not as a warning
+        warnings.simplefilter("ignore")
+        result = bootstrap(data, ratio, n_resamples=n_boot, batch=max(1, _BLOCK_CELLS // max(1, n * k)),
+                           vectorized=True, paired=True, axis=-1, confidence_level=_expanded_level(n, ci),
+                           method="BCa", rng=rng)
+    low, high = result.confidence_interval
+    return np.atleast_1d(low), np.atleast_1d(high)
+
+
+def rate_intervals(
+    counts: np.ndarray,
+    lengths: np.ndarray,
+    *,
+    documents: Sequence,
+    groups: Sequence | None = None,
+    levels: Sequence | None = None,
+    scale: float = 1.0,
+    n_boot: int = 1000,
+    ci: float = 0.95,
+    random_state: int = 0,
+    resample: Resample = "document",
+    min_docs_for_interval: int = MIN_DOCS_FOR_INTERVAL,
+    small_groups: SmallGroups = "own_rate",
+) -> pd.DataFrame:
+    """Estimate each group's rate ``scale * sum(counts) / sum(lengths)`` with an interval.
+
+    Parameters
+    ----------
+    counts : array of shape (n_units,) or (n_units, n_terms)
+        Occurrences per unit (paragraph) and term.
+    lengths : array of shape (n_units,)
+        The rate's denominator per unit (characters, items …).
+    documents : sequence of length n_units
+        The document of every unit: documents are the sampled clusters.
+    groups : sequence of length n_units, optional
+        The group of every unit; None puts every unit in one group.
+    levels : sequence, optional
+        The groups to report, in order (a group without units gets NaN); by default the
+        groups in order of appearance.
+    scale : float, default 1.0
+        E.g. ``1e4`` for a rate per 10,000 characters.
+    n_boot : int, default 1000
+        Bootstrap resamples (a count); 0 skips the intervals.
+    ci : float, default 0.95
+        Nominal coverage (a share).
+    random_state : int, default 0
+        Seed; the same inputs and seed give the same intervals.
+    resample : {"document", "paragraph"}, default "document"
+        ``"document"``: the interval of the group's rate, resampling its documents, for
+        groups with at least `min_docs_for_interval` documents (smaller groups as
+        `small_groups` says). ``"paragraph"``: every group gets an interval of its documents'
+        own rate, resampling paragraphs.
+    min_docs_for_interval : int, default 10
+        Fewest documents for a document bootstrap (a count, at least 3); see Notes.
+    small_groups : {"own_rate", "nan"}, default "own_rate"
+        For a group below `min_docs_for_interval` documents: ``"own_rate"`` gives the
+        interval of its documents' own rate (paragraphs resampled, labelled so in
+        ``ci_method``); ``"nan"`` gives no interval.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per (group, term column): ``group``, ``term`` (the column number of
+        `counts`), ``n_docs``, ``n_units``, ``count``, ``length``, ``rate``, ``ci_low``,
+        ``ci_high``, ``ci_method`` (:data:`CI_DOCUMENT`, :data:`CI_OWN_RATE`, or ``""`` when
+        there is no interval) and ``ci_note`` (why there is no interval, or why it is only the
+        documents' own rate; ``""`` for a document bootstrap).
+
+    Notes
+    -----
+    **What the interval is about.** A group's rate is read as the rate of the texts the group
+    (a district, an outlet) produces, of which its documents are a sample. Documents differ in
+    their rates far more than chance alone makes them, so the group's documents, not its
+    paragraphs, are the independent units: the interval resamples documents with replacement
+    and recomputes the ratio of sums (``scipy.stats.bootstrap``, ``paired`` over the
+    numerators and denominators, BCa). Resampling paragraphs instead measures only how
+    precisely the given documents' own rate is known; in simulations with documents whose
+    rates differ such intervals covered the group's rate 60–78 % of the time.
+
+    **Coverage.** The BCa interval of a ratio from a few clusters is too narrow (about 89 %
+    for a nominal 95 % with 10 documents), so the level is expanded as Hesterberg (2015)
+    proposes: the normal quantile is replaced by ``sqrt(n/(n-1))`` times Student's t
+    quantile with ``n - 1`` degrees of freedom (n documents). ``benchmarks/bootstrap_coverage.py``
+    prints the coverage per number of documents; with 1 to 9 documents no bootstrap of
+    documents is reliable, hence `min_docs_for_interval`.
+
+    **No zero-width intervals.** A term the group never uses gets no interval (NaN, with
+    the reason in ``ci_note``): resampling zeros gives [0, 0], which would look like
+    certainty. The same holds when the resampled units cannot vary (one document or one
+    paragraph) or the bootstrap distribution is degenerate.
+
+    Examples
+    --------
+    >>> counts = np.array([3, 1, 0, 2])
+    >>> table = rate_intervals(counts, np.array([100, 100, 100, 100]), documents=["a", "a", "b", "b"],
+    ...                        scale=1e4, n_boot=200)
+    >>> table[["n_docs", "rate", "ci_method"]].values.tolist()
+    [[2, 150.0, "paragraph bootstrap (BCa, expanded): these documents' own rate"]]
+    """
+    counts = np.asarray(counts, dtype=float)
+    if counts.ndim == 1:
+        counts = counts[:, np.newaxis]
+    lengths = np.asarray(lengths, dtype=float)
+    n_units, n_terms = counts.shape
+    if lengths.shape != (n_units,) or len(documents) != n_units or (groups is not None and len(groups) != n_units):
+        raise ValueError(
+            f"counts ({n_units} units), lengths ({len(lengths)}), documents ({len(documents)}) and groups "
+            "must describe the same units"
+        )
+    if resample not in ("document", "paragraph"):
+        raise ValueError(f"resample must be 'document' or 'paragraph', not {resample!r}")
+    if small_groups not in ("own_rate", "nan"):
+        raise ValueError(f"small_groups must be 'own_rate' or 'nan', not {small_groups!r}")
+    if int(min_docs_for_interval) != min_docs_for_interval or min_docs_for_interval < 3:
+        raise ValueError(
+            "min_docs_for_interval is a number of documents, at least 3 (with 2 the expanded interval is "
+            f"unbounded); got {min_docs_for_interval!r}"
+        )
+    if int(n_boot) != n_boot or n_boot < 0:
+        raise ValueError(f"n_boot is a number of resamples (0 skips the intervals); got {n_boot!r}")
+    if not 0 < ci < 1:
+        raise ValueError(f"ci is a coverage in (0, 1), got {ci!r}")
+    group_values = pd.Series(["all"] * n_units if groups is None else list(groups), dtype=object)
+    if levels is None:
+        levels = list(pd.unique(group_values))
+    group_codes = pd.Categorical(group_values, categories=list(levels)).codes
+    doc_codes = pd.factorize(pd.Series(list(documents), dtype=object), sort=False)[0]
+    rng = np.random.default_rng(random_state)
+
+    n_groups = len(levels)
+    low = np.full((n_groups, n_terms), np.nan)
+    high = np.full((n_groups, n_terms), np.nan)
+    method = np.full((n_groups, n_terms), "", dtype=object)
+    note = np.full((n_groups, n_terms), "", dtype=object)
+    totals = np.zeros((n_groups, n_terms))
+    length_totals = np.zeros(n_groups)
+    n_docs = np.zeros(n_groups, dtype=np.int64)
+    n_in_group = np.zeros(n_groups, dtype=np.int64)
     for g in range(n_groups):
-        rows = np.flatnonzero(codes == g)
-        n = len(rows)
-        if n == 0:
+        rows = np.flatnonzero(group_codes == g)
+        n_in_group[g] = len(rows)
+        if len(rows) == 0:
+            note[g] = "no units in the group"
             continue
-        g_num, g_den = num[rows], den[rows].astype(float)
-        draws = []
-        block = max(1, min(n_boot, _BLOCK_CELLS // n))
-        done = 0
-        while done < n_boot:
-            size = min(block, n_boot - done)
-            weights = rng.multinomial(n, np.full(n, 1.0 / n), size=size).astype(float)
-            totals = weights @ g_den
-            with np.errstate(invalid="ignore", divide="ignore"):
-                draws.append(scale * (weights @ g_num) / totals[:, None])
-            done += size
-        stacked = np.vstack(draws)
-        if np.isnan(stacked).all():
+        g_counts, g_lengths = counts[rows], lengths[rows]
+        totals[g] = g_counts.sum(axis=0)
+        length_totals[g] = g_lengths.sum()
+        docs, codes = np.unique(doc_codes[rows], return_inverse=True)
+        n_docs[g] = len(docs)
+        if n_boot == 0:
+            note[g] = "n_boot=0: intervals skipped"
             continue
-        low[g], high[g] = np.nanpercentile(stacked, q, axis=0)
-    return low, high
+        if resample == "document" and len(docs) >= min_docs_for_interval:
+            units_num = np.zeros((len(docs), n_terms))
+            np.add.at(units_num, codes, g_counts)
+            units_den = np.bincount(codes, weights=g_lengths, minlength=len(docs))
+            label, unit_name = CI_DOCUMENT, "documents"
+        elif resample == "document" and small_groups == "nan":
+            note[g] = (f"{len(docs)} document(s), fewer than min_docs_for_interval={min_docs_for_interval}: "
+                       "too few to bound the group's rate")
+            continue
+        else:
+            units_num, units_den = g_counts, g_lengths
+            label, unit_name = CI_OWN_RATE, "paragraphs"
+        reason = ""
+        if resample == "document" and label == CI_OWN_RATE:
+            reason = (f"{len(docs)} document(s), fewer than min_docs_for_interval={min_docs_for_interval}: "
+                      "interval of these documents' own rate, not of the group's")
+        elif label == CI_OWN_RATE:
+            reason = "resample='paragraph': interval of these documents' own rate, not of the group's"
+        zero = totals[g] == 0
+        note[g, zero] = "no occurrence in the group: a bootstrap cannot bound a rate from zero counts"
+        if len(units_den) < 2:
+            note[g, ~zero] = f"one unit among the {unit_name}: nothing to resample"
+            continue
+        todo = np.flatnonzero(~zero)
+        if len(todo) == 0:
+            continue
+        lo, hi = _bca_ratio(units_num[:, todo], units_den, n_boot=int(n_boot), ci=ci, rng=rng, scale=scale)
+        valid = np.isfinite(lo) & np.isfinite(hi) & (hi > lo)
+        ok, bad = todo[valid], todo[~valid]
+        low[g, ok], high[g, ok] = lo[valid], hi[valid]
+        method[g, ok] = label
+        note[g, ok] = reason
+        note[g, bad] = (f"no finite interval: the resampled {unit_name} are too few or do not vary "
+                        "(degenerate bootstrap)")
+    with np.errstate(invalid="ignore", divide="ignore"):
+        rate = scale * totals / length_totals[:, np.newaxis]
+    return pd.DataFrame({
+        "group": np.repeat(np.asarray(levels, dtype=object), n_terms),
+        "term": np.tile(np.arange(n_terms), n_groups),
+        "n_docs": np.repeat(n_docs, n_terms),
+        "n_units": np.repeat(n_in_group, n_terms),
+        "count": totals.ravel(),
+        "length": np.repeat(length_totals, n_terms),
+        "rate": rate.ravel(),
+        "ci_low": low.ravel(),
+        "ci_high": high.ravel(),
+        "ci_method": method.ravel(),
+        "ci_note": note.ravel(),
+    })
 
 
-def _resample_units(units: pd.DataFrame, num: np.ndarray, resample: Resample):
-    if resample == "paragraph":
-        return units, num
-    if resample != "document":
-        raise ValueError(f"resample must be 'paragraph' or 'document', not {resample!r}")
-    codes, docs = pd.factorize(units["doc_id"], sort=False)
-    summed = np.zeros((len(docs), num.shape[1]))
-    np.add.at(summed, codes, num)
-    first = units.groupby("doc_id", sort=False).head(1).set_index("doc_id").loc[docs]
-    first["n_chars"] = units.groupby("doc_id", sort=False)["n_chars"].sum().loc[docs].to_numpy()
-    return first, summed
+def _add_intervals(table: pd.DataFrame, intervals: pd.DataFrame) -> pd.DataFrame:
+    """Append the interval columns; `intervals` has the same (group, term) rows in the same order."""
+    return table.assign(**{column: intervals[column].to_numpy()
+                           for column in ("ci_low", "ci_high", "n_docs", "ci_method", "ci_note")})
+
+
+def _interval_columns(units: pd.DataFrame, num: np.ndarray, den: np.ndarray, *, label_col: str, levels: list,
+                      scale: float, options: dict) -> pd.DataFrame:
+    """Intervals of the per-group rates of `num` / `den` over the paragraph table `units`."""
+    return rate_intervals(num, den, documents=units["doc_id"].to_numpy(), groups=units[label_col].to_numpy(),
+                          levels=levels, scale=scale, **options)
 
 
 def frequency(
@@ -113,7 +333,9 @@ def frequency(
     n_boot: int = 1000,
     random_state: int = 0,
     ci: float = 0.95,
-    resample: Resample = "paragraph",
+    resample: Resample = "document",
+    min_docs_for_interval: int = MIN_DOCS_FOR_INTERVAL,
+    small_groups: SmallGroups = "own_rate",
 ) -> pd.DataFrame:
     """Count occurrences per group and term, with rates per 10,000 characters and intervals.
 
@@ -134,24 +356,34 @@ def frequency(
     random_state : int, default 0
         Seed of the bootstrap; the same seed gives the same intervals.
     ci : float, default 0.95
-        Coverage of the percentile interval (a share).
-    resample : {"paragraph", "document"}, default "paragraph"
-        Unit resampled with replacement within each group.
+        Nominal coverage of the interval (a share).
+    resample : {"document", "paragraph"}, default "document"
+        ``"document"``: an interval of the group's rate, resampling its documents, for groups
+        with at least `min_docs_for_interval` documents. ``"paragraph"``: for every group an
+        interval of its documents' own rate only (see :func:`rate_intervals`).
+    min_docs_for_interval : int, default 10
+        Fewest documents a group needs for an interval of its rate (a count).
+    small_groups : {"own_rate", "nan"}, default "own_rate"
+        Smaller groups get an interval of their documents' own rate, labelled so in
+        ``ci_method`` (``"own_rate"``), or none (``"nan"``).
 
     Returns
     -------
     pandas.DataFrame
         One row per (group, term), every combination present: ``<by>, <term>, count,
         n_chars`` (body characters of the group), ``per_10k_chars``, ``ci_low, ci_high``
-        (interval of ``per_10k_chars``). Groups in docvar order (category order if
-        categorical); terms in category order, else by total count.
+        (interval of ``per_10k_chars``), ``n_docs`` (documents in the group), ``ci_method``
+        (what the interval is about: :data:`CI_DOCUMENT` for the group's rate,
+        :data:`CI_OWN_RATE` for the documents' own rate, ``""`` for none) and ``ci_note``
+        (why an interval is missing or only about the documents' own rate). Groups in
+        docvar order (category order if categorical); terms in category order, else by
+        total count.
 
     Notes
     -----
-    The interval treats a group's paragraphs as a sample from the texts that group could have
-    produced. Paragraphs of one article are not independent, so with few documents per group
-    the interval understates the uncertainty; ``resample="document"`` is the honest choice
-    once groups hold many documents.
+    A group's rate is read as the rate of the texts the group produces, of which its
+    documents are a sample; see :func:`rate_intervals` for the intervals, their measured
+    coverage and why a term the group never uses gets no interval rather than [0, 0].
 
     Examples
     --------
@@ -176,11 +408,11 @@ def frequency(
     unit_codes = units.index.get_indexer(matches["unit_id"])
     num = np.zeros((len(units), len(terms)))
     np.add.at(num, (unit_codes, term_codes), 1)
-    sampled, sampled_num = _resample_units(units, num, resample)
     levels = _levels(_group_labels(corpus, by))
-    codes = pd.Categorical(sampled[label_col], categories=levels).codes
-    low, high = _bootstrap(sampled_num, sampled["n_chars"].to_numpy(), codes, len(levels), n_boot=n_boot,
-                           rng=np.random.default_rng(random_state), ci=ci, scale=1e4)
+    options = dict(n_boot=n_boot, ci=ci, random_state=random_state, resample=resample,
+                   min_docs_for_interval=min_docs_for_interval, small_groups=small_groups)
+    intervals = _interval_columns(units, num, units["n_chars"].to_numpy(), label_col=label_col, levels=levels,
+                                  scale=1e4, options=options)
     group_codes = pd.Categorical(units[label_col], categories=levels).codes
     counts = np.zeros((len(levels), len(terms)))
     np.add.at(counts, group_codes, num)
@@ -193,7 +425,7 @@ def frequency(
     })
     with np.errstate(invalid="ignore", divide="ignore"):
         table["per_10k_chars"] = 1e4 * table["count"] / table["n_chars"]
-    table["ci_low"], table["ci_high"] = low.ravel(), high.ravel()
+    table = _add_intervals(table, intervals)
     if isinstance(values.dtype, pd.CategoricalDtype):
         table[term] = pd.Categorical(table[term], categories=terms)
     return table
@@ -256,7 +488,9 @@ def formulaicness(
     n_boot: int = 1000,
     random_state: int = 0,
     ci: float = 0.95,
-    resample: Resample = "paragraph",
+    resample: Resample = "document",
+    min_docs_for_interval: int = MIN_DOCS_FOR_INTERVAL,
+    small_groups: SmallGroups = "own_rate",
     registry=None,
 ) -> pd.DataFrame:
     """Measure the share of each group's text that formulaic language covers.
@@ -270,7 +504,7 @@ def formulaicness(
         (:func:`numbered_formulas`), ``parallel`` (:func:`parallel_runs`, runs inside
         paragraphs) and ``quantifier`` (:func:`quantifier_openings`). A table with a
         ``scope`` column contributes only its ``scope == "clauses"`` rows.
-    by, n_boot, random_state, ci, resample
+    by, n_boot, random_state, ci, resample, min_docs_for_interval, small_groups
         As in :func:`frequency`.
     registry : Registry or str, optional
         Registry for the default ``registry`` spans.
@@ -280,7 +514,7 @@ def formulaicness(
     pandas.DataFrame
         One row per (group, component): ``<by>, component`` (``all`` first, then the keys of
         `spans`), ``n_chars, covered_chars, formulaicness`` (``covered_chars / n_chars``),
-        ``ci_low, ci_high``.
+        ``ci_low, ci_high, n_docs, ci_method, ci_note`` (as in :func:`frequency`).
 
     Notes
     -----
@@ -337,10 +571,10 @@ def formulaicness(
         row += n_paras
     label_col = by if by != "doc_id" else "label"
     levels = _levels(_group_labels(corpus, by))
-    sampled, sampled_num = _resample_units(units, covered, resample)
-    codes = pd.Categorical(sampled[label_col], categories=levels).codes
-    low, high = _bootstrap(sampled_num, sampled["n_chars"].to_numpy(), codes, len(levels), n_boot=n_boot,
-                           rng=np.random.default_rng(random_state), ci=ci, scale=1.0)
+    options = dict(n_boot=n_boot, ci=ci, random_state=random_state, resample=resample,
+                   min_docs_for_interval=min_docs_for_interval, small_groups=small_groups)
+    intervals = _interval_columns(units, covered, units["n_chars"].to_numpy(), label_col=label_col,
+                                  levels=levels, scale=1.0, options=options)
     group_codes = pd.Categorical(units[label_col], categories=levels).codes
     totals = np.zeros((len(levels), len(names) + 1))
     np.add.at(totals, group_codes, covered)
@@ -354,8 +588,7 @@ def formulaicness(
     })
     with np.errstate(invalid="ignore", divide="ignore"):
         table["formulaicness"] = table["covered_chars"] / table["n_chars"]
-    table["ci_low"], table["ci_high"] = low.ravel(), high.ravel()
-    return table
+    return _add_intervals(table, intervals)
 
 
 def _per_paragraph(mask: np.ndarray, starts: np.ndarray) -> np.ndarray:
@@ -372,16 +605,25 @@ def four_char_density(
     n_boot: int = 1000,
     random_state: int = 0,
     ci: float = 0.95,
-    resample: Resample = "paragraph",
+    resample: Resample = "document",
+    min_docs_for_interval: int = MIN_DOCS_FOR_INTERVAL,
+    small_groups: SmallGroups = "own_rate",
 ) -> pd.DataFrame:
     """Measure how much of each group's prose comes in four-character items.
+
+    Parameters
+    ----------
+    corpus : Corpus
+    by, n_boot, random_state, ci, resample, min_docs_for_interval, small_groups
+        As in :func:`frequency`.
 
     Returns
     -------
     pandas.DataFrame
         One row per group: ``<by>, n_chars, n_items, n_four_char, four_char_share``
-        (``n_four_char / n_items``), ``ci_low, ci_high`` (interval of the share) and
-        ``four_char_per_10k_chars``.
+        (``n_four_char / n_items``), ``ci_low, ci_high`` (interval of the share),
+        ``four_char_per_10k_chars``, and ``n_docs, ci_method, ci_note`` (as in
+        :func:`frequency`).
 
     Notes
     -----
@@ -408,14 +650,16 @@ def four_char_density(
     units = units.join(counts[["n_items", "n_four_char"]])
     levels = _levels(_group_labels(corpus, by))
     num = units[["n_four_char"]].to_numpy(dtype=float)
-    base = units.assign(n_chars=units["n_items"])  # the share's denominator is the item count
-    sampled, sampled_num = _resample_units(base, num, resample)
-    codes = pd.Categorical(sampled[label_col], categories=levels).codes
-    low, high = _bootstrap(sampled_num, sampled["n_chars"].to_numpy(), codes, len(levels), n_boot=n_boot,
-                           rng=np.random.default_rng(random_state), ci=ci, scale=1.0)
+    options = dict(n_boot=n_boot, ci=ci, random_state=random_state, resample=resample,
+                   min_docs_for_interval=min_docs_for_interval, small_groups=small_groups)
+    # the share's denominator is the item count
+    intervals = _interval_columns(units, num, units["n_items"].to_numpy(dtype=float), label_col=label_col,
+                                  levels=levels, scale=1.0, options=options)
     grouped = units.groupby(label_col, sort=False)[["n_chars", "n_items", "n_four_char"]].sum().reindex(levels)
     table = grouped.reset_index().rename(columns={label_col: by})
     table["four_char_share"] = table["n_four_char"] / table["n_items"]
-    table["ci_low"], table["ci_high"] = low[:, 0], high[:, 0]
+    table["ci_low"], table["ci_high"] = intervals["ci_low"].to_numpy(), intervals["ci_high"].to_numpy()
     table["four_char_per_10k_chars"] = 1e4 * table["n_four_char"] / table["n_chars"]
+    for column in ("n_docs", "ci_method", "ci_note"):
+        table[column] = intervals[column].to_numpy()
     return table
