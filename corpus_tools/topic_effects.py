@@ -586,7 +586,7 @@ def estimate_effect(
     has_p = table["p_value"].notna().to_numpy()
     if has_p.any():
         table.loc[has_p, "q_value"] = stats.false_discovery_control(table.loc[has_p, "p_value"].to_numpy())
-    table["robust"] = _robust(stability, k).reindex(table["topic"]).to_numpy()
+    table["robust"] = pd.array(_robust(stability, k).reindex(table["topic"]).to_numpy(), dtype="boolean")
     table["regressed_on"] = design.regressed_on
     return table[list(EFFECT_COLUMNS)]
 

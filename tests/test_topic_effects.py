@@ -1,0 +1,304 @@
+"""Tests for corpus_tools.topic_effects: topic prevalence effects by the method of composition.
+
+Reference values come from hand computations with numpy/pandas on constructed cases (group
+means, pooled OLS standard errors, Benjamini–Hochberg by hand) and from gensim's own inference,
+never from the code under test. Coverage over many simulations is measured in
+``benchmarks/topic_effects_coverage.py``, not here.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from corpus_tools import topics
+from corpus_tools.tokens import Tokens
+from corpus_tools.topic_effects import (
+    EFFECT_COLUMNS,
+    TopicPosterior,
+    describe_effects,
+    estimate_effect,
+    plot_effects,
+    plot_trend,
+)
+
+AGRICULTURE = ["农业", "粮食", "种植", "农民", "耕地", "收成", "农田", "水稻"]
+EDUCATION = ["教育", "学校", "学生", "老师", "课堂", "教材", "校园", "考试"]
+LABELS2 = pd.Series(["1 红色·资源", "2 乡村·振兴"], index=pd.RangeIndex(1, 3, name="topic"))
+
+
+def _posterior(theta: np.ndarray, groups, *, certainty: float, tokens=None, doc_ids=None, **docvars) -> TopicPosterior:
+    """A hand-made posterior: Dirichlet(certainty · θ) per unit, one unit per document unless `doc_ids`."""
+    n = len(theta)
+    frame = pd.DataFrame({"doc_id": doc_ids if doc_ids is not None else [f"d{i:03d}" for i in range(n)],
+                          "district": groups, **docvars})
+    return TopicPosterior(gamma=certainty * np.asarray(theta, dtype=float),
+                          unit_tokens=np.full(n, 50.0) if tokens is None else np.asarray(tokens, dtype=float),
+                          docvars=frame, labels=LABELS2 if theta.shape[1] == 2 else
+                          pd.Series([str(i) for i in range(1, theta.shape[1] + 1)], index=range(1, theta.shape[1] + 1)))
+
+
+def _two_groups(seed: int = 0, n: int = 20) -> tuple[np.ndarray, list[str]]:
+    """Documents of 甲县 around 70 % topic 1, of 乙县 around 40 %."""
+    generator = np.random.default_rng(seed)
+    first = np.concatenate([generator.beta(14, 6, size=n), generator.beta(8, 12, size=n)])
+    return np.column_stack([first, 1 - first]), ["甲县"] * n + ["乙县"] * n
+
+
+# --------------------------------------------------------------------------------------------
+# A real fit: a planted contrast comes back with the right sign
+# --------------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def planted_model() -> topics.TopicModel:
+    """12 documents per district, 3 paragraphs each; 甲县 writes 80 % about farming, 乙县 20 %."""
+    generator = np.random.default_rng(11)
+    lists, rows = [], []
+    for district, farming in (("甲县", 0.8), ("乙县", 0.2)):
+        for d in range(12):
+            for p in range(3):
+                n_farm = generator.binomial(16, farming)
+                words = list(generator.choice(AGRICULTURE, size=n_farm)) + list(generator.choice(EDUCATION, size=16 - n_farm))
+                lists.append(words)
+                rows.append({"doc_id": f"{district}{d:02d}", "para_no": p + 1, "group": district})
+    docvars = pd.DataFrame(rows)
+    docvars.index = pd.Index([f"{r.doc_id}:p{r.para_no:03d}" for r in docvars.itertuples()], name="unit_id")
+    tokens = Tokens(tokens=pd.Series(lists, index=docvars.index, dtype=object), docvars=docvars, unit="paragraph")
+    tc = topics.topic_corpus(tokens, stopwords=None, min_nchar=1)
+    return topics.fit_lda(tc, k=2, random_state=3, passes=30, iterations=200, cache=False)
+
+
+def _farming_topic(model: topics.TopicModel) -> int:
+    terms = np.asarray(model.corpus.dtm.terms)
+    farm = np.isin(terms, AGRICULTURE)
+    return int(np.argmax(model.phi[:, farm].sum(axis=1))) + 1
+
+
+def test_planted_contrast_recovered_with_right_sign(planted_model):
+    table = estimate_effect(planted_model, by="group", reference="乙县", random_state=0)
+    farming = _farming_topic(planted_model)
+    row = table[(table["topic"] == farming) & (table["quantity"] == "difference")].iloc[0]
+    assert row["level"] == "甲县" and row["contrast"] == "vs 乙县"
+    assert row["regressed_on"] == "document" and row["n_documents"] == 12
+    # Planted: 0.8 - 0.2 = 0.6 of the tokens; LDA's shares are close to the token shares here.
+    assert 0.4 < row["estimate"] < 0.8
+    assert row["ci_low"] > 0.2 and row["p_value"] < 1e-6
+    other = table[(table["topic"] != farming) & (table["quantity"] == "difference")].iloc[0]
+    assert other["estimate"] < 0 and other["ci_high"] < 0
+
+
+def test_gamma_recovered_from_model_matches_gensim_inference(planted_model):
+    post = TopicPosterior.from_model(planted_model)
+    from gensim.matutils import Sparse2Corpus
+
+    gamma, _ = planted_model.lda.inference(list(Sparse2Corpus(planted_model.corpus.dtm.matrix, documents_columns=False)))
+    gamma = gamma[:, list(planted_model.order)]
+    # Inference restarts from random values and stops at gensim's threshold: equal to ~1 %.
+    np.testing.assert_allclose(post.gamma, gamma, rtol=0.02, atol=0.02)
+    np.testing.assert_allclose(post.gamma.sum(axis=1), planted_model.unit_tokens + planted_model.alpha.sum())
+
+
+# --------------------------------------------------------------------------------------------
+# The estimator on hand-made posteriors
+# --------------------------------------------------------------------------------------------
+
+
+def test_point_estimates_and_standard_error_match_hand_computation():
+    theta, groups = _two_groups()
+    # Near-certain posterior: the composition then reduces to plain OLS on θ.
+    post = _posterior(theta, groups, certainty=1e7)
+    table = estimate_effect(post, by="district", reference="乙县", cov_type="nonrobust", n_draws=20,
+                            n_coef_draws=200, random_state=1)
+    y = theta[:, 0]
+    a, b = y[:20], y[20:]
+    pooled = np.sqrt((((a - a.mean()) ** 2).sum() + ((b - b.mean()) ** 2).sum()) / (40 - 2) * (1 / 20 + 1 / 20))
+    diff = table[(table["topic"] == 1) & (table["quantity"] == "difference")].iloc[0]
+    assert diff["estimate"] == pytest.approx(a.mean() - b.mean(), abs=0.004)
+    assert diff["std_error"] == pytest.approx(pooled, rel=0.06)
+    shares = table[(table["topic"] == 1) & (table["quantity"] == "share")].set_index("level")["estimate"]
+    assert shares["甲县"] == pytest.approx(a.mean(), abs=0.004)
+    assert shares["乙县"] == pytest.approx(b.mean(), abs=0.004)
+
+
+def test_intervals_widen_when_the_model_is_less_certain():
+    theta, groups = _two_groups(seed=4)
+    widths = {}
+    for certainty in (1e6, 200.0, 8.0):
+        table = estimate_effect(_posterior(theta, groups, certainty=certainty), by="district", reference="乙县",
+                                random_state=2)
+        row = table[(table["topic"] == 1) & (table["quantity"] == "difference")].iloc[0]
+        widths[certainty] = (row["ci_high"] - row["ci_low"], row["std_error"])
+    assert widths[8.0][0] > widths[200.0][0] > widths[1e6][0]
+    assert widths[8.0][1] > 1.2 * widths[1e6][1]
+
+
+def test_units_are_weighted_into_documents_by_their_tokens():
+    # Document d0 has two units: 10 tokens all topic 1 and 30 tokens all topic 2, so its
+    # token-weighted share of topic 1 is 10/40 = 0.25 (an unweighted mean would give 0.5).
+    theta = np.array([[1.0, 0.0], [0.0, 1.0], [0.25, 0.75], [0.25, 0.75], [0.9, 0.1], [0.9, 0.1], [0.9, 0.1]])
+    theta = np.clip(theta, 1e-9, None)
+    post = _posterior(theta, ["甲县", "甲县", "甲县", "甲县", "乙县", "乙县", "乙县"], certainty=1e8,
+                      tokens=[10, 30, 40, 40, 40, 40, 40], doc_ids=["d0", "d0", "d1", "d2", "d3", "d4", "d5"])
+    table = estimate_effect(post, by="district", regress_on="document", random_state=0, n_draws=5)
+    share = table[(table["topic"] == 1) & (table["quantity"] == "share") & (table["level"] == "甲县")].iloc[0]
+    assert share["estimate"] == pytest.approx(0.25, abs=1e-3)
+    assert share["n_documents"] == 3 and share["n_units"] == 4
+    assert (table["regressed_on"] == "document").all()
+
+
+def test_contrast_with_the_mean_of_levels():
+    generator = np.random.default_rng(5)
+    means = {"甲县": 0.2, "乙县": 0.5, "丙县": 0.6}
+    groups = [g for g in means for _ in range(15)]
+    first = np.array([generator.beta(20 * means[g], 20 * (1 - means[g])) for g in groups])
+    theta = np.column_stack([first, 1 - first])
+    table = estimate_effect(_posterior(theta, groups, certainty=1e7), by="district", random_state=0)
+    t1 = table[table["topic"] == 1]
+    observed = pd.Series(first).groupby(groups).mean()
+    diffs = t1[t1["quantity"] == "difference"].set_index("level")
+    assert (diffs["contrast"] == "vs mean of levels").all()
+    for level in means:
+        assert diffs.loc[level, "estimate"] == pytest.approx(observed[level] - observed.mean(), abs=0.004)
+    assert diffs["estimate"].sum() == pytest.approx(0.0, abs=1e-9)
+    # Topic 2 is topic 1's complement: its differences are the negatives.
+    t2 = table[(table["topic"] == 2) & (table["quantity"] == "difference")].set_index("level")
+    np.testing.assert_allclose(t2["estimate"], -diffs["estimate"], atol=0.004)
+
+
+def test_default_reference_is_the_largest_group():
+    theta, groups = _two_groups(n=10)
+    groups = ["甲县"] * 12 + ["乙县"] * 8
+    table = estimate_effect(_posterior(theta, groups, certainty=1e4), by="district", reference=None, random_state=0)
+    assert set(table.loc[table["quantity"] == "difference", "contrast"]) == {"vs 甲县"}
+
+
+def test_table_columns_determinism_and_q_values():
+    theta, groups = _two_groups(seed=8)
+    post = _posterior(theta, groups, certainty=50.0)
+    first = estimate_effect(post, by="district", random_state=9)
+    assert tuple(first.columns) == EFFECT_COLUMNS
+    pd.testing.assert_frame_equal(first, estimate_effect(post, by="district", random_state=9))
+    assert not first.equals(estimate_effect(post, by="district", random_state=10))
+    shares = first[first["quantity"] == "share"]
+    assert shares["p_value"].isna().all() and shares["q_value"].isna().all()
+    # Benjamini–Hochberg by hand: q_(i) = min over j >= i of p_(j) * m / j.
+    p = first["p_value"].dropna().to_numpy()
+    order = np.argsort(p)
+    m = len(p)
+    q_sorted = np.minimum.accumulate((p[order] * m / np.arange(1, m + 1))[::-1])[::-1]
+    q = np.empty(m)
+    q[order] = np.minimum(q_sorted, 1)
+    np.testing.assert_allclose(first["q_value"].dropna().to_numpy(), q)
+    assert (first["ci_low"] <= first["estimate"]).all() and (first["estimate"] <= first["ci_high"]).all()
+
+
+def test_few_documents_are_flagged_and_robustness_is_carried():
+    theta, _ = _two_groups(n=10)
+    groups = ["甲县"] * 18 + ["乙县"] * 2
+    stab = pd.DataFrame({"topic": [1, 2], "robust": [True, False]})
+    table = estimate_effect(_posterior(theta, groups, certainty=100.0), by="district", min_docs=3,
+                            stability=stab, random_state=0)
+    flags = table[table["quantity"] == "share"].set_index(["topic", "level"])["too_few_documents"]
+    assert flags[(1, "乙县")] and not flags[(1, "甲县")]
+    assert table.groupby("topic")["robust"].first().tolist() == [True, False]
+    assert table["robust"].dtype == "boolean"
+
+
+def test_date_trend_follows_a_planted_rise():
+    generator = np.random.default_rng(6)
+    n = 60
+    days = generator.integers(0, 300, size=n)
+    first = np.clip(0.2 + 0.5 * days / 300 + generator.normal(0, 0.05, size=n), 0.01, 0.99)
+    theta = np.column_stack([first, 1 - first])
+    dates = (pd.Timestamp("2021-02-20") + pd.to_timedelta(days, unit="D")).strftime("%Y-%m-%d")
+    post = _posterior(theta, ["甲县", "乙县"] * (n // 2), certainty=500.0, date_published=dates)
+    table = estimate_effect(post, by="district", date="date_published", date_points=6, random_state=0)
+    trend = table[(table["topic"] == 1) & (table["quantity"] == "trend")]
+    assert len(trend) == 6 and (trend["covariate"] == "date_published").all()
+    assert trend["estimate"].is_monotonic_increasing
+    assert trend["estimate"].iloc[0] == pytest.approx(0.2 + 0.5 * days.min() / 300, abs=0.05)
+    assert trend["estimate"].iloc[-1] == pytest.approx(0.2 + 0.5 * days.max() / 300, abs=0.05)
+    assert pd.to_datetime(trend["level"]).is_monotonic_increasing
+
+
+def test_too_few_dates_raise_or_leave_the_trend_out():
+    theta, groups = _two_groups(n=10)
+    dates = [""] * 19 + ["2021-03-01"]
+    post = _posterior(theta, groups, certainty=100.0, date_published=dates)
+    with pytest.raises(ValueError, match="date='date_published'.*1 of 20 documents have a date"):
+        estimate_effect(post, by="district", date="date_published", random_state=0)
+    table = estimate_effect(post, by="district", date="date_published", require_date=False, random_state=0)
+    assert "trend" not in set(table["quantity"]) and table["n_documents"].max() == 10
+    fig = plot_trend(table)
+    assert "no trend" in fig.axes[0].texts[0].get_text()
+
+
+def test_regression_falls_back_to_units_when_documents_are_too_few():
+    # Three documents in three districts, five paragraphs each: no residual df on documents.
+    theta = np.tile([[0.6, 0.4], [0.3, 0.7], [0.5, 0.5]], (5, 1)) + np.linspace(0, 0.05, 15)[:, None] * [1, -1]
+    doc_ids = ["a", "b", "c"] * 5
+    post = _posterior(theta, ["甲县", "乙县", "丙县"] * 5, certainty=100.0, doc_ids=doc_ids)
+    table = estimate_effect(post, by="district", random_state=0)
+    assert (table["regressed_on"] == "paragraph").all()
+    assert table["too_few_documents"].all()
+    with pytest.raises(ValueError, match="cannot estimate"):
+        estimate_effect(post, by="district", regress_on="document", random_state=0)
+    assert "too narrow" in describe_effects(table)
+
+
+def test_corpus_values_never_execute_and_bad_inputs_name_the_problem():
+    theta, _ = _two_groups(n=5)
+    hostile = "__import__('os').system('echo pwned')"
+    post = _posterior(theta, ["甲县"] * 5 + [hostile] * 5, certainty=100.0)
+    table = estimate_effect(post, by="district", random_state=0)
+    assert hostile in set(table["level"])
+    with pytest.raises(KeyError, match="outlet"):
+        estimate_effect(post, by="outlet", random_state=0)
+    with pytest.raises(ValueError, match="reference='丁县' is not a level of 'district'"):
+        estimate_effect(post, by="district", reference="丁县", random_state=0)
+    with pytest.raises(ValueError, match="n_draws"):
+        estimate_effect(post, by="district", n_draws=0, random_state=0)
+    with pytest.raises(ValueError, match="gamma must be finite and positive"):
+        TopicPosterior(gamma=np.zeros((2, 2)), unit_tokens=[1, 1], docvars=pd.DataFrame({"doc_id": ["a", "b"]}),
+                       labels=LABELS2)
+
+
+# --------------------------------------------------------------------------------------------
+# Figures and sentences
+# --------------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def three_topic_table() -> pd.DataFrame:
+    generator = np.random.default_rng(12)
+    groups = ["甲县"] * 15 + ["乙县"] * 15 + ["丙县"] * 2
+    mixes = {"甲县": [6, 2, 2], "乙县": [2, 6, 2], "丙县": [3, 3, 3]}
+    theta = np.array([generator.dirichlet(mixes[g]) for g in groups])
+    stab = pd.DataFrame({"topic": [1, 2, 3], "robust": [True, True, False]})
+    return estimate_effect(_posterior(theta, groups, certainty=100.0), by="district", stability=stab, random_state=0)
+
+
+def test_plot_effects_draws_robust_topics_and_marks_small_groups(three_topic_table):
+    fig = plot_effects(three_topic_table)
+    visible = [ax for ax in fig.axes if ax.get_visible()]
+    assert [ax.get_title() for ax in visible] == ["1", "2"]
+    labels = [t.get_text() for t in visible[0].get_yticklabels()]
+    assert labels == ["丙县 (2)", "乙县 (15)", "甲县 (15)"]
+    # One filled container for the readable groups, one hollow for 丙县.
+    assert len(visible[0].containers) == 2
+    assert "空心点" in fig._suptitle.get_text()
+    everything = plot_effects(three_topic_table, robust_only=False, quantity="difference")
+    assert sum(ax.get_visible() for ax in everything.axes) == 3
+
+
+def test_describe_effects_is_generated_from_the_table(three_topic_table):
+    text = describe_effects(three_topic_table)
+    readable = three_topic_table[(three_topic_table["quantity"] == "difference")
+                                 & ~three_topic_table["too_few_documents"]]
+    n_clear = int((readable["q_value"] <= 0.05).sum())
+    assert text.startswith(f"By district (each level vs mean of levels; regression on documents): {n_clear} of "
+                           f"{len(readable)} differences")
+    assert "甲县 more on topic 1" in text
+    assert "Too few documents to read: 丙县." in text
