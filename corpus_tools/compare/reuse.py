@@ -27,9 +27,16 @@ Method
    ``min_chars`` normalised characters are dropped, and each kept passage is checked character
    by character (so a hash collision cannot produce a false passage).
 5. **Classify.** ``n_docs_sharing`` counts the documents whose normalised body contains the
-   passage. A passage is a ``formula`` when at least ``formula_min_docs`` documents and at least
-   ``formula_min_share`` of all documents contain it, or when expressions of the rhetoric registry (:func:`corpus_tools.rhetoric.match_registry`)
-   cover at least ``formula_min_registry_share`` of it; otherwise it is a ``template``.
+   passage. A passage is a ``formula`` (a stock phrase of the campaign) when it occurs in one of
+   the ``reference_texts`` (central documents, speeches, the campaign's quotations: the
+   researcher's list), when expressions of the rhetoric registry
+   (:func:`corpus_tools.rhetoric.match_registry`) cover at least ``formula_min_registry_share``
+   of it, or when at least ``formula_min_docs`` documents and at least ``formula_min_share`` of
+   all documents contain it; otherwise it is a ``template``: copied between a few reports. The
+   column ``rule`` says which test decided, in that order.
+6. **Bylines.** Two reports that share a reporter or an outlet (docvars ``reporters``,
+   ``outlet``) are likelier to share passages because one hand wrote both; ``shared_byline``
+   names what they share, so a reader does not take a writer's habit for a template.
 
 Runs of shingles held by more than ``max_pair_docs`` documents are reported once per document,
 with no partner (``doc_b`` missing), so formula coverage is still measured on large corpora.
@@ -49,7 +56,11 @@ Examples
 from __future__ import annotations
 
 import math
+import os
+import re
 from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from pathlib import Path
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING, Literal
@@ -67,6 +78,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "PASSAGE_COLUMNS",
+    "RULES",
     "COVERAGE_COLUMNS",
     "normalise",
     "shared_passages",
@@ -79,8 +91,10 @@ __all__ = [
 #: Columns of :func:`shared_passages`.
 PASSAGE_COLUMNS = (
     "doc_a", "start_a", "end_a", "doc_b", "start_b", "end_b", "n_chars", "text_a", "text_b",
-    "n_docs_sharing", "registry_share", "kind",
+    "n_docs_sharing", "registry_share", "kind", "rule", "shared_byline",
 )
+#: Values of the ``rule`` column of :func:`shared_passages`, in the order they are tested.
+RULES = ("reference", "registry", "many_documents", "few_documents")
 #: Columns of :func:`reuse_coverage`.
 COVERAGE_COLUMNS = (
     "doc_id", "group", "n_chars_body", "n_chars_shared", "share_shared", "n_chars_formula",
@@ -295,6 +309,57 @@ def _docs_containing(passage: str, index: _Index, docs: list[_Doc], n: int) -> i
     return sum(1 for d in index.postings(rarest).tolist() if passage in docs[d].norm)
 
 
+def _reference_texts(source) -> list[str]:
+    """The texts of `reference_texts` (see :func:`shared_passages`)."""
+    if source is None:
+        return []
+    if isinstance(source, Mapping):
+        return [str(t) for t in source.values()]
+    if isinstance(source, (str, os.PathLike)):
+        path = Path(source)
+        if path.is_dir():
+            files = sorted(path.rglob("*.txt"))
+            if not files:
+                raise ValueError(f"reference_texts: the folder {path} holds no .txt file; give texts or a .txt file")
+            return [f.read_text(encoding="utf-8") for f in files]
+        if path.is_file():
+            return [path.read_text(encoding="utf-8")]
+        raise FileNotFoundError(f"reference_texts: {path} is neither a file nor a folder")
+    return [str(t) for t in source]
+
+
+_NAME_SEPARATORS = re.compile(r"[;；,，、/\s]+")
+
+
+def _byline_parts(docvars: pd.DataFrame, doc_id: str) -> set[str]:
+    if doc_id not in docvars.index:
+        return set()
+    row = docvars.loc[doc_id]
+    parts = set()
+    reporters = row.get("reporters")
+    if isinstance(reporters, str):
+        parts |= {f"reporter {name}" for name in _NAME_SEPARATORS.split(reporters) if name}
+    outlet = row.get("outlet")
+    if isinstance(outlet, str) and outlet.strip():
+        parts.add(f"outlet {outlet.strip()}")
+    return parts
+
+
+def _shared_bylines(corpus, docs_a: pd.Series, docs_b: pd.Series) -> list[str]:
+    """Per pair of documents, the reporters and outlet both bylines name, joined by ``"; "``."""
+    docvars = corpus.docvars
+    if not {"reporters", "outlet"} & set(docvars.columns):
+        return [""] * len(docs_a)
+    cache: dict[str, set[str]] = {}
+
+    def parts(doc_id: str) -> set[str]:
+        if doc_id not in cache:
+            cache[doc_id] = _byline_parts(docvars, doc_id)
+        return cache[doc_id]
+
+    return ["; ".join(sorted(parts(a) & parts(b))) if isinstance(b, str) else "" for a, b in zip(docs_a, docs_b)]
+
+
 def _registry_masks(corpus, docs: list[_Doc], registry) -> dict[str, np.ndarray]:
     """Per document, cumulative counts of normalised characters inside registry expressions."""
     from ..rhetoric import match_registry
@@ -325,6 +390,7 @@ def shared_passages(
     formula_min_share: float = 0.05,
     formula_min_registry_share: float = 0.5,
     registry: "Registry | str | None" = "dangshi-2021",
+    reference_texts: "Mapping[str, str] | Sequence[str] | str | os.PathLike[str] | None" = None,
     by: str | None = None,
     progress: bool = True,
 ) -> pd.DataFrame:
@@ -360,6 +426,12 @@ def shared_passages(
     registry : Registry, str or None, default "dangshi-2021"
         The rhetoric registry (see :func:`corpus_tools.rhetoric.load_registry`); None skips the
         registry test (``registry_share`` is then 0).
+    reference_texts : mapping, sequence of str, path or None, default None
+        Central texts whose wording every report may quote (the central meeting's speech, the
+        campaign's notice, a list of quotations): a passage found in one (after the same
+        normalisation) is a ``formula`` with ``rule == "reference"``. A mapping of name to text,
+        a sequence of texts, a UTF-8 text file, or a folder whose ``*.txt`` files are read
+        (searched recursively).
     by : str, optional
         A docvar (e.g. ``group`` or ``district``); when given, columns ``group_a`` and
         ``group_b`` with its labels are added.
@@ -377,7 +449,10 @@ def shared_passages(
         document writes it, punctuation included), ``n_docs_sharing`` (documents whose body
         contains the passage, ``doc_a`` and ``doc_b`` included), ``registry_share`` (share of
         its normalised characters inside registry expressions), ``kind`` (``formula`` or
-        ``template``), plus ``group_a, group_b`` when `by` is given. A passage that one
+        ``template``), ``rule`` (which test classified it: ``reference``, ``registry``,
+        ``many_documents`` or ``few_documents``, see :data:`RULES`), ``shared_byline`` (what
+        ``doc_a`` and ``doc_b`` share of their bylines, e.g. ``"reporter 王五; outlet 某某日报"``,
+        or ``""``), plus ``group_a, group_b`` when `by` is given. A passage that one
         document repeats appears once per occurrence.
 
     Raises
@@ -464,8 +539,17 @@ def shared_passages(
     table = table.astype({"start_a": "int64", "end_a": "int64", "start_b": "Int64", "end_b": "Int64",
                           "n_chars": "int64", "n_docs_sharing": "int64", "registry_share": "float64"})
     min_docs = max(formula_min_docs, math.ceil(formula_min_share * len(docs)))
-    is_formula = (table["n_docs_sharing"] >= min_docs) | (table["registry_share"] >= formula_min_registry_share)
-    table["kind"] = pd.Categorical(np.where(is_formula, "formula", "template"), categories=["formula", "template"])
+    references = [normalise(text)[0] for text in _reference_texts(reference_texts)]
+    in_reference = np.array([bool(p) and any(p in ref for ref in references)
+                             for p in (normalise(str(t))[0] for t in table["text_a"])], dtype=bool)
+    rule = np.select(
+        [in_reference, table["registry_share"].to_numpy() >= formula_min_registry_share,
+         table["n_docs_sharing"].to_numpy() >= min_docs],
+        list(RULES[:3]), default=RULES[3],
+    )
+    table["kind"] = pd.Categorical(np.where(rule == RULES[3], "template", "formula"), categories=["formula", "template"])
+    table["rule"] = pd.Categorical(rule, categories=list(RULES))
+    table["shared_byline"] = _shared_bylines(corpus, table["doc_a"], table["doc_b"])
     if labels is not None:
         table["group_a"] = table["doc_a"].map(labels)
         table["group_b"] = table["doc_b"].map(labels)
