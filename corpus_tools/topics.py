@@ -1952,3 +1952,7 @@ def write_topic_browser(
     logger.debug("wrote topic browser %s", path)
     return path
 
+
+
+# Topic prevalence by docvars with intervals (issue 19) lives in its own module; notebooks reach it as topics.*.
+from .topic_effects import TopicPosterior, describe_effects, estimate_effect, plot_effects, plot_trend  # noqa: E402,F401
