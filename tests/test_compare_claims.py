@@ -172,3 +172,44 @@ def test_claims_by_group(seed_claims, seeds):
     assert (short["n_claims"] > 0).all()
     with pytest.raises(ValueError):
         claims_by_group(seed_claims, top=0)
+
+
+# ------------------------------------------------------------- objects and names (issue 14)
+
+
+@pytest.mark.parametrize("text, claim, obj", [
+    ("全区800余名党员参加志愿服务。", "800余名", "党员"),          # the noun after the measure word, not 全区
+    ("细化89项举措，推动落地见效。", "89项", "举措"),             # jieba tags 举措 as a verb
+    ("今年以来办理工单71317件。", "71317件", "工单"),             # 办理 (tagged a noun) governs the count
+    ("确定22项重点推进的惠民工程。", "22项", "惠民工程"),        # a relative clause before 的
+    ("组织20个村的党员参加。", "20个", "村"),                    # a noun before 的 ends the phrase
+    ("展板用33幅图片记录了历史。", "33幅", "图片"),              # 记录了: a verb
+    ("收集群众诉求50件。", "50件", "群众诉求"),                  # a compound ending in a verb tag
+    ("100余个党组织近600人参加了活动。", "近600人", ""),        # 党组织 is the previous claim's
+    ("全村99户群众。", "99户", "群众"),
+    ("全村共99户。", "99户", ""),                                # 全村 says where, not what
+    ("培训300余人。", "300余人", ""),                           # the verb that reached them
+])
+def test_object_is_the_counted_noun_phrase(text, claim, obj):
+    claims = _claims(text).set_index("text")
+    assert claims.loc[claim, "object"] == obj
+
+
+@pytest.mark.parametrize("text", [
+    "706班学生开展主题班会。",           # a class
+    "高一（2）班举行主题班会。",
+    "3号楼居民自发组织学习。",           # a building number
+    "红十字会志愿者参加义诊。",          # a numeral inside a word
+    "旺川村十字街整治完成。",
+    "学习贯彻党的十九届六中全会精神。",  # sessions
+    "十三届全国人大四次会议胜利闭幕。",
+    "组织观看《一百堂党史课》。",        # a title
+])
+def test_names_codes_and_sessions_are_not_counts(text):
+    assert _claims(text).empty
+
+
+def test_counts_next_to_the_new_rules_are_kept():
+    claims = _claims("开办3个班，县委常委会召开4次专题会议，连续举办三届，学员下班后用2个小时自学。")
+    assert claims["text"].tolist() == ["3个", "4次", "三届", "2个小时"]
+    assert claims["category"].tolist()[-1] == "time"

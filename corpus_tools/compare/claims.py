@@ -16,6 +16,10 @@ numeral 一 alone (一次主题党日, 一批又一批: “one” rarely counts 
 百, 千 or 万 without 余/多 (千家万户, 办百件实事: idioms and slogans). A number is a claim only when
 a measure word or unit follows it (``UNITS``); % counts as a unit.
 
+Names, codes and sessions are not counts either: a class or room (706班, 高一（2）班, 3号楼),
+a session (十九届六中全会, 十三届全国人大四次会议, 十一届十三次全会), a numeral the segmenter
+places inside a longer word (红十字会, 十字街) and numbers inside book titles (《一百堂党史课》).
+
 Examples
 --------
 >>> from corpus_tools.corpus import corpus_from_texts
@@ -64,7 +68,7 @@ UNITS = {
     # money
     "元": "money",
     # durations
-    "小时": "time", "个月": "time", "天": "time",
+    "小时": "time", "个小时": "time", "个月": "time", "天": "time",
     # percentages
     "%": "percent", "％": "percent",
     # places, things and the generic classifier
@@ -110,7 +114,7 @@ _CLAIM_RE = re.compile(
     rf"(?P<unit>{_UNIT_PATTERN})"
     r"(?P<tail>以上|左右)?"
 )
-_QUOTE_OPEN, _QUOTE_CLOSE = "“‘「『", "”’」』"
+_QUOTE_OPEN, _QUOTE_CLOSE = "“‘「『《〈", "”’」』》〉"  # 《一百堂党史课》: a title is a name too
 _SENTENCE_ENDS = "。！？!?\n"
 # Where an object phrase stops: punctuation, brackets, quotes, a further number.
 _OBJECT_STOP_RE = re.compile(r"[，,。！？!?；;：:、（）()《》“”‘’\"「」『』…—\n\s\d%％]")
@@ -122,6 +126,21 @@ _MODIFIER_TAGS = ("a", "b")
 # Words that end an object even though jieba tags them as nouns (领导干部全部轮训).
 _OBJECT_END_WORDS = frozenset("全部 全体 等 均 都 全 各 共 累计".split())
 _COPULAS = frozenset("为 达 达到 是 有 约 共 共计 累计 总计 合计 计 超 近 逾 占 的".split())
+# Verbs that govern a count and that jieba's dictionary tags as nouns (办理/n 工单 71317件,
+# 细化/n 89项举措); they end an object phrase on either side.
+_GOVERNING_VERBS = frozenset(
+    "办理 受理 细化 走访 收集 征集 解决 发放 覆盖 完成 开展 举办 组织 建成 打造 推出 制定 出台 梳理 排查 化解 "
+    "帮助 慰问 救助 接待 吸引 惠及 整改 办结 培训 服务 参与 参加 涉及 实施 新建 改造 认领".split()
+)
+# Quantifiers over a whole unit (全区, 各村, 本镇) say where, not what: 全区800余名党员 counts 党员.
+_DETERMINER_RE = re.compile(r"^(?:[全本该][省市州盟区县旗镇乡村组队]|各\w{1,2}|全体|全部|每\w?)$")
+_ASPECT_PARTICLES = frozenset("了 着 过".split())
+# Session ordinals are written without 第: 十九届六中全会, 十三届全国人大四次会议, 十一届十三次全会.
+_SESSION_AFTER_RE = re.compile(r"[\u4e00-\u9fff\d]")
+_MEETING_AFTER_RE = re.compile(r"(?:全会|全体会议|会议|党代会|代表大会)")
+# A class or room number is a name, not a count (706班, 高一（2）班): 班 counts only small
+# numbers not followed by the people in the class.
+_CLASS_AFTER_RE = re.compile(r"(?:学生|同学|师生|班主任|全体|的|学员)")
 
 
 def parse_numeral(text: str) -> float | None:
@@ -197,8 +216,16 @@ def _quote_depth(text: str) -> np.ndarray:
     return np.maximum(np.cumsum(steps[:-1]), 0)
 
 
-def _object_after(text: str, position: int, segmenter) -> str:
-    """The noun phrase starting at `position`, up to punctuation or the first verb."""
+def _is_noun(tag: str) -> bool:
+    return tag.startswith(_NOUN_TAGS)
+
+
+def _object_after(text: str, position: int, segmenter, *, verb_head: bool = True) -> str:
+    """The noun phrase the measure word at `position` counts (see :func:`quantified_claims`).
+
+    Without `verb_head` (units of people, money, time, percentages), a verb right after the
+    unit is what was done (1.2万人次观看), never the object.
+    """
     if position < len(text) and text[position] in _QUOTE_OPEN:
         # 成立了6个“天天敲门组”: the name in quotes is the object
         close = next((i for i in range(position + 1, min(len(text), position + 2 + _MAX_OBJECT_CHARS))
@@ -208,20 +235,40 @@ def _object_after(text: str, position: int, segmenter) -> str:
     window = text[position:stop.start() if stop else len(text)][:_MAX_OBJECT_CHARS]
     if not window:
         return ""
-    words = []
-    for word, tag in segmenter.cut_pos(window):
-        if word in _OBJECT_END_WORDS or not (tag.startswith(_NOUN_TAGS) or tag in _MODIFIER_TAGS):
+    tagged = segmenter.cut_pos(window)
+    # 22项重点推进的惠民工程: a verb before 的 opens a relative clause; the head noun follows it
+    # (20个村的党员 counts 村: a noun before 的 ends the phrase)
+    for k in range(len(tagged) - 1, 0, -1):
+        if tagged[k][0] == "的" and tagged[k - 1][1].startswith("v") and tagged[k - 1][1] != "vn":
+            tagged = tagged[k + 1:]
             break
-        words.append((word, tag))
+    words = []
+    for k, (word, tag) in enumerate(tagged):
+        following = tagged[k + 1] if k + 1 < len(tagged) else ("", "")
+        if word in _OBJECT_END_WORDS or word in _GOVERNING_VERBS or following[0] in _ASPECT_PARTICLES:
+            break  # 33幅图片记录了…: a word taking 了 is a verb
+        if _is_noun(tag) or tag in _MODIFIER_TAGS:
+            words.append((word, tag))
+            continue
+        # After a measure word a noun is due: a word jieba tags as a verb there is the head noun
+        # (89项举措, 50件诉求) unless a noun follows it (14支代表队参加比赛: a verb and its object).
+        if verb_head and tag.startswith("v") and not (following[1] and _is_noun(following[1])) and \
+                all(t in _MODIFIER_TAGS for _, t in words):
+            words.append((word, tag))
+        break
     while words and words[-1][1] in _MODIFIER_TAGS:
         words.pop()
     return "".join(word for word, _ in words)
 
 
-def _object_before(text: str, position: int, segmenter) -> str:
-    """The noun phrase ending at `position` (after an optional copula such as 为 or 达)."""
+def _object_before(text: str, position: int, segmenter, *, floor: int = 0, people: bool = False) -> str:
+    """The noun phrase ending at `position` (after an optional copula such as 为 or 达).
+
+    Nothing before `floor` (the end of the previous claim) is read. With `people` (the unit
+    counts people), a lone verbal noun is the verb that reached them (培训300余人), not the object.
+    """
     start = position
-    while start > 0 and not _OBJECT_STOP_RE.match(text, start - 1):
+    while start > floor and not _OBJECT_STOP_RE.match(text, start - 1):
         start -= 1
     window = text[max(start, position - _MAX_OBJECT_CHARS):position]
     if not window:
@@ -230,14 +277,46 @@ def _object_before(text: str, position: int, segmenter) -> str:
     while tagged and tagged[-1][0] in _COPULAS:
         tagged.pop()
     words = []
-    for word, tag in reversed(tagged):
-        if word in _OBJECT_END_WORDS or not tag.startswith(_NOUN_TAGS):
+    for k in range(len(tagged) - 1, -1, -1):
+        word, tag = tagged[k]
+        if not words and tag.startswith("v") and k > 0 and _is_noun(tagged[k - 1][1]) and \
+                word not in _GOVERNING_VERBS and tagged[k - 1][0] not in _GOVERNING_VERBS:
+            words.append((word, "n"))  # 群众诉求50件: a noun compound jieba ends with a verb tag
+            continue
+        if word in _OBJECT_END_WORDS or word in _GOVERNING_VERBS or _DETERMINER_RE.match(word) \
+                or not tag.startswith(_NOUN_TAGS):
             break
         if tag == "vn" and words:
             break  # 培训党员: a verbal noun before the noun is the verb governing it
-        words.append(word)
-    found = "".join(reversed(words))
+        words.append((word, tag))
+    if len(words) == 1 and ((people and words[0][1] == "vn") or words[0][1].startswith("nr")):
+        return ""  # 培训300余人: the verb, not what was counted; 最多达/nrt: a mis-tagged name
+    found = "".join(word for word, _ in reversed(words))
     return "" if found in UNITS else found  # 33项1709件: the previous claim's unit is no object
+
+
+def _is_name_not_count(text: str, match: re.Match, number_start: int, end: int, segmenter) -> bool:
+    """Whether a number + measure word is part of a name, a code or an ordinal, not a count."""
+    unit = match.group("unit")
+    after = text[end:end + 4]
+    if unit == "届" and _SESSION_AFTER_RE.match(after):
+        return True  # 十九届六中全会, 十三届全国人大: a session
+    if unit == "次" and (text[number_start - 1:number_start] == "届" or _MEETING_AFTER_RE.match(after)):
+        return True  # 四次会议, 十三次全会: the ordinal of a session
+    if unit == "班" and (not match.group("ar") or len(match.group("ar")) >= 3 or _CLASS_AFTER_RE.match(after)
+                        or text[number_start - 1:number_start] in ("（", "(")):
+        return True  # 706班, 高一（2）班, 三班学生: a class
+    if match.group("cn"):
+        # 红十字会, 十字街: the segmenter puts the numeral inside a longer word
+        left, right = max(0, number_start - 3), min(len(text), end + 3)
+        position = left
+        for word, _ in segmenter.cut_pos(text[left:right]):
+            word_start, position = text.find(word, position), text.find(word, position) + len(word)
+            if word_start < 0:
+                break
+            if word_start < number_start < position or word_start < end < position:
+                return True
+    return False
 
 
 def _category(unit: str, obj: str) -> str:
@@ -285,11 +364,18 @@ def quantified_claims(corpus: "Corpus", *, by: str = "group") -> pd.DataFrame:
 
     Notes
     -----
-    The object is a heuristic: the words after the unit, up to punctuation, a further number
-    or the first word jieba does not tag as a noun (组建12个巡回指导组 → 巡回指导组; 14支代表队参加
-    比赛 → 代表队); when nothing follows, the nouns just before the number, across a copula
-    such as 为 or 达 (满意率为95.2% → 满意率; 走访居民43786户 → 居民). Segmentation errors
-    show up here: jieba tags 举措 as a verb, so 89项具体举措 has no object.
+    The object is the counted noun phrase, read from the segmenter's part-of-speech tags: the
+    words after the unit, up to punctuation, a further number or the first word that is not a
+    noun (组建12个巡回指导组 → 巡回指导组; 14支代表队参加比赛 → 代表队). A noun is due after a
+    measure word, so a word jieba tags as a verb there is the head noun when no noun follows it
+    (89项举措 → 举措; not after units of people, money, time or percentages: 1.2万人次观看);
+    a verb before 的 opens a relative clause whose head follows (22项重点推进的
+    惠民工程 → 惠民工程); a word followed by 了/着/过 is a verb (33幅图片记录了 → 图片). When nothing
+    follows, the object is the nouns just before the number, across a copula such as 为 or 达
+    (满意率为95.2% → 满意率; 走访居民43786户 → 居民), but never a quantifier over a whole unit
+    (全区800余名 → "", 全区800余名党员 → 党员), a governing verb jieba tags as a noun (办理工单
+    71317件 → 工单), the object of the claim just before (100余个党组织近600人 → "") nor, for
+    people, the lone verbal noun that reached them (培训300余人 → "").
 
     A qualifier counts only next to the number (至少1场, 近800名, 300多场, 20篇以上); in
     至少放映1场 the verb in between hides it and the claim reads as exact. Money is reported in 元 (48.5亿元 → 4.85e9 元).
@@ -308,6 +394,7 @@ def quantified_claims(corpus: "Corpus", *, by: str = "group") -> pd.DataFrame:
         doc_id, text = str(doc_id), str(text or "")
         depth = _quote_depth(text)
         paragraph_starts = np.array([0, *(m.start() + 1 for m in re.finditer("\n", text))])
+        previous_end = 0
         for match in _CLAIM_RE.finditer(text):
             start, end = match.span()
             number_start = match.start("ar") if match.group("ar") else match.start("cn")
@@ -320,6 +407,8 @@ def quantified_claims(corpus: "Corpus", *, by: str = "group") -> pd.DataFrame:
             if text[match.start("unit"):match.start("unit") + 2] in _GLUED_WORDS or \
                     text[match.start("unit"):match.start("unit") + 3] in _GLUED_WORDS:
                 continue  # 六部门: the "unit" begins a noun
+            if _is_name_not_count(text, match, number_start, after_unit, segmenter):
+                continue
             qualifier_mid = match.group("armid") or ""
             if match.group("ar"):
                 value = parse_numeral(match.group("ar") + (match.group("armult") or ""))
@@ -339,11 +428,14 @@ def quantified_claims(corpus: "Corpus", *, by: str = "group") -> pd.DataFrame:
                 if high is None:
                     continue
             qualifier = (match.group("pre") or "") + qualifier_mid + (match.group("post") or "") + (match.group("tail") or "")
-            obj = _object_after(text, after_unit, segmenter)
+            obj = _object_after(text, after_unit, segmenter,
+                                verb_head=UNITS[unit] not in ("people", "money", "time", "percent"))
             side = "after" if obj else ""
             if not obj:
-                obj = _object_before(text, start, segmenter)
+                obj = _object_before(text, start, segmenter, floor=previous_end, people=UNITS[unit] == "people")
                 side = "before" if obj else ""
+            # 100余个党组织近600人: the words after one claim are its object, not the next one's
+            previous_end = after_unit + (len(obj) if side == "after" else 0)
             first_qualifier = next((q for q in (match.group("pre"), qualifier_mid, match.group("post"), match.group("tail")) if q), "")
             rows.append({
                 "doc_id": doc_id,
