@@ -31,7 +31,7 @@ LAB_DIR ?= my-notebooks
 
 BENCH_ARGS ?= --size-mb 100 --reports
 
-.PHONY: help venv reports test test-fast lab lab-copy bench lock clean distclean
+.PHONY: help venv reports test test-fast docs lab lab-copy bench lock clean distclean
 
 help: ## list the targets (the default)
 	@echo "usage: make TARGET   (Python used for .venv: $(or $(PYTHON),NOT FOUND - set PYTHON=...))"
@@ -82,6 +82,17 @@ test: venv ## run the test suite (about 5-10 minutes on 2 cores; PYTEST_ARGS='-k
 
 test-fast: venv ## run the tests that neither execute notebooks nor fit models (about 2-4 minutes)
 	$(VENV_PY) -m pytest -m "not slow" $(PYTEST_ARGS)
+
+DOCS_STAMP := $(VENV)/.installed-docs
+
+$(DOCS_STAMP): $(STAMP)
+	$(PIP_INSTALL) -c constraints.txt -e '.[dev,docs]'
+	@touch $@
+
+docs: $(DOCS_STAMP) ## build the API reference from the docstrings into docs/_build/html (warnings are errors)
+	rm -rf docs/_build docs/generated
+	$(VENV_PY) -m sphinx -b html -q -W --keep-going docs docs/_build/html
+	@echo "API reference: docs/_build/html/index.html"
 
 bench: venv ## measure speed and memory (segmentation vs jieba.lcut, 100 MB to a DTM, report command cold/warm); not part of the tests
 	$(VENV_PY) benchmarks/segment_speed.py
