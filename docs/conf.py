@@ -37,7 +37,6 @@ numpydoc_xref_param_type = False
 intersphinx_mapping: dict = {}
 
 exclude_patterns = ["_build", "generated/*.md", "design.md", "seeds-reading.md", "figures"]
-templates_path = ["_templates"]
 html_theme = "alabaster"
 html_static_path: list[str] = []
 html_title = "dangshi-corpus API"
