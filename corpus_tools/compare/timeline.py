@@ -593,6 +593,7 @@ def plot_timeline(
     max_groups: int = 60,
     title: str | None = None,
     label_events: bool | None = None,
+    window: tuple[str, str] | None = CAMPAIGN_WINDOW,
 ) -> "Figure":
     """Draw the dated events of each group on one time axis, mobilisation meetings highlighted.
 
@@ -613,6 +614,11 @@ def plot_timeline(
     label_events : bool, optional
         Write each event's label next to its point. By default only when at most 12 events
         are drawn: beyond that labels overlap (read them in the table instead).
+    window : (str, str) or None, default :data:`CAMPAIGN_WINDOW`
+        The axis spans this period (first day, last day). Events outside it (history such as
+        1921 or 1949, and misread years) are not drawn, so one old date cannot stretch the
+        axis over a century; the title counts them, and a report lists them in a table
+        (``out_of_window``). None: the axis spans every event.
 
     Returns
     -------
@@ -642,6 +648,13 @@ def plot_timeline(
     central = pd.Timestamp(central_date)
     drawn = events[events["date_start"].notna()]
     n_undrawn = len(events) - len(drawn)
+    n_outside = 0
+    if window is not None:
+        first_day, last_day = (pd.Timestamp(w) for w in window)
+        ends = drawn["date_end"].fillna(drawn["date_start"]) if "date_end" in drawn else drawn["date_start"]
+        inside = (ends >= first_day) & (drawn["date_start"] <= last_day)
+        n_outside = int((~inside).sum())
+        drawn = drawn[inside]
     groups = list(pd.unique(events["group"]))
     if order != "given":
         first = drawn.groupby("group")["date_start"].min()
@@ -681,6 +694,8 @@ def plot_timeline(
                         textcoords="offset points", fontsize=7, color="#333333")
     ax.set_yticks(range(len(groups)), [str(g) for g in groups], fontsize=9 if len(groups) <= 30 else 7)
     ax.set_ylim(len(groups) - 0.5, -0.7)
+    if window is not None:
+        ax.set_xlim(first_day, last_day)
     ax.xaxis.set_major_locator(mdates.MonthLocator())
     ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y-%m"))
     ax.tick_params(axis="x", labelrotation=45)
@@ -692,6 +707,8 @@ def plot_timeline(
         notes.append(f"first {len(groups)} of {n_groups_total} groups shown")
     if n_undrawn:
         notes.append(f"{n_undrawn} date mention(s) without a year not drawn")
+    if n_outside:
+        notes.append(f"{n_outside} event(s) outside {window[0]}–{window[1]} not drawn (listed in the table)")
     full_title = "\n".join([t for t in [title, "; ".join(notes)] if t])
     if full_title:
         ax.set_title(full_title)
