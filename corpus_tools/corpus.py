@@ -16,7 +16,7 @@ import dataclasses
 import gc
 import logging
 import warnings
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
@@ -671,9 +671,11 @@ def read_corpus(
     encoding: str | None = None,
     pattern: str | None = None,
     format: Format | None = None,
-    text_column: str = "text",
+    text_column: str | None = None,
     id_column: str | None = None,
     docvar_columns: Sequence[str] | None = None,
+    columns: Mapping[str, str] | None = None,
+    map_columns: bool = True,
     on_error: Literal["raise", "skip"] = "raise",
     min_han_chars: int = 50,
     min_han_share: float = 0.5,
@@ -706,12 +708,24 @@ def read_corpus(
     format : str, optional
         Read every file as this format (``txt``, ``md``, ``html``, ``docx``,
         ``csv``, ``tsv``, ``jsonl``, ``parquet``) instead of by suffix.
-    text_column : str
-        The column holding each table row's article.
+    text_column : str, optional
+        The column holding each table row's article; by default ``text``, or
+        else a common name for it (``content``, ``body``, ``正文`` …, see
+        :data:`corpus_tools.readers.TEXT_ALIASES`).
     id_column : str, optional
-        The column holding each table row's doc_id; by default ``<table>-<row>``.
+        The column holding each table row's doc_id; by default a ``doc_id``,
+        ``id`` or ``url`` column whose values are unique (see
+        :func:`corpus_tools.readers.iter_documents`), else ``<table>-<row>``.
     docvar_columns : sequence of str, optional
         Table columns to keep as docvars; by default all but the text (and id).
+    columns : mapping of str to str, optional
+        Table column → docvar, e.g. ``{"发布单位": "outlet"}``.
+    map_columns : bool, default True
+        Read common column names as the docvars they mean (``date`` →
+        ``date_published``, ``source``/``媒体`` → ``outlet``, ``标题`` →
+        ``title``, ``省``/``市``/``区县`` → ``province``/``city``/``district`` …;
+        :data:`corpus_tools.readers.COLUMN_ALIASES`); each mapped docvar's
+        ``*_evidence`` names the column it came from.
     on_error : {"raise", "skip"}
         ``raise`` (default): raise :class:`CorpusReadError` naming the file
         and the problem. ``skip``: leave the item out, log a warning, and
@@ -770,7 +784,8 @@ def read_corpus(
     problems: list[ReadProblem] = []
     documents = iter_documents(
         target, metadata=metadata, encoding=encoding, pattern=pattern, format=format, text_column=text_column,
-        id_column=id_column, docvar_columns=docvar_columns, on_error=on_error, min_han_chars=min_han_chars,
+        id_column=id_column, docvar_columns=docvar_columns, columns=columns, map_columns=map_columns,
+        on_error=on_error, min_han_chars=min_han_chars,
         min_han_share=min_han_share, mixed_encodings=mixed_encodings,
     )
     cleaner = _Cleaner(n_jobs, show_progress=progress)

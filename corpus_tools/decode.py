@@ -184,6 +184,12 @@ def common_han_share(text: str) -> tuple[float, int]:
     return sum(ch in common for ch in han) / len(han), len(han)
 
 
+def _hint(name: str, value: str | None = None) -> str:
+    from .readers import option_hint  # deferred: readers imports this module
+
+    return option_hint(name, value)
+
+
 def _looks_garbled(text: str) -> float | None:
     """The common-character share when it is too low to be prose, else None."""
     share, n = common_han_share(text)
@@ -218,7 +224,7 @@ def _checked(decoded: Decoded, data: bytes, name: str | Path, *, tried: tuple[st
     suspect = (
         f"{name}: the text decoded as {decoded.encoding} (encodings tried: {', '.join(tried)}) looks like mojibake: "
         f"only {share:.0%} of its Han characters are common ones (prose has 97% or more); check the file's encoding, "
-        "and pass encoding=… if you know it"
+        f"and pass {_hint('encoding')} if you know it"
     )
     logger.warning("%s", suspect)
     return Decoded(decoded.text, decoded.encoding, decoded.method, decoded.had_bom, decoded.notes, suspect)
@@ -337,7 +343,7 @@ def decode_bytes(
         raise DecodingError(
             f"{name}: contains NUL bytes (first at byte {nul}){_what_binary(data)}; "
             "this looks like a binary file, not text (remove it from the corpus folder; "
-            "if it is UTF-16 text without a byte-order mark, pass encoding='utf-16-le')",
+            f"if it is UTF-16 text without a byte-order mark, pass {_hint('encoding', 'utf-16-le')})",
             code="binary",
         )
     if encoding is not None:
@@ -388,7 +394,7 @@ def decode_bytes(
     tried = ", ".join(f"{c} fails at byte {o}" for c, o in offsets.items())
     raise DecodingError(
         f"{name}: not valid text in any supported encoding ({tried}); the file may be damaged, "
-        "or use an encoding that can be passed explicitly with encoding=…"
+        f"or use an encoding that can be passed explicitly: {_hint('encoding')}"
     )
 
 
@@ -471,7 +477,7 @@ def _mixed_lines(data: bytes, *, name: str | Path, mixed: str) -> Decoded | None
         )
         raise DecodingError(
             f"{name}: mixes encodings ({parts}); decoding it as one would garble part of it "
-            "(re-save the file in one encoding, or pass mixed_encodings='by_line' to decode each line "
+            f"(re-save the file in one encoding, or pass {_hint('mixed_encodings', 'by_line')} to decode each line "
             "in its own encoding)",
             code="mixed_encodings",
         )

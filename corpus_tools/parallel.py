@@ -18,6 +18,7 @@ import sys
 import threading
 import time
 from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
 from typing import TypeVar
 
 import numpy as np
@@ -136,13 +137,11 @@ def exit_with_parent(parent_pid: int) -> None:
     threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()
 
 
-def worker_pool(workers: int, context: multiprocessing.context.BaseContext):
+def worker_pool(workers: int, context: multiprocessing.context.BaseContext) -> ProcessPoolExecutor:
     """A ``ProcessPoolExecutor`` of ``workers`` processes that end when this process dies.
 
     See :func:`exit_with_parent`. Every pool of the package is made here.
     """
-    from concurrent.futures import ProcessPoolExecutor
-
     return ProcessPoolExecutor(
         max_workers=workers, mp_context=context, initializer=exit_with_parent, initargs=(os.getpid(),)
     )

@@ -238,9 +238,11 @@ class RawDocument:
 @dataclass(frozen=True)
 class _Options:
     encoding: str | None
-    text_column: str
+    text_column: str | None
     id_column: str | None
     docvar_columns: tuple[str, ...] | None
+    columns: tuple[tuple[str, str], ...]
+    map_columns: bool
     min_han_chars: int
     min_han_share: float
     mixed_encodings: str
@@ -292,12 +294,14 @@ def _check_text(text: str, *, where: str, options: _Options) -> tuple[str, str] 
     if share < options.min_han_share:
         return "not_chinese", (
             f"{where}: the text is not Chinese ({share:.0%} Han characters, fewer than "
-            f"min_han_share={options.min_han_share:.0%}; remove it, or lower min_han_share)"
+            f"min_han_share={options.min_han_share:.0%}; remove it, or lower the threshold: "
+            f"{option_hint('min_han_share', round(max(share - 0.05, 0.0), 2))})"
         )
     if n_han < options.min_han_chars:
         return "too_short", (
             f"{where}: the text is too short to analyse ({n_han} Han characters, fewer than "
-            f"min_han_chars={options.min_han_chars}; remove it, or lower min_han_chars)"
+            f"min_han_chars={options.min_han_chars}; remove it, or lower the threshold: "
+            f"{option_hint('min_han_chars', n_han)})"
         )
     return None
 
@@ -842,9 +846,11 @@ def read_file(
     root: str | Path | None = None,
     format: Format | None = None,
     encoding: str | None = None,
-    text_column: str = "text",
+    text_column: str | None = None,
     id_column: str | None = None,
     docvar_columns: Sequence[str] | None = None,
+    columns: Mapping[str, str] | None = None,
+    map_columns: bool = True,
     min_han_chars: int = 50,
     min_han_share: float = 0.5,
     mixed_encodings: Literal["raise", "by_line"] = "raise",
@@ -860,7 +866,7 @@ def read_file(
         default the file's folder).
     format : str, optional
         One of :data:`Format`; by default from the file's suffix.
-    encoding, text_column, id_column, docvar_columns, min_han_chars, min_han_share, mixed_encodings
+    encoding, text_column, id_column, docvar_columns, columns, map_columns, min_han_chars, min_han_share, mixed_encodings
         As for :func:`iter_documents`.
 
     Yields
@@ -874,13 +880,15 @@ def read_file(
     rel = path.relative_to(root).as_posix()
     fmt = format or SUPPORTED_SUFFIXES.get(path.suffix.lower())
     if fmt is None:
-        yield _problem(rel, "unsupported_format", path, f"format {path.suffix!r} is not supported", "pass format=…", action="ignored")
+        yield _problem(rel, "unsupported_format", path, f"format {path.suffix!r} is not supported", f"pass {option_hint('format')}", action="ignored")
         return
     options = _Options(
         encoding=encoding,
         text_column=text_column,
         id_column=id_column,
         docvar_columns=tuple(docvar_columns) if docvar_columns is not None else None,
+        columns=tuple((str(k), str(v)) for k, v in (columns or {}).items()),
+        map_columns=map_columns,
         min_han_chars=min_han_chars,
         min_han_share=min_han_share,
         mixed_encodings=mixed_encodings,
@@ -918,7 +926,10 @@ def _read_single(
         try:
             text, hints, n_tables = docx_to_text(data)
         except ValueError as error:
-            return ReadProblem(rel, "unreadable", f"{where}: {error} (re-save it from Word as .docx)", doc_id)
+            return ReadProblem(
+                rel, "unreadable",
+                f"{where}: {error} (re-save it from Word as .docx, or leave it out: {option_hint('on_error', 'skip')})", doc_id,
+            )
         info = {"encoding": "utf-8", "encoding_method": "format"}
         if n_tables:
             log.append(_read_entry("docx_tables", n_tables, f"{n_tables} table(s) read cell by cell, one line per paragraph"))
@@ -984,6 +995,158 @@ def _read_single(
     return RawDocument(doc_id, rel, text, {**base, **info}, docvars, origin, tuple(log))
 
 
+#: Table columns read as a docvar when the table has no column of the docvar's own name
+#: (compared without case; the first in table order wins). ``source`` is among them: that
+#: name is taken by reading itself (where a document was read from), so a table's
+#: ``source`` column becomes ``outlet``, or, when there is an outlet column too,
+#: ``table_source``, and either way the log says so.
+COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
+    "title": ("headline", "标题", "题目", "新闻标题"),
+    "date_published": ("date", "pubdate", "pub_date", "publish_date", "published", "publication_date",
+                       "日期", "发布日期", "发布时间", "发表日期", "时间"),
+    "outlet": ("source", "media", "publisher", "newspaper", "媒体", "来源", "媒体名称", "报纸", "刊物", "出处"),
+    "reporters": ("author", "authors", "reporter", "byline", "作者", "记者"),
+    "province": ("省", "省份"),
+    "city": ("市", "城市", "地市", "地级市"),
+    "district": ("county", "区县", "县区", "县市区", "区", "县"),
+    "town": ("township", "乡镇", "镇", "街道", "乡镇街道"),
+}
+#: Columns taken for the text when ``text_column`` is not given and there is no ``text`` column.
+TEXT_ALIASES = ("content", "body", "article", "正文", "内容", "全文", "文章")
+#: Columns taken for doc_ids when ``id_column`` is not given, in this order, if their values
+#: are unique and usable as ids; a URL column's values are turned into ids (slugs).
+ID_ALIASES = ("doc_id", "id", "编号", "文章编号")
+URL_ALIASES = ("url", "link", "链接", "网址", "原文链接")
+
+
+@dataclass(frozen=True)
+class _ColumnPlan:
+    """How a table's columns become a document: its text, its doc_id and its docvars."""
+
+    text_column: str
+    id_column: str | None
+    id_from_url: bool
+    docvars: tuple[tuple[str, str], ...]  # (table column, docvar name), in table order
+    notes: tuple[str, ...]
+
+
+def option_hint(name: str, value: object = None) -> str:
+    """How to set a reading option, in the two forms a user can type.
+
+    Examples
+    --------
+    >>> option_hint("text_column", "content")
+    "read_corpus(text_column='content') or dangshi-reports --text-column content"
+    >>> option_hint("on_error", "skip")
+    "read_corpus(on_error='skip') or dangshi-reports -p on_error skip"
+    """
+    shown = "…" if value is None else value
+    python = f"{name}={shown!r}" if isinstance(value, str) else f"{name}={shown}"
+    if name == "on_error":
+        command = f"-p on_error {shown}"
+    elif name == "columns":
+        command = "--column NAME=DOCVAR"
+        python = "columns={'NAME': 'DOCVAR'}" if value is None else f"columns={value!r}"
+    else:
+        command = f"--{name.replace('_', '-')} {shown}"
+    return f"read_corpus({python}) or dangshi-reports {command}"
+
+
+_option_hint = option_hint
+
+
+def _find_column(names: Sequence[str], wanted: Sequence[str], taken: set[str]) -> str | None:
+    lowered = {}
+    for name in names:
+        if name not in taken:
+            lowered.setdefault(name.strip().lower(), name)
+    for candidate in wanted:
+        if candidate.lower() in lowered:
+            return lowered[candidate.lower()]
+    return None
+
+
+def _url_doc_id(url: str) -> str:
+    """A doc_id from a URL: its host and path as a slug (``www.gov.cn/a/1.htm`` → ``www-gov-cn-a-1``)."""
+    rest = re.sub(r"^[A-Za-z][A-Za-z0-9+.-]*://", "", url.strip()).split("#", 1)[0]
+    rest = re.sub(r"\.(?:s?html?|php|aspx?|jsp)(?=$|\?)", "", rest)
+    return re.sub(r"[^\w\u4e00-\u9fff]+", "-", rest).strip("-")
+
+
+def _plan_columns(
+    names: Sequence[str], values: Callable[[str], list[object]], where: str, rel: str, options: _Options
+) -> _ColumnPlan | ReadProblem:
+    """Decide the text, id and docvar columns of a table (see :data:`COLUMN_ALIASES`)."""
+    names = [str(n) for n in names]
+    notes: list[str] = []
+    text_column = options.text_column
+    if text_column is None:
+        text_column = "text" if "text" in names else _find_column(names, TEXT_ALIASES, set())
+        if text_column is None:
+            return ReadProblem(rel, "missing_column", (
+                f"{where}: no text column: none is called 'text' or {', '.join(map(repr, TEXT_ALIASES))}; the table has "
+                f"{names} (name the right one: {option_hint('text_column', names[0] if names else None)})"
+            ), _auto_doc_id(rel))
+        if text_column != "text":
+            notes.append(f"text from column {text_column!r}")
+    wanted = [(text_column, "text_column")]
+    wanted += [(options.id_column, "id_column")] if options.id_column else []
+    wanted += [(c, "docvar_columns") for c in options.docvar_columns or ()]
+    wanted += [(c, "columns") for c, _ in options.columns]
+    for column, parameter in wanted:
+        if column not in names:
+            role = {"text_column": "text", "id_column": "id"}.get(parameter, "docvar")
+            return ReadProblem(rel, "missing_column", (
+                f"{where}: no {role} column {column!r}; the table has {names} "
+                + (f"(name the right one: {option_hint(parameter)})" if parameter != "docvar_columns"
+                   else "(name the right ones: read_corpus(docvar_columns=[…]))")
+            ), _auto_doc_id(rel))
+    id_column, id_from_url = options.id_column, False
+    if id_column is None and options.map_columns:
+        for candidates, from_url in ((ID_ALIASES, False), (URL_ALIASES, True)):
+            column = _find_column(names, candidates, {text_column})
+            if column is None:
+                continue
+            ids = [(_url_doc_id if from_url else str.strip)(_as_docvar(v)) for v in values(column)]
+            bad = [i for i in ids if _check_doc_id(i)]
+            repeated = len(ids) - len(set(ids))
+            if bad or repeated:
+                why = f"{len(bad)} blank or unusable" if bad else f"{repeated} repeated"
+                notes.append(f"column {column!r} not used for doc_ids ({why} values)")
+                continue
+            id_column, id_from_url = column, from_url
+            notes.append(f"doc_id from column {column!r}" + (" (the URL as a slug)" if from_url else ""))
+            break
+    used = {text_column} | ({id_column} if id_column and not id_from_url else set())
+    selected = [c for c in names if c not in used] if options.docvar_columns is None else list(options.docvar_columns)
+    explicit = dict(options.columns)
+    targets = {explicit.get(c, c) for c in selected}
+    rename: dict[str, str] = {}
+    if options.map_columns:
+        for docvar, aliases in COLUMN_ALIASES.items():
+            if docvar in targets:
+                continue
+            column = _find_column(selected, (docvar, *aliases), set(explicit) | set(rename))
+            if column is not None and column != docvar:
+                rename[column] = docvar
+                targets.add(docvar)
+    rename.update(explicit)
+    docvars = []
+    for column in selected:
+        name = rename.get(column, column)
+        if column in rename:
+            notes.append(f"{column!r} → {name}")
+        elif name in _RESERVED_DOCVARS:
+            notes.append(f"{column!r} → table_{name} ({name} is set by reading; "
+                         f"{option_hint('columns', {column: 'DOCVAR'})} to name it)")
+        docvars.append((column, name))
+    return _ColumnPlan(text_column, id_column, id_from_url, tuple(docvars), tuple(notes))
+
+
+class _Header(tuple):
+    """A table's column names, yielded by a record reader before its rows."""
+
+
 def _read_table(
     path: Path, rel: str, fmt: str, data: bytes, base: dict, options: _Options
 ) -> Iterator[RawDocument | ReadProblem]:
@@ -993,7 +1156,7 @@ def _read_table(
         return
     info = {"encoding": "utf-8", "encoding_method": "format"}
     if fmt == "parquet":
-        records = _parquet_records(path, where, rel, options)
+        records: Iterator = _parquet_records(path, where, rel)
     else:
         try:
             decoded = _decode(data, where, options)
@@ -1003,62 +1166,105 @@ def _read_table(
             return
         info = {"encoding": decoded.encoding, "encoding_method": decoded.method}
         if fmt == "jsonl":
-            records = _jsonl_records(decoded.text, where, rel, options)
+            items = list(_jsonl_records(decoded.text, where, rel))
         else:
-            records = _csv_records(decoded.text, "\t" if fmt == "tsv" else ",", where, rel, options)
+            items = list(_csv_records(decoded.text, "\t" if fmt == "tsv" else ",", where, rel))
+        rows = [item for item in items if isinstance(item, tuple) and not isinstance(item, _Header)]
+        if fmt == "jsonl" and rows:
+            first_keys = list(dict.fromkeys(k for _, record in rows[:1] for k in record))
+            items.insert(0, _Header(first_keys))
+        records = iter(items)
+        column_values = lambda column: [record.get(column) for _, record in rows]  # noqa: E731
+    plan: _ColumnPlan | None = None
     n_items = 0
     for item in records:
+        if isinstance(item, _Header):
+            if fmt == "parquet":
+                column_values = lambda column: _parquet_column(path, column)  # noqa: E731
+            found = _plan_columns(list(item), column_values, where, rel, options)
+            if isinstance(found, ReadProblem):
+                yield found
+                return
+            plan = found
+            if plan.notes:
+                logger.info("%s: %s", where, "; ".join(plan.notes))
+            continue
         n_items += 1
         if isinstance(item, ReadProblem):
             yield item
             continue
         row, record = item
-        yield _table_document(record, row, rel, where, {**base, **info}, options)
+        if plan is None:  # a JSON Lines table whose first lines are all malformed
+            continue
+        yield _table_document(record, row, rel, where, {**base, **info}, options, plan)
     if n_items == 0:
         yield ReadProblem(rel, "empty", f"{where}: the table has no rows (remove it from the corpus)", _auto_doc_id(rel))
 
 
-def _columns_problem(columns: Sequence[str], where: str, rel: str, options: _Options, what: str = "column") -> ReadProblem | None:
-    wanted = [options.text_column] + ([options.id_column] if options.id_column else []) + list(options.docvar_columns or ())
-    missing = [c for c in wanted if c not in columns]
-    if not missing:
-        return None
-    first = missing[0]
-    role = "text" if first == options.text_column else "id" if first == options.id_column else "docvar"
-    parameter = {"text": "text_column", "id": "id_column", "docvar": "docvar_columns"}[role]
-    return ReadProblem(
-        rel,
-        "missing_column",
-        f"{where}: no {role} {what} {first!r}; the table has {list(columns)} (pass {parameter}=… to name the right one)",
-        _auto_doc_id(rel),
-    )
+def _csv_records(text: str, sep: str, where: str, rel: str) -> Iterator[_Header | tuple[int, dict] | ReadProblem]:
+    """The rows of a CSV/TSV table as ``(row, record)``, and a problem for each row that does not fit.
 
-
-def _csv_records(text: str, sep: str, where: str, rel: str, options: _Options) -> Iterator[tuple[int, dict] | ReadProblem]:
-    import pandas as pd
-
+    Read with the standard library's :mod:`csv` rather than pandas: pandas takes a first data
+    row with one field more than the header as a sign that the table has an index column and
+    shifts every column by one, silently (the text then lands in the wrong column), and it can
+    only reject the whole table for one bad row. Here a row with more (non-empty) fields than
+    the header is a ``malformed_table`` problem of that row, named with its line; a row with
+    fewer fields gets ``""`` for the missing ones, as pandas gives.
+    """
+    kind = "tab" if sep == "\t" else "comma"
+    # A cell may hold a whole article; the csv module's default limit is 128 KiB per field.
+    if csv.field_size_limit() < len(text) + 1:
+        csv.field_size_limit(min(len(text) + 1, 2**31 - 1))
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sep, quotechar='"', doublequote=True, strict=True)
+    header: list[str] | None = None
+    row = 0
     try:
-        # dtype=str and no NA parsing: a cell "NA", "null" or "2021" stays the string it is.
-        table = pd.read_csv(
-            io.StringIO(text), sep=sep, dtype=str, keep_default_na=False, na_filter=False, quoting=csv.QUOTE_MINIMAL
-        )
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError) as error:
-        detail = " ".join(str(error).split())
+        for fields in reader:
+            if not any(field.strip() for field in fields):
+                continue  # a blank line, as pandas skips it
+            if header is None:
+                header = _unique_names([field.strip() for field in fields])
+                yield _Header(header)
+                continue
+            row += 1
+            if len(fields) > len(header) and any(field.strip() for field in fields[len(header):]):
+                yield _problem(
+                    f"{rel}#{row}", "malformed_table", f"{where}, row {row} (line {reader.line_num})",
+                    f"the row has {len(fields)} fields but the header has {len(header)}: a {kind} inside a field "
+                    "that is not quoted, probably, so its values would land in the wrong columns",
+                    "put the field in double quotes, or remove the stray separator; with "
+                    f"{_option_hint('on_error', 'skip')} the other rows are read",
+                    _auto_doc_id(rel, row),
+                )
+                continue
+            fields = fields[: len(header)] + [""] * (len(header) - len(fields))
+            yield row, dict(zip(header, fields))
+    except csv.Error as error:
         yield _problem(
-            rel, "malformed_table", where, f"malformed table ({detail})",
-            "check its quoting and the number of fields per row", _auto_doc_id(rel),
+            rel if row == 0 else f"{rel}#{row + 1}", "malformed_table", where,
+            f"malformed table at line {reader.line_num} ({error})", "check its quoting (a \" must be doubled inside a "
+            "quoted field)", _auto_doc_id(rel),
         )
         return
-    problem = _columns_problem(list(table.columns), where, rel, options)
-    if problem:
-        yield problem
-        return
-    for row, record in enumerate(table.to_dict("records"), start=1):
-        yield row, record
+    if header is None:
+        yield _problem(rel, "empty", where, "the table has no header and no rows", "remove it from the corpus", _auto_doc_id(rel))
 
 
-def _jsonl_records(text: str, where: str, rel: str, options: _Options) -> Iterator[tuple[int, dict] | ReadProblem]:
-    checked = False
+def _unique_names(names: list[str]) -> list[str]:
+    """Column names with repeats numbered (``title``, ``title.1``), as pandas names them."""
+    seen: dict[str, int] = {}
+    out = []
+    for name in names:
+        if name in seen:
+            seen[name] += 1
+            out.append(f"{name}.{seen[name]}")
+        else:
+            seen[name] = 0
+            out.append(name)
+    return out
+
+
+def _jsonl_records(text: str, where: str, rel: str) -> Iterator[tuple[int, dict] | ReadProblem]:
     for line_no, line in enumerate(text.split("\n"), start=1):
         if not line.strip():
             continue
@@ -1068,7 +1274,7 @@ def _jsonl_records(text: str, where: str, rel: str, options: _Options) -> Iterat
         except json.JSONDecodeError as error:
             yield _problem(
                 source, "malformed_table", where, f"line {line_no} is not valid JSON ({error.msg} at column {error.colno})",
-                "fix the line, or pass on_error='skip'", _auto_doc_id(rel, line_no),
+                f"fix the line, or pass {option_hint('on_error', 'skip')}", _auto_doc_id(rel, line_no),
             )
             continue
         if not isinstance(record, dict):
@@ -1077,24 +1283,16 @@ def _jsonl_records(text: str, where: str, rel: str, options: _Options) -> Iterat
                 "each line must be one {…} record", _auto_doc_id(rel, line_no),
             )
             continue
-        if not checked:
-            checked = True
-            problem = _columns_problem(list(record), where, rel, options, what="field")
-            if problem:
-                message = problem.message.replace("the table has", f"line {line_no} has")
-                yield ReadProblem(problem.source, problem.code, message, problem.doc_id)
-                return
-        missing = [c for c in (options.text_column, options.id_column) if c and c not in record]
-        if missing:
-            yield _problem(
-                source, "missing_column", where, f"line {line_no} has no {missing[0]!r} field", "every line needs one",
-                _auto_doc_id(rel, line_no),
-            )
-            continue
         yield line_no, record
 
 
-def _parquet_records(path: Path, where: str, rel: str, options: _Options) -> Iterator[tuple[int, dict] | ReadProblem]:
+def _parquet_column(path: Path, column: str) -> list[object]:
+    import pyarrow.parquet as pq
+
+    return pq.read_table(path, columns=[column]).column(0).to_pylist()
+
+
+def _parquet_records(path: Path, where: str, rel: str) -> Iterator[_Header | tuple[int, dict] | ReadProblem]:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
@@ -1103,18 +1301,7 @@ def _parquet_records(path: Path, where: str, rel: str, options: _Options) -> Ite
     except (pa.ArrowException, OSError, ValueError) as error:
         yield _problem(rel, "malformed_table", where, f"not a valid Parquet file ({error})", "re-export the table", _auto_doc_id(rel))
         return
-    names = parquet.schema_arrow.names
-    problem = _columns_problem(names, where, rel, options)
-    if problem:
-        yield problem
-        return
-    text_type = parquet.schema_arrow.field(options.text_column).type
-    if not (pa.types.is_string(text_type) or pa.types.is_large_string(text_type)):
-        yield _problem(
-            rel, "malformed_table", where, f"text column {options.text_column!r} holds {text_type}, not strings",
-            "pass text_column=… to name the text", _auto_doc_id(rel),
-        )
-        return
+    yield _Header(parquet.schema_arrow.names)
     row = 0
     try:
         # Row groups in batches: a large table is never held in memory at once.
@@ -1129,38 +1316,45 @@ def _parquet_records(path: Path, where: str, rel: str, options: _Options) -> Ite
         )
 
 
-def _table_document(record: dict, row: int, rel: str, where: str, info: dict, options: _Options) -> RawDocument | ReadProblem:
+def _table_document(
+    record: dict, row: int, rel: str, where: str, info: dict, options: _Options, plan: _ColumnPlan
+) -> RawDocument | ReadProblem:
     source = f"{rel}#{row}"
     here = f"{where}, row {row}"
     doc_id = _auto_doc_id(rel, row)
-    if options.id_column:
-        doc_id = _as_docvar(record.get(options.id_column)).strip()
+    if plan.id_column:
+        if plan.id_column not in record:
+            return _problem(source, "missing_column", here, f"the record has no {plan.id_column!r} field", "every record needs one", doc_id)
+        value = _as_docvar(record.get(plan.id_column))
+        doc_id = _url_doc_id(value) if plan.id_from_url else value.strip()
         why = _check_doc_id(doc_id)
         if why:
             return _problem(
-                source, "bad_doc_id", here, f"id {doc_id!r} in column {options.id_column!r} {why}", "give every row a unique id", doc_id
+                source, "bad_doc_id", here, f"id {doc_id!r} in column {plan.id_column!r} {why}", "give every row a unique id", doc_id
             )
-    value = record.get(options.text_column)
+    if plan.text_column not in record:
+        return _problem(source, "missing_column", here, f"the record has no {plan.text_column!r} field", "every record needs one", doc_id)
+    value = record.get(plan.text_column)
     if value is not None and not isinstance(value, str):
         return _problem(
             source, "malformed_table", here, f"the text is a {type(value).__name__}, not a string",
-            f"check text_column={options.text_column!r}", doc_id,
+            f"check the text column: {option_hint('text_column', plan.text_column)}", doc_id,
         )
     text = value or ""
     problem = _check_text(text, where=here, options=options)
     if problem:
         return ReadProblem(source, problem[0], problem[1], doc_id)
-    columns = options.docvar_columns
-    if columns is None:
-        columns = tuple(c for c in record if c not in {options.text_column, options.id_column})
-    docvars = {_docvar_name(str(c), "table"): _as_docvar(record.get(c)) for c in columns}
+    docvars: dict[str, str] = {}
+    origin: dict[str, str] = {}
+    for column, name in plan.docvars:
+        name = _docvar_name(name, "table")
+        docvars[name] = _as_docvar(record.get(column))
+        origin[name] = "table" if name == column else f"table column {column!r}"
     log = []
     long_line = _long_line_entry(text, here)
     if long_line:
         log.append(long_line)
-    return RawDocument(
-        doc_id, source, text, {**info, "row": row, "source": source}, docvars, dict.fromkeys(docvars, "table"), tuple(log)
-    )
+    return RawDocument(doc_id, source, text, {**info, "row": row, "source": source}, docvars, origin, tuple(log))
 
 
 # ---------------------------------------------------------------------------
@@ -1218,7 +1412,7 @@ def _list_files(
             if file_format is None:
                 problems.append(_problem(
                     rel, "unsupported_format", path, f"not read: {path.suffix or 'no suffix'} is not a supported format",
-                    "convert it to .txt or .docx, or pass format=…", action="ignored",
+                    f"convert it to .txt or .docx, or pass {option_hint('format')}", action="ignored",
                 ))
                 continue
             files.append((rel, path, file_format))
@@ -1226,8 +1420,10 @@ def _list_files(
     return files, problems
 
 
-def _load_manifest(path: Path, root: Path) -> tuple[list[_ManifestRow], list[ReadProblem]]:
-    """Read a manifest CSV: its rows, and the problems of single rows (structure errors raise)."""
+def _load_manifest(path: Path, root: Path) -> tuple[list[_ManifestRow], list[ReadProblem], dict[str, int]]:
+    """Read a manifest CSV: its rows, the problems of single rows (structure errors raise), and
+    the files whose row was refused for its doc_id (file → row number)."""
+    refused: dict[str, int] = {}
     import pandas as pd
 
     try:
@@ -1247,6 +1443,7 @@ def _load_manifest(path: Path, root: Path) -> tuple[list[_ManifestRow], list[Rea
     seen_ids: dict[str, int] = {}
     seen_files: dict[str, int] = {}
     value_columns = [c for c in table.columns if c not in {"doc_id", "file"}]
+    rows_by_id: dict[str, str] = {}
     for row, record in enumerate(table.to_dict("records"), start=1):
         here = f"{path}, row {row}"
         source = f"{name}#{row}"
@@ -1273,9 +1470,15 @@ def _load_manifest(path: Path, root: Path) -> tuple[list[_ManifestRow], list[Rea
         if not doc_id:
             row_part = file.partition("#")[2]
             doc_id = _auto_doc_id(rel_file, int(row_part) if row_part.isdigit() else None)
+        # A refused row leaves its file without one: say so here, where the cause is, so that
+        # the file is not reported again as one "the manifest does not list".
+        unlisted = f"until then {rel_file!r} is read as a file without a row, its docvars inferred"
         why = _check_doc_id(doc_id)
         if why:
-            problems.append(ReadProblem(source, "bad_doc_id", f"{here}: doc_id {doc_id!r} {why} (give a plain id)", doc_id))
+            problems.append(ReadProblem(
+                source, "bad_doc_id", f"{here}: doc_id {doc_id!r} {why} (give a plain id; {unlisted})", doc_id
+            ))
+            refused[file] = row
             continue
         if file in seen_files:
             problems.append(_problem(
@@ -1285,17 +1488,23 @@ def _load_manifest(path: Path, root: Path) -> tuple[list[_ManifestRow], list[Rea
             continue
         if doc_id in seen_ids:
             problems.append(_problem(
-                source, "duplicate_doc_id", here, f"doc_id {doc_id!r} already belongs to row {seen_ids[doc_id]}",
-                "doc_ids must be unique", doc_id,
+                source, "duplicate_doc_id", here,
+                f"doc_id {doc_id!r} of file {file!r} already belongs to row {seen_ids[doc_id]} ({rows_by_id[doc_id]})",
+                f"doc_ids must be unique; {unlisted}", doc_id,
             ))
+            refused[file] = row
             continue
+        rows_by_id[doc_id] = file
         seen_files[file] = row
         seen_ids[doc_id] = row
         rows.append(_ManifestRow(row, doc_id, file, {c: str(record[c]) for c in value_columns}))
-    return rows, problems
+    return rows, problems, refused
 
 
-def _validate_options(on_error: str, mixed_encodings: str, format: str | None, min_han_chars: int, min_han_share: float) -> None:
+def _validate_options(
+    on_error: str, mixed_encodings: str, format: str | None, min_han_chars: int, min_han_share: float,
+    columns: Mapping[str, str] | None = None,
+) -> None:
     if on_error not in ("raise", "skip"):
         raise ValueError(f"on_error must be 'raise' or 'skip', not {on_error!r}")
     if mixed_encodings not in ("raise", "by_line"):
@@ -1306,6 +1515,17 @@ def _validate_options(on_error: str, mixed_encodings: str, format: str | None, m
         raise ValueError(f"min_han_chars must be a count ≥ 0, not {min_han_chars!r}")
     if not 0 <= min_han_share <= 1:
         raise ValueError(f"min_han_share must be a share between 0 and 1, not {min_han_share!r}")
+    if columns is not None:
+        if not isinstance(columns, Mapping):
+            raise TypeError(f"columns must map table column names to docvar names, e.g. {{'发布单位': 'outlet'}}, not {columns!r}")
+        for column, docvar in columns.items():
+            if docvar in {"doc_id", "text"}:
+                parameter = "id_column" if docvar == "doc_id" else "text_column"
+                raise ValueError(f"columns: {column!r} → {docvar!r}: name that column with {option_hint(parameter, column)}")
+            if docvar in _RESERVED_DOCVARS or not str(docvar).strip():
+                raise ValueError(
+                    f"columns: {column!r} → {docvar!r}: {docvar!r} is set by reading itself; choose another docvar name"
+                )
 
 
 def _raise_all(problems: Sequence[ReadProblem], where: Path) -> None:
@@ -1313,7 +1533,8 @@ def _raise_all(problems: Sequence[ReadProblem], where: Path) -> None:
         raise problems[0].error()
     lines = "\n".join(f"  {p.message}" for p in problems)
     raise CorpusReadError(
-        f"{where}: {len(problems)} problems (pass on_error='skip' to read the rest and list them):\n{lines}", problems
+        f"{where}: {len(problems)} problems (to read the rest and list them, pass {option_hint('on_error', 'skip')}):"
+        f"\n{lines}", problems
     )
 
 
@@ -1324,9 +1545,11 @@ def iter_documents(
     encoding: str | None = None,
     pattern: str | None = None,
     format: Format | None = None,
-    text_column: str = "text",
+    text_column: str | None = None,
     id_column: str | None = None,
     docvar_columns: Sequence[str] | None = None,
+    columns: Mapping[str, str] | None = None,
+    map_columns: bool = True,
     on_error: OnError = "raise",
     min_han_chars: int = 50,
     min_han_share: float = 0.5,
@@ -1355,12 +1578,28 @@ def iter_documents(
     format : str, optional
         Read every file as this format instead of going by suffix. Without
         ``pattern``, only files with that format's suffixes are read.
-    text_column : str
-        The column (or JSON field) holding each row's article text.
+    text_column : str, optional
+        The column (or JSON field) holding each row's article text. By default
+        ``text``, or else the first of :data:`TEXT_ALIASES` (``content``,
+        ``body``, ``正文`` …) the table has.
     id_column : str, optional
-        A column of doc_ids for table rows; by default ``<table>-<row>``.
+        A column of doc_ids for table rows. By default the first of
+        :data:`ID_ALIASES` (``doc_id``, ``id`` …), or else of
+        :data:`URL_ALIASES` (``url`` …, made into slugs), whose values are all
+        usable and unique (with ``map_columns``); else ``<table>-<row>``.
     docvar_columns : sequence of str, optional
         The table columns that become docvars; by default every other column.
+    columns : mapping of str to str, optional
+        Table column → docvar name, e.g. ``{"发布单位": "outlet"}``: read that
+        column as that docvar (it then overrides any automatic mapping).
+    map_columns : bool, default True
+        Read common column names as the docvars they mean (see
+        :data:`COLUMN_ALIASES`: ``date`` → ``date_published``, ``source`` or
+        ``媒体`` → ``outlet``, ``标题`` → ``title``, ``省``/``市``/``区县`` →
+        ``province``/``city``/``district`` …) and pick the doc_id column as
+        above. What was mapped is logged (logger ``corpus_tools.readers``, level
+        INFO) and is the docvar's origin (``table column 'date'``), which
+        becomes its ``*_evidence`` in the corpus.
     on_error : {"raise", "skip"}
         ``raise``: raise :class:`CorpusReadError` at the first problem
         (problems found while listing the folder and matching the manifest
@@ -1401,7 +1640,7 @@ def iter_documents(
     is *kept* with docvars inferred from its text, because its text is fine.
     Table rows need no manifest row: a table describes its own rows.
     """
-    _validate_options(on_error, mixed_encodings, format, min_han_chars, min_han_share)
+    _validate_options(on_error, mixed_encodings, format, min_han_chars, min_han_share, columns)
     target = Path(path)
     if target.is_dir():
         root = target
@@ -1416,7 +1655,9 @@ def iter_documents(
     elif metadata is not False:
         manifest_path = Path(metadata)
         if not manifest_path.is_file():
-            raise CorpusReadError(f"{manifest_path}: the manifest does not exist (pass metadata=False to infer docvars)")
+            raise CorpusReadError(
+                f"{manifest_path}: the manifest does not exist (pass read_corpus(metadata=False) to infer docvars)"
+            )
     if target.is_dir():
         # The default manifest is never an article table, even with metadata=False.
         exclude = {root / "metadata.csv"} | ({manifest_path} if manifest_path else set())
@@ -1426,7 +1667,7 @@ def iter_documents(
         files, listing = ([(target.name, target, fmt)], []) if fmt else ([], [
             _problem(
                 target.name, "unsupported_format", target, f"{target.suffix or 'no suffix'} is not a supported format",
-                "pass format=…", action="ignored",
+                f"pass {option_hint('format')}", action="ignored",
             )
         ])
     ignored = [p for p in listing if p.action == "ignored"]
@@ -1440,8 +1681,9 @@ def iter_documents(
 
     by_rel = {rel: (p, fmt) for rel, p, fmt in files}
     manifest_rows: list[_ManifestRow] = []
+    refused_rows: dict[str, int] = {}
     if manifest_path is not None:
-        manifest_rows, manifest_problems = _load_manifest(manifest_path, root)
+        manifest_rows, manifest_problems, refused_rows = _load_manifest(manifest_path, root)
         errors += manifest_problems
     by_source: dict[str, _ManifestRow] = {}
     table_rows_expected: dict[str, list[_ManifestRow]] = {}
@@ -1490,10 +1732,11 @@ def iter_documents(
             continue
         entry = by_source.get(rel)
         doc_id = entry.doc_id if entry else _auto_doc_id(rel)
-        if manifest_path is not None and entry is None:
+        if manifest_path is not None and entry is None and rel not in refused_rows:
             kept.append(_problem(
                 rel, "file_without_manifest_row", by_rel[rel][0], f"has no row in the manifest {manifest_path}",
-                "add a row; with on_error='skip' it is read with docvars inferred from its text", doc_id, action="kept",
+                f"add a row; with {option_hint('on_error', 'skip')} it is read with docvars inferred from its text", doc_id,
+                action="kept",
             ))
         if doc_id in known_ids:
             errors.append(_problem(
@@ -1523,7 +1766,8 @@ def iter_documents(
         file, fmt = by_rel[rel]
         documents = read_file(
             file, root=root, format=fmt, encoding=encoding, text_column=text_column, id_column=id_column,
-            docvar_columns=docvar_columns, min_han_chars=min_han_chars, min_han_share=min_han_share,
+            docvar_columns=docvar_columns, columns=columns, map_columns=map_columns, min_han_chars=min_han_chars,
+            min_han_share=min_han_share,
             mixed_encodings=mixed_encodings,
         )
         for item in documents:
@@ -1542,7 +1786,7 @@ def iter_documents(
                 where = f"{root / file_part}" + (f", row {row_part}" if row_part else "")
                 yield fail(_problem(
                     item.source, "duplicate_doc_id", where, f"doc_id {item.doc_id!r} is already given to {first}",
-                    "doc_ids must be unique: set id_column, or give doc_ids in a manifest", item.doc_id,
+                    f"doc_ids must be unique: {option_hint('id_column')}, or give doc_ids in a manifest", item.doc_id,
                 ))
                 continue
             seen[item.doc_id] = item.source

@@ -37,18 +37,35 @@ MESSAGES = {
     "duplicate_doc_id": r"good/a\.txt: doc_id 'good-a' is already given to good-a\.txt",
     "manifest_row_without_file": r"metadata\.csv, row 3: file 'missing\.txt' is not in .*corpus",
     "file_without_manifest_row": r"extra\.txt: has no row in the manifest .*metadata\.csv",
-    "malformed_table": r"table\.csv: malformed table \(Error tokenizing data\. C error: Expected 2 fields in line 3, saw 3\)",
-    "missing_text_column": r"table\.csv: no text column 'text'; the table has \['title', 'body'\]",
+    "malformed_table": r"table\.csv, row 1 \(line 2\): the row has 3 fields but the header has 2: a comma inside a field",
+    "missing_text_column": r"table\.csv: no text column: none is called 'text' or .*; the table has \['title', 'abstract'\]",
     "not_chinese": r"english\.txt: the text is not Chinese \(0% Han characters",
     "too_short": r"short\.txt: the text is too short to analyse \(11 Han characters, fewer than min_han_chars=50",
     "manifest_path_outside": r"metadata\.csv, row 3: file '\.\./outside\.txt' points outside the corpus folder",
     "symlink_outside": r"link\.txt: is a symbolic link to .*outside\.txt, outside the corpus folder",
     "manifest_doc_id_path": r"metadata\.csv, row 1: doc_id '\.\./\.\./evil' contains a path separator",
 }
-#: Problems that follow from the case's own: a manifest row refused leaves its file without a row.
-FOLLOWING = {"manifest_doc_id_path": ["file_without_manifest_row"]}
+#: Problems that follow from the case's own. None: a manifest row refused for its doc_id leaves
+#: its file without a row, which the row's own problem says (not a second, misleading one).
+FOLLOWING: dict[str, list[str]] = {}
 REFUSED = [case for case, (_, code, _) in BAD_INPUT_CASES.items() if code is not None]
 REPAIRED = [case for case, (_, code, _) in BAD_INPUT_CASES.items() if code is None]
+
+
+def _build(case: str, tmp_path: Path) -> Path:
+    """The case's corpus; two tables rewritten so that each holds only its one problem.
+
+    ``make_corpora`` writes the malformed table with a too-short first row, which is now read
+    (and refused) row by row, and names the missing text column ``body``, which is now taken
+    for the text (``readers.TEXT_ALIASES``).
+    """
+    folder = build_bad_input(case, tmp_path)
+    body = GOOD["good-b.txt"].replace("\n", " ").replace('"', '""')
+    if case == "malformed_table":
+        (folder / "table.csv").write_text(f'title,text\n"标题乙","{body}","多余的一列"\n', encoding="utf-8")
+    elif case == "missing_text_column":
+        (folder / "table.csv").write_text(f'title,abstract\n标题甲,"{body}"\n', encoding="utf-8")
+    return folder
 
 
 def _expected_ids(case: str) -> list[str]:
@@ -67,7 +84,7 @@ def test_every_refused_case_has_a_message():
 
 @pytest.mark.parametrize("case", REFUSED)
 def test_the_default_names_the_file_and_the_problem(tmp_path, case):
-    folder = build_bad_input(case, tmp_path)
+    folder = _build(case, tmp_path)
     with pytest.raises(CorpusReadError, match=MESSAGES[case]) as info:
         read_corpus(folder)
     code = BAD_INPUT_CASES[case][1]
@@ -76,7 +93,7 @@ def test_the_default_names_the_file_and_the_problem(tmp_path, case):
 
 @pytest.mark.parametrize("case", REFUSED)
 def test_skipping_reads_the_rest_and_loses_nothing(tmp_path, case, caplog):
-    folder = build_bad_input(case, tmp_path)
+    folder = _build(case, tmp_path)
     _, code, rule = BAD_INPUT_CASES[case]
     with caplog.at_level(logging.WARNING, logger="corpus_tools"):
         corpus = read_corpus(folder, on_error="skip")
@@ -181,8 +198,9 @@ def test_corpus_text_is_data_never_code(tmp_path):
     corpus = read_corpus(corpus_dir, on_error="skip")
     assert not marker.exists()
     # ids from file names are path-free slugs; the table's hostile values are plain strings
-    assert corpus.doc_ids == ["touch-x", "t-1"]
-    assert corpus.docvars.loc["t-1", ["id", "district"]].tolist() == ["$(touch y)", "{{7*7}}"]
+    # (its unique `id` column gives the doc_id, as a string)
+    assert corpus.doc_ids == ["touch-x", "$(touch y)"]
+    assert corpus.docvars.loc["$(touch y)", "district"] == "{{7*7}}"
     for doc_id in corpus.doc_ids:
         for word in ("import", "os", "system", "touch", "DROP TABLE", "<script>", "7*7"):
             assert word in corpus.texts[doc_id], (doc_id, word)

@@ -930,18 +930,18 @@ def _same_corpus(a: Corpus, b: Corpus) -> None:
 
 @pytest.fixture
 def cleaning_pools(monkeypatch):
-    """Record every process pool that read_corpus starts to clean texts."""
-    import corpus_tools.corpus as corpus_module
+    """Record every process pool that read_corpus starts to clean texts (all come from parallel.worker_pool)."""
+    import corpus_tools.parallel as parallel_module
 
     started: list[int] = []
-    original = corpus_module.ProcessPoolExecutor
+    original = parallel_module.ProcessPoolExecutor
 
     class Recording(original):
         def __init__(self, *args, **kwargs):
             started.append(kwargs["max_workers"])
             super().__init__(*args, **kwargs)
 
-    monkeypatch.setattr(corpus_module, "ProcessPoolExecutor", Recording)
+    monkeypatch.setattr(parallel_module, "ProcessPoolExecutor", Recording)
     return started
 
 

@@ -326,10 +326,17 @@ def test_docvar_columns_choose_the_metadata(tmp_path):
 
 
 def test_text_column_parameter(tmp_path):
-    _csv(tmp_path, _table_text([{"标题": "标题甲", "正文": REPORT}]))
-    with pytest.raises(CorpusReadError, match=r"t\.csv: no text column 'text'; the table has \['标题', '正文'\] \(pass text_column"):
+    _csv(tmp_path, _table_text([{"标题": "标题甲", "报道": REPORT}]))
+    with pytest.raises(
+        CorpusReadError,
+        match=r"t\.csv: no text column: .*; the table has \['标题', '报道'\] \(name the right one: "
+        r"read_corpus\(text_column='标题'\) or dangshi-reports --text-column 标题\)",
+    ):
         read_corpus(tmp_path)
-    assert read_corpus(tmp_path, text_column="正文").texts["t-1"] == REPORT_BODY
+    assert read_corpus(tmp_path, text_column="报道").texts["t-1"] == REPORT_BODY
+    # a common name for the text column is found without being named
+    _csv(tmp_path, _table_text([{"标题": "标题甲", "正文": REPORT}]))
+    assert read_corpus(tmp_path).texts["t-1"] == REPORT_BODY
 
 
 @pytest.mark.parametrize(
@@ -374,29 +381,29 @@ def test_jsonl_lines_are_records(tmp_path):
         "t.jsonl#2": "malformed_table", "t.jsonl#4": "malformed_table", "t.jsonl#5": "missing_column", "t.jsonl#6": "malformed_table"
     }
     assert "line 4 is a JSON list, not an object" in problems.loc["t.jsonl#4", "message"]
-    assert "line 5 has no 'text' field" in problems.loc["t.jsonl#5", "message"]
+    assert "t.jsonl, row 5: the record has no 'text' field" in problems.loc["t.jsonl#5", "message"]
     assert "the text is a int, not a string" in problems.loc["t.jsonl#6", "message"]
 
 
 def test_jsonl_without_the_text_field(tmp_path):
-    (tmp_path / "t.jsonl").write_text(json.dumps({"body": REPORT}) + "\n", encoding="utf-8")
-    with pytest.raises(CorpusReadError, match=r"t\.jsonl: no text field 'text'; line 1 has \['body'\]"):
+    (tmp_path / "t.jsonl").write_text(json.dumps({"abstract": REPORT}) + "\n", encoding="utf-8")
+    with pytest.raises(CorpusReadError, match=r"t\.jsonl: no text column: .*; the table has \['abstract'\]"):
         read_corpus(tmp_path)
 
 
 def test_parquet_problems(tmp_path):
     (tmp_path / "a.parquet").write_bytes(render_parquet([{"text": 1}]))
     (tmp_path / "b.parquet").write_bytes(b"not parquet at all")
-    (tmp_path / "c.parquet").write_bytes(render_parquet([{"body": REPORT}]))
+    (tmp_path / "c.parquet").write_bytes(render_parquet([{"abstract": REPORT}]))
     (tmp_path / "d.parquet").write_bytes(render_parquet([{"text": REPORT, "year": 2021}, {"text": None, "year": None}]))
     corpus = read_corpus(tmp_path, on_error="skip")
     assert corpus.doc_ids == ["d-1"]
     assert corpus.docvars.loc["d-1", "year"] == "2021"
     problems = corpus.problems.set_index("source")
     assert problems["code"].to_dict() == {
-        "a.parquet": "malformed_table", "b.parquet": "malformed_table", "c.parquet": "missing_column", "d.parquet#2": "empty"
+        "a.parquet#1": "malformed_table", "b.parquet": "malformed_table", "c.parquet": "missing_column", "d.parquet#2": "empty"
     }
-    assert "text column 'text' holds int64, not strings" in problems.loc["a.parquet", "message"]
+    assert "a.parquet, row 1: the text is a int, not a string" in problems.loc["a.parquet#1", "message"]
     assert "not a valid Parquet file" in problems.loc["b.parquet", "message"]
 
 
