@@ -10,6 +10,7 @@ of items that spells it out). See :func:`numbered_formulas` for the rules.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from functools import lru_cache
 
 import numpy as np
@@ -25,7 +26,7 @@ FORMULA_COLUMNS = (
     "expansion", "n_items", "expansion_source", "start", "end", "expansion_start", "expansion_end",
 )
 #: Shapes of numbered formulas, in the order they are tried.
-FORMULA_KINDS = ("doubled", "code", "count_of", "n_ge", "n_da", "paired", "numbered")
+FORMULA_KINDS = ("plus", "graded", "multi", "doubled", "code", "count_of", "n_ge", "n_da", "paired", "numbered")
 
 _N = "一二三四五六七八九十两"  # numerals that count items
 _NB = _N + "百千万"
@@ -34,6 +35,9 @@ _H_WORD = f"(?![{_NB}双]){_H}"  # a character that is not itself a numeral
 
 # Shapes, tried in FORMULA_KINDS order on a candidate string (a quoted item or a free match).
 _SHAPES = {
+    "plus": re.compile(r"(?:\d{1,2}|[一二三四五六七八九十])(?:\+(?:\d{1,2}|[NnXx]|[一二三四五六七八九十])){1,3}"),
+    "graded": re.compile("十百千万?|百千万"),
+    "multi": re.compile(rf"(?:[{_N}]{_H_WORD}{{1,2}}){{3,4}}"),
     "doubled": re.compile(rf"双(?:{_H}{{1,3}}|\d+)(?:双{_H}{{1,2}})?"),
     "code": re.compile(r"[〇零一二三四五六七八九十]{3,}|\d{3,}"),
     "count_of": re.compile(rf"[{_N}]+个[{_NB}]+[批年]?"),
@@ -51,16 +55,33 @@ _YI_WORDS = {"一线", "一起", "一体", "一致", "一定", "一切", "一直
 _YEAR_RE = re.compile(r"[一二][〇零九][〇零一二三四五六七八九]{2}|(?:19|20)\d\d")
 _APPROX_RE = re.compile(r"[一二三四五六七八九]{2}[十百千万]")  # 三四十: "thirty or forty"
 _PHONE_AFTER_RE = re.compile(r"[”’\"']?(?:热线|电话|便民服务热线|服务热线|政务服务)")
+# A numeral followed by one of these classifiers counts objects (两幅标语, 三份证书, 一股绳):
+# a count, not a formula, unless a second numeral makes it a pattern (一户一策).
+_OBJECT_CLASSIFIERS = set("幅份张本篇块座所间台辆把根颗棵株头匹只套盏枚首部册封顶架艘面股支连")
+# Numerals written as codes before these are group, house or road numbers (雷家桥村二三四组).
+_NOT_AFTER_CODE_RE = re.compile(r"[”’\"']?\s?(?:组|号|队|班|栋|楼|层|室|床|路|线|国道|省道|快速通道|公交)")
+# A battle or an event named after a place (六甲之战), not a list of items
+_EVENT_END_RE = re.compile("(?:之战|战役|大捷|会师|起义|暴动|会议)$")
+# Words a plus shape is the name of when written without quotes (“1+8”体系, 1+6+N 模式)
+_PLUS_NAME_AFTER_RE = re.compile(r"[”’]?(?:模式|体系|机制|制度|工作法|工作机制|格局|套餐|行动|工程|服务|清单|计划|架构|矩阵)")
+# Lead numerals that also begin ordinary words (百姓, 千万, 万一, 十分, 一生, 一盘棋)
+_LEXICAL_LEADS = set("一十百千万")
+_COMMON_WORD_TAGS = {"n", "ns", "nr", "nt", "a", "ad", "an", "d", "v", "vn", "i", "l"}
 
 # Unquoted candidates. Groups: always-formula shapes, then shapes that need an expansion.
 _FREE_RE = re.compile(
-    rf"(?P<count_of>[二三四五六七八九十两]+个[{_NB}]+[批年]?)"
-    rf"|(?P<doubled>双{_H}双{_H}|双{_H}{{2}}(?:[、，]双{_H}{{2}})+)"
+    r"(?P<plus>(?<![\d.+])(?:\d{1,2}|[一二三四五六七八九十])(?:\+(?:\d{1,2}|[NnXx]|[一二三四五六七八九十])){1,3}(?![\d.%+]))"
+    rf"|(?P<graded>(?<![{_NB}])(?:十百千万?|百千万)(?![{_NB}]))"
+    rf"|(?P<multi>(?<![{_NB}])(?:[{_N}]{_H_WORD}{{1,2}}?){{2,3}}[{_N}]{_H_WORD}{{1,2}}(?=[^{HAN}]|$))"
+    rf"|(?P<count_of>[二三四五六七八九十两]+个[{_NB}]+[批年]?)"
+    rf"|(?P<doubled>双{_H}{{1,2}}双{_H}{{1,2}}(?=[^{HAN}]|$)|双{_H}双{_H}|双{_H}{{2}}(?:[、，]双{_H}{{2}})+)"
     rf"|(?P<code>[〇零一二三四五六七八九十]{{3,}})"
     rf"|(?P<named>[{_N}]+[个大]{_H}{{1,4}}?(?=[（(：:，。；、]))"
     rf"|(?P<paired>[{_NB}]{_H_WORD}[{_NB}]{_H_WORD})"
+    # right after a quoted list: “专家讲理论、群众讲变化、院落讲变化”三讲活动 (needs the list)
+    rf"|(?P<after_list>(?<=”)[二三四五六七八九十两](?:个{_H_WORD}{{2}}|{_H_WORD}))"
 )
-_QUOTED_RES = (re.compile("“([^“”\n]{1,30})”"), re.compile("‘([^‘’\n]{1,30})’"))
+_QUOTED_RES = (re.compile("“([^“”\n]{1,80})”"), re.compile("‘([^‘’\n]{1,80})’"))
 _MAX_ITEM_CHARS = 8
 
 _OPEN_TO_CLOSE = {"“": "”", "‘": "’", "（": "）", "(": ")", "《": "》", "「": "」", "『": "』", "【": "】"}
@@ -99,6 +120,8 @@ def formula_shape(item: str, *, max_chars: int = _MAX_ITEM_CHARS) -> str | None:
             continue
         if kind == "code" and not _is_code(item):
             continue
+        if kind == "plus" and not re.search(r"\d|[NnXx]", item) and item.count("+") < 2:
+            continue  # 一+一: arithmetic in words, not a named structure
         if kind in {"count_of", "n_ge", "n_da"} and item[0] == "一":
             continue  # 一个脚印, 一大早: not a count of items
         if kind == "numbered" and not _is_numbered(item):
@@ -124,6 +147,8 @@ def _is_numbered(item: str) -> bool:
         rest = item[len(numerals):]
         if len(numerals) == 2 and all(c in CN_DIGITS for c in numerals):
             return False  # 七一, 四五, 五四: date names
+        if rest[:1] in {"项", "件", "条"} and len(rest) >= 3 and numerals != "一":
+            return True  # “六项专题行动”: a named set of actions (“一条主线” is one thing, not a set)
         if not rest or rest[0] in _NOT_AFTER_NUMERAL or item[:2] in _YI_WORDS:
             return False
         return True
@@ -131,10 +156,74 @@ def _is_numbered(item: str) -> bool:
     return any(c in "二三四五六七八九十两" for c in item)
 
 
+def _has_second_numeral(item: str) -> bool:
+    run = re.match(f"[{_NB}双]+", item)
+    rest = item[run.end():] if run else item
+    return bool(re.search(f"[{_NB}双]", rest))
+
+
+@lru_cache(maxsize=1)
+def _place_surfaces() -> frozenset[str]:
+    """Gazetteer names of two or more characters that are not also everyday words."""
+    from ..locality import gazetteer
+
+    return frozenset(surface for surface, entries in gazetteer().forms.items()
+                     if len(surface) >= 2 and not all(weak for _, _, weak in entries))
+
+
+def _cut_pos(item: str) -> list[tuple[str, str]]:
+    from ..segment import get_segmenter  # loaded only when a candidate needs its words tagged
+
+    return get_segmenter(hmm=False).cut_pos(item)
+
+
+def _not_a_name(item: str, kind: str, after: str) -> str | None:
+    """Why a string shaped like a formula is a place, an event, a count or a word; None if not.
+
+    ``after`` is the text that follows the string (a few characters are enough).
+    """
+    if kind in {"code", "plus"}:
+        return "address" if kind == "code" and _NOT_AFTER_CODE_RE.match(after) else None
+    if kind == "graded":
+        return None
+    places = _place_surfaces()
+    if any(item[i:j] in places for i in range(len(item)) for j in range(i + 2, len(item) + 1)):
+        return "place name"  # 三明实践, 五峰山精神, 九打吉安: a place and what happened there
+    if _EVENT_END_RE.search(item):
+        return "event"
+    second = _has_second_numeral(item)
+    run = re.match(f"[{_NB}]+", item)
+    if run and not second and item[run.end():run.end() + 1] in _OBJECT_CLASSIFIERS:
+        return "count"  # 两幅标语, 三份证书, 一股绳
+    if item[0] == "一" and not second and len(item) > 4 and kind == "numbered":
+        return "phrase"  # 一生奋斗鞍未卸: a line of verse, not a name
+    if item[0] in _LEXICAL_LEADS and not second and kind == "numbered":
+        words = _cut_pos(item)
+        if words and len(words[0][0]) >= 2 and words[0][0][0] == item[0] and words[0][1] in _COMMON_WORD_TAGS:
+            return "word"  # 百姓书记, 一盘棋: the numeral is part of an ordinary word
+    if "一" in item and kind in {"paired", "numbered"}:
+        words = _cut_pos(item)
+        if len(words) == 1 and words[0][1] == "i":
+            return "idiom"  # 一心一意
+    return None
+
+
+def _head_is_noun(formula: str) -> bool:
+    """Whether the word after 个 in N个X is a noun (两个展厅: a count) rather than a verb (五个坚持)."""
+    head = formula[formula.index("个") + 1:]
+    words = _cut_pos(head)
+    return bool(words) and words[0][1].startswith("n")
+
+
 def _numerals(formula: str, kind: str) -> tuple[str, int | None]:
     """The numeral values as text ("7,1") and how many items an expansion should list."""
     if kind == "code" and formula.isdigit():
         return formula, None
+    if kind == "plus":
+        parts = formula.split("+")
+        return ",".join(str(numeral_values(p)[0]) if p and p[0] in _NB else p for p in parts), None
+    if kind == "graded":
+        return ",".join(str(v) for v in numeral_values(formula)), None
     if kind == "doubled":
         digits = re.findall(r"\d+", formula)
         return ",".join(["2", *digits]), None
@@ -147,6 +236,8 @@ def _numerals(formula: str, kind: str) -> tuple[str, int | None]:
         return text, len(values)
     if kind == "paired":
         return text, values[0] if len(values) == 2 and values[0] == values[1] >= 2 else None
+    if kind == "multi":
+        return text, None  # 三讲四赛五坚持 names three groups, not a number of items
     # 七个一, 七进, 扪心三问: the first numeral counts the items; "one X" lists nothing
     return text, values[0] if values[0] >= 2 else None
 
@@ -405,14 +496,16 @@ def numbered_formulas(corpus, *, max_item_chars: int = 8) -> pd.DataFrame:
                 taken[r["start"]:r["end"]] = True
             for match in repeat_re.finditer(doc.text):
                 s, e = match.span()
-                if taken[s:e].any():
+                if taken[s:e].any() or _inside_a_number(doc.text, s, e):
                     continue
                 kind = formula_shape(match.group()) or _free_kind(match.group())
+                if _not_a_name(match.group(), kind, doc.text[e:e + 6]):
+                    continue
                 found.append(_row(doc, match.group(), kind, s, e, quoted=False))
         found.sort(key=lambda r: r["start"])
         for r in found:
             _attach_expansion(doc, r)
-        rows.extend(found)
+        rows.extend(_outside_expansions(doc.text, found))
     table = pd.DataFrame(rows, columns=list(FORMULA_COLUMNS))
     for column in ("n_expected", "n_items"):
         table[column] = table[column].astype("Int64")
@@ -420,6 +513,38 @@ def numbered_formulas(corpus, *, max_item_chars: int = 8) -> pd.DataFrame:
         table[column] = table[column].astype("int64")
     table["quoted"] = table["quoted"].astype(bool)
     return table
+
+
+def _inside_a_number(text: str, start: int, end: int) -> bool:
+    """Whether a repeated string is part of a longer number or a quantity (203 in 1203, 203场次)."""
+    before = text[start - 1:start]
+    after = text[end:end + 1]
+    numeral_chars = "0123456789." + _NB
+    return bool(before and before in numeral_chars) or bool(after and (after in numeral_chars or after in _NOT_AFTER_NUMERAL))
+
+
+def _outside_expansions(text: str, found: list[dict]) -> list[dict]:
+    """Drop unquoted occurrences that sit inside an item of another formula's expansion.
+
+    四史 in 学四史比思想, an item of 四学四比, is part of that item, not a formula used again; a
+    formula that is a whole item (“七个一” in 三个七's list) or is quoted inside one (“双报到”) is
+    counted. Found in one pass over the sorted items of the document.
+    """
+    items = sorted((s, e) for r in found for s, e in r.pop("_items", ()))
+    if not items:
+        return found
+    starts = [s for s, _ in items]
+    ends_max = np.maximum.accumulate(np.array([e for _, e in items]))
+    kept = []
+    for r in found:
+        k = bisect_right(starts, r["start"]) - 1
+        inside = k >= 0 and ends_max[k] >= r["end"] and not r["quoted"]
+        if inside:
+            holders = [(s, e) for s, e in items[max(0, k - 8):k + 1] if s <= r["start"] and r["end"] <= e]
+            inside = any(_clean_item(text[s:e]) != r["formula"] for s, e in holders)
+        if not inside:
+            kept.append(r)
+    return kept
 
 
 def _free_kind(formula: str) -> str:
@@ -446,15 +571,22 @@ def _scan_document(doc, max_item_chars: int) -> list[dict]:
         for match in quote_re.finditer(text):
             content_start = match.start(1)
             content = match.group(1)
-            for a, b in split_items(content) if "、" in content else [(0, len(content))]:
+            parts = split_items(content) if "、" in content or "，" in content else [(0, len(content))]
+            kinds = [formula_shape(content[a:b], max_chars=max_item_chars) for a, b in parts]
+            # in a list of counted names (一个主题、四个伟大成就、九个必须…) 一个X is a name too
+            counted_list = sum(k in {"n_ge", "count_of"} for k in kinds) >= 2
+            for (a, b), kind in zip(parts, kinds):
                 item = content[a:b]
                 start, end = content_start + a, content_start + b
                 if len(item) > max_item_chars:
                     continue
-                kind = formula_shape(item, max_chars=max_item_chars)
+                if kind is None and counted_list and item.startswith("一个") and _SHAPES["n_ge"].fullmatch(item):
+                    kind = "n_ge"
                 if kind is None or taken[start:end].any():
                     continue
                 if kind == "code" and item.isdigit() and _PHONE_AFTER_RE.match(text, match.end()):
+                    continue
+                if _not_a_name(item, kind, text[match.end():match.end() + 6] if b == len(content) else ""):
                     continue
                 found.append(_row(doc, item, kind, start, end, quoted=True))
                 taken[start:end] = True
@@ -474,14 +606,22 @@ def _scan_document(doc, max_item_chars: int) -> list[dict]:
             continue
         if group == "code" and not _is_code(formula):
             continue
-        kind = {"named": "n_ge" if "个" in formula[:3] else "n_da"}.get(group, group)
+        if group == "plus" and not (re.search("[NnXx]", formula) or formula.count("+") >= 2
+                                    or _PLUS_NAME_AFTER_RE.match(text, end)):
+            continue  # 1+1: arithmetic unless it names a structure (1+8 体系, 5+N)
+        kind = {"named": "n_ge" if "个" in formula[:3] else "n_da",
+                "after_list": "n_ge" if "个" in formula else "numbered"}.get(group, group)
         if kind in {"n_ge", "n_da"} and formula[0] == "一":
             continue
+        if _not_a_name(formula, kind, text[end:end + 6]):
+            continue
         row = _row(doc, formula, kind, start, end, quoted=False)
-        if group in {"named", "paired"}:
+        if group in {"named", "paired", "after_list"}:
             _attach_expansion(doc, row, quoted_items_only=True)
             if not row["expansion"]:
                 continue
+            if kind == "n_ge" and row["expansion_source"] == "preceding list" and _head_is_noun(formula):
+                continue  # “抚顺印象”“雷锋事迹”两个展厅: two exhibition halls, counted
         found.append(row)
         taken[start:end] = True
     return found
@@ -515,12 +655,15 @@ def _attach_expansion(doc, row: dict, *, quoted_items_only: bool = False) -> Non
         items = _explained_items(text, a, b) if source == "explained" else _items(text, a, b, trim_lead=True)
         if len(items) < 2 or any(len(_clean_item(text[s:e])) < 2 for s, e in items):
             continue  # a list of single characters is a sentence torn apart, not a list
-        if quoted_items_only and source == "preceding list" and not all(
-            text[s - 1:s] == "“" and text[e:e + 1] == "”" for s, e in items
+        if quoted_items_only and source == "preceding list" and not (
+            all(text[s - 1:s] == "“" and text[e:e + 1] == "”" for s, e in items)
+            or (text[items[0][0] - 1:items[0][0]] == "“" and text[items[-1][1]:items[-1][1] + 1] == "”"
+                and "”" not in text[items[0][0]:items[-1][1]])
         ):
             continue
         if (must_count or quoted_items_only and source != "parenthesis") and len(items) != n_expected:
             continue
+        row["_items"] = items
         row.update(
             expansion=" | ".join(_clean_item(text[s:e]) for s, e in items),
             n_items=len(items),
