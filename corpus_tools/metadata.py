@@ -154,8 +154,40 @@ def read_manifest(path: str | Path) -> pd.DataFrame:
     return table[ordered + extra].set_index("doc_id")
 
 
+# Words that stand where a name would and are not one ("作者： 来源：…", "… 报道").
+_NOT_NAMES = frozenset({
+    "来源", "报道", "摄影", "编辑", "责编", "审核", "通讯", "记者", "供图", "图片", "文字", "整理", "实习",
+    "综合", "本报", "本台", "本网", "融媒体", "时间", "发布", "日期", "视频", "制作", "出品", "监制", "通讯员",
+    "摄像", "见习", "特约", "原创", "发表", "浏览", "点击",
+})
+# A "name" ending like an organisation or a place is not a person ("菏泽台", "乐清之窗").
+_ORG_END_RE = re.compile(r"(?:台|网|报|社|站|窗|中心|局|办|委|县|市|区|镇|乡|村|部|院|馆)$")
+# Outlet words: a byline prefix containing one names an outlet ("齐鲁晚报·齐鲁壹点记者 于悦");
+# an outlet in a news lead ends with one ("新华社北京6月30日电" -> 新华社).
+_OUTLET_WORD = r"(?:日报|晚报|早报|报社|报|网|电视台|广播电台|台|社|新闻|在线|客户端|频道|融媒体中心|传媒|之声|周刊|杂志)"
+_OUTLET_WORD_RE = re.compile(_OUTLET_WORD)
+_OUTLET_END_RE = re.compile(f"{_OUTLET_WORD}$")
+# "本报" and friends name the page's own outlet without saying which it is.
+_NO_OUTLET = frozenset({"本报", "本站", "网络", "本网", "本台", "本刊", "原创", "融媒体", "综合"})
+
+
+def _person_name(token: str) -> str:
+    """Return ``token`` as a person's name (a trailing 摄 of a credit removed), or ``""``."""
+    token = token.strip("■ ·•（）()【】[]")
+    if len(token) >= 3 and token.endswith("摄"):
+        token = token[:-1]
+    if not _NAME_RE.match(token) or token in _NOT_NAMES or _ORG_END_RE.search(token):
+        return ""
+    return token
+
+
 def _byline_names(byline: str) -> list[str]:
-    """Split a byline into ``role name`` items ("记者 于悦; 通讯员 李猛")."""
+    """Split a byline into ``role name`` items ("记者 于悦; 通讯员 李猛").
+
+    Every name after a writing role counts, whether names are separated by spaces, 、 or ，
+    ("通讯员 李猛 裴梦雪", "记者：郑伟 通讯员：胡建峰、丁恒羽"), or glued to the role
+    ("记者金朝晖 通讯员梁长海"); a credit's trailing 摄 is not part of the name.
+    """
     parts = _ROLE_SPLIT_RE.split(byline)
     items: list[str] = []
     role = ""
@@ -163,24 +195,65 @@ def _byline_names(byline: str) -> list[str]:
         if part in _ROLES:  # split() returns each captured role between the names
             role = "记者" if part == "本报记者" else part
             continue
-        for name in part.split():
-            name = name.strip("■ ·")
-            if _NAME_RE.match(name) and role in _WRITING_ROLES:
+        for token in re.split(r"[\s、，,;；:：|]+", part):
+            name = _person_name(token)
+            if name and role in _WRITING_ROLES:
                 items.append(f"{role} {name}")
     return items
 
 
-_SOURCE_RE = re.compile(r"(?:来源|稿源|出处)\s*[:：]\s*([^\s:：|丨]{2,20})")
+def _outlet_in(text: str, *, whole: bool = False) -> str:
+    """Return the outlet named by ``text`` (a byline prefix or a lead's head), or ``""``.
+
+    With ``whole`` the text must contain an outlet word (齐鲁晚报·齐鲁壹点); otherwise the outlet is
+    the longest prefix ending with one (新华社北京 -> 新华社, 国际在线河南频道), so a dateline's place
+    (成都讯, 井冈山讯) names no outlet.
+    """
+    text = text.strip("■●•·《》 \t【】[]（）()")
+    if not text or text in _NO_OUTLET or text.startswith(("本报", "本台", "本网")):
+        return ""
+    if whole:
+        return text if _OUTLET_WORD_RE.search(text) and len(text) <= 20 else ""
+    ends = [m.end() for m in _OUTLET_WORD_RE.finditer(text)]
+    return text[: ends[-1]] if ends else ""
+
+
+_SOURCE_RE = re.compile(r"(?:来源|稿源|出处|稿件来源)\s*[:：]\s*([^\s:：|丨]{2,30})")
+# Where a source label's value ends when the page glued the next label to it
+# ("来源：黑龙江日报编辑：于灵爽").
+_SOURCE_TAIL_RE = re.compile(r"(?:责任编辑|编辑|责编|作者|发布|时间|日期|浏览|点击|审核|记者|字号|【|\[).*$")
 _AUTHOR_RE = re.compile(r"作者\s*[:：]\s*([\u4e00-\u9fff·]{2,4}(?:[\s、，,]+[\u4e00-\u9fff·]{2,4})*)")
 _LABELLED_DATE_RE = re.compile(
-    r"(?:发布|发表|刊发|出版)(?:日期|时间)\s*[:：]?\s*(\d{4}\s*[年\-/.]\s*\d{1,2}\s*[月\-/.]\s*\d{1,2})"
+    r"(?:(?:发布|发表|刊发|出版|更新)(?:日期|时间)|发表于|时间)\s*[:：]?\s*(\d{4}\s*[年\-/.]\s*\d{1,2}\s*[月\-/.]\s*\d{1,2})"
 )
-# 漯河日报讯（记者 张三 通讯员 李四）/ 本报讯（记者 张三）/ 新华社北京6月30日电（记者 张三）
-_NEWS_LEAD_RE = re.compile(
-    r"^(?:(?P<wire>[\u4e00-\u9fff]{1,8}?(?:社|网|台|报))[\u4e00-\u9fff]{0,8}?\d{1,2}月\d{1,2}日电"
-    r"|(?P<outlet>[\u4e00-\u9fff·]{2,12}?)讯)\s*[（(](?P<roles>[^）)]{2,60})[）)]"
+_CLOCK_RE = re.compile(r"^\s*日?\s*(?:[上下]午)?\s*\d{1,2}[:：]\d{2}")
+_SHORT_YEAR_DATE_RE = re.compile(r"(?<![\d\-/.])(\d{2})-(\d{1,2})-(\d{1,2})\s+\d{1,2}:\d{2}")
+_WEEKDAY_RE = re.compile(r"星期[一二三四五六日天]|周[一二三四五六日天](?![年月])")
+# News leads: 漯河日报讯（记者 张三）/ 本报讯（记者 张三）/ 新华社北京6月30日电（记者 张三）/
+# 台海网6月18日讯 / 中国小康网讯 记者金朝晖 / 国际在线河南频道消息： / 国际在线湖北报道：
+_LEAD_RE = re.compile(
+    r"^[·•■\s]*(?P<head>[^，。；！？“”\s]{2,60}?)(?:\d{1,2}月\d{1,2}日)?"
+    r"(?:讯(?![员息号])|电(?=[\s（(])|消息\s*[:：]|报道\s*[:：])"
+    r"\s*(?:[（(](?P<roles>[^）)]{2,60})[）)]|(?P<bare>(?:本报)?(?:记者|通讯员)[^，。：:；]{2,40}))?"
+)
+_URL_IN_BRACKETS_RE = re.compile(r"[（(]\s*[A-Za-z0-9][A-Za-z0-9.\-/:]*\.[A-Za-z]{2,}[A-Za-z0-9.\-/]*\s*[）)]")
+# A byline in brackets closing a paragraph: "…投入使用。（记者 范陈春 通讯员 吴通华）"
+_BRACKET_BYLINE_RE = re.compile(r"[（(]\s*((?:本报|特约)?(?:记者|通讯员|实习生)[^（）()]{2,50})[）)]\s*$")
+# A byline glued to the end of a line: "…学习强国、 贵州日报天眼新闻记者华姝"
+_TRAILING_BYLINE_RE = re.compile(
+    r"(?:^|[\s，、。])(?P<outlet>[\u4e00-\u9fff·]{2,16}?)(?P<roles>(?:记者|通讯员)\s*[\u4e00-\u9fff·]{2,4}"
+    r"(?:[\s、]+(?:(?:记者|通讯员)\s*)?[\u4e00-\u9fff·]{2,4})*)$"
+)
+# A photo credit with a role: "新华社记者 宋晨 摄", "本报通讯员 白凌燕摄", "青海日报记者陆广涛通讯员曲组摄"
+_ROLE_CREDIT_RE = re.compile(
+    r"(?P<before>[^\s。！？，；“”（(]{0,16}?)(?P<roles>(?:本报)?(?:记者|通讯员)[^。！？，；“”]{2,30}?)\s*(?<!拍)摄(?![影像制])"
 )
 _KICKER_PUNCT_RE = re.compile("[，、；！]")
+# Labels and furniture around a headline: "标题：…[打印本页]", "【“飞阅”中国】…", "原标题：…".
+_TITLE_LABEL_RE = re.compile(r"^(?:原?标题|题目)\s*[:：]\s*")
+_TITLE_TAG_RE = re.compile(r"^【[^】]{1,20}】\s*|\s*[\[【](?:打印本页|打印|关闭|收藏)[\]】]\s*$")
+#: A run of this many heading-shaped lines before the body is prose set line by line, not a title.
+MAX_TITLE_LINES = 3
 
 
 def _split_headline(title: str) -> tuple[str, str] | None:
@@ -193,6 +266,80 @@ def _split_headline(title: str) -> tuple[str, str] | None:
     if not sep or len(tail) < 6 or _KICKER_PUNCT_RE.search(tail) or not _KICKER_PUNCT_RE.search(head):
         return None
     return tail.strip(), head.strip()
+
+
+def _clean_title(text: str) -> str:
+    text = _TITLE_LABEL_RE.sub("", text.strip())
+    return _TITLE_TAG_RE.sub("", text).strip()
+
+
+def _title_block(kinds: list[str]) -> list[int]:
+    """Indices of the headline's lines: the last run of title lines before the body.
+
+    Navigation, breadcrumbs and section names above the headline are classified as chrome by
+    :func:`corpus_tools.structure.is_page_furniture`; what is left before the first body paragraph
+    may still hold several runs of heading-shaped lines (a section name, then the headline, then
+    a date line). The headline is the run closest to the body; a run longer than
+    :data:`MAX_TITLE_LINES` is prose printed line by line and gives no title.
+    """
+    first_body = next((i for i, k in enumerate(kinds) if k == "body"), len(kinds))
+    runs: list[list[int]] = []
+    for i, kind in enumerate(kinds[:first_body]):
+        if kind in {"title", "subtitle"}:
+            if runs and runs[-1][-1] == i - 1:
+                runs[-1].append(i)
+            else:
+                runs.append([i])
+    if not runs or len(runs[-1]) > MAX_TITLE_LINES:
+        return []
+    return runs[-1]
+
+
+def _dates(kinds: list[str], texts: list[str], title_at: int | None) -> tuple[tuple[str, str], tuple[str, str]]:
+    """Find the publication date and the page date in the front matter.
+
+    Returns ``((date_published, evidence), (date_page, evidence))``, empty strings when none.
+    See :func:`infer_docvars` (Notes) for the rules.
+    """
+    first_body = next((i for i, k in enumerate(kinds) if k == "body"), len(kinds))
+    candidates: list[tuple[int, int, str, str]] = []  # (-strength, position, date, line)
+    page: list[tuple[int, str, str]] = []
+    for i, (kind, text) in enumerate(zip(kinds, texts)):
+        front = kind in {"dateline", "byline", "title", "subtitle", "editor", "photo_credit", "chrome"} or (
+            i == first_body and len(text) <= 50
+        )
+        if not front or (kind == "chrome" and i > first_body):
+            continue
+        labelled = _LABELLED_DATE_RE.search(text)
+        if labelled and parse_date(labelled.group(1)):
+            candidates.append((-3, i, parse_date(labelled.group(1)), text))
+            continue
+        match = _DATE_RE.search(text)
+        date = parse_date(text) if match else None
+        if date is None:
+            short = _SHORT_YEAR_DATE_RE.search(text)
+            if short and kind != "body":
+                date = parse_date(f"20{short.group(1)}-{short.group(2)}-{short.group(3)}")
+                if date:
+                    candidates.append((-2, i, date, text))
+            continue
+        if _WEEKDAY_RE.search(text) or kind in {"body", "title", "subtitle"} and not _SOURCE_RE.search(text):
+            # a date with its weekday is the page's today-widget; a date in a headline is an event
+            if kind == "dateline":
+                page.append((i, date, text))
+            continue
+        after = text[match.end():]
+        if _CLOCK_RE.match(after) or _SOURCE_RE.search(text) or re.search(r"作者\s*[:：]", text):
+            candidates.append((-2, i, date, text))  # "2021年08月28日 09:28 来源：天山网"
+        elif kind == "dateline" and title_at is not None and i > title_at:
+            candidates.append((-1, i, date, text))  # an unlabelled date line under the headline
+        elif kind == "dateline":
+            page.append((i, date, text))
+    published = min(candidates)[2:] if candidates else ("", "")
+    # a date line the publication date did not come from is the page date
+    page += [(i, d, t) for _, i, d, t in candidates if (d, t) != published and _ == -1]
+    page.sort()
+    return published, (page[0][1:] if page else ("", ""))
 
 
 def infer_docvars(blocks: pd.DataFrame | Sequence[tuple[str, str]]) -> dict[str, object]:
@@ -217,17 +364,34 @@ def infer_docvars(blocks: pd.DataFrame | Sequence[tuple[str, str]]) -> dict[str,
 
     Notes
     -----
-    * Dates: a date labelled as a publication date (发布日期, 发表时间 …) anywhere in the
-      front matter or bylines is the publication date and wins over any other; an unlabelled
-      date line (a page header such as ``2023年03月29日 星期三``) is the page date, which on
-      scraped pages is often the day the page was displayed, not published.
-    * Outlet: an explicit ``来源：`` label wins over the name before a byline role
-      (``齐鲁晚报·齐鲁壹点记者 于悦``), which wins over a news lead (``漯河日报讯（记者 …）``);
-      ``本报`` names no outlet.
-    * Title: two headline lines without a dash are kicker (引题, with inner punctuation) and
-      main title; the main title is ``title`` and the kicker ``subtitle``, as the seed
+    * **Dates.** ``date_published`` is the date the page says the article appeared; it is what
+      tables of documents show. In order of strength: a labelled date (发布日期, 发布时间,
+      发表于, 本期出版日期, 时间： …) anywhere in the front matter; a date with a clock time or with
+      来源/作者 on the same line (``2021年08月28日 09:28 来源：天山网``, a forum post time); an
+      unlabelled date line right under the headline. ``date_page`` is any other date printed in
+      the page frame that is not the publication date: a header with its weekday
+      (``2023年03月29日 星期三``, the day the page was displayed), an unlabelled date line above the
+      headline, or an unlabelled date a stronger one overrode. Dates in the body (events) and in
+      headlines are never either.
+    * **Outlet.** An explicit ``来源：`` label wins (cut where the page glued the next label to it,
+      without 《》); then the name before a byline role (``齐鲁晚报·齐鲁壹点记者 于悦``); then a news
+      lead (``漯河日报讯（记者 …）``, ``台海网6月18日讯``, ``国际在线河南频道消息：``; of several outlets
+      in one lead the one given with its web address); then an outlet named in a closing byline
+      or a photo credit with a role (``青海日报记者 陆广涛 摄``); then a site's name alone at the top
+      of the page. ``本报`` names no outlet, and a lead whose name ends in no outlet word (报, 网,
+      台, 社, 新闻, 在线, 频道 …) is a dateline (``成都讯``: a place), not an outlet.
+    * **Reporters.** Every name after 记者, 通讯员, 实习生, 作者, 文/ … (spaces, 、 and ， separate
+      names); from the bylines, else the news lead, else closing bylines in brackets
+      (``（记者 张三 通讯员 李四）``), bylines glued to a paragraph's end and photo credits that carry
+      a role (``本报通讯员 白凌燕摄``). Photographers without a role (``毕方佳摄``) and editors are
+      not reporters.
+    * **Title.** Page furniture (breadcrumbs, menus, site actions, column tags) is never a title
+      (see :func:`corpus_tools.structure.is_page_furniture`); the headline is the run of title lines
+      closest to the body (:func:`_title_block`), without a ``标题：`` label or a leading column tag
+      (【“飞阅”中国】). Two headline lines without a dash are kicker (引题, with inner punctuation)
+      and main title; the main title is ``title`` and the kicker ``subtitle``, as the seed
       manifest records them.
-    * Locality: see :func:`corpus_tools.locality.infer_locality`; the outlet found here is
+    * **Locality.** See :func:`corpus_tools.locality.infer_locality`; the outlet found here is
       passed as weak evidence.
     """
     found: dict[str, str] = {}
@@ -240,66 +404,109 @@ def infer_docvars(blocks: pd.DataFrame | Sequence[tuple[str, str]]) -> dict[str,
     pairs = block_pairs(blocks)
     kinds = [kind for kind, _ in pairs]
     texts = [text for _, text in pairs]
-    title_rows = [i for i, k in enumerate(kinds) if k in {"title", "subtitle"}]
     first_body = next((i for i, k in enumerate(kinds) if k == "body"), None)
-    for i, (kind, text) in enumerate(zip(kinds, texts)):
-        if kind == "title":
+
+    # ---- title and subtitle: the run of title lines closest to the body
+    title_rows = _title_block(kinds)
+    for n, i in enumerate(title_rows):
+        text = _clean_title(texts[i])
+        if not text or (found.get("title") == text):
+            continue  # a headline printed twice
+        if n == 0:
             split = _split_headline(text)
-            if split and not found.get("title"):
-                put("title", split[0], text)
-                put("subtitle", split[1], text)
-            put("title", text, text)
-        elif kind == "subtitle":
-            dashed = text.startswith(("——", "—", "--", "–"))
-            earlier = [j for j in title_rows if j < i]
-            if (not dashed and earlier and kinds[earlier[-1]] == "title"
-                    and found.get("title") == texts[earlier[-1]] and _KICKER_PUNCT_RE.search(found["title"])):
-                # the line above was a kicker (引题): this one is the main title
-                kicker = found["title"]
-                put("title", text, text, override=True)
-                put("subtitle", kicker, kicker, override=True)
-            else:
-                put("subtitle", text.lstrip("—-– "), text)
-        # labelled lines: in the front matter and bylines, or a short first "body" line that is
-        # really a source line (a long paragraph's "资金来源：" is not one)
-        if kind in {"dateline", "byline", "title", "subtitle", "editor", "photo_credit"} or (
+            if split:
+                put("title", split[0], texts[i])
+                put("subtitle", split[1], texts[i])
+            put("title", text, texts[i])
+            continue
+        dashed = text.startswith(("——", "—", "--", "–"))
+        if not dashed and n == 1 and _KICKER_PUNCT_RE.search(found.get("title", "")) and not found.get("subtitle"):
+            # the line above was a kicker (引题): this one is the main title
+            kicker, kicker_line = found["title"], found["title_evidence"]
+            put("title", text, texts[i], override=True)
+            put("subtitle", kicker, kicker_line, override=True)
+        else:
+            put("subtitle", text.lstrip("—-– "), texts[i])
+
+    # ---- dates
+    (published, published_line), (page, page_line) = _dates(kinds, texts, title_rows[0] if title_rows else None)
+    put("date_published", published, published_line)
+    put("date_page", page, page_line)
+
+    # ---- outlet and reporters, by strength
+    outlets: list[tuple[int, int, str, str]] = []  # (-strength, position, outlet, evidence)
+    reporter_tiers: dict[int, list[tuple[str, str]]] = {1: [], 2: [], 3: []}  # tier -> (item, evidence)
+    for i, (kind, text) in enumerate(zip(kinds, texts)):
+        meta = kind in {"dateline", "byline", "title", "subtitle", "editor", "photo_credit"} or (
             i == first_body and len(text) <= 50
-        ):
-            labelled = _LABELLED_DATE_RE.search(text)
-            if labelled and parse_date(labelled.group(1)):
-                put("date_published", parse_date(labelled.group(1)), text)
+        )
+        if meta:
             source = _SOURCE_RE.search(text)
-            if source and source.group(1) not in {"本报", "本站", "网络"}:
-                put("outlet", source.group(1), text, override=True)
-        if kind == "dateline":
-            date = parse_date(text)
-            if date and not _PUBLICATION_LABEL_RE.search(text):
-                put("date_page", date, text)
-        elif kind == "byline":
+            if source:
+                value = _SOURCE_TAIL_RE.sub("", source.group(1)).strip("《》〈〉 ")
+                if len(value) >= 2 and value not in _NO_OUTLET:
+                    outlets.append((-5, i, value, text))
+        if kind == "byline":
             names = _byline_names(text)
             author = _AUTHOR_RE.search(text)
             if author and not names:
-                names = [f"作者 {n}" for n in re.split(r"[\s、，,]+", author.group(1)) if _NAME_RE.match(n)]
-            if names:
-                put("reporters", "; ".join(names), text)
+                names = [f"作者 {n}" for n in re.split(r"[\s、，,]+", author.group(1)) if _person_name(n)]
+            reporter_tiers[1] += [(n, text) for n in names]
             if not _SOURCE_RE.search(text):
-                outlet = re.split(r"(?:本报)?(?:记者|通讯员)", text)[0].strip("■ ")
-                if outlet and "/" not in outlet and not outlet.startswith(("文", "作者", "发布")) and not parse_date(outlet):
-                    put("outlet", outlet, text)
-        elif i == first_body:
-            lead = _NEWS_LEAD_RE.match(text)
+                prefix = re.split(r"(?:本报)?(?:记者|通讯员)", text)[0]
+                if "/" not in prefix and not prefix.strip("■ ").startswith(("文", "作者", "发布")) and not parse_date(prefix):
+                    outlet = _outlet_in(prefix, whole=True)
+                    if outlet:
+                        outlets.append((-4, i, outlet, text))
+        elif kind == "body" and i == first_body:
+            lead = _LEAD_RE.match(text)
             if lead:
-                names = _byline_names(lead.group("roles"))
-                if names:
-                    put("reporters", "; ".join(names), lead.group(0))
-                outlet = lead.group("wire") or lead.group("outlet")
-                if not outlet.startswith("本"):
-                    put("outlet", outlet, lead.group(0))
+                roles = lead.group("roles") or lead.group("bare") or ""
+                reporter_tiers[2] += [(n, lead.group(0)) for n in _byline_names(roles)]
+                heads = _LEAD_ITEM_SPLIT_RE.split(lead.group("head"))
+                named = [(bool(_URL_IN_BRACKETS_RE.search(h)), _outlet_in(_URL_IN_BRACKETS_RE.sub("", h))) for h in heads]
+                named = [(url, o) for url, o in named if o]
+                if named:
+                    # of several outlets in one lead, the one given with its web address
+                    best = next((o for url, o in named if url), named[0][1])
+                    outlets.append((-3, i, best, lead.group(0)))
+        if kind in {"body", "caption", "photo_credit", "heading", "byline"}:
+            bracket = _BRACKET_BYLINE_RE.search(text)
+            if bracket:
+                reporter_tiers[3] += [(n, bracket.group(0)) for n in _byline_names(bracket.group(1))]
+            trailing = _TRAILING_BYLINE_RE.search(text) if not bracket and kind != "byline" else None
+            if trailing:
+                outlet = _outlet_in(trailing.group("outlet"))
+                if outlet and outlet == trailing.group("outlet").strip("·"):
+                    reporter_tiers[3] += [(n, trailing.group(0).strip()) for n in _byline_names(trailing.group("roles"))]
+                    outlets.append((-2, i, outlet, trailing.group(0).strip()))
+            for credit in _ROLE_CREDIT_RE.finditer(text):
+                reporter_tiers[3] += [(n, credit.group(0).strip()) for n in _byline_names(credit.group("roles"))]
+                outlet = _outlet_in(credit.group("before"))
+                if outlet and outlet == credit.group("before").strip("·"):
+                    outlets.append((-2, i, outlet, credit.group(0).strip()))
+        if kind == "chrome" and (first_body is None or i < first_body) and _SITE_NAME_LINE_RE.match(text.strip()):
+            outlets.append((-1, i, text.strip(), text))
+    if outlets:
+        _, _, outlet, evidence = min(outlets)
+        put("outlet", outlet, evidence)
+    for tier in (1, 2, 3):
+        items = reporter_tiers[tier]
+        if items:
+            names: dict[str, str] = {}
+            for item, _ in items:  # one entry per person, in order, with the first role found
+                names.setdefault(item.split(" ", 1)[1], item)
+            put("reporters", "; ".join(names.values()), " | ".join(dict.fromkeys(e for _, e in items)))
+            break
     keys = ("title", "subtitle", "outlet", "reporters", "date_published", "date_page")
     out: dict[str, object] = {k: found.get(k, "") for k in keys}
     out |= {f"{k}_evidence": found[f"{k}_evidence"] for k in keys if f"{k}_evidence" in found}
     out |= infer_locality(pairs, outlet=out["outlet"] or None).as_docvars()
     return out
+
+
+_LEAD_ITEM_SPLIT_RE = re.compile(r"、")
+_SITE_NAME_LINE_RE = re.compile(r"^[\u4e00-\u9fffA-Za-z]{2,10}(?:网|网站|在线|论坛|客户端|新闻网)$")
 
 
 #: For locality docvars, where to look when a document has no value: a

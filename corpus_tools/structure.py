@@ -34,6 +34,9 @@ __all__ = [
     "classify_blocks",
     "split_sentences",
     "block_pairs",
+    "is_page_furniture",
+    "is_photo_credit",
+    "is_source_line",
     "HEADING_MAX_CHARS",
 ]
 
@@ -133,23 +136,141 @@ _DATELINE_RE = re.compile(
     r"(?:\s*\d{1,2}:\d{2}(?::\d{2})?)?\s*(?:星期[一二三四五六日天]|周[一二三四五六日天])?"
     r"(?:\s*第?[\dA-Za-z]{1,3}版)?$"
 )
-_EDITOR_RE = re.compile(r"^(?:责任编辑|值班编辑|编辑|责编|审核|校对|初审|复审|终审|审校|监制)\s*[:：/]")
+# A date with a clock time, or a labelled date / source / author on one line, anywhere in a short
+# line: "2021年08月28日 09:28 来源：天山网", "《小康》 ● 中国小康网 2021-04-20 10:18:13",
+# "作者： 乐清之窗 时间： 2021-4-25 16:18", "发表于：2021-05-25 21:43:20|来源：…". Such a line is
+# the page's statement of when and where the article appeared, never prose.
+_CLOCK_DATE_RE = re.compile(
+    rf"(?:{_DATE}|(?<!\d)\d{{2}}-\d{{1,2}}-\d{{1,2}})\s*(?:[上下]午)?\s*\d{{1,2}}[:：]\d{{2}}(?:[:：]\d{{2}})?"
+)
+_META_LABEL_RE = re.compile(
+    r"(?:来源|稿源|发布时间|发布日期|发表时间|发表日期|发表于|更新时间|出版日期|刊发日期|作者|浏览量|点击数|浏览次数|阅读量)\s*[:：]"
+)
+#: Longest line that may be a source/date line ("2021-05-07 15:53:45来源：…编辑：…责编：…").
+SOURCE_LINE_MAX_CHARS = 100
+_EDITOR_RE = re.compile(
+    r"^(?:责任编辑|值班编辑|编辑|责编|编审|审核|校对|初审|复审|终审|审校|监制)\s*(?:[:：/]"
+    rf"|[{_HAN}·]{{2,4}}(?:\s|$))"  # "编辑孙蕙 编审付松": a role glued to its name
+)
 _BYLINE_ROLE_RE = re.compile(
     r"(?:记者|通讯员|实习生|特约撰稿人?|撰稿|作者\s*[:：]|^文\s*[/:：]|\s文\s*[/:：]|^图\s*[/:：]|版式\s*[/:：]"
     r"|摄影\s*[/:：]|来源\s*[:：]|融媒体中心\s*[:：/])"
 )
 _PHOTO_CREDIT_RE = re.compile(r"(?:图片由.{1,30}提供|供图|^图片来源|摄影\s*[:：]|^图\s*[/:：])")
+# A credit that ends a line: "…活动现场。 毕方佳摄", "新华社记者 宋晨 摄", "（钟小丰 摄）",
+# "本文图片均为陈洋摄". The name is 2–4 characters (or a role and names); 摄 is the last word.
+_CREDIT_END_RE = re.compile(
+    rf"(?:^|[\s。！？）)]|记者|通讯员)[{_HAN}·]{{2,4}}\s*(?<!拍)摄[）)]?$|(?:记者|通讯员)(?:\s*[{_HAN}·]{{2,4}})+\s*(?<!拍)摄[）)]?$"
+    r"|^(?:本文)?图片均为.{2,20}摄[）)]?$|^图[说为][:：]?"
+)
 _CHROME_RE = re.compile(
     r"^(?:友情链接|返回顶部|打印本页|关闭窗口|分享到|扫一扫|微信扫一扫|版权所有|上一篇|下一篇|"
     r"网站地图|联系我们|【打印】|【关闭】|【字体|点击量|浏览次数|阅读次数|字号[:：]|相关阅读$|推荐阅读$)"
 )
 
 
+# ----------------------------------------------------------------------------
+# Page furniture
+# ----------------------------------------------------------------------------
+
+# Breadcrumbs: "首页 > 要闻 > 正文", "您当前的位置：每日甘肃网 > 甘肃", "当前位置：首页".
+_BREADCRUMB_LEAD_RE = re.compile(r"^[•·\s]*(?:您(?:当前|现在)?的?位置|当前位置|所在位置|现在位置)\s*[:：]?")
+_BREADCRUMB_SEP_RE = re.compile(r"\s*(?:>>?|＞|›|»|→)\s*")
+# Site actions, page-edition controls and logos: never part of an article.
+_SITE_ACTION_RE = re.compile(
+    r"设为首页|加入收藏|收藏本站|网站首页|首页$|^首页|[Ll][Oo][Gg][Oo]|[大中小]字号|字体[:：]|【字体|分享到|扫一扫|手机版|"
+    r"无障碍|站内(?:高级)?搜索|语音播报|^关键[字词]\s*[:：]|上一[期版篇]|下一[期版篇]|打印本页|关闭窗口|返回首页|"
+    r"^\[?打印\]?$|^\[?关闭\]?$|^(?:登录|注册)$|^(?:参与|发表|我要|网友)评论|^所有评论|^相关新闻$|^新闻推荐$"
+)
+# A whole line that is a column tag: 【开栏语】, 【沈阳人大新闻】, [打印本页].
+_COLUMN_TAG_RE = re.compile(r"^[【\[][^】\]]{1,20}[】\]]$")
+# A column name on its own: "党史学习教育动态", "今日要闻".
+_COLUMN_NAME_RE = re.compile(rf"^[{_HAN}]{{0,8}}(?:动态|专栏|快讯|要闻|资讯|头条|新闻中心)$")
+# A site's name on its own line at the top of a page: "乐清上班族网", "云南网".
+_SITE_NAME_RE = re.compile(rf"^[{_HAN}A-Za-z]{{1,10}}(?:网|网站|官网|在线|论坛|客户端|新闻网)$")
+_MENU_SPLIT_RE = re.compile(r"\s*[|｜丨]\s*|\s+")
+#: Longest item of a navigation menu ("老外在龙江", "名企品牌"); headlines' halves are longer.
+MENU_ITEM_MAX_CHARS = 6
+
+
+def is_page_furniture(text: str) -> bool:
+    """Tell whether a line is page furniture: navigation, breadcrumbs, site actions or a column tag.
+
+    Page furniture is what a scraper copies from around an article: breadcrumbs
+    (``首页 > 要闻 > 正文``, ``您当前的位置：…``), menus of short items (section names or
+    place names separated by ``|`` or spaces), site actions (``设为首页``, ``加入收藏``,
+    ``人民网首页``, ``…Logo``, ``小字号``, share bars, edition controls such as ``上一版``),
+    column tags standing alone (``【开栏语】``), a column name (``党史学习教育动态``) and a site
+    name alone on its line (``乐清上班族网``). It is never a title and never body text.
+
+    Examples
+    --------
+    >>> [is_page_furniture(t) for t in ("首页 > 要闻 > 正文", "当前位置：首页", "新闻 | 图片 | 视频 | 专题",
+    ...                                  "• 设为首页", "【开栏语】", "学史力行践初心 砥砺奋进开新局")]
+    [True, True, True, True, True, False]
+    """
+    core = _LEAD_MARKS_RE.sub("", text).strip()
+    if not core:
+        return True
+    if _BREADCRUMB_LEAD_RE.match(core):
+        return True
+    if re.match(r"(?:原?标题|题目)\s*[:：]", core):
+        return False  # "标题：… [打印本页]" is the headline with a label
+    if re.search(r"[。！？；]", core):
+        return False
+    parts = [p for p in _BREADCRUMB_SEP_RE.split(core) if p]
+    if len(parts) >= 2 and _BREADCRUMB_SEP_RE.search(core) and all(len(p) <= 12 for p in parts):
+        return True
+    if len(core) <= 30 and (_SITE_ACTION_RE.search(core) or _COLUMN_TAG_RE.match(core)
+                            or _COLUMN_NAME_RE.match(core) or _SITE_NAME_RE.match(core)):
+        return True
+    items = [p for p in _MENU_SPLIT_RE.split(core) if p]
+    # A menu: four or more short items, none a sentence; a byline's list of names is not one.
+    return (
+        len(items) >= 4
+        and all(len(p) <= MENU_ITEM_MAX_CHARS for p in items)
+        and not _BYLINE_ROLE_RE.search(core)
+        and not re.search("[，、：:]", core)
+    )
+
+
+def is_photo_credit(text: str) -> bool:
+    """Tell whether a line is, or ends with, a photo credit (``…摄``, ``供图``, ``图片来源``, ``图说：``).
+
+    Examples
+    --------
+    >>> [is_photo_credit(t) for t in ("活动现场。 李明摄", "新华社记者 宋晨 摄", "图为党员参观展馆。",
+    ...                               "琼结县 供图", "他拍摄了照片。")]
+    [True, True, True, True, False]
+    """
+    core = text.strip()
+    return bool(_CREDIT_END_RE.search(core) or (len(core) <= CAPTION_MAX_CHARS and _PHOTO_CREDIT_RE.search(core))
+                or (len(core) <= 2 * CAPTION_MAX_CHARS and re.search(r"供图[）)]?$", core)))
+
+
+def is_source_line(text: str) -> bool:
+    """Tell whether a line states when or where the article appeared (date with time, 来源：, 作者：…).
+
+    Examples
+    --------
+    >>> [is_source_line(t) for t in ("2021年08月28日 09:28 来源：天山网", "作者： 乐清之窗 时间： 2021-4-25 16:18",
+    ...                              "来源：岳阳日报 发布时间：2021年10月22日", "6月3日，全区召开会议。")]
+    [True, True, True, False]
+    """
+    core = _LEAD_MARKS_RE.sub("", text)
+    if len(core) > SOURCE_LINE_MAX_CHARS or re.search("[。！？]", core):
+        return False
+    return bool(_CLOCK_DATE_RE.search(core) or _META_LABEL_RE.search(core))
+
+
 def _is_byline_shape(text: str) -> bool:
     core = _LEAD_MARKS_RE.sub("", text)
+    # names may be separated by ， ("通讯员 张三，李四"); a sentence has longer clauses
+    listing = all(len(part) <= 8 for part in re.split(r"[，,、\s]+", core))
     return (
         len(core) <= CAPTION_MAX_CHARS
-        and not re.search("[，。！？；]", core)
+        and not re.search("[。！？；]", core)
+        and ("，" not in core or listing)
         and bool(_BYLINE_ROLE_RE.search(core))
     )
 
@@ -192,7 +313,9 @@ def _is_meta(text: str) -> bool:
         or _EDITOR_RE.match(text)
         or _is_chrome(text)
         or _is_byline_shape(text)
-        or (len(text) <= CAPTION_MAX_CHARS and _PHOTO_CREDIT_RE.search(text))
+        or is_page_furniture(text)
+        or is_source_line(text)
+        or (len(text) <= 2 * CAPTION_MAX_CHARS and is_photo_credit(text))
     )
 
 
@@ -216,8 +339,12 @@ def _front_matter_end(lines: list[Line]) -> int:
     return 0
 
 
+# A sentence closed by a parenthesis ends its paragraph: "…投入使用。（记者 范陈春）", "（图）".
+_CLOSING_PARENTHESIS_RE = re.compile(rf"[{_SENTENCE_FINAL}][{_CLOSERS}]*[（(][^（）()]{{1,60}}[）)]$")
+
+
 def _is_unfinished(text: str) -> bool:
-    if _ends_sentence(text):
+    if _ends_sentence(text) or _CLOSING_PARENTHESIS_RE.search(text):
         return False
     if text[-1] in _CONTINUATION_END or _unbalanced(text):
         return True
@@ -325,9 +452,15 @@ def classify_blocks(lines: list[Line]) -> list[tuple[str, Line]]:
         elif _EDITOR_RE.match(text):
             kind = "editor"
             seen_editor = True
-        elif len(text) <= CAPTION_MAX_CHARS and _PHOTO_CREDIT_RE.search(text):
-            # before bylines: "图片来源：网络" and "摄影：李四" credit photos, not the article
-            kind = "photo_credit"
+        elif is_page_furniture(text) and not _is_byline_shape(text):
+            kind = "chrome"
+        elif len(text) <= 2 * CAPTION_MAX_CHARS and is_photo_credit(text):
+            # before bylines: "图片来源：网络", "摄影：李四" and "新华社记者 宋晨 摄" credit photos;
+            # a caption sentence with its credit ("活动现场。 李明摄") is a caption
+            kind = "caption" if re.search(f"[{_SENTENCE_FINAL}]", text) or text.startswith(("图为", "图说")) else "photo_credit"
+        elif is_source_line(text):
+            # "2021-04-16 10:20:22来源：黑龙江日报": a date line when it dates the page
+            kind = "dateline" if _CLOCK_DATE_RE.search(text) or re.search(_DATE, text) else "byline"
         elif _is_byline_shape(text):
             kind = "byline"
         elif (
@@ -335,7 +468,9 @@ def classify_blocks(lines: list[Line]) -> list[tuple[str, Line]]:
             and following is not None
             and following.gap_before == 0
             and _is_byline_shape(following.text)
+            and re.match(r"^\s*(?:本报)?(?:记者|通讯员|实习生)", _LEAD_MARKS_RE.sub("", following.text))
         ):
+            # "齐鲁晚报·齐鲁壹点" right above "记者 于悦": the outlet's half of the byline
             kind = "byline"
         elif _is_caption_shape(text) and (
             line.gap_before > typical or (index == 0 and line.gap_before > 0)

@@ -363,3 +363,139 @@ def test_byline_roles_are_not_found_inside_names(byline, names):
     from corpus_tools.metadata import _byline_names
 
     assert _byline_names(byline) == names
+
+
+# --------------------------------------------------------------------------- scraped pages (issue 14)
+# Every case below is constructed; none is copied from a real page.
+
+
+def _read(text: str) -> dict:
+    """Infer docvars from a raw text through the package's own cleaning and block classifier."""
+    from corpus_tools.corpus import process_document
+
+    return process_document("doc", text).inferred
+
+
+_PARAGRAPH = "党史学习教育开展以来，西河镇坚持学史明理、学史增信、学史崇德、学史力行，推动党史学习教育走深走实。"
+
+
+@pytest.mark.parametrize(
+    ("front", "title"),
+    [
+        ("首页 > 要闻 > 正文\n西河镇开展党史宣讲活动", "西河镇开展党史宣讲活动"),
+        ("某某网首页\n\n西河镇开展党史宣讲活动", "西河镇开展党史宣讲活动"),
+        ("时政\n您当前的位置：某某网 >> 某某频道 >> 时政 >> 正文\n西河镇开展党史宣讲活动", "西河镇开展党史宣讲活动"),
+        ("新闻 | 图片 | 视频 | 专题 | 评论 | 访谈\n西河镇开展党史宣讲活动", "西河镇开展党史宣讲活动"),
+        ("某某上班族网\n标题： 西河镇开展党史宣讲活动 [打印本页]", "西河镇开展党史宣讲活动"),
+        ("首页 > 正文\n【“聚焦”基层】西河镇：红色资源成党史学习“活教材”", "西河镇：红色资源成党史学习“活教材”"),
+        ("西河镇开展党史宣讲活动\n西河镇开展党史宣讲活动", "西河镇开展党史宣讲活动"),  # printed twice
+        ("【开栏语】", ""),
+        ("党员群众参观红色展馆，重温入党誓词，接受党性教育。 王小明摄", ""),  # a caption
+        ("在西河镇东村\n老党员王大爷今年八十岁了\n每天早上\n他都会来到广场\n听广播里的党史故事", ""),
+    ],
+    ids=["breadcrumb", "site-home", "section-and-breadcrumb", "menu", "labelled-title", "column-tag",
+         "printed-twice", "only-a-column-tag", "caption-with-credit", "lines-of-prose"],
+)
+def test_the_title_is_the_headline_never_page_furniture(front, title):
+    docvars = _read(f"{front}\n2021-05-06 10:20 来源：某某日报\n\n{_PARAGRAPH}")
+    assert docvars["title"] == title
+
+
+@pytest.mark.parametrize(
+    ("line", "published"),
+    [
+        ("2021年08月28日 09:28 来源：某某网", "2021-08-28"),
+        ("2021-08-28 09:28:00", "2021-08-28"),
+        ("发布时间：2021年8月28日", "2021-08-28"),
+        ("来源：某某日报 发布时间：2021年08月28日 【字体： 】", "2021-08-28"),
+        ("第2474期：第02版 本期出版日期：2021-08-28", "2021-08-28"),
+        ("发表于：2021-08-28 21:43:20|来源：某某论坛", "2021-08-28"),  # a forum post time
+        ("作者： 某某之窗 时间： 2021-8-28 16:18", "2021-08-28"),
+        ("某某新闻网 21-08-28 23:19 【打印本页】", "2021-08-28"),  # a two-digit year with its time
+        ("2021-08-28", "2021-08-28"),  # an unlabelled date line under the headline
+        ("2021年08月28日 星期六", ""),  # the page's today-widget
+    ],
+)
+def test_publication_dates_on_scraped_pages(line, published):
+    docvars = _read(f"西河镇开展党史宣讲活动\n{line}\n\n{_PARAGRAPH}")
+    assert docvars["date_published"] == published
+    assert docvars["date_page"] == ("2021-08-28" if not published else "")
+
+
+def test_event_and_historical_dates_are_never_publication_dates():
+    body = "2021年3月22日，西河镇召开动员大会。1927年5月，这里建立了第一个党支部。" + _PARAGRAPH
+    docvars = _read(f"西河镇2021年4月1日召开党史学习教育推进会\n\n{body}")
+    assert (docvars["date_published"], docvars["date_page"]) == ("", "")
+
+
+def test_a_weekday_header_above_and_a_date_under_the_headline():
+    docvars = _read(f"2023年03月29日 星期三\n西河镇开展党史宣讲活动\n2021-06-30\n\n{_PARAGRAPH}")
+    assert (docvars["date_published"], docvars["date_page"]) == ("2021-06-30", "2023-03-29")
+
+
+@pytest.mark.parametrize(
+    ("lead", "outlet", "reporters"),
+    [
+        ("石家庄日报讯（记者 王一）", "石家庄日报", "记者 王一"),
+        ("成都讯（记者 王一）", "", "记者 王一"),  # a dateline names a place, not an outlet
+        ("井冈山讯 ", "", ""),
+        ("本报讯（通讯员 李二 记者 王一）", "", "通讯员 李二; 记者 王一"),
+        ("某某网6月18日讯 据某某日报报道，", "某某网", ""),
+        ("·某某新闻8月9日讯 ", "某某新闻", ""),
+        ("某某小康网讯 记者王一 通讯员李二 西河镇", "某某小康网", "记者 王一; 通讯员 李二"),
+        ("国际在线某某频道消息：", "国际在线某某频道", ""),
+        ("新华社北京6月30日电（记者 王一）", "新华社", "记者 王一"),
+        ("某某星报、某某财经网（www.example.com）、掌上某某讯（王一）", "某某财经网", ""),
+    ],
+)
+def test_news_leads_and_datelines(lead, outlet, reporters):
+    docvars = _read(f"西河镇开展党史宣讲活动\n\n{lead}{_PARAGRAPH}")
+    assert (docvars["outlet"], docvars["reporters"]) == (outlet, reporters)
+
+
+@pytest.mark.parametrize(
+    ("byline", "outlet"),
+    [
+        ("来源：《某某日报》", "某某日报"),
+        ("2021-04-16 10:20:22来源：某某日报编辑：王一责编：李二", "某某日报"),
+        ("（三明日报记者 王一）", "三明日报"),  # no stray bracket
+        ("融媒体记者：王一 通讯员：李二 张三", ""),  # 融媒体 alone names no outlet
+    ],
+)
+def test_outlets_are_clean_names(byline, outlet):
+    docvars = infer_docvars(_blocks(("title", "西河镇开展党史宣讲活动"), ("byline", byline), ("body", _PARAGRAPH)))
+    assert docvars["outlet"] == outlet
+
+
+def test_a_photo_credit_without_a_role_is_not_the_outlet():
+    docvars = _read(f"西河镇开展党史宣讲活动\n\n{_PARAGRAPH}\n党员参观展馆。（李二 摄 梅州日报）\n{_PARAGRAPH}")
+    assert (docvars["outlet"], docvars["reporters"]) == ("", "")
+
+
+@pytest.mark.parametrize(
+    ("text", "reporters", "outlet"),
+    [
+        # every name after 通讯员, whatever separates them
+        (f"西河镇开展党史宣讲活动\n记者 王一 通讯员 李二 张三、赵四，钱五\n\n{_PARAGRAPH}",
+         "记者 王一; 通讯员 李二; 通讯员 张三; 通讯员 赵四; 通讯员 钱五", ""),
+        # a closing byline in brackets
+        (f"西河镇开展党史宣讲活动\n\n{_PARAGRAPH}各项工作有序推进。（记者 王一 通讯员 李二）\n参与评论",
+         "记者 王一; 通讯员 李二", ""),
+        # a byline glued to the end of the last paragraph, and an editor line after it
+        (f"西河镇开展党史宣讲活动\n\n{_PARAGRAPH}群众还通过报纸、 某某日报融媒新闻记者王一\n编辑李二 编审张三",
+         "记者 王一", "某某日报融媒新闻"),
+        # a photo credit that carries a role
+        (f"西河镇开展党史宣讲活动\n\n{_PARAGRAPH}\n党员重温入党誓词。 某某日报记者 王一 通讯员 李二 摄\n{_PARAGRAPH}",
+         "记者 王一; 通讯员 李二", "某某日报"),
+        (f"西河镇开展党史宣讲活动\n\n党员重温入党誓词。 本报通讯员 白小燕摄 {_PARAGRAPH}", "通讯员 白小燕", ""),
+        # words that stand where names would are no names
+        (f"西河镇开展党史宣讲活动\n2021-06-09 20:53:21 作者： 来源：某某日报\n\n本报讯（通讯员 李二 记者 王一）{_PARAGRAPH}",
+         "通讯员 李二; 记者 王一", "某某日报"),
+        (f"西河镇开展党史宣讲活动\n\n{_PARAGRAPH}\n某某新闻记者 王一 李二 某某台 张三 报道", "记者 王一; 记者 李二; 记者 张三",
+         "某某新闻"),
+    ],
+    ids=["many-names", "bracket", "trailing", "credit", "credit-in-paragraph", "label-not-name", "station-not-name"],
+)
+def test_reporters_in_every_byline_form(text, reporters, outlet):
+    docvars = _read(text)
+    assert (docvars["reporters"], docvars["outlet"]) == (reporters, outlet)

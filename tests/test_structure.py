@@ -8,6 +8,9 @@ from corpus_tools.structure import (
     BLOCK_KINDS,
     Line,
     classify_blocks,
+    is_page_furniture,
+    is_photo_credit,
+    is_source_line,
     join_page_breaks,
     split_lines,
     split_sentences,
@@ -377,3 +380,113 @@ def test_split_sentences(paragraph, expected):
 )
 def test_sentences_reassemble_to_the_paragraph(paragraph):
     assert "".join(split_sentences(paragraph)) == paragraph
+
+
+# --------------------------------------------------------------------------- page furniture
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "首页 > 要闻 > 正文",
+        "您当前的位置：陇原在线网 > 新闻中心",
+        "当前位置：首页",
+        "• 您的位置：某某文明网首页 > 人文",
+        "您的位置首页 山水风光 特产",
+        "新闻 | 图片 | 视频 | 专题 | 评论",
+        "东城 西城 南湖 北山 滨江 高新",  # a menu of place names
+        "第03版 上一期 下一期 上一版 下一版",
+        "• 设为首页",
+        "加入收藏",
+        "某某新闻网首页",
+        "澎湃Logo",
+        "小字号",
+        "【开栏语】",
+        "【某市人大新闻】",
+        "党史学习教育动态",
+        "某某上班族网",
+        "关键字：征程，启航",
+        "参与评论",
+    ],
+)
+def test_page_furniture(line):
+    assert is_page_furniture(line)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "学史力行践初心 砥砺奋进开新局",
+        "某镇深入开展“我为群众办实事”实践活动",
+        "记者 王一 李二 张三 赵四",  # a byline's names are not a menu
+        "西河镇：“沉浸式”学党史 “走心式”办实事",
+        "党史学习教育开展以来，全镇上下掀起学习热潮。",
+    ],
+)
+def test_not_page_furniture(line):
+    assert not is_page_furniture(line)
+
+
+def test_furniture_is_chrome_and_the_headline_stays_a_title():
+    text = f"设为首页 | 加入收藏\n首页 > 要闻 > 正文\n西河镇开展党史宣讲活动\n2021-05-06 10:20 来源：某某日报\n\n{BODY}"
+    assert _kinds(text) == [
+        ("chrome", "设为首页 | 加入收藏"),
+        ("chrome", "首页 > 要闻 > 正文"),
+        ("title", "西河镇开展党史宣讲活动"),
+        ("dateline", "2021-05-06 10:20 来源：某某日报"),
+        ("body", BODY),
+    ]
+
+
+def test_furniture_lines_are_never_joined_as_a_page_break():
+    # each line is long or unfinished; the furniture between them stops any join
+    text = "某某报社主办的报纸今日第二版刊登的头条文章标题是这样的一句话 没有标点\n第02版 上一期 下一期 上一版 下一版\n" + BODY
+    lines, joins = join_page_breaks(split_lines(text))
+    assert joins == [] and len(lines) == 3
+
+
+@pytest.mark.parametrize(
+    ("line", "kind"),
+    [
+        ("2021年08月28日 09:28 来源：某某网", "dateline"),
+        ("2021-04-16 10:20:22来源：某某日报编辑：王一责编：李二", "dateline"),
+        ("《某刊》 ● 某某网 2021-04-20 10:18:13", "dateline"),
+        ("作者： 某某之窗 时间： 2021-4-25 16:18", "dateline"),
+        ("来源：某某日报 发布时间：2021年10月22日 【字体： 】 点击数：", "dateline"),
+        ("稿件来源： 某某网 编辑： 王一", "byline"),
+    ],
+)
+def test_source_and_date_lines(line, kind):
+    assert is_source_line(line)
+    assert _kinds(f"西河镇开展党史宣讲活动\n{line}\n{BODY}")[1] == (kind, line)
+
+
+@pytest.mark.parametrize(
+    ("line", "kind"),
+    [
+        ("党员群众参观红色展馆。 王小明摄", "caption"),
+        ("党员在纪念馆重温入党誓词。某某日报记者 王一 通讯员 李二 摄", "caption"),
+        ("某某社记者 王一 摄", "photo_credit"),
+        ("图为党员志愿者入户宣讲。", "caption"),
+        ("西河镇 供图", "photo_credit"),
+    ],
+)
+def test_credits_are_never_titles_or_body(line, kind):
+    assert is_photo_credit(line)
+    assert _kinds(f"{line}\n{BODY}")[0] == (kind, line)
+
+
+def test_a_short_line_above_a_source_line_is_a_title_not_an_outlet():
+    # only a line above a reporter's byline ("记者 …") is the outlet half of that byline
+    kinds = _kinds(f"西河镇红色展馆开馆\n稿件来源： 某某网 发布时间： 2021-07-07\n{BODY}")
+    assert kinds[0] == ("title", "西河镇红色展馆开馆")
+
+
+def test_a_closing_byline_in_brackets_ends_its_paragraph():
+    text = BODY + "各项工作有序推进。（记者 王一 通讯员 李二）\n参与评论\n网友的观点仅代表其本人。"
+    lines, joins = join_page_breaks(split_lines(text))
+    assert joins == [] and lines[0].text.endswith("（记者 王一 通讯员 李二）")
+
+
+def test_an_editor_glued_to_the_name_is_an_editor_line():
+    assert ("editor", "编辑王一 编审李二") in _kinds(f"{BODY}\n编辑王一 编审李二")
