@@ -168,3 +168,38 @@ def test_mattr_is_pooled_over_the_groups_windows_and_short_docs_are_left_out():
 def test_missing_group_docvar_says_how_to_get_one(seeds):
     with pytest.raises(KeyError, match="open_corpus"):
         group_profile(seeds, by="group")
+
+
+# ------------------------------------------------- current officials, evidenced places (issue 14)
+
+
+def _entities(texts: dict[str, str]) -> pd.DataFrame:
+    return named_entities(ct.corpus_from_texts(texts), by="doc_id", progress=False)
+
+
+def test_historical_figures_are_not_current_officials():
+    texts = {
+        # a past title and a martyr's death
+        "a": "1928年，时任山东省委书记刘谦初在济南被捕，后英勇就义。区委书记李国强出席纪念活动并讲话。",
+        # a martyr named with the office he held then
+        "b": "党员们参观王荷波烈士纪念馆，重温中央监察委员会主席王荷波的革命事迹。县长刘晓明参加活动。",
+        # a past title alone
+        "c": "原县委书记张建设回到家乡。县委书记王建国主持会议。",
+        # once marked as history, a name is history throughout the document
+        "e": "王荷波烈士在此英勇就义。纪念馆坐落在城东。据介绍，中央监察委员会主席王荷波曾在这里工作。县长刘晓明参加活动。",
+    }
+    table = _entities(texts)
+    officials = table[table["kind"] == "official"].groupby("doc_id")["name"].apply(set).to_dict()
+    assert officials == {"a": {"李国强"}, "b": {"刘晓明"}, "c": {"王建国"}, "e": {"刘晓明"}}
+
+
+def test_places_need_gazetteer_or_toponym_evidence():
+    table = _entities({"d": "群众满意度达到98%，延时服务全面普及。活动在济南市槐荫区和上寨村举行。"})
+    places = set(table.loc[table["kind"] == "place", "name"])
+    assert places == {"济南市", "槐荫区", "上寨村"}  # not 满意度, 延时, 普及 (jieba tags them ns)
+
+
+def test_departments_and_places_are_not_names():
+    table = _entities({"f": "县委宣传部副部长孔繁林讲话。苏元镇党委书记孔凌凌出席。"})
+    officials = set(table.loc[table["kind"] == "official", "name"])
+    assert "宣传部" not in officials and "苏元镇" not in officials

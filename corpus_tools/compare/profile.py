@@ -248,9 +248,52 @@ GENERIC_NS: frozenset[str] = frozenset(
 
 _HAN_ONLY = re.compile(r"[\u3400-\u9fff]+")
 
+#: A word jieba tags ``ns`` and that the gazetteer does not know is a place only when it ends
+#: with one of these and has at least two characters before it (上寨村, 松花江, 珍宝岛; not
+#: 满意度, 延时, 普及, which jieba's model also tags ``ns``).
+TOPONYM_SUFFIXES: tuple[str, ...] = (
+    "村", "镇", "乡", "街道", "社区", "屯", "寨", "庄", "嘎查", "苏木", "山", "岭", "峰", "江", "河", "湖", "湾",
+    "岛", "港", "坡", "沟", "坪", "岗", "峪", "洲", "滩", "渡",
+)
+# A title in the past (时任山东省委书记, 原县委书记) is not a current office.
+_PAST_TITLE_BEFORE_RE = re.compile(r"(?:时任|曾任|历任|原任|原|前|首任|老)$")
+# Words that place a named person in history: martyrs and revolutionaries, not today's officials.
+_HISTORY_NEAR_RE = re.compile(
+    r"烈士|先烈|革命先辈|牺牲|就义|遇害|殉难|被捕|英勇|壮烈|捐躯|红军|革命者|共产党人|创始人|早期领导人|"
+    r"(?:1[89]\d\d|19[0-7]\d)年|[一]九[一二三四五六七]\S年|故居|纪念馆|事迹|生平|诞辰|逝世"
+)
+_HISTORY_WINDOW_CHARS = 20
+# A "name" that is a department or a unit (宣传部 副部长, 苏元镇 党委书记) is no person.
+_NOT_A_NAME_END = ("部", "局", "委", "办", "处", "科", "厅", "院", "所", "站", "队", "组", "会", "镇", "乡", "村",
+                   "县", "区", "市", "省", "州", "旗", "街道", "社区")
+
 
 def _is_title(word: str) -> bool:
     return word.endswith(TITLE_SUFFIXES)
+
+
+def _is_place(word: str, tag: str) -> bool:
+    """Gazetteer or toponym evidence: a full name, a strong short form tagged ``ns``, a suffix."""
+    if len(word) < 2 or word in GENERIC_NS or not _HAN_ONLY.fullmatch(word):
+        return False
+    from ..locality import gazetteer
+
+    entries = gazetteer().forms.get(word, ())
+    if any(kind in ("full", "alias", "compound") and not weak for _, kind, weak in entries):
+        return True
+    if tag != "ns":
+        return False
+    if any(not weak for _, _, weak in entries):
+        return True
+    return any(word.endswith(suffix) and len(word) - len(suffix) >= 2 for suffix in TOPONYM_SUFFIXES)
+
+
+def _is_person_name(word: str) -> bool:
+    if not 2 <= len(word) <= 4 or not _HAN_ONLY.fullmatch(word) or word.endswith(_NOT_A_NAME_END):
+        return False
+    from ..locality import gazetteer
+
+    return word not in gazetteer().forms  # 旺川, 吉村: a place jieba took for a name
 
 
 def _merge_names(tagged: list[tuple[str, str]]) -> list[tuple[str, str]]:
@@ -299,16 +342,22 @@ def named_entities(
     -----
     *Officials*: a person name (jieba tag ``nr*``, single-character pieces joined, 2–4 Han
     characters) immediately after a title (区委书记李国强) or immediately before one
-    (习近平总书记), a title being a word that ends with one of :data:`TITLE_SUFFIXES`. A name
-    mentioned without a title is not counted; neither are titles without names (区委书记带头);
-    historical figures with a title (时任山东省委书记刘谦初) are. Names jieba does not
-    recognise as names are missed.
+    (习近平总书记), a title being a word that ends with one of :data:`TITLE_SUFFIXES`. Only
+    current office counts: a title in the past (时任山东省委书记刘谦初, 原县委书记) does not, and
+    a name that appears anywhere in the document within 20 characters of a mark of history in
+    the same sentence (烈士, 先烈, 牺牲, 就义, 被捕, 红军, 故居, a year before 1980 …) is a
+    historical figure and is never an official there. Words that end like a unit or department
+    (宣传部, 苏元镇) or that the gazetteer knows as places are not names. A name mentioned
+    without a title is not counted; neither are titles without names (区委书记带头). Names
+    jieba does not recognise as names are missed.
 
-    *Places*: words tagged ``ns`` of two or more characters, minus :data:`GENERIC_NS` (common
-    words jieba's dictionary tags as places). Jieba knows provinces, cities and many
-    counties, and the package's user dictionary adds the seeds' localities and red sites;
-    village and street names outside both are missed. A gazetteer would do better: this count
-    is an indicator of how local a report is, not an inventory.
+    *Places* need gazetteer or toponym evidence: a full name in the gazetteer
+    (:func:`corpus_tools.locality.gazetteer`: provinces to towns and streets), or a word
+    tagged ``ns`` that is a strong gazetteer short form (延安, 井冈山) or ends with a toponym
+    suffix after at least two characters (:data:`TOPONYM_SUFFIXES`: 上寨村, 松花江). Jieba's
+    model tags some common words ``ns`` (满意度, 延时, 普及); without such evidence they are
+    not places. :data:`GENERIC_NS` is never a place. Villages and sites outside both are
+    missed: this count is an indicator of how local a report is, not an inventory.
 
     Examples
     --------
@@ -329,27 +378,46 @@ def named_entities(
     for doc_id, text in _progress(items, desc="naming", total=len(corpus.texts), enabled=progress):
         officials: dict[str, list] = {}
         places: dict[str, int] = {}
+        historical: set[str] = set()
         for paragraph in str(text or "").split("\n"):
             if not paragraph.strip():
                 continue
             tagged = _merge_names(segmenter.cut_pos(paragraph))
+            offsets = np.cumsum([0, *(len(w) for w, _ in tagged)])
             for i, (word, tag) in enumerate(tagged):
-                if tag == "ns" and len(word) >= 2 and word not in GENERIC_NS and _HAN_ONLY.fullmatch(word):
+                if _is_place(word, tag):
                     places[word] = places.get(word, 0) + 1
-                if not tag.startswith("nr") or not 2 <= len(word) <= 4 or not _HAN_ONLY.fullmatch(word):
+                if not tag.startswith("nr") or not _is_person_name(word):
                     continue
+                if _near_history(paragraph, int(offsets[i]), int(offsets[i + 1])):
+                    historical.add(word)
                 before = tagged[i - 1][0] if i > 0 else ""
                 after = tagged[i + 1][0] if i + 1 < len(tagged) else ""
-                title = before if before and _is_title(before) else after if after and _is_title(after) else ""
+                if before and _is_title(before):
+                    past = _PAST_TITLE_BEFORE_RE.search(paragraph[:int(offsets[i - 1])]) or \
+                        (i > 1 and tagged[i - 2][0] in ("时任", "曾任", "历任", "原任"))
+                    title = "" if past else before
+                else:
+                    title = after if after and _is_title(after) else ""
                 if title:
                     entry = officials.setdefault(word, [title, 0])
                     entry[1] += 1
+        officials = {name: entry for name, entry in officials.items() if name not in historical}
         group = labels[str(doc_id)]
         rows += [(group, str(doc_id), "official", name, title, n) for name, (title, n) in officials.items()]
         rows += [(group, str(doc_id), "place", name, "", n) for name, n in places.items()]
     table = pd.DataFrame(rows, columns=["group", "doc_id", "kind", "name", "title", "n_mentions"])
     table["n_mentions"] = table["n_mentions"].astype(np.int64)
     return table
+
+
+def _near_history(paragraph: str, start: int, end: int) -> bool:
+    """Whether a mark of history stands within a few characters of ``paragraph[start:end]``, same sentence."""
+    left = max(paragraph.rfind(c, 0, start) for c in "。！？!?") + 1
+    rights = [i for i in (paragraph.find(c, end) for c in "。！？!?") if i >= 0]
+    right = min(rights) if rights else len(paragraph)
+    window = paragraph[max(left, start - _HISTORY_WINDOW_CHARS):min(right, end + _HISTORY_WINDOW_CHARS)]
+    return bool(_HISTORY_NEAR_RE.search(window))
 
 
 # --------------------------------------------------------------------------------------------
