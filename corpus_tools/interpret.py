@@ -48,6 +48,7 @@ __all__ = [
     "groups_sentence",
     "empty_result",
     "or_sentence",
+    "figure_or_sentence",
     "topic_source",
     "overview_summary",
     "top_terms_reading",
@@ -161,6 +162,24 @@ def or_sentence(table: pd.DataFrame, sentence: str, *, shown: object = None) -> 
     if table is None or len(table) == 0:
         return reading(sentence)
     return table if shown is None else shown
+
+
+def figure_or_sentence(table: pd.DataFrame, sentence: str, draw, out_dir, name: str, **options) -> object:
+    """Draw and save a figure of `table`, or say `sentence` when the table has no rows.
+
+    ``draw(table, **options)`` builds the figure (a :mod:`corpus_tools.textplot` function or a
+    figure function of an analysis); it is not called on an empty table, which most figure
+    functions refuse. The saved figure is returned as
+    :func:`corpus_tools.reports.save_figure` returns it.
+
+    >>> print(figure_or_sentence(pd.DataFrame(), "No numbered formula was found.", None, "out", "x"))
+    No numbered formula was found.
+    """
+    if table is None or len(table) == 0:
+        return reading(sentence)
+    from .reports import save_figure
+
+    return save_figure(draw(table, **options), out_dir, name)
 
 
 def topic_source(source: str, k: int, reason: str) -> Reading:
@@ -484,7 +503,7 @@ def _shares_sentence(shares: pd.DataFrame, stability: pd.DataFrame, group_sizes)
 
 def rhetoric_summary(matches: pd.DataFrame, formulas: pd.DataFrame, runs: pd.DataFrame,
                      formulaic: pd.DataFrame, *, n_docs: int, group_sizes: Mapping[str, int] | pd.Series,
-                     layer: str = "body") -> Reading:
+                     layer: str = "body", by_layer: pd.DataFrame | None = None) -> Reading:
     """Summary of the rhetoric report: registry mentions, numbered formulas, parallelism, formulaicness.
 
     Parameters
@@ -504,6 +523,9 @@ def rhetoric_summary(matches: pd.DataFrame, formulas: pd.DataFrame, runs: pd.Dat
         Documents per group.
     layer : str, default "body"
         The text layer the tables cover, said in the summary.
+    by_layer : pandas.DataFrame, optional
+        :func:`corpus_tools.rhetoric.layer_rates` with ``by=None``: the registry's rate in each
+        layer (body, titles, headings), added as a last sentence.
     """
     parts = [f"These counts cover the {layer} text."]
     if matches.empty:
@@ -537,6 +559,8 @@ def rhetoric_summary(matches: pd.DataFrame, formulas: pd.DataFrame, runs: pd.Dat
         parts.append(f"{_count(len(runs), 'parallel run')} in {_count(runs['doc_id'].nunique(), 'document')}, "
                      f"the longest of {number(runs['run_length'].max())} items.")
     parts.append(_formulaicness_sentence(formulaic, group_sizes))
+    if by_layer is not None:
+        parts.append(layers_reading(by_layer))
     return reading(" ".join(parts))
 
 

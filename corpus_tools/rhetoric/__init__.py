@@ -2,7 +2,8 @@
 
 Two kinds of analysis live here:
 
-* **A registry of known expressions** (:func:`load_registry`, :func:`match_registry`): the
+* **A registry of known expressions** (:func:`load_registry`, :func:`match_registry`; in
+  titles and headings as well as the body, :func:`match_layers` and :func:`layer_rates`): the
   campaign's slogans, work-style formulas, metaphors, people-centred phrases and named
   activities, versioned as package data (``corpus_tools/data/rhetoric-dangshi-2021.yaml``) and
   matched across punctuation, quotation marks and spaces, with partial enumerations told
@@ -45,7 +46,17 @@ from .patterns import (
     quoted_terms,
 )
 from .plots import parallel_figure
-from .registry import MATCH_COLUMNS, Registry, RegistryError, load_registry, match_registry
+from .registry import (
+    LAYERS,
+    MATCH_COLUMNS,
+    Registry,
+    RegistryError,
+    layer_rates,
+    layer_texts,
+    load_registry,
+    match_layers,
+    match_registry,
+)
 from .stats import formulaicness, four_char_density, frequency, inventory, paragraph_table
 
 __all__ = [
@@ -53,6 +64,10 @@ __all__ = [
     "RegistryError",
     "load_registry",
     "match_registry",
+    "match_layers",
+    "layer_texts",
+    "layer_rates",
+    "LAYERS",
     "numbered_formulas",
     "formula_shape",
     "split_items",

@@ -21,7 +21,13 @@ import pandas as pd
 
 from ._text import ITEM_SEPARATORS, SENTENCE_ENDS, iter_docs, literal_key, literal_units, squeeze, trie_regex
 
-__all__ = ["Registry", "RegistryError", "load_registry", "match_registry", "MATCH_COLUMNS"]
+__all__ = ["Registry", "RegistryError", "load_registry", "match_registry", "match_layers", "layer_texts", "layer_rates",
+           "LAYERS", "MATCH_COLUMNS"]
+
+#: Text layers of a report and the block kinds (``Corpus.blocks["kind"]``) each holds. Slogans
+#: concentrate in headlines, kickers and section headings, which the body (``Corpus.texts``)
+#: does not contain; counting them as layers of their own keeps the body's rates comparable.
+LAYERS = {"body": ("body",), "title": ("title", "subtitle"), "heading": ("heading",)}
 
 #: Columns of :func:`match_registry`.
 MATCH_COLUMNS = (
@@ -344,3 +350,115 @@ def _joins(gap: str, max_gap: int) -> bool:
     if _ADJACENT_GAP_RE.fullmatch(gap):
         return True
     return 0 < max_gap and len(gap) <= max_gap and not _SENTENCE_END_RE.search(gap)
+
+
+class _LayerCorpus:
+    """The texts of one layer, shaped like a corpus for the matchers (they read ``.texts``)."""
+
+    def __init__(self, texts: pd.Series) -> None:
+        self.texts = texts
+
+
+def layer_texts(corpus, layer: str) -> pd.Series:
+    """The text of one layer per document (every document, ``""`` when it has none).
+
+    Parameters
+    ----------
+    corpus : Corpus
+    layer : {"body", "title", "heading"}
+        ``body`` is :attr:`Corpus.texts`; the others join the document's blocks of the layer's
+        kinds (:data:`LAYERS`), in document order, one per line.
+
+    Examples
+    --------
+    >>> from corpus_tools.corpus import corpus_from_texts
+    >>> corp = corpus_from_texts({"a": "甲区推进学史力行\\n\\n全区上下学史明理、学史增信、学史崇德、学史力行，掀起热潮。"})
+    >>> layer_texts(corp, "title").tolist(), layer_texts(corp, "body").str.len().tolist()
+    (['甲区推进学史力行'], [29])
+    """
+    if layer not in LAYERS:
+        raise ValueError(f"layer must be one of {sorted(LAYERS)}, got {layer!r}")
+    if layer == "body":
+        return corpus.texts.fillna("").astype(str)
+    blocks = corpus.blocks
+    chosen = blocks[blocks["kind"].isin(LAYERS[layer])]
+    joined = chosen.sort_values(["doc_id", "block_no"], kind="mergesort").groupby("doc_id", sort=False)["text"].agg("\n".join)
+    return joined.reindex(corpus.texts.index, fill_value="").astype(str)
+
+
+def match_layers(corpus, registry: Registry | str | None = None, *, layers=tuple(LAYERS)) -> pd.DataFrame:
+    """Find registry expressions in each text layer: body, title/subtitle and headings.
+
+    Parameters
+    ----------
+    corpus : Corpus
+    registry : Registry or str, optional
+        As in :func:`match_registry`.
+    layers : sequence of str, default every layer of :data:`LAYERS`
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``layer`` then the columns of :func:`match_registry`; ``start, end`` and ``unit_id``
+        point into :func:`layer_texts` of that layer (for ``body``, into ``corpus.texts``).
+
+    Examples
+    --------
+    >>> from corpus_tools.corpus import corpus_from_texts
+    >>> corp = corpus_from_texts({"a": "甲区推进学史力行\\n\\n全区上下学史明理、学史增信、学史崇德、学史力行，掀起热潮。"})
+    >>> match_layers(corp)[["layer", "match_type"]].values.tolist()
+    [['body', 'full'], ['title', 'partial']]
+    """
+    tables = []
+    for layer in layers:
+        texts = layer_texts(corpus, layer)
+        found = match_registry(_LayerCorpus(texts), registry)
+        found.insert(0, "layer", layer)
+        tables.append(found)
+    table = pd.concat(tables, ignore_index=True)
+    table["layer"] = pd.Categorical(table["layer"], categories=list(layers))
+    return table
+
+
+def layer_rates(corpus, matches: pd.DataFrame, *, by: str | None = "group") -> pd.DataFrame:
+    """Mentions per layer and group, with rates per 10,000 characters of that layer.
+
+    Parameters
+    ----------
+    corpus : Corpus
+    matches : pandas.DataFrame
+        :func:`match_layers`.
+    by : str or None, default "group"
+        A docvar; None gives one row per layer for the whole corpus.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per (group, layer) — per layer when `by` is None: ``group`` (unless `by` is
+        None), ``layer``, ``n_docs`` (documents with text in the layer), ``count``
+        (mentions), ``n_chars`` (characters of the layer, line breaks not counted) and
+        ``per_10k_chars`` (NaN when the layer is empty).
+
+    Notes
+    -----
+    A title is a few dozen characters, so one slogan in it is a high rate: compare layers by
+    their rates, and read the counts beside them.
+    """
+    layers = list(matches["layer"].cat.categories) if hasattr(matches["layer"], "cat") else list(pd.unique(matches["layer"]))
+    if by is not None and by not in corpus.docvars:
+        raise KeyError(f"no docvar {by!r}; available: {list(corpus.docvars.columns)}")
+    keys = corpus.docvars[by].fillna("unknown").astype(str) if by is not None else pd.Series("all", index=corpus.docvars.index)
+    rows = []
+    for layer in layers:
+        texts = layer_texts(corpus, layer)
+        chars = texts.str.replace("\n", "", regex=False).str.len()
+        counts = matches[matches["layer"] == layer].groupby("doc_id").size().reindex(texts.index, fill_value=0)
+        frame = pd.DataFrame({"group": keys.reindex(texts.index).to_numpy(), "chars": chars.to_numpy(),
+                              "count": counts.to_numpy()})
+        for group, part in frame.groupby("group", sort=True):
+            n_chars = int(part["chars"].sum())
+            rows.append({"group": group, "layer": layer, "n_docs": int((part["chars"] > 0).sum()),
+                         "count": int(part["count"].sum()), "n_chars": n_chars,
+                         "per_10k_chars": part["count"].sum() / n_chars * 10_000 if n_chars else float("nan")})
+    table = pd.DataFrame(rows, columns=["group", "layer", "n_docs", "count", "n_chars", "per_10k_chars"])
+    return table.drop(columns="group") if by is None else table
