@@ -40,8 +40,11 @@ import math
 import os
 import platform
 import re
+import signal
 import subprocess
 import sys
+import tempfile
+import threading
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -52,7 +55,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from corpus_tools.paths import PROJECT_ROOT_ENV, project_root, resolve_path
-from corpus_tools.progress import PROGRESS_ENV
+from corpus_tools.progress import PROGRESS_ENV, PROGRESS_FILE_ENV, log_interval
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -61,6 +64,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "KERNEL_NAME",
+    "KernelDiedError",
     "NotebookFailedError",
     "ReportArgumentError",
     "SavedFigure",
@@ -72,6 +76,7 @@ __all__ = [
     "run_reports",
     "save_figure",
     "save_table",
+    "check_read_options",
 ]
 
 logger = logging.getLogger(__name__)
@@ -178,6 +183,24 @@ class NotebookFailedError(RuntimeError):
         self.ename = ename
         self.evalue = evalue
         self.run_dir = run_dir
+
+
+class KernelDiedError(RuntimeError):
+    """Raised when a notebook's kernel process dies while the notebook runs.
+
+    Attributes
+    ----------
+    cell_index : int or None
+        0-based index, in the executed notebook, of the cell that was running.
+    returncode : int or None
+        The kernel process's exit status; negative for the signal that ended it (``-9``: SIGKILL,
+        as the Linux out-of-memory killer sends).
+    """
+
+    def __init__(self, message: str, *, cell_index: int | None, returncode: int | None) -> None:
+        super().__init__(message)
+        self.cell_index = cell_index
+        self.returncode = returncode
 
 
 # --------------------------------------------------------------------------------------------
@@ -537,17 +560,30 @@ def _sha256_file(path: Path) -> str:
 
 
 def _hash_tree(folder: Path) -> dict[str, str]:
-    """Map every non-hidden file under `folder` (POSIX path relative to it) to its sha256."""
+    """Map every non-hidden file under `folder` (POSIX path relative to it) to its sha256.
+
+    `folder` may also be one file (a table of articles): it is hashed under its own name.
+    """
+    if folder.is_file():
+        return {folder.name: _sha256_file(folder)}
     hashes: dict[str, str] = {}
-    for path in sorted(folder.rglob("*")):
-        rel = path.relative_to(folder)
+    root = folder.resolve()
+    # os.walk does not descend into symlinked folders, as the corpus reader does not.
+    for current, dirs, names in os.walk(folder):
         # Hidden files (.DS_Store, .ipynb_checkpoints) and bytecode are not inputs; hashing them
         # would make identical corpora look different.
-        if any(part.startswith(".") or part == "__pycache__" for part in rel.parts):
-            continue
-        if path.is_file():
-            hashes[rel.as_posix()] = _sha256_file(path)
-    return hashes
+        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d != "__pycache__")
+        for name in sorted(names):
+            if name.startswith("."):
+                continue
+            path = Path(current) / name
+            # A link leading out of the folder is refused by the reader; its target is not an
+            # input, and its hash would describe a file the run never read.
+            if path.is_symlink() and not path.resolve().is_relative_to(root):
+                continue
+            if path.is_file():
+                hashes[path.relative_to(folder).as_posix()] = _sha256_file(path)
+    return dict(sorted(hashes.items()))
 
 
 def _combined_sha256(hashes: Mapping[str, str]) -> str:
@@ -615,6 +651,54 @@ def _iso(moment: dt.datetime) -> str:
 # --------------------------------------------------------------------------------------------
 # Finding notebooks and checking parameters
 # --------------------------------------------------------------------------------------------
+
+
+#: Options of read_corpus that are not reading options here: the run passes the corpus and the
+#: metadata itself, `on_error` is a notebook parameter of its own, and the rest are about speed
+#: and display, which the notebooks decide.
+_NOT_READ_OPTIONS = frozenset({"path", "metadata", "on_error", "n_jobs", "progress"})
+
+
+def check_read_options(options: Mapping[str, Any]) -> dict[str, Any]:
+    """Check options for :func:`corpus_tools.read_corpus` before a report run passes them on.
+
+    Parameters
+    ----------
+    options : mapping
+        Keyword arguments of ``read_corpus``, e.g. ``{"text_column": "content"}``.
+
+    Returns
+    -------
+    dict
+        The same options, in the order given.
+
+    Raises
+    ------
+    ReportArgumentError
+        For a name ``read_corpus`` does not take (or that the run sets itself), or a value that
+        is not a literal. The message lists the names it takes.
+    """
+    import inspect
+
+    from corpus_tools.corpus import read_corpus
+
+    accepted = [
+        name
+        for name, param in inspect.signature(read_corpus).parameters.items()
+        if param.kind is inspect.Parameter.KEYWORD_ONLY and name not in _NOT_READ_OPTIONS
+    ]
+    checked: dict[str, Any] = {}
+    for key, value in options.items():
+        if key == "on_error":
+            raise ReportArgumentError("on_error is a notebook parameter: pass it as -p on_error skip")
+        if key not in accepted:
+            raise ReportArgumentError(
+                f"unknown reading option {key!r}; read_corpus takes: {', '.join(accepted)}"
+            )
+        if not _jsonable(value):
+            raise ReportArgumentError(f"reading option {key!r} must be a literal, got {type(value).__name__}")
+        checked[key] = value
+    return checked
 
 
 def find_notebooks(
@@ -707,7 +791,12 @@ def _jsonable(value: Any) -> bool:
     return True
 
 
-def default_run_id(corpus_dir: str | os.PathLike[str], *, now: dt.datetime | None = None) -> str:
+def default_run_id(
+    corpus_dir: str | os.PathLike[str],
+    *,
+    now: dt.datetime | None = None,
+    labels: Sequence[str] = (),
+) -> str:
     """Return a run id such as ``20261121T071205Z-seeds``: UTC time and the corpus folder's name.
 
     Parameters
@@ -717,6 +806,10 @@ def default_run_id(corpus_dir: str | os.PathLike[str], *, now: dt.datetime | Non
         the suffix (``corpus`` if nothing is left).
     now : datetime.datetime, optional
         The moment to stamp (default: now). Naive values are taken as UTC.
+    labels : sequence of str, optional
+        What sets the run apart, appended in order and reduced like the corpus name: the report
+        command passes the notebooks of a partial run and the parameters that differ from the
+        notebooks' defaults. A long result is cut and ends with a short hash of the whole.
 
     Returns
     -------
@@ -727,13 +820,60 @@ def default_run_id(corpus_dir: str | os.PathLike[str], *, now: dt.datetime | Non
     >>> import datetime as dt
     >>> default_run_id("seeds", now=dt.datetime(2026, 11, 21, 7, 12, 5))
     '20261121T071205Z-seeds'
+    >>> default_run_id("seeds", now=dt.datetime(2026, 11, 21, 7, 12, 5), labels=["nb01", "group_by-city"])
+    '20261121T071205Z-seeds-nb01-group_by-city'
     """
     moment = now or _utc_now()
     if moment.tzinfo is not None:
         moment = moment.astimezone(dt.UTC)
     slug = re.sub(r"[^A-Za-z0-9_-]+", "-", Path(corpus_dir).name).strip("-_") or "corpus"
+    parts = [re.sub(r"[^A-Za-z0-9_.-]+", "-", label).strip("-.") for label in labels]
+    tail = "-".join(part for part in parts if part)
+    if len(tail) > _MAX_LABEL_CHARS:
+        digest = hashlib.sha256(tail.encode("utf-8")).hexdigest()[:8]
+        tail = f"{tail[:_MAX_LABEL_CHARS - 9].rstrip('-.')}-{digest}"
     # Seconds, not minutes: two runs started within a minute (tests, a quick rerun) stay apart.
-    return f"{moment:%Y%m%dT%H%M%S}Z-{slug}"
+    return f"{moment:%Y%m%dT%H%M%S}Z-{slug}" + (f"-{tail}" if tail else "")
+
+
+#: Longest label part of a run id, so folder names stay readable (and under path limits).
+_MAX_LABEL_CHARS = 80
+
+
+def _differs_from_default(value: Any, defaults: Sequence[str | None]) -> bool:
+    """Whether a passed parameter differs from every notebook's declared default (source text)."""
+    import ast
+
+    for default in defaults:
+        try:
+            if ast.literal_eval(default) == value:  # type: ignore[arg-type]
+                return False
+        except (ValueError, SyntaxError, TypeError):
+            continue
+    return True
+
+
+def _run_labels(
+    notebook_paths: Sequence[Path],
+    all_notebooks: Sequence[Path],
+    extra: Mapping[str, Any],
+    declared: Mapping[Path, Mapping[str, Any]],
+) -> list[str]:
+    """What a run id shows besides time and corpus: a partial run's notebooks, changed parameters."""
+    labels = []
+    if {p.name for p in notebook_paths} != {p.name for p in all_notebooks}:
+        labels.append("-".join("nb" + p.name.split("-", 1)[0] for p in notebook_paths))
+    for key, value in extra.items():
+        defaults = [names[key].get("default") for names in declared.values() if key in names]
+        if not _differs_from_default(value, defaults):
+            continue
+        if isinstance(value, Mapping):
+            labels.extend(f"{k}-{v}" for k, v in value.items())
+        elif isinstance(value, list | tuple):
+            labels.append(f"{key}-" + "_".join(map(str, value)))
+        else:
+            labels.append(f"{key}-{value}")
+    return labels
 
 
 def _check_run_id(run_id: str) -> None:
@@ -795,7 +935,7 @@ def _html_exporter() -> HTMLExporter:
     )
 
 
-def _export_html(exporter: HTMLExporter, ipynb: Path, target: Path) -> Path:
+def _export_html(exporter: HTMLExporter, ipynb: Path, target: Path, *, corpus_name: str | None = None) -> Path:
     import nbformat
 
     nb = nbformat.read(ipynb, as_version=4)
@@ -966,6 +1106,204 @@ def _output_hashes(run_dir: Path) -> dict[str, str]:
     return hashes
 
 
+# --------------------------------------------------------------------------------------------
+# Kernels: IPC transport, a watch on each running notebook, interrupts
+# --------------------------------------------------------------------------------------------
+
+
+class _NotebookWatch:
+    """What a running notebook is doing, for heartbeats, Ctrl-C and a dead kernel's message.
+
+    Written by the thread executing the notebook, read by the heartbeat thread and by the main
+    thread on Ctrl-C; each field is one reference assigned at once, so no lock is needed.
+    """
+
+    def __init__(self, name: str, progress_file: Path, expected_seconds: float | None) -> None:
+        self.name = name
+        self.progress_file = progress_file
+        self.expected_seconds = expected_seconds
+        self.started: float | None = None
+        self.n_cells: int | None = None  # as the author sees the notebook: papermill's cell left out
+        self.injected: list[int] = []
+        self.cell_index: int | None = None  # in the executed notebook
+        self.cell_started: float | None = None
+        self.process: subprocess.Popen[bytes] | None = None
+        self.interrupted = False
+        self.last_line = 0.0
+        self.progress_offset = 0
+
+    def cell_start(self, index: int | None) -> None:
+        self.cell_index = index
+        self.cell_started = time.perf_counter()
+
+    def stop(self) -> None:
+        """Stop the kernel now: SIGTERM to its process group, SIGKILL a moment later."""
+        self.interrupted = True
+        process = self.process
+        if process is None or process.poll() is not None:
+            return
+        for sig, wait in ((signal.SIGTERM, 2.0), (signal.SIGKILL, 2.0)):
+            try:
+                # The kernel runs in its own session (so the terminal's Ctrl-C never reaches
+                # it); its process group holds whatever it started.
+                os.killpg(process.pid, sig)
+            except (ProcessLookupError, PermissionError, OSError):
+                try:
+                    process.send_signal(sig)
+                except OSError:
+                    return
+            try:
+                process.wait(timeout=wait)
+                return
+            except subprocess.TimeoutExpired:
+                continue
+
+    def returncode(self) -> int | None:
+        process = self.process
+        if process is None:
+            return None
+        try:
+            return process.wait(timeout=2)
+        except subprocess.TimeoutExpired:
+            return None
+
+    def where(self) -> str:
+        if self.cell_index is None or self.n_cells is None:
+            return "before its first cell"
+        if self.cell_index in self.injected:
+            return "its injected parameters"
+        number = self.cell_index + 1 - sum(1 for i in self.injected if i < self.cell_index)
+        return f"cell {number} of {self.n_cells}"
+
+    def new_progress_lines(self) -> list[str]:
+        try:
+            with self.progress_file.open("r", encoding="utf-8", errors="replace") as fh:
+                fh.seek(self.progress_offset)
+                text = fh.read()
+        except OSError:
+            return []
+        # Only whole lines; a line being written is read next time.
+        complete, _, _ = text.rpartition("\n")
+        if not complete:
+            return []
+        self.progress_offset += len(complete.encode("utf-8")) + 1
+        return complete.split("\n")
+
+
+def _kernel_manager_class(watch: _NotebookWatch) -> type:
+    from jupyter_client.manager import AsyncKernelManager
+    from traitlets import CaselessStrEnum
+
+    class ReportKernelManager(AsyncKernelManager):  # type: ignore[misc]
+        # Kernel and runner talk over Unix sockets rather than TCP on localhost: nothing on the
+        # network can listen in, and ipykernel has no reason to warn that it "is running over
+        # TCP without encryption" at every start.
+        transport = CaselessStrEnum(["tcp", "ipc"], default_value="ipc", config=True)
+
+        async def start_kernel(self, **kw: Any) -> None:
+            # Socket files of their own: jupyter_client's default ("kernel-ipc" in the working
+            # directory when no connection file is named yet) is shared by kernels started side
+            # by side, whose messages would then cross.
+            self.ip = str(watch.progress_file.with_suffix("")) + "-ipc"
+            env = dict(kw.pop("env", None) or os.environ)
+            env[PROGRESS_FILE_ENV] = str(watch.progress_file)
+            await super().start_kernel(env=env, **kw)
+            watch.process = getattr(self.provisioner, "process", None)
+
+    return ReportKernelManager
+
+
+def _report_engine_name() -> str:
+    """Register (once) and name the papermill engine report runs use.
+
+    It is papermill's nbclient engine with two additions: the kernel runs on the IPC transport
+    with a per-notebook progress file, and every cell start is recorded in the notebook's
+    :class:`_NotebookWatch`.
+    """
+    from papermill.engines import NBClientEngine, papermill_engines
+
+    name = "dangshi-report"
+    if name in papermill_engines._engines:
+        return name
+
+    class ReportEngine(NBClientEngine):  # type: ignore[misc]
+        @classmethod
+        def execute_managed_notebook(cls, nb_man: Any, kernel_name: str, **kwargs: Any) -> Any:
+            watch: _NotebookWatch | None = kwargs.pop("report_watch", None)
+            if watch is not None:
+                watch.injected = [
+                    i
+                    for i, cell in enumerate(nb_man.nb.cells)
+                    if "injected-parameters" in cell.get("metadata", {}).get("tags", [])
+                ]
+                watch.n_cells = len(nb_man.nb.cells) - len(watch.injected)
+                cell_start = nb_man.cell_start
+
+                def start(cell: Any, cell_index: int | None = None, **kw: Any) -> Any:
+                    watch.cell_start(cell_index)
+                    return cell_start(cell, cell_index, **kw)
+
+                nb_man.cell_start = start
+                kwargs["kernel_manager_class"] = _kernel_manager_class(watch)
+            return super().execute_managed_notebook(nb_man, kernel_name, **kwargs)
+
+    papermill_engines.register(name, ReportEngine)
+    return name
+
+
+def _death_cause(returncode: int | None) -> str:
+    if returncode is None:
+        return "the kernel process stopped responding"
+    if returncode < 0:
+        try:
+            name = signal.Signals(-returncode).name
+        except ValueError:
+            name = f"signal {-returncode}"
+        if -returncode == signal.SIGKILL:
+            return (
+                f"the kernel process was killed ({name}); most likely the system ran out of memory "
+                "and its out-of-memory killer ended the largest process. Run fewer notebooks at once "
+                "(--jobs 1), a smaller corpus, or on a machine with more memory"
+            )
+        return f"the kernel process was ended by {name}"
+    return f"the kernel process exited with status {returncode}"
+
+
+def _heartbeat(watches: Sequence[_NotebookWatch], entries: Sequence[dict[str, Any]], stop: threading.Event) -> None:
+    """Log, for every running notebook, its progress lines as they come, and a heartbeat line
+    (elapsed time, cell, time left by the last run's duration) whenever it has been quiet."""
+    from corpus_tools.progress import _duration
+
+    try:
+        interval = log_interval()
+    except ValueError:
+        interval = 10.0
+    interval = max(interval, 1.0)
+    while not stop.wait(1.0):
+        now = time.perf_counter()
+        for watch, entry in zip(watches, entries, strict=True):
+            if entry["status"] != "running" or watch.started is None:
+                continue
+            for line in watch.new_progress_lines():
+                logger.info("%s: %s", watch.name, line)
+                watch.last_line = now
+            if now - max(watch.last_line, watch.started) < interval:
+                continue
+            watch.last_line = now
+            elapsed = now - watch.started
+            in_cell = f", {_duration(now - watch.cell_started)} in this cell" if watch.cell_started else ""
+            left = ""
+            if watch.expected_seconds:
+                remaining = watch.expected_seconds - elapsed
+                left = (
+                    f"; about {_duration(remaining)} left by the last run's time"
+                    if remaining > 0
+                    else "; longer than the last run"
+                )
+            logger.info("%s: running %s, %s%s%s", watch.name, _duration(elapsed), watch.where(), in_cell, left)
+
+
+
 def run_reports(
     *,
     corpus_dir: str | os.PathLike[str] = "seeds",
@@ -977,13 +1315,15 @@ def run_reports(
     kernel_name: str = KERNEL_NAME,
     log_output: bool = False,
     jobs: int | None = None,
+    read_options: Mapping[str, Any] | None = None,
 ) -> Path:
     """Execute the numbered notebooks on a corpus into a new report folder.
 
     Parameters
     ----------
     corpus_dir : str or os.PathLike, default "seeds"
-        The corpus folder; relative paths resolve against the project root.
+        The corpus: a folder of articles or one table of articles; relative paths resolve against
+        the project root.
     metadata : str or os.PathLike, optional
         A metadata file, passed to notebooks that declare ``metadata``; when omitted those
         notebooks keep their own default.
@@ -1005,6 +1345,10 @@ def run_reports(
     jobs : int, optional
         How many notebooks run at the same time, each in its own kernel; default one per CPU
         core (at most the number of notebooks). ``1`` runs them one after another.
+    read_options : mapping, optional
+        Options of :func:`corpus_tools.read_corpus` for reading the corpus, e.g.
+        ``{"text_column": "content", "min_han_share": 0.3}``; passed to the notebooks as their
+        ``read_options`` parameter (see :func:`check_read_options`).
 
     Returns
     -------
@@ -1035,7 +1379,21 @@ def run_reports(
 
     The run is built in ``<reports_dir>/.incomplete-<run_id>/`` -- that is the ``output_dir``
     the notebooks see -- and renamed to ``<reports_dir>/<run_id>/`` only when every notebook has
-    succeeded; then the symlink ``<reports_dir>/latest`` is replaced atomically. A run that
+    succeeded; then, if the run holds every numbered notebook, the symlink
+    ``<reports_dir>/latest`` is replaced atomically (a run of some notebooks leaves it on the
+    last complete run). The ``.incomplete-`` folder is created in one step with the run id, so
+    runs started in the same second get different folders; a folder left by a run whose process
+    has died (killed, power cut) is renamed ``failed-<run_id>`` when the next run starts.
+
+    The default run id names the notebooks of a partial run and every parameter that differs
+    from the notebooks' defaults (``20261121T071205Z-seeds-nb01-group_by-city``).
+
+    Kernels talk to this process over IPC (Unix sockets), not TCP. While notebooks run, each
+    one's progress lines (see :mod:`corpus_tools.progress`) and, when it has been quiet for
+    ``DANGSHI_PROGRESS_SECONDS``, a heartbeat (elapsed time, current cell of all, time left by
+    the previous run) are logged. Ctrl-C stops every running kernel at once and names the
+    notebooks interrupted; a kernel that dies (the out-of-memory killer) is reported as such,
+    with the cell it was running. A run that
     fails is renamed to ``failed-<run_id>/`` instead, with its manifest, the executed notebooks
     (the failing one holding the traceback) and whatever tables were written.
 
@@ -1053,25 +1411,49 @@ def run_reports(
 
     root = project_root()
     corpus_path = resolve_path(corpus_dir)
-    if not corpus_path.is_dir():
-        raise ReportArgumentError(f"corpus folder {corpus_path} does not exist")
+    if not (corpus_path.is_dir() or corpus_path.is_file()):
+        raise ReportArgumentError(
+            f"corpus {corpus_path} does not exist (a folder of articles or one table of articles)"
+        )
     metadata_path = resolve_path(metadata) if metadata is not None else None
     if metadata_path is not None and not metadata_path.is_file():
         raise ReportArgumentError(f"metadata file {metadata_path} does not exist")
     notebook_paths = find_notebooks(notebooks)
+    all_notebooks = find_notebooks() if notebooks is not None else notebook_paths
+    complete = {p.name for p in notebook_paths} >= {p.name for p in all_notebooks}
     extra = dict(parameters or {})
+    if read_options:
+        if "read_options" in extra:
+            raise ReportArgumentError("give reading options once: read_options= or -p read_options, not both")
+        extra["read_options"] = check_read_options(read_options)
     declared = {path: _declared_parameters(path, kernel_name) for path in notebook_paths}
+    if "read_options" in extra and not any("read_options" in names for names in declared.values()):
+        raise ReportArgumentError(
+            "reading options (--text-column, --id-column, --column, --format, --min-han-share ...) "
+            "need notebooks that accept them: none of "
+            + ", ".join(p.name for p in notebook_paths)
+            + " declares `read_options = {}` in its parameters cell (passed on as "
+            "ct.open_corpus(corpus_dir, ..., **read_options))"
+        )
     _check_parameters(extra, declared)
     reports_path = resolve_path(reports_dir)
-    run_id = _choose_run_id(run_id, reports_path, corpus_path)
-    final_dir, work_dir, failed_dir = _run_folders(reports_path, run_id)
+    if reports_path.exists() and not reports_path.is_dir():
+        raise ReportArgumentError(f"reports folder {reports_path} is a file; give --reports-dir a folder")
+    _recover_leftovers(reports_path)
+    base = default_run_id(corpus_path, labels=_run_labels(notebook_paths, all_notebooks, extra, declared))
+    run_id, work_dir = _reserve_run(run_id, reports_path, base)
+    final_dir, _, failed_dir = _run_folders(reports_path, run_id)
+    try:
+        ensure_kernel(kernel_name)
+        exporter = _html_exporter()
+        t_run = time.perf_counter()
+        manifest = _new_manifest(run_id, root, corpus_path, metadata_path, kernel_name)
+    except BaseException:
+        import shutil
 
-    ensure_kernel(kernel_name)
-    exporter = _html_exporter()
-    t_run = time.perf_counter()
-    manifest = _new_manifest(run_id, root, corpus_path, metadata_path, kernel_name)
-    reports_path.mkdir(parents=True, exist_ok=True)
-    work_dir.mkdir()
+        shutil.rmtree(work_dir, ignore_errors=True)  # nothing ran: give the id back
+        raise
+    manifest["complete"] = complete
     logger.info("run %s: %d notebook(s) on %s", run_id, len(notebook_paths), corpus_path)
 
     # What the notebooks get (absolute paths, the folder being written) and what the manifest
@@ -1113,11 +1495,21 @@ def run_reports(
     manifest["notebooks"] = entries
     n_jobs = _choose_jobs(jobs, len(notebook_paths))
     manifest["jobs"] = n_jobs
+    previous = _previous_durations(reports_path)
+    progress_dir = Path(tempfile.mkdtemp(prefix="dangshi-progress-"))
+    watches = [
+        _NotebookWatch(p.name, progress_dir / f"{p.stem}.log", previous.get(p.name)) for p in notebook_paths
+    ]
+    engine = _report_engine_name()
+    corpus_name = corpus_path.name
 
     def execute(index: int) -> None:
-        nb_path, current = notebook_paths[index], entries[index]
+        from nbclient.exceptions import DeadKernelError
+
+        nb_path, current, watch = notebook_paths[index], entries[index], watches[index]
         current["status"] = "running"
         current["started_at"] = _iso(_utc_now())
+        watch.started = time.perf_counter()
         logger.info("[%d/%d] running %s", index + 1, len(notebook_paths), nb_path.name)
         t0 = time.perf_counter()
         try:
@@ -1126,15 +1518,28 @@ def run_reports(
                 str(work_dir / nb_path.name),
                 parameters=passed_by_notebook[index],
                 kernel_name=kernel_name,
+                engine_name=engine,
+                report_watch=watch,
                 cwd=str(nb_path.parent),  # as when the notebook is opened in JupyterLab
                 progress_bar=False,
                 log_output=log_output,
             )
+        except DeadKernelError as exc:
+            if watch.interrupted:
+                raise
+            cell = watch.cell_index
+            raise KernelDiedError(
+                f"{_death_cause(watch.returncode())} while {nb_path.name} was running {watch.where()}",
+                cell_index=cell,
+                returncode=watch.returncode(),
+            ) from exc
         finally:
             current["wall_seconds"] = round(time.perf_counter() - t0, 3)
             current["finished_at"] = _iso(_utc_now())
         # One exporter per notebook: nbconvert exporters keep state between calls.
-        html_path = _export_html(_html_exporter(), work_dir / nb_path.name, work_dir / f"{nb_path.stem}.html")
+        html_path = _export_html(
+            _html_exporter(), work_dir / nb_path.name, work_dir / f"{nb_path.stem}.html", corpus_name=corpus_name
+        )
         current["html"] = html_path.name
         current["status"] = "succeeded"
         logger.info("[%d/%d] %s done in %.1f s", index + 1, len(notebook_paths), nb_path.name, current["wall_seconds"])
@@ -1143,11 +1548,28 @@ def run_reports(
     # Headless runs log progress lines instead of drawing widget bars into the report.
     kernel_env[PROGRESS_ENV] = os.environ.get(PROGRESS_ENV, "log")
     failed: tuple[dict[str, Any], BaseException] | None = None
-    with _environment(kernel_env):
-        failed = _execute_all(execute, entries, n_jobs, order=_longest_first(entries, _previous_durations(reports_path)))
+    beat_stop = threading.Event()
+    beat = threading.Thread(target=_heartbeat, args=(watches, entries, beat_stop), name="heartbeat", daemon=True)
+    beat.start()
+    try:
+        with _environment(kernel_env):
+            failed = _execute_all(
+                execute,
+                entries,
+                n_jobs,
+                order=_longest_first(entries, previous),
+                stop=lambda index: watches[index].stop(),
+            )
+    finally:
+        beat_stop.set()
+        beat.join(5.0)
+        import shutil
+
+        shutil.rmtree(progress_dir, ignore_errors=True)
+    (work_dir / _OWNER_FILE).unlink(missing_ok=True)
     if failed is not None:
         current, exc = failed
-        message = _record_failure(exc, current, manifest, work_dir, failed_dir, exporter, t_run)
+        message = _record_failure(exc, current, manifest, work_dir, failed_dir, exporter, t_run, watches=watches)
         logger.error("%s", message)
         if isinstance(exc, Exception):
             raise NotebookFailedError(
@@ -1168,8 +1590,20 @@ def run_reports(
         # rename(2) would silently replace an empty folder created meanwhile.
         raise RuntimeError(f"{final_dir} appeared during the run; the run is in {work_dir}")
     os.rename(work_dir, final_dir)
-    _repoint_latest(reports_path, run_id)
-    logger.info("run %s complete: %s", run_id, final_dir / "index.html")
+    if complete:
+        _repoint_latest(reports_path, run_id)
+        logger.info("run %s complete: %s", run_id, final_dir / "index.html")
+    else:
+        # A run of some notebooks holds only their reports; `latest` keeps naming a run that
+        # has them all.
+        latest = reports_path / "latest"
+        kept = os.readlink(latest) if latest.is_symlink() else None
+        logger.info(
+            "run %s complete: %s (a partial run: %s)",
+            run_id,
+            final_dir / "index.html",
+            f"{latest} still points at {kept}" if kept else f"{latest} is not made by partial runs",
+        )
     return final_dir
 
 
@@ -1208,6 +1642,7 @@ def _execute_all(
     n_jobs: int,
     *,
     order: Sequence[int] | None = None,
+    stop: Callable[[int], None] | None = None,
 ) -> tuple[dict[str, Any], BaseException] | None:
     """Run ``execute(i)`` for every notebook; return the first failure in notebook order, if any.
 
@@ -1216,38 +1651,57 @@ def _execute_all(
     order; one at a time always runs in notebook order). After a failure no further notebook
     starts; those already running finish, so their outputs are complete in the failed run's
     folder.
+
+    The notebooks run in worker threads, so the main thread only waits and a Ctrl-C reaches it
+    at once: every notebook still running is marked ``interrupted``, ``stop(i)`` ends its kernel,
+    and the interrupt is returned as the failure of the first of them.
     """
+    sequence = list(order) if order is not None and n_jobs > 1 else list(range(len(entries)))
+    pending = list(reversed(sequence))
+    lock = threading.Lock()
+    halt = threading.Event()
     failures: dict[int, BaseException] = {}
-    if n_jobs == 1:
-        for index in range(len(entries)):
+
+    def worker() -> None:
+        while not halt.is_set():
+            with lock:
+                if not pending:
+                    return
+                index = pending.pop()
             try:
                 execute(index)
             except BaseException as exc:  # noqa: BLE001 - recorded and re-raised by the caller
                 failures[index] = exc
-                break
-    else:
-        with concurrent.futures.ThreadPoolExecutor(max_workers=n_jobs, thread_name_prefix="notebook") as pool:
-            start = list(order) if order is not None else list(range(len(entries)))
-            futures = {pool.submit(execute, index): index for index in start}
-            try:
-                for future in concurrent.futures.as_completed(futures):
-                    exc = future.exception()
-                    if exc is not None:
-                        failures[futures[future]] = exc
-                        for other in futures:
-                            other.cancel()
-            except BaseException as exc:  # KeyboardInterrupt while waiting
-                for other in futures:
-                    other.cancel()
-                running = next((i for i, e in enumerate(entries) if e["status"] == "running"), 0)
-                failures.setdefault(running, exc)
+                halt.set()
+
+    threads = [threading.Thread(target=worker, name=f"notebook-{k}", daemon=True) for k in range(n_jobs)]
+    for thread in threads:
+        thread.start()
+    try:
+        for thread in threads:
+            while thread.is_alive():
+                thread.join(0.2)
+    except BaseException as exc:  # KeyboardInterrupt (or SystemExit) while waiting
+        halt.set()
+        running = [i for i, e in enumerate(entries) if e["status"] == "running"]
+        for index in running:
+            entries[index]["status"] = "interrupted"
+            if stop is not None:
+                stop(index)
+        for thread in threads:
+            thread.join(10.0)
+        for index in running:
+            failures[index] = exc  # the interrupt, not the dead kernel it caused
+        if not running:
+            failures.setdefault(len(entries), exc)
     for entry in entries:
         if entry["status"] == "pending":
             entry["status"] = "not run"
     if not failures:
         return None
     first = min(failures)
-    return entries[first], failures[first]
+    entry = entries[first] if first < len(entries) else None
+    return entry, failures[first]  # type: ignore[return-value]
 
 
 def _check_parameters(extra: Mapping[str, Any], declared: Mapping[Path, Mapping[str, Any]]) -> None:
@@ -1276,20 +1730,90 @@ def _check_parameters(extra: Mapping[str, Any], declared: Mapping[Path, Mapping[
             )
 
 
-def _choose_run_id(run_id: str | None, reports_path: Path, corpus_path: Path) -> str:
+def _reserve_run(run_id: str | None, reports_path: Path, base: str) -> tuple[str, Path]:
+    """Choose the run id and create its ``.incomplete-<id>`` folder in one step.
+
+    ``mkdir`` either creates the folder or fails because it exists, so two runs started in the
+    same second (on one machine or several sharing the folder) never get the same folder: the
+    later one takes the next free suffix (``-2``, ``-3`` ...). A given `run_id` that is taken is
+    an error.
+    """
+    reports_path.mkdir(parents=True, exist_ok=True)
     if run_id is not None:
         _check_run_id(run_id)
-        if _taken(reports_path, run_id):
-            raise ReportArgumentError(
-                f"run id {run_id!r} is already used in {reports_path}; choose another"
-            )
-        return run_id
-    base = candidate = default_run_id(corpus_path)
-    counter = 1
-    while _taken(reports_path, candidate):
-        counter += 1
-        candidate = f"{base}-{counter}"
-    return candidate
+        candidates: Iterator[str] = iter([run_id])
+    else:
+        candidates = (base if k == 1 else f"{base}-{k}" for k in range(1, 10_000))
+    for candidate in candidates:
+        if _taken(reports_path, candidate):
+            continue
+        work_dir = _run_folders(reports_path, candidate)[1]
+        try:
+            work_dir.mkdir()
+        except FileExistsError:
+            continue  # another run took it a moment ago
+        owner = {"pid": os.getpid(), "host": platform.node(), "started_at": _iso(_utc_now())}
+        (work_dir / _OWNER_FILE).write_text(json.dumps(owner) + "\n", encoding="utf-8")
+        return candidate, work_dir
+    raise ReportArgumentError(
+        f"run id {run_id!r} is already used in {reports_path}; choose another"
+        if run_id is not None
+        else f"no free run id starting {base!r} in {reports_path}"
+    )
+
+
+#: Inside a run being built: which process builds it, so a later run can tell a crashed one.
+_OWNER_FILE = ".owner.json"
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # someone else's process
+    return True
+
+
+def _recover_leftovers(reports_path: Path) -> list[Path]:
+    """Move the folders of runs that crashed (killed, power cut) out of the way; return them.
+
+    A ``.incomplete-<id>`` folder whose building process, on this machine, no longer exists is
+    renamed ``failed-<id>`` (its partial output kept for inspection, as for any failed run), and a
+    stray ``.latest-*.tmp`` link removed. Folders of runs still going, or built on another
+    machine, are listed in the log and left alone.
+    """
+    moved: list[Path] = []
+    if not reports_path.is_dir():
+        return moved
+    for path in sorted(reports_path.glob(".latest-*.tmp")):
+        if path.is_symlink():
+            path.unlink(missing_ok=True)
+    for folder in sorted(reports_path.glob(".incomplete-*")):
+        if not folder.is_dir() or folder.is_symlink():
+            continue
+        run_id = folder.name[len(".incomplete-"):]
+        try:
+            owner = json.loads((folder / _OWNER_FILE).read_text(encoding="utf-8"))
+            pid, host = int(owner["pid"]), str(owner["host"])
+        except (OSError, ValueError, KeyError, TypeError):
+            pid, host = None, None
+        if pid is not None and (host != platform.node() or _pid_alive(pid)):
+            logger.info("run %s is still being built (process %s on %s); left alone", run_id, pid, host)
+            continue
+        if pid is None and time.time() - folder.stat().st_mtime < 24 * 3600:
+            # written by an older version, which left no owner: perhaps still running
+            logger.warning("%s is left from an earlier run or is still being built; remove it if no run is going", folder)
+            continue
+        target = reports_path / f"failed-{run_id}"
+        if target.exists() or target.is_symlink():
+            logger.warning("%s is left from a crashed run; %s exists, so it stays where it is", folder, target.name)
+            continue
+        os.rename(folder, target)
+        logger.warning("run %s had crashed (its process is gone); its partial output is now in %s", run_id, target)
+        moved.append(target)
+    return moved
 
 
 def _new_manifest(
@@ -1367,12 +1891,46 @@ def _record_failure(
     failed_dir: Path,
     exporter: HTMLExporter,
     t_run: float,
+    *,
+    watches: Sequence[_NotebookWatch] = (),
 ) -> str:
     """Describe the failure, save what can be saved and move the run to ``failed-<id>``."""
     from papermill.exceptions import PapermillExecutionError
 
     name = current["notebook"] if current else "(before the first notebook)"
-    if isinstance(exc, PapermillExecutionError):
+    interrupted = [
+        (record, watch)
+        for record, watch in zip(manifest["notebooks"], watches or [None] * len(manifest["notebooks"]), strict=True)
+        if record["status"] == "interrupted"
+    ]
+    if isinstance(exc, KeyboardInterrupt | SystemExit) and interrupted:
+        what = "; ".join(
+            f"{record['notebook']} (at {watch.where() if watch else 'an unknown cell'})" for record, watch in interrupted
+        )
+        where = "an interrupt"
+        error = {
+            "cell_number": None,
+            "cell_index": None,
+            "execution_count": None,
+            "ename": type(exc).__name__,
+            "evalue": f"interrupted (Ctrl-C); the kernel was stopped while running {what}",
+        }
+        for record, watch in interrupted:
+            record["error"] = {**error, "cell_index": watch.cell_index if watch else None}
+    elif isinstance(exc, KernelDiedError):
+        number = (
+            _source_cell_number(work_dir / name, exc.cell_index) if exc.cell_index is not None else None
+        )
+        where = f"cell {number}" if number is not None else "the kernel"
+        error = {
+            "cell_number": number,
+            "cell_index": exc.cell_index,
+            "execution_count": None,
+            "ename": "KernelDied",
+            "evalue": str(exc),
+            "returncode": exc.returncode,
+        }
+    elif isinstance(exc, PapermillExecutionError):
         first_line = next((ln for ln in (exc.source or "").splitlines() if ln.strip()), "")
         number = _source_cell_number(work_dir / name, exc.cell_index)
         where = (
@@ -1396,15 +1954,19 @@ def _record_failure(
             "ename": type(exc).__name__,
             "evalue": str(exc),
         }
-    message = (
-        f"notebook {name} failed in {where}: {error['ename']}: {error['evalue']}\n"
-        f"the partial run is kept in {failed_dir}"
-    )
+    if where == "an interrupt":
+        message = f"run interrupted: {error['evalue']}\nthe partial run is kept in {failed_dir}"
+    else:
+        message = (
+            f"notebook {name} failed in {where}: {error['ename']}: {error['evalue']}\n"
+            f"the partial run is kept in {failed_dir}"
+        )
 
-    manifest["status"] = "failed"
+    manifest["status"] = "interrupted" if where == "an interrupt" else "failed"
     if current is not None:
-        current["status"] = "failed"
-        current["error"] = error
+        if current["status"] != "interrupted":
+            current["status"] = "failed"
+            current["error"] = error
         executed = work_dir / current["notebook"]
         if executed.is_file():
             try:
@@ -1449,19 +2011,48 @@ def _build_parser() -> argparse.ArgumentParser:
         description=(
             "Execute the numbered notebooks (notebooks/NN-*.ipynb) with papermill into a new "
             "report folder reports/<run-id>/ holding executed notebooks, input-free HTML "
-            "reports, tables, figures, run.json and index.html, and point reports/latest at it. "
-            "Relative paths resolve against the project root, not the working directory."
+            "reports, tables, figures, run.json and index.html, and point reports/latest at it "
+            "(when every notebook ran). Paths are relative to the working directory."
         ),
         epilog=(
             "exit status: 0 all notebooks succeeded, 1 a notebook failed (the partial run is "
-            "kept in reports/failed-<run-id>/), 2 bad arguments. "
-            "Example: dangshi-reports --notebook 01 -p random_state 7"
+            "kept in reports/failed-<run-id>/), 2 bad arguments, 130 interrupted (Ctrl-C). "
+            "Examples: dangshi-reports --notebook 01 -p random_state 7; "
+            "dangshi-reports --corpus articles.csv --text-column content --column 媒体=outlet "
+            "-p on_error skip --reports-dir ~/reports"
         ),
     )
     parser.add_argument(
-        "--corpus", metavar="PATH", default="seeds", help="corpus folder (default: seeds)"
+        "--corpus",
+        metavar="PATH",
+        help="a folder of articles or one table of articles (CSV/TSV/JSONL/Parquet) "
+        "(default: the project's seeds/)",
     )
     parser.add_argument("--metadata", metavar="PATH", help="metadata file passed to the notebooks")
+    reading = parser.add_argument_group(
+        "reading the corpus", "options of read_corpus, passed to the notebooks as read_options"
+    )
+    reading.add_argument("--text-column", metavar="NAME", help="table column holding the article text (default: text)")
+    reading.add_argument("--id-column", metavar="NAME", help="table column holding the doc_id")
+    reading.add_argument(
+        "--column",
+        metavar="NAME=DOCVAR",
+        action="append",
+        default=[],
+        help="read table column NAME as docvar DOCVAR (e.g. 媒体=outlet); repeatable",
+    )
+    reading.add_argument(
+        "--format",
+        choices=["txt", "md", "html", "docx", "csv", "tsv", "jsonl", "parquet"],
+        help="read every file as this format, whatever its suffix",
+    )
+    reading.add_argument("--encoding", metavar="CODEC", help="decode every text file with this codec")
+    reading.add_argument(
+        "--min-han-share", metavar="SHARE", type=float, help="refuse texts with a lower share of Han characters (default 0.5)"
+    )
+    reading.add_argument(
+        "--min-han-chars", metavar="N", type=int, help="refuse texts with fewer Han characters (default 50)"
+    )
     parser.add_argument(
         "--notebook",
         metavar="NAME",
@@ -1480,7 +2071,9 @@ def _build_parser() -> argparse.ArgumentParser:
         help="notebook parameter; VALUE is read as a YAML literal (7, 0.5, true, null, [a, b]); "
         "repeatable",
     )
-    parser.add_argument("--reports-dir", metavar="PATH", default="reports", help="default: reports")
+    parser.add_argument(
+        "--reports-dir", metavar="PATH", help="where run folders go (default: the project's reports/)"
+    )
     parser.add_argument(
         "--run-id", metavar="ID", help="name of the run folder (default: UTC time and corpus name)"
     )
@@ -1557,23 +2150,69 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     parameters = {key: _parse_value(value) for key, value in args.parameter}
     try:
+        read_options = _cli_read_options(args)
         run_reports(
-            corpus_dir=args.corpus,
-            metadata=args.metadata,
-            notebooks=args.notebooks,
-            reports_dir=args.reports_dir,
+            # Like every command-line tool, relative paths mean the working directory; the
+            # defaults are the project's own folders wherever the command is called from.
+            corpus_dir=_from_cwd(args.corpus) if args.corpus else "seeds",
+            metadata=_from_cwd(args.metadata) if args.metadata else None,
+            notebooks=[_from_cwd(n) if ("/" in n or os.sep in n) else n for n in args.notebooks]
+            if args.notebooks
+            else None,
+            reports_dir=_from_cwd(args.reports_dir) if args.reports_dir else "reports",
             run_id=args.run_id,
             parameters=parameters,
             kernel_name=args.kernel,
             log_output=args.log_output,
             jobs=args.jobs,
+            read_options=read_options or None,
         )
     except ReportArgumentError as exc:
         logger.error("%s", exc)
         return 2
     except NotebookFailedError:
         return 1  # already logged with the notebook, cell and error
+    except KeyboardInterrupt:
+        return 130  # already logged with the notebooks interrupted
     return 0
+
+
+def _from_cwd(path: str) -> Path:
+    return Path(path).expanduser().absolute()
+
+
+def _cli_read_options(args: argparse.Namespace) -> dict[str, Any]:
+    """The ``read_corpus`` options given on the command line, under read_corpus's names."""
+    options: dict[str, Any] = {}
+    for attr in ("text_column", "id_column", "format", "encoding", "min_han_share", "min_han_chars"):
+        value = getattr(args, attr)
+        if value is not None:
+            options[attr] = value
+    if args.column:
+        mapping: dict[str, str] = {}
+        for item in args.column:
+            name, sep, docvar = item.partition("=")
+            if not sep or not name.strip() or not docvar.strip():
+                raise ReportArgumentError(f"--column {item!r}: expected NAME=DOCVAR, e.g. --column 媒体=outlet")
+            mapping[name.strip()] = docvar.strip()
+        options[_column_map_option()] = mapping
+    return options
+
+
+def _column_map_option() -> str:
+    """The name read_corpus gives its table-column-to-docvar mapping."""
+    import inspect
+
+    from corpus_tools.corpus import read_corpus
+
+    params = inspect.signature(read_corpus).parameters
+    for name in ("columns", "column_map", "docvar_map", "rename_columns", "column_docvars"):
+        if name in params:
+            return name
+    raise ReportArgumentError(
+        "--column NAME=DOCVAR needs a read_corpus that maps table columns to docvars, and this "
+        "version has none; rename the column in the table instead"
+    )
 
 
 if __name__ == "__main__":

@@ -321,7 +321,8 @@ def test_cli_values_are_yaml_literals(text, value):
 def test_run_folder_layout(project, two_runs):
     _, run = two_runs
     reports_dir = project / "reports"
-    assert re.fullmatch(r"\d{8}T\d{6}Z-seeds", run.name)
+    # one of two notebooks: the run id says which
+    assert re.fullmatch(r"\d{8}T\d{6}Z-seeds-nb01", run.name)
     assert run == reports_dir / run.name
     names = {p.relative_to(run).as_posix() for p in run.rglob("*")}
     assert names == {
@@ -331,11 +332,13 @@ def test_run_folder_layout(project, two_runs):
         "run.json",
         "tables",
         "tables/files.csv",
+        "tables/files.parquet",
         "tables/environment.csv",
+        "tables/environment.parquet",
     }
     assert not any(p.name.startswith(".incomplete-") for p in reports_dir.iterdir())
-    assert (reports_dir / "latest").is_symlink()
-    assert os.readlink(reports_dir / "latest") == run.name
+    # runs of some of the notebooks never become `latest`
+    assert not (reports_dir / "latest").exists()
 
 
 def test_notebook_ran_with_parameters_kernel_env_and_cwd(project, two_runs):
@@ -390,7 +393,7 @@ def test_manifest(project, two_runs):
     assert record["parameters"] == {"corpus_dir": "seeds", "output_dir": f"reports/{run.name}"}
     assert record["defaults"] == {"random_state": "1"}
     assert record["wall_seconds"] > 0
-    assert set(manifest["outputs"]) == {"tables/files.csv", "tables/environment.csv"}
+    assert set(manifest["outputs"]) == {f"tables/{n}.{x}" for n in ("files", "environment") for x in ("csv", "parquet")}
 
 
 def test_only_run_id_and_timings_differ_between_identical_runs(two_runs):
@@ -439,7 +442,8 @@ def test_index_links_reports_tables_and_manifest(two_runs):
 
 def test_failing_notebook_keeps_latest_and_earlier_runs(project, two_runs):
     reports_dir = project / "reports"
-    latest_before = os.readlink(reports_dir / "latest")
+    latest = reports_dir / "latest"
+    latest_before = os.readlink(latest) if latest.is_symlink() else None
     digests_before = {run.name: _tree_digest(run) for run in two_runs}
 
     with pytest.raises(NotebookFailedError) as info:
@@ -455,7 +459,7 @@ def test_failing_notebook_keeps_latest_and_earlier_runs(project, two_runs):
     assert error.ename == "ZeroDivisionError"
     assert error.run_dir == reports_dir / "failed-broken"
 
-    assert os.readlink(reports_dir / "latest") == latest_before
+    assert (os.readlink(latest) if latest.is_symlink() else None) == latest_before
     assert {run.name: _tree_digest(run) for run in two_runs} == digests_before
     assert not (reports_dir / "broken").exists()
     assert not (reports_dir / ".incomplete-broken").exists()
@@ -626,3 +630,225 @@ def test_report_html_keeps_a_figures_alt_text_escaped(tmp_path):
     alts = [img["alt"] for img in BeautifulSoup(html_text, "html.parser").select("img")]
     assert alts == ['各组概况 "<b>"', "No description has been provided for this image"]
     assert "<b>" not in html_text  # the title is text in an attribute, never markup
+
+
+# ------------------------------------------------------------------------------------------
+# run folders: unique ids, partial runs, leftovers, what run.json hashes
+# ------------------------------------------------------------------------------------------
+
+
+def test_runs_started_in_the_same_second_get_their_own_folders(tmp_path):
+    import threading
+
+    ids: list[str] = []
+    errors: list[BaseException] = []
+    barrier = threading.Barrier(8)
+
+    def reserve():
+        barrier.wait()
+        try:
+            ids.append(reports._reserve_run(None, tmp_path, "20261121T071205Z-seeds")[0])
+        except BaseException as exc:  # noqa: BLE001 - the test reports it
+            errors.append(exc)
+
+    threads = [threading.Thread(target=reserve) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert sorted(ids) == sorted(["20261121T071205Z-seeds"] + [f"20261121T071205Z-seeds-{k}" for k in range(2, 9)])
+    assert all((tmp_path / f".incomplete-{run_id}").is_dir() for run_id in ids)
+    with pytest.raises(ReportArgumentError, match="already used"):
+        reports._reserve_run("20261121T071205Z-seeds", tmp_path, "ignored")
+
+
+def test_folders_of_crashed_runs_are_moved_aside_and_running_ones_left_alone(tmp_path):
+    import platform
+
+    done = subprocess.run([sys.executable, "-c", "pass"], check=True)
+    assert done.returncode == 0
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    for run_id, pid in (("crashed", dead.pid), ("running", os.getpid())):
+        folder = tmp_path / f".incomplete-{run_id}"
+        (folder / "tables").mkdir(parents=True)
+        (folder / "tables" / "t.csv").write_text("x\n1\n", encoding="utf-8")
+        (folder / ".owner.json").write_text(json.dumps({"pid": pid, "host": platform.node()}), encoding="utf-8")
+    os.symlink("crashed", tmp_path / ".latest-crashed.tmp")
+
+    moved = reports._recover_leftovers(tmp_path)
+
+    assert moved == [tmp_path / "failed-crashed"]
+    assert (tmp_path / "failed-crashed" / "tables" / "t.csv").is_file()  # kept for inspection
+    assert not (tmp_path / ".incomplete-crashed").exists()
+    assert (tmp_path / ".incomplete-running").is_dir()
+    assert not (tmp_path / ".latest-crashed.tmp").is_symlink()
+
+
+def test_run_json_hashes_no_target_of_a_link_the_reader_refuses(tmp_path):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "a.txt").write_text("学党史 悟思想", encoding="utf-8")
+    secret = tmp_path / "secret.txt"
+    secret.write_text("outside the corpus", encoding="utf-8")
+    os.symlink(secret, corpus / "link-out.txt")
+    os.symlink(corpus / "a.txt", corpus / "link-in.txt")  # inside: read, so hashed
+    (tmp_path / "elsewhere").mkdir()
+    (tmp_path / "elsewhere" / "b.txt").write_text("办实事", encoding="utf-8")
+    os.symlink(tmp_path / "elsewhere", corpus / "linked-folder")  # the reader does not follow it
+
+    hashes = reports._hash_tree(corpus)
+
+    digest = hashlib.sha256("学党史 悟思想".encode()).hexdigest()
+    assert hashes == {"a.txt": digest, "link-in.txt": digest}
+    assert reports._hash_tree(corpus / "a.txt") == {"a.txt": digest}  # a single table of articles
+
+
+def test_default_run_id_names_a_partial_run_and_changed_parameters():
+    import datetime as dt
+
+    moment = dt.datetime(2026, 11, 21, 7, 12, 5)
+    assert default_run_id("seeds", now=moment, labels=["nb01-nb03", "group_by-city"]) == (
+        "20261121T071205Z-seeds-nb01-nb03-group_by-city"
+    )
+    long = default_run_id("seeds", now=moment, labels=["x" * 200])
+    assert len(long) < 120 and re.fullmatch(r"20261121T071205Z-seeds-x+-[0-9a-f]{8}", long)
+    nbs = [Path("01-a.ipynb"), Path("02-b.ipynb")]
+    declared = {nbs[0]: {"group_by": {"default": '"district"'}, "k": {"default": "5"}}, nbs[1]: {}}
+    labels = reports._run_labels(nbs[:1], nbs, {"group_by": "district", "k": 7, "read_options": {"text_column": "content"}}, declared)
+    # group_by is its default: not shown
+    assert labels == ["nb01", "k-7", "text_column-content"]
+    assert reports._run_labels(nbs, nbs, {"group_by": "city"}, declared) == ["group_by-city"]
+
+
+@pytest.fixture(scope="module")
+def small_project(tmp_path_factory):
+    """Two notebooks that succeed; one records its reading options."""
+    root = tmp_path_factory.mktemp("small")
+    (root / "seeds").mkdir()
+    (root / "seeds" / "a.txt").write_text("学党史 悟思想\n", encoding="utf-8")
+    params = PARAMETERS + "read_options = {}  # options of read_corpus\n"
+    _notebook(
+        root / "notebooks" / "01-options.ipynb",
+        new_markdown_cell("# Options"),
+        _parameters_cell(params),
+        new_code_cell(
+            "import pandas as pd\nfrom corpus_tools.reports import save_table\n"
+            'save_table(pd.DataFrame({"key": list(read_options), "value": list(read_options.values())}), '
+            'output_dir, "read_options")'
+        ),
+    )
+    _notebook(
+        root / "notebooks" / "02-other.ipynb",
+        new_markdown_cell("# Other"),
+        _parameters_cell(),
+        new_code_cell("x = random_state + 1"),
+    )
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv(PROJECT_ROOT_ENV, str(root))
+        yield root
+
+
+def test_latest_names_the_last_run_of_every_notebook_and_reading_options_reach_them(small_project, monkeypatch, tmp_path):
+    reports_dir = small_project / "reports"
+    complete = run_reports()
+    assert os.readlink(reports_dir / "latest") == complete.name
+    manifest = json.loads((complete / "run.json").read_text(encoding="utf-8"))
+    assert manifest["complete"] is True
+
+    # From another working directory, with relative paths, as a user types them.
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "mine").mkdir()
+    (tmp_path / "mine" / "b.txt").write_text("办实事 开新局\n", encoding="utf-8")
+    status = reports.main(
+        ["--corpus", "mine", "--reports-dir", "out", "--notebook", "01", "--text-column", "content",
+         "--min-han-share", "0.3", "-p", "random_state", "7"]
+    )
+    assert status == 0
+    (partial,) = (tmp_path / "out").iterdir()
+    assert re.fullmatch(r"\d{8}T\d{6}Z-mine-nb01-random_state-7-text_column-content-min_han_share-0.3", partial.name)
+    options = pd.read_csv(partial / "tables" / "read_options.csv")
+    assert options.to_dict("list") == {"key": ["text_column", "min_han_share"], "value": ["content", "0.3"]}
+    assert not (tmp_path / "out" / "latest").exists()  # a partial run does not become latest
+    assert os.readlink(reports_dir / "latest") == complete.name
+    index = (partial / "index.html").read_text(encoding="utf-8")
+    assert "text_column" in index and "content" in index and "random_state" in index
+
+
+def test_reading_options_are_checked_against_read_corpus(small_project):
+    with pytest.raises(ReportArgumentError, match="unknown reading option 'text_colum'.*text_column"):
+        run_reports(read_options={"text_colum": "content"})
+    with pytest.raises(ReportArgumentError, match="-p on_error skip"):
+        run_reports(read_options={"on_error": "skip"})
+    with pytest.raises(ReportArgumentError, match="read_options = {}"):
+        run_reports(notebooks=["02"], read_options={"text_column": "content"})
+    assert reports.main(["--column", "媒体"]) == 2
+
+
+def test_a_killed_kernel_is_reported_as_such_with_its_cell(small_project, tmp_path):
+    _notebook(
+        small_project / "notebooks" / "03-killed.ipynb",
+        _parameters_cell(),
+        new_code_cell("x = 1"),
+        new_code_cell("import os, signal\nos.kill(os.getpid(), signal.SIGKILL)"),
+    )
+    try:
+        with pytest.raises(NotebookFailedError) as info:
+            run_reports(notebooks=["03"], run_id="killed", reports_dir=tmp_path)
+    finally:
+        (small_project / "notebooks" / "03-killed.ipynb").unlink()
+    message = str(info.value)
+    assert "outside any cell" not in message
+    assert "SIGKILL" in message and "out of memory" in message
+    assert "cell 3" in message  # the parameters cell is 1, the kill 3
+    manifest = json.loads((tmp_path / "failed-killed" / "run.json").read_text(encoding="utf-8"))
+    assert manifest["notebooks"][0]["error"]["returncode"] == -9
+
+
+def test_ctrl_c_stops_the_kernel_at_once_and_names_the_notebook(small_project, tmp_path):
+    import signal
+    import time
+
+    pid_file = tmp_path / "kernel.pid"
+    _notebook(
+        small_project / "notebooks" / "04-slow.ipynb",
+        _parameters_cell(),
+        new_code_cell(f"import os, time\nopen({str(pid_file)!r}, 'w').write(str(os.getpid()))"),
+        new_code_cell("time.sleep(300)"),
+    )
+    env = {**os.environ, PROJECT_ROOT_ENV: str(small_project), "DANGSHI_PROGRESS_SECONDS": "1"}
+    try:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "corpus_tools.reports", "--notebook", "04", "--reports-dir", str(tmp_path / "r")],
+            env=env,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        deadline = time.monotonic() + 120
+        while not pid_file.exists() or not pid_file.read_text():
+            assert time.monotonic() < deadline and proc.poll() is None
+            time.sleep(0.2)
+        time.sleep(3)  # long enough for a heartbeat
+        t0 = time.monotonic()
+        proc.send_signal(signal.SIGINT)
+        _, stderr = proc.communicate(timeout=60)
+        stopped_in = time.monotonic() - t0
+    finally:
+        (small_project / "notebooks" / "04-slow.ipynb").unlink()
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 130
+    assert stopped_in < 15
+    kernel_pid = int(pid_file.read_text())
+    with pytest.raises(ProcessLookupError):
+        os.kill(kernel_pid, 0)
+    assert "interrupted" in stderr and "04-slow.ipynb" in stderr and "cell 3 of 3" in stderr
+    # the heartbeat: elapsed time and the cell running
+    assert re.search(r"04-slow\.ipynb: running \d+ s, cell 3 of 3", stderr)
+    # kernels talk over IPC: no warning about TCP without encryption
+    assert "without encryption" not in stderr
+    (failed,) = (tmp_path / "r").glob("failed-*")
+    manifest = json.loads((failed / "run.json").read_text(encoding="utf-8"))
+    assert manifest["status"] == "interrupted"
+    assert manifest["notebooks"][0]["status"] == "interrupted"
