@@ -292,3 +292,18 @@ def test_a_local_meeting_dated_outside_the_window_gives_no_lag():
     lag = mobilisation_lag(events)
     assert lag["status"].tolist() == ["out_of_window"]
     assert lag["lag_days"].isna().all()
+
+
+def test_the_grouping_level_decides_whose_meeting_is_local():
+    text = "3月12日，固始县召开全县党史学习教育动员大会。3月31日，马坪镇召开党史学习教育动员会。"
+    docvars = pd.DataFrame({"province": ["河南省"], "city": ["信阳市"], "district": ["固始县"], "town": ["马坪镇"]},
+                           index=["d"])
+    corp = corpus_from_texts({"d": text}, docvars=docvars)
+    # grouped by district, the town's report speaks for the county: the county's meeting is its own
+    by_district = dated_events(corp, by="district", default_year=2021)
+    assert by_district["mobilisation"].tolist() == ["local", "other"]
+    assert mobilisation_lag(by_district)["local_date"].tolist() == ["2021-03-12"]
+    # by document, the deepest locality (the town) is the report's own
+    by_doc = dated_events(corp, by="doc_id", default_year=2021)
+    assert by_doc["mobilisation"].tolist() == ["other", "local"]
+    assert by_doc["meeting_level"].tolist() == ["county", "town"]

@@ -155,10 +155,16 @@ def _event_label(text: str, end: int, sentence_end: int) -> str:
     return ""
 
 
-def _own_localities(corpus, doc_id) -> dict[str, str]:
-    """The document's own province/city/county/town names from its docvars (empty ones left out)."""
+def _own_localities(corpus, doc_id, by: str) -> dict[str, str]:
+    """The document's own province/city/county/town names from its docvars (empty ones left out).
+
+    Grouped by a locality docvar, levels below it are left out too: grouped by district, a
+    town's report speaks for its county.
+    """
     own = {}
-    for level, column in (("province", "province"), ("city", "city"), ("county", "district"), ("town", "town")):
+    levels = (("province", "province"), ("city", "city"), ("county", "district"), ("town", "town"))
+    depth = next((k for k, (_, column) in enumerate(levels) if column == by), len(levels) - 1)
+    for level, column in levels[:depth + 1]:
         if column in corpus.docvars.columns:
             value = corpus.docvars.at[doc_id, column]
             if isinstance(value, str) and value.strip():
@@ -333,8 +339,8 @@ def dated_events(
     学习教育动员大会上的重要讲话 cites the central meeting, it does not date it). Any other
     mention is held by the first place name (gazetteer) or self-reference (全市, 我县, 区委) of its
     clause; it is ``local`` when that holder is the document's own locality (its deepest
-    ``province``/``city``/``district``/``town`` docvar; without those, the deepest level any of
-    its meetings names) or is not named, and ``other`` when it is another level's (a province's
+    ``province``/``city``/``district``/``town`` docvar, no deeper than `by` when `by` is one of
+    them; without those, the deepest level any of its meetings names) or is not named, and ``other`` when it is another level's (a province's
     meeting in a city report, a county's in a province report) or a department's
     (县委宣传部召开…动员部署会). 巡回指导动员会 is none of these.
 
@@ -445,7 +451,7 @@ def dated_events(
                 "meeting_level": "",
                 "_sentence_span": (sentence_start, sentence_end),
             })
-        _attribute_meetings(text, doc_rows, _own_localities(corpus, doc_id), central=central)
+        _attribute_meetings(text, doc_rows, _own_localities(corpus, doc_id, by), central=central)
         rows += doc_rows
     table = pd.DataFrame(rows, columns=[*EVENT_COLUMNS, "_sentence_span"]).drop(columns="_sentence_span")
     table["is_mobilisation"] = table["mobilisation"] == "local"
