@@ -312,6 +312,34 @@ def test_numbered_formulas_on_constructed_texts(text, expected):
     assert list(found.columns) == list(rhetoric.FORMULA_COLUMNS)
 
 
+# Issue 14: what real pages taught. Places, events, object counts, ordinary words and idioms are
+# not formulas; 1+N and ladder shapes are; a formula inside an item of another formula's expansion
+# is part of that item; numbers inside longer numbers are not repeats.
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("学习“三明实践”，弘扬“五峰山精神”，重温“九打吉安”和“五里坡之战”的故事。", []),
+        ("张贴“两幅标语”，颁发“三份证书”，拧成“一股绳”，实现“六连冠”。", []),
+        ("构建“1+6+N”工作体系，推行1+10+N模式，落实“1+1+1”帮扶，建立1+8体系，小学生计算1+1等于几。",
+         [("1+6+N", "plus", None), ("1+10+N", "plus", None), ("1+1+1", "plus", None), ("1+8", "plus", None)]),
+        ("实施十百千工程，推进“百千万”行动，千百万群众受益。", [("十百千", "graded", None), ("百千万", "graded", None)]),
+        ("推行三查三改三提升工作法。", [("三查三改三提升", "multi", None)]),
+        ("坚持“一心一意”、“一盘棋”，当好“百姓管家”，唱响“一片丹心向阳开”的歌。", []),
+        ("开展学七个一比思想、学七个一比信念、学七个一比作为的“三学三比”活动，做好“七个一”。",
+         [("三学三比", "paired", 3), ("七个一", "count_of", None)]),
+        ("围绕“一个中心、两个确立、四个伟大成就”开展宣讲。",
+         [("一个中心", "n_ge", None), ("两个确立", "n_ge", None), ("四个伟大成就", "n_ge", None)]),
+        ("组织“老党员讲历史、青年讲体会、书记讲党课”三讲活动，参观“红色记忆”“时代楷模”两个展厅。", [("三讲", "numbered", 3)]),
+        ("修缮村里五六七组的水渠，“318”国道改造完工。", []),
+        ("推行“365”工作法，服务群众1365人次，365场次。", [("365", "code", None)]),
+    ],
+)
+def test_numbered_formulas_on_real_page_traps(text, expected):
+    found = rhetoric.numbered_formulas(corpus(text))
+    got = [(f, k, None if pd.isna(n) else int(n)) for f, k, n in zip(found["formula"], found["kind"], found["n_items"])]
+    assert got == expected
+
+
 def test_formula_expansions_are_the_items_themselves():
     text = ("通过一次主题党日、一次现场教育、一次基层宣讲、一次讲党课、一次走访慰问、一次志愿服务、一次文化活动等“七个一”实践。"
             "做到“七进”（进企业、进村（社区）、进学校、进机关、进家庭、进农村、进公共场所）。")

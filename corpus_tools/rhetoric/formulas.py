@@ -72,7 +72,7 @@ _COMMON_WORD_TAGS = {"n", "ns", "nr", "nt", "a", "ad", "an", "d", "v", "vn", "i"
 _FREE_RE = re.compile(
     r"(?P<plus>(?<![\d.+])(?:\d{1,2}|[一二三四五六七八九十])(?:\+(?:\d{1,2}|[NnXx]|[一二三四五六七八九十])){1,3}(?![\d.%+]))"
     rf"|(?P<graded>(?<![{_NB}])(?:十百千万?|百千万)(?![{_NB}]))"
-    rf"|(?P<multi>(?<![{_NB}])(?:[{_N}]{_H_WORD}{{1,2}}?){{2,3}}[{_N}]{_H_WORD}{{1,2}}(?=[^{HAN}]|$))"
+    rf"|(?P<multi>(?<![{_NB}])(?:[{_N}]{_H_WORD}{{1,2}}?){{2,3}}[{_N}]{_H_WORD}{{1,2}})"
     rf"|(?P<count_of>[二三四五六七八九十两]+个[{_NB}]+[批年]?)"
     rf"|(?P<doubled>双{_H}{{1,2}}双{_H}{{1,2}}(?=[^{HAN}]|$)|双{_H}双{_H}|双{_H}{{2}}(?:[、，]双{_H}{{2}})+)"
     rf"|(?P<code>[〇零一二三四五六七八九十]{{3,}})"
@@ -430,6 +430,11 @@ def numbered_formulas(corpus, *, max_item_chars: int = 8) -> pd.DataFrame:
     -----
     *Shapes* (``kind``), for a candidate string:
 
+    - ``plus``: numbers joined by + (1+6+N, 1+10+N, 1+1+1, 5+N, 1+8); unquoted only with an N
+      or X, three or more parts, or a following 模式/体系/机制/… (1+1 alone is arithmetic);
+    - ``graded``: a ladder of magnitudes (十百千, 百千万, 十百千万);
+    - ``multi``: three or four numbered parts (三讲四赛五坚持, 三抓三学三融合), specific enough
+      to stand without quotes;
     - ``doubled``: 双 + 1–3 characters or digits, optionally doubled again (双报到, 双招双引,
       双50);
     - ``code``: three or more numerals that do not form a number (一三七, 十四五) or three or
@@ -444,6 +449,14 @@ def numbered_formulas(corpus, *, max_item_chars: int = 8) -> pd.DataFrame:
       quantity (四点半, 五月, 万名) does not count, nor two bare digits (七一, 四五: dates),
       nor ordinals (第一议题), nor common words that begin with 一 (一线, 一流).
 
+    *Not formulas*, whatever the shape or the quotes: strings holding a place name from the
+    gazetteer (三明实践, 五峰山精神, 九打吉安: a place and what happened there) or ending as an
+    event (六甲之战, …会议); a numeral with an object classifier and no second numeral (两幅标语,
+    三份证书, 一股绳, 六连冠: counts); codes followed by 组/号/路/快速通道 … (house, group and road
+    numbers); a single-numeral name led by 一/十/百/千/万 whose first word is an ordinary word
+    (百姓书记, 一盘棋) or that runs past four characters (a line of verse); idioms with 一
+    (一心一意).
+
     *Evidence* that a shaped string is a formula name:
 
     1. it stands in quotation marks (“…” or ‘…’), alone or as an item of a quoted list
@@ -455,7 +468,17 @@ def numbered_formulas(corpus, *, max_item_chars: int = 8) -> pd.DataFrame:
        “回望来时路”…“展望谱新篇”五大篇章). Idioms such as 千家万户 or 一心一意 have the
        ``paired`` shape and no expansion, so they are left out;
     3. a string accepted by (1) or (2) somewhere in the corpus, three or more characters long,
-       is also found where it is written without quotes.
+       is also found where it is written without quotes (not as part of a longer number or a
+       quantity: 203 in 203场次).
+
+    In a quoted list of counted names (一个主题、四个伟大成就、九个必须) 一个X counts as a name
+    too. Right after a quoted list, a bare numeral name (“…讲理论、…讲变化、…讲变化”三讲) or
+    N个 + a verb (…”五个坚持) is a formula when the list has as many items as its numeral;
+    N个 + a noun after a list of quoted names (“抚顺印象”“雷锋事迹”两个展厅) is a count.
+
+    *Nesting*: an unquoted occurrence inside an item of another formula's expansion is part of
+    that item and is not reported (四史 inside 学四史比思想, an item of 四学四比); a formula
+    that is a whole item (“七个一” in the list of 三个七) or quoted inside one (“双报到”) is.
 
     *Expansions*, tried in order: a parenthesis right after the formula (七个一（每月举办一场
     党史讲座、…）); a colon and the rest of the sentence; for codes, quoted digits explained in
