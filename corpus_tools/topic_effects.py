@@ -454,9 +454,11 @@ def estimate_effect(
         Draws of all units' topic proportions from the posterior (stm's ``nsims``).
     n_coef_draws : int, default 100
         Coefficient draws from each regression's sampling distribution.
-    cov_type : str, default "HC3"
-        statsmodels covariance of each fit: ``"HC3"`` (heteroskedasticity-robust: topic
-        shares vary more in some groups than others) or ``"nonrobust"`` (classical, as stm).
+    cov_type : {"HC3", "HC2", "HC1", "HC0", "nonrobust"}, default "HC3"
+        Covariance of each fit, as statsmodels names it: ``"HC3"`` (heteroskedasticity-robust:
+        topic shares vary more in some groups than in others) or ``"nonrobust"`` (classical,
+        as stm). A row with leverage 1 (a level with one observation) borrows the classical
+        variance under the HC types.
     ci_level : float, default 0.95
         Coverage of the intervals.
     min_docs : int, default 3
@@ -527,7 +529,6 @@ def estimate_effect(
     >>> row["level"], bool(row["estimate"] > 0.3), bool(row["ci_low"] > 0)
     ('槐荫区', True, True)
     """
-    import statsmodels.api as sm
     from scipy import stats
 
     posterior = model if isinstance(model, TopicPosterior) else TopicPosterior.from_model(model)
@@ -537,18 +538,18 @@ def estimate_effect(
             raise ValueError(f"{name} must be an integer of at least {low}, got {value!r}")
     if not 0 < ci_level < 1:
         raise ValueError(f"ci_level must be between 0 and 1, got {ci_level!r}")
+    if cov_type not in _COV_TYPES:
+        raise ValueError(f"cov_type must be one of {_COV_TYPES}, got {cov_type!r}")
     design = _build_design(posterior, by=by, covariates=covariates, reference=reference, date=date,
                            spline_df=int(spline_df), date_points=int(date_points), regress_on=regress_on,
                            min_docs=int(min_docs), require_date=require_date)
-    x = design.matrix
-    n_rows, n_coef = x.shape
-    rank = int(np.linalg.matrix_rank(x))
-    df_resid = n_rows - rank
-    if df_resid < 1:
+    ols = _OLS.of(design.matrix)
+    if ols.df_resid < 1:
         raise ValueError(
-            f"{n_rows} regression rows cannot estimate {rank} coefficients with any uncertainty; "
-            "use a coarser `by`, fewer covariates, a smaller spline_df or regress_on='unit'"
+            f"{design.matrix.shape[0]} regression rows cannot estimate {ols.rank} coefficients with any "
+            "uncertainty; use a coarser `by`, fewer covariates, a smaller spline_df or regress_on='unit'"
         )
+    df_resid = ols.df_resid
 
     generator = np.random.default_rng(random_state)
     k = posterior.k
@@ -556,13 +557,14 @@ def estimate_effect(
     draws = np.empty((k, n_draws * n_coef_draws, n_quant))
     for d in range(n_draws):
         proportions = design.aggregate @ posterior.draw(generator)
-        for j in range(k):
-            fit = sm.OLS(proportions[:, j], x).fit(cov_type=cov_type)
-            coef = generator.multivariate_normal(
-                np.asarray(fit.params), np.asarray(fit.cov_params()), size=n_coef_draws, method="eigh",
-                check_valid="ignore",
-            )
-            draws[j, d * n_coef_draws : (d + 1) * n_coef_draws] = coef @ design.combos.T
+        params, covs = ols.fit(proportions, cov_type=cov_type)
+        # N(β̂, V̂) for all topics at once: β̂ + z · (U √λ)ᵀ with V̂ = U diag(λ) Uᵀ, as
+        # numpy's multivariate_normal(method="eigh") does one topic at a time.
+        eigenvalues, eigenvectors = np.linalg.eigh(covs)
+        factor = eigenvectors * np.sqrt(np.clip(eigenvalues, 0, None))[:, None, :]
+        z = generator.standard_normal((k, n_coef_draws, factor.shape[-1]))
+        coef = params.T[:, None, :] + np.einsum("kcp,kqp->kcq", z, factor)
+        draws[:, d * n_coef_draws : (d + 1) * n_coef_draws] = coef @ design.combos.T
 
     tail = (1 - ci_level) / 2
     estimate = draws.mean(axis=1)
@@ -589,6 +591,59 @@ def estimate_effect(
     table["robust"] = pd.array(_robust(stability, k).reindex(table["topic"]).to_numpy(), dtype="boolean")
     table["regressed_on"] = design.regressed_on
     return table[list(EFFECT_COLUMNS)]
+
+
+_COV_TYPES = ("nonrobust", "HC0", "HC1", "HC2", "HC3")
+
+
+@dataclass(frozen=True)
+class _OLS:
+    """One design matrix, decomposed once by statsmodels, fitted to every draw of every topic.
+
+    stm's ``estimateEffect`` caches the QR decomposition of its design for the same reason:
+    the design never changes between draws and topics, only the response does. Each fit
+    equals ``statsmodels.OLS(y, x).fit(cov_type=...)`` for one topic (checked in the tests);
+    doing all topics of a draw at once avoids one pseudo-inverse per topic and draw.
+    """
+
+    x: np.ndarray
+    pinv: np.ndarray  # (coefficients x rows), statsmodels' pinv_wexog
+    normalized_cov: np.ndarray  # (X'X)^-1
+    leverage: np.ndarray  # diagonal of the hat matrix
+    rank: int
+    df_resid: int
+
+    @classmethod
+    def of(cls, x: np.ndarray) -> _OLS:
+        from statsmodels.regression.linear_model import OLS
+
+        fit = OLS(np.zeros(x.shape[0]), x).fit()
+        pinv = np.asarray(fit.model.pinv_wexog)
+        leverage = np.einsum("ij,ji->i", x, pinv)
+        return cls(x=x, pinv=pinv, normalized_cov=np.asarray(fit.normalized_cov_params), leverage=leverage,
+                   rank=int(fit.model.rank), df_resid=int(round(fit.df_resid)))
+
+    def fit(self, y: np.ndarray, *, cov_type: str) -> tuple[np.ndarray, np.ndarray]:
+        """Coefficients (coefficients x topics) and their covariance per topic (topics x coef x coef)."""
+        params = self.pinv @ y
+        resid = y - self.x @ params
+        scale = (resid**2).sum(axis=0) / self.df_resid
+        if cov_type == "nonrobust":
+            return params, scale[:, None, None] * self.normalized_cov[None]
+        n = self.x.shape[0]
+        # A row with leverage 1 (a level with a single observation) has a zero residual that says
+        # nothing about its variance: it borrows the classical variance estimate instead.
+        own = self.leverage < 1 - 1e-8
+        one_minus_h = np.where(own, 1 - self.leverage, 1.0)[:, None]
+        weights = {
+            "HC0": resid**2,
+            "HC1": resid**2 * n / self.df_resid,
+            "HC2": resid**2 / one_minus_h,
+            "HC3": resid**2 / one_minus_h**2,
+        }[cov_type]
+        weights = np.where(own[:, None], weights, scale[None, :])
+        covs = np.einsum("pn,nk,qn->kpq", self.pinv, weights, self.pinv, optimize=True)
+        return params, covs
 
 
 def _robust(stability: Stability | pd.DataFrame | None, k: int) -> pd.Series:

@@ -122,6 +122,25 @@ def test_point_estimates_and_standard_error_match_hand_computation():
     assert shares["乙县"] == pytest.approx(b.mean(), abs=0.004)
 
 
+@pytest.mark.parametrize("cov_type", ["HC3", "HC1", "nonrobust"])
+def test_standard_errors_match_statsmodels_per_topic_fits(cov_type):
+    import statsmodels.api as sm
+
+    generator = np.random.default_rng(21)
+    groups = ["甲县"] * 25 + ["乙县"] * 8 + ["丙县"] * 40
+    spread = {"甲县": 30.0, "乙县": 4.0, "丙县": 12.0}  # unequal variances: HC and classical differ
+    theta = np.array([generator.dirichlet(spread[g] * np.array([0.5, 0.3, 0.2])) for g in groups])
+    table = estimate_effect(_posterior(theta, groups, certainty=1e8), by="district", reference="甲县",
+                            cov_type=cov_type, n_draws=10, n_coef_draws=400, random_state=3)
+    x = np.column_stack([np.ones(len(groups)), [g == "乙县" for g in groups], [g == "丙县" for g in groups]]).astype(float)
+    for topic in (1, 3):
+        fit = sm.OLS(theta[:, topic - 1], x).fit(cov_type=cov_type)
+        rows = table[(table["topic"] == topic) & (table["quantity"] == "difference")].set_index("level")
+        for level, column in (("乙县", 1), ("丙县", 2)):
+            assert rows.loc[level, "estimate"] == pytest.approx(fit.params[column], abs=0.005)
+            assert rows.loc[level, "std_error"] == pytest.approx(fit.bse[column], rel=0.06)
+
+
 def test_intervals_widen_when_the_model_is_less_certain():
     theta, groups = _two_groups(seed=4)
     widths = {}
