@@ -724,8 +724,9 @@ def read_corpus(
         Read common column names as the docvars they mean (``date`` →
         ``date_published``, ``source``/``媒体`` → ``outlet``, ``标题`` →
         ``title``, ``省``/``市``/``区县`` → ``province``/``city``/``district`` …;
-        :data:`corpus_tools.readers.COLUMN_ALIASES`); each mapped docvar's
-        ``*_evidence`` names the column it came from.
+        :data:`corpus_tools.readers.COLUMN_ALIASES`). What was mapped is logged,
+        and an ``*_evidence`` column (``locality_evidence`` …) names the table
+        column a stated value came from.
     on_error : {"raise", "skip"}
         ``raise`` (default): raise :class:`CorpusReadError` naming the file
         and the problem. ``skip``: leave the item out, log a warning, and

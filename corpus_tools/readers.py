@@ -1598,8 +1598,8 @@ def iter_documents(
         ``媒体`` → ``outlet``, ``标题`` → ``title``, ``省``/``市``/``区县`` →
         ``province``/``city``/``district`` …) and pick the doc_id column as
         above. What was mapped is logged (logger ``corpus_tools.readers``, level
-        INFO) and is the docvar's origin (``table column 'date'``), which
-        becomes its ``*_evidence`` in the corpus.
+        INFO) and is the docvar's origin (``table column 'date'``), which the
+        corpus shows in its ``*_evidence`` columns (``locality_evidence`` …).
     on_error : {"raise", "skip"}
         ``raise``: raise :class:`CorpusReadError` at the first problem
         (problems found while listing the folder and matching the manifest
