@@ -324,6 +324,7 @@ def test_numbered_formulas_on_constructed_texts(text, expected):
          [("1+6+N", "plus", None), ("1+10+N", "plus", None), ("1+1+1", "plus", None), ("1+8", "plus", None)]),
         ("实施十百千工程，推进“百千万”行动，千百万群众受益。", [("十百千", "graded", None), ("百千万", "graded", None)]),
         ("推行三查三改三提升工作法。", [("三查三改三提升", "multi", None)]),
+        ("他在二中学三年级五班读书，一团第二营在三岔口集结。", []),  # numbers in a row are not parts
         ("坚持“一心一意”、“一盘棋”，当好“百姓管家”，唱响“一片丹心向阳开”的歌。", []),
         ("开展学七个一比思想、学七个一比信念、学七个一比作为的“三学三比”活动，做好“七个一”。",
          [("三学三比", "paired", 3), ("七个一", "count_of", None)]),

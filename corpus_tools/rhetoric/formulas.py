@@ -120,6 +120,8 @@ def formula_shape(item: str, *, max_chars: int = _MAX_ITEM_CHARS) -> str | None:
             continue
         if kind == "code" and not _is_code(item):
             continue
+        if kind == "multi" and not _is_multi(item):
+            continue
         if kind == "plus" and not re.search(r"\d|[NnXx]", item) and item.count("+") < 2:
             continue  # 一+一: arithmetic in words, not a named structure
         if kind in {"count_of", "n_ge", "n_da"} and item[0] == "一":
@@ -128,6 +130,16 @@ def formula_shape(item: str, *, max_chars: int = _MAX_ITEM_CHARS) -> str | None:
             continue
         return kind
     return None
+
+
+def _is_multi(item: str) -> bool:
+    """三讲四赛五坚持, not 一军第三师在三块石: parts of one length (the last may be longer), none a
+    count, a date or an ordinal."""
+    parts = re.findall(f"[{_N}][^{_N}]+", item)
+    if "第" in item or any(p[1] in _NOT_AFTER_NUMERAL or p[1] in _OBJECT_CLASSIFIERS for p in parts):
+        return False
+    lengths = [len(p) for p in parts[:-1]]
+    return len(set(lengths)) == 1 and len(parts[-1]) >= lengths[0]
 
 
 def _is_code(text: str) -> bool:
@@ -627,7 +639,7 @@ def _scan_document(doc, max_item_chars: int) -> list[dict]:
                 offset += len(item) + 1
             taken[start:end] = True
             continue
-        if group == "code" and not _is_code(formula):
+        if (group == "code" and not _is_code(formula)) or (group == "multi" and not _is_multi(formula)):
             continue
         if group == "plus" and not (re.search("[NnXx]", formula) or formula.count("+") >= 2
                                     or _PLUS_NAME_AFTER_RE.match(text, end)):
