@@ -683,9 +683,16 @@ def reuse_reading(passages: pd.DataFrame, coverage: pd.DataFrame) -> Reading:
         if "shared_byline" in templates:
             bylines = templates[templates["shared_byline"].fillna("").astype(str) != ""]
             pairs = bylines[["doc_a", "doc_b", "shared_byline"]].drop_duplicates()
-            if not pairs.empty:
-                text += (" " + listing([f"{a} and {b} share {s}" for a, b, s in pairs.itertuples(index=False)], limit=4)
-                         + ": the same writer or outlet is the likelier explanation of their shared passages.")
+            n_pairs = templates[["doc_a", "doc_b"]].drop_duplicates().shape[0]
+            if len(pairs) == 1:
+                a, b, shared = pairs.iloc[0]
+                text += (f" {a} and {b} share {shared}: the same writer or outlet is the likelier explanation of "
+                         "their shared passages.")
+            elif len(pairs) > 1:
+                examples = "; ".join(f"{a} and {b}: {s}" for a, b, s in pairs.head(3).itertuples(index=False))
+                text += (f" {number(len(pairs))} of these {number(n_pairs)} pairs share a reporter or outlet (e.g. "
+                         f"{examples}): for them the same writer or outlet is the likelier explanation "
+                         "(column `shared_byline`).")
         parts.append(text)
     stock = passages[passages["kind"] != "template"]
     if not stock.empty:
@@ -695,7 +702,7 @@ def reuse_reading(passages: pd.DataFrame, coverage: pd.DataFrame) -> Reading:
         text = (f"{_count(len(stock), 'shared passage')} {'is a stock phrase' if len(stock) == 1 else 'are stock phrases'}"
                 f"; the most widely shared, “{snippet}”, is in {_count(int(top['n_docs_sharing']), 'document')}.")
         if "rule" in stock:
-            rules = stock["rule"].value_counts()
+            rules = stock["rule"].astype(str).value_counts()
             text += " Classified by " + listing([f"{rule} ({n})" for rule, n in rules.items()]) + "."
         parts.append(text)
     return reading(" ".join(parts))

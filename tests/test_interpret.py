@@ -277,9 +277,18 @@ def test_reuse_reading_cites_the_largest_template_its_coverage_and_a_shared_repo
     text = interpret.reuse_reading(_passages(), coverage)
     assert "1 template passage between 1 pair of documents" in text
     assert "shared by a (甲区) and b (乙县), is 55 characters; template passages cover 6% of a's body" in text
-    assert "a and b share reporter 王五" in text and "likelier explanation" in text
+    assert "a and b share reporter 王五: the same writer or outlet is the likelier explanation" in text
     assert "2 shared passages are stock phrases" in text and "is in 3 documents" in text
     assert "registry (1)" in text and "many documents (1)" in text
+
+
+def test_reuse_reading_counts_pairs_that_share_a_byline():
+    passages = pd.concat([_passages(), _passages().iloc[[0]].assign(doc_a="c", doc_b="d", shared_byline="outlet 某某日报")],
+                         ignore_index=True)
+    passages["rule"] = pd.Categorical(passages["rule"], categories=["reference", "registry", "many documents", "template"])
+    text = interpret.reuse_reading(passages, pd.DataFrame())
+    assert "2 of these 2 pairs share a reporter or outlet (e.g. a and b: reporter 王五; c and d: outlet 某某日报)" in text
+    assert "reference (0)" not in text  # categories with no passage are not listed
 
 
 def test_reuse_reading_with_nothing_shared():

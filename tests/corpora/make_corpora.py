@@ -6,6 +6,7 @@ command line::
 
     python tests/corpora/make_corpora.py mixed /tmp/mixed        # the whole mixed corpus
     python tests/corpora/make_corpora.py bad /tmp/bad            # one folder per bad input
+    python tests/corpora/make_corpora.py east /tmp/east          # made-up reports on four localities
 
 The mixed corpus (:data:`ARTICLES_FILE`) is 34 made-up reports about nine localities in
 every supported format and encoding: ``.txt`` in UTF-8 (LF, CRLF and lone CR), UTF-8 with a
@@ -365,13 +366,116 @@ def build_bad_input(case: str, dest: str | Path) -> Path:
     return folder
 
 
+# --------------------------------------------------------------------------------------------
+# Locality corpora: made-up reports about given localities, for the report tests
+# --------------------------------------------------------------------------------------------
+
+#: Two corpora with no locality in common; the last locality of each has one document only.
+LOCALITY_CORPORA = {
+    "east": [("浙江省", "杭州市", "西湖区", 4), ("四川省", "成都市", "武侯区", 4), ("江西省", "赣州市", "瑞金市", 4),
+             ("陕西省", "延安市", "宝塔区", 1)],
+    "south": [("广东省", "广州市", "越秀区", 4), ("福建省", "龙岩市", "上杭县", 4), ("河北省", "石家庄市", "平山县", 4),
+              ("贵州省", "遵义市", "红花岗区", 1)],
+}
+
+# Themes of made-up campaign reporting; {p} is the locality's name. Each paragraph takes its
+# sentences from one theme, so a topic model has themes to find.
+_THEMES = {
+    "service": [
+        "{p}把我为群众办实事实践活动作为重要抓手，梳理群众急难愁盼问题清单。",
+        "{p}组织党员干部走进社区，帮助居民解决停车难、就医难、加装电梯等民生难题。",
+        "各级机关单位深入企业开展服务，协调解决融资、用工、审批等实际困难。",
+        "{p}建立办实事项目台账，逐项明确责任单位和完成时限，推动项目落地见效。",
+        "社区网格员上门走访老年人和困难家庭，把服务送到群众家门口。",
+        "{p}开通民生服务热线，群众反映的问题件件有回音、事事有着落。",
+    ],
+    "red": [
+        "{p}深入挖掘本地红色资源，修缮革命旧址，布展红色教育基地。",
+        "党员干部走进革命纪念馆，重温入党誓词，聆听革命先辈的英雄故事。",
+        "{p}编印红色故事读本，讲好革命文物背后的故事，传承红色基因。",
+        "青少年在红色教育基地开展研学活动，追寻革命先辈的足迹。",
+        "{p}组织老党员讲述亲身经历，把革命精神讲给年轻一代听。",
+        "红色资源成为生动课堂，革命精神在新时代焕发新的光彩。",
+    ],
+    "lecture": [
+        "{p}组建党史宣讲团，深入机关、农村、学校、企业开展宣讲。",
+        "宣讲员用群众听得懂的语言讲党史，把理论宣讲送到田间地头。",
+        "{p}利用融媒体平台开设党史专栏，推出系列短视频和线上微课。",
+        "百姓宣讲员结合身边变化讲述发展成就，现场群众反响热烈。",
+        "{p}举办党史知识竞赛和主题演讲比赛，吸引广大青年积极参与。",
+        "专题宣讲覆盖各个乡镇街道，形成线上线下联动的宣讲格局。",
+    ],
+    "study": [
+        "{p}委理论学习中心组开展专题学习，围绕党的百年奋斗历程进行研讨交流。",
+        "各级党组织通过三会一课、主题党日等形式组织党员集中学习。",
+        "{p}举办党史学习教育专题读书班，领导干部带头学、带头讲。",
+        "党员干部认真研读指定学习材料，撰写心得体会，交流学习收获。",
+        "{p}成立党史学习教育领导小组，下设办公室，统筹推进各项工作。",
+        "巡回指导组深入基层单位督促指导，推动学习教育走深走实。",
+    ],
+}
+# A passage two localities of one corpus copy from a common draft (a template), planted once each.
+_TEMPLATE = "经研究决定，成立由主要负责同志任组长的党史学习教育工作专班，每周调度工作进展并形成书面报告报送上级"
+
+
+def locality_texts(localities, *, seed: int = 2021) -> list[dict[str, str]]:
+    """Made-up reports about `localities` (``(province, city, district, n_docs)`` tuples).
+
+    Every document names its own locality only; each has a dated mobilisation meeting, counted
+    activities and six paragraphs from the themes above. The first two localities share the
+    planted template passage. Deterministic for a given `seed`.
+    """
+    import random
+
+    rng = random.Random(seed)
+    rows = []
+    for li, (province, city, district, n_docs) in enumerate(localities):
+        for d in range(n_docs):
+            paragraphs = [
+                f"3月{li * 3 + d + 2}日，{district}召开党史学习教育动员大会，对全区党史学习教育作出部署。",
+                f"{district}共组织宣讲{(li + 2) * (d + 3)}场，覆盖党员群众{(li + 1) * 1000 + d * 10}人次。",
+            ]
+            for theme in rng.sample(sorted(_THEMES), 4) + rng.sample(sorted(_THEMES), 2):
+                picked = rng.sample(_THEMES[theme], 3)
+                paragraphs.append("".join(s.format(p=district) for s in picked))
+            if li < 2 and d == 0:
+                paragraphs.insert(3, _TEMPLATE + "。")
+            title = f"{district}扎实推进党史学习教育（{d + 1}）"
+            rows.append({
+                "doc_id": f"{city}-{district}-{d + 1}", "file": f"{li:02d}-{d}.txt", "title": title,
+                "text": title + "\n\n" + "\n\n".join(paragraphs) + "\n", "province": province, "city": city,
+                "district": district, "admin_level": "county" if district.endswith(("县", "市")) else "district",
+                "date_published": "2021-06-30", "outlet": f"{city}日报",
+            })
+    return rows
+
+
+def build_localities(name: str, dest: str | Path) -> Path:
+    """Write the locality corpus `name` (a key of :data:`LOCALITY_CORPORA`) with a manifest; return the folder."""
+    import csv
+
+    folder = Path(dest)
+    folder.mkdir(parents=True, exist_ok=True)
+    rows = locality_texts(LOCALITY_CORPORA[name])
+    for row in rows:
+        (folder / row["file"]).write_text(row["text"], encoding="utf-8")
+    columns = [c for c in rows[0] if c != "text"]
+    with (folder / "metadata.csv").open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=columns, extrasaction="ignore")
+        writer.writeheader()
+        writer.writerows(rows)
+    return folder
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("which", choices=["mixed", "bad"])
+    parser.add_argument("which", choices=["mixed", "bad", *LOCALITY_CORPORA])
     parser.add_argument("dest", type=Path)
     args = parser.parse_args(argv)
     if args.which == "mixed":
         print(build_mixed(args.dest))
+    elif args.which in LOCALITY_CORPORA:
+        print(build_localities(args.which, args.dest))
     else:
         for case in BAD_INPUT_CASES:
             print(build_bad_input(case, args.dest / case))
