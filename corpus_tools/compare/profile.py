@@ -257,12 +257,12 @@ TOPONYM_SUFFIXES: tuple[str, ...] = (
 )
 # A title in the past (时任山东省委书记, 原县委书记) is not a current office.
 _PAST_TITLE_BEFORE_RE = re.compile(r"(?:时任|曾任|历任|原任|原|前|首任|老)$")
-# Words that place a named person in history: martyrs and revolutionaries, not today's officials.
-_HISTORY_NEAR_RE = re.compile(
-    r"烈士|先烈|革命先辈|牺牲|就义|遇害|殉难|被捕|英勇|壮烈|捐躯|红军|革命者|共产党人|创始人|早期领导人|"
-    r"(?:1[89]\d\d|19[0-7]\d)年|[一]九[一二三四五六七]\S年|故居|纪念馆|事迹|生平|诞辰|逝世"
-)
-_HISTORY_WINDOW_CHARS = 20
+# What places a named person in history (a martyr, a revolutionary), not in office today. Only
+# what attaches to the name counts: a secretary who visits 烈士陵园 is still in office.
+_HISTORY_AFTER_NAME_RE = re.compile(
+    r"(?:同志|等)?(?:的)?(?:烈士|故居|旧居|纪念馆|纪念碑|墓|生平|诞辰|牺牲|就义|遇害|殉难|被捕|壮烈|捐躯|英勇就义)")
+_HISTORY_BEFORE_NAME_RE = re.compile(r"(?:烈士|先烈|革命先辈|革命烈士|老红军|红军战士|革命家|先驱)$")
+_HISTORY_IN_CLAUSE_RE = re.compile(r"牺牲|就义|遇害|殉难|被捕|壮烈|捐躯|革命事迹|(?:1[89]\d\d|19[0-7]\d)年")
 # A "name" that is a department or a unit (宣传部 副部长, 苏元镇 党委书记) is no person.
 _NOT_A_NAME_END = ("部", "局", "委", "办", "处", "科", "厅", "院", "所", "站", "队", "组", "会", "镇", "乡", "村",
                    "县", "区", "市", "省", "州", "旗", "街道", "社区")
@@ -344,9 +344,10 @@ def named_entities(
     characters) immediately after a title (区委书记李国强) or immediately before one
     (习近平总书记), a title being a word that ends with one of :data:`TITLE_SUFFIXES`. Only
     current office counts: a title in the past (时任山东省委书记刘谦初, 原县委书记) does not, and
-    a name that appears anywhere in the document within 20 characters of a mark of history in
-    the same sentence (烈士, 先烈, 牺牲, 就义, 被捕, 红军, 故居, a year before 1980 …) is a
-    historical figure and is never an official there. Words that end like a unit or department
+    a name marked as history anywhere in the document is a historical figure, never an official
+    there: followed by 烈士, 故居, 纪念馆, 牺牲, 就义, 被捕 … (王荷波烈士), preceded by 烈士,
+    先烈, 老红军 …, or in a clause that says 牺牲, 就义, 被捕, 革命事迹 or names a year before
+    1980. What does not attach to the name does not count (区委书记王建国到烈士陵园调研). Words that end like a unit or department
     (宣传部, 苏元镇) or that the gazetteer knows as places are not names. A name mentioned
     without a title is not counted; neither are titles without names (区委书记带头). Names
     jieba does not recognise as names are missed.
@@ -412,12 +413,12 @@ def named_entities(
 
 
 def _near_history(paragraph: str, start: int, end: int) -> bool:
-    """Whether a mark of history stands within a few characters of ``paragraph[start:end]``, same sentence."""
-    left = max(paragraph.rfind(c, 0, start) for c in "。！？!?") + 1
-    rights = [i for i in (paragraph.find(c, end) for c in "。！？!?") if i >= 0]
-    right = min(rights) if rights else len(paragraph)
-    window = paragraph[max(left, start - _HISTORY_WINDOW_CHARS):min(right, end + _HISTORY_WINDOW_CHARS)]
-    return bool(_HISTORY_NEAR_RE.search(window))
+    """Whether the name at ``paragraph[start:end]`` is marked as history (see :func:`named_entities`)."""
+    if _HISTORY_AFTER_NAME_RE.match(paragraph, end) or _HISTORY_BEFORE_NAME_RE.search(paragraph[max(0, start - 4):start]):
+        return True
+    left = max(paragraph.rfind(c, 0, start) for c in "，,；;。！？!?") + 1
+    rights = [i for i in (paragraph.find(c, end) for c in "，,；;。！？!?") if i >= 0]
+    return bool(_HISTORY_IN_CLAUSE_RE.search(paragraph, left, min(rights) if rights else len(paragraph)))
 
 
 # --------------------------------------------------------------------------------------------
