@@ -382,6 +382,7 @@ def test_workers_exit_when_their_parent_is_killed(tmp_path):
                 os.kill(pid, signal.SIGKILL)
 
 
+@pytest.mark.slow  # two spawned workers load the segmenter: about 30 s on two cores
 def test_every_pool_of_stream_dtm_ends_with_its_parent(monkeypatch):
     import corpus_tools.parallel as parallel
     from corpus_tools.stream import stream_dtm
