@@ -10,9 +10,9 @@ is what an interval should cover.
 For every number of documents per group the script prints how often the nominal 95 %
 interval covers the group's rate:
 
-* ``document``: the document (cluster) bootstrap of :func:`rate_intervals` (BCa with
-  Hesterberg's expanded level), forced on every group (``min_docs_for_interval=3``), to show
-  where it can be trusted;
+* ``document``: the document (cluster) bootstrap of :func:`rate_intervals` (bootstrap-t;
+  BCa at Hesterberg's expanded level below 10 documents or when the bootstrap-t has no finite
+  bound), forced on every group (``min_docs_for_interval=3``), to show where it can be trusted;
 * ``default``: what ``frequency`` reports with its defaults: the document bootstrap from
   ``MIN_DOCS_FOR_INTERVAL`` documents, below that the labelled interval of the documents' own
   rate (or none: see ``no_interval``);
@@ -35,7 +35,7 @@ import time
 import numpy as np
 import pandas as pd
 
-from corpus_tools.rhetoric.stats import MIN_DOCS_FOR_INTERVAL, rate_intervals
+from corpus_tools.rhetoric.stats import CI_DOCUMENT_BCA, MIN_DOCS_FOR_INTERVAL, rate_intervals
 
 PARAGRAPH_CHARS = 150
 
@@ -67,6 +67,7 @@ def coverage(units: pd.DataFrame, *, rate: float, n_boot: int, seed: int, **opti
         "n_intervals": int(has.sum()),
         "no_interval": float((~has).mean()),
         "median_width": float((table["ci_high"] - table["ci_low"])[has].median()) if has.any() else np.nan,
+        "bca_share": float((table["ci_method"] == CI_DOCUMENT_BCA)[has].mean()) if has.any() else np.nan,
     }
 
 
@@ -99,7 +100,8 @@ def main() -> None:
                     rows.append({"kappa": kappa, "rate_per_10k": rate, "docs_per_group": n_docs, "method": method,
                                  **result})
                     print(f"kappa={kappa:<4} rate={rate:<5} docs={n_docs:<3} {method:<10} "
-                          f"coverage={result['coverage']:.3f} no_interval={result['no_interval']:.3f}", flush=True)
+                          f"coverage={result['coverage']:.3f} no_interval={result['no_interval']:.3f} "
+                          f"bca_share={result['bca_share']:.3f}", flush=True)
     table = pd.DataFrame(rows)
     wide = table.pivot_table(index=["kappa", "rate_per_10k", "docs_per_group"], columns="method",
                              values="coverage").reindex(columns=["document", "default", "paragraph"])
@@ -112,6 +114,9 @@ def main() -> None:
                                 values="no_interval").reindex(columns=["document", "default", "paragraph"])
     print("\nShare of groups without an interval (zero count or nothing to resample):")
     print(missing.round(3).to_string())
+    bca = table[table["method"] == "document"].set_index(["kappa", "rate_per_10k", "docs_per_group"])["bca_share"]
+    print("\nDocument bootstrap: share of intervals that are BCa (fewer than 10 documents, or no finite bootstrap-t):")
+    print(bca.round(3).to_string())
 
 
 if __name__ == "__main__":

@@ -14,7 +14,7 @@ from scipy import stats
 
 from corpus_tools import rhetoric
 from corpus_tools.corpus import corpus_from_texts
-from corpus_tools.rhetoric.stats import CI_DOCUMENT, CI_OWN_RATE, rate_intervals
+from corpus_tools.rhetoric.stats import CI_DOCUMENT, CI_DOCUMENT_BCA, CI_OWN_RATE, rate_intervals
 
 FILLER = "今天召开会议部署工作。"  # 11 characters, no registry expression
 PHRASE = "急难愁盼"  # the registry's people category
@@ -57,11 +57,21 @@ def test_the_document_bootstrap_is_scipys_on_the_documents_counts(grouped):
     lengths = np.array([len(corp.texts[f"j{i:02d}"].replace("\n", "")) for i in range(12)], dtype=float)
     assert row["count"] == counts.sum() and row["n_chars"] == lengths.sum()
     assert row["per_10k_chars"] == pytest.approx(1e4 * counts.sum() / lengths.sum())
-    level = 2 * stats.norm.cdf(np.sqrt(12 / 11) * stats.t.ppf(0.975, 11)) - 1  # Hesterberg's expansion
-    reference = stats.bootstrap((counts, lengths), lambda y, n, axis=-1: 1e4 * y.sum(axis=axis) / n.sum(axis=axis),
-                                paired=True, vectorized=True, n_resamples=500, confidence_level=level,
-                                method="BCa", rng=np.random.default_rng(3)).confidence_interval
-    assert (row["ci_low"], row["ci_high"]) == pytest.approx((reference.low, reference.high), rel=1e-12)
+    # The bootstrap-t: resample the 12 documents (scipy, same seed), studentize each resample's ratio
+    # by its delta-method standard error, and invert the 2.5 % and 97.5 % quantiles of t.
+    def ratio_se(y, x):
+        n = y.shape[-1]
+        ratio = y.sum(axis=-1) / x.sum(axis=-1)
+        se = np.sqrt(((y - ratio[..., None] * x) ** 2).sum(axis=-1) / (n * (n - 1))) / x.mean(axis=-1)
+        return ratio, se
+
+    estimate, se = ratio_se(counts, lengths)
+    t = stats.bootstrap((counts, lengths), lambda y, x, axis=-1: (ratio_se(y, x)[0] - estimate) / ratio_se(y, x)[1],
+                        paired=True, vectorized=True, n_resamples=500, method="percentile",
+                        rng=np.random.default_rng(3)).bootstrap_distribution
+    t_low, t_high = np.quantile(t, [0.025, 0.975])
+    reference = (1e4 * (estimate - t_high * se), 1e4 * (estimate - t_low * se))
+    assert (row["ci_low"], row["ci_high"]) == pytest.approx(reference, rel=1e-12)
     assert row["n_docs"] == 12 and row["ci_method"] == CI_DOCUMENT and row["ci_note"] == ""
     assert row["ci_low"] < row["per_10k_chars"] < row["ci_high"]
 
@@ -88,7 +98,8 @@ def test_small_groups_get_a_labelled_own_rate_interval_or_none(grouped):
     assert np.isnan(twin_table["ci_low"]).all() and twin_table["ci_note"].str.contains("degenerate").all()
     three = rate_intervals(np.array([1.0, 2.0, 0.0]), np.array([26.0, 31.0, 20.0]), documents=[0, 1, 2],
                            min_docs_for_interval=3, n_boot=300)
-    assert three["ci_method"].item() == CI_DOCUMENT and three["ci_high"].item() > three["rate"].item()
+    # fewer than 10 resampled units: BCa at the expanded level, not the erratic bootstrap-t
+    assert three["ci_method"].item() == CI_DOCUMENT_BCA and three["ci_high"].item() > three["rate"].item()
 
 
 def test_no_zero_width_interval_for_a_term_never_used():
@@ -98,6 +109,17 @@ def test_no_zero_width_interval_for_a_term_never_used():
     assert used["ci_method"] == CI_DOCUMENT and used["ci_low"] < used["rate"] < used["ci_high"]
     assert unused["rate"] == 0 and np.isnan(unused["ci_low"]) and np.isnan(unused["ci_high"])
     assert "no occurrence" in unused["ci_note"]
+
+
+def test_bootstrap_t_falls_back_to_bca_when_resamples_lack_spread():
+    # one document of 12 uses the term: about a third of the resamples leave it out, have no
+    # spread and an infinite t, so the bootstrap-t has no finite bound
+    counts = np.zeros((12, 2))
+    counts[0, 0] = 3
+    counts[:, 1] = [1, 2, 0, 1, 3, 1, 0, 2, 1, 1, 2, 0]
+    table = rate_intervals(counts, np.full(12, 400.0), documents=np.arange(12), scale=1e4, n_boot=300)
+    assert table["ci_method"].tolist() == [CI_DOCUMENT_BCA, CI_DOCUMENT]
+    assert (table["ci_low"] < table["rate"]).all() and (table["rate"] < table["ci_high"]).all()
 
 
 def test_paragraph_resampling_is_labelled_as_the_documents_own_rate():

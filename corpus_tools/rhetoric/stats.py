@@ -3,7 +3,7 @@
 Every function here takes occurrence tables (one row per match, with ``doc_id``, ``unit_id``
 and, for coverage, ``start``/``end``) and the corpus they came from, and returns a tidy table
 with counts *and* rates. Intervals come from :func:`rate_intervals`: a document (cluster)
-bootstrap of the group's rate when the group has enough documents, and otherwise an interval
+bootstrap-t of the group's rate when the group has enough documents, and otherwise an interval
 of the documents' own rate, labelled so, or none; the ``ci_method`` and ``ci_note`` columns
 say which and why. ``benchmarks/bootstrap_coverage.py`` measures their coverage.
 """
@@ -21,6 +21,7 @@ from ._text import iter_docs
 
 __all__ = [
     "CI_DOCUMENT",
+    "CI_DOCUMENT_BCA",
     "CI_OWN_RATE",
     "MIN_DOCS_FOR_INTERVAL",
     "paragraph_table",
@@ -37,13 +38,19 @@ SmallGroups = Literal["own_rate", "nan"]
 # terms), so memory stays bounded on a corpus of thousands of articles.
 _BLOCK_CELLS = 2_000_000
 
+# Fewer resampled units than this make the bootstrap-t erratic (a resample of 4 paragraphs
+# can have a standard error near 0 and an upper bound of 1e40): BCa at the expanded level then.
+_MIN_UNITS_STUDENTIZED = 10
+
 #: Fewest documents a group needs for a document bootstrap of its rate. Below 10 documents the
 #: bootstrap's coverage falls well short of nominal (benchmarks/bootstrap_coverage.py).
 MIN_DOCS_FOR_INTERVAL = 10
-#: ``ci_method`` of an interval for the group's rate: documents resampled.
-CI_DOCUMENT = "document bootstrap (BCa, expanded): the group's rate"
+#: ``ci_method`` of an interval for the group's rate: documents resampled, studentized.
+CI_DOCUMENT = "document bootstrap-t: the group's rate"
+#: ``ci_method`` when the bootstrap-t has no finite bound (too many resamples without spread).
+CI_DOCUMENT_BCA = "document bootstrap (BCa, expanded level): the group's rate"
 #: ``ci_method`` of an interval for the given documents' own rate: their paragraphs resampled.
-CI_OWN_RATE = "paragraph bootstrap (BCa, expanded): these documents' own rate"
+CI_OWN_RATE = "paragraph bootstrap: these documents' own rate"
 
 
 def _group_labels(corpus, by: str) -> pd.Series:
@@ -94,27 +101,63 @@ def _expanded_level(n: int, ci: float) -> float:
     return float(2 * norm.cdf(z) - 1)
 
 
-def _bca_ratio(num: np.ndarray, den: np.ndarray, *, n_boot: int, ci: float, rng: np.random.Generator,
-               scale: float) -> tuple[np.ndarray, np.ndarray]:
-    """Interval of ``scale * sum(num) / sum(den)`` for every column of `num`, resampling rows."""
+def _ratio_and_se(num: np.ndarray, den: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Ratio of sums along the last axis and its linearisation (delta-method) standard error."""
+    n = num.shape[-1]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        ratio = num.sum(axis=-1) / den.sum(axis=-1)
+        residuals = (num - ratio[..., np.newaxis] * den) / den.mean(axis=-1, keepdims=True)
+        se = np.sqrt((residuals**2).sum(axis=-1) / (n * (n - 1)))
+    return ratio, se
+
+
+def _ratio_intervals(num: np.ndarray, den: np.ndarray, *, n_boot: int, ci: float, rng: np.random.Generator,
+                     scale: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Interval of ``scale * sum(num) / sum(den)`` for every column of `num`, resampling rows.
+
+    Returns the bounds and, per column, whether the bootstrap-t interval was used (else BCa).
+    """
     from scipy.stats import bootstrap
 
     n, k = num.shape
     # One sample per term, the denominators repeated beside them, resampled together (paired).
     data = (np.ascontiguousarray(num.T, dtype=float), np.broadcast_to(den.astype(float), (k, n)))
+    batch = max(1, _BLOCK_CELLS // max(1, n * k))
+    estimate, se = _ratio_and_se(*data)
 
-    def ratio(numerator, denominator, axis=-1):
+    def studentized(numerator, denominator, axis=-1):
+        ratio, spread = _ratio_and_se(numerator, denominator)
+        centre = estimate.reshape((-1,) + (1,) * (ratio.ndim - 1))
         with np.errstate(invalid="ignore", divide="ignore"):
-            return scale * numerator.sum(axis=axis) / denominator.sum(axis=axis)
+            # a resample whose units all have the same rate has no spread: its t is ±infinite
+            return np.where(spread > 0, (ratio - centre) / spread, np.copysign(np.inf, ratio - centre))
 
+    def ratio_of_sums(numerator, denominator, axis=-1):
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return numerator.sum(axis=axis) / denominator.sum(axis=axis)
+
+    alpha = (1 - ci) / 2
     with warnings.catch_warnings():
-        # a term whose resamples never vary gives NaN, reported in ci_note, not as a warning
+        # degenerate resamples give NaN or infinite bounds, reported in ci_note, not as warnings
         warnings.simplefilter("ignore")
-        result = bootstrap(data, ratio, n_resamples=n_boot, batch=max(1, _BLOCK_CELLS // max(1, n * k)),
-                           vectorized=True, paired=True, axis=-1, confidence_level=_expanded_level(n, ci),
-                           method="BCa", rng=rng)
-    low, high = result.confidence_interval
-    return np.atleast_1d(low), np.atleast_1d(high)
+        if n >= _MIN_UNITS_STUDENTIZED:
+            t_draws = bootstrap(data, studentized, n_resamples=n_boot, batch=batch, vectorized=True, paired=True,
+                                axis=-1, method="percentile", rng=rng).bootstrap_distribution
+            t_draws = np.where(np.isnan(t_draws), -np.inf, t_draws)  # an undefined ratio counts as extreme
+            t_low, t_high = np.quantile(t_draws, [alpha, 1 - alpha], axis=-1)
+            low = np.maximum(0.0, estimate - t_high * se)
+            high = estimate - t_low * se
+            studentized_ok = np.isfinite(low) & np.isfinite(high) & (se > 0)
+        else:
+            low, high = np.full(k, np.nan), np.full(k, np.nan)
+            studentized_ok = np.zeros(k, dtype=bool)
+        if not studentized_ok.all():
+            rest = np.flatnonzero(~studentized_ok)
+            bca = bootstrap((data[0][rest], data[1][rest]), ratio_of_sums, n_resamples=n_boot, batch=batch,
+                            vectorized=True, paired=True, axis=-1, confidence_level=_expanded_level(n, ci),
+                            method="BCa", rng=rng).confidence_interval
+            low[rest], high[rest] = np.atleast_1d(bca.low), np.atleast_1d(bca.high)
+    return scale * low, scale * high, studentized_ok
 
 
 def rate_intervals(
@@ -172,9 +215,10 @@ def rate_intervals(
     pandas.DataFrame
         One row per (group, term column): ``group``, ``term`` (the column number of
         `counts`), ``n_docs``, ``n_units``, ``count``, ``length``, ``rate``, ``ci_low``,
-        ``ci_high``, ``ci_method`` (:data:`CI_DOCUMENT`, :data:`CI_OWN_RATE`, or ``""`` when
-        there is no interval) and ``ci_note`` (why there is no interval, or why it is only the
-        documents' own rate; ``""`` for a document bootstrap).
+        ``ci_high``, ``ci_method`` (:data:`CI_DOCUMENT` or :data:`CI_DOCUMENT_BCA` for the
+        group's rate, :data:`CI_OWN_RATE` for the documents' own rate, ``""`` when there is no
+        interval) and ``ci_note`` (why there is no interval, or why it is only the documents'
+        own rate; ``""`` for an interval of the group's rate).
 
     Notes
     -----
@@ -182,17 +226,26 @@ def rate_intervals(
     (a district, an outlet) produces, of which its documents are a sample. Documents differ in
     their rates far more than chance alone makes them, so the group's documents, not its
     paragraphs, are the independent units: the interval resamples documents with replacement
-    and recomputes the ratio of sums (``scipy.stats.bootstrap``, ``paired`` over the
-    numerators and denominators, BCa). Resampling paragraphs instead measures only how
-    precisely the given documents' own rate is known; in simulations with documents whose
-    rates differ such intervals covered the group's rate 60–78 % of the time.
+    (``scipy.stats.bootstrap``, ``paired`` over the numerators and denominators). Resampling
+    paragraphs instead measures only how precisely the given documents' own rate is known;
+    in simulations with documents whose rates differ such intervals covered the group's
+    rate 60–78 % of the time.
 
-    **Coverage.** The BCa interval of a ratio from a few clusters is too narrow (about 89 %
-    for a nominal 95 % with 10 documents), so the level is expanded as Hesterberg (2015)
-    proposes: the normal quantile is replaced by ``sqrt(n/(n-1))`` times Student's t
-    quantile with ``n - 1`` degrees of freedom (n documents). ``benchmarks/bootstrap_coverage.py``
-    prints the coverage per number of documents; with 1 to 9 documents no bootstrap of
-    documents is reliable, hence `min_docs_for_interval`.
+    **Which bootstrap.** A ratio of sums from few clusters is skewed, and percentile or BCa
+    intervals of it are too narrow (about 89 % for a nominal 95 % with 10 documents). The
+    interval is therefore the *bootstrap-t* (studentized) interval (Efron & Tibshirani 1993,
+    ch. 12): each resample's ratio minus the estimate, divided by the resample's
+    linearisation (delta-method) standard error ``sqrt(Σ (yᵢ - R xᵢ)² / (n (n-1) x̄²))``;
+    the interval is ``R - t₀.₉₇₅ · se, R - t₀.₀₂₅ · se`` (its lower end at least 0). When
+    more than 2.5 % of the resamples have no spread (mostly resamples of documents without
+    an occurrence), a bound is infinite, and the BCa interval at Hesterberg's (2015)
+    expanded level (the normal quantile replaced by ``sqrt(n/(n-1))`` times Student's t
+    quantile with ``n - 1`` degrees of freedom) is given instead (:data:`CI_DOCUMENT_BCA`), as
+    it is for fewer than 10 resampled units, where the bootstrap-t is erratic.
+    ``benchmarks/bootstrap_coverage.py`` prints the coverage per number of documents; with
+    fewer than 10 documents no bootstrap of documents reaches its nominal coverage, hence
+    `min_docs_for_interval`. The interval of the documents' own rate uses the same
+    procedure with paragraphs as the resampled units.
 
     **No zero-width intervals.** A term the group never uses gets no interval (NaN, with
     the reason in ``ci_note``): resampling zeros gives [0, 0], which would look like
@@ -205,7 +258,7 @@ def rate_intervals(
     >>> table = rate_intervals(counts, np.array([100, 100, 100, 100]), documents=["a", "a", "b", "b"],
     ...                        scale=1e4, n_boot=200)
     >>> table[["n_docs", "rate", "ci_method"]].values.tolist()
-    [[2, 150.0, "paragraph bootstrap (BCa, expanded): these documents' own rate"]]
+    [[2, 150.0, "paragraph bootstrap: these documents' own rate"]]
     """
     counts = np.asarray(counts, dtype=float)
     if counts.ndim == 1:
@@ -264,19 +317,19 @@ def rate_intervals(
             units_num = np.zeros((len(docs), n_terms))
             np.add.at(units_num, codes, g_counts)
             units_den = np.bincount(codes, weights=g_lengths, minlength=len(docs))
-            label, unit_name = CI_DOCUMENT, "documents"
+            label, unit_name = "document", "documents"
         elif resample == "document" and small_groups == "nan":
             note[g] = (f"{len(docs)} document(s), fewer than min_docs_for_interval={min_docs_for_interval}: "
                        "too few to bound the group's rate")
             continue
         else:
             units_num, units_den = g_counts, g_lengths
-            label, unit_name = CI_OWN_RATE, "paragraphs"
+            label, unit_name = "own_rate", "paragraphs"
         reason = ""
-        if resample == "document" and label == CI_OWN_RATE:
+        if resample == "document" and label == "own_rate":
             reason = (f"{len(docs)} document(s), fewer than min_docs_for_interval={min_docs_for_interval}: "
                       "interval of these documents' own rate, not of the group's")
-        elif label == CI_OWN_RATE:
+        elif label == "own_rate":
             reason = "resample='paragraph': interval of these documents' own rate, not of the group's"
         zero = totals[g] == 0
         note[g, zero] = "no occurrence in the group: a bootstrap cannot bound a rate from zero counts"
@@ -286,11 +339,15 @@ def rate_intervals(
         todo = np.flatnonzero(~zero)
         if len(todo) == 0:
             continue
-        lo, hi = _bca_ratio(units_num[:, todo], units_den, n_boot=int(n_boot), ci=ci, rng=rng, scale=scale)
+        lo, hi, studentized = _ratio_intervals(units_num[:, todo], units_den, n_boot=int(n_boot), ci=ci, rng=rng,
+                                               scale=scale)
         valid = np.isfinite(lo) & np.isfinite(hi) & (hi > lo)
         ok, bad = todo[valid], todo[~valid]
         low[g, ok], high[g, ok] = lo[valid], hi[valid]
-        method[g, ok] = label
+        if label == "document":
+            method[g, ok] = np.where(studentized[valid], CI_DOCUMENT, CI_DOCUMENT_BCA)
+        else:
+            method[g, ok] = CI_OWN_RATE
         note[g, ok] = reason
         note[g, bad] = (f"no finite interval: the resampled {unit_name} are too few or do not vary "
                         "(degenerate bootstrap)")
