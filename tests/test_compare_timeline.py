@@ -307,3 +307,14 @@ def test_the_grouping_level_decides_whose_meeting_is_local():
     by_doc = dated_events(corp, by="doc_id", default_year=2021)
     assert by_doc["mobilisation"].tolist() == ["other", "local"]
     assert by_doc["meeting_level"].tolist() == ["county", "town"]
+
+
+def test_the_same_year_refers_to_the_last_year_named_even_in_history():
+    events = _events("1935年1月，红军到达遵义。同年10月，红军到达陕北。4月2日，丁县组织党员参观。", published="2021-06-30")
+    assert events["date"].tolist() == ["1935-01", "1935-10", "2021-04-02"]
+    assert events["year_source"].tolist() == ["explicit", "context", "publication"]
+
+
+def test_an_eve_is_not_a_deadline():
+    events = _events("7月1日前夕，丁县举行入党宣誓仪式。", default_year=2021)
+    assert events["date_role"].tolist() == ["event"]

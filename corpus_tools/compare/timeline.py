@@ -319,7 +319,8 @@ def dated_events(
         `default_year`), plus or minus one.
     ``context``
         The year of the nearest earlier date in the same document that names a current year
-        (2021年2月20日 … 3月5日 → 2021), or 当年/同年. A current year is the publication year
+        (2021年2月20日 … 3月5日 → 2021); for 当年/同年, the last year named, history included
+        (1935年1月……同年10月 → 1935). A current year is the publication year
         or the one before it; without a publication date, a year of `window` or the year before
         it. Historical dates (1928年5月建成 … 3月31日修缮开放) lend no year, and neither do years
         standing alone (1921年成立).
@@ -364,6 +365,7 @@ def dated_events(
                          else range(first_day.year - 1, last_day.year + 1))
         paragraph_starts = np.array([0, *(m.start() + 1 for m in re.finditer("\n", text))])
         context_year: int | None = None
+        last_year: int | None = None  # the last explicit year, history included: 同年 refers to it
         doc_rows = []
         for match in _DATE_RE.finditer(text):
             month = _number(match.group("month"))
@@ -382,14 +384,15 @@ def dated_events(
             year = year_source = None
             if match.group("year"):
                 year, year_source = _number(match.group("year")), "explicit"
+                last_year = year
                 if year in current_years:
                     context_year = year  # history (1928年5月) lends no year to later dates
             elif rel in ("今年", "去年", "明年"):
                 base = published.year if published is not None else (context_year or default_year)
                 if base is not None:
                     year, year_source = base + {"今年": 0, "去年": -1, "明年": 1}[rel], "relative"
-            elif rel in ("当年", "同年") and context_year is not None:
-                year, year_source = context_year, "context"
+            elif rel in ("当年", "同年") and (last_year or context_year) is not None:
+                year, year_source = last_year or context_year, "context"
             elif context_year is not None:
                 year, year_source = context_year, "context"
             elif published is not None:
@@ -420,8 +423,8 @@ def dated_events(
             preceding = text[max(0, start - 4):start]
             if _AS_OF_BEFORE_RE.search(preceding):
                 role = "as_of"
-            elif (_DEADLINE_BEFORE_RE.search(preceding) or match.group("after") in ("前", "之前", "以前")
-                  or _DEADLINE_AFTER_RE.match(text, end)):
+            elif (_DEADLINE_BEFORE_RE.search(preceding) or _DEADLINE_AFTER_RE.match(text, end)
+                  or (match.group("after") in ("前", "之前", "以前") and text[end:end + 1] != "夕")):  # 7月1日前夕: an eve
                 role = "deadline"
             else:
                 role = "event"
