@@ -852,3 +852,106 @@ def test_ctrl_c_stops_the_kernel_at_once_and_names_the_notebook(small_project, t
     manifest = json.loads((failed / "run.json").read_text(encoding="utf-8"))
     assert manifest["status"] == "interrupted"
     assert manifest["notebooks"][0]["status"] == "interrupted"
+
+
+# ------------------------------------------------------------------------------------------
+# reports as documents
+# ------------------------------------------------------------------------------------------
+
+
+def _executed_notebook(run_dir: Path) -> Path:
+    """An executed notebook as papermill leaves it: headings, a long table, a Styler, a figure."""
+    from nbformat.v4 import new_output
+
+    big = pd.DataFrame(
+        {
+            "doc_id": [f"d{i:03d}" for i in range(100)],
+            "title": ["<script>alert(1)</script>学史明理"] + ["甲区扎实开展党史学习教育"] * 99,
+            "evidence": ["发布日期：2021年6月1日，" * 8] * 100,  # long: wraps in a bounded column
+        }
+    )
+    save_table(big, run_dir, "documents")
+    save_table(big.head(3), run_dir, "small")
+    with pd.option_context("display.max_rows", 60, "display.min_rows", 10):
+        truncated_html = big._repr_html_()
+    styled_html = big.style.format(escape="html")._repr_html_()
+    png = run_dir / "figures" / "sizes.png"
+    png.parent.mkdir(parents=True, exist_ok=True)
+    png.write_bytes(b"\x89PNG\r\n\x1a\n")
+
+    def html_output(markup):
+        return new_output("display_data", data={"text/html": markup, "text/plain": "table"})
+
+    cells = [
+        new_markdown_cell("# Corpus overview: what is in the corpus\n\nIntro."),
+        new_markdown_cell("## Summary\n\nA computed summary."),
+        new_markdown_cell("## The documents"),
+        new_code_cell('documents = big\nsave_table(documents, out, "documents")\ndocuments',
+                      outputs=[html_output(truncated_html)]),
+        new_code_cell('documents[documents["doc_id"] != ""].style.format(escape="html")',
+                      outputs=[html_output(styled_html)]),
+        new_markdown_cell("## Small things"),
+        new_code_cell('small = big.head(3)\nsave_table(small, out, "small")\nsmall',
+                      outputs=[html_output(big.head(3).to_html())]),
+        new_code_cell('fig = plot()\nsave_figure(fig, out, "sizes")', outputs=[]),
+    ]
+    path = run_dir / "00-overview.ipynb"
+    nbformat.write(new_notebook(cells=cells, metadata={"language_info": {"name": "python"}}), path)
+    return path
+
+
+def test_a_report_is_a_document_with_title_contents_and_a_way_back(tmp_path):
+    ipynb = _executed_notebook(tmp_path)
+    page = reports._export_html(
+        reports._html_exporter(), ipynb, tmp_path / "00-overview.html", corpus_name="my<corpus>"
+    ).read_text(encoding="utf-8")
+    assert "<title>Corpus overview: what is in the corpus — my&lt;corpus&gt;</title>" in page
+    assert '<a href="index.html">← All reports of this run</a>' in page
+    toc = re.search(r'<nav class="report-toc">.*?</nav>', page, re.DOTALL).group(0)
+    assert re.findall(r'href="#([^"]+)"', toc) == ["Summary", "The-documents", "Small-things"]
+    # the contents come after the summary, before the first section
+    assert page.index("A computed summary") < page.index('class="report-toc"') < page.index(">The documents<")
+
+
+def test_long_tables_are_shortened_with_their_size_and_a_link_to_the_csv(tmp_path):
+    ipynb = _executed_notebook(tmp_path)
+    page = reports._export_html(reports._html_exporter(), ipynb, tmp_path / "r.html").read_text(encoding="utf-8")
+    notes = re.findall(r'<p class="report-rows">(.*?)</p>', page)
+    link = '<a href="tables/documents.csv">tables/documents.csv</a>'
+    # pandas' own cut (10 rows of 100) and the Styler's full table cut to MAX_ROWS_SHOWN, both linked
+    assert notes[0] == f"showing 10 of 100 rows — full table: {link}"
+    assert notes[1] == f"showing {reports.MAX_ROWS_SHOWN} of 100 rows — full table: {link}"
+    assert notes[2] == '3 rows — full table: <a href="tables/small.csv">tables/small.csv</a>'
+    assert page.count("d099") == 1  # pandas' tail row; the Styler's copy stops at row 20
+    assert "d020" not in page and "d019" in page
+    # wide tables scroll, long cells wrap in a bounded column, short ones do not squeeze
+    assert page.count('<div class="table-scroll">') == 3
+    assert '<div class="cell-long">' in page
+    assert "table-layout: auto !important" in page and "white-space: nowrap" in page
+    # every table and figure the notebook wrote is linked to its file
+    assert '<a href="figures/sizes.png">figures/sizes.png</a>' in page
+    assert '<a href="tables/documents.parquet">Parquet</a>' in page
+    # corpus text stays escaped
+    assert "<script>alert(1)</script>" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+
+
+def test_the_index_groups_files_by_report_with_a_line_on_each_and_the_parameters(tmp_path):
+    ipynb = _executed_notebook(tmp_path)
+    manifest = {
+        "run_id": "r1", "status": "succeeded", "started_at": "s", "finished_at": "f",
+        "notebooks": [{"notebook": ipynb.name, "html": "00-overview.html", "ipynb": ipynb.name,
+                       "status": "succeeded", "wall_seconds": 1.5, "error": None}],
+        "parameters": {"group_by": {"value": "city", "default": '"district"'}},
+        "git": {"commit": "abc", "dirty": False},
+        "corpus": {"corpus_dir": "my/corpus", "metadata": None, "files": {}, "combined_sha256": "0"},
+        "lexicons": {"combined_sha256": "0"}, "python": {"version": "3"}, "platform": "p",
+        "kernel": "k", "packages": {},
+    }
+    index = reports._write_index(tmp_path, manifest).read_text(encoding="utf-8")
+    assert "<title>Reports on corpus — run r1</title>" in index
+    section = re.search(r"<section><h2>Corpus overview: what is in the corpus</h2>.*?</section>", index, re.DOTALL).group(0)
+    assert '<a href="tables/documents.csv">tables/documents.csv</a>' in section
+    assert "table, 100 rows × 3 columns — in “The documents”" in section
+    assert "table, 3 rows × 3 columns — in “Small things”" in section
+    assert '<a href="figures/sizes.png">figures/sizes.png</a>' in section
+    assert "<th>group_by</th><td>&quot;city&quot;</td><td>&quot;district&quot;</td>" in index
