@@ -224,6 +224,8 @@ def test_a_deadline_dates_no_meeting():
     ("党员们来到十月村参观。", 0),
     ("十月，丙县召开推进会。", 1),
     ("10月村里召开了推进会。", 1),  # Arabic numerals: a month
+    ("六月里，丙县开展宣讲。", 1),   # 里, 天, 花开: times, not names
+    ("五月花开时，丙县开展宣讲。", 1),
 ])
 def test_a_month_before_a_place_word_is_a_name(text, n_dates):
     assert len(_events(text, default_year=2021)) == n_dates

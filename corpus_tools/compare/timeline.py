@@ -95,9 +95,10 @@ _LEVEL_RANK = {"province": 0, "city": 1, "county": 2, "town": 3}
 _AS_OF_BEFORE_RE = re.compile(r"(?:截至|截止|截止到|截止至)$")
 _DEADLINE_BEFORE_RE = re.compile(r"(?:到|至|直到|直至)$")
 _DEADLINE_AFTER_RE = re.compile(r"(?:结束|为止|截止|止[，,。；;])")
-# A month in Chinese numerals followed by one of these is a name (十月村, 五月花, 八月桂花园).
-_NAME_AFTER_RE = re.compile(r"(?:村|镇|乡|街|路|巷|社区|小区|花|园|广场|公园|大道|里|屯|庄|寨|湾|桥|坪|楼|大厦|酒店|宾馆|剧场|"
-                            r"小学|中学|学校|山|河|湖|雪|天)")
+# A month in Chinese numerals followed by one of these is a name (十月村, 五月花, 六月雪); not 里
+# or 天 (六月里, 三月天 are times) nor 花开 (五月花开: flowers in May).
+_NAME_AFTER_RE = re.compile(r"(?:村|镇|乡|街|路|巷|社区|小区|花(?!开|香|盛|绽|正)|园|广场|公园|大道|屯|庄|寨|湾|桥|坪|楼|"
+                            r"大厦|酒店|宾馆|剧场|小学|中学|学校|雪)")
 _CLAUSE_END_RE = re.compile(r"[，,。！？!?；;：:\n]")
 _SENTENCE_ENDS = "。！？!?\n"
 _TIME_OF_DAY_RE = re.compile(r"^(?:上午|下午|中午|晚上|晚|早上|一大早|凌晨|期间|当天|当日)")
