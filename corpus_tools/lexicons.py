@@ -27,7 +27,7 @@ __all__ = [
 
 _DATA_PACKAGE = "corpus_tools"
 _DATA_DIR = "data"
-_USERDICT_FILE = "userdict.txt"
+_USERDICT_FILES: dict[str, str] = {"general": "userdict.txt", "seeds": "userdict-seeds.txt"}
 _STOPWORD_FILES: dict[str, str] = {"zh-official": "stopwords-zh-official.txt"}
 
 _CATEGORY_MARKER = re.compile(r"^#\s*@category\s+(\S+)\s*$")
@@ -50,14 +50,21 @@ def _extraction_stack() -> contextlib.ExitStack:
 
 
 @lru_cache(maxsize=None)
-def user_dictionary_path() -> Path:
-    """Return the filesystem path of the package user dictionary.
+def user_dictionary_path(layer: Literal["general", "seeds"] = "general") -> Path:
+    """Return the filesystem path of a layer of the package user dictionary.
+
+    Parameters
+    ----------
+    layer : {"general", "seeds"}, default "general"
+        ``"general"``: the campaign's lexicon, loaded by default (``data/userdict.txt``).
+        ``"seeds"``: programme names and local formulas seen only in the five seed articles
+        (``data/userdict-seeds.txt``), loaded only on request, so that results on other corpora
+        are not flattered by words harvested from the seeds.
 
     Returns
     -------
     pathlib.Path
-        ``corpus_tools/data/userdict.txt`` (extracted to a temporary file first if the package
-        is installed as a zip).
+        The file (extracted to a temporary file first if the package is installed as a zip).
 
     Notes
     -----
@@ -65,7 +72,9 @@ def user_dictionary_path() -> Path:
     ``load_userdict`` would misread as words; load it with :func:`user_dictionary` or
     :class:`corpus_tools.segment.Segmenter`.
     """
-    resource = _data_root().joinpath(_USERDICT_FILE)
+    if layer not in _USERDICT_FILES:
+        raise ValueError(f"unknown user dictionary layer {layer!r}; choose from {sorted(_USERDICT_FILES)}")
+    resource = _data_root().joinpath(_USERDICT_FILES[layer])
     return Path(_extraction_stack().enter_context(resources.as_file(resource)))
 
 
@@ -112,18 +121,32 @@ def read_user_dictionary(path: Path) -> pd.DataFrame:
     return table
 
 
-@lru_cache(maxsize=1)
-def _package_user_dictionary() -> pd.DataFrame:
-    return read_user_dictionary(user_dictionary_path())
+@lru_cache(maxsize=2)
+def _package_user_dictionary(seed_layer: bool) -> pd.DataFrame:
+    layers = ("general", "seeds") if seed_layer else ("general",)
+    table = pd.concat(
+        [read_user_dictionary(user_dictionary_path(layer)).assign(layer=layer) for layer in layers],
+        ignore_index=True,
+    )
+    repeated = table.loc[table["word"].duplicated(), "word"].tolist()
+    if repeated:
+        raise ValueError(f"words listed in both user dictionary layers: {repeated}")
+    return table
 
 
-def user_dictionary() -> pd.DataFrame:
+def user_dictionary(*, seed_layer: bool = False) -> pd.DataFrame:
     """Return the package user dictionary as a table.
+
+    Parameters
+    ----------
+    seed_layer : bool, default False
+        Also return the seed layer (see :func:`user_dictionary_path`), after the general one.
 
     Returns
     -------
     pandas.DataFrame
-        One row per entry, in file order: ``word``, ``freq``, ``pos``, ``category``. Categories
+        One row per entry, in file order: ``word``, ``freq``, ``pos``, ``category``, ``layer``
+        (``general`` or ``seeds``). Categories
         are ``core``, ``slogan``, ``formula``, ``activity``, ``institution``, ``title``,
         ``person``, ``locality``, ``red_site``, ``general`` and ``override``. ``override``
         entries demote words of jieba's own dictionary (frequency 1); they are not campaign
@@ -135,9 +158,11 @@ def user_dictionary() -> pd.DataFrame:
     >>> ud = user_dictionary().set_index("word")
     >>> ud.loc["学史明理", "category"], int(ud.loc["学史明理", "freq"])
     ('slogan', 30000)
+    >>> "天天敲门组" in ud.index, "天天敲门组" in user_dictionary(seed_layer=True)["word"].tolist()
+    (False, True)
     """
     # The parsed table is cached; hand out copies so a caller cannot edit the cache.
-    return _package_user_dictionary().copy()
+    return _package_user_dictionary(bool(seed_layer)).copy()
 
 
 # Cached on the file name, not on stopwords(): lru_cache would key stopwords() and

@@ -179,6 +179,11 @@ class Segmenter:
         A user dictionary to load *instead of* the package one
         (``corpus_tools/data/userdict.txt``). Same format: ``word [freq] [pos]`` lines and
         ``#`` comments.
+    seed_layer : bool, default False
+        Also load the seed layer of the package user dictionary (programme names seen only in
+        the five seed articles, :func:`corpus_tools.lexicons.user_dictionary_path`), after
+        ``userdict``. Off by default, so that results on other corpora are not flattered by
+        words harvested from the seeds; the seed reports and tests turn it on.
     extra_words : iterable of str, default ()
         Further words to keep whole, added after the user dictionary with frequency
         :data:`EXTRA_WORD_FREQ` and POS tag ``"nz"``.
@@ -244,11 +249,13 @@ class Segmenter:
         *,
         hmm: bool = False,
         userdict: Path | None = None,
+        seed_layer: bool = False,
         extra_words: Iterable[str] = (),
         engine: Engine = "auto",
         cache_dir: Path | None = None,
     ) -> None:
         self._hmm = bool(hmm)
+        self._seed_layer = bool(seed_layer)
         self._requested_engine = engine
         resolved, reason = _resolve_engine(engine, self._hmm)
         self._userdict = Path(userdict) if userdict is not None else None
@@ -298,6 +305,11 @@ class Segmenter:
         return self._userdict
 
     @property
+    def seed_layer(self) -> bool:
+        """bool: whether the seed layer of the package user dictionary is loaded."""
+        return self._seed_layer
+
+    @property
     def extra_words(self) -> tuple[str, ...]:
         """tuple of str: the extra words added after the user dictionary."""
         return self._extra_words
@@ -316,7 +328,8 @@ class Segmenter:
         userdict = "package" if self._userdict is None else os.fspath(self._userdict)
         return (
             f"Segmenter(engine={self._engine!r}, hmm={self._hmm}, userdict={userdict!r}, "
-            f"extra_words={len(self._extra_words)})"
+            + ("seed_layer=True, " if self._seed_layer else "")
+            + f"extra_words={len(self._extra_words)})"
         )
 
     def __reduce__(self):
@@ -325,6 +338,7 @@ class Segmenter:
         settings = {
             "hmm": self._hmm,
             "userdict": self._userdict,
+            "seed_layer": self._seed_layer,
             "extra_words": self._extra_words,
             # A segmenter that fell back to jieba stays on jieba in the worker.
             "engine": "jieba" if self._engine == "jieba" else self._requested_engine,
@@ -347,6 +361,9 @@ class Segmenter:
             tokenizer.initialize()
         path = self._userdict if self._userdict is not None else lexicons.user_dictionary_path()
         entries = lexicons.read_user_dictionary(path)
+        if self._seed_layer:
+            seeds = lexicons.read_user_dictionary(lexicons.user_dictionary_path("seeds"))
+            entries = pd.concat([entries, seeds], ignore_index=True)
         if (entries["freq"] == 0).any():
             zero = entries.loc[entries["freq"] == 0, "word"].tolist()
             raise ValueError(
@@ -674,7 +691,7 @@ def _quiet_jieba() -> Iterator[None]:
         jieba_logger.setLevel(level)
 
 
-def get_segmenter(*, hmm: bool = False, engine: Engine = "auto") -> Segmenter:
+def get_segmenter(*, hmm: bool = False, engine: Engine = "auto", seed_layer: bool = False) -> Segmenter:
     """Return the shared segmenter for a setting, building it on first call.
 
     Parameters
@@ -683,6 +700,8 @@ def get_segmenter(*, hmm: bool = False, engine: Engine = "auto") -> Segmenter:
         See :class:`Segmenter`.
     engine : {"auto", "jieba", "rjieba"}, default "auto"
         See :class:`Segmenter`. ``"auto"`` and the engine it resolves to share one segmenter.
+    seed_layer : bool, default False
+        See :class:`Segmenter`.
 
     Returns
     -------
@@ -702,14 +721,14 @@ def get_segmenter(*, hmm: bool = False, engine: Engine = "auto") -> Segmenter:
     # "auto" keeps its own slot when it means rjieba: built as "auto", a segmenter whose probe
     # fails falls back to jieba with a warning, where an explicit "rjieba" raises. When both
     # mean jieba they share one.
-    key = (hmm, "jieba" if resolved == "jieba" else engine)
+    key = (hmm, "jieba" if resolved == "jieba" else engine, bool(seed_layer))
     with _SHARED_LOCK:
         segmenter = _SHARED.get(key)
         if segmenter is None:
-            segmenter = _SHARED[key] = Segmenter(hmm=hmm, engine=engine)
+            segmenter = _SHARED[key] = Segmenter(hmm=hmm, engine=engine, seed_layer=bool(seed_layer))
     return segmenter
 
 
-# One segmenter per (hmm, engine), built on first use; see get_segmenter.
-_SHARED: dict[tuple[bool, str], Segmenter] = {}
+# One segmenter per (hmm, engine, seed_layer), built on first use; see get_segmenter.
+_SHARED: dict[tuple[bool, str, bool], Segmenter] = {}
 _SHARED_LOCK = threading.Lock()

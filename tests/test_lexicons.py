@@ -20,9 +20,10 @@ from corpus_tools.lexicons import (
 CAMPAIGN_SLOGANS = [
     "学史明理", "学史增信", "学史崇德", "学史力行", "学党史", "悟思想", "办实事", "开新局",
     "我为群众办实事", "急难愁盼", "走深走实", "入脑入心", "感党恩", "听党话", "跟党走",
-    "守正创新", "初心使命", "红色基因", "两个一百年", "七个一", "三个七", "七进", "七个结合",
-    "四学四比", "双报到", "规定动作", "自选动作", "四不两直",
+    "守正创新", "初心使命", "红色基因", "两个一百年", "七个一", "双报到", "规定动作", "自选动作", "四不两直",
 ]  # fmt: skip
+#: Programme names only the seeds use: the opt-in seed layer, never the general one.
+SEED_PROGRAMMES = ["三个七", "七进", "七个结合", "四学四比", "三问于民", "一链办理", "天天敲门组"]
 CONTENT_WORDS = ["党史", "学习", "教育", "群众", "实事", "红色", "初心", "使命", "人民", "发展", "宣讲", "全区"]
 FILLER_WORDS = ["进一步", "积极", "深入", "开展", "推动", "工作", "相关", "等", "各级", "的", "了"]
 
@@ -36,7 +37,8 @@ def test_user_dictionary_path_is_the_package_file():
 
 def test_user_dictionary_table():
     table = user_dictionary()
-    assert list(table.columns) == ["word", "freq", "pos", "category"]
+    assert list(table.columns) == ["word", "freq", "pos", "category", "layer"]
+    assert set(table["layer"]) == {"general"}
     assert table["word"].is_unique
     assert table["freq"].notna().all() and (table["freq"] > 0).all()
     assert table["pos"].notna().all()
@@ -52,6 +54,20 @@ def test_user_dictionary_holds_the_campaign_formulas():
     missing = [word for word in CAMPAIGN_SLOGANS if word not in table.index]
     assert missing == []
     assert set(table.loc[CAMPAIGN_SLOGANS, "category"]) <= {"slogan", "formula"}
+
+
+def test_seed_programmes_are_only_in_the_opt_in_seed_layer():
+    general = user_dictionary()
+    both = user_dictionary(seed_layer=True)
+    assert not general["word"].isin(SEED_PROGRAMMES).any()
+    seeds = both.set_index("word").loc[SEED_PROGRAMMES]
+    assert set(seeds["layer"]) == {"seeds"} and set(seeds["category"]) <= {"formula", "activity"}
+    # the general layer comes first and unchanged; no word is in both layers
+    assert both.iloc[: len(general)].drop(columns="layer").equals(general.drop(columns="layer"))
+    assert both["word"].is_unique
+    assert user_dictionary_path("seeds").name == "userdict-seeds.txt"
+    with pytest.raises(ValueError, match="layer"):
+        user_dictionary_path("local")
 
 
 def test_user_dictionary_returns_a_copy():

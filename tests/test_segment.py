@@ -222,6 +222,21 @@ def test_userdict_replaces_package_dictionary(tmp_path):
     assert "# my words" not in segmenter.tokenizer.FREQ  # comments are not words
 
 
+def test_the_seed_layer_is_opt_in(tmp_path):
+    text = "成立了天天敲门组，推行一链办理"
+    general = Segmenter(engine="jieba", cache_dir=tmp_path)
+    seeded = Segmenter(engine="jieba", cache_dir=tmp_path, seed_layer=True)
+    assert "天天敲门组" not in general.cut(text) and "一链办理" not in general.cut(text)
+    assert seeded.cut(text) == ["成立", "了", "天天敲门组", "，", "推行", "一链办理"]
+    assert (general.seed_layer, seeded.seed_layer) == (False, True)
+    assert "seed_layer=True" in repr(seeded) and "seed_layer" not in repr(general)
+    # a worker process rebuilds the same layers
+    import pickle
+
+    assert pickle.loads(pickle.dumps(seeded)).cut(text) == seeded.cut(text)
+    assert get_segmenter(seed_layer=True) is get_segmenter(seed_layer=True) is not get_segmenter()
+
+
 def test_userdict_frequency_zero_is_refused(tmp_path):
     # jieba's add_word(word, 0) edits finalseg's module-global force-split set.
     userdict = tmp_path / "zero.txt"
