@@ -155,6 +155,10 @@ def _duration(seconds: float) -> str:
     return f"{hours} h {minutes:02d} min"
 
 
+def _plural(unit: str) -> str:
+    return unit + ("es" if unit.endswith(("s", "x", "ch", "sh")) else "s")
+
+
 def _log_line(desc: str, done: int, total: int | None, unit: str, elapsed: float, *, finished: bool = False) -> None:
     rate = done / elapsed if elapsed > 0 else float("inf")
     share = f" ({done / total:.0%})" if total else ""
@@ -164,7 +168,10 @@ def _log_line(desc: str, done: int, total: int | None, unit: str, elapsed: float
     left = ""
     if not finished and total and 0 < done < total and rate > 0:
         left = f", about {_duration((total - done) / rate)} left"
-    line = f"{desc} {state}: {done}{of_total} {unit}s{share} in {elapsed:.1f} s, {rate:.1f} {unit}s/s{left}"
+    units = _plural(unit)
+    # Slow work (a model fit per item) reads better as seconds per item than as 0.0 items/s.
+    speed = f"{rate:.1f} {units}/s" if rate >= 1 or done == 0 else f"{elapsed / done:.1f} s/{unit}"
+    line = f"{desc} {state}: {done}{of_total} {units}{share} in {elapsed:.1f} s, {speed}{left}"
     logger.info("%s", line)
     target = os.environ.get(PROGRESS_FILE_ENV)
     if target:

@@ -54,7 +54,7 @@ def test_log_lines_say_the_time_left_from_the_rate_so_far(monkeypatch, caplog):
         list(prog.progress(range(8), desc="fitting", total=8, unit="model"))
     lines = [r.getMessage() for r in caplog.records]
     # 1 model in 10 s, 7 to go at 0.1 models/s: 70 s; 2 in 20 s, 6 to go: 60 s
-    assert lines[0].endswith("0.1 models/s, about 1 min 10 s left")
+    assert lines[0].endswith("10.0 s/model, about 1 min 10 s left")
     assert lines[1].endswith("about 1 min 00 s left")
 
 
@@ -66,3 +66,15 @@ def test_log_lines_go_to_the_progress_file_the_report_runner_reads(monkeypatch, 
     list(prog.progress(range(2), desc="segmenting", total=2))
     lines = target.read_text(encoding="utf-8").splitlines()
     assert [line.split(":")[0] for line in lines] == ["segmenting running", "segmenting running", "segmenting done"]
+
+
+def test_units_are_pluralised_and_fast_work_is_a_rate(monkeypatch, caplog):
+    monkeypatch.setenv(prog.PROGRESS_ENV, "log")
+    monkeypatch.setenv(prog.PROGRESS_SECONDS_ENV, "1000")  # only the final line
+    clock = itertools.count(0.0, 0.25)  # four readings a second
+    monkeypatch.setattr(prog.time, "perf_counter", lambda: next(clock))
+    with caplog.at_level(logging.INFO, logger="corpus_tools.progress"):
+        list(prog.progress(range(8), desc="segmenting", total=8, unit="batch"))
+    (line,) = [r.getMessage() for r in caplog.records]
+    # 8 batches; the clock was read 10 times: 2.25 s
+    assert line == "segmenting done: 8/8 batches (100%) in 2.2 s, 3.6 batches/s"
