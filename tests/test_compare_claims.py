@@ -203,6 +203,7 @@ def test_object_is_the_counted_noun_phrase(text, claim, obj):
     "旺川村十字街整治完成。",
     "学习贯彻党的十九届六中全会精神。",  # sessions
     "十三届全国人大四次会议胜利闭幕。",
+    "贯彻省委十一届十三次全会精神。",
     "组织观看《一百堂党史课》。",        # a title
 ])
 def test_names_codes_and_sessions_are_not_counts(text):
@@ -210,6 +211,6 @@ def test_names_codes_and_sessions_are_not_counts(text):
 
 
 def test_counts_next_to_the_new_rules_are_kept():
-    claims = _claims("开办3个班，县委常委会召开4次专题会议，连续举办三届，学员下班后用2个小时自学。")
-    assert claims["text"].tolist() == ["3个", "4次", "三届", "2个小时"]
-    assert claims["category"].tolist()[-1] == "time"
+    claims = _claims("开办3个班，县委常委会召开4次专题会议，连续举办三届读书节，学员下班后用2个小时自学，全年召开4次会议。")
+    assert claims["text"].tolist() == ["3个", "4次", "三届", "2个小时", "4次"]
+    assert claims["category"].tolist()[3] == "time"

@@ -135,9 +135,12 @@ _GOVERNING_VERBS = frozenset(
 # Quantifiers over a whole unit (全区, 各村, 本镇) say where, not what: 全区800余名党员 counts 党员.
 _DETERMINER_RE = re.compile(r"^(?:[全本该][省市州盟区县旗镇乡村组队]|各\w{1,2}|全体|全部|每\w?)$")
 _ASPECT_PARTICLES = frozenset("了 着 过".split())
-# Session ordinals are written without 第: 十九届六中全会, 十三届全国人大四次会议, 十一届十三次全会.
-_SESSION_AFTER_RE = re.compile(r"[\u4e00-\u9fff\d]")
-_MEETING_AFTER_RE = re.compile(r"(?:全会|全体会议|会议|党代会|代表大会)")
+# Session ordinals are written without 第: 十九届六中全会, 十三届全国人大四次会议, 十一届十三次全会
+# (but 举办三届读书节, 召开4次会议 are counts).
+_SESSION_AFTER_RE = re.compile(
+    r"(?:[一二三四五六七八九十\d]+[中次]|全国|中央|人大|政协|[省市州县区旗]委|党代会|委员会|全会|代表大会|常委|纪委)")
+_PLENARY_AFTER_RE = re.compile(r"(?:全会|全体会议)")
+_SESSION_BEFORE_RE = re.compile(r"(?:届|人大|政协|常委会|党代会|代表大会)$")
 # A class or room number is a name, not a count (706班, 高一（2）班): 班 counts only small
 # numbers not followed by the people in the class.
 _CLASS_AFTER_RE = re.compile(r"(?:学生|同学|师生|班主任|全体|的|学员)")
@@ -301,20 +304,22 @@ def _is_name_not_count(text: str, match: re.Match, number_start: int, end: int, 
     after = text[end:end + 4]
     if unit == "届" and _SESSION_AFTER_RE.match(after):
         return True  # 十九届六中全会, 十三届全国人大: a session
-    if unit == "次" and (text[number_start - 1:number_start] == "届" or _MEETING_AFTER_RE.match(after)):
-        return True  # 四次会议, 十三次全会: the ordinal of a session
+    if unit == "次" and (_SESSION_BEFORE_RE.search(text[max(0, number_start - 4):number_start])
+                        or _PLENARY_AFTER_RE.match(after)):
+        return True  # 人大四次会议, 十一届十三次全会: the ordinal of a session
     if unit == "班" and (not match.group("ar") or len(match.group("ar")) >= 3 or _CLASS_AFTER_RE.match(after)
                         or text[number_start - 1:number_start] in ("（", "(")):
         return True  # 706班, 高一（2）班, 三班学生: a class
     if match.group("cn"):
         # 红十字会, 十字街: the segmenter puts the numeral inside a longer word
         left, right = max(0, number_start - 3), min(len(text), end + 3)
-        position = left
+        offset = left
         for word, _ in segmenter.cut_pos(text[left:right]):
-            word_start, position = text.find(word, position), text.find(word, position) + len(word)
-            if word_start < 0:
+            at = text.find(word, offset, right)
+            if at < 0:
                 break
-            if word_start < number_start < position or word_start < end < position:
+            offset = at + len(word)
+            if at < number_start < offset or at < end < offset:
                 return True
     return False
 
