@@ -460,6 +460,22 @@ def test_parallel_runs_on_constructed_texts(text, expected):
     assert list(runs.columns) == list(rhetoric.PARALLEL_COLUMNS)
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # the first item starts after its verb, not inside the place name it begins with
+        ("积极融入长江中游城市群战略、乡村振兴战略、强市富民战略等重大机遇。",
+         [("…战略", "长江中游城市群战略 | 乡村振兴战略 | 强市富民战略")]),
+        # the last item ends before the 的 that makes it a modifier
+        ("推动经济迈上更高水平、更高效益、更快发展的新台阶。", [("更…", "更高水平 | 更高效益 | 更快发展")]),
+        ("深入开展进社区、进中小学校、进企业等活动。", [("进…", "进社区 | 进中小学校 | 进企业")]),
+    ],
+)
+def test_parallel_items_end_at_phrase_boundaries(text, expected):
+    runs = rhetoric.parallel_runs(corpus(text))
+    assert list(zip(runs["frame"], runs["items"])) == expected
+
+
 def test_parallel_runs_report_slots_and_spans():
     corp = corpus("前言。\n\n开展“登万家门、访万家情、解万家难、暖万家心”行动。")
     run = rhetoric.parallel_runs(corp).iloc[0]

@@ -200,22 +200,95 @@ def _plausible(frame: _Frame, strings: list[str]) -> bool:
     return max(lengths) <= MAX_SLOT_RATIO * min(lengths)
 
 
+def _words(text: str) -> list[tuple[str, str]]:
+    from ..segment import get_segmenter  # loaded only for a run whose end item needs cutting
+
+    return get_segmenter(hmm=False).cut_pos(text)
+
+
+# Words after which a noun phrase starts (抢抓|黄河重大国家战略, 通过|领导干部带头讲) and words
+# before which a modifier ends (更快发展|的快车道, 进家庭|等二十多次): jieba's POS tags.
+_LEAD_IN_END_TAGS = ("v", "p", "c", "d", "uj")  # 增强群众的|获得感: the head after 的
+_TAIL_START_TAGS = ("uj", "u", "ud", "uv", "c")
+
+
+def _boundaries(item: str) -> tuple[list[tuple[str, str]], set[int]]:
+    words = _words(item)
+    cuts, pos = {0}, 0
+    for word, _ in words:
+        pos += len(word)
+        cuts.add(pos)
+    return words, cuts
+
+
+def _phrase_start(item: str, suffix_len: int, others: list[int]) -> int | None:
+    """Where the first item of a suffix run starts inside a longer clause.
+
+    Items of one length (暖人心、聚民心、强信心): that length, if it starts on a word boundary.
+    Otherwise right after the last verb, preposition, conjunction, adverb or 的 that leaves a
+    slot as long as the shortest other slot (抢抓|黄河重大国家战略、乡村振兴战略、强省会战略).
+    """
+    words, cuts = _boundaries(item)
+    if len(set(others)) == 1 and len(item) - others[0] in cuts:
+        return len(item) - others[0]
+    min_slot = max(1, min(others) - suffix_len)
+    best, pos = None, 0
+    for word, tag in words:
+        pos += len(word)
+        if pos > len(item) - suffix_len:
+            break
+        if tag.startswith(_LEAD_IN_END_TAGS) and len(item) - suffix_len - pos >= min_slot:
+            best = pos
+    return best
+
+
+def _phrase_end(item: str, prefix_len: int, others: list[int]) -> int | None:
+    """Where the last item of a prefix run ends inside a longer clause: the others' length if
+    they share one and it ends on a word boundary, else before the first 的, 等 or conjunction
+    after the slot (更快发展|的快车道, 进家庭|等二十多次)."""
+    words, cuts = _boundaries(item)
+    if len(set(others)) == 1 and others[0] in cuts:
+        return others[0]
+    pos = 0
+    for word, tag in words:
+        if pos > prefix_len and tag.startswith(_TAIL_START_TAGS):
+            return pos
+        pos += len(word)
+    return None
+
+
 def _finish(frame: _Frame, run: list[tuple[int, int]], text: str) -> tuple[_Frame, list[tuple[int, int]]] | None:
-    """Cut lead-ins and tails from a run's end items, recompute its frame, check it."""
+    """Cut lead-ins and tails from a run's end items, recompute its frame, check it.
+
+    An end item longer than every other item carries text that is not part of the run. It is cut
+    at a word boundary: to the others' length when they share one, else at a phrase boundary
+    (after the verb that governs the item, before the 的 that ends a modifier), never inside a
+    phrase (黄河重大国家战略, not 重大国家战略); only when neither fits is it cut to the length
+    of the other items.
+    """
     strings = [text[s:e] for s, e in run]
     if frame.kind == "prefix":
         s, e = run[-1]
         while e - s > 1 and text[e - 1] in "的等":
             e -= 1
         others = max(len(x) for x in strings[:-1])
+        if e - s > others:
+            cut = _phrase_end(text[s:e], len(frame.prefix), [len(x) for x in strings[:-1]])
+            if cut is not None:
+                e = s + cut
         if e - s > 2 * others:
             e = s + others
         run[-1] = (s, e)
     elif frame.kind == "suffix":
         s, e = run[0]
         others = max(len(x) for x in strings[1:])
+        if e - s > others:
+            cut = _phrase_start(text[s:e], len(frame.suffix), [len(x) for x in strings[1:]])
+            if cut is not None:
+                s = s + cut
         if e - s > 2 * others:
-            run[0] = (e - others, e)
+            s = e - others
+        run[0] = (s, e)
     strings = [text[s:e] for s, e in run]
     final = _frame_of(strings) or frame
     if not all(final.fits(x) for x in strings) or not _plausible(final, strings):
