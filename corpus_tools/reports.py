@@ -1526,10 +1526,14 @@ def _report_engine_name() -> str:
     :class:`_NotebookWatch`.
     """
     from papermill.engines import NBClientEngine, papermill_engines
+    from papermill.exceptions import PapermillException
 
     name = "dangshi-report"
-    if name in papermill_engines._engines:
+    try:
+        papermill_engines.get_engine(name)
         return name
+    except PapermillException:
+        pass  # not registered yet
 
     class ReportEngine(NBClientEngine):  # type: ignore[misc]
         @classmethod
@@ -2197,6 +2201,31 @@ def _source_cell_number(executed: Path, cell_index: int) -> int | None:
     return cell_index - added + 1
 
 
+#: read_corpus keywords an error message may suggest, and how the report command spells them.
+_CLI_SPELLING = {
+    "on_error": "-p on_error skip",
+    "text_column": "--text-column NAME",
+    "id_column": "--id-column NAME",
+    "format": "--format FORMAT",
+    "encoding": "--encoding CODEC",
+    "min_han_share": "--min-han-share SHARE",
+    "min_han_chars": "--min-han-chars N",
+    "metadata": "--metadata PATH",
+}
+
+
+def _cli_hint(evalue: str) -> str:
+    """The command-line form of every read_corpus option a library error message suggests."""
+    wanted = [
+        flag
+        for keyword, flag in _CLI_SPELLING.items()
+        if re.search(rf"\b{keyword}\s*=", evalue) and flag.split()[0] not in evalue
+    ]
+    if re.search(r"remove it from the corpus|leave .* out", evalue) and "-p on_error skip" not in wanted:
+        wanted.append("-p on_error skip")
+    return f"on the report command line: {', '.join(wanted)}" if wanted else ""
+
+
 def _record_failure(
     exc: BaseException,
     current: dict[str, Any] | None,
@@ -2271,9 +2300,11 @@ def _record_failure(
     if where == "an interrupt":
         message = f"run interrupted: {error['evalue']}\nthe partial run is kept in {failed_dir}"
     else:
+        hint = _cli_hint(str(error["evalue"] or ""))
         message = (
             f"notebook {name} failed in {where}: {error['ename']}: {error['evalue']}\n"
-            f"the partial run is kept in {failed_dir}"
+            + (f"{hint}\n" if hint else "")
+            + f"the partial run is kept in {failed_dir}"
         )
 
     manifest["status"] = "interrupted" if where == "an interrupt" else "failed"

@@ -955,3 +955,17 @@ def test_the_index_groups_files_by_report_with_a_line_on_each_and_the_parameters
     assert "table, 3 rows × 3 columns — in “Small things”" in section
     assert '<a href="figures/sizes.png">figures/sizes.png</a>' in section
     assert "<th>group_by</th><td>&quot;city&quot;</td><td>&quot;district&quot;</td>" in index
+
+
+@pytest.mark.parametrize(
+    ("evalue", "hint"),
+    [
+        ("data.csv: no column 'text'; pass text_column=… naming the column", "--text-column NAME"),
+        ("a.txt: not Chinese (12 % Han); lower min_han_share=…", "--min-han-share SHARE"),
+        ("b.bin: binary content (remove it from the corpus)", "-p on_error skip"),
+        ("x.dat: unknown suffix; pass format=… to read it", "--format FORMAT"),
+    ],
+)
+def test_errors_that_suggest_an_option_name_it_as_the_command_line_spells_it(evalue, hint):
+    assert hint in reports._cli_hint(evalue)
+    assert reports._cli_hint("ZeroDivisionError: division by zero") == ""
