@@ -82,7 +82,6 @@ _NOT_LOCAL_BEFORE_RE = re.compile(r"巡回指导$")
 # Who held a meeting: a self-reference (全市, 我县, 区委) or a place name (from the gazetteer) in
 # the clause before it. A department after the place (县委宣传部, 区人大常委会机关) makes it a
 # unit's meeting, not the locality's.
-_UNIT_CHARS = ("自治区", "街道", "苏木", "省", "市", "州", "盟", "区", "县", "旗", "镇", "乡")
 _UNIT_LEVEL = {"自治区": "province", "省": "province", "市": "city", "州": "city", "盟": "city", "区": "county",
                "县": "county", "旗": "county", "镇": "town", "乡": "town", "街道": "town", "苏木": "town"}
 _SELF_HOLDER_RE = re.compile(r"[全我本](自治区|街道|省|市|州|盟|区|县|旗|镇|乡)|(自治区|省|市|州|盟|区|县|旗|镇|乡)(?=委|党委|党工委|政府)")
@@ -203,7 +202,7 @@ def _holder_level(text: str, clause_start: int, meeting_start: int, own: dict[st
         for length in range(min(12, len(lead) - i), 1, -1):
             surface = lead[i:i + length]
             entries = forms.get(surface)
-            if entries and (surface.endswith(_UNIT_CHARS) or any(not weak for _, _, weak in entries)):
+            if entries and any(not weak for _, _, weak in entries):  # not 城区, 新区: common nouns
                 found.append((i, i + length, _place_level(surface, own)))
                 i += length
                 break
