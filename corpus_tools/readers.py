@@ -1424,27 +1424,39 @@ def _load_manifest(path: Path, root: Path) -> tuple[list[_ManifestRow], list[Rea
     """Read a manifest CSV: its rows, the problems of single rows (structure errors raise), and
     the files whose row was refused for its doc_id (file → row number)."""
     refused: dict[str, int] = {}
-    import pandas as pd
-
     try:
         data = path.read_bytes()
     except OSError as error:
         raise CorpusReadError(f"{path}: the manifest cannot be read ({error.strerror or error})") from error
     try:
         text = decode_bytes(data, name=path).text
-        table = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, na_filter=False)
-    except (DecodingError, pd.errors.ParserError, pd.errors.EmptyDataError, ValueError) as error:
+    except DecodingError as error:
         raise CorpusReadError(f"{path}: the manifest is not a readable CSV ({' '.join(str(error).split())})") from error
-    if "file" not in table.columns:
-        raise CorpusReadError(f"{path}: the manifest needs a 'file' column; it has {list(table.columns)}")
     name = path.name
     rows: list[_ManifestRow] = []
     problems: list[ReadProblem] = []
+    header: list[str] = []
+    records: list[tuple[int, dict]] = []
+    # The csv module, row by row, as for article tables: a row with a stray comma is that row's
+    # problem (pandas would shift every column of the manifest by one).
+    for item in _csv_records(text, ",", str(path), name):
+        if isinstance(item, _Header):
+            header = list(item)
+        elif isinstance(item, ReadProblem):
+            if item.source == name:  # the file as a whole (quoting): nothing to match files with
+                raise CorpusReadError(f"{path}: the manifest is not a readable CSV ({item.message})")
+            problems.append(item)
+        else:
+            records.append(item)
+    if not header:
+        raise CorpusReadError(f"{path}: the manifest is empty (give a header with a 'file' column, or pass metadata=False)")
+    if "file" not in header:
+        raise CorpusReadError(f"{path}: the manifest needs a 'file' column; it has {header}")
     seen_ids: dict[str, int] = {}
     seen_files: dict[str, int] = {}
-    value_columns = [c for c in table.columns if c not in {"doc_id", "file"}]
+    value_columns = [c for c in header if c not in {"doc_id", "file"}]
     rows_by_id: dict[str, str] = {}
-    for row, record in enumerate(table.to_dict("records"), start=1):
+    for row, record in records:
         here = f"{path}, row {row}"
         source = f"{name}#{row}"
         raw_file = str(record["file"]).strip()
