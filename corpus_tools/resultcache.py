@@ -47,7 +47,7 @@ CACHE_DIR_ENV = "DANGSHI_CACHE_DIR"
 CACHE_ENV = "DANGSHI_CACHE"
 #: Raised whenever a cached result's meaning changes without the cached function's code changing
 #: (e.g. a helper it calls computes differently); part of every key.
-RESULT_FORMAT = 1
+RESULT_FORMAT = 2  # 2: result files signed (HMAC); unsigned v1 files are never read
 
 F = TypeVar("F", bound=Callable[..., object])
 

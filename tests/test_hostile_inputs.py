@@ -492,6 +492,19 @@ def test_a_duplicate_doc_id_in_the_manifest_is_reported_as_such(tmp_path):
     assert "no row in the manifest" not in " ".join(corpus.problems["message"])
 
 
+def test_a_manifest_row_with_a_stray_comma_is_that_rows_problem(tmp_path):
+    folder = _good_folder(tmp_path / "corpus")
+    (folder / "metadata.csv").write_text(
+        "file,doc_id,district\ngood-a.txt,a,甲区,多余\ngood-b.txt,b,乙区\n", encoding="utf-8"
+    )
+    corpus = read_corpus(folder, on_error="skip")
+    # before: pandas took the first column for an index and shifted every value by one
+    assert corpus.docvars.loc["b", "district"] == "乙区"
+    problems = corpus.problems.set_index("source")
+    assert problems.loc["metadata.csv#1", "code"] == "malformed_table"
+    assert "row 1 (line 2): the row has 4 fields but the header has 3" in problems.loc["metadata.csv#1", "message"]
+
+
 # --------------------------------------------------------------------------------------------
 # Table columns: common names become docvars, and the log says so
 # --------------------------------------------------------------------------------------------
