@@ -584,6 +584,21 @@ def _self_references(
 # --------------------------------------------------------------------------- scoring
 
 
+def _fits_county_selfref(gaz: Gazetteer, selfref: dict[str, float], units: set[int]) -> set[int]:
+    """Units whose county-level ancestor is of the one kind the text calls itself (我区 -> a 区).
+
+    Only when the text uses one county-level self-reference (区, 县 or 旗) at least twice and no
+    other: 全区 next to 全县 says nothing.
+    """
+    kinds = {k for k, v in selfref.items() if _SELF_RANK.get(k) == 2 and v > 0}
+    if len(kinds) != 1:
+        return set()
+    kind = kinds.pop()
+    if selfref[kind] < 2:
+        return set()
+    return {u for u in units if gaz.county[u] >= 0 and kind in _TYPE_SELF.get(gaz.admin_type[gaz.county[u]], set())}
+
+
 def _diminishing(weights: list[float]) -> float:
     """Sum with diminishing returns: the k-th strongest mention of one name counts 1/k."""
     return sum(w / k for k, w in enumerate(sorted(weights, reverse=True), start=1))
@@ -647,6 +662,8 @@ def _analyse(text_or_blocks, title, outlet) -> _Analysis:
     group_keys = list(groups)
     group_weight = {k: _diminishing([mentions[i].weight for i in groups[k]]) for k in group_keys}
     probs: dict[tuple, dict[int, float]] = {k: {u: 1 / len(k[1]) for u in k[1]} for k in group_keys}
+    selfref = _self_references(segments, spans)
+    fits_selfref = _fits_county_selfref(gaz, selfref, {u for k in group_keys if len(k[1]) > 1 for u in k[1]})
 
     def group_mass(key: tuple, p: dict[int, float]) -> dict[int, float]:
         out: dict[int, float] = defaultdict(float)
@@ -681,6 +698,10 @@ def _analyse(text_or_blocks, title, outlet) -> _Analysis:
                     factor = (0.0 if is_weak else 0.5) if gaz.level[node] == "province" and depth > 0 else 1.0
                     score += factor * max(0.0, total.get(node, 0.0) - own_contribution.get(node, 0.0))
                 support[u] = score
+            fitting = [u for u in candidates if u in fits_selfref]
+            if not is_weak and len(fitting) == 1:
+                # 金城镇 is in four counties; a text that calls itself 我区 means the one in a 区
+                support[fitting[0]] += _MIN_SUPPORT
             best = max(support.values())
             if best < _MIN_SUPPORT:
                 # unsupported: a weak form says nothing; a strong name shared by units of one
@@ -718,7 +739,7 @@ def _analyse(text_or_blocks, title, outlet) -> _Analysis:
         children[gaz.parent[node]].append(node)
     mention_probs = [probs[(m.surface, m.candidates, weak[i])] for i, m in enumerate(mentions)]
     return _Analysis(gaz, mentions, mention_probs, own, subject, dict(mass),
-                     _self_references(segments, spans), dict(children))
+                     selfref, dict(children))
 
 
 def _selfref_for(analysis: _Analysis, unit: int, *, exclude: frozenset[str] = frozenset()) -> float:

@@ -498,3 +498,14 @@ def test_a_county_that_became_a_district_is_named_as_the_text_names_it():
 )
 def test_the_level_is_the_one_the_text_is_about(text, title, expected):
     assert _where(text, title=title) == expected
+
+
+def test_the_kind_of_self_reference_settles_a_shared_name():
+    # 金城镇 is a town in 应县 (县), 金坛区 (区), 莱州市 (县级市) and 仪陇县 (县): a text that
+    # calls itself 我区 can only mean the one in 常州市金坛区; 全县 fits two, so it stays open
+    body = "金城镇举办党史学习日活动，金城镇党员干部表示要全力推进乡村振兴。"
+    as_district = "我区各部门纷纷开展党史学习教育。" + body + "区人民检察院开展读书会，全区上下学党史。"
+    assert _where(as_district) == ("江苏省", "常州市", "金坛区", "", "district")
+    assert _where(body)[:3] == ("", "", "")
+    as_county = "我县各部门纷纷开展党史学习教育。" + body + "全县上下学党史。"
+    assert _where(as_county)[:3] == ("", "", "")
