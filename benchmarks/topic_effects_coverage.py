@@ -17,13 +17,15 @@ Two ways to get the model's posterior, printed as ``mode``:
   effects come from its variational posterior. Slower; fewer simulations by default.
 
     .venv/bin/python benchmarks/topic_effects_coverage.py                  # 200 simulations, posterior
-    .venv/bin/python benchmarks/topic_effects_coverage.py --lda --sims 100 # fitted LDA
+    .venv/bin/python benchmarks/topic_effects_coverage.py --lda --sims 100 --sizes 30 --no-mixed  # fitted LDA
     .venv/bin/python benchmarks/topic_effects_coverage.py --timing         # time on a ~5 MB-sized corpus
 
 Printed per documents-per-group: ``mean_abs_bias_pp`` and ``max_abs_bias_pp`` (the mean
 estimate − truth of each (group, topic) cell over the simulations, in percentage points),
 ``rmse`` (pp), ``coverage`` (share of 95 % intervals containing the truth) and ``width``
-(mean interval width, pp), over every (simulation, group, topic).
+(mean interval width, pp), over every (simulation, group, topic); ``topic_js`` is the mean
+Jensen–Shannon distance (base 2) between the fitted and the true topics (0 in ``posterior``
+mode, where the topics are known).
 """
 
 from __future__ import annotations
@@ -79,19 +81,21 @@ def truth() -> pd.DataFrame:
                          "true": diff.ravel()})
 
 
-def lda_posterior(words, docvars, phi, *, seed: int) -> TopicPosterior:
-    """Fit the project's LDA to the simulated words; return its posterior with topics matched to the truth."""
+def lda_posterior(words, docvars, phi, *, seed: int, passes: int, alpha) -> tuple[float, TopicPosterior]:
+    """Fit the project's LDA to the simulated words; return the mean Jensen–Shannon distance of its
+    topics to the true ones and its posterior with topics matched to the truth."""
     terms = [f"w{j}" for j in range(phi.shape[1])]
     tokens = Tokens(tokens=pd.Series([[terms[w] for w in ws] for ws in words], index=docvars.index, dtype=object),
                     docvars=docvars, unit="paragraph")
     tc = topics.topic_corpus(tokens, stopwords=None, min_nchar=1, min_docfreq=1, min_termfreq=1,
                              max_docfreq_prop=1.0, min_unit_tokens=1)
-    model = topics.fit_lda(tc, k=K, random_state=seed, passes=20, iterations=100, track_bound=False, cache=False)
+    model = topics.fit_lda(tc, k=K, random_state=seed, passes=passes, iterations=200, alpha=alpha,
+                           track_bound=False, cache=False)
     true_phi = phi[:, [int(t[1:]) for t in tc.dtm.terms]]
     true_phi /= true_phi.sum(axis=1, keepdims=True)
-    match, _ = topics.align_topics(true_phi, model.phi)  # match[i]: model topic of true topic i
+    match, distance = topics.align_topics(true_phi, model.phi)  # match[i]: model topic of true topic i
     post = TopicPosterior.from_model(model)
-    return TopicPosterior(gamma=post.gamma[:, match], unit_tokens=post.unit_tokens, docvars=post.docvars,
+    return float(distance.mean()), TopicPosterior(gamma=post.gamma[:, match], unit_tokens=post.unit_tokens, docvars=post.docvars,
                           labels=pd.Series([f"{i + 1}" for i in range(K)], index=range(1, K + 1)),
                           unit=post.unit)
 
@@ -100,7 +104,8 @@ def run(args) -> pd.DataFrame:
     generator = np.random.default_rng(args.seed)
     reference = truth()
     scenarios = {f"{n} per group": [n] * len(GROUPS) for n in args.sizes}
-    scenarios["mixed 10/30/100/200"] = [10, 30, 100, 200]
+    if args.mixed:
+        scenarios["mixed 10/30/100/200"] = [10, 30, 100, 200]
     results = []
     for name, sizes in scenarios.items():
         start = time.perf_counter()
@@ -109,14 +114,17 @@ def run(args) -> pd.DataFrame:
                 sizes, concentration=args.concentration, tokens_per_unit=args.tokens, generator=generator,
                 vocabulary=args.vocabulary if args.lda else 0)
             if args.lda:
-                post = lda_posterior(words, docvars, phi, seed=args.seed + sim)
+                js, post = lda_posterior(words, docvars, phi, seed=args.seed + sim, passes=args.passes,
+                                     alpha=args.alpha if args.alpha in ("symmetric", "auto") else float(args.alpha))
             else:
+                js = 0.0
                 post = TopicPosterior(gamma=counts + 1.0 / K, unit_tokens=counts.sum(axis=1), docvars=docvars,
                                       labels=pd.Series([str(i) for i in range(1, K + 1)], index=range(1, K + 1)))
             table = estimate_effect(post, by="group", reference="mean", n_draws=args.draws,
                                     cov_type=args.cov_type, random_state=args.seed + sim)
             diff = table[table["quantity"] == "difference"].merge(reference, on=["level", "topic"])
             diff["scenario"] = name
+            diff["topic_js"] = js
             diff["docs"] = diff["level"].map(dict(zip(GROUPS, sizes, strict=True)))
             results.append(diff)
         logging.info("%s: %d simulations in %.1f s", name, args.sims, time.perf_counter() - start)
@@ -138,6 +146,7 @@ def summarise(results: pd.DataFrame) -> pd.DataFrame:
         rmse_pp=("error", lambda e: 100 * np.sqrt((e**2).mean())),
         coverage=("covered", "mean"),
         width_pp=("width", lambda w: 100 * w.mean()),
+        topic_js=("topic_js", "mean"),
     )
     summary.insert(1, "mean_abs_bias_pp", 100 * bias.mean())
     summary.insert(2, "max_abs_bias_pp", 100 * bias.max())
@@ -174,8 +183,12 @@ def main() -> None:
     parser.add_argument("--sims", type=int, default=None, help="simulations per scenario (200; 100 with --lda)")
     parser.add_argument("--sizes", type=int, nargs="+", default=[10, 30, 100, 200], help="documents per group")
     parser.add_argument("--lda", action="store_true", help="fit the project's LDA in every simulation")
+    parser.add_argument("--no-mixed", dest="mixed", action="store_false",
+                        help="leave out the scenario with 10, 30, 100 and 200 documents in the four groups")
     parser.add_argument("--concentration", type=float, default=10.0, help="Dirichlet concentration of documents around their group's mix")
     parser.add_argument("--tokens", type=int, default=40, help="mean tokens per paragraph")
+    parser.add_argument("--passes", type=int, default=50, help="LDA passes per fit (--lda)")
+    parser.add_argument("--alpha", default="auto", help="LDA document-topic prior (--lda): symmetric, auto or a number")
     parser.add_argument("--vocabulary", type=int, default=300, help="terms in the simulated vocabulary (--lda)")
     parser.add_argument("--draws", type=int, default=25, help="posterior draws per estimate (n_draws)")
     parser.add_argument("--cov-type", default="HC3", help="statsmodels covariance of each OLS fit")
@@ -184,13 +197,15 @@ def main() -> None:
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     logging.getLogger("gensim").setLevel(logging.WARNING)
+    logging.getLogger("corpus_tools").setLevel(logging.WARNING)  # one line per fit otherwise
     if args.timing:
         timing(args)
         return
     if args.sims is None:
         args.sims = 100 if args.lda else 200
     results = run(args)
-    mode = "lda (fitted with topics.fit_lda, topics matched to the truth)" if args.lda else \
+    mode = (f"lda (fitted with topics.fit_lda, passes={args.passes}, alpha={args.alpha}, topics matched to the "
+            "truth)") if args.lda else \
         "posterior (true proportions + exact Dirichlet posterior noise, no fit)"
     print(f"mode: {mode}; {args.sims} simulations per scenario; cov_type={args.cov_type}; n_draws={args.draws}")
     summary = summarise(results)
