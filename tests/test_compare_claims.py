@@ -189,6 +189,7 @@ def test_claims_by_group(seed_claims, seeds):
     ("全村99户群众。", "99户", "群众"),
     ("全村共99户。", "99户", ""),                                # 全村 says where, not what
     ("培训300余人。", "300余人", ""),                           # the verb that reached them
+    ("共办理工单1200件，办结率98%。", "98%", "办结率"),          # 率 cut off and tagged a verb
 ])
 def test_object_is_the_counted_noun_phrase(text, claim, obj):
     claims = _claims(text).set_index("text")

@@ -279,6 +279,8 @@ def _object_before(text: str, position: int, segmenter, *, floor: int = 0, peopl
     tagged = segmenter.cut_pos(window)
     while tagged and tagged[-1][0] in _COPULAS:
         tagged.pop()
+    if len(tagged) >= 2 and tagged[-1][0] == "率":
+        return tagged[-2][0] + "率"  # 办结率98%: jieba cuts the rate off its verb and tags 率 a verb
     words = []
     for k in range(len(tagged) - 1, -1, -1):
         word, tag = tagged[k]
