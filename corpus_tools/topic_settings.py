@@ -71,6 +71,7 @@ class TopicSettings:
     iterations: int = 400
     workers: int = 1
     coherence_topn: int = 10
+    stability_runs: int = 5
     random_state: int = 42
 
     def __post_init__(self) -> None:
