@@ -778,7 +778,8 @@ def relevance(phi: np.ndarray, term_prob: np.ndarray, lambda_: float) -> np.ndar
     phi : array of shape (K, V)
         Topic-term probabilities, each row summing to 1.
     term_prob : array of shape (V,)
-        Each term's share of all tokens in the corpus (its marginal probability).
+        Each term's marginal probability p(w) (:attr:`TopicModel.term_prob`: the model's,
+        as in LDAvis; a term's share of the corpus's tokens is the other common choice).
     lambda_ : float
         Weight in [0, 1]: 1 ranks terms by their probability in the topic, 0 by their lift
         (how much more probable in the topic than in the corpus), which favours rare terms.
@@ -1113,9 +1114,17 @@ class TopicModel:
 
     @property
     def term_prob(self) -> np.ndarray:
-        """numpy.ndarray: each term's share of the corpus's tokens (the p of :func:`relevance`)."""
-        counts = np.asarray(self.corpus.dtm.matrix.sum(axis=0), dtype=np.float64).ravel()
-        return counts / counts.sum()
+        """numpy.ndarray: the model's marginal probability of each term (the p of :func:`relevance`).
+
+        ``p(w) = Σ_k prevalence_k · φ[k, w]``: the share of all tokens the model expects to be
+        ``w``. This is the p(w) of LDAvis and pyLDAvis (which compute it from the model
+        whatever term frequencies they are given), so the relevance in :meth:`terms`, the
+        labels and the topic browser rank terms identically. It differs from the term's
+        share of the corpus's tokens mainly for rare terms, whose φ the prior smooths; with
+        it, no topic's expected count of a term (``topic_count``) exceeds the term's total.
+        """
+        marginal = self.prevalence @ self.phi
+        return marginal / marginal.sum()
 
     @property
     def unit_tokens(self) -> np.ndarray:
@@ -1167,7 +1176,8 @@ class TopicModel:
         pandas.DataFrame
             One row per (topic, term): ``topic`` (1..K), ``label``, ``rank`` (1..n),
             ``term``, ``weight`` (φ, the term's probability in the topic), ``lift``
-            (φ divided by the term's corpus probability), ``relevance`` (natural-log scale),
+            (φ divided by the term's marginal probability :attr:`term_prob`, the same p(w)
+            as the topic browser), ``relevance`` (natural-log scale),
             ``lambda``, ``corpus_count`` (the term's count in all units) and
             ``topic_count`` (the expected number of the term's tokens assigned to the topic:
             φ × the topic's expected token total).
@@ -1952,7 +1962,10 @@ def _ldavis_parts(model: TopicModel, *, n_terms: int) -> tuple[str, str, str, st
         doc_topic_dists=model.theta,
         doc_lengths=model.unit_tokens,
         vocab=list(model.corpus.dtm.terms),
-        term_frequency=np.asarray(model.corpus.dtm.matrix.sum(axis=0), dtype=np.float64).ravel(),
+        # pyLDAvis recomputes the term frequencies from phi, theta and the unit lengths whatever
+        # it is given (its "red bar" fix); passing the same values keeps one p(w) in sight:
+        # TopicModel.term_prob, which the tables' relevance uses too.
+        term_frequency=model.term_prob * model.unit_tokens.sum(),
         R=n_terms,
         sort_topics=False,
         start_index=1,
