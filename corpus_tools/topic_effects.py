@@ -187,9 +187,11 @@ def _blank(values: pd.Series) -> pd.Series:
     return values.isna() | text.isna() | (text == "")
 
 
-def _parse_dates(values: pd.Series, name: str) -> pd.Series:
-    parsed = pd.to_datetime(values, errors="coerce")
-    if parsed.notna().sum() == 0:
+def _parse_dates(values: pd.Series, name: str, *, require: bool = True) -> pd.Series:
+    """Dates as datetimes (NaT where a value is not a date, in whatever format each value has)."""
+    text = values.astype("string").str.strip()
+    parsed = pd.to_datetime(text.where(text != ""), errors="coerce", format="mixed")
+    if require and parsed.notna().sum() == 0:
         raise ValueError(
             f"date={name!r}: no value of this docvar parses as a date (e.g. 2021-03-05); "
             "pass another docvar or date=None"
@@ -227,7 +229,7 @@ def _build_design(
     doc_table = docvars.iloc[first][names].reset_index(drop=True)
     n_docs = len(doc_ids)
     if date:
-        dated = pd.to_datetime(doc_table[date], errors="coerce").dropna()
+        dated = _parse_dates(doc_table[date], date, require=False).dropna()
         if dated.nunique() < 2 or len(dated) < min_docs + 2:
             message = (f"date={date!r}: {len(dated)} of {n_docs} documents have a date, on {dated.nunique()} "
                        f"distinct day(s); a trend needs at least 2 days and {min_docs + 2} dated documents")
@@ -683,10 +685,12 @@ def _select(table: pd.DataFrame, *, covariate: str | None, quantity: str, robust
     robust = rows["robust"].astype("boolean")
     if robust_only and robust.notna().any():
         n_topics = rows["topic"].nunique()
-        rows = rows[robust.fillna(False).to_numpy()]
-        note = f"稳健主题 {rows['topic'].nunique()}/{n_topics}"
-        if rows.empty:
-            raise ValueError("no topic is robust; pass robust_only=False to draw them all")
+        kept = rows[robust.fillna(False).to_numpy()]
+        if kept.empty:
+            # A report must still show something; the title says that none of it is robust.
+            note = f"无稳健主题，{n_topics} 个主题全部显示"
+        else:
+            rows, note = kept, f"稳健主题 {kept['topic'].nunique()}/{n_topics}"
     return rows, covariate, note
 
 
@@ -714,6 +718,7 @@ def plot_effects(
     quantity: Literal["share", "difference"] = "share",
     robust_only: bool = True,
     ncols: int = 3,
+    by_label: str | None = None,
     title: str | None = None,
 ) -> Figure:
     """Draw each level's estimate and interval, one panel per topic.
@@ -728,7 +733,11 @@ def plot_effects(
         Expected topic share per level, or each level's difference from its reference (a
         dashed line marks zero).
     robust_only : bool, default True
-        Draw only topics marked robust (when the table knows; otherwise all).
+        Draw only topics marked robust (when the table knows; otherwise all, and all with a
+        note in the title when none is robust).
+    by_label : str, optional
+        The covariate's name in the default title (e.g. ``"district"`` when the table's
+        covariate is the generic ``group``).
     ncols : int, default 3
         Panels per row.
     title : str, optional
@@ -780,7 +789,7 @@ def plot_effects(
     axes[0].set_ylim(len(levels) - 0.5, -0.5)
     what = "主题占比" if quantity == "share" else "与参照的差"
     hollow = "；空心点：文档过少" if rows["too_few_documents"].astype(bool).any() else ""
-    fig.suptitle(title or f"按 {covariate} 的{what}（点与 95% 区间；括号内为文档数{hollow}{'；' + note if note else ''}）",
+    fig.suptitle(title or f"按 {by_label or covariate} 的{what}（点与 95% 区间；括号内为文档数{hollow}{'；' + note if note else ''}）",
                  fontsize=10)
     return fig
 

@@ -321,3 +321,30 @@ def test_describe_effects_is_generated_from_the_table(three_topic_table):
                            f"{len(readable)} differences")
     assert "甲县 more on topic 1" in text
     assert "Too few documents to read: 丙县." in text
+
+
+def test_plot_effects_shows_every_topic_when_none_is_robust(three_topic_table):
+    none_robust = three_topic_table.assign(robust=pd.array([False] * len(three_topic_table), dtype="boolean"))
+    fig = plot_effects(none_robust, by_label="district")
+    assert sum(ax.get_visible() for ax in fig.axes) == 3
+    assert "无稳健主题" in fig._suptitle.get_text() and "按 district" in fig._suptitle.get_text()
+
+
+def test_numeric_and_categorical_covariates_are_adjusted_for():
+    generator = np.random.default_rng(14)
+    n = 80
+    groups = np.array(["甲县", "乙县"] * (n // 2))
+    level = np.where(np.arange(n) % 4 < 2, "县级", "市级")
+    length = generator.uniform(0, 10, size=n)
+    # Planted: +0.02 of topic 1 per unit of `length`, +0.1 in 甲县, nothing by level.
+    first = np.clip(0.2 + 0.02 * length + 0.1 * (groups == "甲县") + generator.normal(0, 0.03, size=n), 0.01, 0.99)
+    theta = np.column_stack([first, 1 - first])
+    post = _posterior(theta, groups, certainty=1e6, admin_level=level, length=length)
+    table = estimate_effect(post, by="district", covariates=["admin_level", "length"], reference="乙县", random_state=0)
+    t1 = table[table["topic"] == 1]
+    slope = t1[t1["quantity"] == "slope"].iloc[0]
+    assert slope["covariate"] == "length" and slope["estimate"] == pytest.approx(0.02, abs=0.003)
+    diff = t1[(t1["quantity"] == "difference") & (t1["covariate"] == "district")].iloc[0]
+    assert diff["estimate"] == pytest.approx(0.1, abs=0.02)
+    levels = t1[(t1["quantity"] == "difference") & (t1["covariate"] == "admin_level")]
+    assert set(levels["contrast"]) == {"vs mean of levels"} and (levels["q_value"] > 0.05).all()
