@@ -18,6 +18,8 @@ Order matters, and the reasons are local:
    reading is validated against the character it annotates *as written*;
 3. lost characters before punctuation, because a ``?`` that stands for a
    lost character must not become a question mark ``？``;
+3b. mojibake after the conversion to simplified script (a traditional character is rare by
+   the measure it uses) and before punctuation, which leaves a ``?`` inside mojibake alone;
 4. punctuation before structure (see :mod:`corpus_tools.structure`), so
    sentence ends look the same in every document.
 """
@@ -38,6 +40,8 @@ __all__ = [
     "normalize_width",
     "remove_pinyin_readings",
     "flag_lost_characters",
+    "find_mojibake",
+    "flag_mojibake",
     "to_simplified",
     "normalize_punctuation",
     "remove_markdown_emphasis",
@@ -228,7 +232,8 @@ def remove_pinyin_readings(text: str) -> RuleResult:
     character right before it (checked with pypinyin), so ordinary
     parentheses such as ``(国家行政学院)`` or ``(1919—2004)`` survive. When the
     annotated character itself was lost (``?(wù)``), the reading is removed
-    and the character becomes :data:`LOST_CHARACTER`: it is flagged, never
+    and the character becomes U+FFFD, which :func:`flag_lost_characters` then
+    marks as :data:`LOST_CHARACTER` and counts: it is flagged, never
     reconstructed from the reading.
 
     Returns
@@ -242,27 +247,30 @@ def remove_pinyin_readings(text: str) -> RuleResult:
     >>> remove_pinyin_readings("學(xué)史(shǐ)明理(国家行政学院)").text
     '學史明理(国家行政学院)'
     >>> remove_pinyin_readings("第一要?(wù)").text
-    '第一要□'
+    '第一要\ufffd'
 
     When the opening parenthesis was lost too (``要?jiǎng)?wù)``), each reading
     that does not fit the visible character before it stands for a lost
     character:
 
     >>> remove_pinyin_readings("第一要?jiǎng)?wù),各").text
-    '第一要□□,各'
+    '第一要\ufffd\ufffd,各'
     """
 
+    # A lost character becomes U+FFFD, the standard mark of a character lost in decoding, and
+    # flag_lost_characters turns every U+FFFD into □ and counts it: the lost characters are
+    # counted once, by the rule that says how many characters were lost.
     def repl(match: re.Match[str]) -> str:
         char, reading = match.group("char"), match.group("reading")
         if char in _LOST_MARKERS:
-            return LOST_CHARACTER
+            return LOST_CHARACTER if char == LOST_CHARACTER else "\ufffd"
         return char if is_reading_of(reading, char) else match.group(0)
 
     def orphan_repl(match: re.Match[str]) -> str:
         prev, reading = match.group("prev") or "", match.group("reading")
         if prev and is_reading_of(reading, prev):
             return prev  # only the parenthesis was lost
-        return prev + LOST_CHARACTER
+        return prev + "\ufffd"
 
     first = _sub_counting(_PINYIN_READING_RE, repl, text)
     second = _sub_counting(_ORPHAN_READING_RE, orphan_repl, first.text)
@@ -307,6 +315,12 @@ def flag_lost_characters(text: str) -> RuleResult:
     '作为当前第一要□各基层'
     >>> flag_lost_characters("不留任何死角,作为第一要?各基层").text
     '不留任何死角,作为第一要□各基层'
+
+    Every U+FFFD counts, also those :func:`remove_pinyin_readings` left for a lost character
+    it found, so the count is the number of □ the rule writes:
+
+    >>> flag_lost_characters("第一要\ufffd\ufffd,各基层?学习").count
+    3
     """
 
     def repl(match: re.Match[str]) -> str:
@@ -407,6 +421,114 @@ def script_from_counts(n_changed: int, n_han: int, *, threshold: float = 0.01) -
 
 
 # --------------------------------------------------------------------------
+# 3b. Mojibake
+# --------------------------------------------------------------------------
+
+
+@functools.lru_cache(maxsize=1)
+def _common_han_class() -> str:
+    # GB2312 level 1: the 3,755 most common simplified characters (rows 16–55, bytes B0A1–D7F9).
+    chars = []
+    for high in range(0xB0, 0xD8):
+        for low in range(0xA1, 0xFF):
+            try:
+                chars.append(bytes((high, low)).decode("gb2312"))
+            except UnicodeDecodeError:
+                continue
+    return "".join(chars)
+
+
+@functools.lru_cache(maxsize=1)
+def _common_han() -> frozenset[str]:
+    return frozenset(_common_han_class())
+
+
+# Anchors of mojibake: lost-character marks, and one Latin letter glued between Han characters
+# (UTF-8 bytes read as GBK leave both: 刎S富, 鰟e開, ?h委). Only the text around an anchor is
+# examined character by character, so clean text costs one scan for anchors.
+_MOJIBAKE_ANCHOR_RE = re.compile(f"[?？\ufffd{LOST_CHARACTER}]|[A-Za-z](?<=[{_HAN}?？][A-Za-z])(?=[{_HAN}])")
+_MOJIBAKE_WINDOW = 12
+
+
+#: Fewest suspects (rare characters, ?, □, glued Latin letters) in one mojibake fragment.
+MOJIBAKE_MIN_SUSPECTS = 3
+
+
+def find_mojibake(text: str) -> list[tuple[int, int]]:
+    """Find fragments of mojibake: runs dense in rare characters, ``?`` and glued Latin letters.
+
+    Text decoded with the wrong codec leaves runs such as ``？；颙樱覀兺怀鏊枷胄？`` or
+    ``硪粓鳑e开生面``: characters outside the 3,755 common ones of GB2312 level 1, lost-character
+    marks and single Latin letters between Han characters, close together. A fragment is a run
+    of at least :data:`MOJIBAKE_MIN_SUSPECTS` such suspects, each within three characters of the
+    next, with a rare character and a mark or a glued letter among them (rare characters alone
+    are literary words such as 笃行 or 铿锵, or names). Apply it to
+    simplified text: every traditional character is rare by this measure.
+
+    Returns
+    -------
+    list of (start, end)
+        Offsets of each fragment in ``text``, in order.
+
+    Examples
+    --------
+    >>> text = "这次庆?;颙樱覀兺怀鏊枷胄?,旋律更响亮。淮北市濉溪县百善镇。"
+    >>> [text[a:b] for a, b in find_mojibake(text)]
+    ['?;颙樱覀兺怀鏊枷胄?']
+    """
+    anchors = [m.start() for m in _MOJIBAKE_ANCHOR_RE.finditer(text)]
+    if not anchors:
+        return []
+    common = _common_han()
+    positions: set[int] = set()
+    for anchor in anchors:
+        for i in range(max(0, anchor - _MOJIBAKE_WINDOW), min(len(text), anchor + _MOJIBAKE_WINDOW + 1)):
+            char = text[i]
+            if i == anchor or (_HAN_RE.match(char) and char not in common):
+                positions.add(i)
+    fragments: list[tuple[int, int]] = []
+    run: list[int] = []
+
+    def close() -> None:
+        if len(run) < MOJIBAKE_MIN_SUSPECTS:
+            return
+        chars = [text[i] for i in run]
+        n_latin = sum(1 for c in chars if c.isascii() and c.isalpha())
+        n_marks = sum(1 for c in chars if c in _LOST_MARKERS)
+        n_rare = len(chars) - n_latin - n_marks
+        # a lone ? beside a rare name is a lost character; debris mixes rare characters with marks
+        # or letters
+        if (n_rare >= 1 and (n_marks or n_latin)) or (n_marks and n_latin):
+            fragments.append((run[0], run[-1] + 1))
+
+    for position in sorted(positions):
+        if run and (position - run[-1] > 4 or "\n" in text[run[-1]:position]):
+            close()
+            run = []
+        run.append(position)
+    close()
+    return fragments
+
+
+def flag_mojibake(text: str) -> RuleResult:
+    """Flag mojibake fragments (see :func:`find_mojibake`) for the quality log; change nothing.
+
+    Mojibake cannot be repaired without the original bytes, and guessing would invent text, so
+    the fragment stays visible as it is; ``count`` is the number of fragments and ``examples``
+    shows them. :func:`normalize_punctuation` leaves a ``?`` inside a fragment alone: it is
+    debris, not a question mark.
+
+    Examples
+    --------
+    >>> result = flag_mojibake("为大家□硪粓鳑e开生面的党史课。")
+    >>> result.text == "为大家□硪粓鳑e开生面的党史课。", result.count, result.examples
+    (True, 1, ("'□硪粓鳑e'",))
+    """
+    fragments = find_mojibake(text)
+    return RuleResult(text, len(fragments), tuple(repr(text[a:b]) for a, b in fragments[:_MAX_EXAMPLES]))
+
+
+# --------------------------------------------------------------------------
 # 4. Punctuation, emphasis and spacing
 # --------------------------------------------------------------------------
 
@@ -475,7 +597,12 @@ def normalize_punctuation(text: str) -> RuleResult:
         protected = step.text
     source = first.text
 
+    # a "?" in mojibake is debris, not a question mark: it stays as the source had it
+    debris = {i for a, b in find_mojibake(source) for i in range(a, b)} if "?" in source else set()
+
     def punct(match: re.Match[str]) -> str:
+        if match.group(0) == "?" and match.start() in debris:
+            return "?"
         if _in_chinese_context(source, match.start()):
             return _FULLWIDTH_PUNCT[match.group(0)]
         return match.group(0)
@@ -572,6 +699,7 @@ TEXT_RULES: tuple[tuple[str, str, Callable[[str], RuleResult]], ...] = (
     ("pinyin", "pinyin_readings", remove_pinyin_readings),
     ("lost_characters", "lost_characters", flag_lost_characters),
     ("script", "traditional_to_simplified", to_simplified),
+    ("encoding", "mojibake", flag_mojibake),
     ("punctuation", "punctuation", normalize_punctuation),
     ("markup", "markdown_emphasis", remove_markdown_emphasis),
     ("whitespace", "letterspacing", join_letterspaced_words),

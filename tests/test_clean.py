@@ -153,11 +153,12 @@ def test_ordinary_parentheses_survive(text):
 @pytest.mark.parametrize(
     ("text", "expected", "count"),
     [
-        ("第一要?(wù),各", f"第一要{LOST_CHARACTER},各", 1),
-        ("第一要？(wù)", f"第一要{LOST_CHARACTER}", 1),
-        ("第一要\ufffd(wù)", f"第一要{LOST_CHARACTER}", 1),
+        # the lost character is left as U+FFFD for flag_lost_characters to mark and count
+        ("第一要?(wù),各", "第一要\ufffd,各", 1),
+        ("第一要？(wù)", "第一要\ufffd", 1),
+        ("第一要\ufffd(wù)", "第一要\ufffd", 1),
         # the opening parentheses were lost too: neither jiǎng nor wù is a reading of 要
-        ("第一要?jiǎng)?wù),各", f"第一要{LOST_CHARACTER}{LOST_CHARACTER},各", 2),
+        ("第一要?jiǎng)?wù),各", "第一要\ufffd\ufffd,各", 2),
         # only the parenthesis was lost: the reading fits the character before it
         ("學?xué)史", "學史", 1),
     ],
@@ -393,9 +394,50 @@ def test_clean_text_full_example():
     assert cleaned == f"学史力行\n\n第一要{LOST_CHARACTER}{LOST_CHARACTER}，各基层进基层活动。"
     assert {row["rule"] for row in log} == {
         "line_endings", "invisible_characters", "width", "line_whitespace", "pinyin_readings",
-        "traditional_to_simplified", "punctuation", "markdown_emphasis", "letterspacing",
+        "lost_characters", "traditional_to_simplified", "punctuation", "markdown_emphasis", "letterspacing",
     }
     assert all(row["count"] > 0 for row in log)
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "作为当前第一要?jiǎng)?wù),各基层党支部。",  # two readings, two lost characters
+        "作为当前第一要?(wù)，各基层?党支部，党史\ufffd学习。",
+        "学(xué)史?力行。",
+    ],
+)
+def test_the_log_counts_every_lost_character_the_text_shows(raw):
+    cleaned, log = clean_text(raw)
+    logged = sum(row["count"] for row in log if row["rule"] == "lost_characters")
+    assert logged == cleaned.count(LOST_CHARACTER) > 0
+    assert "\ufffd" not in cleaned
+
+
+@pytest.mark.parametrize(
+    ("text", "fragments"),
+    [
+        ("这次庆?;颙樱覀兺怀鏊枷胄?,旋律更响亮。", ["?;颙樱覀兺怀鏊枷胄?"]),
+        ("为大家□硪粓鳑e开生面的党史课。", ["□硪粓鳑e"]),
+        ("也充分利用当□刎S富的红色资源。", ["□刎S"]),
+        ("真信笃行步铿锵，淮北市濉溪县百善镇。", []),  # rare characters alone are words
+        ("做X光检查，开展5G建设。", []),
+        ("宣讲如何开展?为让干部读懂。", []),
+    ],
+)
+def test_mojibake_is_found(text, fragments):
+    from corpus_tools.clean import find_mojibake
+
+    assert [text[a:b] for a, b in find_mojibake(text)] == fragments
+
+
+def test_mojibake_is_flagged_and_left_visible_with_its_question_marks():
+    raw = "龙晶晶介绍，这次建党100周年庆?;颙樱覀兺怀鏊枷胄?,旋律更响亮。"
+    cleaned, log = clean_text(raw)
+    assert "?；颙樱覀兺怀鏊枷胄?，" in cleaned  # the ? stay half-width: debris, not questions
+    assert "？" not in cleaned
+    (row,) = [row for row in log if row["rule"] == "mojibake"]
+    assert row["count"] == 1 and "颙樱覀兺" in row["detail"]
 
 
 def test_clean_text_skip_keeps_the_script():
