@@ -189,10 +189,15 @@ def test_historical_figures_are_not_current_officials():
         "e": "王荷波烈士在此英勇就义。纪念馆坐落在城东。据介绍，中央监察委员会主席王荷波曾在这里工作。县长刘晓明参加活动。",
         # an official at a memorial site is still in office
         "g": "区委书记李国强带领党员到烈士陵园祭扫，缅怀革命先烈。",
+        # telling a martyr's story does not make the teller history
+        "h": "区委书记李国强为党员讲述革命先烈英勇就义的故事。",
+        # a year long past before the name, in its clause
+        "i": "1927年山东省委书记刘谦初在济南开展工作。区委书记李国强讲话。",
     }
     table = _entities(texts)
     officials = table[table["kind"] == "official"].groupby("doc_id")["name"].apply(set).to_dict()
-    assert officials == {"a": {"李国强"}, "b": {"刘晓明"}, "c": {"王建国"}, "e": {"刘晓明"}, "g": {"李国强"}}
+    assert officials == {"a": {"李国强"}, "b": {"刘晓明"}, "c": {"王建国"}, "e": {"刘晓明"}, "g": {"李国强"},
+                         "h": {"李国强"}, "i": {"李国强"}}
 
 
 def test_places_need_gazetteer_or_toponym_evidence():

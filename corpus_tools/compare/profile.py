@@ -260,9 +260,14 @@ _PAST_TITLE_BEFORE_RE = re.compile(r"(?:时任|曾任|历任|原任|原|前|首�
 # What places a named person in history (a martyr, a revolutionary), not in office today. Only
 # what attaches to the name counts: a secretary who visits 烈士陵园 is still in office.
 _HISTORY_AFTER_NAME_RE = re.compile(
-    r"(?:同志|等)?(?:的)?(?:烈士|故居|旧居|纪念馆|纪念碑|墓|生平|诞辰|牺牲|就义|遇害|殉难|被捕|壮烈|捐躯|英勇就义)")
+    r"(?:同志|等)?(?:的)?(?:烈士|故居|旧居|纪念馆|纪念碑|墓|生平|诞辰|牺牲|就义|遇害|殉难|被捕|壮烈|捐躯|英勇就义|"
+    r"革命事迹|英雄事迹|革命故事)")
 _HISTORY_BEFORE_NAME_RE = re.compile(r"(?:烈士|先烈|革命先辈|革命烈士|老红军|红军战士|革命家|先驱)$")
-_HISTORY_IN_CLAUSE_RE = re.compile(r"牺牲|就义|遇害|殉难|被捕|壮烈|捐躯|革命事迹|(?:1[89]\d\d|19[0-7]\d)年")
+# In the name's clause: a martyr's fate after the name, unless the name narrates it
+# (区委书记王建国讲述先烈英勇就义的故事), or a year before 1980 before the name.
+_FATE_RE = re.compile(r"牺牲|就义|遇害|殉难|被捕|壮烈|捐躯")
+_NARRATION_RE = re.compile(r"讲述|讲|介绍|讲解|回顾|带领|组织|率|参观|缅怀|祭扫|重温|学习|瞻仰|看望|慰问")
+_EARLY_YEAR_RE = re.compile(r"(?:1[89]\d\d|19[0-7]\d)年")
 # A "name" that is a department or a unit (宣传部 副部长, 苏元镇 党委书记) is no person.
 _NOT_A_NAME_END = ("部", "局", "委", "办", "处", "科", "厅", "院", "所", "站", "队", "组", "会", "镇", "乡", "村",
                    "县", "区", "市", "省", "州", "旗", "街道", "社区")
@@ -346,8 +351,9 @@ def named_entities(
     current office counts: a title in the past (时任山东省委书记刘谦初, 原县委书记) does not, and
     a name marked as history anywhere in the document is a historical figure, never an official
     there: followed by 烈士, 故居, 纪念馆, 牺牲, 就义, 被捕 … (王荷波烈士), preceded by 烈士,
-    先烈, 老红军 …, or in a clause that says 牺牲, 就义, 被捕, 革命事迹 or names a year before
-    1980. What does not attach to the name does not count (区委书记王建国到烈士陵园调研). Words that end like a unit or department
+    先烈, 老红军 …, followed in its clause by 牺牲, 就义, 被捕 … it does not narrate, or
+    preceded in its clause by a year before 1980. What does not attach to the name does not
+    count (区委书记王建国到烈士陵园调研, 区委书记王建国讲述先烈英勇就义的故事). Words that end like a unit or department
     (宣传部, 苏元镇) or that the gazetteer knows as places are not names. A name mentioned
     without a title is not counted; neither are titles without names (区委书记带头). Names
     jieba does not recognise as names are missed.
@@ -418,7 +424,11 @@ def _near_history(paragraph: str, start: int, end: int) -> bool:
         return True
     left = max(paragraph.rfind(c, 0, start) for c in "，,；;。！？!?") + 1
     rights = [i for i in (paragraph.find(c, end) for c in "，,；;。！？!?") if i >= 0]
-    return bool(_HISTORY_IN_CLAUSE_RE.search(paragraph, left, min(rights) if rights else len(paragraph)))
+    after = paragraph[end:min(rights) if rights else len(paragraph)]
+    fate = _FATE_RE.search(after)
+    if fate and not _NARRATION_RE.search(after, 0, fate.start()):
+        return True
+    return bool(_EARLY_YEAR_RE.search(paragraph, left, start))
 
 
 # --------------------------------------------------------------------------------------------
