@@ -309,6 +309,8 @@ def test_q_values_are_benjamini_hochberg_within_each_group():
     distinctive = top_keyness(table, 10, max_q=0.05)
     assert (distinctive["q_value"] < 0.05).all()
     assert len(distinctive) <= len(top_keyness(table, 10))
+    summary = keyness_summary(table, 3, max_q=1e-300)  # nothing passes: every line is empty
+    assert (summary["top_terms"] == "").all() and len(summary) == table["group"].nunique()
 
 
 def test_min_count_keeps_the_real_token_totals_and_statistics():

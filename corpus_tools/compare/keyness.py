@@ -517,6 +517,7 @@ def keyness_summary(
     *,
     value: str | None = None,
     sep: str = "、",
+    max_q: float | None = None,
 ) -> pd.DataFrame:
     """Summarise each group's most distinctive terms on one line: readable for 50 groups.
 
@@ -530,6 +531,9 @@ def keyness_summary(
         Ranking column, as in :func:`top_keyness`.
     sep : str, default "、"
         Separator between the listed terms.
+    max_q : float, optional
+        List only terms with ``q_value`` below this (e.g. :data:`DISTINCTIVE_Q`), so that the
+        line holds only terms a report may call distinctive; a group without any gets ``""``.
 
     Returns
     -------
@@ -546,7 +550,7 @@ def keyness_summary(
     >>> keyness_summary(t, 2, value="log_odds_z")[["group", "top_terms", "top_value"]].values.tolist()
     [['甲', '红色、党史', 2.1]]
     """
-    top = top_keyness(table, n, value=value)
+    top = top_keyness(table, n, value=value, max_q=max_q)
     if value is None:
         value = _MEASURE_COLUMN.get(table.attrs.get("measure", "log_odds_prior"), "log_odds_z")
     groups = list(pd.unique(table["group"]))
