@@ -906,8 +906,12 @@ def describe_effects(
     unit = str(diffs["regressed_on"].iloc[0])
     readable = diffs[~diffs["too_few_documents"].astype(bool)]
     clear = readable[readable["q_value"] <= max_q]
-    text = (f"By {covariate} (each level {contrast}; regression on {unit}s): {len(clear)} of {len(readable)} "
-            f"differences have q ≤ {max_q:g}.")
+    if readable.empty:
+        text = (f"By {covariate} (each level {contrast}; regression on {unit}s): no difference can be read, "
+                "because every level has too few documents.")
+    else:
+        text = (f"By {covariate} (each level {contrast}; regression on {unit}s): {len(clear)} of {len(readable)} "
+                f"differences have q ≤ {max_q:g}.")
     if len(clear):
         top = clear.reindex(clear["estimate"].abs().sort_values(ascending=False).index).head(n)
         items = [
