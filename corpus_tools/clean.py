@@ -654,15 +654,25 @@ def join_letterspaced_words(text: str) -> RuleResult:
     '深入挖掘党史资源 传承红色基因'
     >>> join_letterspaced_words("掀热潮 成立22个巡回指导组").text
     '掀热潮 成立22个巡回指导组'
+
+    A byline is never joined: its spaces separate names.
+
+    >>> join_letterspaced_words("新华社记者 宋晨 摄").text
+    '新华社记者 宋晨 摄'
     """
 
     def repl(match: re.Match[str]) -> str:
         pieces = match.group(0).split(" ")
+        if _BYLINE_WORDS_RE.search(match.group(0)):
+            return match.group(0)  # a byline's spaces separate names: "记者 王一 李二 摄"
         if any(len(p) == 1 for p in pieces):
             return "".join(pieces)
         return match.group(0)
 
     return _sub_counting(_SPACED_RUN_RE, repl, text)
+
+
+_BYLINE_WORDS_RE = re.compile(r"记者|通讯员|编辑|作者|摄影|实习生|(?:^| )摄$")
 
 
 _MULTISPACE_RE = re.compile(r"[ ]{2,}")

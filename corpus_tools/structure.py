@@ -31,6 +31,7 @@ __all__ = [
     "Line",
     "split_lines",
     "join_page_breaks",
+    "split_glued_credits",
     "classify_blocks",
     "split_sentences",
     "block_pairs",
@@ -351,6 +352,62 @@ def _is_unfinished(text: str) -> bool:
     return len(text) > HEADING_MAX_CHARS
 
 
+# A photo credit glued inside a line, after a sentence end: "…读书会。杨洁摄突出…",
+# "…图说：活动现场。 本文图片均为陈洋摄一起学党史…", "…作品。 本报通讯员 白凌燕摄 “大爷…".
+_INLINE_CREDIT_RE = re.compile(
+    rf"(?P<end>[{_SENTENCE_FINAL}][{_CLOSERS}]?)\s*(?P<credit>"
+    rf"(?:本文|本版)?图片均为[^{_SENTENCE_FINAL}]{{1,20}}?(?<!拍)摄"
+    rf"|(?:(?:本报|本台|本网)?(?:记者|通讯员)\s*)?(?![他她我你大市游群]{{1}}[们家民客众])[{_HAN}·]{{2,4}}"
+    rf"(?:\s*(?:记者|通讯员)?\s*[{_HAN}·]{{2,4}})*?\s*(?<![拍])摄(?![影像制于入取录下])"
+    rf"|[^\s{_SENTENCE_FINAL}，]{{2,20}}\s?供图)[）)]?"
+)
+# Where a caption starts inside a line: "…。图说：…", "…。图为…".
+_INLINE_CAPTION_START_RE = re.compile(rf"[{_SENTENCE_FINAL}][{_CLOSERS}]?\s*(?=图[说为][:：]?)")
+
+
+def split_glued_credits(lines: list[Line]) -> list[Line]:
+    """Cut photo captions and credits out of the lines they were glued into.
+
+    Scraped pages often lose the line break around a photo: the caption and its credit end up
+    inside a paragraph (``…读书会。杨洁摄突出现场效果…``). A credit (``…摄``, ``本文图片均为…摄``,
+    ``…供图``) after a sentence end is cut out together with its caption: the sentence right
+    before it, or from ``图说：`` / ``图为`` when one opens the caption. What follows becomes a
+    line of its own. The pieces keep the line number of the line they came from.
+
+    Examples
+    --------
+    >>> [l.text for l in split_glued_credits(split_lines("党员参加活动。图说：活动现场。 本文图片均为王明摄一起学党史。"))]
+    ['党员参加活动。', '图说：活动现场。 本文图片均为王明摄', '一起学党史。']
+    >>> [l.text for l in split_glued_credits(split_lines("前面的话。举办读书会。杨洁摄突出现场效果。"))]
+    ['前面的话。', '举办读书会。杨洁摄', '突出现场效果。']
+    """
+    out: list[Line] = []
+    for line in lines:
+        text = line.text
+        pieces: list[str] = []
+        start = 0
+        for credit in _INLINE_CREDIT_RE.finditer(text):
+            segment = text[start:credit.end("end")]
+            # the caption: from 图说/图为 if one opens it, else the last sentence before the credit
+            opens = [m.end() for m in _INLINE_CAPTION_START_RE.finditer(segment)]
+            if opens:
+                cut = opens[-1]
+            else:
+                ends = [m.end() for m in re.finditer(f"[{_SENTENCE_FINAL}][{_CLOSERS}]?", segment[:-1])]
+                cut = ends[-1] if ends else 0
+            if segment[:cut].strip():
+                pieces.append(segment[:cut].strip())
+            pieces.append((segment[cut:] + text[credit.end("end"):credit.end()]).strip())
+            start = credit.end()
+        if not pieces or (len(pieces) == 1 and not text[start:].strip()):
+            out.append(line)  # the whole line is a caption with its credit: nothing to cut
+            continue
+        if text[start:].strip():
+            pieces.append(text[start:].strip())
+        out.extend(Line(piece, line.gap_before if n == 0 else 0, line.line_no) for n, piece in enumerate(pieces))
+    return out
+
+
 def join_page_breaks(lines: list[Line]) -> tuple[list[Line], list[str]]:
     """Re-join lines that a page break split across a blank line.
 
@@ -400,7 +457,7 @@ def join_page_breaks(lines: list[Line]) -> tuple[list[Line], list[str]]:
             out.append(Line(previous.text + line.text, previous.gap_before, previous.line_no))
         else:
             out.append(line)
-    return out, joins
+    return split_glued_credits(out), joins
 
 
 # ----------------------------------------------------------------------------

@@ -384,6 +384,11 @@ def test_clean_text_applies_every_rule_and_logs_them():
     assert "'學(xué)' → '學'" in log[0]["detail"]
 
 
+@pytest.mark.parametrize("byline", ["新华社记者 宋晨 摄", "记者 王一 李二 张三", "通讯员 李 二"])
+def test_letterspacing_never_joins_a_bylines_names(byline):
+    assert join_letterspaced_words(byline).text == byline
+
+
 def test_clean_text_logs_nothing_for_a_clean_text():
     assert clean_text("学史明理，学史增信。\n\n学史崇德。") == ("学史明理，学史增信。\n\n学史崇德。", [])
 

@@ -490,3 +490,36 @@ def test_a_closing_byline_in_brackets_ends_its_paragraph():
 
 def test_an_editor_glued_to_the_name_is_an_editor_line():
     assert ("editor", "编辑王一 编审李二") in _kinds(f"{BODY}\n编辑王一 编审李二")
+
+
+# --------------------------------------------------------------------------- captions glued into paragraphs
+
+
+@pytest.mark.parametrize(
+    ("text", "caption"),
+    [
+        (f"{BODY}图说：活动现场。 本文图片均为王明摄一起学党史，共同话初心。", "图说：活动现场。 本文图片均为王明摄"),
+        (f"{BODY}西河镇举办党史读书会。杨小洁摄突出现场效果，增强学习实效。", "西河镇举办党史读书会。杨小洁摄"),
+        (f"{BODY}图为党员参观展馆。 本报通讯员 白小燕摄 “大爷，您看这样行吗？”", "图为党员参观展馆。 本报通讯员 白小燕摄"),
+        (f"{BODY}党员重温入党誓词。西河镇 供图 会后，大家纷纷表示要学以致用。", "党员重温入党誓词。西河镇 供图"),
+    ],
+    ids=["tushuo-and-all-photos", "name-credit", "role-credit", "supplied"],
+)
+def test_captions_and_credits_are_never_joined_to_body(text, caption):
+    kinds = _kinds(text)
+    assert ("caption", caption) in kinds
+    assert all(caption not in t for k, t in kinds if k == "body")
+    assert kinds[0] == ("body", BODY)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        f"{BODY}该片摄于1950年，记录了当年的场景。",
+        f"{BODY}市民摄影爱好者纷纷拿起相机。",
+        f"{BODY}他们拍摄了许多照片。",
+    ],
+)
+def test_prose_about_photography_is_not_cut(text):
+    lines, _ = join_page_breaks(split_lines(text))
+    assert [line.text for line in lines] == [text]
