@@ -920,10 +920,13 @@ def test_long_tables_are_shortened_with_their_size_and_a_link_to_the_csv(tmp_pat
     link = '<a href="tables/documents.csv">tables/documents.csv</a>'
     # pandas' own cut (10 rows of 100) and the Styler's full table cut to MAX_ROWS_SHOWN, both linked
     assert notes[0] == f"showing 10 of 100 rows — full table: {link}"
-    assert notes[1] == f"showing {reports.MAX_ROWS_SHOWN} of 100 rows — full table: {link}"
+    # a subset of the saved table: drawn from it, not the same rows
+    assert notes[1] == f"showing {reports.MAX_ROWS_SHOWN} of 100 rows — drawn from: {link}"
     assert notes[2] == '3 rows — full table: <a href="tables/small.csv">tables/small.csv</a>'
-    assert page.count("d099") == 1  # pandas' tail row; the Styler's copy stops at row 20
-    assert "d020" not in page and "d019" in page
+    assert page.count("d099") == 1  # pandas' tail row; the Styler's copy stops at MAX_ROWS_SHOWN
+    last_shown = reports.MAX_ROWS_SHOWN - 1
+    assert f"d{last_shown:03d}" in page and f"d{last_shown + 1:03d}" not in page
+    assert "max-height: 720px; overflow: auto;" in page  # tall figures scroll
     # wide tables scroll, long cells wrap in a bounded column, short ones do not squeeze
     assert page.count('<div class="table-scroll">') == 3
     assert '<div class="cell-long">' in page
@@ -969,3 +972,21 @@ def test_the_index_groups_files_by_report_with_a_line_on_each_and_the_parameters
 def test_errors_that_suggest_an_option_name_it_as_the_command_line_spells_it(evalue, hint):
     assert hint in reports._cli_hint(evalue)
     assert reports._cli_hint("ZeroDivisionError: division by zero") == ""
+
+
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        ("meta", ("metadata_origin", True)),
+        ('meta.style.format(escape="html")', ("metadata_origin", True)),
+        ('meta[meta["origin"] != "missing"].style.format(escape="html")', ("metadata_origin", False)),
+        ('meta.pivot_table(index="field", columns="origin")', ("metadata_origin", False)),
+        ("rhetoric.inventory(meta, corp).head(40)", ("metadata_origin", False)),
+        ("x = meta", None),
+        ("corp.quality_log", None),
+    ],
+)
+def test_the_table_a_cell_shows_is_traced_to_the_csv_it_was_saved_as(source, expected):
+    files, variables = reports._saved_files('save_table(meta.reset_index(), out, "metadata_origin")')
+    assert files == [("tables", "metadata_origin")] and variables == {"meta": "metadata_origin"}
+    assert reports._displayed_table(source, variables) == expected
