@@ -242,7 +242,8 @@ GENERIC_NS: frozenset[str] = frozenset(
     {
         "城市", "城镇", "镇区", "文明城市", "深度", "惠及", "缅怀", "爱国", "登门", "上门", "扎根",
         "沧桑", "嘉宾", "青春", "串联", "藩篱", "江山", "重大意义", "广大干部", "南城", "全国",
-        "各地", "当地", "本地", "外地", "基层", "农村", "乡村", "社区", "街道",
+        "各地", "当地", "本地", "外地", "基层", "农村", "乡村", "社区", "街道", "城区", "新区", "郊区",
+        "市区", "开发区", "高新区", "老城区", "景区", "园区", "港区", "矿区", "林区",
     }
 )
 
@@ -278,7 +279,7 @@ def _is_title(word: str) -> bool:
 
 
 def _is_place(word: str, tag: str) -> bool:
-    """Gazetteer or toponym evidence: a full name, a strong short form tagged ``ns``, a suffix."""
+    """Gazetteer or toponym evidence: a full name, a gazetteer form tagged ``ns``, a suffix."""
     if len(word) < 2 or word in GENERIC_NS or not _HAN_ONLY.fullmatch(word):
         return False
     from ..locality import gazetteer
@@ -288,8 +289,8 @@ def _is_place(word: str, tag: str) -> bool:
         return True
     if tag != "ns":
         return False
-    if any(not weak for _, _, weak in entries):
-        return True
+    if entries:
+        return True  # 长沙, 吉林, 兴县: a name several units share is still a place
     return any(word.endswith(suffix) and len(word) - len(suffix) >= 2 for suffix in TOPONYM_SUFFIXES)
 
 
@@ -360,8 +361,8 @@ def named_entities(
 
     *Places* need gazetteer or toponym evidence: a full name in the gazetteer
     (:func:`corpus_tools.locality.gazetteer`: provinces to towns and streets), or a word
-    tagged ``ns`` that is a strong gazetteer short form (延安, 井冈山) or ends with a toponym
-    suffix after at least two characters (:data:`TOPONYM_SUFFIXES`: 上寨村, 松花江). Jieba's
+    tagged ``ns`` that is a gazetteer form, even one several units share (延安, 长沙, 兴县), or
+    ends with a toponym suffix after at least two characters (:data:`TOPONYM_SUFFIXES`: 上寨村, 松花江). Jieba's
     model tags some common words ``ns`` (满意度, 延时, 普及); without such evidence they are
     not places. :data:`GENERIC_NS` is never a place. Villages and sites outside both are
     missed: this count is an indicator of how local a report is, not an inventory.
