@@ -320,3 +320,10 @@ def test_the_same_year_refers_to_the_last_year_named_even_in_history():
 def test_an_eve_is_not_a_deadline():
     events = _events("7月1日前夕，丁县举行入党宣誓仪式。", default_year=2021)
     assert events["date_role"].tolist() == ["event"]
+
+
+def test_a_municipality_names_its_own_city_level_meeting():
+    # 天津市 is both the province and the city of a city-level report
+    events = _events_at("3月2日，天津市召开党史学习教育动员大会。", default_year=2021, province="天津市", city="天津市")
+    assert events["mobilisation"].tolist() == ["local"]
+    assert events["meeting_level"].tolist() == ["city"]

@@ -179,7 +179,7 @@ def _place_level(surface: str, own: dict[str, str]) -> str:
     gaz = gazetteer()
     units = [u for u, _, _ in gaz.forms[surface]]
     for unit in units:
-        for level, name in own.items():
+        for level, name in reversed(own.items()):  # deepest first: 天津市 is the province and the city
             if gaz.name[unit] == name:
                 return level
     strong = [u for u, _, weak in gaz.forms[surface] if not weak] or units
@@ -252,7 +252,7 @@ def _meeting_mentions(text: str, start: int, end: int, own: dict[str, str]) -> l
 def _fits_central(row: dict, central: pd.Timestamp) -> bool:
     """Whether a date can be the central meeting's: same month and day (and year, when known)."""
     return (row["month"] == central.month and row["day"] in (None, central.day) and row["year"] in (None, central.year)
-            and row["text"].find("至") < 0)
+            and "至" not in row["text"])
 
 
 def dated_events(
