@@ -233,7 +233,7 @@ _WEEKDAY_RE = re.compile(r"星期[一二三四五六日天]|周[一二三四五�
 # 台海网6月18日讯 / 中国小康网讯 记者金朝晖 / 国际在线河南频道消息： / 国际在线湖北报道：
 _LEAD_RE = re.compile(
     r"^[·•■\s]*(?P<head>[^，。；！？“”\s]{2,60}?)(?:\d{1,2}月\d{1,2}日)?"
-    r"(?:讯(?![员息号])|电(?=[\s（(])|消息\s*[:：]|报道\s*[:：])"
+    r"(?:讯(?![员息号])|电(?=[\s（(]|$)|消息\s*[:：]|报道\s*[:：])"
     r"\s*(?:[（(](?P<roles>[^）)]{2,60})[）)]|(?P<bare>(?:本报)?(?:记者|通讯员)[^，。：:；]{2,40}))?"
 )
 _URL_IN_BRACKETS_RE = re.compile(r"[（(]\s*[A-Za-z0-9][A-Za-z0-9.\-/:]*\.[A-Za-z]{2,}[A-Za-z0-9.\-/]*\s*[）)]")
@@ -451,14 +451,22 @@ def infer_docvars(blocks: pd.DataFrame | Sequence[tuple[str, str]]) -> dict[str,
             author = _AUTHOR_RE.search(text)
             if author and not names:
                 names = [f"作者 {n}" for n in re.split(r"[\s、，,]+", author.group(1)) if _person_name(n)]
+            bare = _BARE_ROLE_RE.search(text)
+            if not names and bare and i + 1 < len(texts):
+                # a bare byline ("本报记者") with the names on the line below it
+                tokens = re.split(r"[\s、，,]+", texts[i + 1].strip())
+                if 0 < len(tokens) <= 8 and all(_person_name(t) for t in tokens):
+                    role = "记者" if bare.group(1) == "本报记者" else bare.group(1)
+                    names = [f"{role} {_person_name(t)}" for t in tokens]
+                    text = f"{text} {texts[i + 1]}"
             reporter_tiers[1] += [(n, text) for n in names]
-            if not _SOURCE_RE.search(text):
+            if not _SOURCE_RE.search(text) and not _LEAD_RE.match(text):
                 prefix = re.split(r"(?:本报)?(?:记者|通讯员)", text)[0]
                 if "/" not in prefix and not prefix.strip("■ ").startswith(("文", "作者", "发布")) and not parse_date(prefix):
                     outlet = _outlet_in(prefix, whole=True)
                     if outlet:
                         outlets.append((-4, i, outlet, text))
-        elif kind == "body" and i == first_body:
+        if (kind == "body" and i == first_body) or (kind == "byline" and _LEAD_RE.match(text)):
             lead = _LEAD_RE.match(text)
             if lead:
                 roles = lead.group("roles") or lead.group("bare") or ""
@@ -506,6 +514,7 @@ def infer_docvars(blocks: pd.DataFrame | Sequence[tuple[str, str]]) -> dict[str,
 
 
 _LEAD_ITEM_SPLIT_RE = re.compile(r"、")
+_BARE_ROLE_RE = re.compile(r"(本报记者|记者|通讯员|作者|文)\s*[:：/]?\s*$")
 _SITE_NAME_LINE_RE = re.compile(r"^[\u4e00-\u9fffA-Za-z]{2,10}(?:网|网站|在线|论坛|客户端|新闻网)$")
 
 

@@ -264,6 +264,12 @@ def is_source_line(text: str) -> bool:
     return bool(_CLOCK_DATE_RE.search(core) or _META_LABEL_RE.search(core))
 
 
+# A news lead alone on its line: "井冈山讯", "石家庄日报讯（记者 张三 通讯员 李四）", "新华社北京6月30日电".
+_LEAD_LINE_RE = re.compile(
+    rf"^[·•■\s]*[{_HAN}·]{{2,16}}?(?:\d{{1,2}}月\d{{1,2}}日)?(?:讯|电)\s*(?:[（(][^（）()]{{2,60}}[）)])?$"
+)
+
+
 def _is_byline_shape(text: str) -> bool:
     core = _LEAD_MARKS_RE.sub("", text)
     # names may be separated by ， ("通讯员 张三，李四"); a sentence has longer clauses
@@ -277,8 +283,18 @@ def _is_byline_shape(text: str) -> bool:
 
 
 def _is_outlet_shape(text: str) -> bool:
-    # "齐鲁晚报·齐鲁壹点" on its own line right above "记者 于悦": short, no punctuation but "·".
-    return len(text) <= 20 and not re.search("[，。！？；：、“”]", text)
+    # "齐鲁晚报·齐鲁壹点" on its own line right above "记者 于悦": short, no punctuation but "·",
+    # and named like an outlet (a headline above a byline is not one)
+    return (
+        len(text) <= 20
+        and not re.search("[，。！？；：、“”]", text)
+        and bool(re.search(r"报|网|台|社|新闻|在线|客户端|融媒|频道|·", text))
+    )
+
+
+# A byline that ends with its role, the names on the next line: "本报记者" / "王一 李二".
+_BARE_ROLE_END_RE = re.compile(r"(?:本报记者|记者|通讯员|作者|文)\s*[:：/]?\s*$")
+_NAMES_LINE_RE = re.compile(rf"^[{_HAN}·]{{2,4}}(?:[\s、，,]+[{_HAN}·]{{2,4}}){{0,7}}$")
 
 
 def _is_heading_shape(text: str, *, max_chars: int = HEADING_MAX_CHARS) -> bool:
@@ -515,6 +531,12 @@ def classify_blocks(lines: list[Line]) -> list[tuple[str, Line]]:
             # before bylines: "图片来源：网络", "摄影：李四" and "新华社记者 宋晨 摄" credit photos;
             # a caption sentence with its credit ("活动现场。 李明摄") is a caption
             kind = "caption" if re.search(f"[{_SENTENCE_FINAL}]", text) or text.startswith(("图为", "图说")) else "photo_credit"
+        elif kinds and kinds[-1] == "byline" and _BARE_ROLE_END_RE.search(lines[index - 1].text) and _NAMES_LINE_RE.match(text):
+            kind = "byline"  # the names under a bare byline
+        elif _LEAD_LINE_RE.match(text):
+            # "井冈山讯" or "漯河日报讯（记者 张三）" on a line of its own: the lead of the story,
+            # whose name is an outlet or a dateline's place, never a subtitle
+            kind = "byline"
         elif is_source_line(text):
             # "2021-04-16 10:20:22来源：黑龙江日报": a date line when it dates the page
             kind = "dateline" if _CLOCK_DATE_RE.search(text) or re.search(_DATE, text) else "byline"

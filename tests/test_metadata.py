@@ -499,3 +499,22 @@ def test_a_photo_credit_without_a_role_is_not_the_outlet():
 def test_reporters_in_every_byline_form(text, reporters, outlet):
     docvars = _read(text)
     assert (docvars["reporters"], docvars["outlet"]) == (reporters, outlet)
+
+
+@pytest.mark.parametrize(
+    ("lead_line", "outlet", "reporters"),
+    [
+        ("井冈山讯", "", ""),  # a dateline on its own line (as a .docx paragraph): no subtitle, no outlet
+        ("石家庄日报讯（记者 王一 通讯员 李二）", "石家庄日报", "记者 王一; 通讯员 李二"),
+    ],
+)
+def test_a_lead_on_its_own_line_is_neither_a_subtitle_nor_a_stray_outlet(lead_line, outlet, reporters):
+    docvars = _read(f"西河镇开展党史宣讲活动\n{lead_line}\n{_PARAGRAPH}")
+    assert (docvars["title"], docvars["subtitle"]) == ("西河镇开展党史宣讲活动", "")
+    assert (docvars["outlet"], docvars["reporters"]) == (outlet, reporters)
+
+
+def test_names_under_a_bare_byline():
+    docvars = _read(f"西河镇开展党史宣讲活动\n本报记者\n王一 李二\n\n{_PARAGRAPH}")
+    assert docvars["reporters"] == "记者 王一; 记者 李二"
+    assert (docvars["title"], docvars["outlet"]) == ("西河镇开展党史宣讲活动", "")
