@@ -63,6 +63,13 @@ def test_shared_reporter_is_named_beside_the_passage(corp):
     assert set(passages["shared_byline"]) == {"reporter 王五"}  # different outlets, one reporter
 
 
+def test_a_shared_role_word_is_not_a_shared_reporter(corp):
+    corp.docvars["reporters"] = ["通讯员；王五", "通讯员", "孙七"]
+    corp.docvars["outlet"] = ["某某日报", "某某晚报", ""]
+    passages = shared_passages(corp, registry=None, progress=False)
+    assert set(passages["shared_byline"]) == {""}
+
+
 def test_no_byline_docvars_leaves_the_column_empty():
     corp = corpus_from_texts({"甲": f"甲区。{COPIED}。", "乙": f"乙县。{COPIED}。"})
     for column in ("reporters", "outlet"):

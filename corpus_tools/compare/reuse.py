@@ -329,6 +329,9 @@ def _reference_texts(source) -> list[str]:
 
 
 _NAME_SEPARATORS = re.compile(r"[;；,，、/\s]+")
+# Roles a byline may leave in the reporters docvar; sharing one says nothing about the writer.
+_BYLINE_ROLES = frozenset({"记者", "本报记者", "通讯员", "特约记者", "见习记者", "实习生", "融媒体记者", "编辑", "责任编辑",
+                           "责编", "编审", "审核", "摄影", "摄", "文", "图", "文图", "供图", "来源", "作者", "本报讯"})
 
 
 def _byline_parts(docvars: pd.DataFrame, doc_id: str) -> set[str]:
@@ -338,7 +341,7 @@ def _byline_parts(docvars: pd.DataFrame, doc_id: str) -> set[str]:
     parts = set()
     reporters = row.get("reporters")
     if isinstance(reporters, str):
-        parts |= {f"reporter {name}" for name in _NAME_SEPARATORS.split(reporters) if name}
+        parts |= {f"reporter {name}" for name in _NAME_SEPARATORS.split(reporters) if name and name not in _BYLINE_ROLES}
     outlet = row.get("outlet")
     if isinstance(outlet, str) and outlet.strip():
         parts.add(f"outlet {outlet.strip()}")
