@@ -2426,6 +2426,11 @@ def _build_parser() -> argparse.ArgumentParser:
     reading.add_argument(
         "--min-han-chars", metavar="N", type=int, help="refuse texts with fewer Han characters (default 50)"
     )
+    reading.add_argument(
+        "--no-map-columns",
+        action="store_true",
+        help="do not read common table column names (date, source, 媒体 ...) as the docvars they mean",
+    )
     parser.add_argument(
         "--notebook",
         metavar="NAME",
@@ -2569,23 +2574,23 @@ def _cli_read_options(args: argparse.Namespace) -> dict[str, Any]:
                 raise ReportArgumentError(f"--column {item!r}: expected NAME=DOCVAR, e.g. --column 媒体=outlet")
             mapping[name.strip()] = docvar.strip()
         options[_column_map_option()] = mapping
+    if args.no_map_columns:
+        options["map_columns"] = False
     return options
 
 
 def _column_map_option() -> str:
-    """The name read_corpus gives its table-column-to-docvar mapping."""
+    """The name of read_corpus's table-column-to-docvar mapping (``columns``), checked."""
     import inspect
 
     from corpus_tools.corpus import read_corpus
 
-    params = inspect.signature(read_corpus).parameters
-    for name in ("columns", "column_map", "docvar_map", "rename_columns", "column_docvars"):
-        if name in params:
-            return name
-    raise ReportArgumentError(
-        "--column NAME=DOCVAR needs a read_corpus that maps table columns to docvars, and this "
-        "version has none; rename the column in the table instead"
-    )
+    if "columns" not in inspect.signature(read_corpus).parameters:
+        raise ReportArgumentError(
+            "--column NAME=DOCVAR needs a read_corpus that maps table columns to docvars "
+            "(columns=), and this version has none; rename the column in the table instead"
+        )
+    return "columns"
 
 
 if __name__ == "__main__":

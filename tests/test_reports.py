@@ -990,3 +990,22 @@ def test_the_table_a_cell_shows_is_traced_to_the_csv_it_was_saved_as(source, exp
     files, variables = reports._saved_files('save_table(meta.reset_index(), out, "metadata_origin")')
     assert files == [("tables", "metadata_origin")] and variables == {"meta": "metadata_origin"}
     assert reports._displayed_table(source, variables) == expected
+
+
+def test_command_line_reading_options_become_read_corpus_keywords():
+    import inspect
+
+    from corpus_tools.corpus import read_corpus
+
+    args = reports._build_parser().parse_args(
+        ["--text-column", "content", "--id-column", "url", "--format", "csv", "--min-han-share", "0.3"]
+    )
+    assert reports._cli_read_options(args) == {
+        "text_column": "content", "id_column": "url", "format": "csv", "min_han_share": 0.3,
+    }
+    assert reports.check_read_options(reports._cli_read_options(args))  # every name read_corpus takes
+    with pytest.raises(ReportArgumentError, match="NAME=DOCVAR"):
+        reports._cli_read_options(reports._build_parser().parse_args(["--column", "媒体"]))
+    if "columns" in inspect.signature(read_corpus).parameters:
+        args = reports._build_parser().parse_args(["--column", "媒体=outlet", "--column", "发布日期=date_published"])
+        assert reports._cli_read_options(args) == {"columns": {"媒体": "outlet", "发布日期": "date_published"}}
