@@ -327,3 +327,11 @@ def test_a_municipality_names_its_own_city_level_meeting():
     events = _events_at("3月2日，天津市召开党史学习教育动员大会。", default_year=2021, province="天津市", city="天津市")
     assert events["mobilisation"].tolist() == ["local"]
     assert events["meeting_level"].tolist() == ["city"]
+
+
+def test_a_neighbouring_countys_meeting_is_not_the_reports():
+    text = "3月10日，沂南县召开党史学习教育动员大会。3月12日，莒南县召开党史学习教育动员大会。"
+    events = _events_at(text, default_year=2021, province="山东省", city="临沂市", district="莒南县")
+    assert events["mobilisation"].tolist() == ["other", "local"]
+    assert events["meeting_level"].tolist() == ["county", "county"]
+    assert mobilisation_lag(events)["local_date"].tolist() == ["2021-03-12"]

@@ -172,67 +172,74 @@ def _own_localities(corpus, doc_id, by: str) -> dict[str, str]:
     return own
 
 
-def _place_level(surface: str, own: dict[str, str]) -> str:
-    """Level of a gazetteer name: the document's own level when it names one of its localities."""
+def _place_level(surface: str, own: dict[str, str]) -> tuple[str, bool]:
+    """Level of a gazetteer name, and whether it is another unit at a level the report names.
+
+    A name of one of the document's own localities takes that level (天津市, both province
+    and city, is the city: deepest first).
+    """
     from ..locality import gazetteer
 
     gaz = gazetteer()
     units = [u for u, _, _ in gaz.forms[surface]]
     for unit in units:
-        for level, name in reversed(own.items()):  # deepest first: 天津市 is the province and the city
+        for level, name in reversed(own.items()):
             if gaz.name[unit] == name:
-                return level
+                return level, False
     strong = [u for u, _, weak in gaz.forms[surface] if not weak] or units
-    return gaz.level[strong[0]]
+    level = gaz.level[strong[0]]
+    return level, level in own
 
 
-def _holder_level(text: str, clause_start: int, meeting_start: int, own: dict[str, str]) -> str:
+def _holder_level(text: str, clause_start: int, meeting_start: int, own: dict[str, str]) -> tuple[str, bool]:
     """Who held the meeting mentioned at `meeting_start`: a level, ``unit`` or "" (not said).
 
     The holder is the first place name or self-reference of the clause (of a chain such as
     信阳市固始县, the last); a department after it (宣传部, 机关) makes the meeting a unit's.
+    The flag says the holder is a place other than the report's own at that level (乙县 in a
+    report on 甲县).
     """
     from ..locality import gazetteer
 
     forms = gazetteer().forms
     lead = text[clause_start:meeting_start]
-    found: list[tuple[int, int, str]] = []  # (start, end, level)
+    found: list[tuple[int, int, str, bool]] = []  # (start, end, level, elsewhere)
     i = 0
     while i < len(lead):
         for length in range(min(12, len(lead) - i), 1, -1):
             surface = lead[i:i + length]
             entries = forms.get(surface)
             if entries and any(not weak for _, _, weak in entries):  # not 城区, 新区: common nouns
-                found.append((i, i + length, _place_level(surface, own)))
+                found.append((i, i + length, *_place_level(surface, own)))
                 i += length
                 break
         else:
             i += 1
     for match in _SELF_HOLDER_RE.finditer(lead):
         unit = match.group(1) or match.group(2)
-        if any(s <= match.start(1 if match.group(1) else 2) < e for s, e, _ in found):
+        if any(s <= match.start(1 if match.group(1) else 2) < e for s, e, _, _ in found):
             continue  # the 区 of 市中区委 belongs to the name already found
         level = next((lv for lv in ("town", "county", "city", "province") if own.get(lv, "").endswith(unit)),
                      _UNIT_LEVEL[unit])
-        found.append((match.start(), match.end(), level))
+        found.append((match.start(), match.end(), level, False))
     if not found:
-        return ""
+        return "", False
     found.sort()
     # the subject comes first; adjacent names form a chain (信阳市固始县): its last is the holder
-    chain_end, level = found[0][1], found[0][2]
-    for start, end, next_level in found[1:]:
+    _, chain_end, level, elsewhere = found[0]
+    for start, end, next_level, next_elsewhere in found[1:]:
         if start > chain_end:
             break
-        chain_end, level = end, next_level
+        chain_end, level, elsewhere = end, next_level, next_elsewhere
     rest = lead[chain_end:]
     verb = _HOLDER_VERB_RE.search(rest)
     if _DEPARTMENT_RE.match(rest[:verb.start() if verb else len(rest)]):
-        return "unit"
-    return level
+        return "unit", elsewhere
+    return level, elsewhere
 
 
-def _meeting_mentions(text: str, start: int, end: int, own: dict[str, str]) -> list[tuple[int, str, str]]:
-    """Mobilisation-meeting mentions in ``text[start:end]``: (position, "local" | "central", level)."""
+def _meeting_mentions(text: str, start: int, end: int, own: dict[str, str]) -> list[tuple[int, str, str, bool]]:
+    """Meeting mentions in ``text[start:end]``: (position, "local" | "central", level, elsewhere)."""
     found = []
     for match in _MEETING_RE.finditer(text, start, end):
         before = text[max(start, match.start() - 4):match.start()]
@@ -243,9 +250,9 @@ def _meeting_mentions(text: str, start: int, end: int, own: dict[str, str]) -> l
         clause_stop = _CLAUSE_END_RE.search(text, match.end(), end)
         clause = text[clause_start:clause_stop.start() if clause_stop else end]
         if _CENTRAL_BEFORE_RE.search(before) or _CENTRAL_CONTEXT_RE.search(clause):
-            found.append((match.start(), "central", "central"))
+            found.append((match.start(), "central", "central", False))
         else:
-            found.append((match.start(), "local", _holder_level(text, clause_start, match.start(), own)))
+            found.append((match.start(), "local", *_holder_level(text, clause_start, match.start(), own)))
     return found
 
 
@@ -341,9 +348,10 @@ def dated_events(
     mention is held by the first place name (gazetteer) or self-reference (全市, 我县, 区委) of its
     clause; it is ``local`` when that holder is the document's own locality (its deepest
     ``province``/``city``/``district``/``town`` docvar, no deeper than `by` when `by` is one of
-    them; without those, the deepest level any of its meetings names) or is not named, and ``other`` when it is another level's (a province's
-    meeting in a city report, a county's in a province report) or a department's
-    (县委宣传部召开…动员部署会). 巡回指导动员会 is none of these.
+    them; without those, the deepest level any of its meetings names) or is not named, and
+    ``other`` when it is another level's (a province's meeting in a city report, a county's in
+    a province report), another place's at the same level (乙县 in a report on 甲县) or a
+    department's (县委宣传部召开…动员部署会). 巡回指导动员会 is none of these.
 
     Each mention is attributed to the nearest event date before it in the same sentence (else
     the first after); deadlines and cut-offs date no meeting. A date already attributed to one
@@ -501,11 +509,11 @@ def _attribute_meetings(text: str, rows: list[dict], own: dict[str, str], *, cen
     own_level = max(own, key=_LEVEL_RANK.get) if own else None
     if own_level is None:
         # no locality docvars: the deepest level the document's own meetings name is its own
-        levels = [lv for found in mentions.values() for _, kind, lv in found if lv in _LEVEL_RANK]
+        levels = [lv for found in mentions.values() for _, _, lv, _ in found if lv in _LEVEL_RANK]
         own_level = max(levels, key=_LEVEL_RANK.get) if levels else None
     for span, dated in by_sentence.items():
         events = [r for r in dated if r["date_role"] == "event"]
-        for position, kind, level in mentions[span]:
+        for position, kind, level, elsewhere in mentions[span]:
             before = [r for r in events if r["end"] <= position]
             target = before[-1] if before else next((r for r in events if r["start"] > position), None)
             if target is None:
@@ -514,7 +522,7 @@ def _attribute_meetings(text: str, rows: list[dict], own: dict[str, str], *, cen
                 if not target["mobilisation"] and _fits_central(target, central):
                     target["mobilisation"], target["meeting_level"] = "central", "central"
                 continue
-            is_own = level == "" or (level != "unit" and (own_level is None or level == own_level))
+            is_own = level == "" or (level != "unit" and not elsewhere and (own_level is None or level == own_level))
             if target["mobilisation"]:
                 if is_own and target["mobilisation"] != "local":
                     for row in dated:
