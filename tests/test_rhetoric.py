@@ -588,7 +588,8 @@ def test_frequency_counts_rates_and_zero_rows():
         docvars=pd.DataFrame({"group": ["甲", "乙"]}, index=["a", "b"]),
     )
     freq = rhetoric.frequency(rhetoric.match_registry(corp), corp, term="category", n_boot=0)
-    assert list(freq.columns) == ["group", "category", "count", "n_chars", "per_10k_chars", "ci_low", "ci_high"]
+    assert list(freq.columns) == ["group", "category", "count", "n_chars", "per_10k_chars", "ci_low", "ci_high",
+                                  "n_docs", "ci_method", "ci_note"]
     assert len(freq) == 2 * 5  # every group × every category, zeros included
     row = freq[(freq["group"] == "甲") & (freq["category"] == "people")].iloc[0]
     n_chars = len("学史明理、学史增信。") + len("急难愁盼，急难愁盼。")
@@ -603,8 +604,14 @@ def test_frequency_bootstrap_is_deterministic_and_brackets_the_rate(seeds_groupe
     other = rhetoric.frequency(seed_matches, seeds_grouped, n_boot=200, random_state=8)
     pd.testing.assert_frame_equal(first, again)
     assert not first["ci_low"].equals(other["ci_low"])
-    assert (first["ci_low"] <= first["ci_high"]).all()
-    assert (first["ci_low"] <= first["per_10k_chars"] + 1e-9).all()
+    # One document per seed group: no interval of the group's rate, only of the document's own
+    # rate (labelled), and none at all where nothing was counted (never a zero-width interval).
+    has = first["ci_low"].notna()
+    assert has.any()
+    assert (first.loc[has, "ci_low"] <= first.loc[has, "ci_high"]).all()
+    assert (first.loc[has, "ci_low"] <= first.loc[has, "per_10k_chars"] + 1e-9).all()
+    assert first.loc[first["count"] == 0, "ci_low"].isna().all()
+    assert set(first["ci_method"]) <= {rhetoric.stats.CI_OWN_RATE, ""}
     assert first["group"].unique().tolist() == ["槐荫区", "市中区", "济南市（全市）", "召陵区", "武隆区"]
     by_doc = rhetoric.frequency(seed_matches, seeds_grouped, by="doc_id", n_boot=50, resample="document")
     assert by_doc["doc_id"].nunique() == 5 and by_doc["count"].sum() == len(seed_matches)
@@ -652,7 +659,9 @@ def test_formulaicness_on_the_seeds(seeds_grouped):
     assert (wide["all"] <= wide.drop(columns="all").sum(axis=1) + 1e-12).all()
     assert (wide["all"] >= wide.drop(columns="all").max(axis=1)).all()
     assert wide["all"].between(0.05, 0.5).all()
-    assert (table["ci_low"] <= table["ci_high"]).all()
+    has = table["ci_low"].notna()  # no interval where nothing was found (never zero width)
+    assert (table.loc[has, "ci_low"] <= table.loc[has, "ci_high"]).all()
+    assert (table.loc[~has, "ci_note"] != "").all()
 
 
 def test_four_char_density():
