@@ -33,6 +33,7 @@ if TYPE_CHECKING:
 __all__ = [
     "TopicPosterior",
     "compare_effects",
+    "describe_comparison",
     "describe_effects",
     "dmr_effects",
     "estimate_effect",
@@ -1059,3 +1060,32 @@ def compare_effects(lda: pd.DataFrame, dmr: pd.DataFrame) -> pd.DataFrame:
     both["dmr_in_interval"] = (both["ci_low"] <= both["share_dmr"]) & (both["share_dmr"] <= both["ci_high"])
     return both[["topic", "label", "covariate", "level", "n_documents", "share_lda", "ci_low", "ci_high",
                  "share_dmr", "topic_js_distance", "dmr_in_interval"]]
+
+
+def describe_comparison(comparison: pd.DataFrame, *, max_js: float = 0.5) -> str:
+    """Say in English how far the DMR agrees with LDA + method of composition, from :func:`compare_effects`.
+
+    Parameters
+    ----------
+    comparison : pandas.DataFrame
+        A table from :func:`compare_effects`.
+    max_js : float, default 0.5
+        Topics matched at a larger Jensen–Shannon distance are called different topics, and
+        their shares are not compared.
+
+    Examples
+    --------
+    >>> comparison = pd.DataFrame({"topic": [1, 1, 2, 2], "topic_js_distance": [0.2, 0.2, 0.7, 0.7],
+    ...                            "dmr_in_interval": [True, False, True, True]})
+    >>> describe_comparison(comparison)
+    'DMR finds 1 of the 2 LDA topics (Jensen–Shannon distance ≤ 0.5); on those, its group shares lie inside the LDA + composition 95 % interval for 1 of 2 (topic, group) pairs.'
+    """
+    _require(comparison, "topic", "topic_js_distance", "dmr_in_interval")
+    per_topic = comparison.groupby("topic")["topic_js_distance"].first()
+    same = per_topic[per_topic <= max_js].index
+    rows = comparison[comparison["topic"].isin(same)]
+    text = f"DMR finds {len(same)} of the {len(per_topic)} LDA topics (Jensen–Shannon distance ≤ {max_js:g})"
+    if rows.empty:
+        return text + "; no group shares can be compared."
+    return (text + f"; on those, its group shares lie inside the LDA + composition 95 % interval for "
+            f"{int(rows['dmr_in_interval'].sum())} of {len(rows)} (topic, group) pairs.")
