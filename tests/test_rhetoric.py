@@ -741,3 +741,52 @@ def test_kwic_view_escapes_corpus_text():
     markup = kwic_view(kwic(corpus, "学史明理", window=30)).to_html()
     assert "<script>" not in markup and "<img" not in markup
     assert "&lt;script&gt;" in markup
+
+
+# ------------------------------------------------------------------------------ linear time
+
+
+class _Spy:
+    """Wrap a compiled regex and record the length of every text it is asked to search."""
+
+    def __init__(self, pattern):
+        self.pattern, self.lengths, self.calls = pattern, [], 0
+
+    def _record(self, text, *args):
+        self.calls += 1
+        self.lengths.append(len(text) if not args else (args[1] if len(args) > 1 else len(text)) - args[0])
+
+    def search(self, text, *args):
+        self._record(text, *args)
+        return self.pattern.search(text, *args)
+
+    def finditer(self, text, *args):
+        self._record(text, *args)
+        return self.pattern.finditer(text, *args)
+
+    def findall(self, text, *args):
+        self._record(text, *args)
+        return self.pattern.findall(text, *args)
+
+
+def test_formula_expansions_read_a_bounded_window_on_a_long_line(monkeypatch):
+    # issue 17: a page without line breaks is one paragraph; reading the whole paragraph before
+    # every formula for its list made numbered_formulas quadratic (4 MB: 186 s)
+    from corpus_tools.rhetoric import formulas
+
+    spy = _Spy(formulas._TRAILING_LINK_RE)
+    monkeypatch.setattr(formulas, "_TRAILING_LINK_RE", spy)
+    unit = "开展读书、观影、研讨等“三个一”活动，"
+    found = rhetoric.numbered_formulas(corpus(unit * 3000))
+    assert len(found) == 3000 and (found["n_items"] == 3).all()
+    assert max(spy.lengths) <= formulas._MAX_LIST_CHARS
+
+
+def test_quantifier_openings_find_sentences_once_per_document(monkeypatch):
+    from corpus_tools.rhetoric import patterns
+
+    spy = _Spy(patterns._SENTENCE_END_RE)
+    monkeypatch.setattr(patterns, "_SENTENCE_END_RE", spy)
+    table = rhetoric.quantifier_openings(corpus("一次次学习，一场场宣讲。" * 2000))
+    assert len(table) == 4000 and table["run_length"].eq(2).all()
+    assert spy.calls == 1  # not once per match

@@ -83,6 +83,8 @@ _FREE_RE = re.compile(
 )
 _QUOTED_RES = (re.compile("“([^“”\n]{1,80})”"), re.compile("‘([^‘’\n]{1,80})’"))
 _MAX_ITEM_CHARS = 8
+#: Longest list (in characters) read back from a formula as its expansion.
+_MAX_LIST_CHARS = 600
 
 _OPEN_TO_CLOSE = {"“": "”", "‘": "’", "（": "）", "(": ")", "《": "》", "「": "」", "『": "』", "【": "】"}
 _CLOSERS = set(_OPEN_TO_CLOSE.values())
@@ -332,8 +334,9 @@ def _forward_expansion(text: str, end: int, para_end: int) -> tuple[int, int, st
         if close is not None and close > pos + 1:
             return pos + 1, close, "parenthesis"
     if text[pos] in "：:":
-        stop = re.compile("[。！？!?\n]").search(text, pos + 1, para_end)
-        stop_at = stop.start() if stop else para_end
+        limit = min(para_end, pos + 1 + _MAX_LIST_CHARS)
+        stop = re.compile("[。！？!?\n]").search(text, pos + 1, limit)
+        stop_at = stop.start() if stop else limit
         if stop_at > pos + 1:
             return pos + 1, stop_at, "colon"
     return None
@@ -344,6 +347,9 @@ def _backward_expansion(text: str, start: int, para_start: int) -> tuple[int, in
     pos = start
     if pos > para_start and text[pos - 1] in "“‘":
         pos -= 1
+    # a list is read back at most _MAX_LIST_CHARS: the whole paragraph before every formula made
+    # one long paragraph (a page without line breaks) quadratic
+    para_start = max(para_start, pos - _MAX_LIST_CHARS)
     head = text[para_start:pos]
     trailing = _TRAILING_LINK_RE.search(head)
     list_end = para_start + (trailing.start() if trailing else len(head))
@@ -726,7 +732,7 @@ def _explained(text: str, row: dict, para_end: int) -> tuple[int, int, str] | No
             return None
         first = match.start() if first is None else first
         pos = match.end()
-    stop = re.compile("[。！？\n]").search(text, pos)
+    stop = re.compile("[。！？\n]").search(text, pos, limit)
     return first, stop.start() if stop else limit, "explained"
 
 
