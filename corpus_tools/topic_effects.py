@@ -162,7 +162,6 @@ class TopicPosterior:
 class _Design:
     """The regression rows, their design matrix and the linear combinations that are reported."""
 
-    data: pd.DataFrame  # one row per regression row: the covariates (internal names)
     aggregate: sp.csr_matrix  # (rows x units): each row's token-weighted mean of its units
     matrix: np.ndarray  # design matrix (rows x coefficients)
     combos: np.ndarray  # (quantities x coefficients): each reported quantity as c · β
@@ -311,9 +310,8 @@ def _build_design(
         raise ValueError(f"reference={reference!r} is not a level of {by!r}; levels: {levels[by]} "
                          f"(or pass reference={MEAN_REFERENCE!r} to contrast with the mean of the levels)")
 
-    terms = []
-    for n in categorical:
-        terms.append(f"C({internal[n]})") if len(levels[n]) > 1 else None
+    # A category with a single level is a constant: the intercept already carries it.
+    terms = [f"C({internal[n]})" for n in categorical if len(levels[n]) > 1]
     terms += [internal[n] for n in numeric]
     date_info: dict[str, Any] = {}
     if date:
@@ -346,14 +344,11 @@ def _build_design(
         return np.asarray(rows, dtype=np.float64).mean(axis=0)
 
     combos, rows = [], []
-    n_per_level_doc: dict[tuple[str, str], int] = {}
     for n in categorical:
         column = data[internal[n]].astype(str).to_numpy()
         shares = np.array([margin(internal[n], level) for level in levels[n]])
         docs_at = {level: len(np.unique(row_docs[column == level])) for level in levels[n]}
         units_at = {level: int(((aggregate[column == level] > 0).sum(axis=0) > 0).sum()) for level in levels[n]}
-        for level in levels[n]:
-            n_per_level_doc[(n, level)] = docs_at[level]
         for i, level in enumerate(levels[n]):
             combos.append(shares[i])
             rows.append({"covariate": n, "level": level, "quantity": "share", "contrast": "",
@@ -397,7 +392,7 @@ def _build_design(
                          "contrast": "", "n_documents": n_near,
                          "n_units": int((aggregate[near].sum(axis=0) > 0).sum()),
                          "too_few_documents": n_near < min_docs})
-    return _Design(data=data, aggregate=aggregate.tocsr(), matrix=matrix, combos=np.array(combos),
+    return _Design(aggregate=aggregate.tocsr(), matrix=matrix, combos=np.array(combos),
                    rows=pd.DataFrame(rows), regressed_on="document" if regress_on == "document" else posterior.unit)
 
 
