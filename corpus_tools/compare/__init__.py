@@ -35,9 +35,10 @@ from .similarity import (
     topic_profiles,
     topic_similarity,
 )
-from .timeline import dated_events, mobilisation_lag, plot_timeline
+from .timeline import CAMPAIGN_WINDOW, dated_events, mobilisation_lag, plot_timeline
 
 __all__ = [
+    "CAMPAIGN_WINDOW",
     "claims_by_group",
     "cluster_order",
     "dated_events",
