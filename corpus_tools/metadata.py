@@ -218,7 +218,7 @@ def _outlet_in(text: str, *, whole: bool = False) -> str:
     return text[: ends[-1]] if ends else ""
 
 
-_SOURCE_RE = re.compile(r"(?:来源|稿源|出处|稿件来源)\s*[:：]\s*([^\s:：|丨]{2,30})")
+_SOURCE_RE = re.compile(r"(?:来源|稿源|出处|稿件来源)\s*[:：]\s*([^\s:：|丨【】\[\]]{2,30})")
 # Where a source label's value ends when the page glued the next label to it
 # ("来源：黑龙江日报编辑：于灵爽").
 _SOURCE_TAIL_RE = re.compile(r"(?:责任编辑|编辑|责编|作者|发布|时间|日期|浏览|点击|审核|记者|字号|【|\[).*$")
@@ -233,12 +233,15 @@ _WEEKDAY_RE = re.compile(r"星期[一二三四五六日天]|周[一二三四五�
 # 台海网6月18日讯 / 中国小康网讯 记者金朝晖 / 国际在线河南频道消息： / 国际在线湖北报道：
 _LEAD_RE = re.compile(
     r"^[·•■\s]*(?P<head>[^，。；！？“”\s]{2,60}?)(?:\d{1,2}月\d{1,2}日)?"
-    r"(?:讯(?![员息号])|电(?=[\s（(]|$)|消息\s*[:：]|报道\s*[:：])"
+    r"(?:讯(?![员息号])|电(?=[\s（(]|$)|消息(?=\s*[:：（(])\s*[:：]?|报道\s*[:：])"
     r"\s*(?:[（(](?P<roles>[^）)]{2,60})[）)]|(?P<bare>(?:本报)?(?:记者|通讯员)[^，。：:；]{2,40}))?"
 )
 _URL_IN_BRACKETS_RE = re.compile(r"[（(]\s*[A-Za-z0-9][A-Za-z0-9.\-/:]*\.[A-Za-z]{2,}[A-Za-z0-9.\-/]*\s*[）)]")
 # A byline in brackets closing a paragraph: "…投入使用。（记者 范陈春 通讯员 吴通华）"
-_BRACKET_BYLINE_RE = re.compile(r"[（(]\s*((?:本报|特约)?(?:记者|通讯员|实习生)[^（）()]{2,50})[）)]\s*$")
+_BRACKET_BYLINE_RE = re.compile(
+    r"^[（(]\s*((?:本报|特约)?(?:记者|通讯员|实习生)[^（）()]{2,50})[）)]"
+    r"|[（(]\s*((?:本报|特约)?(?:记者|通讯员|实习生)[^（）()]{2,50})[）)]\s*$"
+)
 # A byline glued to the end of a line: "…学习强国、 贵州日报天眼新闻记者华姝"
 _TRAILING_BYLINE_RE = re.compile(
     r"(?:^|[\s，、。])(?P<outlet>[\u4e00-\u9fff·]{2,16}?)(?P<roles>(?:记者|通讯员)\s*[\u4e00-\u9fff·]{2,4}"
@@ -252,6 +255,10 @@ _KICKER_PUNCT_RE = re.compile("[，、；！]")
 # Labels and furniture around a headline: "标题：…[打印本页]", "【“飞阅”中国】…", "原标题：…".
 _TITLE_LABEL_RE = re.compile(r"^(?:原?标题|题目)\s*[:：]\s*")
 _TITLE_TAG_RE = re.compile(r"^【[^】]{1,20}】\s*|\s*[\[【](?:打印本页|打印|关闭|收藏)[\]】]\s*$")
+# A site name appended to a headline, as page titles carry it: "…_某某网", "… | 某某新闻", "… - 某某网".
+_TITLE_SITE_SUFFIX_RE = re.compile(
+    r"\s*(?:_|\s[|｜\-]\s|[|｜])\s*[^\s_|｜]{2,20}?(?:网|网站|频道|在线|新闻|客户端|日报|晚报|门户|政府)$"
+)
 #: A run of this many heading-shaped lines before the body is prose set line by line, not a title.
 MAX_TITLE_LINES = 3
 
@@ -270,6 +277,7 @@ def _split_headline(title: str) -> tuple[str, str] | None:
 
 def _clean_title(text: str) -> str:
     text = _TITLE_LABEL_RE.sub("", text.strip())
+    text = _TITLE_SITE_SUFFIX_RE.sub("", text)
     return _TITLE_TAG_RE.sub("", text).strip()
 
 
@@ -481,7 +489,8 @@ def infer_docvars(blocks: pd.DataFrame | Sequence[tuple[str, str]]) -> dict[str,
         if kind in {"body", "caption", "photo_credit", "heading", "byline"}:
             bracket = _BRACKET_BYLINE_RE.search(text)
             if bracket:
-                reporter_tiers[3] += [(n, bracket.group(0)) for n in _byline_names(bracket.group(1))]
+                roles = bracket.group(1) or bracket.group(2)
+                reporter_tiers[3] += [(n, bracket.group(0)) for n in _byline_names(roles)]
             trailing = _TRAILING_BYLINE_RE.search(text) if not bracket and kind != "byline" else None
             if trailing:
                 outlet = _outlet_in(trailing.group("outlet"))

@@ -226,9 +226,12 @@ def is_page_furniture(text: str) -> bool:
                             or _COLUMN_NAME_RE.match(core) or _SITE_NAME_RE.match(core)):
         return True
     items = [p for p in _MENU_SPLIT_RE.split(core) if p]
-    # A menu: four or more short items, none a sentence; a byline's list of names is not one.
+    # A menu: short items, none a sentence, at least three between bars or five between spaces
+    # (a four-part slogan such as "学党史 悟思想 办实事 开新局" is not one); a byline's list of
+    # names is not one either.
+    piped = bool(re.search(r"[|｜丨]", core))
     return (
-        len(items) >= 4
+        len(items) >= (3 if piped else 5)
         and all(len(p) <= MENU_ITEM_MAX_CHARS for p in items)
         and not _BYLINE_ROLE_RE.search(core)
         and not re.search("[，、：:]", core)

@@ -518,3 +518,41 @@ def test_names_under_a_bare_byline():
     docvars = _read(f"西河镇开展党史宣讲活动\n本报记者\n王一 李二\n\n{_PARAGRAPH}")
     assert docvars["reporters"] == "记者 王一; 记者 李二"
     assert (docvars["title"], docvars["outlet"]) == ("西河镇开展党史宣讲活动", "")
+
+
+@pytest.mark.parametrize(
+    ("front", "title"),
+    [
+        ("西河镇开展党史宣讲活动_某某新闻网", "西河镇开展党史宣讲活动"),
+        ("西河镇开展党史宣讲活动 - 某某网", "西河镇开展党史宣讲活动"),
+        ("学党史 悟思想 办实事 开新局", "学党史 悟思想 办实事 开新局"),  # a slogan, not a menu
+    ],
+)
+def test_headline_shapes(front, title):
+    assert _read(f"{front}\n2021-05-06 10:20 来源：某某日报\n\n{_PARAGRAPH}")["title"] == title
+
+
+@pytest.mark.parametrize(
+    ("line", "outlet", "date"),
+    [
+        ("【作者：王一】【来源：某某日报】【时间：2021-05-06】", "某某日报", "2021-05-06"),
+        ("时间：2021-05-06 来源：某某网 【字号 大 中 小】", "某某网", "2021-05-06"),
+        ("2021/05/06 10:20 来源: 某某网", "某某网", "2021-05-06"),
+    ],
+)
+def test_source_lines_in_brackets_and_slashes(line, outlet, date):
+    docvars = _read(f"西河镇开展党史宣讲活动\n{line}\n\n{_PARAGRAPH}")
+    assert (docvars["outlet"], docvars["date_published"]) == (outlet, date)
+
+
+@pytest.mark.parametrize(
+    ("lead", "outlet", "reporters"),
+    [
+        ("某某网消息（记者 王一）：", "某某网", "记者 王一"),
+        ("（记者 王一 通讯员 李二）近日，", "", "记者 王一; 通讯员 李二"),
+        ("本报北京6月30日电（记者 王一）", "", "记者 王一"),
+    ],
+)
+def test_more_leads(lead, outlet, reporters):
+    docvars = _read(f"西河镇开展党史宣讲活动\n\n{lead}{_PARAGRAPH}")
+    assert (docvars["outlet"], docvars["reporters"]) == (outlet, reporters)
