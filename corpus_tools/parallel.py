@@ -137,11 +137,30 @@ def exit_with_parent(parent_pid: int) -> None:
     threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()
 
 
-def worker_pool(workers: int, context: multiprocessing.context.BaseContext) -> ProcessPoolExecutor:
+def _start_worker(parent_pid: int, initializer, initargs: tuple) -> None:
+    exit_with_parent(parent_pid)
+    if initializer is not None:
+        initializer(*initargs)
+
+
+def worker_pool(
+    workers: int, context: multiprocessing.context.BaseContext, *, initializer=None, initargs: tuple = ()
+) -> ProcessPoolExecutor:
     """A ``ProcessPoolExecutor`` of ``workers`` processes that end when this process dies.
 
     See :func:`exit_with_parent`. Every pool of the package is made here.
+
+    Parameters
+    ----------
+    workers : int
+        Processes.
+    context : multiprocessing context
+        How to start them (:func:`mp_context`).
+    initializer : callable, optional
+        Run in each worker after the parent watch is set up, with ``initargs``
+        (module level, so that ``spawn`` can pickle it).
     """
     return ProcessPoolExecutor(
-        max_workers=workers, mp_context=context, initializer=exit_with_parent, initargs=(os.getpid(),)
+        max_workers=workers, mp_context=context, initializer=_start_worker,
+        initargs=(os.getpid(), initializer, tuple(initargs)),
     )

@@ -398,7 +398,7 @@ def test_every_pool_of_stream_dtm_ends_with_its_parent(monkeypatch):
     monkeypatch.setattr(parallel, "ProcessPoolExecutor", Recording)
     result = stream_dtm({"a": BODY_A, "b": BODY_B}, n_jobs=2, progress=False, chunk_size=1)
     assert result.n_docs == 2
-    assert initializers == [parallel.exit_with_parent]
+    assert initializers == [parallel._start_worker]
 
 
 def test_a_killed_streams_staging_folder_is_removed_by_the_next(tmp_path):
