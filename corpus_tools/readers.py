@@ -188,8 +188,8 @@ class ReadProblem:
     action: Literal["skipped", "kept", "ignored"] = "skipped"
 
     def error(self) -> CorpusReadError:
-        """Return the :class:`CorpusReadError` that reports this problem."""
-        return CorpusReadError(self.message, [self])
+        """Return the :class:`CorpusReadError` that reports this problem, and how to read the rest."""
+        return CorpusReadError(f"{self.message}\nTo leave it out and read the rest: {option_hint('on_error', 'skip')}", [self])
 
 
 @dataclass(frozen=True)
@@ -928,7 +928,7 @@ def _read_single(
         except ValueError as error:
             return ReadProblem(
                 rel, "unreadable",
-                f"{where}: {error} (re-save it from Word as .docx, or leave it out: {option_hint('on_error', 'skip')})", doc_id,
+                f"{where}: {error} (re-save it from Word as .docx)", doc_id,
             )
         info = {"encoding": "utf-8", "encoding_method": "format"}
         if n_tables:
