@@ -19,13 +19,18 @@ So the first place name in a text decides nothing. :func:`infer_locality` instea
    outlet names (X日报) ×0.3, street and school names (X路, X大学) ×0.2;
 3. resolves names shared by several units through the other mentions of the same text: a
    candidate is kept in proportion to the evidence for its own ancestors and descendants
-   (市中区 next to 济南 is Jinan's; 平桥镇 next to 沧沟乡 is Wulong's). Weak forms — two-character
-   names, short forms that are everyday words — count only when so supported;
+   (市中区 next to 济南 is Jinan's; 平桥镇 next to 沧沟乡 is Wulong's), and through the kind of
+   unit the text calls itself when only one reading fits it (我区: the 金城镇 that lies in a 区).
+   Weak forms — two-character names, short forms that are everyday words, generic unit names
+   such as 老城区 or 城区 — count only when so supported; a short form among the names of a
+   list of people (…、尼玛) is a person;
 4. adds the evidence up the tree (a town supports its county, city and province), with
    diminishing returns for a name repeated many times, and descends from the province as long
    as one child clearly dominates its siblings *and* the text is about that child rather than
    its parent as a whole (compared with the self-references 我市/全区/县委书记… of each type);
-5. stops and says "unknown" below the deepest level that is certain.
+5. stops and says "unknown" below the deepest level that is certain. A town is the subject only
+   when the text speaks of it at least as much as of its county (:data:`TOWN_SUBJECT_RATIO`);
+   functional zones (经济开发区, 管理区) are never reported as the district.
 
 The gazetteer is package data generated from JioNLP's administrative-division tree (see
 ``corpus_tools/data/gazetteer/PROVENANCE.md``); nothing is loaded at import time.
