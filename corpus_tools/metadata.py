@@ -171,6 +171,9 @@ _OUTLET_END_RE = re.compile(f"{_OUTLET_WORD}$")
 _NO_OUTLET = frozenset({"本报", "本站", "网络", "本网", "本台", "本刊", "原创", "融媒体", "综合"})
 
 
+_NEXT_LABEL_RE = re.compile(r"(?:来源|稿源|发布|发表|时间|日期|编辑|责编|浏览|点击|阅读|审核|字号)")
+
+
 def _person_name(token: str) -> str:
     """Return ``token`` as a person's name (a trailing 摄 of a credit removed), or ``""``."""
     token = token.strip("■ ·•（）()【】[]")
@@ -195,6 +198,8 @@ def _byline_names(byline: str) -> list[str]:
         if part in _ROLES:  # split() returns each captured role between the names
             role = "记者" if part == "本报记者" else part
             continue
+        # the names end where the next label starts: "作者：王一 李二 来源：… 发布时间：…"
+        part = _NEXT_LABEL_RE.split(part, maxsplit=1)[0]
         for token in re.split(r"[\s、，,;；:：|]+", part):
             name = _person_name(token)
             if name and role in _WRITING_ROLES:
@@ -454,7 +459,7 @@ def infer_docvars(blocks: pd.DataFrame | Sequence[tuple[str, str]]) -> dict[str,
                 value = _SOURCE_TAIL_RE.sub("", source.group(1)).strip("《》〈〉 ")
                 if len(value) >= 2 and value not in _NO_OUTLET:
                     outlets.append((-5, i, value, text))
-        if kind == "byline":
+        if kind == "byline" or (kind == "dateline" and _AUTHOR_RE.search(text)):
             names = _byline_names(text)
             author = _AUTHOR_RE.search(text)
             if author and not names:

@@ -150,7 +150,7 @@ _META_LABEL_RE = re.compile(
 #: Longest line that may be a source/date line ("2021-05-07 15:53:45来源：…编辑：…责编：…").
 SOURCE_LINE_MAX_CHARS = 100
 _EDITOR_RE = re.compile(
-    r"^(?:责任编辑|值班编辑|编辑|责编|编审|审核|校对|初审|复审|终审|审校|监制)\s*(?:[:：/]"
+    r"^[（(【\[]?(?:责任编辑|值班编辑|编辑|责编|编审|审核|校对|初审|复审|终审|审校|监制)\s*(?:[:：/]"
     rf"|[{_HAN}·]{{2,4}}(?:\s|$))"  # "编辑孙蕙 编审付松": a role glued to its name
 )
 _BYLINE_ROLE_RE = re.compile(

@@ -556,3 +556,11 @@ def test_source_lines_in_brackets_and_slashes(line, outlet, date):
 def test_more_leads(lead, outlet, reporters):
     docvars = _read(f"西河镇开展党史宣讲活动\n\n{lead}{_PARAGRAPH}")
     assert (docvars["outlet"], docvars["reporters"]) == (outlet, reporters)
+
+
+def test_authors_on_a_source_and_date_line():
+    line = "作者：王一 李二    来源：某某县融媒体中心    发布时间：2021-06-01 09:00"
+    docvars = _read(f"西河镇开展党史宣讲活动\n{line}\n\n{_PARAGRAPH}\n\n（责编：赵四、钱五）")
+    assert (docvars["reporters"], docvars["outlet"], docvars["date_published"]) == (
+        "作者 王一; 作者 李二", "某某县融媒体中心", "2021-06-01"
+    )
