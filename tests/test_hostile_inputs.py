@@ -580,3 +580,38 @@ def test_messages_name_options_in_both_forms(tmp_path):
     (tmp_path / "short.txt").write_text("学史明理，学史增信。", encoding="utf-8")
     with pytest.raises(CorpusReadError, match=r"read_corpus\(min_han_chars=8\) or dangshi-reports --min-han-chars 8"):
         read_corpus(tmp_path)
+
+
+# --------------------------------------------------------------------------------------------
+# All of them beside the seeds: the seeds read exactly as alone
+# --------------------------------------------------------------------------------------------
+
+
+def test_hostile_files_beside_the_seeds_leave_the_seeds_unchanged(tmp_path, seeds_dir, seeds):
+    import shutil
+
+    import pandas as pd
+
+    folder = tmp_path / "corpus"
+    shutil.copytree(seeds_dir, folder)
+    (folder / "bomb.docx").write_bytes(BROKEN_DOCX["entity_bomb"][0]())
+    (folder / "broken.docx").write_bytes(BROKEN_DOCX["undeclared_prefix"][0]())
+    (folder / "deep.html").write_text(_unclosed_font_page(300), encoding="utf-8")
+    (folder / "math.txt").write_text(BODY_A.replace("会议强调", "槐荫区$\\frac{}{}$会议强调"), encoding="utf-8")
+    (folder / "rows.tsv").write_text(
+        "title\ttext\n标题\t多余\t" + BODY_B.replace("\n", " ") + "\n", encoding="utf-8"
+    )
+    (folder / "formula.csv").write_text(
+        "title,text\n=HYPERLINK(\"http://x\"),\"" + BODY_B.replace("\n", " ") + "\"\n", encoding="utf-8"
+    )
+    corpus = read_corpus(folder, on_error="skip")
+    ids = list(seeds.doc_ids)
+    assert corpus.doc_ids[: len(ids)] == ids
+    pd.testing.assert_series_equal(corpus.texts.loc[ids], seeds.texts)
+    # the other files bring docvars of their own (a page's title …); the seeds' are as alone
+    pd.testing.assert_frame_equal(corpus.docvars.loc[ids, list(seeds.docvars.columns)], seeds.docvars)
+    problems = corpus.problems.set_index("source")["code"].to_dict()
+    assert problems["bomb.docx"] == problems["broken.docx"] == "unreadable"
+    assert problems["rows.tsv#1"] == "malformed_table"
+    assert problems["deep.html"] == "file_without_manifest_row" or "deep" in corpus.doc_ids
+    assert corpus.docvars.loc["formula-1", "title"] == '=HYPERLINK("http://x")'  # data, kept as written
