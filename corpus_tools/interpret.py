@@ -16,7 +16,8 @@ Rules of the wording (one place, so that every report hedges the same way):
   robust and not interpreted;
 * a topic model on fewer than :data:`SMALL_TOPIC_UNITS` units is called small, with what to do;
 * "distinctive" and "significant" are said of terms only through a ``q_value`` column (false
-  discovery rate) at most :data:`SIGNIFICANCE_Q`; without one, terms are "ranked highest";
+  discovery rate) below :data:`SIGNIFICANCE_Q` (the keyness module's ``DISTINCTIVE_Q``);
+  without one, terms are "ranked highest";
 * an empty table is a sentence ("no numbered formula was found"), never an empty table.
 
 Examples
@@ -32,6 +33,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 
 import pandas as pd
+
+from .compare.keyness import DISTINCTIVE_Q
 
 __all__ = [
     "MIN_GROUP_DOCS",
@@ -65,8 +68,8 @@ __all__ = [
 MIN_GROUP_DOCS = 3
 #: Topic models on fewer units (a count) are flagged as small: topics are unstable there.
 SMALL_TOPIC_UNITS = 200
-#: Largest q-value (false discovery rate) at which a term is called distinctive.
-SIGNIFICANCE_Q = 0.05
+#: q-value (false discovery rate) below which a term is called distinctive: keyness's own threshold.
+SIGNIFICANCE_Q = DISTINCTIVE_Q
 
 
 class Reading(str):
@@ -634,17 +637,17 @@ def keyness_reading(keyness: pd.DataFrame, *, group_sizes: Mapping[str, int] | p
         return reading("The keyness table has no q-values, so no term is called significant: the lists rank terms "
                        "by the measure only.")
     value = "log_odds_z" if "log_odds_z" in keyness else None
-    sig = keyness[(keyness["q_value"] <= SIGNIFICANCE_Q) & keyness["group"].astype(str).isin(comparable)]
+    sig = keyness[(keyness["q_value"] < SIGNIFICANCE_Q) & keyness["group"].astype(str).isin(comparable)]
     if value is not None:
         sig = sig[sig[value] > 0]
     if sig.empty:
-        return reading(f"No term is distinctive at q ≤ {SIGNIFICANCE_Q} for any group with at least "
+        return reading(f"No term is distinctive at q < {SIGNIFICANCE_Q} for any group with at least "
                        f"{MIN_GROUP_DOCS} documents.")
     said = []
     for group, part in sig.groupby("group", sort=True):
         part = part.sort_values("q_value", kind="mergesort")
         said.append(f"{group} {_count(len(part), 'term')} ({'、'.join(map(str, part['term'].head(n)))})")
-    text = f"Distinctive at q ≤ {SIGNIFICANCE_Q} (over-used, false discovery rate): " + "; ".join(said) + "."
+    text = f"Distinctive at q < {SIGNIFICANCE_Q} (over-used, false discovery rate): " + "; ".join(said) + "."
     small = sorted(set(map(str, keyness["group"])) - comparable)
     if small:
         text += f" Not tested as localities (fewer than {MIN_GROUP_DOCS} documents): {listing(small)}."

@@ -30,6 +30,8 @@ def test_every_notebook_is_executed_and_rendered(seeds_run):
         # input-free report: no code from the notebook, but its outputs are there
         assert "import corpus_tools" not in html
         assert "<table" in html
+        # the summary computed at the end fills its place at the top (interpret.summary_slot)
+        assert "Summary" in html and "The summary is computed at the end" not in html
     assert (run_dir / "index.html").is_file()
 
 
