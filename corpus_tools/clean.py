@@ -460,7 +460,7 @@ def find_mojibake(text: str) -> list[tuple[int, int]]:
     Text decoded with the wrong codec leaves runs such as ``？；颙樱覀兺怀鏊枷胄？`` or
     ``硪粓鳑e开生面``: characters outside the 3,755 common ones of GB2312 level 1, lost-character
     marks and single Latin letters between Han characters, close together. A fragment is a run
-    of at least :data:`MOJIBAKE_MIN_SUSPECTS` such suspects, each within three characters of the
+    of at least :data:`MOJIBAKE_MIN_SUSPECTS` such suspects, each within four characters of the
     next, with a rare character and a mark or a glued letter among them (rare characters alone
     are literary words such as 笃行 or 铿锵, or names). Apply it to
     simplified text: every traditional character is rare by this measure.

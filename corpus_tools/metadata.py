@@ -28,7 +28,7 @@ from pathlib import Path
 import pandas as pd
 
 from .locality import infer_locality  # cheap: the gazetteer is loaded on first use
-from .structure import block_pairs
+from .structure import bare_role, block_pairs, is_site_name
 
 __all__ = [
     "MANIFEST_COLUMNS",
@@ -67,7 +67,6 @@ MANIFEST_COLUMNS = (
 LOCALITY_COLUMNS = ("province", "city", "district", "town", "admin_level")
 
 _DATE_RE = re.compile(r"(\d{4})\s*[年\-/.]\s*(\d{1,2})\s*[月\-/.]\s*(\d{1,2})")
-_PUBLICATION_LABEL_RE = re.compile(r"(?:发布|发表|刊发|出版)(?:日期|时间)")
 # 文 and 图 are roles only when a slash or colon follows (文/图 张三, 图：李四): as bare
 # characters they occur inside names (陆文杰).
 _ROLE_SPLIT_RE = re.compile(
@@ -166,7 +165,6 @@ _ORG_END_RE = re.compile(r"(?:台|网|报|社|站|窗|中心|局|办|委|县|市
 # an outlet in a news lead ends with one ("新华社北京6月30日电" -> 新华社).
 _OUTLET_WORD = r"(?:日报|晚报|早报|报社|报|网|电视台|广播电台|台|社|新闻|在线|客户端|频道|融媒体中心|传媒|之声|周刊|杂志)"
 _OUTLET_WORD_RE = re.compile(_OUTLET_WORD)
-_OUTLET_END_RE = re.compile(f"{_OUTLET_WORD}$")
 # "本报" and friends name the page's own outlet without saying which it is.
 _NO_OUTLET = frozenset({"本报", "本站", "网络", "本网", "本台", "本刊", "原创", "融媒体", "综合"})
 
@@ -241,6 +239,7 @@ _LEAD_RE = re.compile(
     r"(?:讯(?![员息号])|电(?=[\s（(]|$)|消息(?=\s*[:：（(])\s*[:：]?|报道\s*[:：])"
     r"\s*(?:[（(](?P<roles>[^）)]{2,60})[）)]|(?P<bare>(?:本报)?(?:记者|通讯员)[^，。：:；]{2,40}))?"
 )
+_LEAD_ITEM_SPLIT_RE = re.compile(r"、")
 _URL_IN_BRACKETS_RE = re.compile(r"[（(]\s*[A-Za-z0-9][A-Za-z0-9.\-/:]*\.[A-Za-z]{2,}[A-Za-z0-9.\-/]*\s*[）)]")
 # A byline in brackets closing a paragraph: "…投入使用。（记者 范陈春 通讯员 吴通华）"
 _BRACKET_BYLINE_RE = re.compile(
@@ -464,12 +463,12 @@ def infer_docvars(blocks: pd.DataFrame | Sequence[tuple[str, str]]) -> dict[str,
             author = _AUTHOR_RE.search(text)
             if author and not names:
                 names = [f"作者 {n}" for n in re.split(r"[\s、，,]+", author.group(1)) if _person_name(n)]
-            bare = _BARE_ROLE_RE.search(text)
+            bare = bare_role(text)
             if not names and bare and i + 1 < len(texts):
                 # a bare byline ("本报记者") with the names on the line below it
                 tokens = re.split(r"[\s、，,]+", texts[i + 1].strip())
                 if 0 < len(tokens) <= 8 and all(_person_name(t) for t in tokens):
-                    role = "记者" if bare.group(1) == "本报记者" else bare.group(1)
+                    role = "记者" if bare == "本报记者" else bare
                     names = [f"{role} {_person_name(t)}" for t in tokens]
                     text = f"{text} {texts[i + 1]}"
             reporter_tiers[1] += [(n, text) for n in names]
@@ -507,7 +506,7 @@ def infer_docvars(blocks: pd.DataFrame | Sequence[tuple[str, str]]) -> dict[str,
                 outlet = _outlet_in(credit.group("before"))
                 if outlet and outlet == credit.group("before").strip("·"):
                     outlets.append((-2, i, outlet, credit.group(0).strip()))
-        if kind == "chrome" and (first_body is None or i < first_body) and _SITE_NAME_LINE_RE.match(text.strip()):
+        if kind == "chrome" and (first_body is None or i < first_body) and is_site_name(text):
             outlets.append((-1, i, text.strip(), text))
     if outlets:
         _, _, outlet, evidence = min(outlets)
@@ -525,11 +524,6 @@ def infer_docvars(blocks: pd.DataFrame | Sequence[tuple[str, str]]) -> dict[str,
     out |= {f"{k}_evidence": found[f"{k}_evidence"] for k in keys if f"{k}_evidence" in found}
     out |= infer_locality(pairs, outlet=out["outlet"] or None).as_docvars()
     return out
-
-
-_LEAD_ITEM_SPLIT_RE = re.compile(r"、")
-_BARE_ROLE_RE = re.compile(r"(本报记者|记者|通讯员|作者|文)\s*[:：/]?\s*$")
-_SITE_NAME_LINE_RE = re.compile(r"^[\u4e00-\u9fffA-Za-z]{2,10}(?:网|网站|在线|论坛|客户端|新闻网)$")
 
 
 #: For locality docvars, where to look when a document has no value: a

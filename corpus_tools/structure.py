@@ -38,6 +38,8 @@ __all__ = [
     "is_page_furniture",
     "is_photo_credit",
     "is_source_line",
+    "is_site_name",
+    "bare_role",
     "HEADING_MAX_CHARS",
 ]
 
@@ -223,7 +225,7 @@ def is_page_furniture(text: str) -> bool:
     if len(parts) >= 2 and _BREADCRUMB_SEP_RE.search(core) and all(len(p) <= 12 for p in parts):
         return True
     if len(core) <= 30 and (_SITE_ACTION_RE.search(core) or _COLUMN_TAG_RE.match(core)
-                            or _COLUMN_NAME_RE.match(core) or _SITE_NAME_RE.match(core)):
+                            or _COLUMN_NAME_RE.match(core) or is_site_name(core)):
         return True
     items = [p for p in _MENU_SPLIT_RE.split(core) if p]
     # A menu: short items, none a sentence, at least three between bars or five between spaces
@@ -296,7 +298,30 @@ def _is_outlet_shape(text: str) -> bool:
 
 
 # A byline that ends with its role, the names on the next line: "本报记者" / "王一 李二".
-_BARE_ROLE_END_RE = re.compile(r"(?:本报记者|记者|通讯员|作者|文)\s*[:：/]?\s*$")
+_BARE_ROLE_END_RE = re.compile(r"(本报记者|记者|通讯员|作者|文)\s*[:：/]?\s*$")
+
+
+def bare_role(text: str) -> str:
+    """Return the role a byline ends with when its names are on the next line, else ``""``.
+
+    Examples
+    --------
+    >>> bare_role("本报记者"), bare_role("作者："), bare_role("记者 王一")
+    ('本报记者', '作者', '')
+    """
+    match = _BARE_ROLE_END_RE.search(_LEAD_MARKS_RE.sub("", text))
+    return match.group(1) if match else ""
+
+
+def is_site_name(text: str) -> bool:
+    """Tell whether a line is only a website's name (``乐清上班族网``, ``某某新闻网``).
+
+    Examples
+    --------
+    >>> is_site_name("某某上班族网"), is_site_name("西河镇开展党史宣讲活动")
+    (True, False)
+    """
+    return bool(_SITE_NAME_RE.match(_LEAD_MARKS_RE.sub("", text).strip()))
 _NAMES_LINE_RE = re.compile(rf"^[{_HAN}·]{{2,4}}(?:[\s、，,]+[{_HAN}·]{{2,4}}){{0,7}}$")
 
 
@@ -534,7 +559,7 @@ def classify_blocks(lines: list[Line]) -> list[tuple[str, Line]]:
             # before bylines: "图片来源：网络", "摄影：李四" and "新华社记者 宋晨 摄" credit photos;
             # a caption sentence with its credit ("活动现场。 李明摄") is a caption
             kind = "caption" if re.search(f"[{_SENTENCE_FINAL}]", text) or text.startswith(("图为", "图说")) else "photo_credit"
-        elif kinds and kinds[-1] == "byline" and _BARE_ROLE_END_RE.search(lines[index - 1].text) and _NAMES_LINE_RE.match(text):
+        elif kinds and kinds[-1] == "byline" and bare_role(lines[index - 1].text) and _NAMES_LINE_RE.match(text):
             kind = "byline"  # the names under a bare byline
         elif _LEAD_LINE_RE.match(text):
             # "井冈山讯" or "漯河日报讯（记者 张三）" on a line of its own: the lead of the story,
