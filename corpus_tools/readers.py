@@ -1047,9 +1047,16 @@ def option_hint(name: str, value: object = None) -> str:
     elif name == "columns":
         command = "--column NAME=DOCVAR"
         python = "columns={'NAME': 'DOCVAR'}" if value is None else f"columns={value!r}"
-    else:
+    elif name in _CLI_OPTIONS:
         command = f"--{name.replace('_', '-')} {shown}"
+    else:
+        return f"read_corpus({python})"
     return f"read_corpus({python}) or dangshi-reports {command}"
+
+
+#: read_corpus options the report command takes as ``--<name-with-dashes>`` (besides
+#: ``columns``, spelt ``--column NAME=DOCVAR``, and ``on_error``, a notebook parameter).
+_CLI_OPTIONS = frozenset({"text_column", "id_column", "format", "encoding", "min_han_share", "min_han_chars", "metadata"})
 
 
 _option_hint = option_hint
