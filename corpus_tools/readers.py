@@ -68,17 +68,23 @@ from .decode import DecodingError, decode_bytes
 from .metadata import MANIFEST_COLUMNS
 
 __all__ = [
+    "COLUMN_ALIASES",
     "CorpusReadError",
     "Format",
     "PROBLEM_CODES",
     "RawDocument",
+    "ID_ALIASES",
+    "MAX_DOCX_UNZIPPED_BYTES",
     "ReadProblem",
     "SUPPORTED_SUFFIXES",
     "TABLE_FORMATS",
+    "TEXT_ALIASES",
+    "URL_ALIASES",
     "docx_to_text",
     "html_to_text",
     "iter_documents",
     "markdown_to_text",
+    "option_hint",
     "read_file",
 ]
 
@@ -1059,8 +1065,6 @@ def option_hint(name: str, value: object = None) -> str:
 _CLI_OPTIONS = frozenset({"text_column", "id_column", "format", "encoding", "min_han_share", "min_han_chars", "metadata"})
 
 
-_option_hint = option_hint
-
 
 def _find_column(names: Sequence[str], wanted: Sequence[str], taken: set[str]) -> str | None:
     lowered = {}
@@ -1240,7 +1244,7 @@ def _csv_records(text: str, sep: str, where: str, rel: str) -> Iterator[_Header 
                     f"the row has {len(fields)} fields but the header has {len(header)}: a {kind} inside a field "
                     "that is not quoted, probably, so its values would land in the wrong columns",
                     "put the field in double quotes, or remove the stray separator; with "
-                    f"{_option_hint('on_error', 'skip')} the other rows are read",
+                    f"{option_hint('on_error', 'skip')} the other rows are read",
                     _auto_doc_id(rel, row),
                 )
                 continue
