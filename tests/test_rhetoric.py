@@ -326,6 +326,7 @@ def test_numbered_formulas_on_constructed_texts(text, expected):
         ("推行三查三改三提升工作法。", [("三查三改三提升", "multi", None)]),
         ("他在二中学三年级五班读书，一团第二营在三岔口集结。", []),  # numbers in a row are not parts
         ("坚持“一心一意”、“一盘棋”，当好“百姓管家”，唱响“一片丹心向阳开”的歌。", []),
+        ("推行“一网通办”。", [("一网通办", "numbered", None)]),  # 一网 is a word, 一网通办 a name
         ("开展学七个一比思想、学七个一比信念、学七个一比作为的“三学三比”活动，做好“七个一”。",
          [("三学三比", "paired", 3), ("七个一", "count_of", None)]),
         ("围绕“一个中心、两个确立、四个伟大成就”开展宣讲。",

@@ -213,7 +213,11 @@ def _not_a_name(item: str, kind: str, after: str) -> str | None:
         return "phrase"  # 一生奋斗鞍未卸: a line of verse, not a name
     if item[0] in _LEXICAL_LEADS and not second and kind == "numbered":
         words = _cut_pos(item)
-        if words and len(words[0][0]) >= 2 and words[0][0][0] == item[0] and words[0][1] in _COMMON_WORD_TAGS:
+        first, tag = words[0] if words else ("", "")
+        # 一 begins many words that still count one thing (一网通办): only a whole-item word is
+        # lexical there (一盘棋); 百, 千, 万, 十 rarely so (百姓书记, 千万, 十分)
+        if (len(first) >= 2 and first[0] == item[0] and tag in _COMMON_WORD_TAGS
+                and (item[0] != "一" or first == item)):
             return "word"  # 百姓书记, 一盘棋: the numeral is part of an ordinary word
     if "一" in item and kind in {"paired", "numbered"}:
         words = _cut_pos(item)
