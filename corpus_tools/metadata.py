@@ -335,13 +335,15 @@ def _dates(kinds: list[str], texts: list[str], title_at: int | None) -> tuple[tu
                 if date:
                     candidates.append((-2, i, date, text))
             continue
-        if _WEEKDAY_RE.search(text) or kind in {"body", "title", "subtitle"} and not _SOURCE_RE.search(text):
+        after = text[match.end():]
+        sourced = bool(_SOURCE_RE.search(text) or re.search(r"作者\s*[:：]", text))
+        stated = sourced or bool(_CLOCK_RE.match(after))
+        if (_WEEKDAY_RE.search(text) and not sourced) or (kind in {"body", "title", "subtitle"} and not stated):
             # a date with its weekday is the page's today-widget; a date in a headline is an event
             if kind == "dateline":
                 page.append((i, date, text))
             continue
-        after = text[match.end():]
-        if _CLOCK_RE.match(after) or _SOURCE_RE.search(text) or re.search(r"作者\s*[:：]", text):
+        if stated:
             candidates.append((-2, i, date, text))  # "2021年08月28日 09:28 来源：天山网"
         elif kind == "dateline" and title_at is not None and i > title_at:
             candidates.append((-1, i, date, text))  # an unlabelled date line under the headline

@@ -564,3 +564,15 @@ def test_authors_on_a_source_and_date_line():
     assert (docvars["reporters"], docvars["outlet"], docvars["date_published"]) == (
         "作者 王一; 作者 李二", "某某县融媒体中心", "2021-06-01"
     )
+
+
+@pytest.mark.parametrize(
+    ("line", "published", "page"),
+    [
+        ("2021年08月28日 星期六 09:28 来源：某某网", "2021-08-28", ""),  # a weekday on a source line
+        ("2021年08月28日 星期六", "", "2021-08-28"),
+    ],
+)
+def test_a_weekday_makes_a_page_date_only_without_a_source(line, published, page):
+    docvars = _read(f"西河镇开展党史宣讲活动\n{line}\n\n{_PARAGRAPH}")
+    assert (docvars["date_published"], docvars["date_page"]) == (published, page)
