@@ -407,6 +407,30 @@ _MD_INLINE_RULES: tuple[tuple[str, re.Pattern[str], str], ...] = (
 _PIPE_ROW_RE = re.compile(r"^[ \t]*\|(.*)\|[ \t]*$")
 
 
+def _load_front_matter(text: str) -> object:
+    """Parse a YAML front-matter block as plain data; ValueError when it is not YAML or uses aliases.
+
+    ``yaml.safe_load`` builds data, never objects, but it shares what an alias (``*name``)
+    points to, so nine levels of nine aliases each are a few hundred bytes that stand for 9⁹
+    strings: harmless until the value is written out as a docvar (json), which would then
+    take gigabytes. Front matter of an article has no use for aliases, so they are refused.
+    """
+    import yaml  # deferred: only Markdown with front matter needs it
+
+    class NoAliasLoader(yaml.SafeLoader):
+        def compose_node(self, parent, index):
+            if self.check_event(yaml.events.AliasEvent):
+                raise yaml.composer.ComposerError(
+                    None, None, "aliases are not allowed in front matter", self.peek_event().start_mark
+                )
+            return super().compose_node(parent, index)
+
+    try:
+        return yaml.load(text, Loader=NoAliasLoader)  # a SafeLoader: data, never code
+    except yaml.YAMLError as error:
+        raise ValueError(str(error)) from error
+
+
 def markdown_to_text(markdown: str) -> tuple[str, dict[str, str], list[str]]:
     """Turn Markdown into plain lines, conservatively.
 
@@ -428,7 +452,7 @@ def markdown_to_text(markdown: str) -> tuple[str, dict[str, str], list[str]]:
         The text, line structure kept.
     front_matter : dict of str
         Key–value pairs of a leading YAML block (``---`` … ``---``), read
-        with ``yaml.safe_load``; ``date`` becomes ``date_published`` and
+        as plain data (a safe YAML loader, aliases refused); ``date`` becomes ``date_published`` and
         ``author`` ``reporters``. Empty when there is none or it does not parse.
     changes : list of str
         One ``"kind: before → after"`` entry per markup item removed.
@@ -443,11 +467,9 @@ def markdown_to_text(markdown: str) -> tuple[str, dict[str, str], list[str]]:
     front: dict[str, str] = {}
     match = _FRONT_MATTER_RE.match(markdown)
     if match:
-        import yaml  # deferred: only Markdown with front matter needs it
-
         try:
-            loaded = yaml.safe_load(match.group(1) or "")  # safe_load: data, never code
-        except yaml.YAMLError:
+            loaded = _load_front_matter(match.group(1) or "")
+        except ValueError:
             loaded = None
         if isinstance(loaded, dict):
             front = {_FRONT_MATTER_ALIASES.get(str(k), str(k)): _as_docvar(v) for k, v in loaded.items()}

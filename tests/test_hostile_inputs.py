@@ -197,6 +197,24 @@ def test_a_shallow_page_is_not_flattened():
 
 
 # --------------------------------------------------------------------------------------------
+# Markdown front matter: a YAML alias bomb
+# --------------------------------------------------------------------------------------------
+
+
+def test_a_yaml_alias_bomb_in_front_matter_is_not_expanded():
+    levels = "\n".join(f"l{i}: &l{i} [" + ",".join([f"*l{i - 1}"] * 9) + "]" for i in range(1, 10))
+    page = f"---\nl0: &l0 [学史明理]\n{levels}\n---\n" + BODY_A
+    start = time.perf_counter()
+    text, front, _ = readers.markdown_to_text(page)  # before: 9**9 strings written out as json
+    assert time.perf_counter() - start < 5
+    assert front == {}
+    assert "丁区召开党史学习教育动员部署会议" in text
+    # ordinary front matter still becomes docvars
+    _, front, _ = readers.markdown_to_text("---\ntitle: 丁区\ndate: 2021-04-01\n---\n" + BODY_A)
+    assert front == {"title": "丁区", "date_published": "2021-04-01"}
+
+
+# --------------------------------------------------------------------------------------------
 # Text in figures is drawn, never interpreted
 # --------------------------------------------------------------------------------------------
 
