@@ -808,8 +808,9 @@ def _decide(analysis: _Analysis) -> tuple[list[_Step], str, str]:
             if parent < 0:
                 # name the rivals only when there was something to weigh
                 return path, "", f"{UNKNOWN_EVIDENCE} ({note})" if mass[best] >= 0.5 else UNKNOWN_EVIDENCE
-            if all(_subject_within(analysis, c, parent) < _ratio(gaz, parent) * _subject_score(analysis, parent)
-                   for c in rivals):
+            # no child dominates: a text about one of them would name it more than the others,
+            # so when the parent is spoken of more than any of them they are its examples
+            if all(_subject_within(analysis, c, parent) < _subject_score(analysis, parent) for c in rivals):
                 break  # the children are examples in a text about the parent: no matter which
             return path, "", note
         if parent >= 0 and not (gaz.level[parent] == "province" and gaz.admin_type[parent] == "直辖市"):

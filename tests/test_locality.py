@@ -494,6 +494,12 @@ def test_a_county_that_became_a_district_is_named_as_the_text_names_it():
             "张掖市委高标准推进党史学习教育，全市开展专题学习。甘州区、临泽县等地推出特色活动，我市建成示范点30个。",
             "张掖市党史学习教育综述", ("甘肃省", "张掖市", "", "", "city"), id="city-piece-with-county-examples",
         ),
+        pytest.param(
+            "今年以来，张掖市紧扣党史学习教育目标任务，推动学习走深走实。甘州区开展“红色宣讲进万家”活动，"
+            "甘州区委宣讲团深入乡镇宣讲120场。民乐县组织党员干部参观学习。山丹县推出“党史故事天天讲”。"
+            "全市累计为群众办实事3200余件。",
+            "张掖市：学党史 办实事", ("甘肃省", "张掖市", "", "", "city"), id="city-survey-of-its-counties",
+        ),
     ],
 )
 def test_the_level_is_the_one_the_text_is_about(text, title, expected):
