@@ -53,13 +53,14 @@ yielded as a :class:`ReadProblem`, and what reading changed in a text it kept
 from __future__ import annotations
 
 import csv
+import functools
 import hashlib
 import io
 import json
 import logging
 import os
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Literal
@@ -1188,8 +1189,10 @@ def _read_table(
         yield ReadProblem(rel, "empty", f"{where}: the table is empty (remove it from the corpus)", _auto_doc_id(rel))
         return
     info = {"encoding": "utf-8", "encoding_method": "format"}
+    column_values: Callable[[str], list[object]]  # every value of a column, to judge it as doc_ids
     if fmt == "parquet":
         records: Iterator = _parquet_records(path, where, rel)
+        column_values = functools.partial(_parquet_column, path)  # one column read, not the table
     else:
         try:
             decoded = _decode(data, where, options)
@@ -1204,16 +1207,17 @@ def _read_table(
             items = list(_csv_records(decoded.text, "\t" if fmt == "tsv" else ",", where, rel))
         rows = [item for item in items if isinstance(item, tuple) and not isinstance(item, _Header)]
         if fmt == "jsonl" and rows:
-            first_keys = list(dict.fromkeys(k for _, record in rows[:1] for k in record))
-            items.insert(0, _Header(first_keys))
+            # JSON records need not share their fields: the columns are all the fields met.
+            items.insert(0, _Header(dict.fromkeys(k for _, record in rows for k in record)))
         records = iter(items)
-        column_values = lambda column: [record.get(column) for _, record in rows]  # noqa: E731
+
+        def column_values(column: str) -> list[object]:
+            return [record.get(column) for _, record in rows]
+
     plan: _ColumnPlan | None = None
     n_items = 0
     for item in records:
         if isinstance(item, _Header):
-            if fmt == "parquet":
-                column_values = lambda column: _parquet_column(path, column)  # noqa: E731
             found = _plan_columns(list(item), column_values, where, rel, options)
             if isinstance(found, ReadProblem):
                 yield found
@@ -1227,8 +1231,6 @@ def _read_table(
             yield item
             continue
         row, record = item
-        if plan is None:  # a JSON Lines table whose first lines are all malformed
-            continue
         yield _table_document(record, row, rel, where, {**base, **info}, options, plan)
     if n_items == 0:
         yield ReadProblem(rel, "empty", f"{where}: the table has no rows (remove it from the corpus)", _auto_doc_id(rel))
