@@ -395,7 +395,7 @@ def infer_docvars(blocks: pd.DataFrame | Sequence[tuple[str, str]]) -> dict[str,
       of the page. ``本报`` names no outlet, and a lead whose name ends in no outlet word (报, 网,
       台, 社, 新闻, 在线, 频道 …) is a dateline (``成都讯``: a place), not an outlet.
     * **Reporters.** Every name after 记者, 通讯员, 实习生, 作者, 文/ … (spaces, 、 and ， separate
-      names); from the bylines, else the news lead, else closing bylines in brackets
+      names); from the bylines, else the news lead, and from closing bylines in brackets
       (``（记者 张三 通讯员 李四）``), bylines glued to a paragraph's end and photo credits that carry
       a role (``本报通讯员 白凌燕摄``). Photographers without a role (``毕方佳摄``) and editors are
       not reporters.
@@ -513,14 +513,13 @@ def infer_docvars(blocks: pd.DataFrame | Sequence[tuple[str, str]]) -> dict[str,
     if outlets:
         _, _, outlet, evidence = min(outlets)
         put("outlet", outlet, evidence)
-    for tier in (1, 2, 3):
-        items = reporter_tiers[tier]
-        if items:
-            names: dict[str, str] = {}
-            for item, _ in items:  # one entry per person, in order, with the first role found
-                names.setdefault(item.split(" ", 1)[1], item)
-            put("reporters", "; ".join(names.values()), " | ".join(dict.fromkeys(e for _, e in items)))
-            break
+    # the byline wins over the news lead; closing brackets and credits with a role add to either
+    items = (reporter_tiers[1] or reporter_tiers[2]) + reporter_tiers[3]
+    if items:
+        names: dict[str, str] = {}
+        for item, _ in items:  # one entry per person, in order, with the first role found
+            names.setdefault(item.split(" ", 1)[1], item)
+        put("reporters", "; ".join(names.values()), " | ".join(dict.fromkeys(e for _, e in items)))
     keys = ("title", "subtitle", "outlet", "reporters", "date_published", "date_page")
     out: dict[str, object] = {k: found.get(k, "") for k in keys}
     out |= {f"{k}_evidence": found[f"{k}_evidence"] for k in keys if f"{k}_evidence" in found}

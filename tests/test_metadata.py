@@ -576,3 +576,8 @@ def test_authors_on_a_source_and_date_line():
 def test_a_weekday_makes_a_page_date_only_without_a_source(line, published, page):
     docvars = _read(f"西河镇开展党史宣讲活动\n{line}\n\n{_PARAGRAPH}")
     assert (docvars["date_published"], docvars["date_page"]) == (published, page)
+
+
+def test_a_photographer_with_a_role_joins_the_bylines_reporters():
+    text = f"西河镇开展党史宣讲活动\n记者 王一\n\n{_PARAGRAPH}\n党员重温入党誓词。 通讯员 李二 摄\n{_PARAGRAPH}"
+    assert _read(text)["reporters"] == "记者 王一; 通讯员 李二"
