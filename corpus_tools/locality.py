@@ -809,8 +809,10 @@ def _decide(analysis: _Analysis) -> tuple[list[_Step], str, str]:
                 # name the rivals only when there was something to weigh
                 return path, "", f"{UNKNOWN_EVIDENCE} ({note})" if mass[best] >= 0.5 else UNKNOWN_EVIDENCE
             # no child dominates: a text about one of them would name it more than the others,
-            # so when the parent is spoken of more than any of them they are its examples
-            if all(_subject_within(analysis, c, parent) < _subject_score(analysis, parent) for c in rivals):
+            # so when the parent is spoken of more than any of them they are its examples, unless
+            # the text calls itself by a lower level (全区 in a text naming two 新华区)
+            ratio = 1.0 if _deeper_selfref(analysis, parent) == 0 else _ratio(gaz, parent)
+            if all(_subject_within(analysis, c, parent) < ratio * _subject_score(analysis, parent) for c in rivals):
                 break  # the children are examples in a text about the parent: no matter which
             return path, "", note
         if parent >= 0 and not (gaz.level[parent] == "province" and gaz.admin_type[parent] == "直辖市"):
