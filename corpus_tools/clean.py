@@ -323,14 +323,30 @@ def flag_lost_characters(text: str) -> RuleResult:
     3
     """
 
+    debris = _mojibake_positions(text) if "?" in text else frozenset()
+
     def repl(match: re.Match[str]) -> str:
         if match.group(0) == "?":
+            if match.start() in debris:
+                return "?"  # inside mojibake: left as the source had it (flag_mojibake logs it)
             sentence = _sentence_before(text, match.start())
             if sentence.endswith(tuple(_QUESTION_PARTICLES)) or _QUESTION_WORDS_RE.search(sentence):
                 return "?"
         return LOST_CHARACTER
 
     return _sub_counting(_SUSPECT_QM_RE, repl, text)
+
+
+def _mojibake_positions(text: str) -> frozenset[int]:
+    # Mojibake is recognised on simplified text (a traditional character is rare by its measure);
+    # this runs before the script step, so it looks at a converted copy when the conversion keeps
+    # every offset, which character-by-character OpenCC conversion almost always does.
+    if not _SUSPECT_QM_RE.search(text):
+        return frozenset()
+    simplified = _converter("t2s").convert(text)
+    if len(simplified) != len(text):
+        return frozenset()
+    return frozenset(i for a, b in find_mojibake(simplified) for i in range(a, b))
 
 
 # --------------------------------------------------------------------------

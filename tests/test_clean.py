@@ -507,3 +507,11 @@ def test_cleaned_seeds_are_simplified_with_no_readings(cleaned_seeds, file):
     assert not re.search(f"[{HAN}][(（][a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü]+[)）]", cleaned)
     assert not re.search(f"[{HAN}][,;:?!]|[,;:?!][{HAN}]", cleaned)
     assert "**" not in cleaned
+
+
+def test_a_question_mark_inside_mojibake_is_neither_lost_nor_a_question():
+    raw = "這次慶祝活動?顒樱覀兺怀鏊枷胄,旋律更響亮。"
+    cleaned, log = clean_text(raw)
+    assert "?颙樱覀兺怀鏊枷胄" in cleaned and LOST_CHARACTER not in cleaned
+    assert "lost_characters" not in {row["rule"] for row in log}
+    assert "mojibake" in {row["rule"] for row in log}
