@@ -265,6 +265,8 @@ _TITLE_SITE_SUFFIX_RE = re.compile(
 )
 #: A run of this many heading-shaped lines before the body is prose set line by line, not a title.
 MAX_TITLE_LINES = 3
+#: Longest section name printed above a headline ("时政", "要闻", "本地新闻").
+SECTION_NAME_MAX_CHARS = 4
 
 
 def _split_headline(title: str) -> tuple[str, str] | None:
@@ -285,14 +287,15 @@ def _clean_title(text: str) -> str:
     return _TITLE_TAG_RE.sub("", text).strip()
 
 
-def _title_block(kinds: list[str]) -> list[int]:
+def _title_block(kinds: list[str], texts: list[str] | None = None) -> list[int]:
     """Indices of the headline's lines: the last run of title lines before the body.
 
     Navigation, breadcrumbs and section names above the headline are classified as chrome by
     :func:`corpus_tools.structure.is_page_furniture`; what is left before the first body paragraph
     may still hold several runs of heading-shaped lines (a section name, then the headline, then
     a date line). The headline is the run closest to the body; a run longer than
-    :data:`MAX_TITLE_LINES` is prose printed line by line and gives no title.
+    :data:`MAX_TITLE_LINES` is prose printed line by line and gives no title. A first line of at
+    most :data:`SECTION_NAME_MAX_CHARS` characters above a much longer one is a section name.
     """
     first_body = next((i for i, k in enumerate(kinds) if k == "body"), len(kinds))
     runs: list[list[int]] = []
@@ -304,7 +307,12 @@ def _title_block(kinds: list[str]) -> list[int]:
                 runs.append([i])
     if not runs or len(runs[-1]) > MAX_TITLE_LINES:
         return []
-    return runs[-1]
+    run = runs[-1]
+    if texts is not None and len(run) > 1:
+        first, second = _clean_title(texts[run[0]]), _clean_title(texts[run[1]])
+        if len(first) <= SECTION_NAME_MAX_CHARS and len(second) >= max(8, 2 * len(first)) and not second.startswith("—"):
+            run = run[1:]  # a section name ("时政") right above the headline
+    return run
 
 
 def _dates(kinds: list[str], texts: list[str], title_at: int | None) -> tuple[tuple[str, str], tuple[str, str]]:
@@ -421,7 +429,7 @@ def infer_docvars(blocks: pd.DataFrame | Sequence[tuple[str, str]]) -> dict[str,
     first_body = next((i for i, k in enumerate(kinds) if k == "body"), None)
 
     # ---- title and subtitle: the run of title lines closest to the body
-    title_rows = _title_block(kinds)
+    title_rows = _title_block(kinds, texts)
     for n, i in enumerate(title_rows):
         text = _clean_title(texts[i])
         if not text or (found.get("title") == text):

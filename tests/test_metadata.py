@@ -526,6 +526,7 @@ def test_names_under_a_bare_byline():
         ("西河镇开展党史宣讲活动_某某新闻网", "西河镇开展党史宣讲活动"),
         ("西河镇开展党史宣讲活动 - 某某网", "西河镇开展党史宣讲活动"),
         ("学党史 悟思想 办实事 开新局", "学党史 悟思想 办实事 开新局"),  # a slogan, not a menu
+        ("时政\n西河镇开展党史宣讲活动", "西河镇开展党史宣讲活动"),  # a section name above it
     ],
 )
 def test_headline_shapes(front, title):
