@@ -397,7 +397,7 @@ def _build_design(
 
 
 def estimate_effect(
-    model: TopicModel | TopicPosterior,
+    model: TopicModel | TopicPosterior | Sequence[TopicModel] | Sequence[TopicPosterior],
     *,
     by: str | None = "group",
     covariates: Sequence[str] = (),
@@ -419,9 +419,13 @@ def estimate_effect(
 
     Parameters
     ----------
-    model : TopicModel or TopicPosterior
+    model : TopicModel, TopicPosterior or a list of them
         A fitted model (its variational posterior is taken with :meth:`TopicPosterior.from_model`)
-        or a posterior built by hand.
+        or a posterior built by hand. A list of fits of one corpus and K (e.g. the same model
+        refitted with other seeds) spreads the draws over them, so that the intervals also carry
+        how much the proportions depend on the fit's random start; later models' topics are
+        matched to the first's (:func:`~corpus_tools.topics.align_topics`), posteriors must
+        come aligned. Labels come from the first.
     by : str or None, default "group"
         The categorical docvar whose levels are compared (``group`` is set by
         ``open_corpus(group_by=...)``; ``district``, ``admin_level`` …).
@@ -531,7 +535,8 @@ def estimate_effect(
     """
     from scipy import stats
 
-    posterior = model if isinstance(model, TopicPosterior) else TopicPosterior.from_model(model)
+    posteriors = _posteriors(model)
+    posterior = posteriors[0]
     for name, value, low in (("n_draws", n_draws, 1), ("n_coef_draws", n_coef_draws, 2), ("min_docs", min_docs, 1),
                              ("spline_df", spline_df, 1), ("date_points", date_points, 2)):
         if int(value) != value or value < low:
@@ -556,7 +561,9 @@ def estimate_effect(
     n_quant = design.combos.shape[0]
     draws = np.empty((k, n_draws * n_coef_draws, n_quant))
     for d in range(n_draws):
-        proportions = design.aggregate @ posterior.draw(generator)
+        # With several fits, draws cycle through them: the composition then also spans the
+        # topic model's dependence on its random start.
+        proportions = design.aggregate @ posteriors[d % len(posteriors)].draw(generator)
         params, covs = ols.fit(proportions, cov_type=cov_type)
         # N(β̂, V̂) for all topics at once: β̂ + z · (U √λ)ᵀ with V̂ = U diag(λ) Uᵀ, as
         # numpy's multivariate_normal(method="eigh") does one topic at a time.
@@ -644,6 +651,29 @@ class _OLS:
         weights = np.where(own[:, None], weights, scale[None, :])
         covs = np.einsum("pn,nk,qn->kpq", self.pinv, weights, self.pinv, optimize=True)
         return params, covs
+
+
+def _posteriors(model: Any) -> list[TopicPosterior]:
+    """One posterior per fit, topics of later fits matched to the first fit's (by their φ)."""
+    from .topics import align_topics
+
+    fits = list(model) if isinstance(model, list | tuple) else [model]
+    if not fits:
+        raise ValueError("model is an empty sequence; pass a TopicModel, a TopicPosterior or a list of them")
+    posteriors = []
+    for i, fit in enumerate(fits):
+        post = fit if isinstance(fit, TopicPosterior) else TopicPosterior.from_model(fit)
+        if i and not isinstance(fit, TopicPosterior):
+            if isinstance(fits[0], TopicPosterior):
+                raise TypeError("mix of TopicPosterior and TopicModel: pass models only, or posteriors aligned by hand")
+            match, _ = align_topics(fits[0].phi, fit.phi)
+            post = TopicPosterior(gamma=post.gamma[:, match], unit_tokens=post.unit_tokens, docvars=post.docvars,
+                                  labels=posteriors[0].labels, unit=post.unit)
+        if i and (post.gamma.shape != posteriors[0].gamma.shape
+                  or not np.array_equal(post.docvars["doc_id"].to_numpy(), posteriors[0].docvars["doc_id"].to_numpy())):
+            raise ValueError(f"fit {i} has other units or topics than fit 0; several fits must share one corpus and K")
+        posteriors.append(post)
+    return posteriors
 
 
 def _robust(stability: Stability | pd.DataFrame | None, k: int) -> pd.Series:

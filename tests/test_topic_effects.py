@@ -8,6 +8,8 @@ never from the code under test. Coverage over many simulations is measured in
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -376,3 +378,23 @@ def test_dmr_effects_agree_with_the_planted_contrast_and_are_reproducible(plante
     assert len(both) == 4 and both["dmr_in_interval"].dtype == bool
     row = both[(both["topic"] == farming) & (both["level"] == "甲县")].iloc[0]
     assert abs(row["share_lda"] - row["share_dmr"]) < 0.15
+
+
+def test_several_fits_are_aligned_and_pooled(planted_model):
+    # A second fit of the same corpus with another seed, its topics numbered the other way round
+    # (as a fit whose topics came out in another order of prevalence would be).
+    refit = topics.fit_lda(planted_model.corpus, k=2, random_state=99, passes=30, iterations=200, cache=False)
+    refit = dataclasses.replace(refit, phi=refit.phi[::-1], theta=refit.theta[:, ::-1], order=refit.order[::-1])
+    one = estimate_effect(planted_model, by="group", reference="乙县", random_state=0)
+    both = estimate_effect([planted_model, refit], by="group", reference="乙县", random_state=0)
+    farming = _farming_topic(planted_model)
+    pick = lambda t: t[(t["topic"] == farming) & (t["quantity"] == "difference")].iloc[0]  # noqa: E731
+    # Had the refit's topics not been matched, pooling would average the farming topic with its opposite.
+    assert pick(both)["estimate"] == pytest.approx(pick(one)["estimate"], abs=0.05)
+    assert pick(both)["label"] == pick(one)["label"]
+    with pytest.raises(ValueError, match="empty sequence"):
+        estimate_effect([], by="group", random_state=0)
+    other = TopicPosterior(gamma=np.ones((3, 2)), unit_tokens=[1, 1, 1], docvars=pd.DataFrame({"doc_id": list("abc")}),
+                           labels=LABELS2)
+    with pytest.raises(ValueError, match="other units or topics"):
+        estimate_effect([TopicPosterior.from_model(planted_model), other], by=None, covariates=[], random_state=0)
