@@ -72,3 +72,28 @@ def test_without_a_manifest_broken_files_are_skipped_and_listed_and_text_stays_d
         assert "<img src=x onerror" not in text, page.name
     overview = (run / "00-corpus-overview.html").read_text(encoding="utf-8")
     assert "&lt;img src=x onerror=alert(1)&gt;" in overview or "&lt;script&gt;" in overview
+
+
+@pytest.mark.slow
+def test_every_report_is_a_document_with_short_tables_and_linked_files(mixed_run):
+    import re
+
+    from corpus_tools.reports import MAX_ROWS_SHOWN
+
+    folder, run = mixed_run
+    index = (run / "index.html").read_text(encoding="utf-8")
+    for page in sorted(run.glob("[0-9][0-9]-*.html")):
+        text = page.read_text(encoding="utf-8")
+        title = re.search(r"<title>(.*?)</title>", text).group(1)
+        assert title.endswith(f"— {folder.name}") and not title.startswith(page.stem), title
+        assert '<a href="index.html">← All reports of this run</a>' in text
+        assert 'class="report-toc"' in text
+        for body in re.findall(r"<tbody>(.*?)</tbody>", text, re.DOTALL):
+            assert body.count("<tr") <= MAX_ROWS_SHOWN, page.name
+        # every table and figure the report links exists, and the index links it too
+        for href in set(re.findall(r'href="((?:tables|figures)/[^"]+)"', text)):
+            assert (run / href).is_file(), href
+            assert f'href="{href}"' in index, href
+    # the index is grouped by report, with a line on each file
+    assert index.count("<section><h2>") == len(find_notebooks())
+    assert "rows ×" in index and "figure: " in index
