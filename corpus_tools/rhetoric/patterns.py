@@ -209,7 +209,7 @@ def _words(text: str) -> list[tuple[str, str]]:
 
 # Words after which a noun phrase starts (抢抓|黄河重大国家战略, 通过|领导干部带头讲) and words
 # before which a modifier ends (更快发展|的快车道, 进家庭|等二十多次): jieba's POS tags.
-_LEAD_IN_END_TAGS = ("v", "p", "c", "d", "uj")  # 增强群众的|获得感: the head after 的
+_LEAD_IN_END_TAGS = ("v", "p", "c", "d", "u")  # 增强群众的|获得感, 更好地|了解党史: after 的, 地
 _TAIL_START_TAGS = ("uj", "u", "ud", "uv", "c")
 
 
@@ -256,6 +256,7 @@ def _phrase_end(item: str, prefix_len: int, others: list[int]) -> int | None:
             return pos
         pos += len(word)
     return None
+
 
 
 def _finish(frame: _Frame, run: list[tuple[int, int]], text: str) -> tuple[_Frame, list[tuple[int, int]]] | None:
