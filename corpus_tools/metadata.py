@@ -265,6 +265,8 @@ _TITLE_SITE_SUFFIX_RE = re.compile(
 )
 #: A run of this many heading-shaped lines before the body is prose set line by line, not a title.
 MAX_TITLE_LINES = 3
+#: How far into a first paragraph a flattened page's date-and-time line is looked for.
+FLATTENED_HEAD_CHARS = 150
 #: Longest section name printed above a headline ("时政", "要闻", "本地新闻").
 SECTION_NAME_MAX_CHARS = 4
 
@@ -328,6 +330,15 @@ def _dates(kinds: list[str], texts: list[str], title_at: int | None) -> tuple[tu
         front = kind in {"dateline", "byline", "title", "subtitle", "editor", "photo_credit", "chrome"} or (
             i == first_body and len(text) <= 50
         )
+        if i == first_body and not front:
+            # a page flattened onto one line: "…标题 2021-04-25 10:20 来源：某某网 正文…"; only a date
+            # with its clock time and a source label right after it counts, never an event date
+            # of the prose ("2021年4月23日上午9:30，…召开")
+            match = _DATE_RE.search(text[:FLATTENED_HEAD_CHARS])
+            clock = _CLOCK_RE.match(text[match.end():]) if match else None
+            if clock and _SOURCE_RE.search(text[match.end() + clock.end():][:40]) and parse_date(match.group(0)):
+                candidates.append((-2, i, parse_date(match.group(0)), text[:FLATTENED_HEAD_CHARS]))
+            continue
         if not front or (kind == "chrome" and i > first_body):
             continue
         labelled = _LABELLED_DATE_RE.search(text)
@@ -345,7 +356,8 @@ def _dates(kinds: list[str], texts: list[str], title_at: int | None) -> tuple[tu
             continue
         after = text[match.end():]
         sourced = bool(_SOURCE_RE.search(text) or re.search(r"作者\s*[:：]", text))
-        stated = sourced or bool(_CLOCK_RE.match(after))
+        # in prose a clock time dates an event ("4月23日上午9:30，…召开"): a body line needs a label
+        stated = sourced or (kind != "body" and bool(_CLOCK_RE.match(after)))
         if (_WEEKDAY_RE.search(text) and not sourced) or (kind in {"body", "title", "subtitle"} and not stated):
             # a date with its weekday is the page's today-widget; a date in a headline is an event
             if kind == "dateline":

@@ -582,3 +582,11 @@ def test_a_weekday_makes_a_page_date_only_without_a_source(line, published, page
 def test_a_photographer_with_a_role_joins_the_bylines_reporters():
     text = f"西河镇开展党史宣讲活动\n记者 王一\n\n{_PARAGRAPH}\n党员重温入党誓词。 通讯员 李二 摄\n{_PARAGRAPH}"
     assert _read(text)["reporters"] == "记者 王一; 通讯员 李二"
+
+
+def test_a_flattened_page_keeps_its_date_and_time_but_not_event_dates():
+    flat = f"西河镇开展党史宣讲活动 2021-04-25 10:20 来源：某某网 {_PARAGRAPH}"
+    assert _read(flat)["date_published"] == "2021-04-25"
+    for prose in (f"2021年4月25日上午，西河镇召开动员大会，{_PARAGRAPH}", f"2021年4月25日上午9:30，西河镇召开会议，{_PARAGRAPH}",
+                  f"西河镇开展党史宣讲活动\n\n2021年4月25日上午9:30，西河镇召开会议。\n\n{_PARAGRAPH}"):
+        assert _read(prose)["date_published"] == ""
