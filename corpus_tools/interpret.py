@@ -574,22 +574,30 @@ def _formulaicness_sentence(formulaic: pd.DataFrame, group_sizes) -> str:
     if len(rows) == 1:
         r = rows.iloc[0]
         return f"Formulaic language covers {share(r['formulaicness'])} of {r['group']}'s body."
-    ordered = rows.sort_values("formulaicness", kind="mergesort")
-    lo, hi = ordered.iloc[0], ordered.iloc[-1]
-    text = (f"Formulaic language covers between {share(lo['formulaicness'])} ({lo['group']}) and "
-            f"{share(hi['formulaicness'])} ({hi['group']}) of a group's body.")
     comparable = _comparable(group_sizes)
-    both = comparable >= {str(lo["group"]), str(hi["group"])}
-    has_ci = {"ci_low", "ci_high"} <= set(rows) and rows[["ci_low", "ci_high"]].notna().all().all()
-    if not both:
-        text += (f" Groups with fewer than {MIN_GROUP_DOCS} documents are among these, so this is a difference "
-                 "between documents, not localities.")
-    elif has_ci and hi["ci_low"] <= lo["ci_high"]:
+    large = rows[rows["group"].astype(str).isin(comparable)]
+    if len(large) < 2:
+        ordered = rows.sort_values("formulaicness", kind="mergesort")
+        lo, hi = ordered.iloc[0], ordered.iloc[-1]
+        return (f"Formulaic language covers between {share(lo['formulaicness'])} ({lo['group']}) and "
+                f"{share(hi['formulaicness'])} ({hi['group']}) of a group's body. Fewer than two groups have "
+                f"{MIN_GROUP_DOCS} or more documents, so this is a difference between documents, not localities.")
+    ordered = large.sort_values("formulaicness", kind="mergesort")
+    lo, hi = ordered.iloc[0], ordered.iloc[-1]
+    text = (f"Among groups with at least {MIN_GROUP_DOCS} documents, formulaic language covers between "
+            f"{share(lo['formulaicness'])} ({lo['group']}) and {share(hi['formulaicness'])} ({hi['group']}) "
+            "of a group's body.")
+    has_ci = {"ci_low", "ci_high"} <= set(large) and large.loc[[lo.name, hi.name], ["ci_low", "ci_high"]].notna().all().all()
+    if has_ci and hi["ci_low"] <= lo["ci_high"]:
         text += " Their intervals overlap: the data cannot tell these groups apart on this measure."
     elif has_ci:
         text += (f" Their intervals do not overlap ({share(lo['ci_low'])}–{share(lo['ci_high'])} vs "
-                 f"{share(hi['ci_low'])}–{share(hi['ci_high'])}; paragraph bootstrap, too narrow when paragraphs "
-                 "of one report are alike).")
+                 f"{share(hi['ci_low'])}–{share(hi['ci_high'])}; the table's `ci_method` says how each was computed).")
+    else:
+        text += " Without intervals for both, no difference between them is stated."
+    n_small = len(rows) - len(large)
+    if n_small:
+        text += f" {_count(n_small, 'group')} with fewer than {MIN_GROUP_DOCS} documents {'is' if n_small == 1 else 'are'} not compared."
     return text
 
 
@@ -706,7 +714,7 @@ def reuse_reading(passages: pd.DataFrame, coverage: pd.DataFrame) -> Reading:
                 f"; the most widely shared, “{snippet}”, is in {_count(int(top['n_docs_sharing']), 'document')}.")
         if "rule" in stock:
             rules = stock["rule"].astype(str).value_counts()
-            text += " Classified by " + listing([f"{rule} ({n})" for rule, n in rules.items()]) + "."
+            text += " Classified by " + listing([f"{rule} ({number(n)})" for rule, n in rules.items()]) + "."
         parts.append(text)
     return reading(" ".join(parts))
 

@@ -235,6 +235,13 @@ def test_rhetoric_summary_empty_results_in_words_and_overlap():
     assert "cannot tell these groups apart" in text
     small = interpret.rhetoric_summary(empty, empty, empty, formulaic, n_docs=2, group_sizes={"甲区": 1, "乙县": 1})
     assert "between documents, not localities" in small and "apart" not in small
+    # one small group among three: compared without it, and it is counted as left out
+    three = pd.concat([formulaic, pd.DataFrame({"group": ["丙市"], "component": ["all"], "formulaicness": [0.30],
+                                                "ci_low": [0.2], "ci_high": [0.4]})], ignore_index=True)
+    mixed = interpret.rhetoric_summary(empty, empty, empty, three, n_docs=7,
+                                       group_sizes={"甲区": 3, "乙县": 3, "丙市": 1})
+    assert "between 12% (甲区) and 13% (乙县)" in mixed and "30%" not in mixed
+    assert "1 group with fewer than 3 documents is not compared" in mixed
 
 
 # --------------------------------------------------------------------------------------------
