@@ -470,6 +470,9 @@ def test_parallel_runs_on_constructed_texts(text, expected):
         # the last item ends before the 的 that makes it a modifier
         ("帮助群众更直观地认识党史、读懂党史、讲好百年党史。", [("…党史", "认识党史 | 读懂党史 | 讲好百年党史")]),
         ("推动经济迈上更高水平、更高效益、更快发展的新台阶。", [("更…", "更高水平 | 更高效益 | 更快发展")]),
+        # ... but a 的 inside every item stays (and a localiser after the last noun goes)
+        ("大家驻足于一张张发黄的老报纸、一件件朴素的旧军装、一封封情真意切的家书前，久久不愿离去。",
+         [("一…", "一张张发黄的老报纸 | 一件件朴素的旧军装 | 一封封情真意切的家书")]),
         ("深入开展进社区、进中小学校、进企业等活动。", [("进…", "进社区 | 进中小学校 | 进企业")]),
     ],
 )

@@ -210,7 +210,7 @@ def _words(text: str) -> list[tuple[str, str]]:
 # Words after which a noun phrase starts (抢抓|黄河重大国家战略, 通过|领导干部带头讲) and words
 # before which a modifier ends (更快发展|的快车道, 进家庭|等二十多次): jieba's POS tags.
 _LEAD_IN_END_TAGS = ("v", "p", "c", "d", "u")  # 增强群众的|获得感, 更好地|了解党史: after 的, 地
-_TAIL_START_TAGS = ("uj", "u", "ud", "uv", "c")
+_TAIL_START_TAGS = ("uj", "u", "ud", "uv", "c", "f")  # f: 家书|前, a localiser after the noun
 
 
 def _boundaries(item: str) -> tuple[list[tuple[str, str]], set[int]]:
@@ -243,16 +243,19 @@ def _phrase_start(item: str, suffix_len: int, others: list[int]) -> int | None:
     return best
 
 
-def _phrase_end(item: str, prefix_len: int, others: list[int]) -> int | None:
+def _phrase_end(item: str, prefix_len: int, others: list[str]) -> int | None:
     """Where the last item of a prefix run ends inside a longer clause: the others' length if
     they share one and it ends on a word boundary, else before the first 的, 等 or conjunction
-    after the slot (更快发展|的快车道, 进家庭|等二十多次)."""
+    after the slot (更快发展|的快车道, 进家庭|等二十多次) — not at a 的 every other item has
+    (一件件令人震撼的实物、一幅幅泛黄的老照片: there 的 is inside the items)."""
     words, cuts = _boundaries(item)
-    if len(set(others)) == 1 and others[0] in cuts:
-        return others[0]
+    lengths = {len(x) for x in others}
+    if len(lengths) == 1 and min(lengths) in cuts:
+        return min(lengths)
+    inner_de = all("的" in x for x in others)
     pos = 0
     for word, tag in words:
-        if pos > prefix_len and tag.startswith(_TAIL_START_TAGS):
+        if pos > prefix_len and tag.startswith(_TAIL_START_TAGS) and not (inner_de and word == "的"):
             return pos
         pos += len(word)
     return None
@@ -275,7 +278,7 @@ def _finish(frame: _Frame, run: list[tuple[int, int]], text: str) -> tuple[_Fram
             e -= 1
         others = max(len(x) for x in strings[:-1])
         if e - s > others:
-            cut = _phrase_end(text[s:e], len(frame.prefix), [len(x) for x in strings[:-1]])
+            cut = _phrase_end(text[s:e], len(frame.prefix), strings[:-1])
             if cut is not None:
                 e = s + cut
         if e - s > 2 * others:
