@@ -266,7 +266,10 @@ def is_source_line(text: str) -> bool:
     core = _LEAD_MARKS_RE.sub("", text)
     if len(core) > SOURCE_LINE_MAX_CHARS or re.search("[。！？]", core):
         return False
-    return bool(_CLOCK_DATE_RE.search(core) or _META_LABEL_RE.search(core))
+    clock = _CLOCK_DATE_RE.search(core)
+    # "4月25日上午9:30，全镇召开…" is prose dating an event, not the page's date line
+    clock_line = bool(clock) and not re.match(r"\s*[，,]", core[clock.end():])
+    return clock_line or bool(_META_LABEL_RE.search(core))
 
 
 # A news lead alone on its line: "井冈山讯", "石家庄日报讯（记者 张三 通讯员 李四）", "新华社北京6月30日电".

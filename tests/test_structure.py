@@ -523,3 +523,7 @@ def test_captions_and_credits_are_never_joined_to_body(text, caption):
 def test_prose_about_photography_is_not_cut(text):
     lines, _ = join_page_breaks(split_lines(text))
     assert [line.text for line in lines] == [text]
+
+
+def test_prose_with_a_clock_time_is_not_a_source_line():
+    assert not is_source_line("2021年4月25日上午9:30，西河镇召开党史学习教育动员会")
