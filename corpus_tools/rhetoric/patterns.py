@@ -416,7 +416,12 @@ def parallel_runs(corpus, *, min_run: int = 3, max_item_chars: int = 24) -> pd.D
     Every item keeps at least one slot character and the frame must contain a Chinese
     character. The run grows while the next item fits the frame. The first item may sit at the
     end of a longer clause (转化升华为感党恩 → 感党恩) and the last at the beginning of one
-    (最现实的利益问题 → 最现实): a clause more than twice the items' length is cut to it.
+    (最现实的利益问题 → 最现实). Such an end item is cut at a word boundary: to the other items'
+    length when they share one, else at a phrase boundary found with jieba's POS tags — the first
+    item starts after the verb, preposition, adverb or 的/地 that governs it (抢抓|黄河重大国家战略,
+    not 重大国家战略), the last ends before the 的, 等, conjunction or localiser that follows it
+    (更快发展|的快车道) — and only when no boundary fits, a clause more than twice the items'
+    length is cut to it.
     One-character frames count (进企业、进学校、进机关), so runs of three short items with a
     common first or last character are found; ``n_frame_chars`` lets a reader set a stricter
     threshold.
