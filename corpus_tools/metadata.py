@@ -478,7 +478,7 @@ def infer_docvars(blocks: pd.DataFrame | Sequence[tuple[str, str]]) -> dict[str,
             source = _SOURCE_RE.search(text)
             if source:
                 value = _SOURCE_TAIL_RE.sub("", source.group(1)).strip("《》〈〉 ")
-                if len(value) >= 2 and value not in _NO_OUTLET:
+                if len(value) >= 2 and value not in _NO_OUTLET and not value.startswith(("本报", "本站", "本网", "本台", "本刊")):
                     outlets.append((-5, i, value, text))
         if kind == "byline" or (kind == "dateline" and _AUTHOR_RE.search(text)):
             names = _byline_names(text)

@@ -460,6 +460,7 @@ def test_news_leads_and_datelines(lead, outlet, reporters):
         ("2021-04-16 10:20:22来源：某某日报编辑：王一责编：李二", "某某日报"),
         ("（三明日报记者 王一）", "三明日报"),  # no stray bracket
         ("融媒体记者：王一 通讯员：李二 张三", ""),  # 融媒体 alone names no outlet
+        ("来源：本网原创 发布时间：2021-05-06", ""),  # the page's own site, unnamed
     ],
 )
 def test_outlets_are_clean_names(byline, outlet):
