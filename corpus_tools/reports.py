@@ -2244,13 +2244,17 @@ _CLI_SPELLING = {
 
 def _cli_hint(evalue: str) -> str:
     """The command-line form of every read_corpus option a library error message suggests."""
+    def said(flag: str) -> bool:  # the message already names the option as typed
+        return flag.rsplit(" ", 1)[0] in evalue
+
     wanted = [
         flag
         for keyword, flag in _CLI_SPELLING.items()
-        if re.search(rf"\b{keyword}\s*=", evalue) and flag.split()[0] not in evalue
+        if re.search(rf"\b{keyword}\s*=", evalue) and not said(flag)
     ]
-    if re.search(r"remove it from the corpus|leave .* out", evalue) and "-p on_error skip" not in wanted:
-        wanted.append("-p on_error skip")
+    skip = _CLI_SPELLING["on_error"]
+    if re.search(r"remove it from the corpus|leave .* out", evalue) and skip not in wanted and not said(skip):
+        wanted.append(skip)
     return f"on the report command line: {', '.join(wanted)}" if wanted else ""
 
 

@@ -972,6 +972,9 @@ def test_the_index_groups_files_by_report_with_a_line_on_each_and_the_parameters
 def test_errors_that_suggest_an_option_name_it_as_the_command_line_spells_it(evalue, hint):
     assert hint in reports._cli_hint(evalue)
     assert reports._cli_hint("ZeroDivisionError: division by zero") == ""
+    # a message that already says it as typed gets no second hint
+    assert reports._cli_hint("To leave it out: read_corpus(on_error='skip') or dangshi-reports -p on_error skip") == ""
+    assert reports._cli_hint("pass text_column=… (--text-column on the command line)") == ""
 
 
 @pytest.mark.parametrize(
