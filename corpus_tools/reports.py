@@ -9,18 +9,23 @@ without the project:
 
     reports/
       20261121T071205Z-seeds/        one run; never changed after it is complete
-        index.html                   links to everything below, with the manifest summary
+        index.html                   each report with a line on every table and figure, the
+                                     run's parameters, the manifest summary
         run.json                     the manifest: inputs, versions, parameters, timings
         00-corpus-overview.ipynb     the executed notebook (code, outputs, papermill timings)
-        00-corpus-overview.html      the same as an input-free, self-contained HTML report
-        tables/*.csv                 written by the notebooks through save_table
+        00-corpus-overview.html      the same as an input-free, self-contained HTML document:
+                                     contents, short tables linked to their CSV, files linked
+        tables/*.csv, *.parquet      written by the notebooks through save_table
         figures/*.png                written by the notebooks through save_figure
+      20261121T073000Z-seeds-nb01-group_by-city/
+                                     a run of one notebook with a parameter changed
       latest -> 20261121T071205Z-seeds
-      failed-20261121T080000Z-seeds/ a run that failed, kept for inspection
+      failed-20261121T080000Z-seeds/ a run that failed (or was interrupted), kept for inspection
 
 A run is built in ``reports/.incomplete-<run-id>/`` and renamed into place only once every
-notebook has succeeded, and ``reports/latest`` is repointed atomically afterwards, so a reader
-never sees a half-written run and ``latest`` always names a complete one.
+notebook has succeeded, and ``reports/latest`` is repointed atomically afterwards (only by a run
+of every notebook), so a reader never sees a half-written run and ``latest`` always names a
+complete one.
 
 Notebooks write their tables and figures with :func:`save_table` and :func:`save_figure`, which
 keep file names inside the run folder and write the same bytes for the same data.
@@ -106,6 +111,7 @@ KEY_PACKAGES = (
     "ipykernel",
     "opencc",
     "pypinyin",
+    "pyarrow",
     "mplfonts",
     "charset-normalizer",
 )
