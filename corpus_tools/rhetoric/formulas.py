@@ -69,11 +69,8 @@ _LEXICAL_LEADS = set("一十百千万")
 _COMMON_WORD_TAGS = {"n", "ns", "nr", "nt", "a", "ad", "an", "d", "v", "vn", "i", "l"}
 
 # Unquoted candidates. Groups: always-formula shapes, then shapes that need an expansion.
-_FREE_RE = re.compile(
-    r"(?P<plus>(?<![\d.+])(?:\d{1,2}|[一二三四五六七八九十])(?:\+(?:\d{1,2}|[NnXx]|[一二三四五六七八九十])){1,3}(?![\d.%+]))"
-    rf"|(?P<graded>(?<![{_NB}])(?:十百千万?|百千万)(?![{_NB}]))"
-    rf"|(?P<multi>(?<![{_NB}])(?:[{_N}]{_H_WORD}{{1,2}}?){{2,3}}[{_N}]{_H_WORD}{{1,2}})"
-    rf"|(?P<count_of>[二三四五六七八九十两]+个[{_NB}]+[批年]?)"
+_BASE_SHAPES = (
+    rf"(?P<count_of>[二三四五六七八九十两]+个[{_NB}]+[批年]?)"
     rf"|(?P<doubled>双{_H}{{1,2}}双{_H}{{1,2}}(?=[^{HAN}]|$)|双{_H}双{_H}|双{_H}{{2}}(?:[、，]双{_H}{{2}})+)"
     rf"|(?P<code>[〇零一二三四五六七八九十]{{3,}})"
     rf"|(?P<named>[{_N}]+[个大]{_H}{{1,4}}?(?=[（(：:，。；、]))"
@@ -81,6 +78,16 @@ _FREE_RE = re.compile(
     # right after a quoted list: “专家讲理论、群众讲变化、院落讲变化”三讲活动 (needs the list)
     rf"|(?P<after_list>(?<=”)[二三四五六七八九十两](?:个{_H_WORD}{{2}}|{_H_WORD}))"
 )
+# Every shape starts with a digit, a numeral or 双: the lookahead skips other positions fast.
+_FREE_RE = re.compile(
+    rf"(?=[\d〇零{_NB}双])(?:"
+    r"(?P<plus>(?<![\d.+])(?:\d{1,2}|[一二三四五六七八九十])(?:\+(?:\d{1,2}|[NnXx]|[一二三四五六七八九十])){1,3}(?![\d.%+]))"
+    rf"|(?P<graded>(?<![{_NB}])(?:十百千万?|百千万)(?![{_NB}]))"
+    rf"|(?P<multi>(?<![{_NB}])(?:[{_N}]{_H_WORD}{{1,2}}?){{2,3}}[{_N}]{_H_WORD}{{1,2}})"
+    rf"|{_BASE_SHAPES})"
+)
+# the older shapes alone, for a position where a multi-part match turned out to be no name
+_BASE_FREE_RE = re.compile(_BASE_SHAPES)
 _QUOTED_RES = (re.compile("“([^“”\n]{1,80})”"), re.compile("‘([^‘’\n]{1,80})’"))
 _MAX_ITEM_CHARS = 8
 #: Longest list (in characters) read back from a formula as its expansion.
@@ -200,6 +207,12 @@ def _not_a_name(item: str, kind: str, after: str) -> str | None:
         return "address" if kind == "code" and _NOT_AFTER_CODE_RE.match(after) else None
     if kind == "graded":
         return None
+    return _lexical_reason(item, kind)
+
+
+@lru_cache(maxsize=4096)
+def _lexical_reason(item: str, kind: str) -> str | None:
+    """The part of :func:`_not_a_name` that depends on the string alone (cached: names repeat)."""
     places = _place_surfaces()
     if any(item[i:j] in places for i in range(len(item)) for j in range(i + 2, len(item) + 1)):
         return "place name"  # 三明实践, 五峰山精神, 九打吉安: a place and what happened there
@@ -636,7 +649,7 @@ def _scan_document(doc, max_item_chars: int) -> list[dict]:
                 found.append(_row(doc, item, kind, start, end, quoted=True))
                 taken[start:end] = True
     # 2. unquoted shapes
-    for match in _FREE_RE.finditer(text):
+    for match in _free_matches(text):
         start, end = match.span()
         if taken[start:end].any() or _inside_quotes(text, start, end):
             continue
@@ -649,7 +662,7 @@ def _scan_document(doc, max_item_chars: int) -> list[dict]:
                 offset += len(item) + 1
             taken[start:end] = True
             continue
-        if (group == "code" and not _is_code(formula)) or (group == "multi" and not _is_multi(formula)):
+        if group == "code" and not _is_code(formula):
             continue
         if group == "plus" and not (re.search("[NnXx]", formula) or formula.count("+") >= 2
                                     or _PLUS_NAME_AFTER_RE.match(text, end)):
@@ -670,6 +683,24 @@ def _scan_document(doc, max_item_chars: int) -> list[dict]:
         found.append(row)
         taken[start:end] = True
     return found
+
+
+def _free_matches(text: str):
+    """Unquoted candidates left to right; where a multi-part match is no name (一军第三师在三块石),
+    the other shapes are tried at that position and the scan goes on from there."""
+    pos = 0
+    while True:
+        match = _FREE_RE.search(text, pos)
+        if match is None:
+            return
+        if match.lastgroup == "multi" and not _is_multi(match.group()):
+            fallback = _BASE_FREE_RE.match(text, match.start())
+            if fallback is None:
+                pos = match.start() + 1
+                continue
+            match = fallback
+        yield match
+        pos = match.end()
 
 
 def _inside_quotes(text: str, start: int, end: int) -> bool:
