@@ -558,7 +558,8 @@ def classify_blocks(lines: list[Line]) -> list[tuple[str, Line]]:
             seen_editor = True
         elif is_page_furniture(text) and not _is_byline_shape(text):
             kind = "chrome"
-        elif len(text) <= 2 * CAPTION_MAX_CHARS and is_photo_credit(text):
+        elif (len(text) <= 2 * CAPTION_MAX_CHARS and is_photo_credit(text)
+              and not re.search(r"撰稿|作者|(?:^|\s)文\s*[/:：]", text)):  # "撰稿：王一 摄影：李二" is a byline
             # before bylines: "图片来源：网络", "摄影：李四" and "新华社记者 宋晨 摄" credit photos;
             # a caption sentence with its credit ("活动现场。 李明摄") is a caption
             kind = "caption" if re.search(f"[{_SENTENCE_FINAL}]", text) or text.startswith(("图为", "图说")) else "photo_credit"

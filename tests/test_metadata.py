@@ -591,3 +591,8 @@ def test_a_flattened_page_keeps_its_date_and_time_but_not_event_dates():
     for prose in (f"2021年4月25日上午，西河镇召开动员大会，{_PARAGRAPH}", f"2021年4月25日上午9:30，西河镇召开会议，{_PARAGRAPH}",
                   f"西河镇开展党史宣讲活动\n\n2021年4月25日上午9:30，西河镇召开会议。\n\n{_PARAGRAPH}"):
         assert _read(prose)["date_published"] == ""
+
+
+def test_a_byline_with_writer_and_photographer():
+    docvars = _read(f"西河镇召开党史学习教育推进会\n撰稿：王一 摄影：李二 编辑：赵三\n\n{_PARAGRAPH}")
+    assert docvars["reporters"] == "撰稿 王一"  # the photographer has no reporter's role, the editor none
