@@ -21,7 +21,6 @@ import re
 import unicodedata
 import warnings
 from collections.abc import Callable, Collection, Iterable, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from typing import Literal, Protocol
@@ -30,7 +29,7 @@ import numpy as np
 import pandas as pd
 
 from . import tokencache
-from .parallel import batches_by_size, mp_context, n_workers
+from .parallel import batches_by_size, mp_context, n_workers, worker_pool
 from .progress import progress as _progress
 from .segment import Engine, Segmenter, get_segmenter
 
@@ -494,8 +493,7 @@ def segment_texts(
         if freeze:
             gc.freeze()
         try:
-            with ProcessPoolExecutor(max_workers=workers, mp_context=context,
-                                     initializer=_init_worker, initargs=(segmenter,)) as executor:
+            with worker_pool(workers, context, initializer=_init_worker, initargs=(segmenter,)) as executor:
                 done = executor.map(_segment_batch, [(batch, pos) for batch in batches])
                 for batch_result in _progress(done, desc="segmenting", total=len(batches), unit="batch",
                                               enabled=show):

@@ -365,14 +365,13 @@ class _CountingCorpus(StandInCorpus):
 def pools(monkeypatch):
     """Record every process pool that tokenize starts."""
     started: list[int] = []
-    original = tokens_module.ProcessPoolExecutor
+    original = tokens_module.worker_pool
 
-    class Recording(original):
-        def __init__(self, *args, **kwargs):
-            started.append(kwargs["max_workers"])
-            super().__init__(*args, **kwargs)
+    def recording(workers, context, **kwargs):
+        started.append(workers)
+        return original(workers, context, **kwargs)
 
-    monkeypatch.setattr(tokens_module, "ProcessPoolExecutor", Recording)
+    monkeypatch.setattr(tokens_module, "worker_pool", recording)
     return started
 
 
