@@ -34,7 +34,6 @@ keep file names inside the run folder and write the same bytes for the same data
 from __future__ import annotations
 
 import argparse
-import concurrent.futures
 import csv
 import datetime as dt
 import hashlib
@@ -45,6 +44,7 @@ import math
 import os
 import platform
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -1792,8 +1792,6 @@ def run_reports(
         t_run = time.perf_counter()
         manifest = _new_manifest(run_id, root, corpus_path, metadata_path, kernel_name)
     except BaseException:
-        import shutil
-
         shutil.rmtree(work_dir, ignore_errors=True)  # nothing ran: give the id back
         raise
     manifest["complete"] = complete
@@ -1915,8 +1913,6 @@ def run_reports(
     finally:
         beat_stop.set()
         beat.join(5.0)
-        import shutil
-
         shutil.rmtree(progress_dir, ignore_errors=True)
     (work_dir / _OWNER_FILE).unlink(missing_ok=True)
     if failed is not None:
