@@ -87,9 +87,14 @@ def _reading_options(function: Callable[..., Any]) -> Callable[..., Any]:
         click.argument("corpus", type=click.Path(exists=True, path_type=Path)),
         click.option("--metadata", type=click.Path(exists=True, dir_okay=False, path_type=Path),
                      help="Manifest CSV (default: CORPUS/metadata.csv when present)."),
-        click.option("--text-column", default="text", show_default=True,
-                     help="For a table of articles: the column holding the text."),
+        click.option("--text-column", default=None,
+                     help="For a table of articles: the column holding the text (default: text, content, "
+                          "body, 正文 … whichever the table has)."),
         click.option("--id-column", default=None, help="For a table of articles: the column holding the doc_id."),
+        click.option("--column", "columns", multiple=True, metavar="NAME=DOCVAR",
+                     help="For a table of articles: read column NAME as the docvar DOCVAR (repeatable)."),
+        click.option("--no-map-columns", "map_columns", flag_value=False, default=True,
+                     help="Do not map common column names (id, url, date, source, 标题 …) to docvars."),
         click.option("--format", "format_", default=None,
                      type=click.Choice(["txt", "md", "html", "docx", "csv", "tsv", "jsonl", "parquet"]),
                      help="Read every file as this format, whatever its suffix."),
@@ -103,7 +108,19 @@ def _reading_options(function: Callable[..., Any]) -> Callable[..., Any]:
     return function
 
 
-def _read(corpus: Path, *, metadata, text_column, id_column, format_, on_error, min_han_share, by=None):
+def _column_mapping(pairs: tuple[str, ...]) -> dict[str, str] | None:
+    """Parse ``--column NAME=DOCVAR`` options into read_corpus's ``columns`` mapping."""
+    mapping = {}
+    for pair in pairs:
+        name, sep, docvar = pair.partition("=")
+        if not sep or not name.strip() or not docvar.strip():
+            raise click.BadParameter(f"{pair!r} is not NAME=DOCVAR (e.g. --column 媒体=outlet)", param_hint="--column")
+        mapping[name.strip()] = docvar.strip()
+    return mapping or None
+
+
+def _read(corpus: Path, *, metadata, text_column, id_column, columns, map_columns, format_, on_error,
+          min_han_share, by=None):
     """Read the corpus (paths relative to the working directory) and add a ``group`` docvar."""
     from . import CorpusReadError
     from .corpus import open_corpus
@@ -115,14 +132,20 @@ def _read(corpus: Path, *, metadata, text_column, id_column, format_, on_error, 
             group_by=by,
             text_column=text_column,
             id_column=id_column,
+            columns=_column_mapping(columns),
+            map_columns=map_columns,
             format=format_,
             on_error=on_error,
             min_han_share=min_han_share,
             progress=False,
         )
     except CorpusReadError as error:
-        hint = "" if on_error == "skip" else " (add --on-error skip to leave such files out and list them)"
-        raise click.ClickException(f"{error}{hint}") from error
+        # The library's hints name both spellings of an option (read_corpus(...) and
+        # dangshi-reports ...); this command spells them as its own options.
+        message = str(error).replace("-p on_error skip", "--on-error skip")
+        hint = "" if on_error == "skip" or "--on-error skip" in message else (
+            " (add --on-error skip to leave such files out and list them)")
+        raise click.ClickException(f"{message}{hint}") from error
     except KeyError as error:  # group_labels: `by` is not a docvar; the message lists those there are
         raise click.BadParameter(str(error.args[0]), param_hint="--by") from error
     problems = getattr(corp, "problems", None)

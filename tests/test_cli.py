@@ -102,3 +102,20 @@ def test_unreadable_file_suggests_the_option_to_skip_it(small_folder, capsys):
     assert main(["locality", str(small_folder)]) != 0
     assert "--on-error skip" in capsys.readouterr().err
     assert main(["locality", str(small_folder), "--on-error", "skip"]) == 0
+
+
+def test_table_columns_are_mapped_and_renamed_on_request(tmp_path, capsys):
+    table = pd.DataFrame({
+        "url": ["https://example.org/a", "https://example.org/b"],
+        "content": [BODY.format(place="甲区") * 2, BODY.format(place="乙县") * 2],
+        "媒体": ["甲区融媒体中心", "乙县日报"],
+    })
+    path = tmp_path / "export.csv"
+    table.to_csv(path, index=False)
+    out = tmp_path / "docs.parquet"
+    assert main(["convert", str(path), "--text-column", "content", "--column", "媒体=outlet", "--to", str(out)]) == 0
+    docs = pd.read_parquet(out)
+    assert docs["outlet"].tolist() == ["甲区融媒体中心", "乙县日报"]
+    assert docs["text"].str.contains("甲区").tolist() == [True, False]
+    assert main(["convert", str(path), "--column", "媒体", "--to", str(out)]) != 0
+    assert "NAME=DOCVAR" in capsys.readouterr().err
