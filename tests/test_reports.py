@@ -1012,3 +1012,28 @@ def test_command_line_reading_options_become_read_corpus_keywords():
     if "columns" in inspect.signature(read_corpus).parameters:
         args = reports._build_parser().parse_args(["--column", "媒体=outlet", "--column", "发布日期=date_published"])
         assert reports._cli_read_options(args) == {"columns": {"媒体": "outlet", "发布日期": "date_published"}}
+
+
+def test_the_heartbeat_forwards_each_notebooks_progress_lines_and_says_where_it_is(tmp_path, caplog, monkeypatch):
+    import threading
+    import time
+
+    monkeypatch.setenv("DANGSHI_PROGRESS_SECONDS", "1")
+    watch = reports._NotebookWatch("01-topic-model.ipynb", tmp_path / "01.log", expected_seconds=600)
+    watch.started = time.perf_counter()
+    watch.n_cells, watch.injected = 27, [1]
+    watch.cell_start(12)  # the 13th cell of the executed copy: the 12th as the author numbers them
+    watch.progress_file.write_text("K sweep running: 3/6 Ks (50%) in 74.3 s, 24.8 s/K, about 1 min 14 s left\nhalf a li", encoding="utf-8")
+    entries = [{"notebook": "01-topic-model.ipynb", "status": "running"}]
+    stop = threading.Event()
+    with caplog.at_level(logging.INFO, logger="corpus_tools.reports"):
+        beat = threading.Thread(target=reports._heartbeat, args=([watch], entries, stop))
+        beat.start()
+        time.sleep(2.6)
+        stop.set()
+        beat.join()
+    lines = [r.getMessage() for r in caplog.records]
+    assert lines[0] == "01-topic-model.ipynb: K sweep running: 3/6 Ks (50%) in 74.3 s, 24.8 s/K, about 1 min 14 s left"
+    assert not any("half a li" in line for line in lines)  # an unfinished line waits for its end
+    beats = [line for line in lines if "cell 12 of 27" in line]
+    assert beats and re.match(r"01-topic-model\.ipynb: running \d+ s, cell 12 of 27, \d+ s in this cell; about \d+ min \d+ s left", beats[0])
