@@ -512,7 +512,9 @@ def infer_docvars(blocks: pd.DataFrame | Sequence[tuple[str, str]]) -> dict[str,
                     # of several outlets in one lead, the one given with its web address
                     best = next((o for url, o in named if url), named[0][1])
                     outlets.append((-3, i, best, lead.group(0)))
-        if kind in {"body", "caption", "photo_credit", "heading", "byline"}:
+        if kind in {"body", "caption", "photo_credit", "heading", "byline"} and ("记者" in text or "通讯员" in text
+                                                                                or "实习生" in text):
+            # (a paragraph naming no reporter's role is skipped: the patterns below are costly)
             bracket = _BRACKET_BYLINE_RE.search(text)
             if bracket:
                 roles = bracket.group(1) or bracket.group(2)
@@ -523,7 +525,7 @@ def infer_docvars(blocks: pd.DataFrame | Sequence[tuple[str, str]]) -> dict[str,
                 if outlet and outlet == trailing.group("outlet").strip("·"):
                     reporter_tiers[3] += [(n, trailing.group(0).strip()) for n in _byline_names(trailing.group("roles"))]
                     outlets.append((-2, i, outlet, trailing.group(0).strip()))
-            for credit in _ROLE_CREDIT_RE.finditer(text):
+            for credit in _ROLE_CREDIT_RE.finditer(text) if "摄" in text else ():
                 reporter_tiers[3] += [(n, credit.group(0).strip()) for n in _byline_names(credit.group("roles"))]
                 outlet = _outlet_in(credit.group("before"))
                 if outlet and outlet == credit.group("before").strip("·"):

@@ -405,7 +405,7 @@ _INLINE_CREDIT_RE = re.compile(
     rf"(?P<end>[{_SENTENCE_FINAL}][{_CLOSERS}]?)\s*(?P<credit>"
     rf"(?:本文|本版)?图片均为[^{_SENTENCE_FINAL}]{{1,20}}?(?<!拍)摄"
     rf"|(?:(?:本报|本台|本网)?(?:记者|通讯员)\s*)?(?![他她我你大市游群]{{1}}[们家民客众])[{_HAN}·]{{2,4}}"
-    rf"(?:\s*(?:记者|通讯员)?\s*[{_HAN}·]{{2,4}})*?\s*(?<![拍])摄(?![影像制于入取录下])"
+    rf"(?:\s*(?:记者|通讯员)?\s*[{_HAN}·]{{2,4}}){{0,3}}?\s*(?<![拍])摄(?![影像制于入取录下])"
     rf"|[^\s{_SENTENCE_FINAL}，]{{2,20}}\s?供图)[）)]?"
 )
 # Where a caption starts inside a line: "…。图说：…", "…。图为…".
@@ -431,6 +431,9 @@ def split_glued_credits(lines: list[Line]) -> list[Line]:
     out: list[Line] = []
     for line in lines:
         text = line.text
+        if "摄" not in text and "供图" not in text:
+            out.append(line)  # no credit: the common case, decided without the credit pattern
+            continue
         pieces: list[str] = []
         start = 0
         for credit in _INLINE_CREDIT_RE.finditer(text):
