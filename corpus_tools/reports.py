@@ -2290,7 +2290,9 @@ def _record_failure(
             "cell_index": None,
             "execution_count": None,
             "ename": type(exc).__name__,
-            "evalue": f"interrupted (Ctrl-C); the kernel was stopped while running {what}",
+            "evalue": f"interrupted (Ctrl-C) while running {what}; "
+            + ("its kernel was" if len(interrupted) == 1 else "their kernels were")
+            + " stopped",
         }
         for record, watch in interrupted:
             record["error"] = {**error, "cell_index": watch.cell_index if watch else None}
