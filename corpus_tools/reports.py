@@ -1901,6 +1901,14 @@ def run_reports(
     beat_stop = threading.Event()
     beat = threading.Thread(target=_heartbeat, args=(watches, entries, beat_stop), name="heartbeat", daemon=True)
     beat.start()
+
+    def not_after_ctrl_c(record: logging.LogRecord) -> bool:
+        # nbclient reports each kernel stopped on Ctrl-C as "Kernel died"; the interrupt is
+        # reported once, with the notebooks and cells, below.
+        return not (any(w.interrupted for w in watches) and "Kernel died" in record.getMessage())
+
+    papermill_logger = logging.getLogger("papermill")
+    papermill_logger.addFilter(not_after_ctrl_c)
     try:
         with _environment(kernel_env):
             failed = _execute_all(
@@ -1911,6 +1919,7 @@ def run_reports(
                 stop=lambda index: watches[index].stop(),
             )
     finally:
+        papermill_logger.removeFilter(not_after_ctrl_c)
         beat_stop.set()
         beat.join(5.0)
         shutil.rmtree(progress_dir, ignore_errors=True)

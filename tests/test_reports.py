@@ -846,6 +846,7 @@ def test_ctrl_c_stops_the_kernel_at_once_and_names_the_notebook(small_project, t
     assert "interrupted" in stderr and "04-slow.ipynb" in stderr and "cell 3 of 3" in stderr
     # the heartbeat: elapsed time and the cell running
     assert re.search(r"04-slow\.ipynb: running \d+ s, cell 3 of 3", stderr)
+    assert "Kernel died" not in stderr  # the interrupt is reported once, not as a dead kernel
     # kernels talk over IPC: no warning about TCP without encryption
     assert "without encryption" not in stderr
     (failed,) = (tmp_path / "r").glob("failed-*")
