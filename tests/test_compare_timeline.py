@@ -335,3 +335,15 @@ def test_a_neighbouring_countys_meeting_is_not_the_reports():
     assert events["mobilisation"].tolist() == ["other", "local"]
     assert events["meeting_level"].tolist() == ["county", "county"]
     assert mobilisation_lag(events)["local_date"].tolist() == ["2021-03-12"]
+
+
+def test_the_page_frame_date_lends_no_year():
+    # date_page is a date of the page frame (here a crawl two years later), not the article's:
+    # it must not turn a 2021 meeting into a 2023 one.
+    corp = corpus_from_texts(
+        {"a": "3月4日，甲区召开党史学习教育动员大会，全面启动党史学习教育。"},
+        docvars=pd.DataFrame({"date_published": [""], "date_page": ["2023-03-29"]}, index=["a"]),
+    )
+    events = dated_events(corp, by="doc_id")
+    assert not events.empty
+    assert not (events["date"].astype(str).str.startswith("2023")).any()

@@ -118,13 +118,14 @@ def _number(text: str | None) -> int | None:
 
 
 def _publication(corpus, doc_id) -> pd.Timestamp | None:
-    for column in ("date_published", "date_page"):
-        if column in corpus.docvars.columns:
-            value = corpus.docvars.at[doc_id, column]
-            if isinstance(value, str) and value.strip():
-                stamp = pd.to_datetime(value.strip(), errors="coerce")
-                if not pd.isna(stamp):
-                    return stamp
+    # Only the date the article appeared lends a year to its event dates: ``date_page`` is another
+    # date of the page frame (a weekday header, a crawl date years later), not the article's.
+    if "date_published" in corpus.docvars.columns:
+        value = corpus.docvars.at[doc_id, "date_published"]
+        if isinstance(value, str) and value.strip():
+            stamp = pd.to_datetime(value.strip(), errors="coerce")
+            if not pd.isna(stamp):
+                return stamp
     return None
 
 
