@@ -2119,5 +2119,5 @@ def write_topic_browser(
 # Topic prevalence by docvars with intervals (issue 19) lives in its own module; notebooks reach it as topics.*.
 from .topic_effects import (  # noqa: E402,F401
     TopicPosterior, compare_effects, describe_comparison, describe_effects, dmr_effects, estimate_effect,
-    plot_effects, plot_trend,
+    plot_effects, plot_trend, with_refits,
 )

@@ -383,7 +383,10 @@ def test_dmr_effects_agree_with_the_planted_contrast_and_are_reproducible(plante
 def test_several_fits_are_aligned_and_pooled(planted_model):
     # A second fit of the same corpus with another seed, its topics numbered the other way round
     # (as a fit whose topics came out in another order of prevalence would be).
-    refit = topics.fit_lda(planted_model.corpus, k=2, random_state=99, passes=30, iterations=200, cache=False)
+    fits = topics.with_refits(planted_model, seeds=1)
+    assert len(fits) == 2 and fits[0] is planted_model and fits[1].random_state == planted_model.random_state + 1
+    assert fits[1].settings == planted_model.settings
+    refit = fits[1]
     refit = dataclasses.replace(refit, phi=refit.phi[::-1], theta=refit.theta[:, ::-1], order=refit.order[::-1])
     one = estimate_effect(planted_model, by="group", reference="乙县", random_state=0)
     both = estimate_effect([planted_model, refit], by="group", reference="乙县", random_state=0)
