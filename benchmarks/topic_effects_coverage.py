@@ -28,7 +28,7 @@ Figures on this machine (2 cores, shared), 3 December 2026:
   100 / 200 documents per group (0.970 at >= 30), mean absolute bias per cell 0.16–0.32 pp;
   mixed group sizes 0.951–0.978. With ``--cov-type nonrobust`` (100 simulations): 0.958 at >= 30.
 - lda mode, 30 documents per group, 30 simulations, topics at mean JS distance 0.29 from the
-  truth: coverage 0.956 with three fits pooled, 0.87 with one fit (the variational posterior
+  truth: coverage 0.956 with three fits pooled, 0.863 with one fit (the variational posterior
   of a single fit knows nothing of how its topics depend on the random start).
 - timing: 17,000 paragraphs, 1,100 documents, K = 20, 30 districts: 22 s (20 s with a date
   spline), including importing statsmodels and patsy.
