@@ -291,7 +291,7 @@ def overview_summary(documents: pd.DataFrame, problems: pd.DataFrame, quality: p
 
 def _problems_sentence(problems: pd.DataFrame) -> str:
     if problems is None or problems.empty or "action" not in problems:
-        return "Every input was read as it is: nothing was skipped, flagged or altered."
+        return "Reading reported no problem: no input was skipped, kept despite a problem, flagged, altered on the way in or ignored."
     counts = problems["action"].value_counts()
     said = listing([f"{_count(int(n), 'input')} {action}" for action, n in counts.items()])
     return f"Reading: {said} (listed under *What reading could not do*)."

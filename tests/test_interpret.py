@@ -96,7 +96,7 @@ def test_overview_summary_cites_sizes_problems_and_cleaning():
 def test_overview_summary_with_no_problems_says_so():
     documents = pd.DataFrame({"doc_id": ["a"], "group": ["甲区"], "n_chars_body": [500]})
     text = interpret.overview_summary(documents, pd.DataFrame(), pd.DataFrame(), group_by="district")
-    assert "Every input was read as it is" in text and "Cleaning changed nothing." in text
+    assert "Reading reported no problem" in text and "Cleaning changed nothing." in text
 
 
 def test_top_terms_reading_shared_and_own_terms():
