@@ -97,3 +97,41 @@ def test_every_report_is_a_document_with_short_tables_and_linked_files(mixed_run
     # the index is grouped by report, with a line on each file
     assert index.count("<section><h2>") == len(find_notebooks())
     assert "rows ×" in index and "figure: " in index
+
+
+#: Set on every page, once it has loaded, to the page's height at the window's width.
+_HEIGHT_PROBE = (
+    "<script>window.addEventListener('load', () => setTimeout(() => document.body.setAttribute("
+    "'data-height', String(document.documentElement.scrollHeight)), 300));</script>"
+)
+
+
+@pytest.mark.slow
+def test_every_page_is_under_15000_px_at_1400_px_wide(mixed_run, tmp_path):
+    """Measured as a reader's browser lays the pages out: headless Chromium (skipped without it)."""
+    import re
+    import shutil
+    import subprocess
+
+    browser = shutil.which("chromium") or shutil.which("chromium-browser")
+    if browser is None:
+        pytest.skip("needs Chromium (apt-get install chromium)")
+    _, run = mixed_run
+    heights = {}
+    for page in sorted(run.glob("*.html")):
+        # a probed copy beside the original, so relative links and images resolve the same way
+        probe = run / f".probe-{page.name}"
+        probe.write_text(page.read_text(encoding="utf-8").replace("</body>", _HEIGHT_PROBE + "</body>", 1), encoding="utf-8")
+        try:
+            dom = subprocess.run(
+                [browser, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run", "--window-size=1400,1000",
+                 "--virtual-time-budget=5000", f"--user-data-dir={tmp_path / 'profile'}", "--dump-dom", probe.as_uri()],
+                capture_output=True, text=True, timeout=180, check=False,
+            ).stdout
+        finally:
+            probe.unlink()
+        found = re.search(r'data-height="(\d+)"', dom)
+        assert found, f"no height measured for {page.name}"
+        heights[page.name] = int(found.group(1))
+    assert heights and all(height < 15_000 for height in heights.values()), heights
