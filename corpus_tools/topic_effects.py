@@ -750,7 +750,7 @@ def plot_effects(
     covariate: str | None = None,
     quantity: Literal["share", "difference"] = "share",
     robust_only: bool = True,
-    ncols: int = 3,
+    ncols: int | None = None,
     by_label: str | None = None,
     title: str | None = None,
 ) -> Figure:
@@ -771,8 +771,9 @@ def plot_effects(
     by_label : str, optional
         The covariate's name in the default title (e.g. ``"district"`` when the table's
         covariate is the generic ``group``).
-    ncols : int, default 3
-        Panels per row.
+    ncols : int, optional
+        Panels per row; by default 3, or 5 with more than 20 levels, so that the tall panels of
+        many groups sit side by side.
     title : str, optional
 
     Returns
@@ -800,7 +801,9 @@ def plot_effects(
     levels = list(dict.fromkeys(rows["level"].astype(str)))
     docs = rows.drop_duplicates("level").set_index(rows.drop_duplicates("level")["level"].astype(str))["n_documents"]
     topic_ids = list(dict.fromkeys(rows["topic"]))
-    fig, axes = _panels(len(topic_ids), ncols=ncols, height=max(1.6, 0.32 * len(levels) + 0.8))
+    if ncols is None:
+        ncols = 3 if len(levels) <= 20 else 5
+    fig, axes = _panels(len(topic_ids), ncols=ncols, height=max(1.6, 0.3 * len(levels) + 0.8))
     position = {level: i for i, level in enumerate(levels)}
     for ax, topic in zip(axes, topic_ids, strict=False):
         part = rows[rows["topic"] == topic]
