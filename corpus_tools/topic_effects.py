@@ -523,7 +523,12 @@ def estimate_effect(
     the coefficients, so its draws are too. Category levels are dummy-coded internally; the
     reported shares and contrasts do not depend on that coding.
 
-    The reported draws are the same for the same inputs and `random_state`.
+    Shares are modelled linearly, as in stm, so the interval of a rare topic can reach below
+    zero. The intervals carry the uncertainty of the proportions given the topics, not of the
+    topics themselves: pass several fits (:func:`with_refits`) to add the dependence on the
+    random start, and read the differences of robust topics only.
+
+    The same inputs and `random_state` give the same table.
 
     Examples
     --------
