@@ -16,6 +16,7 @@ Paths are relative to the working directory, as for every command-line tool. ``d
 
 from __future__ import annotations
 
+import csv
 import shutil
 import sys
 from collections.abc import Callable
@@ -27,30 +28,33 @@ import pandas as pd
 
 __all__ = ["main", "cli"]
 
-#: Suffixes ``--out`` can write, and how.
-_WRITERS: dict[str, Callable[[pd.DataFrame, Path], None]] = {
-    ".csv": lambda table, path: table.to_csv(path, index=False, encoding="utf-8"),
-    ".tsv": lambda table, path: table.to_csv(path, index=False, sep="\t", encoding="utf-8"),
-    ".parquet": lambda table, path: table.to_parquet(path, index=False),
-}
-
-#: Cells a spreadsheet would evaluate as a formula when the file is opened (OWASP's list).
-_FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _neutralise(table: pd.DataFrame) -> pd.DataFrame:
-    """Prefix ``'`` to text cells a spreadsheet would run as formulas (CSV/TSV only).
+def _write_text_table(table: pd.DataFrame, path: Path, *, sep: str) -> None:
+    """Write CSV/TSV with cells a spreadsheet would evaluate neutralised (as the reports do).
 
     Corpus text is data: a title such as ``=HYPERLINK(...)`` must not become a live formula when a
-    researcher opens the export. Numbers stay numbers; Parquet keeps the raw values.
+    researcher opens the export (:func:`corpus_tools.reports.neutralise_formulas`, the OWASP rule).
+    Numbers stay numbers; ``--out *.parquet`` keeps the raw values.
     """
-    out = table.copy()
-    for column in out.columns:
-        if out[column].dtype == object or pd.api.types.is_string_dtype(out[column]):
-            out[column] = out[column].map(
-                lambda v: "'" + v if isinstance(v, str) and v.startswith(_FORMULA_PREFIXES) else v
-            )
-    return out
+    from .reports import neutralise_formulas
+
+    safe = table.copy()
+    for column in safe.columns:
+        if safe[column].dtype == object or pd.api.types.is_string_dtype(safe[column]):
+            safe[column] = safe[column].map(neutralise_formulas, na_action="ignore")
+    safe.columns = [neutralise_formulas(c) for c in safe.columns]
+    # The csv module quotes a field holding "\n" but not a bare "\r", which readers take for a
+    # line end: with one anywhere, every text field is quoted.
+    has_cr = any(isinstance(v, str) and "\r" in v for column in safe.columns for v in safe[column])
+    safe.to_csv(path, index=False, sep=sep, encoding="utf-8", lineterminator="\n",
+                quoting=csv.QUOTE_NONNUMERIC if has_cr else csv.QUOTE_MINIMAL)
+
+
+#: Suffixes ``--out`` can write, and how.
+_WRITERS: dict[str, Callable[[pd.DataFrame, Path], None]] = {
+    ".csv": lambda table, path: _write_text_table(table, path, sep=","),
+    ".tsv": lambda table, path: _write_text_table(table, path, sep="\t"),
+    ".parquet": lambda table, path: table.to_parquet(path, index=False),
+}
 
 
 def _emit(table: pd.DataFrame, out: Path | None, *, max_rows: int, what: str) -> None:
@@ -62,7 +66,7 @@ def _emit(table: pd.DataFrame, out: Path | None, *, max_rows: int, what: str) ->
                 f"{out}: unknown suffix {out.suffix!r}; use one of {', '.join(_WRITERS)}", param_hint="--out"
             )
         out.parent.mkdir(parents=True, exist_ok=True)
-        _WRITERS[suffix](table if suffix == ".parquet" else _neutralise(table), out)
+        _WRITERS[suffix](table, out)
         click.echo(f"{len(table):,} {what} written to {out}", err=True)
         return
     if table.empty:

@@ -119,3 +119,15 @@ def test_table_columns_are_mapped_and_renamed_on_request(tmp_path, capsys):
     assert docs["text"].str.contains("甲区").tolist() == [True, False]
     assert main(["convert", str(path), "--column", "媒体", "--to", str(out)]) != 0
     assert "NAME=DOCVAR" in capsys.readouterr().err
+
+
+def test_a_carriage_return_in_a_cell_does_not_split_the_csv_row(tmp_path):
+    folder = tmp_path / "cr"
+    folder.mkdir()
+    (folder / "a.txt").write_text("甲区党史学习教育\n\n" + BODY.format(place="甲区") * 2, encoding="utf-8")
+    (folder / "metadata.csv").write_text('file,doc_id,title\na.txt,a,"甲区\r=1+1"\n', encoding="utf-8")
+    out = tmp_path / "docs.csv"
+    assert main(["convert", str(folder), "--to", str(out)]) == 0
+    with open(out, encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert len(rows) == 1 and rows[0]["doc_id"] == "a"
