@@ -1993,6 +1993,21 @@ def _longest_first(entries: list[dict[str, Any]], durations: Mapping[str, float]
     return sorted(range(len(entries)), key=lambda i: (-durations.get(entries[i]["notebook"], math.inf), i))
 
 
+#: Notebooks that read what another notebook of the same run wrote, by file stem: they start only
+#: after it has finished. 03 uses the topic model that 01 chose and recorded (``topic_model.json``,
+#: see :mod:`corpus_tools.topic_settings`), so the two reports never show different topics.
+RUNS_AFTER: dict[str, tuple[str, ...]] = {"03-district-comparison": ("01-topic-model",)}
+
+
+def _prerequisites(entries: list[dict[str, Any]]) -> dict[int, set[int]]:
+    """For each notebook, the notebooks of this run it must wait for (see :data:`RUNS_AFTER`)."""
+    by_stem = {Path(entry["notebook"]).stem: i for i, entry in enumerate(entries)}
+    return {
+        i: {by_stem[stem] for stem in RUNS_AFTER.get(Path(entry["notebook"]).stem, ()) if stem in by_stem}
+        for i, entry in enumerate(entries)
+    }
+
+
 def _execute_all(
     execute: Callable[[int], None],
     entries: list[dict[str, Any]],
@@ -2003,33 +2018,49 @@ def _execute_all(
 ) -> tuple[dict[str, Any], BaseException] | None:
     """Run ``execute(i)`` for every notebook; return the first failure in notebook order, if any.
 
-    Notebooks are independent (each reads the corpus and writes its own files), so they can run
-    side by side, each in its own kernel process, started in ``order`` (default: notebook
-    order; one at a time always runs in notebook order). After a failure no further notebook
-    starts; those already running finish, so their outputs are complete in the failed run's
-    folder.
+    Notebooks run side by side, each in its own kernel process, started in ``order`` (default:
+    notebook order; one at a time always runs in notebook order), except that a notebook listed
+    in :data:`RUNS_AFTER` starts only once the notebooks it reads from have finished. After a
+    failure no further notebook starts; those already running finish, so their outputs are
+    complete in the failed run's folder.
 
     The notebooks run in worker threads, so the main thread only waits and a Ctrl-C reaches it
     at once: every notebook still running is marked ``interrupted``, ``stop(i)`` ends its kernel,
     and the interrupt is returned as the failure of the first of them.
     """
     sequence = list(order) if order is not None and n_jobs > 1 else list(range(len(entries)))
-    pending = list(reversed(sequence))
+    pending = list(sequence)
+    waits_for = _prerequisites(entries)
+    finished: set[int] = set()
     lock = threading.Lock()
     halt = threading.Event()
     failures: dict[int, BaseException] = {}
+
+    def next_ready() -> int | None:
+        """The first pending notebook whose prerequisites have finished (under ``lock``)."""
+        for index in pending:
+            if waits_for[index] <= finished:
+                pending.remove(index)
+                return index
+        return None
 
     def worker() -> None:
         while not halt.is_set():
             with lock:
                 if not pending:
                     return
-                index = pending.pop()
+                index = next_ready()
+            if index is None:  # everything left waits for a notebook still running
+                halt.wait(0.2)
+                continue
             try:
                 execute(index)
             except BaseException as exc:  # noqa: BLE001 - recorded and re-raised by the caller
                 failures[index] = exc
                 halt.set()
+            finally:
+                with lock:
+                    finished.add(index)
 
     threads = [threading.Thread(target=worker, name=f"notebook-{k}", daemon=True) for k in range(n_jobs)]
     for thread in threads:

@@ -589,6 +589,31 @@ def test_notebooks_start_longest_first_after_a_previous_run(tmp_path):
     assert sorted(started[:2]) == [1, 3]  # the two longest start first, side by side
 
 
+def test_a_notebook_that_reads_another_starts_after_it_even_side_by_side():
+    import threading
+    import time
+
+    names = ["00-corpus-overview", "01-topic-model", "02-rhetoric-frequency", "03-district-comparison"]
+    entries = [{"notebook": f"{name}.ipynb", "status": "pending"} for name in names]
+    events, lock = [], threading.Lock()
+
+    def execute(index):
+        with lock:
+            events.append(("start", index))
+        time.sleep(0.3 if index == 1 else 0.05)
+        with lock:
+            events.append(("end", index))
+        entries[index]["status"] = "succeeded"
+
+    # 03 is asked to start first, but it uses 01's recorded topic model (RUNS_AFTER).
+    assert reports._execute_all(execute, entries, 2, order=[3, 1, 2, 0]) is None
+    assert events.index(("start", 3)) > events.index(("end", 1))
+    assert sorted(i for kind, i in events if kind == "end") == [0, 1, 2, 3]
+    # Without 01 in the run, 03 does not wait for it.
+    alone = [{"notebook": "03-district-comparison.ipynb", "status": "pending"}]
+    assert reports._execute_all(lambda i: alone[i].update(status="succeeded"), alone, 2) is None
+
+
 def test_an_unreadable_previous_manifest_means_notebook_order(tmp_path):
     (tmp_path / "latest").mkdir()
     (tmp_path / "latest" / "run.json").write_text("{not json", encoding="utf-8")
