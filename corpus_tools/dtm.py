@@ -34,7 +34,6 @@ import warnings
 import zipfile
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from itertools import chain
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -49,7 +48,7 @@ if TYPE_CHECKING:  # gensim is heavy to import; only to_gensim needs it at run t
 
     from .tokens import Tokens
 
-__all__ = ["DocTermMatrix", "dtm"]
+__all__ = ["DocTermMatrix", "count_codes", "dtm"]
 
 #: Group label given to rows whose grouping variable is missing.
 UNKNOWN_GROUP = "unknown"
@@ -589,6 +588,55 @@ class DocTermMatrix:
         return dictionary, corpus
 
 
+def count_codes(codes: np.ndarray, offsets: np.ndarray, n_terms: int) -> sp.csr_matrix:
+    """Count integer-coded tokens per unit: the one counting step of every document-term matrix.
+
+    :func:`dtm` counts a whole :class:`~corpus_tools.tokens.Tokens` with it; the streaming path
+    (:func:`corpus_tools.stream.count_units`) counts each chunk with it and only accumulates.
+
+    Parameters
+    ----------
+    codes : numpy.ndarray of int
+        Every token as a term index in ``[0, n_terms)``, unit after unit.
+    offsets : numpy.ndarray of int
+        One more value than there are units, from 0 to ``len(codes)``: unit ``i`` is
+        ``codes[offsets[i]:offsets[i + 1]]``.
+    n_terms : int
+        The number of columns.
+
+    Returns
+    -------
+    scipy.sparse.csr_matrix of int64
+        Row ``i``, column ``j``: how often term ``j`` occurs in unit ``i``. Canonical: column
+        indices sorted within each row, each (row, column) stored once, no stored zeros.
+
+    Notes
+    -----
+    The codes are the CSR column indices of a matrix with a 1 per token; summing the duplicates
+    within each row (in C) gives the counts. No Python object is made per token.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> count_codes(np.array([1, 0, 1, 2]), np.array([0, 3, 4]), 3).toarray().tolist()
+    [[1, 2, 0], [0, 0, 1]]
+    """
+    codes = np.asarray(codes)
+    offsets = np.asarray(offsets, dtype=np.int64)
+    n_units = len(offsets) - 1
+    if n_units < 0 or (len(offsets) and (offsets[0] != 0 or offsets[-1] != len(codes))):
+        raise ValueError(f"offsets must run from 0 to len(codes) ({len(codes)}), one more value than units")
+    if len(codes) and (codes.min() < 0 or codes.max() >= n_terms):
+        raise ValueError(f"codes must lie in [0, n_terms) = [0, {n_terms})")
+    # The matrix takes its index arrays without copying and sum_duplicates sorts them in place:
+    # copies, so that the caller's codes (a Tokens' own) are never reordered.
+    matrix = sp.csr_matrix(
+        (np.ones(len(codes), dtype=np.int64), codes.copy(), offsets.copy()), shape=(max(n_units, 0), int(n_terms))
+    )
+    matrix.sum_duplicates()  # sorts each row's columns and adds up repeats
+    return matrix
+
+
 def dtm(tokens: Tokens) -> DocTermMatrix:
     """Count terms per unit into a sparse document-term matrix.
 
@@ -605,8 +653,9 @@ def dtm(tokens: Tokens) -> DocTermMatrix:
 
     Notes
     -----
-    Counts are assembled from index arrays into a ``scipy.sparse.coo_matrix``, whose
-    conversion to CSR sums repeated (row, term) pairs; no dense array is ever built.
+    The tokens' integer codes are counted by :func:`count_codes`; their vocabulary is already
+    in code-point order and holds only words that occur, so it is the matrix's columns as it is.
+    No dense array and no Python string per token are ever built.
 
     Examples
     --------
@@ -620,21 +669,12 @@ def dtm(tokens: Tokens) -> DocTermMatrix:
     >>> m.terms, m.matrix.toarray().tolist()
     (('党史', '红色', '群众'), [[2, 1, 0], [1, 0, 1]])
     """
-    lengths = tokens.tokens.map(len).to_numpy(dtype=np.int64)
-    flat = np.fromiter(chain.from_iterable(tokens.tokens), dtype=object, count=int(lengths.sum()))
-    # factorize(sort=True) numbers terms in code-point order: ids depend on the vocabulary only,
-    # not on the order tokens were met.
-    codes, vocabulary = pd.factorize(flat, sort=True)
-    rows = np.repeat(np.arange(len(lengths), dtype=np.int64), lengths)
-    counts = sp.coo_matrix(
-        (np.ones(len(flat), dtype=np.int64), (rows, codes)),
-        shape=(len(lengths), len(vocabulary)),
-    ).tocsr()
+    counts = count_codes(tokens.codes, tokens.offsets, len(tokens.vocabulary))
     docvars = tokens.docvars.copy()
-    docvars["n_tokens"] = lengths
+    docvars["n_tokens"] = np.diff(tokens.offsets)
     return DocTermMatrix(
         matrix=counts,
-        terms=tuple(vocabulary),
+        terms=tuple(tokens.vocabulary),
         docvars=docvars,
         history=(*tokens.history, "dtm()"),
     )

@@ -38,7 +38,7 @@ import tempfile
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from itertools import chain, islice
+from itertools import islice
 from pathlib import Path
 from typing import Any, Literal, Protocol
 
@@ -48,10 +48,19 @@ import scipy.sparse as sp
 
 from . import readers
 from .corpus import merge_docvars, process_document
-from .dtm import MATRIX_FILE, DocTermMatrix, _check_output_folder, _output_folder, _write_npz, _write_sidecars
+from .dtm import (
+    MATRIX_FILE,
+    DocTermMatrix,
+    _check_output_folder,
+    _output_folder,
+    _write_npz,
+    _write_sidecars,
+    count_codes,
+)
 from .parallel import n_workers, worker_pool
 from .progress import progress as _progress
 from .structure import split_sentences
+from .tokens import Tokens, encode_tokens, sort_vocabulary
 
 __all__ = ["ChunkResult", "SourceDocument", "StreamResult", "count_units", "process_chunk", "stream_dtm"]
 
@@ -268,7 +277,7 @@ def count_units(
     -------
     vocab : list of str
         The distinct tokens, numbered in order of first appearance.
-    codes : numpy.ndarray of intp
+    codes : numpy.ndarray of int32
         Every token as an index into ``vocab``, unit by unit.
     unit_nnz : numpy.ndarray of int32
         Distinct tokens per unit.
@@ -284,23 +293,18 @@ def count_units(
     >>> vocab, unit_nnz.tolist(), cols.tolist(), vals.tolist(), lengths.tolist()
     (['党史', '群众'], [2, 1], [0, 1, 1], [2, 1, 1], [3, 1])
     """
-    lengths = np.fromiter(map(len, words), dtype=np.int64, count=len(words))
-    total = int(lengths.sum())
-    flat = np.fromiter(chain.from_iterable(words), dtype=object, count=total)
-    # factorize hashes in C: much faster than a Python dict over every token.
-    if total:
-        codes, uniques = pd.factorize(flat)
-    else:
-        codes, uniques = np.zeros(0, dtype=np.intp), np.zeros(0, dtype=object)
-    n_vocab = max(len(uniques), 1)
-    keys = np.repeat(np.arange(len(words), dtype=np.int64), lengths) * n_vocab + codes
-    cells, counts = np.unique(keys, return_counts=True)  # sorted: unit by unit
+    # The in-memory path's two steps, on this chunk: code the words (Tokens' encoding), then count
+    # the codes (dtm's counting function). Only the vocabulary is local to the chunk.
+    codes, lengths, vocabulary = encode_tokens(words)
+    offsets = np.zeros(len(lengths) + 1, dtype=np.int64)
+    np.cumsum(lengths, out=offsets[1:])
+    counts = count_codes(codes, offsets, len(vocabulary))
     return (
-        [str(term) for term in uniques],
+        list(vocabulary),
         codes,
-        np.bincount(cells // n_vocab, minlength=len(words)).astype(np.int32),
-        (cells % n_vocab).astype(np.int32),
-        counts.astype(np.int32),
+        np.diff(counts.indptr).astype(np.int32),
+        counts.indices.astype(np.int32),
+        counts.data.astype(np.int32),
         lengths,
     )
 
@@ -397,11 +401,9 @@ def process_chunk(
     if keep_tokens:
         result.token_codes = codes.astype(np.int32)
         if pos:
-            total = int(lengths.sum())
-            flat_tags = np.fromiter(chain.from_iterable(tags), dtype=object, count=total)
-            tag_codes, tag_uniques = pd.factorize(flat_tags) if total else (np.zeros(0, dtype=np.intp), [])
-            result.pos_codes = tag_codes.astype(np.int32)
-            result.pos_vocab = [str(tag) for tag in tag_uniques]
+            tag_codes, _, tag_vocabulary = encode_tokens(tags)
+            result.pos_codes = tag_codes
+            result.pos_vocab = list(tag_vocabulary)
     return result
 
 
@@ -610,11 +612,8 @@ class _Accumulator:
 
     def sorted_terms(self) -> tuple[list[str], np.ndarray]:
         """Return the terms in code-point order (as ``dtm`` orders them) and old id -> new id."""
-        terms = list(self.vocabulary)
-        order = sorted(range(len(terms)), key=terms.__getitem__)
-        new_id = np.empty(len(terms), dtype=np.int32)
-        new_id[np.asarray(order, dtype=np.int64)] = np.arange(len(terms), dtype=np.int32)
-        return [terms[i] for i in order], new_id
+        terms, new_id = sort_vocabulary(list(self.vocabulary))
+        return terms.tolist(), new_id
 
     def write_sorted_matrix(self, new_id: np.ndarray) -> np.ndarray:
         """Renumber columns, sort each row's entries, write them to disk; return ``indptr``.
@@ -744,25 +743,26 @@ class StreamResult:
         Tokens
             The units, tokens (and tags) and docvars that ``tokenize`` would give.
         """
-        from .tokens import Tokens
+        import pyarrow.parquet as pq
 
         counts = self.dtm()
-        frame = self.tokens_frame()
-        lengths = counts.docvars["n_tokens"].to_numpy(dtype=np.int64)
-        bounds = np.cumsum(lengths)[:-1]
-        index = counts.docvars.index
-        words = [part.tolist() for part in np.split(frame["token"].to_numpy(dtype=object), bounds)]
-        tags = None
+        if self.tokens_path is None:
+            raise ValueError("no tokens were kept; run stream_dtm with out_dir=... and keep_tokens=True")
+        tagged = "pos" in pq.read_schema(self.tokens_path).names
+        frame = self.tokens_frame(columns=["token", "pos"] if tagged else ["token"])
+        offsets = np.zeros(len(counts.docvars) + 1, dtype=np.int64)
+        np.cumsum(counts.docvars["n_tokens"].to_numpy(dtype=np.int64), out=offsets[1:])
+        codes, vocabulary = pd.factorize(frame["token"].to_numpy(dtype=object))
+        pos_codes = pos_vocabulary = None
         if "pos" in frame.columns:
-            tags = pd.Series(
-                [part.tolist() for part in np.split(frame["pos"].to_numpy(dtype=object), bounds)],
-                index=index, dtype=object, name="pos",
-            )
-        if not len(index):
-            words = []
-        return Tokens(
-            tokens=pd.Series(words, index=index, dtype=object, name="tokens"),
-            pos=tags,
+            pos_codes, pos_vocabulary = pd.factorize(frame["pos"].to_numpy(dtype=object))
+        del frame
+        return Tokens.from_codes(
+            codes=codes,
+            offsets=offsets,
+            vocabulary=list(vocabulary),
+            pos_codes=pos_codes,
+            pos_vocabulary=None if pos_vocabulary is None else list(pos_vocabulary),
             docvars=counts.docvars.drop(columns="n_tokens"),
             unit=self.unit,
             history=counts.history,

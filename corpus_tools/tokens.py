@@ -14,6 +14,7 @@ cache, in one process or several, with either engine.
 
 from __future__ import annotations
 
+import dataclasses
 import gc
 import logging
 import os
@@ -22,7 +23,8 @@ import unicodedata
 import warnings
 from collections.abc import Callable, Collection, Iterable, Sequence
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from itertools import chain
 from typing import Literal, Protocol
 
 import numpy as np
@@ -33,7 +35,7 @@ from .parallel import batches_by_size, mp_context, n_workers, worker_pool
 from .progress import progress as _progress
 from .segment import Engine, Segmenter, get_segmenter
 
-__all__ = ["PARALLEL_MIN_CHARS", "Tokens", "segment_texts", "tokenize"]
+__all__ = ["PARALLEL_MIN_CHARS", "Tokens", "encode_tokens", "segment_texts", "sort_vocabulary", "tokenize"]
 
 Unit = Literal["document", "paragraph", "sentence"]
 _UNITS: tuple[str, ...] = ("document", "paragraph", "sentence")
@@ -60,12 +62,116 @@ def _is_number(token: str) -> bool:
     return _NUMBER.fullmatch(token) is not None
 
 
-@dataclass(frozen=True, eq=False, kw_only=True)
+def encode_tokens(
+    token_lists: Iterable[Iterable[str]], vocabulary: dict[str, int] | None = None
+) -> tuple[np.ndarray, np.ndarray, dict[str, int]]:
+    """Turn token lists into integer codes over a vocabulary that grows as new words appear.
+
+    Parameters
+    ----------
+    token_lists : iterable of iterables of str
+        One token list per unit.
+    vocabulary : dict of str to int, optional
+        Word -> code, extended in place with the words not yet in it (numbered from
+        ``len(vocabulary)`` on, in order of first appearance); a new one when None. Pass the same
+        dict for successive batches to code them all over one vocabulary.
+
+    Returns
+    -------
+    codes : numpy.ndarray of int32
+        Every token's code, unit after unit.
+    lengths : numpy.ndarray of int64
+        Tokens per unit.
+    vocabulary : dict of str to int
+        The vocabulary (the one passed in, extended).
+
+    Examples
+    --------
+    >>> codes, lengths, vocabulary = encode_tokens([["党史", "群众", "党史"], ["群众"]])
+    >>> codes.tolist(), lengths.tolist(), vocabulary
+    ([0, 1, 0, 1], [3, 1], {'党史': 0, '群众': 1})
+    """
+    if vocabulary is None:
+        vocabulary = {}
+    lists = token_lists if isinstance(token_lists, list) else list(token_lists)
+    lengths = np.fromiter(map(len, lists), dtype=np.int64, count=len(lists))
+    total = int(lengths.sum())
+    if not total:
+        return np.zeros(0, dtype=np.int32), lengths, vocabulary
+    flat = np.fromiter(chain.from_iterable(lists), dtype=object, count=total)
+    # factorize hashes in C; the dict is consulted once per distinct word of the batch only.
+    local, uniques = pd.factorize(flat)
+    if (local < 0).any():
+        raise ValueError("tokens must be strings; a unit holds a missing value (None or NaN)")
+    # setdefault reads len() before inserting, so a new word gets the next code.
+    to_global = np.fromiter(
+        (vocabulary.setdefault(word, len(vocabulary)) for word in uniques), dtype=np.int32, count=len(uniques)
+    )
+    return to_global[local], lengths, vocabulary
+
+
+def sort_vocabulary(words: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+    """Sort a vocabulary in code-point order and say where each word went.
+
+    Parameters
+    ----------
+    words : sequence of str
+        Distinct words; position ``i`` is code ``i``.
+
+    Returns
+    -------
+    sorted_words : numpy.ndarray of object
+        The words in code-point order (the column order of every document-term matrix).
+    new_code : numpy.ndarray of int32
+        ``new_code[i]`` is the position of ``words[i]`` in ``sorted_words``, so that
+        ``new_code[codes]`` recodes tokens to the sorted vocabulary.
+
+    Examples
+    --------
+    >>> sorted_words, new_code = sort_vocabulary(["群众", "党史", "学习"])
+    >>> sorted_words.tolist(), new_code.tolist()
+    (['党史', '学习', '群众'], [2, 0, 1])
+    """
+    array = np.empty(len(words), dtype=object)
+    array[:] = list(words)
+    for word in array:
+        if not isinstance(word, str):
+            raise TypeError(f"tokens must be strings, found {type(word).__name__} {word!r}")
+    # Python's str ordering is code-point order; stable so the result never depends on chance.
+    order = np.argsort(array, kind="stable")
+    new_code = np.empty(len(array), dtype=np.int32)
+    new_code[order] = np.arange(len(array), dtype=np.int32)
+    return array[order], new_code
+
+
+def _sorted_codes(
+    codes: np.ndarray, vocabulary: Sequence[str], *, is_sorted: bool = False
+) -> tuple[np.ndarray, np.ndarray]:
+    # Drop words no token uses and number the rest in code-point order: the invariant of Tokens.
+    vocabulary = np.asarray(vocabulary, dtype=object) if not isinstance(vocabulary, np.ndarray) else vocabulary
+    used = np.bincount(codes, minlength=len(vocabulary)) > 0 if len(codes) else np.zeros(len(vocabulary), dtype=bool)
+    if not used.all():
+        renumber = np.cumsum(used, dtype=np.int64).astype(np.int32) - 1
+        codes, vocabulary = renumber[codes], vocabulary[used]
+    if is_sorted:  # a subset of a sorted vocabulary is still sorted
+        return codes.astype(np.int32, copy=False), vocabulary
+    sorted_words, new_code = sort_vocabulary(vocabulary)
+    return new_code[codes].astype(np.int32, copy=False), sorted_words
+
+
+def _split(values: np.ndarray, offsets: np.ndarray) -> list[list]:
+    return [values[offsets[i] : offsets[i + 1]].tolist() for i in range(len(offsets) - 1)]
+
+
 class Tokens:
     """Segmented text units with document variables, tags and a processing history.
 
-    Build with :func:`tokenize`; the constructor is for code that already holds aligned
-    pieces.
+    Build with :func:`tokenize`; the constructor is for code that already holds token lists,
+    :meth:`from_codes` for code that holds integer codes.
+
+    Every unit is held as integer codes over one vocabulary shared by all units (quanteda's
+    design): a Python string per token would cost about 60 bytes, a code costs 4. The token
+    lists are built on demand by :attr:`tokens`.
 
     Parameters
     ----------
@@ -84,45 +190,208 @@ class Tokens:
         What was done, oldest first, e.g. ``"tokenize(unit='paragraph', ...)"``,
         ``"remove(words=248, min_nchar=2, pos=None, keep_numbers=False)"``.
 
+    Attributes
+    ----------
+    vocabulary : numpy.ndarray of object
+        The distinct words (types), in code-point order; every one occurs at least once.
+    codes : numpy.ndarray of int32
+        Every token as an index into ``vocabulary``, unit after unit.
+    offsets : numpy.ndarray of int64
+        Unit ``i``'s tokens are ``codes[offsets[i]:offsets[i + 1]]``; ``len(self) + 1`` values.
+    pos_vocabulary, pos_codes : numpy.ndarray or None
+        The same for the part-of-speech tags (``pos_codes`` aligned with ``codes``); None when
+        untagged.
+
     Notes
     -----
-    The dataclass is frozen, but the Series and DataFrame inside it are not; methods never
-    modify them, and callers should not either.
+    Frozen: attributes cannot be reassigned. The arrays and frames inside are shared between
+    the objects that methods return; they must not be modified.
     """
 
-    tokens: pd.Series
-    pos: pd.Series | None = None
+    vocabulary: np.ndarray
+    codes: np.ndarray
+    offsets: np.ndarray
+    pos_vocabulary: np.ndarray | None
+    pos_codes: np.ndarray | None
     docvars: pd.DataFrame
     unit: str
-    history: tuple[str, ...] = field(default=())
+    history: tuple[str, ...]
 
-    def __post_init__(self) -> None:
-        if not self.tokens.index.equals(self.docvars.index):
+    def __init__(
+        self,
+        *,
+        tokens: pd.Series,
+        pos: pd.Series | None = None,
+        docvars: pd.DataFrame,
+        unit: str,
+        history: Iterable[str] = (),
+    ) -> None:
+        if not isinstance(tokens, pd.Series):
+            raise TypeError(f"tokens must be a pandas Series of token lists, not {type(tokens).__name__}")
+        if not tokens.index.equals(docvars.index):
             raise ValueError("tokens and docvars must share the same unit_id index, in the same order")
-        if not self.tokens.index.is_unique:
-            raise ValueError("unit_id index must be unique")
-        if "doc_id" not in self.docvars.columns:
-            raise ValueError("docvars needs a doc_id column")
-        if self.pos is not None:
-            if not self.pos.index.equals(self.tokens.index):
+        codes, lengths, vocabulary = encode_tokens(list(tokens))
+        codes, words = _sorted_codes(codes, list(vocabulary))
+        offsets = np.zeros(len(lengths) + 1, dtype=np.int64)
+        np.cumsum(lengths, out=offsets[1:])
+        pos_codes = pos_words = None
+        if pos is not None:
+            if not pos.index.equals(tokens.index):
                 raise ValueError("pos must share the tokens' index")
-            lengths_differ = self.pos.map(len).to_numpy() != self.tokens.map(len).to_numpy()
-            if lengths_differ.any():
+            pos_codes, pos_lengths, pos_vocabulary = encode_tokens(list(pos))
+            if not np.array_equal(pos_lengths, lengths):
                 raise ValueError("pos must hold one tag per token in every unit")
+            pos_codes, pos_words = _sorted_codes(pos_codes, list(pos_vocabulary))
+        self._set(
+            codes=codes, offsets=offsets, vocabulary=words, pos_codes=pos_codes, pos_vocabulary=pos_words,
+            docvars=docvars, unit=unit, history=history,
+        )
+
+    @classmethod
+    def from_codes(
+        cls,
+        *,
+        codes: np.ndarray,
+        offsets: np.ndarray,
+        vocabulary: Sequence[str],
+        docvars: pd.DataFrame,
+        unit: str,
+        history: Iterable[str] = (),
+        pos_codes: np.ndarray | None = None,
+        pos_vocabulary: Sequence[str] | None = None,
+    ) -> Tokens:
+        """Build from integer codes without going through Python strings per token.
+
+        Parameters
+        ----------
+        codes : array of int
+            Every token as an index into ``vocabulary``, unit after unit.
+        offsets : array of int
+            ``len(docvars) + 1`` non-decreasing positions in ``codes``, from 0 to ``len(codes)``;
+            unit ``i`` is ``codes[offsets[i]:offsets[i + 1]]``.
+        vocabulary : sequence of str
+            Distinct words in any order; words no code points at are dropped and the rest
+            renumbered in code-point order.
+        docvars, unit, history
+            As for the constructor; ``docvars``'s index is the ``unit_id``.
+        pos_codes, pos_vocabulary : optional
+            The tags, coded the same way (``pos_codes`` aligned with ``codes``).
+
+        Returns
+        -------
+        Tokens
+        """
+        codes = np.asarray(codes)
+        offsets = np.asarray(offsets, dtype=np.int64)
+        if codes.ndim != 1 or not np.issubdtype(codes.dtype, np.integer):
+            raise ValueError("codes must be a 1-D integer array")
+        if offsets.shape != (len(docvars) + 1,) or offsets[0] != 0 or offsets[-1] != len(codes) or (
+            np.diff(offsets) < 0
+        ).any():
+            raise ValueError(
+                f"offsets must run from 0 to len(codes) ({len(codes)}) in {len(docvars) + 1} non-decreasing steps"
+            )
+        if len(codes) and (codes.min() < 0 or codes.max() >= len(vocabulary)):
+            raise ValueError(f"codes must index vocabulary (0 to {len(vocabulary) - 1})")
+        if len(set(vocabulary)) != len(vocabulary):
+            raise ValueError("vocabulary must not repeat a word")
+        codes, words = _sorted_codes(codes.astype(np.int32, copy=False), vocabulary)
+        pos_words = None
+        if pos_codes is not None:
+            if pos_vocabulary is None:
+                raise ValueError("pos_codes needs pos_vocabulary")
+            pos_codes = np.asarray(pos_codes)
+            if pos_codes.shape != codes.shape:
+                raise ValueError("pos must hold one tag per token in every unit")
+            pos_codes, pos_words = _sorted_codes(pos_codes.astype(np.int32, copy=False), pos_vocabulary)
+        self = object.__new__(cls)
+        self._set(
+            codes=codes, offsets=offsets, vocabulary=words, pos_codes=pos_codes, pos_vocabulary=pos_words,
+            docvars=docvars, unit=unit, history=history,
+        )
+        return self
+
+    def _set(self, *, codes, offsets, vocabulary, pos_codes, pos_vocabulary, docvars, unit, history) -> None:
+        if not docvars.index.is_unique:
+            raise ValueError("unit_id index must be unique")
+        if "doc_id" not in docvars.columns:
+            raise ValueError("docvars needs a doc_id column")
+        values = {
+            "codes": codes, "offsets": offsets, "vocabulary": vocabulary, "pos_codes": pos_codes,
+            "pos_vocabulary": pos_vocabulary, "docvars": docvars, "unit": unit, "history": tuple(history),
+        }
+        self.__dict__.update(values)
+
+    def _derived(self, *, keep: np.ndarray | None = None, units: np.ndarray | None = None, step: str) -> Tokens:
+        # A new Tokens with some tokens (boolean per token) and/or units (boolean per unit) kept.
+        lengths = np.diff(self.offsets)
+        codes, pos_codes, docvars = self.codes, self.pos_codes, self.docvars
+        token_mask = None
+        if units is not None:
+            token_mask = np.repeat(units, lengths)
+            lengths, docvars = lengths[units], docvars[units]
+        if keep is not None:
+            token_mask = keep if token_mask is None else token_mask & keep
+            # Tokens kept per unit: count the kept positions inside each unit's range.
+            kept_before = np.concatenate([[0], np.cumsum(keep, dtype=np.int64)])
+            per_unit = kept_before[self.offsets[1:]] - kept_before[self.offsets[:-1]]
+            lengths = per_unit if units is None else per_unit[units]
+        if token_mask is not None:
+            codes = codes[token_mask]
+            pos_codes = None if pos_codes is None else pos_codes[token_mask]
+        offsets = np.zeros(len(lengths) + 1, dtype=np.int64)
+        np.cumsum(lengths, out=offsets[1:])
+        codes, words = _sorted_codes(codes, self.vocabulary, is_sorted=True)
+        pos_words = None
+        if pos_codes is not None:
+            pos_codes, pos_words = _sorted_codes(pos_codes, self.pos_vocabulary, is_sorted=True)
+        derived = object.__new__(Tokens)
+        derived._set(
+            codes=codes, offsets=offsets, vocabulary=words, pos_codes=pos_codes, pos_vocabulary=pos_words,
+            docvars=docvars, unit=self.unit, history=(*self.history, step),
+        )
+        return derived
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise dataclasses.FrozenInstanceError(f"cannot assign to field {name!r}: Tokens is frozen")
+
+    def __delattr__(self, name: str) -> None:
+        raise dataclasses.FrozenInstanceError(f"cannot delete field {name!r}: Tokens is frozen")
+
+    # -- the strings, on demand -----------------------------------------------------------------
+
+    @property
+    def tokens(self) -> pd.Series:
+        """pandas.Series: one ``list[str]`` per unit, indexed by ``unit_id`` (built on each call)."""
+        words = _split(self.vocabulary[self.codes], self.offsets)
+        return pd.Series(words, index=self.docvars.index, dtype=object, name="tokens")
+
+    @property
+    def pos(self) -> pd.Series | None:
+        """pandas.Series or None: one ``list[str]`` of tags per unit, aligned with :attr:`tokens`."""
+        if self.pos_codes is None:
+            return None
+        tags = _split(self.pos_vocabulary[self.pos_codes], self.offsets)
+        return pd.Series(tags, index=self.docvars.index, dtype=object, name="pos")
 
     # -- size ---------------------------------------------------------------------------------
 
     def __len__(self) -> int:
         """Return the number of units."""
-        return len(self.tokens)
+        return len(self.offsets) - 1
 
     @property
     def n_tokens(self) -> int:
         """int: the total number of tokens over all units."""
-        return int(self.tokens.map(len).sum())
+        return len(self.codes)
+
+    @property
+    def lengths(self) -> np.ndarray:
+        """numpy.ndarray of int64: the number of tokens of each unit."""
+        return np.diff(self.offsets)
 
     def __repr__(self) -> str:
-        tagged = ", tagged" if self.pos is not None else ""
+        tagged = ", tagged" if self.pos_codes is not None else ""
         n_docs = self.docvars["doc_id"].nunique()
         return (
             f"Tokens({len(self)} {self.unit} units from {n_docs} documents, "
@@ -131,25 +400,18 @@ class Tokens:
 
     # -- transformations ----------------------------------------------------------------------
 
-    def _filter(self, keep: Callable[[str, str | None], bool], step: str) -> Tokens:
-        new_tokens: list[list[str]] = []
-        new_pos: list[list[str]] | None = [] if self.pos is not None else None
-        tag_lists = self.pos if self.pos is not None else [None] * len(self.tokens)
-        for words, tags in zip(self.tokens, tag_lists):
-            if tags is None:
-                new_tokens.append([w for w in words if keep(w, None)])
-            else:
-                kept = [(w, t) for w, t in zip(words, tags) if keep(w, t)]
-                new_tokens.append([w for w, _ in kept])
-                new_pos.append([t for _, t in kept])
-        index = self.tokens.index
-        return Tokens(
-            tokens=pd.Series(new_tokens, index=index, dtype=object, name="tokens"),
-            pos=None if new_pos is None else pd.Series(new_pos, index=index, dtype=object, name="pos"),
-            docvars=self.docvars,
-            unit=self.unit,
-            history=(*self.history, step),
-        )
+    def _filter(self, keep_word: Callable[[str], bool] | None, keep_tag: Callable[[str], bool] | None,
+                step: str) -> Tokens:
+        # Each rule is a property of a word or of a tag, so it is decided once per distinct word
+        # (tag) and applied to every token through its code.
+        keep = np.ones(len(self.codes), dtype=bool)
+        if keep_word is not None:
+            word_ok = np.fromiter(map(keep_word, self.vocabulary), dtype=bool, count=len(self.vocabulary))
+            keep &= word_ok[self.codes]
+        if keep_tag is not None:
+            tag_ok = np.fromiter(map(keep_tag, self.pos_vocabulary), dtype=bool, count=len(self.pos_vocabulary))
+            keep &= tag_ok[self.pos_codes]
+        return self._derived(keep=keep, step=step)
 
     def remove(
         self,
@@ -202,7 +464,7 @@ class Tokens:
         if int(min_nchar) != min_nchar or min_nchar < 1:
             raise ValueError(f"min_nchar must be a positive integer, got {min_nchar!r}")
         if pos is not None:
-            if self.pos is None:
+            if self.pos_codes is None:
                 raise ValueError("these tokens carry no POS tags; tokenize with pos=True")
             if isinstance(pos, str):
                 pos = (pos,)
@@ -210,19 +472,17 @@ class Tokens:
         else:
             posset = frozenset()
 
-        def keep(word: str, tag: str | None) -> bool:
+        def keep_word(word: str) -> bool:
             if word in wordset or len(word) < min_nchar or _is_punctuation(word):
                 return False
-            if not keep_numbers and _is_number(word):
-                return False
-            return tag not in posset
+            return keep_numbers or not _is_number(word)
 
         pos_repr = None if pos is None else tuple(sorted(posset))
         step = (
             f"remove(words={len(wordset)}, min_nchar={min_nchar}, pos={pos_repr!r}, "
             f"keep_numbers={keep_numbers})"
         )
-        return self._filter(keep, step)
+        return self._filter(keep_word, (lambda tag: tag not in posset) if posset else None, step)
 
     def keep_pos(
         self, tags: Iterable[str], *, match: Literal["exact", "prefix"] = "exact"
@@ -241,7 +501,7 @@ class Tokens:
         -------
         Tokens
         """
-        if self.pos is None:
+        if self.pos_codes is None:
             raise ValueError("these tokens carry no POS tags; tokenize with pos=True")
         if match not in ("exact", "prefix"):
             raise ValueError(f"match must be 'exact' or 'prefix', got {match!r}")
@@ -249,15 +509,15 @@ class Tokens:
         if match == "exact":
             allowed = frozenset(tagset)
 
-            def keep(word: str, tag: str | None) -> bool:
+            def keep_tag(tag: str) -> bool:
                 return tag in allowed
 
         else:
 
-            def keep(word: str, tag: str | None) -> bool:
-                return tag is not None and tag.startswith(tagset)
+            def keep_tag(tag: str) -> bool:
+                return tag.startswith(tagset)
 
-        return self._filter(keep, f"keep_pos(tags={tuple(sorted(tagset))!r}, match={match!r})")
+        return self._filter(None, keep_tag, f"keep_pos(tags={tuple(sorted(tagset))!r}, match={match!r})")
 
     def subset(
         self,
@@ -307,13 +567,7 @@ class Tokens:
             keep &= self.docvars["doc_id"].isin(wanted).to_numpy()
             described.append(f"doc_ids={sorted(set(wanted))!r}")
         step = f"subset({', '.join(described)}) -> {int(keep.sum())} of {len(self)} units"
-        return Tokens(
-            tokens=self.tokens[keep],
-            pos=None if self.pos is None else self.pos[keep],
-            docvars=self.docvars[keep],
-            unit=self.unit,
-            history=(*self.history, step),
-        )
+        return self._derived(units=keep, step=step)
 
     # -- export -------------------------------------------------------------------------------
 
@@ -327,19 +581,19 @@ class Tokens:
             ``position`` is the token's 1-based place in its unit's current token list.
             Rows follow unit order, then position.
         """
-        lengths = self.tokens.map(len).to_numpy(dtype=np.int64)
-        total = int(lengths.sum())
-        starts = np.repeat(np.cumsum(lengths) - lengths, lengths)
+        lengths = self.lengths
+        total = len(self.codes)
+        starts = np.repeat(self.offsets[:-1], lengths)
         frame = pd.DataFrame(
             {
-                "unit_id": np.repeat(self.tokens.index.to_numpy(dtype=object), lengths),
+                "unit_id": np.repeat(self.docvars.index.to_numpy(dtype=object), lengths),
                 "doc_id": np.repeat(self.docvars["doc_id"].to_numpy(dtype=object), lengths),
                 "position": np.arange(total, dtype=np.int64) - starts + 1,
-                "token": [word for words in self.tokens for word in words],
+                "token": self.vocabulary[self.codes],
             }
         )
-        if self.pos is not None:
-            frame["pos"] = [tag for tags in self.pos for tag in tags]
+        if self.pos_codes is not None:
+            frame["pos"] = self.pos_vocabulary[self.pos_codes]
         return frame
 
 
@@ -451,25 +705,86 @@ def segment_texts(
     >>> words
     [['学党史', '、', '悟思想'], ['学党史', '、', '悟思想']]
     """
+    coded = _segment_codes(texts, segmenter=segmenter, pos=pos, n_jobs=n_jobs, cache=cache, progress=progress)
+    words = np.asarray(list(coded.vocabulary), dtype=object)
+    # Each text gets lists of its own (tolist builds new ones), so editing one never changes another.
+    word_lists = [words[coded.codes[i]].tolist() for i in coded.which]
+    tag_lists = None
+    if pos:
+        tags = np.asarray(list(coded.pos_vocabulary), dtype=object)
+        tag_lists = [tags[coded.pos_codes[i]].tolist() for i in coded.which]
+    return word_lists, tag_lists
+
+
+@dataclass
+class _Coded:
+    """Segmented texts as integer codes: ``codes[which[k]]`` are the words of text ``k``."""
+
+    which: list[int]
+    codes: list[np.ndarray]
+    vocabulary: dict[str, int]
+    pos_codes: list[np.ndarray] | None
+    pos_vocabulary: dict[str, int] | None
+
+
+#: Cached texts are decoded and coded in groups of this many (bounds the strings alive at once).
+_DECODE_GROUP = 2_000
+
+
+def _segment_codes(
+    texts: Sequence[str],
+    *,
+    segmenter: Segmenter | None,
+    pos: bool,
+    n_jobs: int | None,
+    cache: bool | str | os.PathLike | tokencache.TokenCache | None,
+    progress: bool,
+) -> _Coded:
+    # segment_texts, but each distinct text's words are coded over one growing vocabulary as
+    # soon as a batch is segmented: a corpus's tokens never exist as Python strings all at once.
     if segmenter is None:
         segmenter = get_segmenter()
     texts = list(texts)
     store = tokencache.open_cache(cache)
     unique = list(dict.fromkeys(texts))
-    results: dict[str, tuple[list[str], list[str] | None]] = {}
+    position = {text: i for i, text in enumerate(unique)}
+    codes: list[np.ndarray | None] = [None] * len(unique)
+    tag_codes: list[np.ndarray | None] | None = [None] * len(unique) if pos else None
+    vocabulary: dict[str, int] = {}
+    tag_vocabulary: dict[str, int] | None = {} if pos else None
+
+    def store_codes(batch: list[str], results: list[tuple[list[str], list[str] | None]]) -> None:
+        flat, lengths, _ = encode_tokens([words for words, _ in results], vocabulary)
+        bounds = np.cumsum(lengths)[:-1]
+        for text, part in zip(batch, np.split(flat, bounds) if len(batch) else []):
+            codes[position[text]] = part
+        if pos:
+            flat, _, _ = encode_tokens([tags for _, tags in results], tag_vocabulary)
+            for text, part in zip(batch, np.split(flat, bounds) if len(batch) else []):
+                tag_codes[position[text]] = part
+
     keys: dict[str, bytes] = {}
     if store is not None and unique:
         keys = dict(zip(unique, tokencache.unit_keys(unique, segmenter, pos=pos)))
         found = store.get_many(keys.values())
+        group: list[str] = []
+        decoded: list[tuple[list[str], list[str] | None]] = []
         for text, key in keys.items():
-            value = found.get(key)
+            value = found.pop(key, None)
             if value is None:
                 continue
             try:
-                results[text] = tokencache.decode(value, pos=pos)
+                decoded.append(tokencache.decode(value, pos=pos))
             except ValueError:
                 logger.warning("token cache: unreadable entry for a text of %d characters; recomputing", len(text))
-    todo = [text for text in unique if text not in results]
+                continue
+            group.append(text)
+            if len(group) >= _DECODE_GROUP:
+                store_codes(group, decoded)
+                group, decoded = [], []
+        store_codes(group, decoded)
+        del found
+    todo = [text for text in unique if codes[position[text]] is None]
     n_chars = sum(len(text) for text in todo)
     context = mp_context()
     threshold = PARALLEL_MIN_CHARS.get(segmenter.engine, PARALLEL_MIN_CHARS["jieba"])[context.get_start_method()]
@@ -482,7 +797,24 @@ def segment_texts(
     batches = batches_by_size(todo, [len(text) for text in todo], batch_chars)
     workers = min(workers, len(batches))
     show = progress and len(batches) > 1
-    computed: list = []
+
+    def finish_batch(batch: list[str], computed: list) -> None:
+        results, new_entries = [], []
+        for text, result in zip(batch, computed):
+            if isinstance(result, str):
+                encoded, result = result, tokencache.decode(result, pos=pos)
+            elif store is not None:
+                encoded = tokencache.encode(*result)
+            else:
+                encoded = None
+            results.append(result)
+            if store is not None and encoded is not None:
+                new_entries.append((keys[text], encoded))
+        store_codes(batch, results)
+        if new_entries:
+            store.put_many(new_entries)
+
+    done_batches = 0
     if workers > 1:
         logger.info("segmenting %d characters in %d processes", n_chars, workers)
         # Forked workers share this process's memory until either side writes to it, and a
@@ -497,46 +829,28 @@ def segment_texts(
                 done = executor.map(_segment_batch, [(batch, pos) for batch in batches])
                 for batch_result in _progress(done, desc="segmenting", total=len(batches), unit="batch",
                                               enabled=show):
-                    computed.extend(batch_result)
+                    finish_batch(batches[done_batches], batch_result)
+                    done_batches += 1
         except BrokenProcessPool as error:
             # A worker died: killed for memory, or (with "spawn") a script that starts work at
             # import time without an `if __name__ == "__main__":` guard. Do it here instead.
             warnings.warn(f"segmentation workers failed ({error}); segmenting in this process",
-                          RuntimeWarning, stacklevel=2)
-            computed, workers = [], 1
+                          RuntimeWarning, stacklevel=3)
+            workers = 1
         finally:
             if freeze:
                 gc.unfreeze()
     if workers <= 1:
-        for batch in _progress(batches, desc="segmenting", total=len(batches), unit="batch", enabled=show):
-            computed.extend(_cut_one(segmenter, text, pos) for text in batch)
-    new_entries = []
-    for text, result in zip(todo, computed):
-        if isinstance(result, str):
-            encoded, result = result, tokencache.decode(result, pos=pos)
-        elif store is not None:
-            encoded = tokencache.encode(*result)
-        else:
-            encoded = None
-        results[text] = result
-        if store is not None and encoded is not None:
-            new_entries.append((keys[text], encoded))
-    if store is not None and new_entries:
-        store.put_many(new_entries)
-    words = _own_lists([results[text][0] for text in texts])
-    tags = _own_lists([results[text][1] for text in texts]) if pos else None
-    return words, tags
-
-
-def _own_lists(lists: list[list[str]]) -> list[list[str]]:
-    # A text that occurs twice gets its own copy of the list, so that editing one unit's
-    # tokens can never change another's.
-    seen: set[int] = set()
-    for i, items in enumerate(lists):
-        if id(items) in seen:
-            lists[i] = list(items)
-        seen.add(id(items))
-    return lists
+        rest = batches[done_batches:]
+        for batch in _progress(rest, desc="segmenting", total=len(rest), unit="batch", enabled=show):
+            finish_batch(batch, [_cut_one(segmenter, text, pos) for text in batch])
+    return _Coded(
+        which=[position[text] for text in texts],
+        codes=codes,
+        vocabulary=vocabulary,
+        pos_codes=tag_codes,
+        pos_vocabulary=tag_vocabulary,
+    )
 
 
 def tokenize(
@@ -616,18 +930,25 @@ def tokenize(
         raise ValueError("corpus.units() must return doc_id and text columns")
     texts = units["text"].fillna("").astype(str).tolist()
     index = pd.Index(units.index, name="unit_id")
-    words, tag_lists = segment_texts(
-        texts, segmenter=segmenter, pos=pos, n_jobs=n_jobs, cache=cache, progress=progress
-    )
-    tags = None
+    coded = _segment_codes(texts, segmenter=segmenter, pos=pos, n_jobs=n_jobs, cache=cache, progress=progress)
+    del texts
+    lengths = np.fromiter((len(coded.codes[i]) for i in coded.which), dtype=np.int64, count=len(coded.which))
+    offsets = np.zeros(len(lengths) + 1, dtype=np.int64)
+    np.cumsum(lengths, out=offsets[1:])
+    empty = np.zeros(0, dtype=np.int32)
+    flat = np.concatenate([coded.codes[i] for i in coded.which]) if len(lengths) else empty
+    flat_tags = None
     if pos:
-        tags = pd.Series(tag_lists, index=index, dtype=object, name="pos")
+        flat_tags = np.concatenate([coded.pos_codes[i] for i in coded.which]) if len(lengths) else empty
     docvars = _unit_docvars(units, corpus.docvars)
     docvars.index = index
     step = f"tokenize(unit={unit!r}, pos={pos}, hmm={hmm}, segmenter={segmenter!r})"
-    return Tokens(
-        tokens=pd.Series(words, index=index, dtype=object, name="tokens"),
-        pos=tags,
+    return Tokens.from_codes(
+        codes=flat,
+        offsets=offsets,
+        vocabulary=list(coded.vocabulary),
+        pos_codes=flat_tags,
+        pos_vocabulary=None if coded.pos_vocabulary is None else list(coded.pos_vocabulary),
         docvars=docvars,
         unit=unit,
         history=(*tuple(getattr(corpus, "history", ())), step),
