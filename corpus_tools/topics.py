@@ -98,6 +98,11 @@ LABEL_LAMBDA = 0.6
 #: Terms in a topic label.
 LABEL_TERMS = 3
 
+#: Default `tol` of the fits: stop when a pass changes the per-word bound by less than 0.01 %.
+DEFAULT_TOL = 1e-4
+#: Default `sample_units` of the K sweep and the stability refits.
+DEFAULT_SAMPLE_UNITS = 5000
+
 #: Coherence measures computed for every K (gensim ``CoherenceModel`` names).
 COHERENCE_MEASURES: tuple[str, ...] = ("c_v", "c_npmi")
 
@@ -247,6 +252,19 @@ class TopicCorpus:
             f"TopicCorpus({self.n_units} {self.unit_plural} x {self.n_terms} terms, "
             f"{int(self.dtm.matrix.sum())} tokens)"
         )
+
+
+def _subset(tc: TopicCorpus, rows: np.ndarray) -> TopicCorpus:
+    """The topic corpus restricted to `rows` (sorted positions), vocabulary unchanged."""
+    keep = np.zeros(tc.n_units, dtype=bool)
+    keep[rows] = True
+    return dataclasses.replace(
+        tc,
+        dtm=DocTermMatrix(matrix=tc.dtm.matrix[rows], terms=tc.dtm.terms, docvars=tc.dtm.docvars.iloc[rows],
+                          history=tc.dtm.history),
+        tokens=tc.tokens.subset(keep),
+        texts=tc.texts.iloc[rows],
+    )
 
 
 def _step(tokens: Tokens, name: str, detail: str = "") -> dict[str, Any]:
@@ -411,7 +429,9 @@ def topic_corpus(
             adapter = _UnitTable(windows, source.docvars, tuple(getattr(source, "history", ())))
             tokens = tokenize(adapter, unit="sentence", pos=pos, segmenter=segmenter, hmm=getattr(segmenter, "hmm", False))
             step = f"tokenize(unit='window', window_size={window_size}, window_within={window_within!r}, pos={pos})"
-            tokens = dataclasses.replace(tokens, unit="window", history=(*tokens.history[:-1], step))
+            # The public constructor (not dataclasses.replace): Tokens holds integer codes inside.
+            tokens = Tokens(tokens=tokens.tokens, pos=tokens.pos, docvars=tokens.docvars, unit="window",
+                            history=(*tokens.history[:-1], step))
             texts = windows["text"]
         else:
             tokens = tokenize(source, unit=unit, pos=pos, segmenter=segmenter, hmm=getattr(segmenter, "hmm", False))
@@ -447,7 +467,7 @@ def topic_corpus(
                   f"{n_phrases} phrases (min_count={phrase_min_count}, threshold={phrase_threshold})")
         )
     elif tokens.pos is not None:
-        tokens = dataclasses.replace(tokens, pos=None)
+        tokens = Tokens(tokens=tokens.tokens, docvars=tokens.docvars, unit=tokens.unit, history=tokens.history)
 
     counts = dtm(tokens)
     rows = np.arange(counts.n_docs)
@@ -638,8 +658,24 @@ def _capture_fit_log() -> Iterator[_FitLog]:
             logger.warning("gensim: %s", message)
 
 
-def _bound_metric(matrix: sp.csr_matrix, *, seed: int, log: _FitLog):
-    """A gensim callback metric: the training corpus's per-word bound at the end of each pass."""
+class _Converged(Exception):
+    """Raised by the bound callback to end training after the pass whose bound met `tol`."""
+
+
+def _relative_change(previous: float, current: float) -> float:
+    """|current - previous| / |previous|: the per-pass relative change of the per-word bound."""
+    return abs(current - previous) / abs(previous) if previous != 0 else np.inf
+
+
+def _bound_metric(matrix: sp.csr_matrix, *, seed: int, log: _FitLog, tol: float | None):
+    """A gensim callback metric: the training corpus's per-word bound at the end of each pass.
+
+    With `tol`, it also ends training: gensim calls it after the pass's last M-step, so
+    raising :class:`_Converged` there leaves the model exactly as a fit with that many passes
+    would be. (Calling ``LdaModel.update`` once per pass instead is not the same fit: every
+    call adds the corpus to the model's document count again and restarts the learning-rate
+    schedule, as for new documents in online LDA.)
+    """
     from gensim.models.callbacks import Metric
 
     class PerWordBound(Metric):
@@ -647,15 +683,24 @@ def _bound_metric(matrix: sp.csr_matrix, *, seed: int, log: _FitLog):
         viz_env = None
         title = None
 
+        def __init__(self) -> None:
+            self.values: list[float] = []
+            self.model = None
+
         def __str__(self) -> str:
             return "per_word_bound"
 
         def get_value(self, **kwargs: Any) -> float:
+            self.model = kwargs["model"]
             log.paused = True  # the bound's own inference is not a training E-step
             try:
-                return _per_word_bound(kwargs["model"], matrix, seed=seed)
+                value = _per_word_bound(self.model, matrix, seed=seed)
             finally:
                 log.paused = False
+            self.values.append(value)
+            if tol is not None and len(self.values) >= 2 and _relative_change(self.values[-2], value) < tol:
+                raise _Converged
+            return value
 
     return PerWordBound()
 
@@ -669,6 +714,7 @@ _CONVERGENCE_COLUMNS = [
     "units_inferred",
     "converged_share",
     "per_word_bound",
+    "bound_rel_change",
     "perplexity",
 ]
 
@@ -682,13 +728,18 @@ def _train(
     alpha: Alpha,
     eta: Eta,
     passes: int,
+    tol: float | None,
     iterations: int,
     chunksize: int,
     gamma_threshold: float,
     workers: int,
     track_bound: bool,
 ) -> tuple[LdaModel, pd.DataFrame]:
-    """Fit one LDA model on the rows of `matrix`; return it with its per-pass convergence table."""
+    """Fit one LDA model on the rows of `matrix`; return it with its per-pass convergence table.
+
+    With ``workers=1`` and a `tol`, training stops after the first pass whose per-word bound
+    changed by less than `tol` (relative) since the pass before, at the latest after `passes`.
+    """
     from gensim.models import LdaModel, LdaMulticore
 
     dictionary = _dictionary(matrix, terms)
@@ -705,17 +756,25 @@ def _train(
         random_state=random_state,
         dtype=np.float64,
     )
+    stop_early = tol is not None and workers == 1
     with _capture_fit_log() as log:
         if workers > 1:
             lda = LdaMulticore(bow, workers=workers, alpha=alpha, **common)
         else:
-            callbacks = [_bound_metric(matrix, seed=random_state, log=log)] if track_bound else None
-            lda = LdaModel(bow, alpha=alpha, callbacks=callbacks, **common)
+            metric = _bound_metric(matrix, seed=random_state, log=log, tol=tol if stop_early else None)
+            try:
+                lda = LdaModel(bow, alpha=alpha, callbacks=[metric] if track_bound or stop_early else None, **common)
+            except _Converged:
+                lda = metric.model
+    # The bound callback runs once per completed pass, so its values count the passes run.
+    n_passes = len(metric.values) if stop_early else passes
     # One row per pass even if gensim's log wording ever changes (the row is then empty, not lost).
     empty = {"n_updates": 0, "topic_diff": np.nan, "rho": np.nan, "units_converged": np.nan, "units_inferred": np.nan}
-    table = pd.DataFrame([{"pass": p, **log.passes.get(p, empty)} for p in range(1, passes + 1)])
-    bounds = getattr(lda, "metrics", {}).get("per_word_bound", []) if track_bound and workers == 1 else []
+    table = pd.DataFrame([{"pass": p, **log.passes.get(p, empty)} for p in range(1, n_passes + 1)])
+    bounds = metric.values if workers == 1 and (track_bound or stop_early) else []
     table["per_word_bound"] = pd.Series(bounds, dtype=float).reindex(range(len(table))).to_numpy()
+    previous = table["per_word_bound"].shift(1)
+    table["bound_rel_change"] = (table["per_word_bound"] - previous).abs() / previous.abs()
     # gensim's bound is in nats (natural logs), so perplexity is e ** -bound; gensim's own log
     # line ("perplexity estimate") uses 2 ** -bound, which understates it 10-16x on this corpus.
     table["perplexity"] = np.exp(-table["per_word_bound"])
@@ -729,7 +788,7 @@ def _train(
 
 
 def _check_fit_args(k: int, n_units: int, n_terms: int, *, plural: str, alpha: Alpha, workers: int,
-                    passes: int, iterations: int) -> None:
+                    passes: int, iterations: int, tol: float | None = None) -> None:
     if int(k) != k or k < 2:
         raise TopicInputError(f"K must be an integer of at least 2, got {k!r}")
     if k >= n_units:
@@ -750,6 +809,8 @@ def _check_fit_args(k: int, n_units: int, n_terms: int, *, plural: str, alpha: A
     for name, value in (("passes", passes), ("iterations", iterations), ("workers", workers)):
         if int(value) != value or value < 1:
             raise ValueError(f"{name} must be a positive integer, got {value!r}")
+    if tol is not None and not (isinstance(tol, int | float) and 0 <= tol < 1):
+        raise ValueError(f"tol is a relative change in [0, 1) or None (always run `passes`), got {tol!r}")
 
 
 def _log_fit(what: str, table: pd.DataFrame) -> None:
@@ -1083,7 +1144,7 @@ class TopicModel:
     corpus : TopicCorpus
     k, random_state : int
     settings : dict
-        ``alpha, eta, passes, iterations, chunksize, gamma_threshold, workers`` as passed.
+        ``alpha, eta, passes, tol, iterations, chunksize, gamma_threshold, workers`` as passed.
     order : tuple of int
         ``order[i]`` is the gensim topic id of topic ``i + 1``.
     phi : numpy.ndarray of shape (K, V)
@@ -1091,7 +1152,7 @@ class TopicModel:
     theta : numpy.ndarray of shape (n_units, K)
         Topic shares of every unit (rows sum to 1), inferred with ``random_state``.
     convergence : pandas.DataFrame
-        One row per pass, see :func:`fit_lda`.
+        One row per pass run, see :func:`fit_lda`; its length is the number of passes.
     """
 
     lda: LdaModel
@@ -1400,6 +1461,7 @@ def fit_lda(
     alpha: Alpha = "symmetric",
     eta: Eta = "symmetric",
     passes: int = 50,
+    tol: float | None = DEFAULT_TOL,
     iterations: int = 400,
     chunksize: int = 2000,
     gamma_threshold: float = 0.001,
@@ -1426,7 +1488,15 @@ def fit_lda(
         the initial prior, so the topics come out exactly as with ``"symmetric"`` (checked on
         the seeds); pass a number for a sparser or smoother prior.
     passes : int, default 50
-        Passes over the corpus. Check the ``topic_diff`` column of :attr:`TopicModel.convergence`.
+        The most passes over the corpus. Check the ``topic_diff`` and ``bound_rel_change``
+        columns of :attr:`TopicModel.convergence`.
+    tol : float or None, default 1e-4
+        Stop after the first pass whose per-word bound of the training units changed by less
+        than this share of its value since the pass before (``bound_rel_change``), at the
+        latest after `passes`. None always runs `passes`. Training is deterministic, so the
+        model after stopping at pass p is exactly the model ``passes=p, tol=None`` fits.
+        Needs the bound every pass (one extra E-step per pass); with ``workers > 1`` it is
+        ignored and `passes` are run.
     iterations : int, default 400
         Maximum E-step iterations per unit and pass; check ``converged_share``.
     chunksize : int, default 2000
@@ -1451,14 +1521,16 @@ def fit_lda(
     Returns
     -------
     TopicModel
-        ``convergence`` has one row per pass: ``pass`` (1-based), ``n_updates`` (M-steps in
+        ``convergence`` has one row per pass run: ``pass`` (1-based), ``n_updates`` (M-steps in
         the pass), ``topic_diff`` (mean absolute change of the log topic-term weights in the
         pass's last update: it falls towards 0 as the topics settle), ``rho`` (the update's
         learning rate), ``units_converged`` and ``units_inferred`` (units whose E-step met
         `gamma_threshold` within `iterations`, and all units processed), ``converged_share``,
         ``per_word_bound`` (gensim's variational lower bound (ELBO) of the log likelihood of
         the training units, with their topic shares re-inferred, including the topic-term prior
-        term once, divided by the training tokens: nats per token, higher is better) and
+        term once, divided by the training tokens: nats per token, higher is better; NaN when
+        neither `track_bound` nor `tol` asks for it), ``bound_rel_change`` (its relative change
+        since the pass before, what `tol` is compared with) and
         ``perplexity`` (``exp(-per_word_bound)``, an upper bound of the per-token perplexity;
         lower is better; gensim's own log line prints ``2 ** -bound``, which is wrong for a
         bound in nats).
@@ -1483,37 +1555,45 @@ def fit_lda(
     (``benchmarks/topics_scaling.py``); more workers pay off with more cores.
     """
     _check_fit_args(k, tc.n_units, tc.n_terms, plural=tc.unit_plural, alpha=alpha, workers=workers,
-                    passes=passes, iterations=iterations)
+                    passes=passes, iterations=iterations, tol=tol)
     # Several workers finish chunks in varying order: such a fit is not a function of its
     # arguments, so it is never cached.
     fit = cached(_fit_lda, cache if workers == 1 else False)
-    return fit(tc, k=int(k), random_state=random_state, alpha=alpha, eta=eta, passes=passes, iterations=iterations,
-               chunksize=chunksize, gamma_threshold=gamma_threshold, workers=workers, track_bound=track_bound)
+    return fit(tc, k=int(k), random_state=random_state, alpha=alpha, eta=eta, passes=passes, tol=tol,
+               iterations=iterations, chunksize=chunksize, gamma_threshold=gamma_threshold, workers=workers,
+               track_bound=track_bound)
+
+
+def _ordered(lda: LdaModel, matrix: sp.csr_matrix, *, seed: int, chunksize: int
+             ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The units' raw topic shares, the topic order by prevalence and phi in that order."""
+    theta_raw = _infer_theta(lda, matrix, seed=seed, chunksize=chunksize)
+    weights = np.asarray(matrix.sum(axis=1), dtype=np.float64).ravel()
+    order = _order_topics(theta_raw, weights)
+    phi = np.asarray(lda.get_topics(), dtype=np.float64)[order]
+    phi /= phi.sum(axis=1, keepdims=True)
+    return theta_raw, order, phi
 
 
 def _fit_lda(
-    tc: TopicCorpus, *, k: int, random_state: int, alpha: Alpha, eta: Eta, passes: int, iterations: int,
-    chunksize: int, gamma_threshold: float, workers: int, track_bound: bool,
+    tc: TopicCorpus, *, k: int, random_state: int, alpha: Alpha, eta: Eta, passes: int, tol: float | None,
+    iterations: int, chunksize: int, gamma_threshold: float, workers: int, track_bound: bool,
 ) -> TopicModel:
     # The result cache keys on this function's code: models cached before the convergence
     # table's perplexity became exp(-bound) (it was 2 ** -bound) are not reused.
     lda, convergence = _train(
         tc.dtm.matrix, tc.dtm.terms, k=int(k), random_state=random_state, alpha=alpha, eta=eta,
-        passes=passes, iterations=iterations, chunksize=chunksize, gamma_threshold=gamma_threshold,
+        passes=passes, tol=tol, iterations=iterations, chunksize=chunksize, gamma_threshold=gamma_threshold,
         workers=workers, track_bound=track_bound,
     )
     _log_fit(f"LDA K={k} random_state={random_state}", convergence)
-    theta_raw = _infer_theta(lda, tc.dtm.matrix, seed=random_state, chunksize=chunksize)
-    weights = np.asarray(tc.dtm.matrix.sum(axis=1), dtype=np.float64).ravel()
-    order = _order_topics(theta_raw, weights)
-    phi = np.asarray(lda.get_topics(), dtype=np.float64)[order]
-    phi /= phi.sum(axis=1, keepdims=True)
+    theta_raw, order, phi = _ordered(lda, tc.dtm.matrix, seed=random_state, chunksize=chunksize)
     return TopicModel(
         lda=lda,
         corpus=tc,
         k=int(k),
         random_state=random_state,
-        settings=dict(alpha=alpha, eta=eta, passes=passes, iterations=iterations, chunksize=chunksize,
+        settings=dict(alpha=alpha, eta=eta, passes=passes, tol=tol, iterations=iterations, chunksize=chunksize,
                       gamma_threshold=gamma_threshold, workers=workers),
         order=tuple(int(i) for i in order),
         phi=phi,
@@ -1534,7 +1614,11 @@ class KSweep:
     Attributes
     ----------
     scores : pandas.DataFrame
-        One row per K: ``k``, ``n_train_units``, ``n_heldout_units``, ``c_v``, ``c_npmi``
+        One row per K: ``k``, ``n_corpus_units`` (all units of the topic corpus),
+        ``n_sampled_units`` (the units the sweep used: all of them, or a sample of
+        `sample_units`), ``n_train_units`` and ``n_heldout_units`` (the sample's split),
+        ``n_passes`` (passes run before the bound converged or `passes` was reached),
+        ``c_v``, ``c_npmi``
         (mean coherence of the K topics' top terms), ``c_v_min`` (the least coherent
         topic's c_v), ``heldout_per_word_bound`` (the variational lower bound of the held-out
         units' log likelihood, nats per held-out token, see Notes) and ``heldout_perplexity``
@@ -1546,12 +1630,32 @@ class KSweep:
         The held-out ``unit_id`` values.
     settings : dict
         The arguments of the sweep.
+    sample : tuple of str
+        The ``unit_id`` values of the units the sweep used (training and held-out); every
+        unit when the corpus has no more than `sample_units`.
     """
 
     scores: pd.DataFrame
     convergence: pd.DataFrame
     heldout: tuple[str, ...]
     settings: dict[str, Any]
+    sample: tuple[str, ...] = ()
+
+
+def _sample_rows(n_units: int, sample_units: int | None, random_state: int) -> np.ndarray:
+    """Sorted rows of a simple random sample of `sample_units` units, or all rows if no more.
+
+    Drawn with ``numpy.random.default_rng(random_state)``: the same seed gives the same sample.
+    """
+    if sample_units is None or n_units <= sample_units:
+        return np.arange(n_units)
+    generator = np.random.default_rng(random_state)
+    return np.sort(generator.permutation(n_units)[:sample_units])
+
+
+def _check_sample_units(sample_units: int | None) -> None:
+    if sample_units is not None and (int(sample_units) != sample_units or sample_units < 2):
+        raise ValueError(f"sample_units must be None (all units) or an integer of at least 2, got {sample_units!r}")
 
 
 def _heldout_rows(n_units: int, heldout_prop: float, random_state: int) -> np.ndarray:
@@ -1570,18 +1674,25 @@ def _score_k(
     # here re-keys the result cache, so sweeps cached with the old counts are not reused.
     lda, table = _train(tc.dtm.matrix[train], tc.dtm.terms, k=k, random_state=random_state, track_bound=False,
                         **fit_settings)
+    # The reference texts of coherence are the units the sweep sampled (all units up to
+    # `sample_units`), so its cost too is bounded on a large corpus.
+    sampled = np.union1d(train, heldout)
+    reference = tc if len(sampled) == tc.n_units else _subset(tc, sampled)
     phi = np.asarray(lda.get_topics(), dtype=np.float64)
     terms = np.asarray(tc.dtm.terms, dtype=object)
     top_terms = [terms[row].tolist() for row in _top_indices(phi, topn)]
     dictionary = _dictionary(tc.dtm.matrix, tc.dtm.terms)
-    coherence = _coherence(top_terms, tc, measures=COHERENCE_MEASURES, processes=fit_settings["workers"],
+    coherence = _coherence(top_terms, reference, measures=COHERENCE_MEASURES, processes=fit_settings["workers"],
                            dictionary=dictionary)
     bound = _per_word_bound(lda, tc.dtm.matrix[heldout], seed=random_state) if len(heldout) else np.nan
     last = table.iloc[-1]
     row = {
         "k": k,
+        "n_corpus_units": tc.n_units,
+        "n_sampled_units": len(sampled),
         "n_train_units": len(train),
         "n_heldout_units": len(heldout),
+        "n_passes": len(table),
         "c_v": coherence["c_v"].mean(),
         "c_npmi": coherence["c_npmi"].mean(),
         "c_v_min": coherence["c_v"].min(),
@@ -1599,10 +1710,12 @@ def sweep_k(
     ks: Sequence[int],
     random_state: int,
     heldout_prop: float = 0.2,
+    sample_units: int | None = DEFAULT_SAMPLE_UNITS,
     topn: int = 10,
     alpha: Alpha = "symmetric",
     eta: Eta = "symmetric",
     passes: int = 50,
+    tol: float | None = DEFAULT_TOL,
     iterations: int = 400,
     chunksize: int = 2000,
     gamma_threshold: float = 0.001,
@@ -1618,13 +1731,21 @@ def sweep_k(
     ks : sequence of int
         The numbers of topics to try, e.g. ``range(3, 9)``.
     random_state : int
-        Seeds the held-out split and every fit.
+        Seeds the sample, the held-out split and every fit.
     heldout_prop : float, default 0.2
-        Share of units held out (drawn with `random_state`) for perplexity; the models are
-        fitted on the rest. 0 fits on every unit and leaves the perplexity columns empty.
+        Share of the sampled units held out (drawn with `random_state`) for perplexity; the
+        models are fitted on the rest. 0 fits on every sampled unit and leaves the perplexity
+        columns empty.
+    sample_units : int or None, default 5000
+        The sweep uses a simple random sample of this many units (drawn with
+        `random_state`, the same every run) when the corpus has more; a corpus of at most
+        this many units is used whole, and None always uses every unit. The sample is also
+        the reference corpus of coherence. Choosing K needs the models' relative quality,
+        which a few thousand units show; :func:`fit_lda` then fits the chosen K on every
+        unit. ``scores`` records ``n_corpus_units`` and ``n_sampled_units``.
     topn : int, default 10
         Top terms per topic scored for coherence.
-    alpha, eta, passes, iterations, chunksize, gamma_threshold, workers
+    alpha, eta, passes, tol, iterations, chunksize, gamma_threshold, workers
         As in :func:`fit_lda`.
     progress : bool, default True
         Show progress (:func:`corpus_tools.progress.progress`: a bar in JupyterLab, log lines
@@ -1674,24 +1795,26 @@ def sweep_k(
     if topn > tc.n_terms:
         raise TopicInputError(f"topn={topn} is larger than the vocabulary ({tc.n_terms} terms): lower topn")
 
-    heldout = _heldout_rows(tc.n_units, heldout_prop, random_state)
-    train = np.setdiff1d(np.arange(tc.n_units), heldout)
+    _check_sample_units(sample_units)
+    sample = _sample_rows(tc.n_units, sample_units, random_state)
+    heldout = sample[_heldout_rows(len(sample), heldout_prop, random_state)]
+    train = np.setdiff1d(sample, heldout)
     if heldout_prop > 0 and len(heldout) < 2:
         raise TopicInputError(
-            f"heldout_prop={heldout_prop} holds out only {len(heldout)} of {tc.n_units} {tc.unit_plural}: "
+            f"heldout_prop={heldout_prop} holds out only {len(heldout)} of {len(sample)} {tc.unit_plural}: "
             "raise heldout_prop, use a finer unit, or set heldout_prop=0 to skip held-out perplexity"
         )
     for k in ks:
         try:
             _check_fit_args(k, len(train), tc.n_terms, plural=tc.unit_plural, alpha=alpha, workers=workers,
-                            passes=passes, iterations=iterations)
+                            passes=passes, iterations=iterations, tol=tol)
         except TopicInputError as error:
             raise TopicInputError(
-                f"{error} (after holding out {len(heldout)} of {tc.n_units} {tc.unit_plural} with "
+                f"{error} (after holding out {len(heldout)} of {len(sample)} {tc.unit_plural} with "
                 f"heldout_prop={heldout_prop}; the largest K tried is {max(ks)})"
             ) from None
 
-    fit_settings = dict(alpha=alpha, eta=eta, passes=passes, iterations=iterations, chunksize=chunksize,
+    fit_settings = dict(alpha=alpha, eta=eta, passes=passes, tol=tol, iterations=iterations, chunksize=chunksize,
                         gamma_threshold=gamma_threshold, workers=workers)
     score_k = cached(_score_k, cache)
     rows, convergence = [], []
@@ -1706,14 +1829,15 @@ def sweep_k(
         _log_fit(f"sweep K={k}", table)
     conv = pd.concat(convergence, ignore_index=True)
     conv = conv[["k", *[c for c in conv.columns if c != "k"]]]
-    settings = dict(ks=ks, random_state=random_state, heldout_prop=heldout_prop, topn=topn, alpha=alpha, eta=eta,
-                    passes=passes, iterations=iterations, chunksize=chunksize, gamma_threshold=gamma_threshold,
-                    workers=workers)
+    settings = dict(ks=ks, random_state=random_state, heldout_prop=heldout_prop, sample_units=sample_units,
+                    topn=topn, alpha=alpha, eta=eta, passes=passes, tol=tol, iterations=iterations,
+                    chunksize=chunksize, gamma_threshold=gamma_threshold, workers=workers)
     return KSweep(
         scores=pd.DataFrame(rows),
         convergence=conv,
         heldout=tuple(tc.dtm.docvars.index[heldout]),
         settings=settings,
+        sample=tuple(tc.dtm.docvars.index[sample]),
     )
 
 
@@ -1825,14 +1949,15 @@ class Stability:
     Attributes
     ----------
     topics : pandas.DataFrame
-        One row per reference topic: ``topic, label, prevalence, n_runs``,
+        One row per reference topic: ``topic, label, prevalence, n_runs``, ``n_refit_units``
+        (units each refit was fitted on: all, or a sample of `sample_units`),
         ``mean_js_distance`` and ``max_js_distance`` (Jensen–Shannon distance, base 2, to the
         matched topic of each refit: 0 identical, 1 disjoint), ``mean_top_jaccard`` and
         ``min_top_jaccard`` (overlap of the `topn` most probable terms: 1 identical, 0 none
         shared) and ``robust`` (mean JS distance at most `max_js` and mean Jaccard at least
         `min_jaccard`).
     runs : pandas.DataFrame
-        One row per (refit, reference topic): ``random_state, topic, label, matched_topic``
+        One row per (refit, reference topic): ``random_state, n_refit_units, topic, label, matched_topic``
         (the refit's own topic number, by its prevalence), ``js_distance``, ``top_jaccard``,
         ``matched_top_terms``.
     convergence : pandas.DataFrame
@@ -1844,16 +1969,20 @@ class Stability:
     convergence: pd.DataFrame
 
 
-def _refit_phi(tc: TopicCorpus, *, k: int, random_state: int, **settings: Any) -> tuple[np.ndarray, pd.DataFrame]:
-    """Refit a model for :func:`stability`; return its topic-term matrix (topics by prevalence) and convergence."""
-    refit = fit_lda(tc, k=k, random_state=random_state, track_bound=False, cache=False, **settings)
-    return refit.phi, refit.convergence
+def _refit_phi(tc: TopicCorpus, rows: np.ndarray, *, k: int, random_state: int, **settings: Any
+               ) -> tuple[np.ndarray, pd.DataFrame]:
+    """Refit a model on `rows` for :func:`stability`; return its phi (topics by prevalence) and convergence."""
+    matrix = tc.dtm.matrix if len(rows) == tc.n_units else tc.dtm.matrix[rows]
+    lda, convergence = _train(matrix, tc.dtm.terms, k=k, random_state=random_state, track_bound=False, **settings)
+    _, _, phi = _ordered(lda, matrix, seed=random_state, chunksize=settings["chunksize"])
+    return phi, convergence
 
 
 def stability(
     reference: TopicModel,
     *,
     seeds: int | Sequence[int] = 5,
+    sample_units: int | None = DEFAULT_SAMPLE_UNITS,
     topn: int = 10,
     max_js: float = 0.4,
     min_jaccard: float = 0.5,
@@ -1869,6 +1998,13 @@ def stability(
     seeds : int or sequence of int, default 5
         The refits' ``random_state`` values, or how many to make:
         ``reference.random_state + 1, + 2, …``.
+    sample_units : int or None, default 5000
+        Every refit uses the same simple random sample of this many units (drawn with the
+        reference's ``random_state``, the same every run) when the corpus has more; a
+        corpus of at most this many units is refitted whole, and None always refits every
+        unit. A refit on a sample differs from the reference by the sample as well as the
+        seed, so a topic that stays robust passes a stricter test. ``topics`` and ``runs``
+        record ``n_refit_units``.
     topn : int, default 10
         Top terms compared by the Jaccard index.
     max_js, min_jaccard : float, default 0.4 and 0.5
@@ -1901,6 +2037,8 @@ def stability(
         raise ValueError("seeds is empty")
     if reference.random_state in seeds:
         raise ValueError(f"seeds must differ from the reference random_state ({reference.random_state})")
+    _check_sample_units(sample_units)
+    rows = _sample_rows(reference.corpus.n_units, sample_units, reference.random_state)
     topn = min(int(topn), reference.corpus.n_terms)
     ref_top = [set(terms) for terms in reference.top_terms(topn)]
     labels = reference.labels
@@ -1908,7 +2046,8 @@ def stability(
     refit_phi = cached(_refit_phi, cache)
     terms = np.asarray(reference.corpus.dtm.terms, dtype=object)
     for seed in progress_bar(seeds, desc="stability refits", unit="refit", enabled=progress):
-        phi, refit_convergence = refit_phi(reference.corpus, k=reference.k, random_state=seed, **reference.settings)
+        phi, refit_convergence = refit_phi(reference.corpus, rows, k=reference.k, random_state=seed,
+                                           **{"tol": None, **reference.settings})
         match, distance = align_topics(reference.phi, phi)
         refit_top = [terms[row].tolist() for row in _top_indices(phi, topn)]
         for i in range(reference.k):
@@ -1916,6 +2055,7 @@ def stability(
             run_rows.append(
                 {
                     "random_state": seed,
+                    "n_refit_units": len(rows),
                     "topic": i + 1,
                     "label": labels.iloc[i],
                     "matched_topic": int(match[i]) + 1,
@@ -1928,6 +2068,7 @@ def stability(
     runs = pd.DataFrame(run_rows)
     summary = runs.groupby("topic", sort=True).agg(
         n_runs=("random_state", "size"),
+        n_refit_units=("n_refit_units", "first"),
         mean_js_distance=("js_distance", "mean"),
         max_js_distance=("js_distance", "max"),
         mean_top_jaccard=("top_jaccard", "mean"),

@@ -47,7 +47,8 @@ def two_topic_corpus() -> topics.TopicCorpus:
 
 @pytest.fixture(scope="module")
 def two_topic_model(two_topic_corpus) -> topics.TopicModel:
-    return topics.fit_lda(two_topic_corpus, k=2, random_state=7, passes=30, iterations=200)
+    # tol=None: exactly 30 passes, so the per-pass tests below see a fixed table.
+    return topics.fit_lda(two_topic_corpus, k=2, random_state=7, passes=30, tol=None, iterations=200)
 
 
 # --------------------------------------------------------------------------------------------
@@ -199,7 +200,7 @@ def test_group_shares_follow_the_districts(two_topic_model):
 
 
 def test_fit_is_deterministic_given_random_state(two_topic_corpus, two_topic_model):
-    again = topics.fit_lda(two_topic_corpus, k=2, random_state=7, passes=30, iterations=200)
+    again = topics.fit_lda(two_topic_corpus, k=2, random_state=7, passes=30, tol=None, iterations=200)
     assert np.array_equal(again.phi, two_topic_model.phi)
     assert np.array_equal(again.theta, two_topic_model.theta)
     pd.testing.assert_frame_equal(again.convergence, two_topic_model.convergence)
@@ -207,7 +208,7 @@ def test_fit_is_deterministic_given_random_state(two_topic_corpus, two_topic_mod
 
 
 def test_tracking_the_bound_does_not_change_the_fit(two_topic_corpus, two_topic_model):
-    untracked = topics.fit_lda(two_topic_corpus, k=2, random_state=7, passes=30, iterations=200,
+    untracked = topics.fit_lda(two_topic_corpus, k=2, random_state=7, passes=30, tol=None, iterations=200,
                                track_bound=False)
     assert np.array_equal(untracked.phi, two_topic_model.phi)
     assert untracked.convergence["per_word_bound"].isna().all()
@@ -223,6 +224,35 @@ def test_convergence_table_has_one_row_per_pass(two_topic_model):
     assert conv["per_word_bound"].notna().all()
     assert conv["per_word_bound"].iloc[-1] >= conv["per_word_bound"].iloc[0]
     assert np.allclose(conv["perplexity"], np.exp(-conv["per_word_bound"]))  # the bound is in nats
+
+
+def test_passes_stop_when_the_bound_settles_and_the_model_is_that_many_passes(two_topic_corpus):
+    tol = 1e-3
+    model = topics.fit_lda(two_topic_corpus, k=2, random_state=7, passes=200, tol=tol, iterations=200, cache=False)
+    conv = model.convergence
+    n = len(conv)
+    assert 2 <= n < 200  # a clear two-vocabulary structure settles long before 200 passes
+    assert conv["pass"].tolist() == list(range(1, n + 1))
+    bound = conv["per_word_bound"].to_numpy()
+    # the relative change, recomputed here from the bounds: below tol at the last pass only
+    change = np.abs(np.diff(bound)) / np.abs(bound[:-1])
+    np.testing.assert_allclose(conv["bound_rel_change"].iloc[1:], change, rtol=1e-12)
+    assert change[-1] < tol and (change[:-1] >= tol).all()
+    # stopping early gives exactly the model a fit with that many fixed passes gives
+    fixed = topics.fit_lda(two_topic_corpus, k=2, random_state=7, passes=n, tol=None, iterations=200, cache=False)
+    np.testing.assert_array_equal(model.phi, fixed.phi)
+    np.testing.assert_array_equal(model.theta, fixed.theta)
+    pd.testing.assert_frame_equal(model.convergence, fixed.convergence)
+    assert model.settings["tol"] == tol
+
+
+def test_passes_never_exceed_the_cap(two_topic_corpus):
+    capped = topics.fit_lda(two_topic_corpus, k=2, random_state=7, passes=4, tol=1e-12, cache=False)
+    assert capped.convergence["pass"].tolist() == [1, 2, 3, 4]
+    # tol=0 is never met: every pass runs
+    assert len(topics.fit_lda(two_topic_corpus, k=2, random_state=7, passes=6, tol=0, cache=False).convergence) == 6
+    with pytest.raises(ValueError, match="tol"):
+        topics.fit_lda(two_topic_corpus, k=2, random_state=7, tol=1.5)
 
 
 def test_perplexity_is_e_to_the_minus_gensims_per_word_bound(two_topic_corpus, two_topic_model):
@@ -479,6 +509,40 @@ def test_choose_k_rules(rule, override, expected):
 def test_choose_k_ties_go_to_the_smaller_k():
     scores = pd.DataFrame({"k": [3, 4], "c_v": [0.5, 0.5], "c_npmi": [0.1, 0.1], "heldout_perplexity": [1.0, 1.0]})
     assert topics.choose_k(topics.KSweep(scores, pd.DataFrame(), (), {})).k == 3
+
+
+def test_sweep_on_a_sample_is_deterministic_and_recorded(two_topic_corpus):
+    kwargs = dict(ks=[2, 3], random_state=5, sample_units=20, passes=20, progress=False, cache=False)
+    first = topics.sweep_k(two_topic_corpus, **kwargs)
+    second = topics.sweep_k(two_topic_corpus, **kwargs)
+    pd.testing.assert_frame_equal(first.scores, second.scores)
+    pd.testing.assert_frame_equal(first.convergence, second.convergence)
+    assert first.sample == second.sample
+    assert len(first.sample) == len(set(first.sample)) == 20
+    assert set(first.sample) <= set(two_topic_corpus.dtm.docvars.index)
+    assert set(first.heldout) <= set(first.sample)
+    assert (first.scores["n_corpus_units"] == 30).all() and (first.scores["n_sampled_units"] == 20).all()
+    assert (first.scores["n_train_units"] + first.scores["n_heldout_units"] == 20).all()
+    assert (first.scores["n_passes"] == first.convergence.groupby("k").size().to_numpy()).all()
+    assert first.settings["sample_units"] == 20
+    # another seed draws another sample; a sample as large as the corpus is the corpus
+    other = topics.sweep_k(two_topic_corpus, **(kwargs | {"random_state": 6, "ks": [2]}))
+    assert other.sample != first.sample
+    whole = topics.sweep_k(two_topic_corpus, **(kwargs | {"sample_units": 30, "ks": [2]}))
+    assert whole.sample == tuple(two_topic_corpus.dtm.docvars.index)
+    with pytest.raises(ValueError, match="sample_units"):
+        topics.sweep_k(two_topic_corpus, **(kwargs | {"sample_units": 0}))
+
+
+def test_stability_refits_on_a_sample_and_records_it(two_topic_model):
+    stab = topics.stability(two_topic_model, seeds=2, sample_units=20, topn=8, progress=False, cache=False)
+    again = topics.stability(two_topic_model, seeds=2, sample_units=20, topn=8, progress=False, cache=False)
+    pd.testing.assert_frame_equal(stab.topics, again.topics)
+    pd.testing.assert_frame_equal(stab.runs, again.runs)
+    assert (stab.runs["n_refit_units"] == 20).all() and (stab.topics["n_refit_units"] == 20).all()
+    assert stab.topics["robust"].all()  # two vocabularies come back from any 20 of the 30 units
+    whole = topics.stability(two_topic_model, seeds=1, topn=8, progress=False, cache=False)
+    assert (whole.topics["n_refit_units"] == two_topic_model.corpus.n_units).all()
 
 
 def test_stability_of_a_clear_structure(two_topic_model):
