@@ -652,6 +652,11 @@ def merge_docvars(inferred: pd.DataFrame, read_info: pd.DataFrame, given: pd.Dat
             docvars.loc[locality_stated, "locality_evidence"] = first[locality_stated]
         if "locality_confidence" in docvars:
             docvars.loc[locality_stated, "locality_confidence"] = 1.0
+    # A field that a source states for some documents but inference found in none still says
+    # where its stated values came from (else a fully stated title would read as inferred).
+    for key in ("title", "subtitle", "outlet", "reporters", "date_published", "date_page"):
+        if key in given and f"{key}_evidence" not in docvars and stated(key).any():
+            docvars[f"{key}_evidence"] = ""
     for column in [c for c in docvars.columns if c.endswith("_evidence")]:
         key = column.removesuffix("_evidence")
         if key in given:

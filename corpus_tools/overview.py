@@ -249,6 +249,8 @@ def metadata_table(corpus: Corpus, *, fields: tuple[str, ...] = METADATA_FIELDS)
             evidence = "" if pd.isna(evidence) else str(evidence)
             if evidence in _STATED:
                 origin, evidence = evidence, ""
+            elif evidence.startswith("table column "):  # a table column mapped to this docvar
+                origin = "table"
             elif value:
                 origin = "inferred"
             else:

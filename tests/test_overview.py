@@ -145,3 +145,17 @@ def test_metadata_table_says_where_each_value_came_from(seeds_dir):
     assert stated.loc[("chongqing-wulong", "district"), ["value", "origin", "confidence"]].tolist() == [
         "武隆区", "manifest", 1.0
     ]
+
+
+def test_a_title_every_table_row_states_is_shown_as_stated_not_inferred(tmp_path):
+    body = "党史学习教育开展以来，甲区坚持学史明理、学史增信、学史崇德、学史力行，扎实开展我为群众办实事实践活动。" * 2
+    path = tmp_path / "export.csv"
+    pd.DataFrame({"id": ["a", "b"], "标题": ["甲区学党史", "乙区办实事"], "title": ["", ""],
+                  "text": [body, body.replace("甲区", "乙区")]}).drop(columns="title").to_csv(path, index=False)
+    from corpus_tools.corpus import read_corpus
+    from corpus_tools.overview import metadata_table
+
+    table = metadata_table(read_corpus(path))
+    titles = table[table["field"] == "title"].set_index("doc_id")
+    assert titles["value"].to_dict() == {"a": "甲区学党史", "b": "乙区办实事"}
+    assert set(titles["origin"]) == {"table"}
