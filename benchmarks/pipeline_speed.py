@@ -281,6 +281,12 @@ def _stage(name: str, corpus: Path, limit_mb: float, scratch: Path, n_jobs: int)
     return out
 
 
+def _self_peak_mb() -> float:
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e3  # kB on Linux
+
+
 def _in_memory(name: str, corpus: Path, scratch: Path, n_jobs: int) -> dict:
     """``read``: read_corpus alone; ``memory``: read_corpus → tokenize → dtm, all in memory."""
     import corpus_tools.corpus as corpus_module
@@ -298,11 +304,15 @@ def _in_memory(name: str, corpus: Path, scratch: Path, n_jobs: int) -> dict:
     corp = corpus_module.read_corpus(corpus, metadata=False, n_jobs=n_jobs, progress=False)
     read = time.perf_counter() - started
     out = {"bytes": size, "n_docs": len(corp.texts), "read_seconds": read}
+    # This process's own peak so far (workers excluded), after each step: which step sets the peak.
+    out["self_peak_after_read_mb"] = _self_peak_mb()
     if name == "memory":
         tokens = tokenize(corp, segmenter=segmenter, cache=False, progress=False)
         segmented = time.perf_counter()
+        out["self_peak_after_tokenize_mb"] = _self_peak_mb()
         matrix = dtm(tokens)
         counted = time.perf_counter()
+        out["self_peak_after_dtm_mb"] = _self_peak_mb()
         out.update(tokenize_seconds=segmented - started - read, dtm_seconds=counted - segmented,
                    n_terms=matrix.matrix.shape[1], n_tokens=int(matrix.matrix.sum()))
     out["seconds"] = time.perf_counter() - started
@@ -422,6 +432,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="where corpora and results go (default: a folder in the system temp dir, kept for reuse)")
     parser.add_argument("--reports", action="store_true", help="also time the report command on the seeds, cold and warm")
     parser.add_argument("--skip-stages", action="store_true", help="only the end-to-end runs")
+    parser.add_argument("--memory-only", action="store_true",
+                        help="only read_corpus alone and read_corpus + tokenize + dtm in memory (peak memory per step)")
     parser.add_argument("--clean-crossover", action="store_true",
                         help="only time read_corpus with 1 and 2 processes (forked, spawned) on 0.25-16 MB, "
                              "to set corpus.CLEAN_PARALLEL_MIN_CHARS")
@@ -465,6 +477,8 @@ def main(argv: list[str] | None = None) -> int:
         print("read_corpus(metadata=False): seconds with one process and with two (speed-up = one / two)")
         print(_table(rows, ["MB", "M chars", "one", "fork", "speed-up", "spawn", "speed-up"]))
         return 0
+    if args.memory_only:
+        return _memory_only(corpus, args, scratch, report, workdir)
     stage_mb = min(args.stage_mb, args.size_mb)
     baseline_mb = min(args.baseline_mb, args.size_mb)
     common = {"corpus": corpus, "scratch": scratch, "n_jobs": args.n_jobs}
@@ -568,6 +582,33 @@ def main(argv: list[str] | None = None) -> int:
 
     report["machine"]["load_average_at_end"] = os.getloadavg()
     results = workdir / f"pipeline_speed-{args.size_mb:g}mb.json"
+    results.write_text(json.dumps(report, indent=2, default=str), encoding="utf-8")
+    print(f"results: {results}")
+    return 0
+
+
+def _memory_only(corpus: Path, args: argparse.Namespace, scratch: Path, report: dict, workdir: Path) -> int:
+    """The in-memory route's peak memory, and which step sets it (Tokens as integer codes, issue 16)."""
+    common = {"corpus": corpus, "scratch": scratch, "n_jobs": args.n_jobs}
+    print(f"read_corpus(n_jobs={args.n_jobs}) alone on {args.size_mb:g} MB ...", flush=True)
+    read = run_stage("read", limit_mb=args.size_mb, **common)
+    print(f"read_corpus(n_jobs={args.n_jobs}) + tokenize + dtm on {args.size_mb:g} MB ...", flush=True)
+    memory = run_stage("memory", limit_mb=args.size_mb, **common)
+    report["memory_only"] = {"read": read, "memory": memory}
+    rows = [
+        ["read_corpus", f"{read['bytes'] / 1e6:.1f}", f"{read['seconds']:.1f}", f"{read['peak_mb']:.0f}",
+         f"{read['self_peak_after_read_mb']:.0f}", "-", "-"],
+        ["+ tokenize + dtm", f"{memory['bytes'] / 1e6:.1f}", f"{memory['seconds']:.1f}", f"{memory['peak_mb']:.0f}",
+         f"{memory['self_peak_after_read_mb']:.0f}", f"{memory['self_peak_after_tokenize_mb']:.0f}",
+         f"{memory['self_peak_after_dtm_mb']:.0f}"],
+    ]
+    print()
+    print("In memory (peak = process tree, workers included; self = this process's peak after each step, MB)")
+    print(_table(rows, ["route", "MB", "s", "peak MB", "self after read", "after tokenize", "after dtm"]))
+    print(f"  read {memory['read_seconds']:.1f} s, tokenize {memory['tokenize_seconds']:.1f} s, "
+          f"dtm {memory['dtm_seconds']:.2f} s; {memory['n_tokens']} tokens, {memory['n_terms']} terms")
+    print("  target (issue 16): the in-memory route at 100 MB peaks at <= 1500 MB\n", flush=True)
+    results = workdir / f"pipeline_speed-memory-{args.size_mb:g}mb.json"
     results.write_text(json.dumps(report, indent=2, default=str), encoding="utf-8")
     print(f"results: {results}")
     return 0

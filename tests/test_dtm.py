@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 import scipy.sparse as sp
 
-from corpus_tools.dtm import DocTermMatrix, dtm
+from corpus_tools.dtm import DocTermMatrix, count_codes, dtm
 from corpus_tools.lexicons import stopwords
 from corpus_tools.segment import get_segmenter
 from corpus_tools.tokens import Tokens
@@ -75,6 +75,47 @@ def test_counts_match_hand_counts(toy_dtm):
     assert list(toy_dtm.docvars.index) == list(TOY)
     assert toy_dtm.docvars["n_tokens"].tolist() == [4, 2, 5, 2]
     assert toy_dtm.history == ("tokenize(toy)", "dtm()")
+
+
+def test_count_codes_matches_a_counter():
+    from collections import Counter
+
+    rng = np.random.default_rng(7)
+    lengths = rng.integers(0, 30, size=40)
+    lengths[[0, 17, 39]] = 0  # empty units first, inside and last
+    offsets = np.concatenate([[0], np.cumsum(lengths)])
+    codes = rng.integers(0, 25, size=int(offsets[-1])).astype(np.int32)
+    before = codes.copy()
+    got = count_codes(codes, offsets, 25)
+    expected = np.zeros((40, 25), dtype=np.int64)
+    for row in range(40):
+        for term, count in Counter(codes[offsets[row] : offsets[row + 1]].tolist()).items():
+            expected[row, term] = count
+    assert got.has_canonical_format and got.dtype == np.int64
+    assert (got.toarray() == expected).all()
+    assert np.array_equal(codes, before)  # the caller's codes are not reordered
+    with pytest.raises(ValueError, match="n_terms"):
+        count_codes(np.array([0, 3]), np.array([0, 2]), 3)
+    with pytest.raises(ValueError, match="offsets"):
+        count_codes(np.array([0, 1]), np.array([0, 1]), 3)
+
+
+def test_dtm_leaves_the_tokens_as_they_were():
+    tokens = _toy_tokens()
+    codes = tokens.codes.copy()
+    dtm(tokens)
+    assert np.array_equal(tokens.codes, codes)
+    assert tokens.tokens.tolist() == [TOY[i][0] for i in TOY]
+
+
+def test_dtm_after_remove_equals_dtm_without_the_removed_columns():
+    tokens = _toy_tokens()
+    full = dtm(tokens)
+    fewer = dtm(tokens.remove({"群众", "学史明理"}))
+    keep = [j for j, term in enumerate(full.terms) if term not in {"群众", "学史明理"}]
+    assert fewer.terms == ("党史", "办实事", "红色")
+    assert (fewer.matrix.toarray() == full.matrix.toarray()[:, keep]).all()
+    assert fewer.docvars["n_tokens"].tolist() == [3, 2, 2, 1]
 
 
 def test_build_is_deterministic_and_order_free():

@@ -517,3 +517,121 @@ def test_failed_workers_fall_back_to_this_process(monkeypatch, pools):
         words, _ = segment_texts(texts, n_jobs=2, cache=False)
     assert pools == [2]
     assert words == [["学党史", "、", "悟思想"], ["办实事", "、", "开新局"]]
+
+
+# -- integer codes ----------------------------------------------------------------------------
+
+# Hand-made units: repeats within and across units, an empty unit, punctuation and a number.
+CODED_LISTS = [
+    ["学党史", "悟思想", "，", "学党史", "办实事"],
+    [],
+    ["办实事", "开新局", "2021", "年"],
+    ["悟思想", "学党史"],
+]
+CODED_TAGS = [["v", "v", "x", "v", "v"], [], ["v", "v", "m", "m"], ["v", "v"]]
+
+
+def _decode(toks: Tokens) -> list[list[str]]:
+    # Independent of Tokens.tokens: index the vocabulary with the codes, unit by unit.
+    vocabulary = list(toks.vocabulary)
+    return [[vocabulary[c] for c in toks.codes[a:b]] for a, b in zip(toks.offsets[:-1], toks.offsets[1:])]
+
+
+def _assert_consistent(toks: Tokens) -> None:
+    vocabulary = list(toks.vocabulary)
+    assert vocabulary == sorted(set(vocabulary))  # unique, in code-point order
+    assert toks.codes.dtype == np.int32
+    assert toks.offsets[0] == 0 and toks.offsets[-1] == len(toks.codes) and len(toks.offsets) == len(toks) + 1
+    # Every word of the vocabulary is used by some token, and every code indexes the vocabulary.
+    assert sorted(set(toks.codes.tolist())) == list(range(len(vocabulary)))
+    if toks.pos_codes is not None:
+        assert toks.pos_codes.shape == toks.codes.shape
+        assert sorted(set(toks.pos_codes.tolist())) == list(range(len(toks.pos_vocabulary)))
+
+
+def test_codes_round_trip_to_the_same_strings():
+    toks = _toy_tokens(CODED_LISTS, CODED_TAGS)
+    _assert_consistent(toks)
+    assert list(toks.vocabulary) == sorted({w for words in CODED_LISTS for w in words})
+    assert _decode(toks) == CODED_LISTS
+    assert toks.tokens.tolist() == CODED_LISTS
+    assert toks.pos.tolist() == CODED_TAGS
+    assert toks.lengths.tolist() == [5, 0, 4, 2]
+    # 学党史 is one code wherever it occurs.
+    code = list(toks.vocabulary).index("学党史")
+    assert [i for i, c in enumerate(toks.codes.tolist()) if c == code] == [0, 3, 10]
+
+
+def test_remove_keeps_codes_and_vocabulary_consistent():
+    toks = _toy_tokens(CODED_LISTS, CODED_TAGS)
+    removed = toks.remove({"办实事"}, min_nchar=2)
+    _assert_consistent(removed)
+    expected = [["学党史", "悟思想", "学党史"], [], ["开新局"], ["悟思想", "学党史"]]
+    assert _decode(removed) == expected
+    assert list(removed.vocabulary) == ["学党史", "开新局", "悟思想"]
+    assert removed.pos.tolist() == [["v", "v", "v"], [], ["v"], ["v", "v"]]
+    assert list(removed.pos_vocabulary) == ["v"]
+    kept = toks.remove(keep_numbers=True).keep_pos(["m"])
+    _assert_consistent(kept)
+    assert _decode(kept) == [[], [], ["2021", "年"], []]
+    # The original is untouched.
+    assert _decode(toks) == CODED_LISTS
+
+
+def test_subset_keeps_codes_and_vocabulary_consistent():
+    toks = _toy_tokens(CODED_LISTS, CODED_TAGS)
+    part = toks.subset([False, True, True, False])
+    _assert_consistent(part)
+    assert _decode(part) == [[], ["办实事", "开新局", "2021", "年"]]
+    assert list(part.docvars.index) == ["u1", "u2"]
+    assert part.pos.tolist() == [[], ["v", "v", "m", "m"]]
+    empty = toks.subset([False] * 4)
+    assert len(empty) == 0 and empty.n_tokens == 0 and empty.tokens.tolist() == []
+
+
+def test_from_codes_renumbers_any_vocabulary_and_checks_its_input():
+    index = pd.Index(["a", "b"], name="unit_id")
+    docvars = pd.DataFrame({"doc_id": ["a", "b"]}, index=index)
+    # Vocabulary out of order, with a word no token uses.
+    toks = Tokens.from_codes(codes=np.array([2, 0, 2, 1]), offsets=np.array([0, 3, 4]),
+                             vocabulary=["群众", "红色", "党史", "未用"], docvars=docvars, unit="document")
+    _assert_consistent(toks)
+    assert toks.tokens.tolist() == [["党史", "群众", "党史"], ["红色"]]
+    assert list(toks.vocabulary) == ["党史", "红色", "群众"]
+    with pytest.raises(ValueError, match="offsets"):
+        Tokens.from_codes(codes=np.array([0, 1]), offsets=np.array([0, 1, 3]), vocabulary=["党史", "群众"],
+                          docvars=docvars, unit="document")
+    with pytest.raises(ValueError, match="vocabulary"):
+        Tokens.from_codes(codes=np.array([0, 5]), offsets=np.array([0, 1, 2]), vocabulary=["党史", "群众"],
+                          docvars=docvars, unit="document")
+    with pytest.raises(ValueError, match="repeat"):
+        Tokens.from_codes(codes=np.array([0, 1]), offsets=np.array([0, 1, 2]), vocabulary=["党史", "党史"],
+                          docvars=docvars, unit="document")
+
+
+def test_constructor_refuses_missing_tokens():
+    with pytest.raises(ValueError, match="strings"):
+        _toy_tokens([["党史", None]])
+
+
+def test_tokens_pickle_and_keep_their_codes():
+    import pickle
+
+    toks = _toy_tokens(CODED_LISTS, CODED_TAGS)
+    back = pickle.loads(pickle.dumps(toks))
+    assert back.tokens.tolist() == CODED_LISTS and back.pos.tolist() == CODED_TAGS
+    assert np.array_equal(back.codes, toks.codes)
+
+
+def test_tokenize_codes_are_the_same_from_cache_and_without(corpus, tmp_path):
+    cold = tokenize(corpus, unit="sentence", pos=True, cache=TokenCache(tmp_path / "c"))
+    warm = tokenize(corpus, unit="sentence", pos=True, cache=TokenCache(tmp_path / "c"))
+    plain = tokenize(corpus, unit="sentence", pos=True, cache=False)
+    for toks in (cold, warm, plain):
+        _assert_consistent(toks)
+    assert np.array_equal(cold.codes, plain.codes) and np.array_equal(warm.codes, plain.codes)
+    assert list(warm.vocabulary) == list(plain.vocabulary)
+    assert np.array_equal(warm.pos_codes, plain.pos_codes)
+    # The vocabulary is the corpus's distinct words, as segmenting each text separately gives them.
+    words, _ = segment_texts(corpus.units("sentence")["text"].tolist(), cache=False)
+    assert _decode(plain) == words
