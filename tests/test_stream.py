@@ -287,3 +287,25 @@ def test_reading_options_reach_the_reader(tmp_path):
     assert [problem.source for problem in result.problems] == ["b.txt"]
     expected = ct.dtm(ct.tokenize(ct.read_corpus(corpus, on_error="skip")))
     assert_same_dtm(result.dtm(), expected)
+
+
+def test_count_units_codes_and_counts_words_as_the_in_memory_path_does():
+    from collections import Counter
+
+    from corpus_tools.dtm import count_codes
+    from corpus_tools.stream import count_units
+
+    words = [["学党史", "办实事", "学党史", "，"], [], ["开新局", "办实事"], ["学党史"]]
+    vocab, codes, unit_nnz, cols, vals, lengths = count_units(words)
+    assert vocab == ["学党史", "办实事", "，", "开新局"]  # first appearance
+    assert [[vocab[c] for c in codes[a:b]] for a, b in zip([0, 4, 4, 6], [4, 4, 6, 7])] == words
+    assert lengths.tolist() == [4, 0, 2, 1]
+    # Unit by unit, the (word, count) pairs are a Counter of the unit's words.
+    bounds = np.concatenate([[0], np.cumsum(unit_nnz)])
+    for i, unit_words in enumerate(words):
+        pairs = {vocab[c]: int(v) for c, v in zip(cols[bounds[i] : bounds[i + 1]], vals[bounds[i] : bounds[i + 1]])}
+        assert pairs == Counter(unit_words)
+    # ...and they are exactly dtm's counting function's CSR arrays.
+    matrix = count_codes(codes, np.concatenate([[0], np.cumsum(lengths)]), len(vocab))
+    assert cols.tolist() == matrix.indices.tolist() and vals.tolist() == matrix.data.tolist()
+    assert unit_nnz.tolist() == np.diff(matrix.indptr).tolist()
