@@ -67,6 +67,8 @@ class TopicSettings:
     heldout_prop: float = 0.2
     alpha: str | float = "auto"
     eta: str | float = "symmetric"
+    # The most passes: fits stop earlier once the per-word bound settles (topics.DEFAULT_TOL), and
+    # the K sweep and stability refits use a sample of topics.DEFAULT_SAMPLE_UNITS units.
     passes: int = 80
     iterations: int = 400
     workers: int = 1
