@@ -1769,7 +1769,7 @@ def sweep_k(
     Notes
     -----
     Coherence is measured with :func:`coherence` (gensim's ``CoherenceModel`` pipeline on exact
-    sliding-window counts) on the token lists of all units (the reference corpus): ``c_v``
+    sliding-window counts) on the token lists of the sampled units (the reference corpus): ``c_v``
     (Röder, Both & Hinneburg 2015; boolean sliding windows of 110 tokens, NPMI of the top
     terms against their whole set, cosine-aggregated) and
     ``c_npmi`` (mean normalised pointwise mutual information of term pairs in windows of 10
