@@ -48,7 +48,15 @@ if TYPE_CHECKING:  # gensim is heavy to import; only to_gensim needs it at run t
 
     from .tokens import Tokens
 
-__all__ = ["DocTermMatrix", "count_codes", "dtm"]
+__all__ = [
+    "DocTermMatrix",
+    "check_output_folder",
+    "count_codes",
+    "dtm",
+    "output_folder",
+    "write_npz",
+    "write_sidecars",
+]
 
 #: Group label given to rows whose grouping variable is missing.
 UNKNOWN_GROUP = "unknown"
@@ -457,9 +465,9 @@ class DocTermMatrix:
         >>> back.terms, back.matrix.toarray().tolist(), back.docvars["district"].tolist()
         (('党史', '群众'), [[2, 1], [0, 3]], ['甲区', '乙县'])
         """
-        with _output_folder(path, overwrite=overwrite) as staging:
+        with output_folder(path, overwrite=overwrite) as staging:
             sp.save_npz(staging / MATRIX_FILE, self.matrix, compressed=True)
-            _write_sidecars(
+            write_sidecars(
                 staging,
                 terms=self.terms,
                 docvars=self.docvars,
@@ -680,10 +688,18 @@ def dtm(tokens: Tokens) -> DocTermMatrix:
     )
 
 
-# -- on-disk helpers (shared with corpus_tools.stream) ---------------------------------------
+# -- on-disk helpers (the folder layout, shared with corpus_tools.stream) -----------------------
 
 
-def _check_output_folder(target: Path, *, overwrite: bool) -> None:
+def check_output_folder(target: Path, *, overwrite: bool) -> None:
+    """Refuse an output folder that is a file, or a non-empty folder not to be replaced.
+
+    Raises
+    ------
+    FileExistsError
+        When ``target`` is a file; holds files and ``overwrite`` is false; or holds files but
+        no ``dtm.json`` (a folder that is not a saved matrix is never replaced).
+    """
     if not target.exists():
         return
     if not target.is_dir():
@@ -700,19 +716,19 @@ def _check_output_folder(target: Path, *, overwrite: bool) -> None:
 
 
 @contextlib.contextmanager
-def _output_folder(path: str | os.PathLike[str], *, overwrite: bool) -> Iterator[Path]:
+def output_folder(path: str | os.PathLike[str], *, overwrite: bool) -> Iterator[Path]:
     """Yield a hidden staging folder beside ``path`` that replaces ``path`` when the block ends.
 
     The checks run before the work (to fail fast) and again before the swap. On any error the
     staging folder is removed and ``path`` is left as it was.
     """
     target = Path(path)
-    _check_output_folder(target, overwrite=overwrite)
+    check_output_folder(target, overwrite=overwrite)
     target.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.partial-", dir=target.parent))
     try:
         yield staging
-        _check_output_folder(target, overwrite=overwrite)
+        check_output_folder(target, overwrite=overwrite)
         if target.is_dir() and not any(target.iterdir()):
             target.rmdir()
         if target.exists():
@@ -748,7 +764,7 @@ def _restore_dtypes(frame: pd.DataFrame, record: Mapping[str, str]) -> pd.DataFr
     return frame
 
 
-def _write_sidecars(
+def write_sidecars(
     folder: Path,
     *,
     terms: Iterable[str],
@@ -805,7 +821,7 @@ def _read_dtm_manifest(folder: Path) -> dict[str, Any]:
     return manifest
 
 
-def _write_npz(
+def write_npz(
     path: Path,
     entries: Mapping[str, np.ndarray | tuple[Any, int, Callable[[], Iterable[np.ndarray]]]],
 ) -> None:

@@ -51,11 +51,11 @@ from .corpus import merge_docvars, process_document
 from .dtm import (
     MATRIX_FILE,
     DocTermMatrix,
-    _check_output_folder,
-    _output_folder,
-    _write_npz,
-    _write_sidecars,
+    check_output_folder,
     count_codes,
+    output_folder,
+    write_npz,
+    write_sidecars,
 )
 from .parallel import n_workers, worker_pool
 from .progress import progress as _progress
@@ -883,7 +883,7 @@ def stream_dtm(
     if executor is not None and n_jobs is not None:
         raise ValueError("pass either n_jobs or executor, not both")
     if out_dir is not None:
-        _check_output_folder(Path(out_dir), overwrite=overwrite)  # fail before hours of work
+        check_output_folder(Path(out_dir), overwrite=overwrite)  # fail before hours of work
 
     reading = _read_source(source, metadata=metadata, pattern=pattern, encoding=encoding, read_options=read_options)
     documents, total, source_label = reading.documents, reading.total, reading.label
@@ -921,7 +921,7 @@ def stream_dtm(
 
     _remove_stale_staging(Path(out_dir) if out_dir is not None else None)
     staging_context = (
-        _output_folder(out_dir, overwrite=overwrite)
+        output_folder(out_dir, overwrite=overwrite)
         if out_dir is not None
         else tempfile.TemporaryDirectory(prefix=_TEMP_PREFIX)
     )
@@ -1072,7 +1072,7 @@ def _finish(
         )
         return len(terms), DocTermMatrix(matrix=matrix, terms=tuple(terms), docvars=docvars, history=history)
     index_dtype = np.int32 if nnz < np.iinfo(np.int32).max else np.int64
-    _write_npz(
+    write_npz(
         staging / MATRIX_FILE,
         {
             "indices": (np.int32, nnz, _read_blocks(work / "indices.i32", nnz)),
@@ -1082,7 +1082,7 @@ def _finish(
             "data": (np.int32, nnz, _read_blocks(work / "data.i32", nnz)),
         },
     )
-    _write_sidecars(
+    write_sidecars(
         staging, terms=terms, docvars=docvars, history=history, shape=shape, nnz=nnz, provenance=provenance
     )
     return len(terms), None
