@@ -1,9 +1,14 @@
 """Tokens: segmented text units with their document variables.
 
 The second stage of the pipeline (``Corpus -> Tokens -> DocTermMatrix``). A :class:`Tokens`
-object holds one list of words per unit (document, paragraph or sentence), optional
+object holds the words of each unit (document, paragraph or sentence), optional
 part-of-speech tags, the unit's docvars and a history of what was done to it. Every method
 returns a new :class:`Tokens`; nothing is changed in place.
+
+Words are held as integer codes over one sorted vocabulary (:func:`encode_tokens`,
+:func:`sort_vocabulary`), as quanteda holds its tokens: four bytes a token instead of a Python
+string, and :func:`corpus_tools.dtm.dtm` counts the codes directly. ``Tokens.tokens`` gives the
+lists of strings on demand.
 
 :func:`tokenize` (through :func:`segment_texts`) is built for corpora of any size: each distinct
 text is segmented once, results come from the on-disk token cache when they are there
@@ -311,6 +316,14 @@ class Tokens:
         )
         return self
 
+    @classmethod
+    def _from_sorted(cls, **values) -> Tokens:
+        # For this module's own code, which already holds int32 codes over a sorted vocabulary of
+        # words that all occur: from_codes without its checks and renumbering.
+        self = object.__new__(cls)
+        self._set(**values)
+        return self
+
     def _set(self, *, codes, offsets, vocabulary, pos_codes, pos_vocabulary, docvars, unit, history) -> None:
         if not docvars.index.is_unique:
             raise ValueError("unit_id index must be unique")
@@ -345,12 +358,10 @@ class Tokens:
         pos_words = None
         if pos_codes is not None:
             pos_codes, pos_words = _sorted_codes(pos_codes, self.pos_vocabulary, is_sorted=True)
-        derived = object.__new__(Tokens)
-        derived._set(
+        return Tokens._from_sorted(
             codes=codes, offsets=offsets, vocabulary=words, pos_codes=pos_codes, pos_vocabulary=pos_words,
             docvars=docvars, unit=self.unit, history=(*self.history, step),
         )
-        return derived
 
     def __setattr__(self, name: str, value: object) -> None:
         raise dataclasses.FrozenInstanceError(f"cannot assign to field {name!r}: Tokens is frozen")
@@ -626,6 +637,9 @@ PARALLEL_MIN_CHARS: dict[str, dict[str, int | None]] = {
 #: cost less to ship; there are at least 8 per worker so that the cores stay balanced).
 _MIN_BATCH_CHARS = 20_000
 _BATCHES_PER_WORKER = 8
+#: ... and at most this many: a batch's words exist as Python strings until they are coded, so
+#: this bounds that memory (about 40 MB) whatever the corpus size.
+_MAX_BATCH_CHARS = 500_000
 
 logger = logging.getLogger(__name__)
 
@@ -794,6 +808,7 @@ def _segment_codes(
     batch_chars = max(
         1, min(_MIN_BATCH_CHARS, -(-n_chars // workers)), -(-n_chars // (workers * _BATCHES_PER_WORKER))
     )
+    batch_chars = min(batch_chars, _MAX_BATCH_CHARS)
     batches = batches_by_size(todo, [len(text) for text in todo], batch_chars)
     workers = min(workers, len(batches))
     show = progress and len(batches) > 1
@@ -932,24 +947,40 @@ def tokenize(
     index = pd.Index(units.index, name="unit_id")
     coded = _segment_codes(texts, segmenter=segmenter, pos=pos, n_jobs=n_jobs, cache=cache, progress=progress)
     del texts
-    lengths = np.fromiter((len(coded.codes[i]) for i in coded.which), dtype=np.int64, count=len(coded.which))
-    offsets = np.zeros(len(lengths) + 1, dtype=np.int64)
-    np.cumsum(lengths, out=offsets[1:])
-    empty = np.zeros(0, dtype=np.int32)
-    flat = np.concatenate([coded.codes[i] for i in coded.which]) if len(lengths) else empty
-    flat_tags = None
+    # Every word of the vocabulary occurs in some text: sorting it is all Tokens' invariant needs.
+    words, new_code = sort_vocabulary(list(coded.vocabulary))
+    flat, offsets = _assemble(coded.codes, coded.which, new_code)  # empties coded.codes
+    flat_tags = tags = None
     if pos:
-        flat_tags = np.concatenate([coded.pos_codes[i] for i in coded.which]) if len(lengths) else empty
+        tags, new_tag = sort_vocabulary(list(coded.pos_vocabulary))
+        flat_tags, _ = _assemble(coded.pos_codes, coded.which, new_tag)
+    del coded
     docvars = _unit_docvars(units, corpus.docvars)
     docvars.index = index
     step = f"tokenize(unit={unit!r}, pos={pos}, hmm={hmm}, segmenter={segmenter!r})"
-    return Tokens.from_codes(
+    return Tokens._from_sorted(
         codes=flat,
         offsets=offsets,
-        vocabulary=list(coded.vocabulary),
+        vocabulary=words,
         pos_codes=flat_tags,
-        pos_vocabulary=None if coded.pos_vocabulary is None else list(coded.pos_vocabulary),
+        pos_vocabulary=tags,
         docvars=docvars,
         unit=unit,
         history=(*tuple(getattr(corpus, "history", ())), step),
     )
+
+
+def _assemble(parts: list[np.ndarray], which: list[int], new_code: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    # The codes of text after text (parts[which[k]]), recoded through new_code, written straight
+    # into one array: no intermediate copy of the corpus's codes.
+    lengths = np.fromiter((len(parts[i]) for i in which), dtype=np.int64, count=len(which))
+    offsets = np.zeros(len(which) + 1, dtype=np.int64)
+    np.cumsum(lengths, out=offsets[1:])
+    out = np.empty(int(offsets[-1]), dtype=np.int32)
+    last_use = {i: k for k, i in enumerate(which)}
+    for k, i in enumerate(which):
+        np.take(new_code, parts[i], out=out[offsets[k] : offsets[k + 1]])
+        if last_use[i] == k:
+            # Let each text's codes go once copied, so the corpus's codes are not held twice.
+            parts[i] = None
+    return out, offsets
