@@ -102,6 +102,9 @@ LABEL_TERMS = 3
 DEFAULT_TOL = 1e-4
 #: Default `sample_units` of the K sweep and the stability refits.
 DEFAULT_SAMPLE_UNITS = 5000
+#: Training units whose bound is computed after every pass (a fixed sample when there are more):
+#: gensim's bound re-infers every unit's topic shares, as costly as a training pass on all units.
+BOUND_UNITS = 1000
 
 #: Coherence measures computed for every K (gensim ``CoherenceModel`` names).
 COHERENCE_MEASURES: tuple[str, ...] = ("c_v", "c_npmi")
@@ -761,7 +764,9 @@ def _train(
         if workers > 1:
             lda = LdaMulticore(bow, workers=workers, alpha=alpha, **common)
         else:
-            metric = _bound_metric(matrix, seed=random_state, log=log, tol=tol if stop_early else None)
+            rows = _sample_rows(matrix.shape[0], BOUND_UNITS, random_state)
+            bound_matrix = matrix if len(rows) == matrix.shape[0] else matrix[rows]
+            metric = _bound_metric(bound_matrix, seed=random_state, log=log, tol=tol if stop_early else None)
             try:
                 lda = LdaModel(bow, alpha=alpha, callbacks=[metric] if track_bound or stop_early else None, **common)
             except _Converged:
@@ -1528,7 +1533,9 @@ def fit_lda(
         `gamma_threshold` within `iterations`, and all units processed), ``converged_share``,
         ``per_word_bound`` (gensim's variational lower bound (ELBO) of the log likelihood of
         the training units, with their topic shares re-inferred, including the topic-term prior
-        term once, divided by the training tokens: nats per token, higher is better; NaN when
+        term once, divided by the training tokens: nats per token, higher is better; on a
+        corpus of more than 1,000 units (``BOUND_UNITS``), of a fixed sample of 1,000 of them
+        drawn with `random_state`, since each bound costs a pass over its units; NaN when
         neither `track_bound` nor `tol` asks for it), ``bound_rel_change`` (its relative change
         since the pass before, what `tol` is compared with) and
         ``perplexity`` (``exp(-per_word_bound)``, an upper bound of the per-token perplexity;

@@ -246,6 +246,25 @@ def test_passes_stop_when_the_bound_settles_and_the_model_is_that_many_passes(tw
     assert model.settings["tol"] == tol
 
 
+def test_bound_of_a_large_corpus_is_that_of_a_fixed_sample_and_leaves_the_fit_alone(two_topic_corpus, monkeypatch):
+    from gensim.matutils import Sparse2Corpus
+
+    full = topics.fit_lda(two_topic_corpus, k=2, random_state=7, passes=5, tol=None, cache=False)
+    monkeypatch.setattr(topics, "BOUND_UNITS", 12)
+    sampled = topics.fit_lda(two_topic_corpus, k=2, random_state=7, passes=5, tol=None, cache=False)
+    np.testing.assert_array_equal(sampled.phi, full.phi)  # the bound only watches the fit
+    rows = topics._sample_rows(two_topic_corpus.n_units, 12, 7)
+    assert len(rows) == 12 == len(set(rows.tolist()))
+    lda = sampled.lda
+    saved, lda.random_state = lda.random_state, np.random.RandomState(7)
+    try:  # reference: gensim's own per-word bound of those 12 units
+        bound = lda.log_perplexity(list(Sparse2Corpus(two_topic_corpus.dtm.matrix[rows], documents_columns=False)))
+    finally:
+        lda.random_state = saved
+    assert sampled.convergence["per_word_bound"].iloc[-1] == pytest.approx(bound, rel=1e-9)
+    assert sampled.convergence["per_word_bound"].iloc[-1] != full.convergence["per_word_bound"].iloc[-1]
+
+
 def test_passes_never_exceed_the_cap(two_topic_corpus):
     capped = topics.fit_lda(two_topic_corpus, k=2, random_state=7, passes=4, tol=1e-12, cache=False)
     assert capped.convergence["pass"].tolist() == [1, 2, 3, 4]
