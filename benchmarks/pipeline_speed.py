@@ -6,6 +6,7 @@ Run from the project root (not part of the test suite; ``make`` target suggested
     .venv/bin/python benchmarks/pipeline_speed.py --size-mb 5           # quick
     .venv/bin/python benchmarks/pipeline_speed.py --stream-size-mb 1000 # also stream 1 GB
     .venv/bin/python benchmarks/pipeline_speed.py --reports             # also time the report command
+    .venv/bin/python benchmarks/pipeline_speed.py --size-mb 100 --memory-only  # peak memory of the in-memory route
     .venv/bin/python benchmarks/pipeline_speed.py --size-mb 16 --clean-crossover  # when cleaning pays 2 cores
 
 The corpus is synthetic, generated from the five seed reports (fixed random seed): each
@@ -34,7 +35,8 @@ cleaning       ``corpus.process_document`` (all cleaning  none (plain jieba does
                rules incl. conversion, blocks, docvars)
 segmentation   ``get_segmenter().cut`` on the clean body  ``jieba.lcut`` on the raw text
 counting       ``stream.count_units`` per 64 documents    ``collections.Counter`` per document
-               + merged vocabulary + sorted CSR matrix
+               (``dtm.count_codes``, as ``dtm``) + merged
+               vocabulary + sorted CSR matrix
 end to end     ``stream_dtm(n_jobs=2)``: read, clean,     read + ``jieba.lcut`` + ``Counter`` per
                segment, count, write matrix and tokens    document, in one process
 ============= ========================================== =========================================
@@ -348,6 +350,7 @@ def _count_like_stream(words: list[list[str]]) -> int:
     import scipy.sparse as sp
 
     from corpus_tools.stream import count_units
+    from corpus_tools.tokens import sort_vocabulary
 
     vocabulary: dict[str, int] = {}
     pieces_nnz, pieces_cols, pieces_vals = [], [], []
@@ -357,10 +360,7 @@ def _count_like_stream(words: list[list[str]]) -> int:
         pieces_nnz.append(unit_nnz)
         pieces_cols.append(to_global[cols])
         pieces_vals.append(vals)
-    terms = list(vocabulary)
-    order = sorted(range(len(terms)), key=terms.__getitem__)
-    new_id = np.empty(len(terms), dtype=np.int32)
-    new_id[np.asarray(order, dtype=np.int64)] = np.arange(len(terms), dtype=np.int32)
+    terms, new_id = sort_vocabulary(list(vocabulary))
     indptr = np.concatenate([[0], np.cumsum(np.concatenate(pieces_nnz))])
     matrix = sp.csr_matrix((np.concatenate(pieces_vals), new_id[np.concatenate(pieces_cols)], indptr),
                            shape=(len(indptr) - 1, len(terms)))
