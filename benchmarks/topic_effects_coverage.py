@@ -53,7 +53,6 @@ import numpy as np
 import pandas as pd
 
 from corpus_tools import topics
-from corpus_tools.dtm import DocTermMatrix
 from corpus_tools.tokens import Tokens
 from corpus_tools.topic_effects import TopicPosterior, estimate_effect
 
