@@ -252,8 +252,8 @@ def neutralise_formulas(value: Any) -> Any:
 
     Examples
     --------
-    >>> neutralise_formulas("=HYPERLINK(\"http://x\")")
-    '\'=HYPERLINK("http://x")'
+    >>> neutralise_formulas("=HYPERLINK('http://x')")
+    "'=HYPERLINK('http://x')"
     >>> neutralise_formulas(-3.5), neutralise_formulas("学史明理")
     (-3.5, '学史明理')
     """
