@@ -18,9 +18,9 @@ Order matters, and the reasons are local:
    reading is validated against the character it annotates *as written*;
 3. lost characters before punctuation, because a ``?`` that stands for a
    lost character must not become a question mark ``？``;
-3b. mojibake after the conversion to simplified script (a traditional character is rare by
+4. mojibake after the conversion to simplified script (a traditional character is rare by
    the measure it uses) and before punctuation, which leaves a ``?`` inside mojibake alone;
-4. punctuation before structure (see :mod:`corpus_tools.structure`), so
+5. punctuation before structure (see :mod:`corpus_tools.structure`), so
    sentence ends look the same in every document.
 """
 
