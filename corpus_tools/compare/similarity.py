@@ -32,9 +32,11 @@ if TYPE_CHECKING:
 
 __all__ = [
     "Clustering",
+    "check_square",
     "cluster_order",
     "document_similarity",
     "group_similarity",
+    "resolve_kind",
     "similarity_table",
     "topic_profiles",
     "topic_similarity",
@@ -264,12 +266,50 @@ def topic_similarity(source: TopicModel | pd.DataFrame, *, by: str = "group") ->
     return frame
 
 
-def _check_square(matrix: pd.DataFrame) -> None:
+def check_square(matrix: pd.DataFrame) -> None:
+    """Raise unless `matrix` is square with the same labels on its rows and columns.
+
+    Parameters
+    ----------
+    matrix : pandas.DataFrame
+        A similarity or distance matrix, e.g. from :func:`group_similarity`.
+
+    Raises
+    ------
+    ValueError
+        When the shape or the labels differ between rows and columns.
+    """
     if matrix.shape[0] != matrix.shape[1] or not matrix.index.equals(matrix.columns):
         raise ValueError("the matrix must be square with the same labels on rows and columns")
 
 
-def _resolve_kind(matrix: pd.DataFrame, kind: str) -> str:
+def resolve_kind(matrix: pd.DataFrame, kind: str) -> str:
+    """Say whether a square matrix holds similarities or distances.
+
+    Parameters
+    ----------
+    matrix : pandas.DataFrame
+        A square matrix from this module (or any square matrix).
+    kind : {"auto", "similarity", "distance"}
+        An explicit kind is returned as given; ``"auto"`` reads ``matrix.attrs["kind"]``,
+        else the diagonal (all 1: similarity, all 0: distance).
+
+    Returns
+    -------
+    str
+        ``"similarity"`` or ``"distance"``.
+
+    Raises
+    ------
+    ValueError
+        When `kind` is not one of the three, or ``"auto"`` cannot tell.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> resolve_kind(pd.DataFrame([[0.0, 0.4], [0.4, 0.0]]), "auto")
+    'distance'
+    """
     if kind in ("similarity", "distance"):
         return kind
     if kind != "auto":
@@ -282,6 +322,11 @@ def _resolve_kind(matrix: pd.DataFrame, kind: str) -> str:
     if np.allclose(diagonal, 0.0):
         return "distance"
     raise ValueError("cannot tell whether the matrix holds similarities or distances; pass kind=")
+
+
+# The plots imported these under their private names; kept for one release.
+_check_square = check_square
+_resolve_kind = resolve_kind
 
 
 def similarity_table(
@@ -313,10 +358,10 @@ def similarity_table(
     >>> similarity_table(m).values.tolist()
     [['甲', '乙', 0.8], ['乙', '丙', 0.3], ['甲', '丙', 0.1]]
     """
-    _check_square(matrix)
+    check_square(matrix)
     if pairs not in ("upper", "all"):
         raise ValueError(f"pairs must be 'upper' or 'all', not {pairs!r}")
-    kind = _resolve_kind(matrix, kind)
+    kind = resolve_kind(matrix, kind)
     n = len(matrix)
     rows, cols = np.triu_indices(n, k=1) if pairs == "upper" else np.indices((n, n)).reshape(2, -1)
     labels = np.asarray(matrix.index, dtype=object)
@@ -411,10 +456,10 @@ def cluster_order(matrix: pd.DataFrame, *, method: LinkageMethod = "average", ki
     from scipy.cluster.hierarchy import leaves_list, linkage
     from scipy.spatial.distance import squareform
 
-    _check_square(matrix)
+    check_square(matrix)
     if method not in ("average", "complete", "single", "weighted"):
         raise ValueError(f"method must be 'average', 'complete', 'single' or 'weighted', not {method!r}")
-    kind = _resolve_kind(matrix, kind)
+    kind = resolve_kind(matrix, kind)
     values = matrix.to_numpy(dtype=np.float64)
     distances = 1.0 - values if kind == "similarity" else values.copy()
     top = 1.0 if kind == "similarity" else np.nanmax(distances) if np.isfinite(distances).any() else 1.0
