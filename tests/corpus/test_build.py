@@ -1,4 +1,4 @@
-"""Tests for corpus_tools.corpus: reading, the Corpus object and its units.
+"""Tests for corpus_tools.corpus (reading, the Corpus object and its units).
 
 The facts about the real seeds pinned here were checked by reading the raw files
 (``seeds/*.txt``); line numbers in comments refer to the raw files.
@@ -949,7 +949,7 @@ def cleaning_pools(monkeypatch):
 def test_cleaning_on_two_cores_gives_the_same_corpus(seeds_dir, seeds, cleaning_pools, monkeypatch, start_method):
     import multiprocessing
 
-    import corpus_tools.corpus as corpus_module
+    import corpus_tools.corpus.build as corpus_module
 
     monkeypatch.setattr(corpus_module, "mp_context", lambda: multiprocessing.get_context(start_method))
     monkeypatch.setattr(corpus_module, "_CLEAN_BATCH_CHARS", 3_000)  # several batches from five reports
@@ -961,7 +961,7 @@ def test_cleaning_on_two_cores_gives_the_same_corpus(seeds_dir, seeds, cleaning_
 def test_mixed_corpus_cleans_the_same_on_two_cores(tmp_path, cleaning_pools, monkeypatch):
     # traditional script, pinyin readings, a GB18030 file and bylines: every cleaning rule and
     # the inferred docvars must come back from the workers exactly as computed in one process
-    import corpus_tools.corpus as corpus_module
+    import corpus_tools.corpus.build as corpus_module
 
     monkeypatch.setattr(corpus_module, "_CLEAN_BATCH_CHARS", 100)
     body = "全區黨員幹部深入學(xué)習黨史，召開動員大會，部署開展黨史學習教育各項工作。"
@@ -983,7 +983,7 @@ def test_small_corpora_are_cleaned_in_one_process(seeds_dir, cleaning_pools):
 
 
 def test_large_corpora_are_cleaned_on_every_core(seeds_dir, seeds, cleaning_pools, monkeypatch):
-    import corpus_tools.corpus as corpus_module
+    import corpus_tools.corpus.build as corpus_module
     import corpus_tools.parallel as parallel_module
 
     monkeypatch.setattr(corpus_module, "CLEAN_PARALLEL_MIN_CHARS", {"fork": 0, "spawn": 0})
@@ -1002,7 +1002,7 @@ def test_a_bad_n_jobs_is_named(seeds_dir, bad):
 def test_a_bad_file_read_while_workers_clean_still_fails_cleanly(seeds_dir, tmp_path, cleaning_pools, monkeypatch):
     import gc
 
-    import corpus_tools.corpus as corpus_module
+    import corpus_tools.corpus.build as corpus_module
 
     monkeypatch.setattr(corpus_module, "_CLEAN_BATCH_CHARS", 1_000)
     for name in SEED_FILES.values():
