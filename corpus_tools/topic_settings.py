@@ -29,9 +29,14 @@ import dataclasses
 import hashlib
 import json
 import os
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+import numpy as np
+
+from .compat import REMOVED_IN, renamed_parameters
 
 __all__ = ["RECORD_NAME", "TopicSettings", "ReportModel", "corpus_fingerprint", "choose_model", "record_choice",
            "read_choice", "report_model"]
@@ -47,12 +52,36 @@ class TopicSettings:
     The fields are notebook 01's parameters of the same names (see that notebook's parameters
     cell for what each means); ``tests/test_notebooks.py`` checks that the notebook's defaults
     equal these.
+
+    Attributes
+    ----------
+    unit, window_size, extra_stopwords, min_chars, keep_pos, phrases, phrase_min_count, \
+phrase_threshold, min_termfreq, min_docfreq, max_docfreq_prop, min_unit_tokens
+        The topic corpus (:meth:`corpus_args`, see :func:`corpus_tools.topics.topic_corpus`).
+    k_values, heldout_prop, coherence_n, sample_units
+        The K sweep (:meth:`sweep_args`): the Ks tried, the held-out share, the top terms per
+        topic scored for coherence (a count) and the units the sweep and the stability refits
+        sample (a count; None: all).
+    k, k_rule
+        The reported K: None lets the rule (``"coherence"``, ``"c_v"``, ``"c_npmi"`` or
+        ``"perplexity"``) choose it from the sweep.
+    alpha, eta, passes, tol, iterations, n_jobs, random_state
+        Every LDA fit (:meth:`fit_args`, see :func:`corpus_tools.topics.fit_lda`): `passes` is
+        the most passes, `tol` the relative change of the per-word bound at which a fit stops
+        earlier (None: always `passes`).
+    stability_runs
+        Refits with ``random_state + 1 …`` that judge each topic's stability (a count).
+
+    Raises
+    ------
+    ValueError
+        When a field has a value no fit can use; the message names the field.
     """
 
     unit: str = "paragraph"
     window_size: int = 3
     extra_stopwords: tuple[str, ...] = ("全区", "全市")
-    min_nchar: int = 2
+    min_chars: int = 2
     keep_pos: tuple[str, ...] | None = None
     phrases: bool = False
     phrase_min_count: int = 5
@@ -67,12 +96,14 @@ class TopicSettings:
     heldout_prop: float = 0.2
     alpha: str | float = "auto"
     eta: str | float = "symmetric"
-    # The most passes: fits stop earlier once the per-word bound settles (topics.DEFAULT_TOL), and
-    # the K sweep and stability refits use a sample of topics.DEFAULT_SAMPLE_UNITS units.
+    # The most passes: fits stop earlier once the per-word bound changes by less than `tol`.
     passes: int = 80
+    tol: float | None = 1e-5
     iterations: int = 400
-    workers: int = 1
-    coherence_topn: int = 10
+    n_jobs: int | None = 1
+    # The K sweep and the stability refits use a seeded sample of this many units.
+    sample_units: int | None = 5000
+    coherence_n: int = 10
     stability_runs: int = 5
     random_state: int = 42
 
@@ -82,6 +113,23 @@ class TopicSettings:
             value = getattr(self, name)
             if value is not None and not isinstance(value, tuple):
                 object.__setattr__(self, name, tuple(value))
+        _check_settings(self)
+
+    # The names of the previous release, readable for one more (notebook 03 reads coherence_topn).
+    @property
+    def min_nchar(self) -> int:
+        """Deprecated name of :attr:`min_chars`."""
+        return _old_name("min_nchar", "min_chars", self.min_chars)
+
+    @property
+    def workers(self) -> int | None:
+        """Deprecated name of :attr:`n_jobs`."""
+        return _old_name("workers", "n_jobs", self.n_jobs)
+
+    @property
+    def coherence_topn(self) -> int:
+        """Deprecated name of :attr:`coherence_n`."""
+        return _old_name("coherence_topn", "coherence_n", self.coherence_n)
 
     def to_dict(self) -> dict[str, Any]:
         """The settings as JSON-ready values (tuples as lists)."""
@@ -89,7 +137,12 @@ class TopicSettings:
 
     @classmethod
     def from_dict(cls, values: dict[str, Any]) -> "TopicSettings":
-        """Settings from :meth:`to_dict`'s output; unknown names are a ValueError naming them."""
+        """Settings from :meth:`to_dict`'s output; unknown names are a ValueError naming them.
+
+        Records written before the renames of 0.2 (``min_nchar``, ``workers``,
+        ``coherence_topn``) are read under the new names.
+        """
+        values = {_RENAMED.get(name, name): value for name, value in values.items()}
         names = {f.name for f in dataclasses.fields(cls)}
         unknown = sorted(set(values) - names)
         if unknown:
@@ -100,7 +153,7 @@ class TopicSettings:
         """Keyword arguments of :func:`corpus_tools.topics.topic_corpus`."""
         return {
             "unit": self.unit, "window_size": self.window_size, "extra_stopwords": list(self.extra_stopwords),
-            "min_nchar": self.min_nchar, "keep_pos": None if self.keep_pos is None else list(self.keep_pos),
+            "min_nchar": self.min_chars, "keep_pos": None if self.keep_pos is None else list(self.keep_pos),
             "phrases": self.phrases, "phrase_min_count": self.phrase_min_count,
             "phrase_threshold": self.phrase_threshold, "min_termfreq": self.min_termfreq,
             "min_docfreq": self.min_docfreq, "max_docfreq_prop": self.max_docfreq_prop,
@@ -110,12 +163,71 @@ class TopicSettings:
     def fit_args(self) -> dict[str, Any]:
         """Keyword arguments shared by :func:`~corpus_tools.topics.fit_lda` and the sweep."""
         return {"random_state": self.random_state, "alpha": self.alpha, "eta": self.eta, "passes": self.passes,
-                "iterations": self.iterations, "workers": self.workers}
+                "tol": self.tol, "iterations": self.iterations, "workers": self.n_jobs}
 
     def sweep_args(self) -> dict[str, Any]:
         """Keyword arguments of :func:`corpus_tools.topics.sweep_k`."""
-        return {"ks": list(self.k_values), "heldout_prop": self.heldout_prop, "topn": self.coherence_topn,
-                **self.fit_args()}
+        return {"ks": list(self.k_values), "heldout_prop": self.heldout_prop, "topn": self.coherence_n,
+                "sample_units": self.sample_units, **self.fit_args()}
+
+
+#: Field names of the previous release and the fields that replace them.
+_RENAMED = {"min_nchar": "min_chars", "workers": "n_jobs", "coherence_topn": "coherence_n"}
+TopicSettings.__init__ = renamed_parameters(**_RENAMED)(TopicSettings.__init__)  # type: ignore[method-assign]
+
+_K_RULES = ("coherence", "c_v", "c_npmi", "perplexity")
+_UNITS = ("document", "paragraph", "sentence", "window")
+
+
+def _old_name(old: str, new: str, value: Any) -> Any:
+    warnings.warn(f"TopicSettings.{old} is renamed {new}; the old name stops working in {REMOVED_IN}",
+                  FutureWarning, stacklevel=3)
+    return value
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int | np.integer) and not isinstance(value, bool)
+
+
+def _check_settings(s: TopicSettings) -> None:
+    """Raise a ValueError that names the first field with a value no fit can use."""
+
+    def bad(name: str, expected: str) -> ValueError:
+        return ValueError(f"TopicSettings.{name} must be {expected}, got {getattr(s, name)!r}")
+
+    if s.unit not in _UNITS:
+        raise bad("unit", f"one of {_UNITS}")
+    for name, low in (("window_size", 1), ("min_chars", 0), ("phrase_min_count", 1), ("min_termfreq", 0),
+                      ("min_docfreq", 0), ("min_unit_tokens", 0), ("passes", 1), ("iterations", 1),
+                      ("coherence_n", 2), ("stability_runs", 1), ("random_state", 0)):
+        if not _is_int(getattr(s, name)) or getattr(s, name) < low:
+            raise bad(name, f"an integer of at least {low}")
+    if not 0 < s.max_docfreq_prop <= 1:
+        raise bad("max_docfreq_prop", "a share in (0, 1]")
+    if not 0 <= s.heldout_prop < 1:
+        raise bad("heldout_prop", "a share in [0, 1)")
+    if not s.k_values or not all(_is_int(k) and k >= 2 for k in s.k_values) or len(set(s.k_values)) != len(s.k_values):
+        raise bad("k_values", "distinct integers of at least 2")
+    if s.k is not None and (not _is_int(s.k) or s.k < 2):
+        raise bad("k", "None (the rule chooses) or an integer of at least 2")
+    if s.k_rule not in _K_RULES:
+        raise bad("k_rule", f"one of {_K_RULES}")
+    if isinstance(s.alpha, str) and s.alpha not in ("symmetric", "asymmetric", "auto"):
+        raise bad("alpha", "'symmetric', 'asymmetric', 'auto' or a positive number")
+    if isinstance(s.eta, str) and s.eta not in ("symmetric", "auto"):
+        raise bad("eta", "'symmetric', 'auto' or a positive number")
+    for name in ("alpha", "eta"):
+        value = getattr(s, name)
+        if not isinstance(value, str) and (isinstance(value, bool) or not isinstance(value, int | float) or value <= 0):
+            raise bad(name, "a prior name or a positive number")
+    if s.tol is not None and (isinstance(s.tol, bool) or not isinstance(s.tol, int | float) or not 0 <= s.tol < 1):
+        raise bad("tol", "None (always run `passes`) or a relative change in [0, 1)")
+    if s.n_jobs is not None and (not _is_int(s.n_jobs) or not (s.n_jobs == -1 or s.n_jobs >= 1)):
+        raise bad("n_jobs", "None, -1 or a positive integer")
+    if s.alpha == "auto" and s.n_jobs not in (1, None):
+        raise bad("n_jobs", "1 with alpha='auto' (gensim's LdaMulticore cannot learn alpha)")
+    if s.sample_units is not None and (not _is_int(s.sample_units) or s.sample_units < 2):
+        raise bad("sample_units", "None (all units) or an integer of at least 2")
 
 
 @dataclass(frozen=True, eq=False)
