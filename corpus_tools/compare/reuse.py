@@ -13,17 +13,18 @@ Method
    lower-cased), keeping the offset of every kept character in the original body. Matching is
    on the normalised text, so “学史明理”、“学史增信” and 学史明理，学史增信 match; every
    reported position and text is in the original body.
-2. **Shingle.** Every run of ``n`` consecutive normalised characters is hashed (a 64-bit
-   polynomial hash computed with numpy, ``n`` vector operations per document).
+2. **Shingle.** Every run of ``shingle_chars`` consecutive normalised characters is hashed (a
+   64-bit polynomial hash computed with numpy, ``shingle_chars`` vector operations per
+   document; :mod:`corpus_tools.compare.shingles` does steps 1 to 4).
 3. **Index.** An inverted index maps each shingle to the documents that hold it. Shingles held by
    more than ``max_pair_docs`` documents are campaign formulas; pairing every two of their
    documents would be quadratic, so they do not make pairs (see below). Two documents are a
-   candidate pair when they share at least ``min_chars - n + 1`` of the other shingles, the
+   candidate pair when they share at least ``min_chars - shingle_chars + 1`` of the other shingles, the
    number a single shared passage of ``min_chars`` characters holds.
 4. **Extend.** For each candidate pair, every shingle position of one document is matched to the
    equal shingles of the other; matches on the same diagonal at consecutive positions merge into
-   one maximal shared passage (a run of ``k`` shingles is a common string of ``k + n - 1``
-   characters). This is linear in the length of the two documents. Passages shorter than
+   one maximal shared passage (a run of ``k`` shingles is a common string of
+   ``k + shingle_chars - 1`` characters). This is linear in the length of the two documents. Passages shorter than
    ``min_chars`` normalised characters are dropped, and each kept passage is checked character
    by character (so a hash collision cannot produce a false passage).
 5. **Classify.** ``n_docs_sharing`` counts the documents whose normalised body contains the
@@ -61,15 +62,24 @@ import re
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from dataclasses import dataclass
-from functools import lru_cache
 from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 import pandas as pd
 
-from ._groups import document_groups
+from ..compat import renamed_parameters
 from ..progress import progress as progress_bar
+from ._groups import document_groups
+from .shingles import (
+    ShingledText,
+    build_index,
+    candidate_pairs,
+    consecutive_runs,
+    docs_containing,
+    normalise,
+    pair_matches,
+    shingle_hashes,
+)
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -100,213 +110,6 @@ COVERAGE_COLUMNS = (
     "doc_id", "group", "n_chars_body", "n_chars_shared", "share_shared", "n_chars_formula",
     "share_formula", "n_chars_template", "share_template", "n_partners",
 )
-
-# Odd 64-bit multiplier (the golden-ratio constant) for the polynomial shingle hash; numpy's
-# uint64 arithmetic wraps modulo 2**64 without warning, which is what a rolling hash needs.
-_HASH_BASE = np.uint64(0x9E3779B97F4A7C15)
-# Code points below this are classified with a lookup table; the rest (rare) one by one.
-_TABLE_SIZE = 0x30000
-
-
-# --------------------------------------------------------------------------------------------
-# Normalisation and shingles
-# --------------------------------------------------------------------------------------------
-
-
-@lru_cache(maxsize=1)
-def _kept_table() -> np.ndarray:
-    """Boolean table: is code point ``i`` a letter or digit (kept for matching)?"""
-    return np.fromiter((chr(i).isalnum() for i in range(_TABLE_SIZE)), dtype=bool, count=_TABLE_SIZE)
-
-
-def normalise(text: str) -> tuple[str, np.ndarray]:
-    """Keep the letters, digits and Han characters of `text`; return them and their offsets.
-
-    Parameters
-    ----------
-    text : str
-        A document body.
-
-    Returns
-    -------
-    normalised : str
-        The kept characters, ASCII letters lower-cased.
-    index : numpy.ndarray of int64
-        ``index[i]`` is the offset in `text` of ``normalised[i]``; a normalised span ``[s, e)`` is
-        ``[index[s], index[e - 1] + 1)`` in `text`.
-
-    Examples
-    --------
-    >>> normalised, index = normalise("坚持“学史明理”、学史增信 H5")
-    >>> normalised, index.tolist()
-    ('坚持学史明理学史增信h5', [0, 1, 3, 4, 5, 6, 9, 10, 11, 12, 14, 15])
-    """
-    codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
-    table = _kept_table()
-    small = codes < _TABLE_SIZE
-    keep = np.zeros(len(codes), dtype=bool)
-    keep[small] = table[codes[small]]
-    for position in np.flatnonzero(~small):  # supplementary planes beyond the table: rare
-        keep[position] = text[position].isalnum()
-    index = np.flatnonzero(keep).astype(np.int64)
-    kept = codes[index].copy()
-    upper = (kept >= 65) & (kept <= 90)
-    kept[upper] += 32
-    return kept.tobytes().decode("utf-32-le"), index
-
-
-def _shingle_hashes(normalised: str, n: int) -> np.ndarray:
-    """64-bit hash of every `n`-character shingle of `normalised`, by start position."""
-    codes = np.frombuffer(normalised.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
-    count = len(codes) - n + 1
-    if count <= 0:
-        return np.empty(0, dtype=np.uint64)
-    hashes = np.zeros(count, dtype=np.uint64)
-    for offset in range(n):
-        hashes = hashes * _HASH_BASE + codes[offset:offset + count]
-    return hashes
-
-
-@dataclass
-class _Doc:
-    doc_id: str
-    text: str
-    norm: str
-    index: np.ndarray
-    hashes: np.ndarray
-    _order: np.ndarray | None = None
-
-    @property
-    def order(self) -> np.ndarray:
-        """Positions sorting :attr:`hashes` (computed once, on first use)."""
-        if self._order is None:
-            self._order = np.argsort(self.hashes, kind="stable")
-        return self._order
-
-    def original(self, start: int, end: int) -> tuple[int, int]:
-        """Original-body span of the normalised span ``[start, end)``."""
-        return int(self.index[start]), int(self.index[end - 1]) + 1
-
-
-@dataclass
-class _Index:
-    """Inverted index: distinct shingle hashes, their document frequency and documents."""
-
-    hashes: np.ndarray  # sorted distinct hashes
-    starts: np.ndarray  # offset of each hash's postings in `docs`
-    df: np.ndarray  # number of documents holding each hash
-    docs: np.ndarray  # document numbers, grouped by hash
-
-    def frequency(self, hashes: np.ndarray) -> np.ndarray:
-        """Document frequency of each of `hashes` (0 for an unknown hash)."""
-        where = np.searchsorted(self.hashes, hashes)
-        where = np.minimum(where, len(self.hashes) - 1)
-        found = self.hashes[where] == hashes
-        return np.where(found, self.df[where], 0)
-
-    def postings(self, hash_value: np.uint64) -> np.ndarray:
-        where = int(np.searchsorted(self.hashes, hash_value))
-        if where >= len(self.hashes) or self.hashes[where] != hash_value:
-            return np.empty(0, dtype=np.int64)
-        return self.docs[self.starts[where]:self.starts[where] + self.df[where]]
-
-
-def _build_index(docs: list[_Doc]) -> tuple[_Index, list[np.ndarray]]:
-    """Build the inverted index and, per document, the document frequency of each shingle position."""
-    distinct, inverse = [], []
-    for doc in docs:
-        values, where = np.unique(doc.hashes, return_inverse=True)
-        distinct.append(values)
-        inverse.append(where)
-    sizes = np.array([len(d) for d in distinct], dtype=np.int64)
-    all_hashes = np.concatenate(distinct) if distinct else np.empty(0, dtype=np.uint64)
-    all_docs = np.repeat(np.arange(len(docs), dtype=np.int64), sizes)
-    order = np.argsort(all_hashes, kind="stable")
-    sorted_hashes, sorted_docs = all_hashes[order], all_docs[order]
-    if len(sorted_hashes) == 0:
-        empty = np.empty(0, dtype=np.int64)
-        return _Index(np.empty(0, dtype=np.uint64), empty, empty, empty), [empty for _ in docs]
-    boundary = np.flatnonzero(np.r_[True, sorted_hashes[1:] != sorted_hashes[:-1]])
-    df = np.diff(np.r_[boundary, len(sorted_hashes)])
-    # Back from the sorted postings to each document's own shingle positions.
-    element_df = np.empty(len(sorted_hashes), dtype=np.int64)
-    element_df[order] = np.repeat(df, df)
-    offsets = np.r_[0, np.cumsum(sizes)[:-1]]
-    position_df = [element_df[offset + where] for offset, where in zip(offsets.tolist(), inverse)]
-    return _Index(sorted_hashes[boundary], boundary, df, sorted_docs), position_df
-
-
-def _candidate_pairs(index: _Index, n_docs: int, *, max_pair_docs: int, min_shared: int) -> np.ndarray:
-    """Document pairs (a < b, as rows) sharing at least `min_shared` shingles of df 2..max_pair_docs."""
-    keys = []
-    for k in np.unique(index.df):
-        if k < 2 or k > max_pair_docs:
-            continue
-        starts = index.starts[index.df == k]
-        members = index.docs[starts[:, None] + np.arange(k)]
-        upper_a, upper_b = np.triu_indices(int(k), 1)
-        first, second = members[:, upper_a].ravel(), members[:, upper_b].ravel()
-        keys.append(np.minimum(first, second) * n_docs + np.maximum(first, second))
-    if not keys:
-        return np.empty((0, 2), dtype=np.int64)
-    pairs, counts = np.unique(np.concatenate(keys), return_counts=True)
-    pairs = pairs[counts >= min_shared]
-    return np.column_stack([pairs // n_docs, pairs % n_docs])
-
-
-def _runs(positions: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """First and last value of each run of consecutive integers in sorted `positions`."""
-    if len(positions) == 0:
-        return positions, positions
-    breaks = np.flatnonzero(np.diff(positions) != 1)
-    firsts = positions[np.r_[0, breaks + 1]]
-    lasts = positions[np.r_[breaks, len(positions) - 1]]
-    return firsts, lasts
-
-
-def _pair_matches(a: _Doc, b: _Doc, *, n: int, min_chars: int, rare_a: np.ndarray) -> list[tuple[int, int, int, int]]:
-    """Maximal common passages of `a` and `b` as normalised spans ``(sa, ea, sb, eb)``.
-
-    Passages made only of shingles that are too frequent to pair (``rare_a`` False at every
-    position) are left out: they are reported once per document instead.
-    """
-    if len(a.hashes) == 0 or len(b.hashes) == 0:
-        return []
-    sorted_b = b.hashes[b.order]
-    left = np.searchsorted(sorted_b, a.hashes, side="left")
-    right = np.searchsorted(sorted_b, a.hashes, side="right")
-    counts = right - left
-    total = int(counts.sum())
-    if total == 0:
-        return []
-    pos_a = np.repeat(np.arange(len(a.hashes), dtype=np.int64), counts)
-    offsets = np.arange(total) - np.repeat(np.cumsum(counts) - counts, counts)
-    pos_b = b.order[np.repeat(left, counts) + offsets]
-    diagonal = pos_a - pos_b
-    order = np.lexsort((pos_a, diagonal))
-    pos_a, pos_b, diagonal = pos_a[order], pos_b[order], diagonal[order]
-    new_run = np.r_[True, (diagonal[1:] != diagonal[:-1]) | (pos_a[1:] != pos_a[:-1] + 1)]
-    run_id = np.cumsum(new_run) - 1
-    first = np.flatnonzero(new_run)
-    last = np.r_[first[1:] - 1, len(pos_a) - 1]
-    lengths = pos_a[last] - pos_a[first] + n
-    has_rare = np.bincount(run_id, weights=rare_a[pos_a].astype(float), minlength=len(first)) > 0
-    keep = (lengths >= min_chars) & has_rare
-    found = []
-    for f, l in zip(first[keep].tolist(), last[keep].tolist()):
-        sa, ea = int(pos_a[f]), int(pos_a[l]) + n
-        sb, eb = int(pos_b[f]), int(pos_b[l]) + n
-        if a.norm[sa:ea] == b.norm[sb:eb]:  # guards against a hash collision
-            found.append((sa, ea, sb, eb))
-    return found
-
-
-def _docs_containing(passage: str, index: _Index, docs: list[_Doc], n: int) -> int:
-    """Number of documents whose normalised body contains `passage`."""
-    hashes = _shingle_hashes(passage, n)
-    frequencies = index.frequency(hashes)
-    rarest = hashes[int(np.argmin(frequencies))]
-    return sum(1 for d in index.postings(rarest).tolist() if passage in docs[d].norm)
 
 
 def _reference_texts(source) -> list[str]:
@@ -363,7 +166,7 @@ def _shared_bylines(corpus, docs_a: pd.Series, docs_b: pd.Series) -> list[str]:
     return ["; ".join(sorted(parts(a) & parts(b))) if isinstance(b, str) else "" for a, b in zip(docs_a, docs_b)]
 
 
-def _registry_masks(corpus, docs: list[_Doc], registry) -> dict[str, np.ndarray]:
+def _registry_masks(corpus, docs: list[ShingledText], registry) -> dict[str, np.ndarray]:
     """Per document, cumulative counts of normalised characters inside registry expressions."""
     from ..rhetoric import match_registry
 
@@ -383,10 +186,11 @@ def _registry_masks(corpus, docs: list[_Doc], registry) -> dict[str, np.ndarray]
     return masks
 
 
+@renamed_parameters(n="shingle_chars")
 def shared_passages(
     corpus,
     *,
-    n: int = 10,
+    shingle_chars: int = 10,
     min_chars: int = 15,
     max_pair_docs: int = 50,
     formula_min_docs: int = 3,
@@ -403,7 +207,7 @@ def shared_passages(
     ----------
     corpus : Corpus
         Matching runs on the cleaned bodies, :attr:`Corpus.texts`.
-    n : int, default 10
+    shingle_chars : int, default 10
         Shingle length in normalised characters (letters, digits, Han). Ten Han characters are
         about five words: long enough that unrelated reports rarely share one by chance, short
         enough that any passage of ``min_chars`` is seen. Must not exceed `min_chars`.
@@ -461,7 +265,8 @@ def shared_passages(
     Raises
     ------
     ValueError
-        When ``n < 2``, ``n > min_chars``, ``max_pair_docs < formula_min_docs`` or
+        When ``shingle_chars < 2``, ``shingle_chars > min_chars``,
+        ``max_pair_docs < formula_min_docs`` or
         ``formula_min_docs < 2``.
     KeyError
         When `by` is not a docvar.
@@ -477,10 +282,12 @@ def shared_passages(
     Matching is exact on the normalised text: a passage ends at the first differing letter,
     digit or Han character (制订 vs 制定 splits a sentence in two).
     """
-    if n < 2:
-        raise ValueError(f"n must be at least 2, got {n}")
-    if n > min_chars:
-        raise ValueError(f"n ({n}) must not exceed min_chars ({min_chars}): shorter passages would be missed")
+    if shingle_chars < 2:
+        raise ValueError(f"shingle_chars must be at least 2, got {shingle_chars}")
+    if shingle_chars > min_chars:
+        raise ValueError(
+            f"shingle_chars ({shingle_chars}) must not exceed min_chars ({min_chars}): shorter passages would be missed"
+        )
     if formula_min_docs < 2:
         raise ValueError(f"formula_min_docs must be at least 2, got {formula_min_docs}")
     if max_pair_docs < formula_min_docs:
@@ -491,20 +298,21 @@ def shared_passages(
     for doc_id, text in corpus.texts.items():
         text = "" if text is None else str(text)
         norm, index = normalise(text)
-        docs.append(_Doc(str(doc_id), text, norm, index, _shingle_hashes(norm, n)))
-    index, position_df = _build_index(docs)
+        docs.append(ShingledText(str(doc_id), text, norm, index, shingle_hashes(norm, shingle_chars)))
+    index, position_df = build_index(docs)
     rare = [df <= max_pair_docs for df in position_df]
 
     found: list[tuple] = []  # (a, sa, ea, b, sb, eb) normalised spans; b = -1 for no partner
-    pairs = _candidate_pairs(index, len(docs), max_pair_docs=max_pair_docs, min_shared=min_chars - n + 1)
+    pairs = candidate_pairs(index, len(docs), max_pair_docs=max_pair_docs, min_shared=min_chars - shingle_chars + 1)
     for a, b in progress_bar(pairs.tolist(), desc="shared passages", unit="pair", enabled=progress):
-        for sa, ea, sb, eb in _pair_matches(docs[a], docs[b], n=n, min_chars=min_chars, rare_a=rare[a]):
+        matches = pair_matches(docs[a], docs[b], shingle_chars=shingle_chars, min_chars=min_chars, rare_a=rare[a])
+        for sa, ea, sb, eb in matches:
             found.append((a, sa, ea, b, sb, eb))
     for a, doc in enumerate(docs):
-        firsts, lasts = _runs(np.flatnonzero(~rare[a]))
+        firsts, lasts = consecutive_runs(np.flatnonzero(~rare[a]))
         for first, last in zip(firsts.tolist(), lasts.tolist()):
-            if last + n - first >= min_chars:
-                found.append((a, first, last + n, -1, -1, -1))
+            if last + shingle_chars - first >= min_chars:
+                found.append((a, first, last + shingle_chars, -1, -1, -1))
 
     registry_counts = _registry_masks(corpus, docs, registry) if registry is not None else None
     sharing: dict[str, int] = {}
@@ -513,7 +321,7 @@ def shared_passages(
         doc_a = docs[a]
         passage = doc_a.norm[sa:ea]
         if passage not in sharing:
-            sharing[passage] = _docs_containing(passage, index, docs, n)
+            sharing[passage] = docs_containing(passage, index, docs, shingle_chars)
         start_a, end_a = doc_a.original(sa, ea)
         rows["doc_a"].append(doc_a.doc_id)
         rows["start_a"].append(start_a)

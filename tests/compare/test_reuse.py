@@ -178,7 +178,7 @@ def test_matrix_by_group_sums_documents(planted):
 
 def test_options_are_checked(planted):
     with pytest.raises(ValueError, match="must not exceed min_chars"):
-        shared_passages(planted, n=20, min_chars=15)
+        shared_passages(planted, shingle_chars=20, min_chars=15)
     with pytest.raises(ValueError, match="max_pair_docs"):
         shared_passages(planted, max_pair_docs=2, formula_min_docs=3)
     with pytest.raises(KeyError, match="group"):
@@ -348,3 +348,11 @@ def test_no_byline_docvars_leaves_the_column_empty():
 def test_reference_path_that_does_not_exist(byline_corp, tmp_path):
     with pytest.raises(FileNotFoundError, match="reference_texts"):
         shared_passages(byline_corp, registry=None, reference_texts=tmp_path / "missing.txt", progress=False)
+
+
+def test_the_old_name_of_the_shingle_length_still_works_with_a_warning(planted):
+    with pytest.warns(FutureWarning, match="'n' is renamed 'shingle_chars'"):
+        old = shared_passages(planted, n=12, registry=None, progress=False)
+    new = shared_passages(planted, shingle_chars=12, registry=None, progress=False)
+    pd.testing.assert_frame_equal(old, new)
+
