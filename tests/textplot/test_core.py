@@ -1,0 +1,121 @@
+"""Tests for corpus_tools.textplot.core: Chinese renders with the bundled font, and nothing
+leaks into pyplot or rcParams."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from io import BytesIO
+from pathlib import Path
+
+import matplotlib
+import matplotlib.pyplot as plt
+import pandas as pd
+import pytest
+from matplotlib import font_manager
+from matplotlib.figure import Figure
+
+from corpus_tools import textplot
+from corpus_tools.textplot import core
+
+from .helpers import CHINESE, NOTO_FILE, build_all, draw_chinese, render
+
+
+def test_use_cjk_font_returns_family_and_sets_rcparams():
+    family = textplot.use_cjk_font()
+    assert family == "Noto Sans CJK SC"
+    assert matplotlib.rcParams["font.sans-serif"][0] == family
+    assert matplotlib.rcParams["font.family"] == ["sans-serif"]
+    assert matplotlib.rcParams["axes.unicode_minus"] is False
+
+
+def test_use_cjk_font_is_idempotent():
+    textplot.use_cjk_font()
+    n_fonts = len(font_manager.fontManager.ttflist)
+    sans = list(matplotlib.rcParams["font.sans-serif"])
+    textplot.use_cjk_font()
+    assert len(font_manager.fontManager.ttflist) == n_fonts
+    assert matplotlib.rcParams["font.sans-serif"] == sans
+
+
+def test_use_cjk_font_reapplies_after_rcparams_are_reset():
+    family = textplot.use_cjk_font()
+    matplotlib.rcdefaults()
+    textplot.use_cjk_font()
+    assert matplotlib.rcParams["font.sans-serif"][0] == family
+
+
+def test_cjk_glyphs_resolve_to_bundled_noto_file():
+    family = textplot.use_cjk_font()
+    for props in (font_manager.FontProperties(family=family),
+                  font_manager.FontProperties(family=["sans-serif"])):
+        path = font_manager.findfont(props, fallback_to_default=False)
+        assert Path(path).name == NOTO_FILE
+        assert "mplfonts" in Path(path).parts
+        assert font_manager.get_font(path).get_char_index(ord("槐")) != 0
+
+
+def test_chinese_renders_without_missing_glyph_warnings():
+    textplot.use_cjk_font()
+    assert render(draw_chinese()) == []
+
+
+def test_control_dejavu_only_does_warn_about_missing_glyphs():
+    # Without this the test above could pass for a reason unrelated to the font (say, the
+    # warning being renamed or silenced); DejaVu Sans has no CJK glyphs.
+    with matplotlib.rc_context({"font.family": ["DejaVu Sans"]}):
+        missing = render(draw_chinese())
+    assert any("槐" in message or "69D0" in message for message in missing), missing
+
+
+def test_control_figure_function_output_warns_under_dejavu():
+    # Font lookup happens at draw time, so forcing DejaVu before saving must break a figure
+    # that rendered cleanly with the CJK font.
+    fig = textplot.barh(pd.DataFrame({"d": CHINESE, "n": range(5)}), y="d", x="n")
+    with matplotlib.rc_context({"font.family": ["sans-serif"], "font.sans-serif": ["DejaVu Sans"]}):
+        assert render(fig) != []
+
+
+@pytest.mark.parametrize("name", ["barh", "grouped_barh", "heatmap", "top_terms_grid"])
+def test_figure_functions_render_chinese_without_warnings(name):
+    fig = build_all()[name]
+    assert isinstance(fig, Figure)
+    assert render(fig) == []
+
+
+def test_missing_font_file_raises_clear_error(monkeypatch):
+    monkeypatch.setattr(core, "_FONT_FILE", "NoSuchFont.otf")
+    core._register_cjk_font.cache_clear()
+    try:
+        with pytest.raises(FileNotFoundError, match="mplfonts"):
+            textplot.use_cjk_font()
+    finally:
+        core._register_cjk_font.cache_clear()
+
+
+def test_missing_font_package_raises_clear_error(monkeypatch):
+    monkeypatch.setattr(core, "_FONT_PACKAGE", "no_such_font_package")
+    core._register_cjk_font.cache_clear()
+    try:
+        with pytest.raises(ModuleNotFoundError, match="pip install no_such_font_package"):
+            textplot.use_cjk_font()
+    finally:
+        core._register_cjk_font.cache_clear()
+
+
+def test_import_does_no_work():
+    code = (
+        "import sys, corpus_tools.textplot\n"
+        "assert 'matplotlib' not in sys.modules, 'matplotlib imported at import time'\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_functions_leave_no_pyplot_figures_open():
+    before = plt.get_fignums()
+    figures = build_all()
+    assert plt.get_fignums() == before
+    # Closing must not break saving: the figures are still usable objects.
+    for fig in figures.values():
+        fig.savefig(BytesIO(), format="png")
+    assert plt.get_fignums() == before
