@@ -1,4 +1,4 @@
-"""Tests for corpus_tools.stream: the streaming path equals the in-memory one, with bounded memory."""
+"""Tests for corpus_tools.streaming.stream: the streaming path equals the in-memory one, with bounded memory."""
 
 from __future__ import annotations
 
@@ -13,7 +13,11 @@ import scipy.sparse as sp
 import corpus_tools as ct
 from corpus_tools.corpus import CorpusReadError
 from corpus_tools.dtm import DocTermMatrix
-from corpus_tools.stream import TOKENS_FILE, SourceDocument, process_chunk, stream_dtm
+from corpus_tools.streaming.chunks import process_chunk
+from corpus_tools.streaming.sources import SourceDocument
+from corpus_tools.streaming.stream import TOKENS_FILE, stream_dtm
+
+from .checks import assert_same_dtm
 
 # Three-paragraph body in simplified script; every paragraph is a full sentence, so the structure
 # rules keep all three as body. The traditional twin is the same text written in traditional
@@ -39,13 +43,6 @@ CONSTRUCTED = {
         "推动党史宣讲进社区、进农村、进学校，把学习成果转化为推动发展的实际行动。"
     ),
 }
-
-
-def assert_same_dtm(got: DocTermMatrix, expected: DocTermMatrix) -> None:
-    assert got.terms == expected.terms
-    assert got.shape == expected.shape
-    assert (got.matrix != expected.matrix).nnz == 0
-    pd.testing.assert_frame_equal(got.docvars, expected.docvars)
 
 
 @pytest.fixture(scope="module")
@@ -267,7 +264,7 @@ def test_process_pool_equals_in_memory(seeds_dir, seeds_paragraph_dtm, tmp_path)
 
 def test_matrix_is_written_in_blocks(monkeypatch, seeds_dir, seeds_paragraph_dtm, tmp_path):
     # Tiny blocks: the finishing pass that sorts the vocabulary must give the same matrix.
-    monkeypatch.setattr("corpus_tools.stream._BLOCK_NNZ", 100)
+    monkeypatch.setattr("corpus_tools.streaming.merge._BLOCK_NNZ", 100)
     result = stream_dtm(seeds_dir, metadata=False, unit="paragraph", out_dir=tmp_path / "o", progress=False)
     assert_same_dtm(result.dtm(), seeds_paragraph_dtm)
     assert np.diff(result.dtm().matrix.indptr).max() > 100  # some row is larger than a block
@@ -287,25 +284,3 @@ def test_reading_options_reach_the_reader(tmp_path):
     assert [problem.source for problem in result.problems] == ["b.txt"]
     expected = ct.dtm(ct.tokenize(ct.read_corpus(corpus, on_error="skip")))
     assert_same_dtm(result.dtm(), expected)
-
-
-def test_count_units_codes_and_counts_words_as_the_in_memory_path_does():
-    from collections import Counter
-
-    from corpus_tools.dtm import count_codes
-    from corpus_tools.stream import count_units
-
-    words = [["学党史", "办实事", "学党史", "，"], [], ["开新局", "办实事"], ["学党史"]]
-    vocab, codes, unit_nnz, cols, vals, lengths = count_units(words)
-    assert vocab == ["学党史", "办实事", "，", "开新局"]  # first appearance
-    assert [[vocab[c] for c in codes[a:b]] for a, b in zip([0, 4, 4, 6], [4, 4, 6, 7])] == words
-    assert lengths.tolist() == [4, 0, 2, 1]
-    # Unit by unit, the (word, count) pairs are a Counter of the unit's words.
-    bounds = np.concatenate([[0], np.cumsum(unit_nnz)])
-    for i, unit_words in enumerate(words):
-        pairs = {vocab[c]: int(v) for c, v in zip(cols[bounds[i] : bounds[i + 1]], vals[bounds[i] : bounds[i + 1]])}
-        assert pairs == Counter(unit_words)
-    # ...and they are exactly dtm's counting function's CSR arrays.
-    matrix = count_codes(codes, np.concatenate([[0], np.cumsum(lengths)]), len(vocab))
-    assert cols.tolist() == matrix.indices.tolist() and vals.tolist() == matrix.data.tolist()
-    assert unit_nnz.tolist() == np.diff(matrix.indptr).tolist()

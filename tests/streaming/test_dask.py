@@ -1,4 +1,4 @@
-"""Tests for corpus_tools.scaleout: a Dask cluster gives the single-machine result."""
+"""Tests for corpus_tools.streaming.dask: a Dask cluster gives the single-machine result."""
 
 from __future__ import annotations
 
@@ -6,18 +6,12 @@ import pandas as pd
 import pytest
 
 import corpus_tools as ct
-from corpus_tools.dtm import DocTermMatrix
-from corpus_tools.scaleout import dask_dtm
-from corpus_tools.stream import stream_dtm
+from corpus_tools.streaming.dask import dask_dtm
+from corpus_tools.streaming.stream import stream_dtm
+
+from .checks import assert_same_dtm
 
 distributed = pytest.importorskip("distributed")
-
-
-def assert_same_dtm(got: DocTermMatrix, expected: DocTermMatrix) -> None:
-    assert got.terms == expected.terms
-    assert got.shape == expected.shape
-    assert (got.matrix != expected.matrix).nnz == 0
-    pd.testing.assert_frame_equal(got.docvars, expected.docvars)
 
 
 @pytest.fixture(scope="module")
@@ -53,12 +47,23 @@ def test_scheduler_address(threaded_cluster, seeds_dir):
 
 def test_n_workers_with_client_is_refused(threaded_cluster):
     with pytest.raises(ValueError, match="n_workers"):
-        dask_dtm({"a": "学史明理。"}, client=threaded_cluster.scheduler_address, n_workers=2, progress=False)
+        dask_dtm({"a": "学史明理。"}, client=threaded_cluster.scheduler_address, n_jobs=2, progress=False)
+
+
+def test_old_name_n_workers_still_works_with_a_warning(threaded_cluster):
+    with pytest.warns(FutureWarning, match="'n_workers' is renamed 'n_jobs'"):
+        with pytest.raises(ValueError, match="n_jobs"):
+            dask_dtm({"a": "学史明理。"}, client=threaded_cluster.scheduler_address, n_workers=2, progress=False)
+
+
+def test_executor_is_refused():
+    with pytest.raises(TypeError, match="client"):
+        dask_dtm({"a": "学史明理。"}, executor=object(), progress=False)
 
 
 @pytest.mark.slow
 def test_own_local_cluster_of_processes(seeds_dir):
     # No client: a LocalCluster of worker processes is started and closed by dask_dtm.
     expected = ct.dtm(ct.tokenize(ct.read_corpus(seeds_dir, metadata=False), unit="paragraph"))
-    result = dask_dtm(seeds_dir, n_workers=2, metadata=False, unit="paragraph", chunk_size=2, progress=False)
+    result = dask_dtm(seeds_dir, n_jobs=2, metadata=False, unit="paragraph", chunk_size=2, progress=False)
     assert_same_dtm(result.dtm(), expected)
