@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
+from ..compat import renamed_parameters
 from ..dtm import DocTermMatrix
 from ..metadata import group_labels
 
@@ -143,6 +144,7 @@ def _prior_weights(
     return alpha0 * shares, float(alpha0)
 
 
+@renamed_parameters(min_count="min_termfreq")
 def keyness(
     dtm: DocTermMatrix,
     *,
@@ -151,7 +153,7 @@ def keyness(
     measure: Measure = "log_odds_prior",
     prior: Literal["pooled"] | DocTermMatrix | pd.Series | float = "pooled",
     alpha0: float | None = None,
-    min_count: int = 1,
+    min_termfreq: int = 1,
     correction: Correction = "none",
 ) -> pd.DataFrame:
     """Score how much each group over- or under-uses every term compared with the rest.
@@ -181,7 +183,7 @@ def keyness(
         the number of tokens in the matrix, so that with ``prior="pooled"`` a term's prior is
         exactly its pooled count, as in the reference implementations. Must be None with a
         constant prior.
-    min_count : int, default 1
+    min_termfreq : int, default 1
         Score only terms whose total count over all groups is at least this (a count). The
         terms left out still count in the token totals (``n_tokens_group``,
         ``n_tokens_rest``) and in the default prior and `alpha0`: dropping rare terms from the
@@ -302,19 +304,19 @@ def keyness(
     """
     if measure not in _MEASURE_COLUMN:
         raise ValueError(f"measure must be one of {list(_MEASURE_COLUMN)}, not {measure!r}")
-    if int(min_count) != min_count or min_count < 1:
-        raise ValueError(f"min_count must be a positive integer count, got {min_count!r}")
+    if int(min_termfreq) != min_termfreq or min_termfreq < 1:
+        raise ValueError(f"min_termfreq must be a positive integer count, got {min_termfreq!r}")
     if correction not in ("none", "yates", "williams"):
         raise ValueError(f"correction must be 'none', 'yates' or 'williams', not {correction!r}")
     grouped = group_counts(dtm, by=by)
     counts = grouped.matrix.astype(np.float64)
     pooled = np.asarray(counts.sum(axis=0)).ravel()
-    # Totals and the prior come from every term, before min_count drops any: the group's token
+    # Totals and the prior come from every term, before min_termfreq drops any: the group's token
     # count is what the group wrote, not what survives a display threshold.
     n_group_tokens = np.asarray(counts.sum(axis=1)).ravel()
     n_total = float(pooled.sum())
     alpha, a0 = _prior_weights(prior, pooled, tuple(grouped.terms), alpha0)
-    keep = np.flatnonzero(pooled >= min_count)
+    keep = np.flatnonzero(pooled >= min_termfreq)
     counts = sp.csr_matrix(counts[:, keep])
     pooled = pooled[keep]
     alpha = alpha[keep]
@@ -370,7 +372,7 @@ def keyness(
         pieces.append(piece)
     table = pd.concat(pieces, ignore_index=True) if pieces else pd.DataFrame(columns=list(KEYNESS_COLUMNS))
     table.attrs.update(measure=measure, by=by, alpha0=a0, prior=_describe_prior(prior), correction=correction,
-                       min_count=int(min_count))
+                       min_termfreq=int(min_termfreq))
     return table[list(KEYNESS_COLUMNS)]
 
 
@@ -438,13 +440,14 @@ def _q_values(p_values: np.ndarray) -> np.ndarray:
     return q
 
 
+@renamed_parameters(min_count_group="min_termfreq_group")
 def top_keyness(
     table: pd.DataFrame,
     n: int = 10,
     *,
     value: str | None = None,
     direction: Literal["over", "under"] = "over",
-    min_count_group: int = 1,
+    min_termfreq_group: int = 1,
     max_q: float | None = None,
 ) -> pd.DataFrame:
     """Keep each group's `n` most over-used (or under-used) terms.
@@ -461,7 +464,7 @@ def top_keyness(
     direction : {"over", "under"}, default "over"
         ``"over"``: the highest values (terms the group uses more than the rest), keeping
         only positive ones; ``"under"``: the lowest, keeping only negative ones.
-    min_count_group : int, default 1
+    min_termfreq_group : int, default 1
         With ``direction="over"``, keep only terms the group itself uses at least this often
         (a count): a log ratio can be high for a term seen once.
     max_q : float, optional
@@ -486,15 +489,14 @@ def top_keyness(
         raise ValueError(f"n must be a positive integer, got {n!r}")
     if direction not in ("over", "under"):
         raise ValueError(f"direction must be 'over' or 'under', not {direction!r}")
-    if value is None:
-        value = _MEASURE_COLUMN.get(table.attrs.get("measure", "log_odds_prior"), "log_odds_z")
+    value = _ranking_column(table, value)
     missing = [c for c in ("group", "term", value) if c not in table.columns]
     if missing:
         raise KeyError(f"column(s) {missing} not in the keyness table; it has {list(table.columns)}")
     values = table[value]
     keep = values > 0 if direction == "over" else values < 0
     if direction == "over" and "count_group" in table.columns:
-        keep &= table["count_group"] >= min_count_group
+        keep &= table["count_group"] >= min_termfreq_group
     if max_q is not None:
         if "q_value" not in table.columns:
             raise KeyError("max_q needs the q_value column of a keyness table")
@@ -509,6 +511,13 @@ def top_keyness(
     out = rows.reset_index(drop=True)
     out.attrs = dict(table.attrs)
     return out
+
+
+def _ranking_column(table: pd.DataFrame, value: str | None) -> str:
+    """The column that ranks `table`: `value`, else the statistic of the measure it was built with."""
+    if value is not None:
+        return value
+    return _MEASURE_COLUMN.get(table.attrs.get("measure", "log_odds_prior"), "log_odds_z")
 
 
 def keyness_summary(
@@ -550,9 +559,8 @@ def keyness_summary(
     >>> keyness_summary(t, 2, value="log_odds_z")[["group", "top_terms", "top_value"]].values.tolist()
     [['甲', '红色、党史', 2.1]]
     """
+    value = _ranking_column(table, value)
     top = top_keyness(table, n, value=value, max_q=max_q)
-    if value is None:
-        value = _MEASURE_COLUMN.get(table.attrs.get("measure", "log_odds_prior"), "log_odds_z")
     groups = list(pd.unique(table["group"]))
     listed = top.groupby("group", sort=False)["term"].agg(lambda terms: sep.join(map(str, terms)))
     first = top.groupby("group", sort=False)[value].first()

@@ -188,7 +188,7 @@ def test_table_shape_ranks_and_options():
     pd.testing.assert_frame_equal(
         only.reset_index(drop=True), table[table["group"] == "乙县"].reset_index(drop=True)
     )
-    frequent = keyness(m, by="district", min_count=3)
+    frequent = keyness(m, by="district", min_termfreq=3)
     pooled = dict(zip(m.terms, np.asarray(m.matrix.sum(axis=0)).ravel()))
     assert set(frequent["term"]) == {t for t, c in pooled.items() if c >= 3}
     under = top_keyness(table, 2, direction="under")
@@ -207,8 +207,8 @@ def test_errors_name_the_problem():
     one_group = _matrix([[1, 2]], ("红色", "乡村"), ["甲"])
     with pytest.raises(ValueError, match="two groups"):
         keyness(one_group)
-    with pytest.raises(ValueError, match="min_count"):
-        keyness(m, by="district", min_count=0)
+    with pytest.raises(ValueError, match="min_termfreq"):
+        keyness(m, by="district", min_termfreq=0)
 
 
 def test_summary_has_one_line_per_group():
@@ -316,7 +316,7 @@ def test_q_values_are_benjamini_hochberg_within_each_group():
 def test_min_count_keeps_the_real_token_totals_and_statistics():
     m = _planted_corpus()
     full = keyness(m, by="district")
-    frequent = keyness(m, by="district", min_count=3)
+    frequent = keyness(m, by="district", min_termfreq=3)
     group_tokens = np.asarray(group_counts(m, by="district").matrix.sum(axis=1)).ravel()
     totals = dict(zip(group_counts(m, by="district").docvars.index, group_tokens))
     assert (frequent["n_tokens_group"] == frequent["group"].map(totals)).all()
@@ -326,3 +326,16 @@ def test_min_count_keeps_the_real_token_totals_and_statistics():
     assert len(merged) == len(frequent)
     for column in ("g2", "chi2", "log_ratio", "prior", "log_odds", "log_odds_z", "p_value"):
         assert np.allclose(merged[column], merged[f"{column}_full"], rtol=1e-12), column
+
+
+def test_old_threshold_names_still_work_with_a_warning():
+    m = _planted_corpus()
+    with pytest.warns(FutureWarning, match="'min_count' is renamed 'min_termfreq'"):
+        old = keyness(m, by="district", min_count=3)
+    pd.testing.assert_frame_equal(old, keyness(m, by="district", min_termfreq=3))
+    table = keyness(m, by="district")
+    with pytest.warns(FutureWarning, match="'min_count_group' is renamed 'min_termfreq_group'"):
+        old_top = top_keyness(table, 3, min_count_group=2)
+    new_top = top_keyness(table, 3, min_termfreq_group=2)
+    pd.testing.assert_frame_equal(old_top, new_top)
+    assert (new_top["count_group"] >= 2).all()
