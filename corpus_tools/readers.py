@@ -66,6 +66,9 @@ from pathlib import Path, PurePosixPath
 from typing import Literal
 
 from .decode import DecodingError, decode_bytes
+from .io.options import CLI_OPTIONS as _CLI_OPTIONS  # noqa: F401  (kept for one release)
+from .io.options import READ_INFO_COLUMNS, SUPPORTED_SUFFIXES, TABLE_FORMATS, Format, OnError, ReadOptions, option_hint
+from .io.options import RESERVED_DOCVARS as _RESERVED_DOCVARS
 from .metadata import MANIFEST_COLUMNS
 
 __all__ = [
@@ -91,27 +94,6 @@ __all__ = [
 
 logger = logging.getLogger(__name__)
 
-Format = Literal["txt", "md", "html", "docx", "csv", "tsv", "jsonl", "parquet"]
-OnError = Literal["raise", "skip"]
-
-#: File suffix (lower case) to format.
-SUPPORTED_SUFFIXES: dict[str, str] = {
-    ".txt": "txt",
-    ".md": "md",
-    ".markdown": "md",
-    ".html": "html",
-    ".htm": "html",
-    ".xhtml": "html",
-    ".docx": "docx",
-    ".csv": "csv",
-    ".tsv": "tsv",
-    ".jsonl": "jsonl",
-    ".ndjson": "jsonl",
-    ".parquet": "parquet",
-}
-#: Formats holding one document per row.
-TABLE_FORMATS = frozenset({"csv", "tsv", "jsonl", "parquet"})
-
 #: Every problem reading can report, most serious first, with what it means.
 PROBLEM_CODES: dict[str, str] = {
     "outside_corpus": "a manifest path or a symbolic link points outside the corpus folder",
@@ -133,11 +115,6 @@ PROBLEM_CODES: dict[str, str] = {
     "too_short": "a text too short to analyse",
     "unsupported_format": "a file in a format read_corpus does not read",
 }
-
-#: Docvars that reading itself sets; a table column or front-matter key of the
-#: same name is kept under a prefixed name (``table_file``, ``front_matter_source``).
-READ_INFO_COLUMNS = ("file", "format", "source", "row", "encoding", "encoding_method", "sha256")
-_RESERVED_DOCVARS = frozenset(READ_INFO_COLUMNS) | {"doc_id", "n_chars_raw", "n_chars_body", "n_paragraphs"}
 
 #: A line longer than this (in characters) means the source lost its line
 #: breaks: the whole text becomes one paragraph. It is read, and flagged.
@@ -242,19 +219,6 @@ class RawDocument:
     log: tuple[Mapping[str, object], ...] = ()
 
 
-@dataclass(frozen=True)
-class _Options:
-    encoding: str | None
-    text_column: str | None
-    id_column: str | None
-    docvar_columns: tuple[str, ...] | None
-    columns: tuple[tuple[str, str], ...]
-    map_columns: bool
-    min_han_chars: int
-    min_han_share: float
-    mixed_encodings: str
-
-
 # ---------------------------------------------------------------------------
 # Checks every text goes through
 # ---------------------------------------------------------------------------
@@ -290,7 +254,7 @@ def _han_counts(text: str) -> tuple[int, int]:
     return han, han + len(latin_words) + max(other_letters, 0)
 
 
-def _check_text(text: str, *, where: str, options: _Options) -> tuple[str, str] | None:
+def _check_text(text: str, *, where: str, options: ReadOptions) -> tuple[str, str] | None:
     """Return ``(code, message)`` for a text that cannot be analysed, or None."""
     if not text:
         return "empty", f"{where}: the text is empty (remove it, or check that the right column or file was read)"
@@ -850,7 +814,7 @@ def _auto_doc_id(rel: str, row: int | None = None) -> str:
     return slug if row is None else f"{slug}-{row}"
 
 
-def _decode(data: bytes, where: str, options: _Options, *, hint: str | None = None):
+def _decode(data: bytes, where: str, options: ReadOptions, *, hint: str | None = None):
     return decode_bytes(
         data, name=where, encoding=options.encoding, hint=hint, mixed=options.mixed_encodings  # type: ignore[arg-type]
     )
@@ -873,16 +837,8 @@ def read_file(
     path: str | Path,
     *,
     root: str | Path | None = None,
-    format: Format | None = None,
-    encoding: str | None = None,
-    text_column: str | None = None,
-    id_column: str | None = None,
-    docvar_columns: Sequence[str] | None = None,
-    columns: Mapping[str, str] | None = None,
-    map_columns: bool = True,
-    min_han_chars: int = 50,
-    min_han_share: float = 0.5,
-    mixed_encodings: Literal["raise", "by_line"] = "raise",
+    options: ReadOptions | Mapping[str, object] | None = None,
+    **read_options: object,
 ) -> Iterator[RawDocument | ReadProblem]:
     """Read one file: yield its document(s), and a :class:`ReadProblem` for each that cannot be read.
 
@@ -893,35 +849,32 @@ def read_file(
     root : str or Path, optional
         The corpus folder; ``source`` and ``file`` are relative to it (by
         default the file's folder).
-    format : str, optional
-        One of :data:`Format`; by default from the file's suffix.
-    encoding, text_column, id_column, docvar_columns, columns, map_columns, min_han_chars, min_han_share, mixed_encodings
-        As for :func:`iter_documents`.
+    options : ReadOptions or mapping, optional
+        How to read (see :class:`~corpus_tools.io.ReadOptions`); ``format`` is by
+        default the file's suffix's. ``pattern`` and ``on_error`` do not apply to one file.
+    **read_options
+        Any reading option (``encoding=``, ``text_column=`` …), replacing that of ``options``.
 
-    Yields
-    ------
-    RawDocument or ReadProblem
+    Returns
+    -------
+    iterator of RawDocument or ReadProblem
         Never raises for a problem with the file's content: the caller
-        decides whether a problem stops the reading.
+        decides whether a problem stops the reading. A bad option raises at once.
     """
-    path = Path(path)
+    options = ReadOptions.from_kwargs(options, **read_options)
+    return _read_file(Path(path), root, options.format, options)
+
+
+def _read_file(
+    path: Path, root: str | Path | None, format: str | None, options: ReadOptions
+) -> Iterator[RawDocument | ReadProblem]:
+    """:func:`read_file` with the options checked, reading the file as ``format`` (by default by suffix)."""
     root = Path(root) if root is not None else path.parent
     rel = path.relative_to(root).as_posix()
     fmt = format or SUPPORTED_SUFFIXES.get(path.suffix.lower())
     if fmt is None:
         yield _problem(rel, "unsupported_format", path, f"format {path.suffix!r} is not supported", f"pass {option_hint('format')}", action="ignored")
         return
-    options = _Options(
-        encoding=encoding,
-        text_column=text_column,
-        id_column=id_column,
-        docvar_columns=tuple(docvar_columns) if docvar_columns is not None else None,
-        columns=tuple((str(k), str(v)) for k, v in (columns or {}).items()),
-        map_columns=map_columns,
-        min_han_chars=min_han_chars,
-        min_han_share=min_han_share,
-        mixed_encodings=mixed_encodings,
-    )
     try:
         data = path.read_bytes()
     except OSError as error:
@@ -941,7 +894,7 @@ def read_file(
 
 
 def _read_single(
-    path: Path, rel: str, fmt: str, data: bytes, base: dict, options: _Options, notes: list[ReadProblem]
+    path: Path, rel: str, fmt: str, data: bytes, base: dict, options: ReadOptions, notes: list[ReadProblem]
 ) -> RawDocument | ReadProblem:
     """The file's document, or the problem that keeps it out; problems of a kept document go to ``notes``."""
     doc_id = _auto_doc_id(rel)
@@ -1059,36 +1012,6 @@ class _ColumnPlan:
     notes: tuple[str, ...]
 
 
-def option_hint(name: str, value: object = None) -> str:
-    """How to set a reading option, in the two forms a user can type.
-
-    Examples
-    --------
-    >>> option_hint("text_column", "content")
-    "read_corpus(text_column='content') or dangshi-reports --text-column content"
-    >>> option_hint("on_error", "skip")
-    "read_corpus(on_error='skip') or dangshi-reports -p on_error skip"
-    """
-    shown = "…" if value is None else value
-    python = f"{name}={shown!r}" if isinstance(value, str) else f"{name}={shown}"
-    if name == "on_error":
-        command = f"-p on_error {shown}"
-    elif name == "columns":
-        command = "--column NAME=DOCVAR"
-        python = "columns={'NAME': 'DOCVAR'}" if value is None else f"columns={value!r}"
-    elif name in _CLI_OPTIONS:
-        command = f"--{name.replace('_', '-')} {shown}"
-    else:
-        return f"read_corpus({python})"
-    return f"read_corpus({python}) or dangshi-reports {command}"
-
-
-#: read_corpus options the report command takes as ``--<name-with-dashes>`` (besides
-#: ``columns``, spelt ``--column NAME=DOCVAR``, and ``on_error``, a notebook parameter).
-_CLI_OPTIONS = frozenset({"text_column", "id_column", "format", "encoding", "min_han_share", "min_han_chars", "metadata"})
-
-
-
 def _find_column(names: Sequence[str], wanted: Sequence[str], taken: set[str]) -> str | None:
     lowered = {}
     for name in names:
@@ -1108,7 +1031,7 @@ def _url_doc_id(url: str) -> str:
 
 
 def _plan_columns(
-    names: Sequence[str], values: Callable[[str], list[object]], where: str, rel: str, options: _Options
+    names: Sequence[str], values: Callable[[str], list[object]], where: str, rel: str, options: ReadOptions
 ) -> _ColumnPlan | ReadProblem:
     """Decide the text, id and docvar columns of a table (see :data:`COLUMN_ALIASES`)."""
     names = [str(n) for n in names]
@@ -1182,7 +1105,7 @@ class _Header(tuple):
 
 
 def _read_table(
-    path: Path, rel: str, fmt: str, data: bytes, base: dict, options: _Options
+    path: Path, rel: str, fmt: str, data: bytes, base: dict, options: ReadOptions
 ) -> Iterator[RawDocument | ReadProblem]:
     where = str(path)
     if not data.strip():
@@ -1352,7 +1275,7 @@ def _parquet_records(path: Path, where: str, rel: str) -> Iterator[_Header | tup
 
 
 def _table_document(
-    record: dict, row: int, rel: str, where: str, info: dict, options: _Options, plan: _ColumnPlan
+    record: dict, row: int, rel: str, where: str, info: dict, options: ReadOptions, plan: _ColumnPlan
 ) -> RawDocument | ReadProblem:
     source = f"{rel}#{row}"
     here = f"{where}, row {row}"
@@ -1548,33 +1471,6 @@ def _load_manifest(path: Path, root: Path) -> tuple[list[_ManifestRow], list[Rea
     return rows, problems, refused
 
 
-def _validate_options(
-    on_error: str, mixed_encodings: str, format: str | None, min_han_chars: int, min_han_share: float,
-    columns: Mapping[str, str] | None = None,
-) -> None:
-    if on_error not in ("raise", "skip"):
-        raise ValueError(f"on_error must be 'raise' or 'skip', not {on_error!r}")
-    if mixed_encodings not in ("raise", "by_line"):
-        raise ValueError(f"mixed_encodings must be 'raise' or 'by_line', not {mixed_encodings!r}")
-    if format is not None and format not in set(SUPPORTED_SUFFIXES.values()):
-        raise ValueError(f"format must be one of {sorted(set(SUPPORTED_SUFFIXES.values()))} or None, not {format!r}")
-    if min_han_chars < 0:
-        raise ValueError(f"min_han_chars must be a count ≥ 0, not {min_han_chars!r}")
-    if not 0 <= min_han_share <= 1:
-        raise ValueError(f"min_han_share must be a share between 0 and 1, not {min_han_share!r}")
-    if columns is not None:
-        if not isinstance(columns, Mapping):
-            raise TypeError(f"columns must map table column names to docvar names, e.g. {{'发布单位': 'outlet'}}, not {columns!r}")
-        for column, docvar in columns.items():
-            if docvar in {"doc_id", "text"}:
-                parameter = "id_column" if docvar == "doc_id" else "text_column"
-                raise ValueError(f"columns: {column!r} → {docvar!r}: name that column with {option_hint(parameter, column)}")
-            if docvar in _RESERVED_DOCVARS or not str(docvar).strip():
-                raise ValueError(
-                    f"columns: {column!r} → {docvar!r}: {docvar!r} is set by reading itself; choose another docvar name"
-                )
-
-
 def _raise_all(problems: Sequence[ReadProblem], where: Path) -> None:
     if len(problems) == 1:
         raise problems[0].error()
@@ -1589,18 +1485,8 @@ def iter_documents(
     path: str | Path,
     *,
     metadata: str | Path | None | Literal[False] = None,
-    encoding: str | None = None,
-    pattern: str | None = None,
-    format: Format | None = None,
-    text_column: str | None = None,
-    id_column: str | None = None,
-    docvar_columns: Sequence[str] | None = None,
-    columns: Mapping[str, str] | None = None,
-    map_columns: bool = True,
-    on_error: OnError = "raise",
-    min_han_chars: int = 50,
-    min_han_share: float = 0.5,
-    mixed_encodings: Literal["raise", "by_line"] = "raise",
+    options: ReadOptions | Mapping[str, object] | None = None,
+    **read_options: object,
 ) -> Iterator[RawDocument | ReadProblem]:
     """Yield the documents of a folder (or one file) one at a time, in corpus order.
 
@@ -1615,58 +1501,20 @@ def iter_documents(
         docvars. Its values override what a table or the text states.
         ``None`` uses ``<path>/metadata.csv`` when it exists; ``False`` uses
         none. The manifest itself is never read as a table of articles.
-    encoding : str, optional
-        Decode every text file with this codec instead of detecting it.
-    pattern : str, optional
-        Glob pattern for the files to read (matched against the path relative
-        to the folder, from the right, e.g. ``"*.txt"``). By default every
-        file with a supported suffix (:data:`SUPPORTED_SUFFIXES`); other
-        files are reported as ``unsupported_format`` and ignored.
-    format : str, optional
-        Read every file as this format instead of going by suffix. Without
-        ``pattern``, only files with that format's suffixes are read.
-    text_column : str, optional
-        The column (or JSON field) holding each row's article text. By default
-        ``text``, or else the first of :data:`TEXT_ALIASES` (``content``,
-        ``body``, ``正文`` …) the table has.
-    id_column : str, optional
-        A column of doc_ids for table rows. By default the first of
-        :data:`ID_ALIASES` (``doc_id``, ``id`` …), or else of
-        :data:`URL_ALIASES` (``url`` …, made into slugs), whose values are all
-        usable and unique (with ``map_columns``); else ``<table>-<row>``.
-    docvar_columns : sequence of str, optional
-        The table columns that become docvars; by default every other column.
-    columns : mapping of str to str, optional
-        Table column → docvar name, e.g. ``{"发布单位": "outlet"}``: read that
-        column as that docvar (it then overrides any automatic mapping).
-    map_columns : bool, default True
-        Read common column names as the docvars they mean (see
-        :data:`COLUMN_ALIASES`: ``date`` → ``date_published``, ``source`` or
-        ``媒体`` → ``outlet``, ``标题`` → ``title``, ``省``/``市``/``区县`` →
-        ``province``/``city``/``district`` …) and pick the doc_id column as
-        above. What was mapped is logged (logger ``corpus_tools.readers``, level
+    options : ReadOptions or mapping, optional
+        How to read: the format, the encoding, the table's columns, the
+        thresholds, what to do on a problem (see
+        :class:`~corpus_tools.io.ReadOptions` for each option and its default).
+    **read_options
+        Any reading option as a keyword (``text_column="content"``,
+        ``on_error="skip"`` …), replacing that of ``options``. What was mapped
+        by ``map_columns`` is logged (logger ``corpus_tools.readers``, level
         INFO) and is the docvar's origin (``table column 'date'``), which the
         corpus shows in its ``*_evidence`` columns (``locality_evidence`` …).
-    on_error : {"raise", "skip"}
-        ``raise``: raise :class:`CorpusReadError` at the first problem
-        (problems found while listing the folder and matching the manifest
-        together). ``skip``: yield each problem as a :class:`ReadProblem` and
-        go on with the rest.
-    min_han_chars : int
-        A text with fewer Han characters is too short to analyse
-        (``too_short``). The default, 50, is about two sentences: less is a
-        headline or a fragment, which paragraph-level statistics cannot use.
-    min_han_share : float
-        A text whose share of Han characters (see :func:`han_share`) is
-        lower is not Chinese (``not_chinese``).
-    mixed_encodings : {"raise", "by_line"}
-        A file mixing UTF-8 and GB18030/Big5 lines is a ``mixed_encodings``
-        problem by default; ``by_line`` decodes each line in its own encoding
-        and logs it (see :func:`corpus_tools.decode.decode_bytes`).
 
-    Yields
-    ------
-    RawDocument or ReadProblem
+    Returns
+    -------
+    iterator of RawDocument or ReadProblem
         Documents in order: files the manifest lists in its order (a table at
         its first row's place, its rows in table order), then the others by
         path. A :class:`ReadProblem` for every item skipped (with
@@ -1676,9 +1524,13 @@ def iter_documents(
 
     Raises
     ------
+    TypeError, ValueError
+        At once, for an unknown reading option or a bad value (the message names it).
     CorpusReadError
-        With ``on_error="raise"``, at the first problem; in any case when
-        ``path`` does not exist or the manifest itself cannot be read.
+        While iterating: with ``on_error="raise"``, at the first problem
+        (problems found while listing the folder and matching the manifest
+        together); in any case when ``path`` does not exist or the manifest
+        itself cannot be read.
 
     Notes
     -----
@@ -1687,8 +1539,14 @@ def iter_documents(
     is *kept* with docvars inferred from its text, because its text is fine.
     Table rows need no manifest row: a table describes its own rows.
     """
-    _validate_options(on_error, mixed_encodings, format, min_han_chars, min_han_share, columns)
-    target = Path(path)
+    return _iter_documents(Path(path), metadata, ReadOptions.from_kwargs(options, **read_options))
+
+
+def _iter_documents(
+    target: Path, metadata: str | Path | None | Literal[False], options: ReadOptions
+) -> Iterator[RawDocument | ReadProblem]:
+    """:func:`iter_documents` with its options checked."""
+    pattern, format, on_error = options.pattern, options.format, options.on_error
     if target.is_dir():
         root = target
     elif target.is_file():
@@ -1811,12 +1669,7 @@ def iter_documents(
         if rel in skip_files:
             continue
         file, fmt = by_rel[rel]
-        documents = read_file(
-            file, root=root, format=fmt, encoding=encoding, text_column=text_column, id_column=id_column,
-            docvar_columns=docvar_columns, columns=columns, map_columns=map_columns, min_han_chars=min_han_chars,
-            min_han_share=min_han_share,
-            mixed_encodings=mixed_encodings,
-        )
+        documents = _read_file(file, root, fmt, options)
         for item in documents:
             met.add(item.source)
             entry = by_source.get(item.source)
