@@ -602,7 +602,7 @@ def plot_reuse_matrix(
     """
     import matplotlib
 
-    from ..textplot import _new_figure, use_cjk_font
+    from ..textplot.core import new_figure, use_cjk_font
 
     use_cjk_font()
     if matrix.shape[0] != matrix.shape[1]:
@@ -613,7 +613,7 @@ def plot_reuse_matrix(
     shown = matrix.iloc[positions, positions]
     n_labels = len(shown)
     side = min(18.0, max(4.5, 2.0 + 0.2 * n_labels))
-    fig, axes = _new_figure(figsize=(side + 1.2, side))
+    fig, axes = new_figure(figsize=(side + 1.2, side))
     ax = axes[0, 0]
     colormap = matplotlib.colormaps.get_cmap(cmap).with_extremes(bad="#eeeeee")
     values = shown.to_numpy(dtype=float)

@@ -656,7 +656,7 @@ def plot_timeline(
     """
     import matplotlib.dates as mdates
 
-    from ..textplot import _new_figure, use_cjk_font
+    from ..textplot.core import new_figure, use_cjk_font
 
     use_cjk_font()
     if order not in ("lag", "first", "given"):
@@ -690,7 +690,7 @@ def plot_timeline(
     if label_events is None:
         label_events = len(drawn) <= 12
 
-    fig, axes = _new_figure(figsize=(10.0, max(2.8, 1.4 + 0.3 * len(groups))))
+    fig, axes = new_figure(figsize=(10.0, max(2.8, 1.4 + 0.3 * len(groups))))
     ax = axes[0, 0]
     ax.axvline(central, color="#c0392b", linestyle="--", linewidth=1.2, label=f"中央动员大会 {central:%Y-%m-%d}")
     periods = drawn[(drawn["date_precision"] != "day") | (drawn["date_end"] > drawn["date_start"])]
