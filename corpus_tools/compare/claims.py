@@ -31,12 +31,14 @@ Examples
 from __future__ import annotations
 
 import re
+import warnings
 from collections import Counter
 from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
+from ..compat import REMOVED_IN, renamed_parameters
 from ._groups import document_groups
 
 if TYPE_CHECKING:
@@ -465,21 +467,29 @@ def quantified_claims(corpus: "Corpus", *, by: str = "group") -> pd.DataFrame:
     return table.astype({"start": "int64", "end": "int64", "number": "float64", "number_high": "float64"})
 
 
-def claims_by_group(claims: pd.DataFrame, corpus: "Corpus | None" = None, *, by: str = "group",
-                    top: int = 5) -> pd.DataFrame:
+@renamed_parameters(top="n")
+def claims_by_group(
+    corpus: "Corpus | None",
+    claims: pd.DataFrame | None = None,
+    *,
+    by: str = "group",
+    n: int = 5,
+) -> pd.DataFrame:
     """Summarise what each group counts: claims per category, their units and top objects.
 
     Parameters
     ----------
-    claims : pandas.DataFrame
-        The table of :func:`quantified_claims` (its ``group`` column holds the labels).
-    corpus : Corpus, optional
-        The corpus the claims came from; when given, a rate per 10,000 body characters is added
-        and every (group, category) pair gets a row, with zeros where a group made no claim.
+    corpus : Corpus or None
+        The corpus the claims come from. With a corpus, a rate per 10,000 body characters is
+        added and every (group, category) pair gets a row, with zeros where a group made no
+        claim; None summarises `claims` alone.
+    claims : pandas.DataFrame, optional
+        The table of :func:`quantified_claims` (its ``group`` column holds the labels). By
+        default ``quantified_claims(corpus, by=by)``.
     by : str, default "group"
         With `corpus`: the docvar the claims were labelled by (the same `by` as in
         :func:`quantified_claims`), to size each group's body text.
-    top : int, default 5
+    n : int, default 5
         How many units and objects to list per row (a count).
 
     Returns
@@ -492,6 +502,12 @@ def claims_by_group(claims: pd.DataFrame, corpus: "Corpus | None" = None, *, by:
         ``examples`` (up to three claims with their objects, 组建12个巡回指导组 → ``12个巡回指导组``),
         plus ``n_chars_body`` and ``per_10k_chars`` when `corpus` is given.
 
+    Notes
+    -----
+    The corpus comes first, as in every analysis of the package. The old order
+    ``claims_by_group(claims, corpus)`` still works for one release, with a
+    :class:`FutureWarning`.
+
     Examples
     --------
     >>> import pandas as pd
@@ -499,18 +515,30 @@ def claims_by_group(claims: pd.DataFrame, corpus: "Corpus | None" = None, *, by:
     ...     "text": ["12个", "3000余名", "5场"], "unit": ["个", "名", "场"],
     ...     "object": ["巡回指导组", "党员", "宣讲"], "object_side": ["after"] * 3,
     ...     "category": ["organisations", "people", "events"]})
-    >>> claims_by_group(claims)[["group", "category", "n_claims", "top_objects"]].values.tolist()
+    >>> claims_by_group(None, claims)[["group", "category", "n_claims", "top_objects"]].values.tolist()
     [['甲区', 'organisations', 1, '巡回指导组'], ['甲区', 'people', 1, '党员'], ['乙县', 'events', 1, '宣讲']]
     """
+    if isinstance(corpus, pd.DataFrame):
+        warnings.warn(
+            "claims_by_group(claims, corpus) is now claims_by_group(corpus, claims): the corpus comes first "
+            f"(pass None for no corpus); the old order stops working in {REMOVED_IN}",
+            FutureWarning,
+            stacklevel=3,
+        )
+        corpus, claims = claims, corpus
+    if claims is None:
+        if corpus is None:
+            raise TypeError("claims_by_group() needs a corpus, a claims table or both")
+        claims = quantified_claims(corpus, by=by)
     missing = [c for c in ("doc_id", "group", "text", "unit", "object", "object_side", "category") if c not in claims.columns]
     if missing:
         raise KeyError(f"the claims table lacks column(s) {missing}; pass the table of quantified_claims()")
-    if top < 1:
-        raise ValueError(f"top must be at least 1, got {top}")
+    if n < 1:
+        raise ValueError(f"n must be at least 1, got {n}")
 
     def listing(values: pd.Series) -> str:
         counts = Counter(v for v in values if v)
-        return "、".join(v if c == 1 else f"{v} ×{c}" for v, c in counts.most_common(top))
+        return "、".join(v if c == 1 else f"{v} ×{c}" for v, c in counts.most_common(n))
 
     rows = []
     for (group, category), part in claims.groupby(["group", "category"], sort=False):

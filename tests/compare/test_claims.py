@@ -158,7 +158,7 @@ def test_seed_formulas_are_not_claims(seed_claims, seeds):
 
 
 def test_claims_by_group(seed_claims, seeds):
-    summary = claims_by_group(seed_claims, seeds, by="district")
+    summary = claims_by_group(seeds, seed_claims, by="district")
     # every group × every category that occurs, so groups can be compared side by side
     n_categories = seed_claims["category"].nunique()
     assert len(summary) == 5 * n_categories
@@ -167,11 +167,42 @@ def test_claims_by_group(seed_claims, seeds):
     assert luohe_people["n_claims"] == expected
     assert luohe_people["per_10k_chars"] == pytest.approx(1e4 * expected / len(seeds.texts["luohe-zhaoling"]))
     assert summary.groupby("group")["n_claims"].sum().sum() == len(seed_claims)
-    short = claims_by_group(seed_claims)
+    short = claims_by_group(None, seed_claims)
     assert "per_10k_chars" not in short.columns
     assert (short["n_claims"] > 0).all()
     with pytest.raises(ValueError):
-        claims_by_group(seed_claims, top=0)
+        claims_by_group(None, seed_claims, n=0)
+
+
+def test_claims_by_group_takes_the_corpus_first_and_finds_the_claims_itself():
+    corp = corpus_from_texts(
+        {"a": "全区组建12个巡回指导组，培训党员三千余名。", "b": "开展宣讲5场，覆盖群众800余人。"},
+        docvars=pd.DataFrame({"district": ["甲区", "乙县"]}, index=["a", "b"]),
+    )
+    claims = quantified_claims(corp, by="district")
+    given = claims_by_group(corp, claims, by="district")
+    found = claims_by_group(corp, by="district")
+    pd.testing.assert_frame_equal(found, given)
+    # 甲区: 12个 (organisations) and 三千余名 (people); 乙县: 5场 (events) and 800余人 (people)
+    counts = {(g, c): k for g, c, k in given[["group", "category", "n_claims"]].itertuples(index=False)}
+    assert counts[("甲区", "organisations")] == 1 and counts[("甲区", "people")] == 1
+    assert counts[("乙县", "events")] == 1 and counts[("乙县", "people")] == 1
+    assert counts[("甲区", "events")] == 0  # with a corpus, every group gets every category
+    body_a = len("全区组建12个巡回指导组，培训党员三千余名。")
+    row = given[(given["group"] == "甲区") & (given["category"] == "people")].iloc[0]
+    assert row["per_10k_chars"] == pytest.approx(1e4 / body_a)
+
+
+def test_claims_by_group_old_order_and_old_names_warn(seed_claims, seeds):
+    new = claims_by_group(seeds, seed_claims, by="district", n=2)
+    with pytest.warns(FutureWarning, match="corpus comes first"):
+        old = claims_by_group(seed_claims, seeds, by="district", n=2)
+    pd.testing.assert_frame_equal(old, new)
+    with pytest.warns(FutureWarning, match="'top' is renamed 'n'"):
+        old_top = claims_by_group(None, seed_claims, top=2)
+    pd.testing.assert_frame_equal(old_top, claims_by_group(None, seed_claims, n=2))
+    with pytest.raises(TypeError, match="corpus, a claims table"):
+        claims_by_group(None)
 
 
 # ------------------------------------------------------------- objects and names (issue 14)
