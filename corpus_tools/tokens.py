@@ -39,11 +39,9 @@ from . import tokencache
 from .parallel import batches_by_size, mp_context, n_workers, worker_pool
 from .progress import progress as _progress
 from .segment import Engine, Segmenter, get_segmenter
+from .units import Unit, check_unit, unit_docvars
 
 __all__ = ["PARALLEL_MIN_CHARS", "Tokens", "encode_tokens", "segment_texts", "sort_vocabulary", "tokenize"]
-
-Unit = Literal["document", "paragraph", "sentence"]
-_UNITS: tuple[str, ...] = ("document", "paragraph", "sentence")
 
 # Arabic numerals with optional thousands separators or decimals and an optional percent sign;
 # \d also covers full-width digits. Chinese numerals (一, 两, 百) are words, not numbers here.
@@ -608,15 +606,6 @@ class Tokens:
         return frame
 
 
-def _unit_docvars(units: pd.DataFrame, doc_docvars: pd.DataFrame) -> pd.DataFrame:
-    unit_columns = [column for column in units.columns if column != "text"]
-    # The unit's own columns win over same-named document columns: they are more specific.
-    doc_columns = [column for column in doc_docvars.columns if column not in unit_columns]
-    docvars = units[unit_columns].join(doc_docvars[doc_columns], on="doc_id")
-    docvars.index.name = "unit_id"
-    return docvars
-
-
 # -- segmenting many texts ------------------------------------------------------------------------
 
 #: Characters still to segment (after the cache) from which ``n_jobs=None`` uses every core, per
@@ -926,8 +915,7 @@ def tokenize(
     >>> toks = ct.tokenize(ct.read_corpus("seeds"), unit="paragraph")  # doctest: +SKIP
     >>> toks.remove(ct.stopwords("zh-official"), min_nchar=2)  # doctest: +SKIP
     """
-    if unit not in _UNITS:
-        raise ValueError(f"unit must be one of {_UNITS}, got {unit!r}")
+    check_unit(unit)
     if segmenter is None:
         segmenter = get_segmenter(hmm=hmm, engine=engine)
     else:
@@ -955,7 +943,7 @@ def tokenize(
         tags, new_tag = sort_vocabulary(list(coded.pos_vocabulary))
         flat_tags, _ = _assemble(coded.pos_codes, coded.which, new_tag)
     del coded
-    docvars = _unit_docvars(units, corpus.docvars)
+    docvars = unit_docvars(units, corpus.docvars)
     docvars.index = index
     step = f"tokenize(unit={unit!r}, pos={pos}, hmm={hmm}, segmenter={segmenter!r})"
     return Tokens._from_sorted(

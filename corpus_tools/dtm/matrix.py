@@ -4,35 +4,15 @@ The third stage of the pipeline (``Corpus -> Tokens -> DocTermMatrix``). Counts 
 scipy CSR matrix and never densified; the vocabulary is sorted, so the same tokens always give
 the same matrix, column for column.
 
-On disk
--------
-:meth:`DocTermMatrix.save` writes, and :meth:`DocTermMatrix.load` reads, one folder:
-
-=================== ==========================================================================
-``dtm.json``        format name and version, shape, number of stored counts, the history, the
-                    docvars' dtypes, when and by which ``corpus_tools`` version it was written,
-                    and free-form ``provenance`` (the streaming path records its source and
-                    options there)
-``matrix.npz``      the CSR counts in scipy's format (``scipy.sparse.load_npz`` reads it)
-``terms.parquet``   one column ``term``; row ``j`` labels matrix column ``j``
-``docvars.parquet`` the docvars, index included (``pandas.read_parquet`` restores it)
-=================== ==========================================================================
-
-Each file is readable without this package (``scipy.sparse.load_npz``, ``pandas.read_parquet``).
-:func:`corpus_tools.stream.stream_dtm` writes the same layout, plus ``tokens.parquet``.
+:meth:`DocTermMatrix.save` and :meth:`DocTermMatrix.load` write and read the folder layout of
+:mod:`corpus_tools.dtm.store`.
 """
 
 from __future__ import annotations
 
-import contextlib
-import datetime as dt
-import json
 import os
-import shutil
-import tempfile
 import warnings
-import zipfile
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -41,34 +21,18 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from .metadata import LOCALITY_FALLBACK, group_labels
+from ..metadata import LOCALITY_FALLBACK, group_labels
+from .store import read_dtm, write_dtm
 
 if TYPE_CHECKING:  # gensim is heavy to import; only to_gensim needs it at run time
     from gensim.corpora import Dictionary
 
-    from .tokens import Tokens
+    from ..tokens import Tokens
 
-__all__ = [
-    "DocTermMatrix",
-    "check_output_folder",
-    "count_codes",
-    "dtm",
-    "output_folder",
-    "write_npz",
-    "write_sidecars",
-]
+__all__ = ["UNKNOWN_GROUP", "DocTermMatrix", "count_codes", "dtm"]
 
 #: Group label given to rows whose grouping variable is missing.
 UNKNOWN_GROUP = "unknown"
-
-#: ``format`` field of ``dtm.json``.
-DTM_FORMAT = "corpus_tools.DocTermMatrix"
-#: Version of the folder layout; :meth:`DocTermMatrix.load` refuses a newer one.
-DTM_FORMAT_VERSION = 1
-MANIFEST_FILE = "dtm.json"
-MATRIX_FILE = "matrix.npz"
-TERMS_FILE = "terms.parquet"
-DOCVARS_FILE = "docvars.parquet"
 
 
 @dataclass(frozen=True, eq=False, kw_only=True)
@@ -423,7 +387,7 @@ class DocTermMatrix:
         overwrite: bool = False,
         provenance: Mapping[str, Any] | None = None,
     ) -> Path:
-        """Write the matrix, terms and docvars to a folder (layout in the module docstring).
+        """Write the matrix, terms and docvars to a folder (layout in :mod:`corpus_tools.dtm.store`).
 
         Parameters
         ----------
@@ -465,18 +429,15 @@ class DocTermMatrix:
         >>> back.terms, back.matrix.toarray().tolist(), back.docvars["district"].tolist()
         (('党史', '群众'), [[2, 1], [0, 3]], ['甲区', '乙县'])
         """
-        with output_folder(path, overwrite=overwrite) as staging:
-            sp.save_npz(staging / MATRIX_FILE, self.matrix, compressed=True)
-            write_sidecars(
-                staging,
-                terms=self.terms,
-                docvars=self.docvars,
-                history=self.history,
-                shape=self.shape,
-                nnz=int(self.matrix.nnz),
-                provenance=provenance,
-            )
-        return Path(path)
+        return write_dtm(
+            path,
+            matrix=self.matrix,
+            terms=self.terms,
+            docvars=self.docvars,
+            history=self.history,
+            overwrite=overwrite,
+            provenance=provenance,
+        )
 
     @classmethod
     def load(cls, path: str | os.PathLike[str]) -> DocTermMatrix:
@@ -501,27 +462,7 @@ class DocTermMatrix:
             When ``dtm.json`` is not a DocTermMatrix manifest, has a newer format version than
             this package reads, or disagrees with the files beside it.
         """
-        folder = Path(path)
-        manifest = _read_dtm_manifest(folder)
-        for name in (MATRIX_FILE, TERMS_FILE, DOCVARS_FILE):
-            if not (folder / name).is_file():
-                raise FileNotFoundError(f"{folder / name}: missing; {folder} is not a complete saved DocTermMatrix")
-        import pyarrow.parquet as pq
-
-        matrix = sp.load_npz(folder / MATRIX_FILE)
-        terms = tuple(pq.read_table(folder / TERMS_FILE).column("term").to_pylist())
-        docvars = _restore_dtypes(pd.read_parquet(folder / DOCVARS_FILE), manifest.get("docvars_dtypes", {}))
-        if tuple(matrix.shape) != tuple(manifest["shape"]) or len(terms) != manifest["shape"][1]:
-            raise ValueError(
-                f"{folder}: {MANIFEST_FILE} says shape {tuple(manifest['shape'])} but the files hold "
-                f"a {matrix.shape} matrix and {len(terms)} terms"
-            )
-        return cls(
-            matrix=sp.csr_matrix(matrix),
-            terms=terms,
-            docvars=docvars,
-            history=tuple(manifest.get("history", ())),
-        )
+        return cls(**read_dtm(path))
 
     # -- bridges ------------------------------------------------------------------------------
 
@@ -686,168 +627,3 @@ def dtm(tokens: Tokens) -> DocTermMatrix:
         docvars=docvars,
         history=(*tokens.history, "dtm()"),
     )
-
-
-# -- on-disk helpers (the folder layout, shared with corpus_tools.stream) -----------------------
-
-
-def check_output_folder(target: Path, *, overwrite: bool) -> None:
-    """Refuse an output folder that is a file, or a non-empty folder not to be replaced.
-
-    Raises
-    ------
-    FileExistsError
-        When ``target`` is a file; holds files and ``overwrite`` is false; or holds files but
-        no ``dtm.json`` (a folder that is not a saved matrix is never replaced).
-    """
-    if not target.exists():
-        return
-    if not target.is_dir():
-        raise FileExistsError(f"{target}: exists and is not a folder; choose another output folder")
-    if not any(target.iterdir()):
-        return
-    if not overwrite:
-        raise FileExistsError(f"{target}: folder exists and is not empty; pass overwrite=True to replace it")
-    if not (target / MANIFEST_FILE).is_file():
-        raise FileExistsError(
-            f"{target}: not a saved DocTermMatrix folder (no {MANIFEST_FILE}); refusing to replace "
-            "it even with overwrite=True. Choose an empty or new folder."
-        )
-
-
-@contextlib.contextmanager
-def output_folder(path: str | os.PathLike[str], *, overwrite: bool) -> Iterator[Path]:
-    """Yield a hidden staging folder beside ``path`` that replaces ``path`` when the block ends.
-
-    The checks run before the work (to fail fast) and again before the swap. On any error the
-    staging folder is removed and ``path`` is left as it was.
-    """
-    target = Path(path)
-    check_output_folder(target, overwrite=overwrite)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.partial-", dir=target.parent))
-    try:
-        yield staging
-        check_output_folder(target, overwrite=overwrite)
-        if target.is_dir() and not any(target.iterdir()):
-            target.rmdir()
-        if target.exists():
-            retired = staging.with_name(staging.name.replace(".partial-", ".replaced-"))
-            target.rename(retired)
-            try:
-                staging.rename(target)
-            except BaseException:
-                retired.rename(target)  # put the previous good output back
-                raise
-            shutil.rmtree(retired, ignore_errors=True)
-        else:
-            staging.rename(target)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
-
-
-def _dtype_record(frame: pd.DataFrame) -> dict[str, str]:
-    record = {str(column): str(dtype) for column, dtype in frame.dtypes.items()}
-    record["__index__"] = str(frame.index.dtype)
-    return record
-
-
-def _restore_dtypes(frame: pd.DataFrame, record: Mapping[str, str]) -> pd.DataFrame:
-    # Parquet has one string type; pandas has two (object and str). Put back what was saved so
-    # that a loaded matrix equals the saved one dtype for dtype.
-    for column in frame.columns:
-        if record.get(str(column)) == "object" and frame[column].dtype != object:
-            frame[column] = frame[column].astype(object)
-    if record.get("__index__") == "object" and frame.index.dtype != object:
-        frame.index = frame.index.astype(object)
-    return frame
-
-
-def write_sidecars(
-    folder: Path,
-    *,
-    terms: Iterable[str],
-    docvars: pd.DataFrame,
-    history: Iterable[str],
-    shape: tuple[int, int],
-    nnz: int,
-    provenance: Mapping[str, Any] | None,
-) -> None:
-    """Write ``terms.parquet``, ``docvars.parquet`` and ``dtm.json`` (the matrix is the caller's)."""
-    import pyarrow as pa
-    import pyarrow.parquet as pq
-
-    from . import __version__
-
-    pq.write_table(pa.table({"term": pa.array(list(terms), type=pa.string())}), folder / TERMS_FILE)
-    try:
-        docvars.to_parquet(folder / DOCVARS_FILE, index=True)
-    except (pa.ArrowException, TypeError, ValueError) as error:
-        raise TypeError(f"docvars cannot be stored in Parquet ({error}); convert the offending column first") from error
-    manifest = {
-        "format": DTM_FORMAT,
-        "format_version": DTM_FORMAT_VERSION,
-        "shape": [int(shape[0]), int(shape[1])],
-        "nnz": int(nnz),
-        "files": {"matrix": MATRIX_FILE, "terms": TERMS_FILE, "docvars": DOCVARS_FILE},
-        "docvars_dtypes": _dtype_record(docvars),
-        "history": list(history),
-        "written_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
-        "corpus_tools_version": __version__,
-        "provenance": dict(provenance or {}),
-    }
-    (folder / MANIFEST_FILE).write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
-
-
-def _read_dtm_manifest(folder: Path) -> dict[str, Any]:
-    path = folder / MANIFEST_FILE
-    if not folder.is_dir():
-        raise FileNotFoundError(f"{folder}: no such folder")
-    if not path.is_file():
-        raise FileNotFoundError(f"{path}: missing; {folder} is not a saved DocTermMatrix folder")
-    try:
-        manifest = json.loads(path.read_text(encoding="utf-8"))
-    except json.JSONDecodeError as error:
-        raise ValueError(f"{path}: not valid JSON ({error})") from error
-    if not isinstance(manifest, dict) or manifest.get("format") != DTM_FORMAT:
-        raise ValueError(f"{path}: not a DocTermMatrix manifest (format is not {DTM_FORMAT!r})")
-    version = manifest.get("format_version")
-    if not isinstance(version, int) or version > DTM_FORMAT_VERSION:
-        raise ValueError(
-            f"{path}: format_version {version!r}; this corpus_tools reads versions up to "
-            f"{DTM_FORMAT_VERSION}. Upgrade corpus_tools to load it."
-        )
-    return manifest
-
-
-def write_npz(
-    path: Path,
-    entries: Mapping[str, np.ndarray | tuple[Any, int, Callable[[], Iterable[np.ndarray]]]],
-) -> None:
-    """Write an uncompressed ``.npz`` whose 1-D arrays may arrive block by block.
-
-    ``np.savez`` needs every array in memory; the streaming path holds the CSR arrays of a large
-    corpus only on disk, so an entry may instead be ``(dtype, length, blocks)`` where
-    ``blocks()`` yields consecutive pieces adding up to ``length`` elements. The result is what
-    ``np.savez`` writes, readable by ``np.load`` and ``scipy.sparse.load_npz``.
-    """
-    from numpy.lib import format as npy_format
-
-    with zipfile.ZipFile(path, mode="w", compression=zipfile.ZIP_STORED, allowZip64=True) as archive:
-        for name, entry in entries.items():
-            with archive.open(f"{name}.npy", mode="w", force_zip64=True) as handle:
-                if isinstance(entry, np.ndarray):
-                    npy_format.write_array(handle, np.ascontiguousarray(entry), allow_pickle=False)
-                    continue
-                dtype, length, blocks = entry
-                dtype = np.dtype(dtype)
-                header = {"descr": npy_format.dtype_to_descr(dtype), "fortran_order": False, "shape": (int(length),)}
-                npy_format.write_array_header_1_0(handle, header)
-                written = 0
-                for block in blocks():
-                    block = np.ascontiguousarray(block, dtype=dtype)
-                    handle.write(block.data)
-                    written += block.size
-                if written != length:
-                    raise RuntimeError(f"{path}: {name} was declared with {length} elements but {written} were written")
