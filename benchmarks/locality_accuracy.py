@@ -1,6 +1,6 @@
 """Measure locality inference on the labelled set in tests/data/locality/articles.yaml.
 
-Run from the project root (not part of the test suite; tests/test_locality.py imports
+Run from the project root (not part of the test suite; tests/corpus/test_locality.py imports
 :func:`evaluate` and :func:`summarise` from here to assert accuracy floors)::
 
     .venv/bin/python benchmarks/locality_accuracy.py                 # every item
@@ -24,7 +24,8 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
-from corpus_tools import locality
+from corpus_tools.corpus import gazetteer as gazetteer_module
+from corpus_tools.corpus import locality
 
 LABELLED = Path(__file__).resolve().parents[1] / "tests" / "data" / "locality" / "articles.yaml"
 LEVELS = ("province", "city", "district", "town", "admin_level")
@@ -43,7 +44,7 @@ def load_labelled(path: Path = LABELLED, *, split: str = "all") -> list[dict]:
 
 
 def evaluate(items: list[dict], *, body_only: bool = False) -> pd.DataFrame:
-    """Run :func:`corpus_tools.locality.infer_locality` on every item.
+    """Run :func:`corpus_tools.corpus.locality.infer_locality` on every item.
 
     ``body_only=True`` drops the title and outlet (a harder test: the labels stay those a
     reader of the whole item would give, so an abstention is expected more often, an error
@@ -120,12 +121,12 @@ def calibration(results: pd.DataFrame) -> pd.DataFrame:
 
 def timings(n_long: int = 0) -> dict[str, float]:
     """Cold load and build times, and ms per ~3,000-character article when ``n_long`` > 0."""
-    locality.gazetteer.cache_clear()
-    locality._automaton.cache_clear()
+    gazetteer_module.gazetteer.cache_clear()
+    gazetteer_module.automaton.cache_clear()
     start = time.perf_counter()
-    locality.gazetteer()
+    gazetteer_module.gazetteer()
     loaded = time.perf_counter()
-    locality._automaton()
+    gazetteer_module.automaton()
     built = time.perf_counter()
     out = {"gazetteer_load_s": loaded - start, "automaton_build_s": built - loaded}
     if n_long:

@@ -86,7 +86,7 @@ _ETHNIC_GROUP_RE = re.compile(
 # 振兴区, 会同 is 会同县, 全州 is 全州县 and also "the whole prefecture"). Hand-made: jieba's
 # part-of-speech tags cannot be used for this (its dictionary tags 合肥, 孝感 and 石首 as nouns
 # and 保定 as a verb). Such a form is kept but marked weak: it counts only when a co-mentioned
-# higher- or lower-level unit supports it (see corpus_tools.locality).
+# higher- or lower-level unit supports it (see corpus_tools.corpus.locality).
 COMMON_SHORTS = frozenset("""
 和平 中山 人民 新华 城关 东方 长安 太平 白云 青山 永和 和顺 平安 新城 红旗 胜利 前进 团结 先锋 光明
 安宁 永安 江北 江南 城中 城东 城西 城南 城北 市中 市北 市南 高新 金山 宝山 普陀 鼓楼 朝阳 海南 大理

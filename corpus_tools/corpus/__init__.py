@@ -7,13 +7,21 @@ it before is still here:
 - :mod:`~corpus_tools.corpus.document`: one document's cleaning, blocks and docvars
   (:func:`process_document`, :func:`merge_docvars`), shared by every route;
 - :mod:`~corpus_tools.corpus.build`: :func:`read_corpus`, :func:`open_corpus`,
-  :func:`corpus_from_texts`.
+  :func:`corpus_from_texts`;
+- :mod:`~corpus_tools.corpus.clean`: text normalisers and the cleaning pipeline with its log;
+- :mod:`~corpus_tools.corpus.structure`: lines, blocks (title, byline, body …) and sentences;
+- :mod:`~corpus_tools.corpus.metadata`: docvars from the manifest and the text, and
+  :func:`~corpus_tools.corpus.metadata.group_labels`, the one grouping rule;
+- :mod:`~corpus_tools.corpus.gazetteer`: the administrative divisions (package data);
+- :mod:`~corpus_tools.corpus.locality`: a document's province, city, district and town.
 """
 
 from ..readers import CorpusReadError
 from .build import CLEAN_PARALLEL_MIN_CHARS, corpus_from_texts, open_corpus, read_corpus
 from .core import BLOCK_COLUMNS, PROBLEM_COLUMNS, QUALITY_LOG_COLUMNS, BlockRow, Corpus
 from .document import ProcessedDocument, merge_docvars, process_document
+from .locality import infer_locality
+from .metadata import group_labels
 
 __all__ = [
     "BLOCK_COLUMNS",
@@ -25,6 +33,8 @@ __all__ = [
     "ProcessedDocument",
     "QUALITY_LOG_COLUMNS",
     "corpus_from_texts",
+    "group_labels",
+    "infer_locality",
     "merge_docvars",
     "open_corpus",
     "process_document",

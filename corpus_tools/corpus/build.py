@@ -21,12 +21,12 @@ from typing import Any, Literal
 
 import pandas as pd
 
-from ..metadata import group_labels
 from ..parallel import mp_context, n_workers, worker_pool
 from ..progress import progress as _progress
 from ..readers import CorpusReadError, Format, RawDocument, ReadProblem, iter_documents
 from .core import PROBLEM_COLUMNS, QUALITY_LOG_COLUMNS, Corpus, blocks_frame, empty_problems
 from .document import ProcessedDocument, merge_docvars, process_document
+from .metadata import group_labels
 
 __all__ = ["CLEAN_PARALLEL_MIN_CHARS", "corpus_from_texts", "open_corpus", "read_corpus"]
 

@@ -14,7 +14,7 @@ from typing import Literal, NamedTuple
 
 import pandas as pd
 
-from ..structure import split_sentences
+from .structure import split_sentences
 
 __all__ = [
     "BLOCK_COLUMNS",

@@ -13,11 +13,11 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from ..clean import clean_text, count_han, script_from_counts
-from ..metadata import LOCALITY_COLUMNS, MANIFEST_COLUMNS, infer_docvars
 from ..readers import READ_INFO_COLUMNS
-from ..structure import classify_blocks, join_page_breaks, split_lines
+from .clean import clean_text, count_han, script_from_counts
 from .core import BlockRow, blocks_frame
+from .metadata import LOCALITY_COLUMNS, MANIFEST_COLUMNS, infer_docvars
+from .structure import classify_blocks, join_page_breaks, split_lines
 
 __all__ = ["ProcessedDocument", "merge_docvars", "process_document"]
 

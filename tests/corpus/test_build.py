@@ -17,9 +17,9 @@ import opencc
 import pandas as pd
 import pytest
 
-from corpus_tools.clean import LOST_CHARACTER
+from corpus_tools.corpus.clean import LOST_CHARACTER
 from corpus_tools.corpus import Corpus, CorpusReadError, corpus_from_texts, read_corpus
-from corpus_tools.structure import BLOCK_KINDS
+from corpus_tools.corpus.structure import BLOCK_KINDS
 
 HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 PINYIN_READING_RE = re.compile(f"[{HAN}?？□][(（][a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüê]+[)）]")
@@ -491,7 +491,7 @@ def test_repr_and_history(seeds):
 @pytest.fixture(scope="module")
 def traditional_luohe(seeds) -> str:
     """A traditional-script version of a cleaned seed (lines and blank lines kept), Big5-safe."""
-    from corpus_tools.clean import clean_text
+    from corpus_tools.corpus.clean import clean_text
 
     cleaned, _ = clean_text(seeds.raw_texts["luohe-zhaoling"])
     traditional = opencc.OpenCC("s2tw.json").convert(cleaned)

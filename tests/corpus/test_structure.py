@@ -1,10 +1,10 @@
-"""Tests for corpus_tools.structure: lines, page breaks, block kinds and sentences."""
+"""Tests for corpus_tools.corpus.structure: lines, page breaks, block kinds and sentences."""
 
 from __future__ import annotations
 
 import pytest
 
-from corpus_tools.structure import (
+from corpus_tools.corpus.structure import (
     BLOCK_KINDS,
     Line,
     classify_blocks,

@@ -1,6 +1,6 @@
-"""Tests for corpus_tools.metadata: the manifest, document ids, dates and inferred docvars.
+"""Tests for corpus_tools.corpus.metadata: the manifest, document ids, dates and inferred docvars.
 
-Locality inference itself is tested in tests/test_locality.py; here only that infer_docvars
+Locality inference itself is tested in tests/corpus/test_locality.py; here only that infer_docvars
 returns it with the other docvars.
 """
 
@@ -9,8 +9,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from corpus_tools.locality import LOCALITY_KEYS
-from corpus_tools.metadata import (
+from corpus_tools.corpus.locality import LOCALITY_KEYS
+from corpus_tools.corpus.metadata import (
     LOCALITY_COLUMNS,
     MANIFEST_COLUMNS,
     group_labels,
@@ -360,7 +360,7 @@ def test_a_source_label_inside_a_body_paragraph_is_not_an_outlet():
     ],
 )
 def test_byline_roles_are_not_found_inside_names(byline, names):
-    from corpus_tools.metadata import _byline_names
+    from corpus_tools.corpus.metadata import _byline_names
 
     assert _byline_names(byline) == names
 

@@ -1,4 +1,4 @@
-"""Tests for corpus_tools.locality: the packaged gazetteer and locality inference with its traps.
+"""Tests for corpus_tools.corpus.locality: locality inference with its traps.
 
 Known answers come from PRC administrative geography (who belongs to whom), from texts built
 here with the answer planted, and from the hand-labelled set in tests/data/locality/ whose
@@ -7,132 +7,22 @@ labels were written independently of the code (see the header of articles.yaml).
 
 from __future__ import annotations
 
-import gzip
-import hashlib
 import importlib.util
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
-from corpus_tools import locality
-from corpus_tools.locality import LOCALITY_KEYS, LocalityResult, gazetteer, infer_locality, locality_candidates
+from corpus_tools.corpus import locality
+from corpus_tools.corpus.locality import LOCALITY_KEYS, LocalityResult, infer_locality, locality_candidates
 
-ROOT = Path(__file__).resolve().parents[1]
-GAZETTEER_DIR = ROOT / "corpus_tools" / "data" / "gazetteer"
-
-
-def _units(name: str) -> list[int]:
-    gaz = gazetteer()
-    return [i for i, n in enumerate(gaz.name) if n == name]
-
-
-def _chain(index: int) -> list[str]:
-    gaz = gazetteer()
-    return [gaz.name[a] for a in reversed(gaz.ancestors(index))]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def _where(text: str, **kwargs) -> tuple[str, str, str, str, str]:
     r = infer_locality(text, **kwargs)
     return r.province, r.city, r.district, r.town, r.admin_level
-
-
-# --------------------------------------------------------------------------- the gazetteer data
-
-
-def test_provenance_records_the_shipped_table():
-    provenance = (GAZETTEER_DIR / "PROVENANCE.md").read_text(encoding="utf-8")
-    table = (GAZETTEER_DIR / "china_admin_divisions.tsv.gz").read_bytes()
-    assert hashlib.sha256(table).hexdigest() in provenance
-    assert "jionlp" in provenance and "1.5.31" in provenance and "Apache License 2.0" in provenance
-    assert re.search(r"wheel sha256 \| `[0-9a-f]{64}`", provenance)
-    assert "Apache License" in (GAZETTEER_DIR / "LICENSE-jionlp.txt").read_text(encoding="utf-8")
-    assert len(table) < 3_000_000  # "a few MB at most"
-
-
-def test_table_columns_and_levels():
-    with gzip.open(GAZETTEER_DIR / "china_admin_divisions.tsv.gz", "rt", encoding="utf-8") as handle:
-        header = handle.readline().rstrip("\n").split("\t")
-    assert header == ["unit_id", "level", "admin_type", "name", "short", "aliases", "former",
-                      "province_id", "city_id", "county_id"]
-    gaz = gazetteer()
-    counts = pd.Series(gaz.level).value_counts()
-    # 31 mainland provincial units + 台湾/香港/澳门; ~333 prefectures; ~2,850 county-level units
-    assert counts["province"] == 34
-    assert 330 <= counts["city"] <= 345
-    assert 2_800 <= counts["county"] <= 3_100
-    assert counts["town"] > 35_000
-
-
-@pytest.mark.parametrize(
-    ("name", "chain"),
-    [
-        ("槐荫区", ["山东省", "济南市", "槐荫区"]),
-        ("召陵区", ["河南省", "漯河市", "召陵区"]),
-        ("武隆区", ["重庆市", "重庆市", "武隆区"]),  # municipality: province and city are one name
-        ("武陵区", ["湖南省", "常德市", "武陵区"]),
-        ("桂阳县", ["湖南省", "郴州市", "桂阳县"]),
-        ("土默特左旗", ["内蒙古自治区", "呼和浩特市", "土默特左旗"]),
-        ("沿河土家族自治县", ["贵州省", "铜仁市", "沿河土家族自治县"]),
-        ("共和县", ["青海省", "海南藏族自治州", "共和县"]),
-        ("仙桃市", ["湖北省", "仙桃市"]),  # directly under the province
-        ("虎门镇", ["广东省", "东莞市", "虎门镇"]),  # a city without counties
-    ],
-)
-def test_units_hang_under_the_right_parents(name, chain):
-    assert chain in [_chain(i) for i in _units(name)]
-
-
-def test_shared_names_are_kept_apart():
-    assert {_chain(i)[1] for i in _units("市中区")} == {"乐山市", "内江市", "枣庄市", "济南市"}
-    assert {_chain(i)[1] for i in _units("鼓楼区")} == {"开封市", "南京市", "徐州市", "福州市"}
-    assert {tuple(_chain(i)[:2]) for i in _units("朝阳区")} == {("北京市", "北京市"), ("吉林省", "长春市")}
-
-
-@pytest.mark.parametrize(
-    ("surface", "name", "kind"),
-    [
-        ("土左旗", "土默特左旗", "short"),
-        ("沿河自治县", "沿河土家族自治县", "alias"),
-        ("沿河县", "沿河土家族自治县", "alias"),
-        ("大理州", "大理白族自治州", "alias"),
-        ("恩施州", "恩施土家族苗族自治州", "alias"),
-        ("海南州", "海南藏族自治州", "alias"),
-        ("襄樊市", "襄阳市", "former"),
-        ("下城区", "拱墅区", "former"),
-        ("济南市中区", "市中区", "compound"),
-        ("漯河市召陵区", "召陵区", "compound"),
-    ],
-)
-def test_short_forms_aliases_and_former_names(surface, name, kind):
-    entries = gazetteer().forms[surface]
-    assert [(gazetteer().name[u], k) for u, k, _ in entries] == [(name, kind)]
-
-
-def test_common_word_short_forms_are_weak():
-    gaz = gazetteer()
-    for surface in ("和平", "新华", "中山", "城关", "振兴", "比如"):
-        assert all(weak for _, _, weak in gaz.forms[surface]), surface
-    assert not any(weak for _, _, weak in gaz.forms["槐荫"])
-    assert "人民" not in gaz.forms or all(weak for _, _, weak in gaz.forms["人民"])
-
-
-def test_nothing_is_loaded_at_import():
-    code = ("import corpus_tools.locality as l, sys; "
-            "print(l.gazetteer.cache_info().currsize, l._automaton.cache_info().currsize, 'ahocorasick_rs' in sys.modules)")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
-    assert out == ["0", "0", "False"]
-
-
-def test_gazetteer_and_automaton_are_built_once():
-    # How long building takes is measured in benchmarks/locality_accuracy.py --speed, not here.
-    locality.gazetteer.cache_clear()
-    locality._automaton.cache_clear()
-    automaton = locality._automaton()
-    assert locality._automaton() is automaton and locality.gazetteer() is locality.gazetteer()
 
 
 # --------------------------------------------------------------------------- traps, one by one

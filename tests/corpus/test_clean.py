@@ -1,4 +1,4 @@
-"""Tests for corpus_tools.clean: the text normalisers and the cleaning pipeline."""
+"""Tests for corpus_tools.corpus.clean: the text normalisers and the cleaning pipeline."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from pathlib import Path
 import opencc
 import pytest
 
-from corpus_tools.clean import (
+from corpus_tools.corpus.clean import (
     LOST_CHARACTER,
     TEXT_RULES,
     clean_text,
@@ -25,7 +25,7 @@ from corpus_tools.clean import (
     to_simplified,
 )
 
-SEEDS_DIR = Path(__file__).resolve().parents[1] / "seeds"
+SEEDS_DIR = Path(__file__).resolve().parents[2] / "seeds"
 SEED_FILES = sorted(p.name for p in SEEDS_DIR.glob("*.txt"))
 HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 
@@ -431,7 +431,7 @@ def test_the_log_counts_every_lost_character_the_text_shows(raw):
     ],
 )
 def test_mojibake_is_found(text, fragments):
-    from corpus_tools.clean import find_mojibake
+    from corpus_tools.corpus.clean import find_mojibake
 
     assert [text[a:b] for a, b in find_mojibake(text)] == fragments
 
