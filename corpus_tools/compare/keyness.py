@@ -533,7 +533,7 @@ def keyness_summary(
     Parameters
     ----------
     table : pandas.DataFrame
-        Output of :func:`keyness`.
+        A table from :func:`keyness`, whole or filtered (its groups are the summary's rows).
     n : int, default 3
         Terms listed per group (a count).
     value : str, optional

@@ -163,11 +163,10 @@ def group_similarity(
     documents is not penalised for their variety, as an average of document-level
     similarities would be.
     """
-    if metric != "cosine":
-        raise ValueError(f"metric must be 'cosine', not {metric!r}")
-    grouped = group_counts(dtm, by=by)
-    vectors = _weighted(grouped.matrix, weighting)
-    return _cosine(vectors, grouped.docvars.index, name="group", measure=f"cosine, {weighting}, pooled by {by}")
+    # The groups' pooled rows are documents to document_similarity: one computation, not two.
+    similarity = document_similarity(group_counts(dtm, by=by), weighting=weighting, metric=metric)
+    similarity.attrs["measure"] += f", pooled by {by}"
+    return similarity
 
 
 def topic_profiles(source: TopicModel | pd.DataFrame, *, by: str = "group") -> pd.DataFrame:

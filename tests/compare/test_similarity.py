@@ -13,9 +13,11 @@ import scipy.sparse as sp
 import corpus_tools as ct
 from corpus_tools.compare.similarity import (
     Clustering,
+    check_square,
     cluster_order,
     document_similarity,
     group_similarity,
+    resolve_kind,
     similarity_table,
     topic_profiles,
     topic_similarity,
@@ -192,3 +194,24 @@ def test_errors():
         group_similarity(_family_corpus(), by="district")
     with pytest.raises(KeyError, match="share"):
         topic_profiles(pd.DataFrame({"group": ["a"], "topic": [1]}))
+
+
+def test_check_square_and_resolve_kind_are_public():
+    labels = pd.Index(["甲", "乙"], name="group")
+    square = pd.DataFrame([[1.0, 0.3], [0.3, 1.0]], index=labels, columns=labels)
+    check_square(square)  # no error
+    with pytest.raises(ValueError, match="square"):
+        check_square(square.iloc[:, :1])
+    with pytest.raises(ValueError, match="square"):
+        check_square(square.set_axis(["甲", "丙"], axis=1))
+    assert resolve_kind(square, "auto") == "similarity"  # diagonal all 1
+    assert resolve_kind(1.0 - square, "auto") == "distance"  # diagonal all 0
+    assert resolve_kind(square, "distance") == "distance"  # an explicit kind wins
+    tagged = square.copy()
+    tagged.attrs["kind"] = "distance"
+    assert resolve_kind(tagged, "auto") == "distance"  # attrs before the diagonal
+    with pytest.raises(ValueError, match="cannot tell"):
+        resolve_kind(square * 0.5, "auto")
+    with pytest.raises(ValueError, match="kind must be"):
+        resolve_kind(square, "cosine")
+
