@@ -25,12 +25,14 @@ import pandas as pd
 
 from .core import (
     BAR_COLOR,
+    MAX_LABEL_CHARS,
     figure_height,
     keep_largest,
     label,
     levels,
     new_figure,
     require_columns,
+    short_labels,
     title_with_note,
     use_cjk_font,
     wide,
@@ -51,6 +53,7 @@ def barh(
     xlabel: str | None = None,
     sort: bool = True,
     max_bars: int = 40,
+    max_label_chars: int = MAX_LABEL_CHARS,
 ) -> Figure:
     """Draw one horizontal bar per row of `table`.
 
@@ -71,6 +74,9 @@ def barh(
     max_bars : int, default 40
         Draw at most this many bars (a count). With more rows, the largest `max_bars` are kept
         and the title says how many were left out.
+    max_label_chars : int, default 20
+        Longest bar label drawn whole (a count of characters); longer ones are cut with ``…``
+        (numbered if two cut alike) and keep their full text in `table`.
 
     Returns
     -------
@@ -110,7 +116,7 @@ def barh(
     ax = axes[0, 0]
     positions = np.arange(len(values))
     ax.barh(positions, values.to_numpy(), color=BAR_COLOR)
-    ax.set_yticks(positions, [label(item) for item in values.index])
+    ax.set_yticks(positions, short_labels(values.index, max_chars=max_label_chars))
     ax.set_ylim(len(values) - 0.5, -0.5)  # first row at the top, as in the table
     ax.set_xlabel(x if xlabel is None else xlabel)
     ax.set_ylabel(y)
@@ -133,6 +139,7 @@ def grouped_barh(
     xlabel: str | None = None,
     sort: bool = True,
     max_bars: int = 40,
+    max_label_chars: int = MAX_LABEL_CHARS,
 ) -> Figure:
     """Draw horizontal bars broken down by `hue`, side by side or stacked.
 
@@ -161,6 +168,9 @@ def grouped_barh(
     max_bars : int, default 40
         Draw at most this many `y` groups (a count), keeping those with the largest totals;
         the title says how many were left out.
+    max_label_chars : int, default 20
+        Longest bar label drawn whole (a count of characters); longer ones are cut with ``…``
+        (numbered if two cut alike) and keep their full text in `table`.
 
     Returns
     -------
@@ -208,7 +218,7 @@ def grouped_barh(
         else:
             offset = (i - (n_hues - 1) / 2) * thickness
             ax.barh(positions + offset, lengths, height=thickness, label=label(level))
-    ax.set_yticks(positions, [label(item) for item in cells.index])
+    ax.set_yticks(positions, short_labels(cells.index, max_chars=max_label_chars))
     ax.set_ylim(n_rows - 0.5, -0.5)  # first row at the top
     ax.set_xlabel(x if xlabel is None else xlabel)
     ax.set_ylabel(y)
@@ -234,6 +244,7 @@ def interval_plot(
     xlabel: str | None = None,
     sort: bool = False,
     max_rows: int = 40,
+    max_label_chars: int = MAX_LABEL_CHARS,
 ) -> Figure:
     """Draw one point per row with a horizontal interval, e.g. a rate and its bootstrap interval.
 
@@ -261,6 +272,9 @@ def interval_plot(
     max_rows : int, default 40
         Draw at most this many rows (a count), keeping those with the largest `x`; the title
         says how many were left out.
+    max_label_chars : int, default 20
+        Longest row label drawn whole (a count of characters); longer ones are cut with ``…``
+        (numbered if two cut alike) and keep their full text in `table`.
 
     Returns
     -------
@@ -319,7 +333,7 @@ def interval_plot(
             color=BAR_COLOR if hue is None else None,
             label=None if hue is None else label(level),
         )
-    ax.set_yticks(np.arange(n_rows), [label(item) for item in kept])
+    ax.set_yticks(np.arange(n_rows), short_labels(kept, max_chars=max_label_chars))
     ax.set_ylim(n_rows - 0.5, -0.5)  # first row at the top
     ax.set_xlabel(x if xlabel is None else xlabel)
     ax.set_ylabel(y)

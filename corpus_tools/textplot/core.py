@@ -27,7 +27,7 @@ from __future__ import annotations
 import functools
 import importlib.resources
 import os
-from collections.abc import Hashable
+from collections.abc import Hashable, Iterable
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -38,6 +38,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "BAR_COLOR",
+    "MAX_LABEL_CHARS",
     "MAX_LABEL_PT",
     "MIN_LABEL_PT",
     "ROW_HEIGHT_IN",
@@ -50,6 +51,7 @@ __all__ = [
     "new_figure",
     "require_columns",
     "short_label",
+    "short_labels",
     "title_with_note",
     "use_cjk_font",
     "wide",
@@ -68,6 +70,10 @@ BAR_COLOR = "#3b6ea5"
 MIN_LABEL_PT = 7.0
 #: Largest tick label size in points, used for a handful of labels.
 MAX_LABEL_PT = 10.0
+#: Longest tick label drawn whole, in characters: at 10 pt, 20 CJK characters take about
+#: 2.8 in, which leaves room for the data in a 7 in figure (a longer label makes
+#: constrained_layout collapse the axes). The full text stays in the table.
+MAX_LABEL_CHARS = 20
 
 # --------------------------------------------------------------------------------------------
 # Fonts
@@ -317,6 +323,43 @@ def short_label(value: Any, *, max_chars: int = 16) -> str:
         raise ValueError(f"max_chars must be at least 2, got {max_chars}")
     text = label(value)
     return text if len(text) <= max_chars else text[: max_chars - 1] + "…"
+
+
+def short_labels(values: Iterable[Any], *, max_chars: int = MAX_LABEL_CHARS) -> list[str]:
+    """:func:`short_label` of each value, still telling apart values that shorten alike.
+
+    Parameters
+    ----------
+    values : iterable
+        Tick label values, e.g. a table column.
+    max_chars : int, default :data:`MAX_LABEL_CHARS`
+        Longest label kept whole (a count of characters).
+
+    Returns
+    -------
+    list of str
+        One label per value. Distinct values whose shortened labels coincide get a number,
+        ``"…(1)"``, ``"…(2)"``, in order of appearance, so no two bars or rows share a label.
+
+    Examples
+    --------
+    >>> short_labels(["学史明理学史增信", "学史明理学史崇德", "办实事"], max_chars=5)
+    ['学史明理…(1)', '学史明理…(2)', '办实事']
+    """
+    full = [label(value) for value in values]
+    short = [short_label(text, max_chars=max_chars) for text in full]
+    originals: dict[str, set[str]] = {}
+    for text, cut in zip(full, short):
+        originals.setdefault(cut, set()).add(text)
+    numbers: dict[str, dict[str, int]] = {}
+    out = []
+    for text, cut in zip(full, short):
+        if len(originals[cut]) > 1 and cut != text:
+            seen = numbers.setdefault(cut, {})
+            seen.setdefault(text, len(seen) + 1)
+            cut = f"{cut}({seen[text]})"
+        out.append(cut)
+    return out
 
 
 # --------------------------------------------------------------------------------------------

@@ -16,6 +16,7 @@ import pandas as pd
 
 from .core import (
     BAR_COLOR,
+    MAX_LABEL_CHARS,
     ROW_HEIGHT_IN,
     figure_height,
     keep_largest,
@@ -23,6 +24,7 @@ from .core import (
     levels,
     new_figure,
     require_columns,
+    short_labels,
     title_with_note,
     use_cjk_font,
     wide,
@@ -50,6 +52,7 @@ def heatmap(
     max_rows: int = 40,
     cmap: str | Colormap = "Blues",
     sort: bool = True,
+    max_label_chars: int = MAX_LABEL_CHARS,
 ) -> Figure:
     """Draw a long table as a grid of coloured cells, `y` down and `x` across.
 
@@ -76,6 +79,9 @@ def heatmap(
     sort : bool, default True
         Order rows by their total, largest at the top; if False keep the table's order.
         Columns always keep category order (if categorical) or the table's order.
+    max_label_chars : int, default 20
+        Longest row or column label drawn whole (a count of characters); longer ones are cut
+        with ``…`` (numbered if two cut alike) and keep their full text in `table`.
 
     Returns
     -------
@@ -124,10 +130,13 @@ def heatmap(
     colorbar = fig.colorbar(image, ax=ax, shrink=min(1.0, max(0.3, 8 / max(n_rows, 1))))
     colorbar.set_label(value)
 
-    ax.set_xticks(np.arange(n_cols), [label(item) for item in cells.columns])
-    ax.set_yticks(np.arange(n_rows), [label(item) for item in cells.index])
+    column_labels = short_labels(cells.columns, max_chars=max_label_chars)
+    # Rows grow the figure (figure_height) and columns are at most 16 in / 50 wide, so the
+    # default 10 pt labels fit without shrinking.
+    ax.set_xticks(np.arange(n_cols), column_labels)
+    ax.set_yticks(np.arange(n_rows), short_labels(cells.index, max_chars=max_label_chars))
     ax.tick_params(top=False, bottom=True, length=0)
-    if n_cols > 6 or max((len(label(c)) for c in cells.columns), default=0) > 4:
+    if n_cols > 6 or max((len(text) for text in column_labels), default=0) > 4:
         ax.tick_params(axis="x", labelrotation=45)
         for tick in ax.get_xticklabels():
             tick.set_horizontalalignment("right")
@@ -162,6 +171,7 @@ def top_terms_grid(
     title: str | None = None,
     sharex: bool = False,
     max_groups: int = 12,
+    max_label_chars: int = 12,
 ) -> Figure:
     """Draw one small horizontal bar panel of the top `n` terms per group.
 
@@ -188,6 +198,9 @@ def top_terms_grid(
     max_groups : int, default 12
         Draw at most this many panels (a count), the first groups in panel order; the title
         says how many more the table holds. Fifty panels are not read, a table is.
+    max_label_chars : int, default 12
+        Longest term drawn whole (a count of characters); longer ones are cut with ``…``
+        (numbered if two cut alike) and keep their full text in `table`.
 
     Returns
     -------
@@ -246,7 +259,7 @@ def top_terms_grid(
         top = rows.sort_values(value, ascending=False, kind="mergesort").head(n)
         positions = np.arange(len(top))
         ax.barh(positions, top[value].to_numpy(dtype=float), color=BAR_COLOR)
-        ax.set_yticks(positions, [label(item) for item in top[term]])
+        ax.set_yticks(positions, short_labels(top[term], max_chars=max_label_chars))
         # Fixed limits keep bar thickness equal across panels with fewer than `n` terms.
         ax.set_ylim(n - 0.5, -0.5)
         ax.set_title(label(level), fontsize="medium")

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import warnings
+from io import BytesIO
+
 import pandas as pd
 import pytest
 
@@ -77,3 +80,46 @@ def test_grouped_barh_truncates_fifty_groups():
     ax = textplot.grouped_barh(table, y="doc_id", x="n_chars", hue="kind", max_bars=40).axes[0]
     assert len(ax.patches) == 40 * 2
     assert "10 left out" in ax.get_title()
+
+
+# --------------------------------------------------------------------------------------------
+# Legibility with many groups and long labels (issue 18)
+# --------------------------------------------------------------------------------------------
+
+
+def _long_labels(n: int) -> pd.DataFrame:
+    return pd.DataFrame({"district": [f"第{i:02d}号济南市槐荫区人民政府办公室学史明理专题" for i in range(n)],
+                         "count": range(n)})
+
+
+def test_barh_fifty_groups_stay_legible():
+    table = _long_labels(50)
+    small = textplot.barh(table.head(5), y="district", x="count")
+    fig = textplot.barh(table, y="district", x="count", max_bars=50)
+    ax = fig.axes[0]
+    assert len(ax.patches) == 50
+    assert min(t.get_fontsize() for t in ax.get_yticklabels()) >= 7
+    # The figure grows with the rows: at least 0.28 in per bar.
+    assert fig.get_size_inches()[1] >= 0.28 * 50
+    assert fig.get_size_inches()[1] > small.get_size_inches()[1]
+
+
+@pytest.mark.parametrize("draw", ["barh", "grouped_barh", "interval_plot"])
+def test_long_labels_are_shortened_without_collapsing_the_layout(draw):
+    table = _long_labels(12).assign(kind="正文", low=0.0, high=20.0)
+    options = {"grouped_barh": {"hue": "kind"}, "interval_plot": {"low": "low", "high": "high"}}.get(draw, {})
+    fig = getattr(textplot, draw)(table, y="district", x="count", **options)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # constrained_layout's "axes sizes collapsed" is a UserWarning
+        fig.savefig(BytesIO(), format="png")
+    labels = [t.get_text() for t in fig.axes[0].get_yticklabels()]
+    assert all(len(text) <= 20 and text.endswith("…") for text in labels)
+    full = set(table["district"])
+    assert all(any(name.startswith(text[:-1]) for name in full) for text in labels)
+    assert len(set(labels)) == len(labels)
+
+
+def test_max_label_chars_keeps_whole_labels():
+    table = _long_labels(3)
+    ax = textplot.barh(table, y="district", x="count", sort=False, max_label_chars=40).axes[0]
+    assert [t.get_text() for t in ax.get_yticklabels()] == table["district"].tolist()

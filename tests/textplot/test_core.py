@@ -119,3 +119,49 @@ def test_functions_leave_no_pyplot_figures_open():
     for fig in figures.values():
         fig.savefig(BytesIO(), format="png")
     assert plt.get_fignums() == before
+
+
+# --------------------------------------------------------------------------------------------
+# Primitives shared by every figure
+# --------------------------------------------------------------------------------------------
+
+
+def test_new_figure_and_empty_figure_are_constrained_and_not_kept_by_pyplot():
+    before = plt.get_fignums()
+    fig, axes = core.new_figure(figsize=(4.0, 3.0), nrows=2, ncols=3, sharex=True)
+    empty = core.empty_figure(figsize=(2.0, 2.0))
+    assert plt.get_fignums() == before
+    assert axes.shape == (2, 3)
+    assert list(fig.get_size_inches()) == [4.0, 3.0]
+    assert fig.get_layout_engine().__class__.__name__ == "ConstrainedLayoutEngine"
+    assert empty.axes == [] and empty.get_layout_engine() is not None
+
+
+@pytest.mark.parametrize(("n", "expected"), [(1, 10.0), (5, 10.0), (15, 9.0), (30, 7.5), (35, 7.0),
+                                             (50, 7.0), (500, 7.0)])
+def test_label_fontsize_shrinks_to_a_seven_point_floor(n, expected):
+    # 10.5 pt minus 0.1 pt per label, between 7 and 10 pt, computed by hand.
+    assert core.label_fontsize(n) == pytest.approx(expected)
+
+
+def test_figure_height_grows_with_rows():
+    assert core.figure_height(1) == 2.5  # the floor
+    assert core.figure_height(50) == pytest.approx(1.2 + 0.28 * 50)
+    assert core.figure_height(100, extra=1.8) == pytest.approx(1.8 + 28.0)
+
+
+def test_short_label_and_short_labels():
+    assert core.short_label("学史明理", max_chars=4) == "学史明理"
+    assert core.short_label("学史明理增信", max_chars=4) == "学史明…"
+    assert core.short_label(float("nan")) == ""
+    with pytest.raises(ValueError, match="max_chars"):
+        core.short_label("学史", max_chars=1)
+    labels = core.short_labels(["学史明理增信", "学史明理崇德", "学史明理增信", "办实事"], max_chars=5)
+    # The two different long labels cut alike are numbered; the same value keeps its number.
+    assert labels == ["学史明理…(1)", "学史明理…(2)", "学史明理…(1)", "办实事"]
+
+
+def test_textplot_exports_the_primitives():
+    for name in ("new_figure", "empty_figure", "figure_height", "label", "label_fontsize", "short_label"):
+        assert getattr(textplot, name) is getattr(core, name)
+    assert textplot._new_figure is core.new_figure  # the old private name, until its importers switch

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import warnings
+from io import BytesIO
+
 import pandas as pd
 import pytest
 
@@ -94,3 +97,18 @@ def test_line_panels_errors():
         textplot.line_panels(table, x="k", ys=[])
     with pytest.raises(KeyError, match="log_y"):
         textplot.line_panels(table, x="k", ys=["c_v"], log_y=["k"])
+
+
+def test_heatmap_fifty_groups_stay_legible_and_long_labels_are_shortened():
+    table = terms_by_district(50, 3)
+    table["term"] = "“" + table["term"] + "”在全区党史学习教育动员部署会议上的提及"
+    fig = textplot.heatmap(table, x="term", y="district", value="count", max_rows=50)
+    ax = fig.axes[0]
+    assert ax.images[0].get_array().shape == (50, 3)
+    ticks = ax.get_yticklabels() + ax.get_xticklabels()
+    assert min(t.get_fontsize() for t in ticks) >= 7
+    assert fig.get_size_inches()[1] >= 0.28 * 50
+    assert all(len(t.get_text()) <= 20 for t in ax.get_xticklabels())
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # e.g. constrained_layout's "axes sizes collapsed"
+        fig.savefig(BytesIO(), format="png")
