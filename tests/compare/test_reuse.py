@@ -85,12 +85,19 @@ def test_unrelated_texts_share_nothing_but_the_formula(planted):
     assert set(without_registry["kind"]) == {"template"}
 
 
+# One sentence that three reports repeat between their own openings and endings.
+SHARED_SENTENCE = "全区各级党组织迅速行动，召开动员大会，出台文件、制定计划。"
+
+
+def _three_reports(frames: dict[str, tuple[str, str]]):
+    return corpus_from_texts({doc_id: head + SHARED_SENTENCE + tail for doc_id, (head, tail) in frames.items()})
+
+
 def test_a_passage_in_many_documents_is_a_formula():
-    sentence = "全区各级党组织迅速行动，召开动员大会，出台文件、制定计划。"
-    corp = corpus_from_texts({
-        "a": "甲区的报道开头。" + sentence + "甲区的结尾。",
-        "b": "乙县的报道开头。" + sentence + "乙县的结尾。",
-        "c": "丙市的报道开头。" + sentence + "丙市的结尾。",
+    corp = _three_reports({
+        "a": ("甲区的报道开头。", "甲区的结尾。"),
+        "b": ("乙县的报道开头。", "乙县的结尾。"),
+        "c": ("丙市的报道开头。", "丙市的结尾。"),
     })
     passages = shared_passages(corp, registry=None, formula_min_docs=3)
     assert len(passages) == 3  # every pair of the three documents
@@ -103,12 +110,8 @@ def test_a_passage_in_many_documents_is_a_formula():
 
 
 def test_shingles_in_too_many_documents_are_reported_once_per_document():
-    sentence = "全区各级党组织迅速行动，召开动员大会，出台文件、制定计划。"
-    corp = corpus_from_texts({
-        "甲": "甲区的报道开头。" + sentence + "甲区就此收尾。",
-        "乙": "乙县消息称。" + sentence + "另有安排。",
-        "丙": "丙市日前。" + sentence + "其他从略。",
-    })
+    corp = _three_reports({"甲": ("甲区的报道开头。", "甲区就此收尾。"), "乙": ("乙县消息称。", "另有安排。"),
+                           "丙": ("丙市日前。", "其他从略。")})
     passages = shared_passages(corp, registry=None, formula_min_docs=2, max_pair_docs=2)
     assert len(passages) == 3
     assert passages["doc_b"].isna().all()
@@ -116,7 +119,7 @@ def test_shingles_in_too_many_documents_are_reported_once_per_document():
     assert set(passages["n_docs_sharing"]) == {3}
     assert set(passages["kind"]) == {"formula"}
     coverage = reuse_coverage(corp, passages, by="doc_id")
-    expected = len(sentence) - 1  # up to 计划, the final 。 is not matched
+    expected = len(SHARED_SENTENCE) - 1  # up to 计划, the final 。 is not matched
     assert coverage["n_chars_formula"].tolist() == [expected] * 3
     assert coverage["n_partners"].tolist() == [0, 0, 0]
 
