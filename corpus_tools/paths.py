@@ -12,6 +12,8 @@ import os
 import tomllib
 from pathlib import Path
 
+from .environment import PROJECT_ROOT_ENV, project_root_setting
+
 __all__ = [
     "PROJECT_NAME",
     "PROJECT_ROOT_ENV",
@@ -22,9 +24,6 @@ __all__ = [
 
 #: The ``[project].name`` in ``pyproject.toml`` that marks the project root.
 PROJECT_NAME = "dangshi-corpus"
-
-#: Environment variable that, when set, names the project root outright.
-PROJECT_ROOT_ENV = "DANGSHI_PROJECT_ROOT"
 
 
 class ProjectRootNotFound(RuntimeError):
@@ -84,13 +83,10 @@ def project_root() -> Path:
     >>> (project_root() / "pyproject.toml").is_file()  # doctest: +SKIP
     True
     """
-    env_value = os.environ.get(PROJECT_ROOT_ENV)
-    if env_value:
-        root = Path(env_value).expanduser()
+    root = project_root_setting()
+    if root is not None:
         if not root.is_dir():
-            raise ProjectRootNotFound(
-                f"{PROJECT_ROOT_ENV}={env_value!r} does not name an existing folder"
-            )
+            raise ProjectRootNotFound(f"{PROJECT_ROOT_ENV}={str(root)!r} does not name an existing folder")
         return root.absolute()
 
     cwd = Path.cwd()

@@ -23,17 +23,29 @@ follows a setting, ``DANGSHI_PROGRESS``:
 from __future__ import annotations
 
 import logging
-import os
 import sys
 import time
 from collections.abc import Iterable, Iterator
 from typing import Literal, TypeVar
 
-__all__ = ["PROGRESS_ENV", "PROGRESS_FILE_ENV", "PROGRESS_SECONDS_ENV", "log_interval", "progress", "progress_mode"]
+from .environment import (
+    PROGRESS_ENV,
+    PROGRESS_FILE_ENV,
+    PROGRESS_SECONDS_ENV,
+    progress_file,
+    progress_seconds,
+    progress_setting,
+)
 
-PROGRESS_ENV = "DANGSHI_PROGRESS"
-PROGRESS_SECONDS_ENV = "DANGSHI_PROGRESS_SECONDS"
-PROGRESS_FILE_ENV = "DANGSHI_PROGRESS_FILE"
+__all__ = [
+    "PROGRESS_ENV",
+    "PROGRESS_FILE_ENV",
+    "PROGRESS_SECONDS_ENV",
+    "format_duration",
+    "log_interval",
+    "progress",
+    "progress_mode",
+]
 
 Mode = Literal["bar", "log", "off"]
 T = TypeVar("T")
@@ -59,11 +71,9 @@ def progress_mode() -> Mode:
     ValueError
         When ``DANGSHI_PROGRESS`` holds something other than auto, bar, log or off.
     """
-    setting = os.environ.get(PROGRESS_ENV, "auto").strip().lower() or "auto"
-    if setting in ("bar", "log", "off"):
-        return setting  # type: ignore[return-value]
+    setting = progress_setting()
     if setting != "auto":
-        raise ValueError(f"{PROGRESS_ENV}={setting!r}: expected one of auto, bar, log, off")
+        return setting
     if sys.stderr is not None and sys.stderr.isatty():
         return "bar"
     return "bar" if _in_interactive_kernel() else "log"
@@ -77,11 +87,7 @@ def log_interval() -> float:
     ValueError
         When the variable is not a number.
     """
-    raw = os.environ.get(PROGRESS_SECONDS_ENV, "10")
-    try:
-        return max(float(raw), 0.0)
-    except ValueError as error:
-        raise ValueError(f"{PROGRESS_SECONDS_ENV}={raw!r}: expected a number of seconds") from error
+    return progress_seconds()
 
 
 def progress(
@@ -144,7 +150,23 @@ def progress(
     _log_line(desc, done, total, unit, time.perf_counter() - start, finished=True)
 
 
-def _duration(seconds: float) -> str:
+def format_duration(seconds: float) -> str:
+    """Write a duration as people read it: seconds, then minutes and seconds, then hours.
+
+    Parameters
+    ----------
+    seconds : float
+        Rounded to whole seconds.
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> format_duration(42.4), format_duration(125), format_duration(7260)
+    ('42 s', '2 min 05 s', '2 h 01 min')
+    """
     seconds = round(seconds)
     if seconds < 60:
         return f"{seconds} s"
@@ -153,6 +175,10 @@ def _duration(seconds: float) -> str:
         return f"{minutes} min {seconds:02d} s"
     hours, minutes = divmod(minutes, 60)
     return f"{hours} h {minutes:02d} min"
+
+
+#: The name ``reports`` imported before it was public; kept for one release.
+_duration = format_duration
 
 
 def _plural(unit: str) -> str:
@@ -167,13 +193,13 @@ def _log_line(desc: str, done: int, total: int | None, unit: str, elapsed: float
     # The rate so far predicts the rest; early on (a few items) it is rough, and says so by changing.
     left = ""
     if not finished and total and 0 < done < total and rate > 0:
-        left = f", about {_duration((total - done) / rate)} left"
+        left = f", about {format_duration((total - done) / rate)} left"
     units = _plural(unit)
     # Slow work (a model fit per item) reads better as seconds per item than as 0.0 items/s.
     speed = f"{rate:.1f} {units}/s" if rate >= 1 or done == 0 else f"{elapsed / done:.1f} s/{unit}"
     line = f"{desc} {state}: {done}{of_total} {units}{share} in {elapsed:.1f} s, {speed}{left}"
     logger.info("%s", line)
-    target = os.environ.get(PROGRESS_FILE_ENV)
+    target = progress_file()
     if target:
         try:
             with open(target, "a", encoding="utf-8") as fh:

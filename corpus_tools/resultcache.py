@@ -41,10 +41,10 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TypeVar
 
+from .environment import CACHE_DIR_ENV, CACHE_ENV, cache_enabled
+
 __all__ = ["CACHE_DIR_ENV", "CACHE_ENV", "KEY_FILE", "CacheIntegrityError", "cache_root", "cached"]
 
-CACHE_DIR_ENV = "DANGSHI_CACHE_DIR"
-CACHE_ENV = "DANGSHI_CACHE"
 #: Raised whenever a cached result's meaning changes without the cached function's code changing
 #: (e.g. a helper it calls computes differently); part of every key.
 RESULT_FORMAT = 2  # 2: result files signed (HMAC); unsigned v1 files are never read
@@ -71,16 +71,14 @@ def cache_root() -> Path:
     pathlib.Path
         ``$DANGSHI_CACHE_DIR`` when set, else :func:`corpus_tools.segment.default_cache_dir`.
     """
-    given = os.environ.get(CACHE_DIR_ENV, "").strip()
-    if given:
-        return Path(given).expanduser()
+    # default_cache_dir honours DANGSHI_CACHE_DIR itself: one folder for every cache.
     from .segment import default_cache_dir
 
     return default_cache_dir()
 
 
 def _cache_disabled() -> bool:
-    return os.environ.get(CACHE_ENV, "").strip().lower() in {"0", "off", "false", "no"}
+    return not cache_enabled()
 
 
 def _warn_once(location: Path, message: str) -> None:

@@ -31,6 +31,7 @@ from typing import Literal
 import pandas as pd
 
 from . import lexicons
+from .environment import CACHE_DIR_ENV, cache_dir_setting
 
 __all__ = [
     "CACHE_DIR_ENV",
@@ -47,8 +48,6 @@ __all__ = [
 EXTRA_WORD_FREQ = 30_000
 #: POS tag given to ``extra_words`` (jieba's "other proper noun").
 EXTRA_WORD_TAG = "nz"
-#: Environment variable naming the project cache folder (jieba's prefix dictionary, tokens).
-CACHE_DIR_ENV = "DANGSHI_CACHE_DIR"
 #: Segmentation engines a :class:`Segmenter` accepts.
 ENGINES: tuple[str, ...] = ("auto", "jieba", "rjieba")
 #: Version of what this module does to jieba's output (whitespace dropped, decimals joined,
@@ -103,9 +102,9 @@ def default_cache_dir() -> Path:
         ``~/.cache/dangshi-corpus`` on Linux), else ``~/.cache/dangshi-corpus`` when
         platformdirs is missing. Outside the project tree, so never in git.
     """
-    configured = os.environ.get(CACHE_DIR_ENV, "").strip()
-    if configured:
-        return Path(configured).expanduser()
+    configured = cache_dir_setting()
+    if configured is not None:
+        return configured
     try:
         import platformdirs
     except ImportError:

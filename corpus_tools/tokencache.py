@@ -68,6 +68,7 @@ import warnings
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
+from .environment import CACHE_ENV, cache_enabled
 from .segment import Segmenter, default_cache_dir
 
 __all__ = [
@@ -83,8 +84,6 @@ __all__ = [
 
 #: Version of the key and value layout; part of every key and of the database file name.
 FORMAT_VERSION = 1
-#: Environment variable that turns the cache off (``off``, ``0``, ``false``, ``no``).
-CACHE_ENV = "DANGSHI_CACHE"
 
 _WORD_SEP = "\x1f"
 _TAG_SEP = "\x1e"
@@ -106,12 +105,7 @@ def default_token_cache_dir() -> Path:
 
 
 def _cache_switched_off() -> bool:
-    setting = os.environ.get(CACHE_ENV, "on").strip().lower()
-    if setting in ("off", "0", "false", "no"):
-        return True
-    if setting not in ("", "on", "1", "true", "yes"):
-        raise ValueError(f"{CACHE_ENV}={setting!r}: expected on or off")
-    return False
+    return not cache_enabled()
 
 
 def open_cache(cache: bool | str | os.PathLike | TokenCache | None = True) -> TokenCache | None:

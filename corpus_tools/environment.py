@@ -1,0 +1,164 @@
+"""The environment variables the library reads: each one named, documented and read here only.
+
+Other modules ask this one for a setting (:func:`cache_enabled`, :func:`progress_setting` …)
+and never read ``os.environ`` themselves, so a variable has one spelling, one parser and one
+error message. Settings are read on every call, never cached: tests and the report runner
+change the environment between calls.
+
+================================  ============================================  ========================
+variable                          meaning                                       used by
+================================  ============================================  ========================
+``DANGSHI_PROJECT_ROOT``          the project root outright (a folder); else    :mod:`corpus_tools.paths`
+                                  it is searched for from the working
+                                  directory and the installed package
+``DANGSHI_CACHE_DIR``             the cache folder (segmenter dictionary,       :mod:`corpus_tools.segment`,
+                                  token cache, result cache); default the       :mod:`corpus_tools.resultcache`
+                                  platformdirs user cache folder
+``DANGSHI_CACHE``                 ``off`` (or ``0``, ``false``, ``no``) turns   token cache, result cache
+                                  the default caches off; ``on`` (or ``1``,
+                                  ``true``, ``yes``, empty) leaves them on
+``DANGSHI_PROGRESS``              how progress is shown: ``auto`` (default),    :mod:`corpus_tools.progress`
+                                  ``bar``, ``log`` or ``off``
+``DANGSHI_PROGRESS_SECONDS``      seconds between two progress log lines        :mod:`corpus_tools.progress`
+                                  (default 10)
+``DANGSHI_PROGRESS_FILE``         a file progress log lines are also appended   :mod:`corpus_tools.progress`,
+                                  to (set by the report runner)                 the report runner
+``JPY_SESSION_NAME``              set by JupyterLab in a kernel it started: a   :mod:`corpus_tools.rhetoric.kwic`
+                                  notebook open in JupyterLab (read, never set)
+================================  ============================================  ========================
+
+A value that cannot mean anything (``DANGSHI_PROGRESS=loud``, ``DANGSHI_CACHE=sometimes``) is a
+:class:`ValueError` that names the variable and the values it takes.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Literal
+
+__all__ = [
+    "CACHE_DIR_ENV",
+    "CACHE_ENV",
+    "JUPYTER_SESSION_ENV",
+    "PROGRESS_ENV",
+    "PROGRESS_FILE_ENV",
+    "PROGRESS_SECONDS_ENV",
+    "PROJECT_ROOT_ENV",
+    "VARIABLES",
+    "cache_dir_setting",
+    "cache_enabled",
+    "jupyter_session_name",
+    "progress_file",
+    "progress_seconds",
+    "progress_setting",
+    "project_root_setting",
+]
+
+#: The project root outright.
+PROJECT_ROOT_ENV = "DANGSHI_PROJECT_ROOT"
+#: The cache folder.
+CACHE_DIR_ENV = "DANGSHI_CACHE_DIR"
+#: ``off`` turns the default caches off.
+CACHE_ENV = "DANGSHI_CACHE"
+#: How progress is shown.
+PROGRESS_ENV = "DANGSHI_PROGRESS"
+#: Seconds between two progress log lines.
+PROGRESS_SECONDS_ENV = "DANGSHI_PROGRESS_SECONDS"
+#: A file progress log lines are appended to.
+PROGRESS_FILE_ENV = "DANGSHI_PROGRESS_FILE"
+#: Set by JupyterLab in the kernels it starts.
+JUPYTER_SESSION_ENV = "JPY_SESSION_NAME"
+
+#: Every variable the library reads, in the order of the table above.
+VARIABLES: tuple[str, ...] = (
+    PROJECT_ROOT_ENV,
+    CACHE_DIR_ENV,
+    CACHE_ENV,
+    PROGRESS_ENV,
+    PROGRESS_SECONDS_ENV,
+    PROGRESS_FILE_ENV,
+    JUPYTER_SESSION_ENV,
+)
+
+ProgressSetting = Literal["auto", "bar", "log", "off"]
+
+_OFF = frozenset({"off", "0", "false", "no"})
+_ON = frozenset({"", "on", "1", "true", "yes"})
+
+
+def _get(name: str) -> str:
+    """The variable's value without surrounding blanks; ``""`` when unset."""
+    return os.environ.get(name, "").strip()
+
+
+def project_root_setting() -> Path | None:
+    """Return the folder ``DANGSHI_PROJECT_ROOT`` names (``~`` expanded), or None when unset.
+
+    Whether the folder exists is for the caller (:func:`corpus_tools.paths.project_root`) to
+    check and explain.
+    """
+    value = os.environ.get(PROJECT_ROOT_ENV)
+    return Path(value).expanduser() if value else None
+
+
+def cache_dir_setting() -> Path | None:
+    """Return the folder ``DANGSHI_CACHE_DIR`` names (``~`` expanded), or None when unset or blank."""
+    value = _get(CACHE_DIR_ENV)
+    return Path(value).expanduser() if value else None
+
+
+def cache_enabled() -> bool:
+    """Return whether ``DANGSHI_CACHE`` leaves the default caches on (True when unset).
+
+    Raises
+    ------
+    ValueError
+        When the variable holds anything but on/off (``1``/``0``, ``true``/``false``,
+        ``yes``/``no``).
+    """
+    setting = _get(CACHE_ENV).lower()
+    if setting in _OFF:
+        return False
+    if setting not in _ON:
+        raise ValueError(f"{CACHE_ENV}={setting!r}: expected on or off")
+    return True
+
+
+def progress_setting() -> ProgressSetting:
+    """Return ``DANGSHI_PROGRESS``: ``"auto"`` (also when unset or blank), ``"bar"``, ``"log"`` or ``"off"``.
+
+    Raises
+    ------
+    ValueError
+        When the variable holds something else.
+    """
+    setting = _get(PROGRESS_ENV).lower() or "auto"
+    if setting not in ("auto", "bar", "log", "off"):
+        raise ValueError(f"{PROGRESS_ENV}={setting!r}: expected one of auto, bar, log, off")
+    return setting  # type: ignore[return-value]
+
+
+def progress_seconds() -> float:
+    """Return ``DANGSHI_PROGRESS_SECONDS`` as seconds, at least 0 (10 when unset).
+
+    Raises
+    ------
+    ValueError
+        When the variable is not a number.
+    """
+    raw = os.environ.get(PROGRESS_SECONDS_ENV, "10")
+    try:
+        return max(float(raw), 0.0)
+    except ValueError as error:
+        raise ValueError(f"{PROGRESS_SECONDS_ENV}={raw!r}: expected a number of seconds") from error
+
+
+def progress_file() -> str | None:
+    """Return the file ``DANGSHI_PROGRESS_FILE`` names, or None when unset or empty."""
+    return os.environ.get(PROGRESS_FILE_ENV) or None
+
+
+def jupyter_session_name() -> str:
+    """Return ``JPY_SESSION_NAME`` (the notebook JupyterLab runs), ``""`` outside JupyterLab."""
+    return os.environ.get(JUPYTER_SESSION_ENV, "")
