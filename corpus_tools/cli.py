@@ -35,7 +35,7 @@ def _write_text_table(table: pd.DataFrame, path: Path, *, sep: str) -> None:
     researcher opens the export (:func:`corpus_tools.reports.neutralise_formulas`, the OWASP rule).
     Numbers stay numbers; ``--out *.parquet`` keeps the raw values.
     """
-    from .reports import neutralise_formulas
+    from .reports.outputs import neutralise_formulas
 
     safe = table.copy()
     for column in safe.columns:
@@ -241,7 +241,7 @@ def locality(corpus, out, max_rows, **reading) -> None:
 @_MAX_ROWS
 def problems(corpus, out, max_rows, **reading) -> None:
     """List every file that was skipped, kept with a warning or altered while reading, and why."""
-    from .overview import problems_table
+    from .reports.overview import problems_table
 
     reading["on_error"] = "skip"
     corp = _read(corpus, **reading)

@@ -10,8 +10,8 @@ import json
 import pandas as pd
 import pytest
 
-from corpus_tools import interpret
-from corpus_tools.interpret import MIN_GROUP_DOCS
+from corpus_tools.reports import interpret
+from corpus_tools.reports.interpret import MIN_GROUP_DOCS
 
 
 def _docs(sizes: dict[str, int]) -> pd.DataFrame:
@@ -39,20 +39,20 @@ def test_reading_displays_as_markdown_and_is_a_string():
 
 
 def test_groups_sentence_names_small_groups_and_states_no_difference_for_them():
-    text = interpret.groups_sentence(_docs({"槐荫区": 4, "召陵区": 3, "武隆区": 1}), group_by="district")
+    text = interpret.groups_sentence(_docs({"槐荫区": 4, "召陵区": 3, "武隆区": 1}), by="district")
     assert text.startswith("8 documents in 3 groups by `district`: 槐荫区 (4), 召陵区 (3) and 武隆区 (1).")
     assert "1 group has fewer than 3 documents (武隆区)" in text
     assert "槐荫区" not in text.split("fewer than")[1]
 
 
 def test_groups_sentence_when_every_group_is_small():
-    text = interpret.groups_sentence(_docs({"甲区": 1, "乙县": 2}), group_by="district")
+    text = interpret.groups_sentence(_docs({"甲区": 1, "乙县": 2}), by="district")
     assert "Every group has fewer than 3 documents" in text
     assert "no difference between groups" in text
 
 
 def test_groups_sentence_with_only_large_groups_has_no_hedge():
-    text = interpret.groups_sentence(_docs({"甲区": 3, "乙县": 5}), group_by="province")
+    text = interpret.groups_sentence(_docs({"甲区": 3, "乙县": 5}), by="province")
     assert "fewer than" not in text
     assert "8 documents in 2 groups by `province`" in text
 
@@ -83,7 +83,7 @@ def test_overview_summary_cites_sizes_problems_and_cleaning():
         "rule": ["punctuation", "punctuation", "traditional_to_simplified", "width", "bom"],
         "count": [3, 4, 40, 1, 99],
     })
-    text = interpret.overview_summary(documents, problems, quality, group_by="district")
+    text = interpret.overview_summary(documents, problems, quality, by="district")
     assert "3,000 characters (800 to 1,200 per document)" in text
     assert "1 document has no `district`" in text
     assert "2 inputs skipped and 1 input ignored" in text
@@ -95,7 +95,7 @@ def test_overview_summary_cites_sizes_problems_and_cleaning():
 
 def test_overview_summary_with_no_problems_says_so():
     documents = pd.DataFrame({"doc_id": ["a"], "group": ["甲区"], "n_chars_body": [500]})
-    text = interpret.overview_summary(documents, pd.DataFrame(), pd.DataFrame(), group_by="district")
+    text = interpret.overview_summary(documents, pd.DataFrame(), pd.DataFrame(), by="district")
     assert "Reading reported no problem" in text and "Cleaning changed nothing." in text
 
 
@@ -310,7 +310,7 @@ def test_comparison_summary_claims_and_lag():
     lag = pd.DataFrame({"group": ["甲区", "乙县"], "status": ["dated", "undated"],
                         "local_date": ["2021-03-11", None], "lag_days": [19, None]})
     key = pd.DataFrame({"group": ["甲区"], "term": ["茶叶"], "log_odds_z": [3.0]})
-    text = interpret.comparison_summary(profile, key, _passages(), pd.DataFrame(), claims, lag, group_by="district")
+    text = interpret.comparison_summary(profile, key, _passages(), pd.DataFrame(), claims, lag, by="district")
     assert "4 documents in 2 groups by `district`" in text
     # 甲区: 10 claims in 20,000 characters = 5.0 per 10k; 乙县: 3 in 2,000 = 15.0 per 10k
     assert "13 quantified claims in 2 groups" in text

@@ -1,4 +1,4 @@
-"""Tests for corpus_tools.reports: saving outputs and running notebooks into report folders.
+"""Tests for corpus_tools.reports (the runner and the modules it uses): saving outputs and running notebooks into report folders.
 
 The notebooks here are tiny throwaway ones built with nbformat, so a run takes a couple of
 seconds (one kernel start per notebook) and the tests do not depend on the analysis notebooks.
@@ -23,6 +23,7 @@ from matplotlib.figure import Figure
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 from corpus_tools import reports
+from corpus_tools.reports import cli, failure, folders, html, kernels, parameters, provenance, schedule
 from corpus_tools.paths import PROJECT_ROOT_ENV
 from corpus_tools.reports import (
     NotebookFailedError,
@@ -293,7 +294,7 @@ def test_cli_exit_codes_without_running_a_kernel(project, monkeypatch, caplog):
             "boom", notebook="x", cell_index=1, ename="E", evalue="v", run_dir=project
         )
 
-    monkeypatch.setattr(reports, "run_reports", failing)
+    monkeypatch.setattr(cli, "run_reports", failing)
     assert reports.main([]) == 1
 
 
@@ -311,7 +312,7 @@ def test_cli_exit_codes_without_running_a_kernel(project, monkeypatch, caplog):
     ],
 )
 def test_cli_values_are_yaml_literals(text, value):
-    assert reports._parse_value(text) == value
+    assert cli._parse_value(text) == value
 
 
 # ------------------------------------------------------------------------------------------
@@ -485,7 +486,7 @@ def test_ensure_kernel_registers_this_interpreter():
     folder = reports.ensure_kernel()
     spec = KernelSpecManager().get_kernel_spec(reports.KERNEL_NAME)
     assert Path(spec.resource_dir) == folder
-    assert reports._same_interpreter(spec.argv[0])
+    assert kernels._same_interpreter(spec.argv[0])
     assert spec.display_name == "Python (dangshi-corpus)"
 
 
@@ -498,8 +499,8 @@ def test_styler_table_ids_are_made_stable_for_reports():
     df = pd.DataFrame({"标题": ["学党史", "T_abcde 办实事"], "n": [1, 2]})
     first, second = (df.style.highlight_max(subset=["n"]).to_html() for _ in range(2))
     assert first != second  # pandas draws a random id per rendering
-    assert reports._stable_styler_ids(first, "c1o0") == reports._stable_styler_ids(second, "c1o0")
-    assert "T_abcde 办实事" in reports._stable_styler_ids(first, "c1o0")
+    assert html._stable_styler_ids(first, "c1o0") == html._stable_styler_ids(second, "c1o0")
+    assert "T_abcde 办实事" in html._stable_styler_ids(first, "c1o0")
 
 
 # ------------------------------------------------------------------------------------------
@@ -527,7 +528,7 @@ def test_execute_all_reports_the_first_failure_in_notebook_order_and_runs_nothin
                 raise ZeroDivisionError("boom")
             entries[index]["status"] = "succeeded"
 
-        failed_entry, exc = reports._execute_all(execute, entries, jobs)
+        failed_entry, exc = schedule.execute_all(execute, entries, jobs)
         assert failed_entry is entries[1] and isinstance(exc, ZeroDivisionError)
         assert entries[0]["status"] == "succeeded"
         if jobs == 1:
@@ -548,20 +549,20 @@ def test_execute_all_runs_notebooks_concurrently_when_jobs_allow():
         both_running.wait()  # deadlocks (BrokenBarrierError after 10 s) unless both run at once
         entries[index]["status"] = "succeeded"
 
-    assert reports._execute_all(execute, entries, 2) is None
+    assert schedule.execute_all(execute, entries, 2) is None
     assert [e["status"] for e in entries] == ["succeeded", "succeeded"]
 
 
 @pytest.mark.parametrize("jobs", [0, -1, 1.5, True, "2"])
 def test_bad_jobs_value_is_refused(jobs):
     with pytest.raises(ReportArgumentError, match="jobs="):
-        reports._choose_jobs(jobs, 3)
+        schedule.choose_n_jobs(jobs, 3)
 
 
 def test_jobs_default_is_bounded_by_cores_and_notebooks():
-    assert reports._choose_jobs(None, 1) == 1
-    assert 1 <= reports._choose_jobs(None, 10) <= (os.cpu_count() or 1)
-    assert reports._choose_jobs(8, 3) == 3
+    assert schedule.choose_n_jobs(None, 1) == 1
+    assert 1 <= schedule.choose_n_jobs(None, 10) <= (os.cpu_count() or 1)
+    assert schedule.choose_n_jobs(8, 3) == 3
 
 
 def test_notebooks_start_longest_first_after_a_previous_run(tmp_path):
@@ -574,7 +575,7 @@ def test_notebooks_start_longest_first_after_a_previous_run(tmp_path):
         {"notebook": "02.ipynb", "wall_seconds": 6.0},
     ]}), encoding="utf-8")
     entries = _entries(4)  # 03 has no previous time: it may be long, so it goes first
-    order = reports._longest_first(entries, reports._previous_durations(tmp_path))
+    order = schedule.longest_first(entries, schedule.previous_durations(tmp_path))
     assert order == [3, 1, 2, 0]
     started, lock = [], threading.Lock()
 
@@ -583,10 +584,10 @@ def test_notebooks_start_longest_first_after_a_previous_run(tmp_path):
             started.append(index)
         entries[index]["status"] = "succeeded"
 
-    assert reports._execute_all(execute, entries, 1, order=order) is None
+    assert schedule.execute_all(execute, entries, 1, order=order) is None
     assert started == [0, 1, 2, 3]  # one at a time: notebook order, whatever the times
     started.clear()
-    assert reports._execute_all(execute, _entries(4), 2, order=order) is None
+    assert schedule.execute_all(execute, _entries(4), 2, order=order) is None
     assert sorted(started[:2]) == [1, 3]  # the two longest start first, side by side
 
 
@@ -607,25 +608,25 @@ def test_a_notebook_that_reads_another_starts_after_it_even_side_by_side():
         entries[index]["status"] = "succeeded"
 
     # 03 is asked to start first, but it uses 01's recorded topic model (RUNS_AFTER).
-    assert reports._execute_all(execute, entries, 2, order=[3, 1, 2, 0]) is None
+    assert schedule.execute_all(execute, entries, 2, order=[3, 1, 2, 0]) is None
     assert events.index(("start", 3)) > events.index(("end", 1))
     assert sorted(i for kind, i in events if kind == "end") == [0, 1, 2, 3]
     # Without 01 in the run, 03 does not wait for it.
     alone = [{"notebook": "03-district-comparison.ipynb", "status": "pending"}]
-    assert reports._execute_all(lambda i: alone[i].update(status="succeeded"), alone, 2) is None
+    assert schedule.execute_all(lambda i: alone[i].update(status="succeeded"), alone, 2) is None
 
 
 def test_an_unreadable_previous_manifest_means_notebook_order(tmp_path):
     (tmp_path / "latest").mkdir()
     (tmp_path / "latest" / "run.json").write_text("{not json", encoding="utf-8")
-    assert reports._previous_durations(tmp_path) == {}
-    assert reports._previous_durations(tmp_path / "nowhere") == {}
-    assert reports._longest_first(_entries(3), {}) == [0, 1, 2]
+    assert schedule.previous_durations(tmp_path) == {}
+    assert schedule.previous_durations(tmp_path / "nowhere") == {}
+    assert schedule.longest_first(_entries(3), {}) == [0, 1, 2]
 
 
 def test_the_command_starts_without_compiling_iri_grammars_and_still_validates_notebooks():
     code = (
-        "import sys; from corpus_tools import reports; reports._skip_iri_grammars(); "
+        "import sys; from corpus_tools.reports import cli; cli._skip_iri_grammars(); "
         "import nbformat, papermill; "
         "nbformat.validate(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell('1')])); "
         "print('lark' in sys.modules)"
@@ -650,7 +651,7 @@ def test_report_html_keeps_a_figures_alt_text_escaped(tmp_path):
     ]
     ipynb = tmp_path / "n.ipynb"
     nbformat.write(new_notebook(cells=[cell]), ipynb)
-    html_text = reports._export_html(reports._html_exporter(), ipynb, tmp_path / "n.html").read_text(encoding="utf-8")
+    html_text = html.export_html(html.html_exporter(), ipynb, tmp_path / "n.html").read_text(encoding="utf-8")
     from bs4 import BeautifulSoup
 
     alts = [img["alt"] for img in BeautifulSoup(html_text, "html.parser").select("img")]
@@ -673,7 +674,7 @@ def test_runs_started_in_the_same_second_get_their_own_folders(tmp_path):
     def reserve():
         barrier.wait()
         try:
-            ids.append(reports._reserve_run(None, tmp_path, "20261121T071205Z-seeds")[0])
+            ids.append(folders.reserve_run(None, tmp_path, "20261121T071205Z-seeds")[0])
         except BaseException as exc:  # noqa: BLE001 - the test reports it
             errors.append(exc)
 
@@ -686,7 +687,7 @@ def test_runs_started_in_the_same_second_get_their_own_folders(tmp_path):
     assert sorted(ids) == sorted(["20261121T071205Z-seeds"] + [f"20261121T071205Z-seeds-{k}" for k in range(2, 9)])
     assert all((tmp_path / f".incomplete-{run_id}").is_dir() for run_id in ids)
     with pytest.raises(ReportArgumentError, match="already used"):
-        reports._reserve_run("20261121T071205Z-seeds", tmp_path, "ignored")
+        folders.reserve_run("20261121T071205Z-seeds", tmp_path, "ignored")
 
 
 def test_folders_of_crashed_runs_are_moved_aside_and_running_ones_left_alone(tmp_path):
@@ -703,7 +704,7 @@ def test_folders_of_crashed_runs_are_moved_aside_and_running_ones_left_alone(tmp
         (folder / ".owner.json").write_text(json.dumps({"pid": pid, "host": platform.node()}), encoding="utf-8")
     os.symlink("crashed", tmp_path / ".latest-crashed.tmp")
 
-    moved = reports._recover_leftovers(tmp_path)
+    moved = folders.recover_leftovers(tmp_path)
 
     assert moved == [tmp_path / "failed-crashed"]
     assert (tmp_path / "failed-crashed" / "tables" / "t.csv").is_file()  # kept for inspection
@@ -724,11 +725,11 @@ def test_run_json_hashes_no_target_of_a_link_the_reader_refuses(tmp_path):
     (tmp_path / "elsewhere" / "b.txt").write_text("办实事", encoding="utf-8")
     os.symlink(tmp_path / "elsewhere", corpus / "linked-folder")  # the reader does not follow it
 
-    hashes = reports._hash_tree(corpus)
+    hashes = provenance._hash_tree(corpus)
 
     digest = hashlib.sha256("学党史 悟思想".encode()).hexdigest()
     assert hashes == {"a.txt": digest, "link-in.txt": digest}
-    assert reports._hash_tree(corpus / "a.txt") == {"a.txt": digest}  # a single table of articles
+    assert provenance._hash_tree(corpus / "a.txt") == {"a.txt": digest}  # a single table of articles
 
 
 def test_default_run_id_names_a_partial_run_and_changed_parameters():
@@ -742,10 +743,10 @@ def test_default_run_id_names_a_partial_run_and_changed_parameters():
     assert len(long) < 120 and re.fullmatch(r"20261121T071205Z-seeds-x+-[0-9a-f]{8}", long)
     nbs = [Path("01-a.ipynb"), Path("02-b.ipynb")]
     declared = {nbs[0]: {"group_by": {"default": '"district"'}, "k": {"default": "5"}}, nbs[1]: {}}
-    labels = reports._run_labels(nbs[:1], nbs, {"group_by": "district", "k": 7, "read_options": {"text_column": "content"}}, declared)
+    labels = parameters.run_labels(nbs[:1], nbs, {"group_by": "district", "k": 7, "read_options": {"text_column": "content"}}, declared)
     # group_by is its default: not shown
     assert labels == ["nb01", "k-7", "text_column-content"]
-    assert reports._run_labels(nbs, nbs, {"group_by": "city"}, declared) == ["group_by-city"]
+    assert parameters.run_labels(nbs, nbs, {"group_by": "city"}, declared) == ["group_by-city"]
 
 
 @pytest.fixture(scope="module")
@@ -929,8 +930,8 @@ def _executed_notebook(run_dir: Path) -> Path:
 
 def test_a_report_is_a_document_with_title_contents_and_a_way_back(tmp_path):
     ipynb = _executed_notebook(tmp_path)
-    page = reports._export_html(
-        reports._html_exporter(), ipynb, tmp_path / "00-overview.html", corpus_name="my<corpus>"
+    page = html.export_html(
+        html.html_exporter(), ipynb, tmp_path / "00-overview.html", corpus_name="my<corpus>"
     ).read_text(encoding="utf-8")
     assert "<title>Corpus overview: what is in the corpus — my&lt;corpus&gt;</title>" in page
     assert '<a href="index.html">← All reports of this run</a>' in page
@@ -942,7 +943,7 @@ def test_a_report_is_a_document_with_title_contents_and_a_way_back(tmp_path):
 
 def test_long_tables_are_shortened_with_their_size_and_a_link_to_the_csv(tmp_path):
     ipynb = _executed_notebook(tmp_path)
-    page = reports._export_html(reports._html_exporter(), ipynb, tmp_path / "r.html").read_text(encoding="utf-8")
+    page = html.export_html(html.html_exporter(), ipynb, tmp_path / "r.html").read_text(encoding="utf-8")
     notes = re.findall(r'<p class="report-rows">(.*?)</p>', page)
     link = '<a href="tables/documents.csv">tables/documents.csv</a>'
     # pandas' own cut (10 rows of 100) and the Styler's full table cut to MAX_ROWS_SHOWN, both linked
@@ -977,7 +978,7 @@ def test_the_index_groups_files_by_report_with_a_line_on_each_and_the_parameters
         "lexicons": {"combined_sha256": "0"}, "python": {"version": "3"}, "platform": "p",
         "kernel": "k", "packages": {},
     }
-    index = reports._write_index(tmp_path, manifest).read_text(encoding="utf-8")
+    index = html.write_index(tmp_path, manifest).read_text(encoding="utf-8")
     assert "<title>Reports on corpus — run r1</title>" in index
     section = re.search(r"<section><h2>Corpus overview: what is in the corpus</h2>.*?</section>", index, re.DOTALL).group(0)
     assert '<a href="tables/documents.csv">tables/documents.csv</a>' in section
@@ -997,11 +998,11 @@ def test_the_index_groups_files_by_report_with_a_line_on_each_and_the_parameters
     ],
 )
 def test_errors_that_suggest_an_option_name_it_as_the_command_line_spells_it(evalue, hint):
-    assert hint in reports._cli_hint(evalue)
-    assert reports._cli_hint("ZeroDivisionError: division by zero") == ""
+    assert hint in failure._cli_hint(evalue)
+    assert failure._cli_hint("ZeroDivisionError: division by zero") == ""
     # a message that already says it as typed gets no second hint
-    assert reports._cli_hint("To leave it out: read_corpus(on_error='skip') or dangshi-reports -p on_error skip") == ""
-    assert reports._cli_hint("pass text_column=… (--text-column on the command line)") == ""
+    assert failure._cli_hint("To leave it out: read_corpus(on_error='skip') or dangshi-reports -p on_error skip") == ""
+    assert failure._cli_hint("pass text_column=… (--text-column on the command line)") == ""
 
 
 @pytest.mark.parametrize(
@@ -1017,9 +1018,9 @@ def test_errors_that_suggest_an_option_name_it_as_the_command_line_spells_it(eva
     ],
 )
 def test_the_table_a_cell_shows_is_traced_to_the_csv_it_was_saved_as(source, expected):
-    files, variables = reports._saved_files('save_table(meta.reset_index(), out, "metadata_origin")')
+    files, variables = html._saved_files('save_table(meta.reset_index(), out, "metadata_origin")')
     assert files == [("tables", "metadata_origin")] and variables == {"meta": "metadata_origin"}
-    assert reports._displayed_table(source, variables) == expected
+    assert html._displayed_table(source, variables) == expected
 
 
 def test_command_line_reading_options_become_read_corpus_keywords():
@@ -1027,18 +1028,18 @@ def test_command_line_reading_options_become_read_corpus_keywords():
 
     from corpus_tools.corpus import read_corpus
 
-    args = reports._build_parser().parse_args(
+    args = cli._build_parser().parse_args(
         ["--text-column", "content", "--id-column", "url", "--format", "csv", "--min-han-share", "0.3"]
     )
-    assert reports._cli_read_options(args) == {
+    assert cli._cli_read_options(args) == {
         "text_column": "content", "id_column": "url", "format": "csv", "min_han_share": 0.3,
     }
-    assert reports.check_read_options(reports._cli_read_options(args))  # every name read_corpus takes
+    assert reports.check_read_options(cli._cli_read_options(args))  # every name read_corpus takes
     with pytest.raises(ReportArgumentError, match="NAME=DOCVAR"):
-        reports._cli_read_options(reports._build_parser().parse_args(["--column", "媒体"]))
+        cli._cli_read_options(cli._build_parser().parse_args(["--column", "媒体"]))
     if "columns" in inspect.signature(read_corpus).parameters:
-        args = reports._build_parser().parse_args(["--column", "媒体=outlet", "--column", "发布日期=date_published"])
-        assert reports._cli_read_options(args) == {"columns": {"媒体": "outlet", "发布日期": "date_published"}}
+        args = cli._build_parser().parse_args(["--column", "媒体=outlet", "--column", "发布日期=date_published"])
+        assert cli._cli_read_options(args) == {"columns": {"媒体": "outlet", "发布日期": "date_published"}}
 
 
 def test_the_heartbeat_forwards_each_notebooks_progress_lines_and_says_where_it_is(tmp_path, caplog, monkeypatch):
@@ -1046,7 +1047,7 @@ def test_the_heartbeat_forwards_each_notebooks_progress_lines_and_says_where_it_
     import time
 
     monkeypatch.setenv("DANGSHI_PROGRESS_SECONDS", "1")
-    watch = reports._NotebookWatch("01-topic-model.ipynb", tmp_path / "01.log", expected_seconds=600)
+    watch = kernels.NotebookWatch("01-topic-model.ipynb", tmp_path / "01.log", expected_seconds=600)
     watch.started = time.perf_counter()
     watch.n_cells, watch.injected = 27, [1]
     watch.cell_start(12)  # the 13th cell of the executed copy: the 12th as the author numbers them
@@ -1054,7 +1055,7 @@ def test_the_heartbeat_forwards_each_notebooks_progress_lines_and_says_where_it_
     entries = [{"notebook": "01-topic-model.ipynb", "status": "running"}]
     stop = threading.Event()
     with caplog.at_level(logging.INFO, logger="corpus_tools.reports"):
-        beat = threading.Thread(target=reports._heartbeat, args=([watch], entries, stop))
+        beat = threading.Thread(target=kernels.heartbeat, args=([watch], entries, stop))
         beat.start()
         time.sleep(2.6)
         stop.set()

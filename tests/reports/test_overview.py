@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import pandas as pd
 
-from corpus_tools import overview
+from corpus_tools.reports import overview
 from corpus_tools.corpus import corpus_from_texts
 from corpus_tools.structure import BLOCK_KINDS
 
 
 def test_corpus_table_has_one_row_per_document_and_a_group(seeds):
-    table = overview.corpus_table(seeds, group_by="district")
+    table = overview.corpus_table(seeds, by="district")
     assert table["doc_id"].tolist() == seeds.doc_ids
     assert dict(zip(table["doc_id"], table["group"]))["jinan-city"] == "济南市（全市）"
     assert (table["n_chars_body"] < table["n_chars_raw"]).all()
@@ -123,14 +123,14 @@ def test_subset_keeps_what_reading_skipped(tmp_path):
 
 def test_corpus_table_says_where_each_document_came_from(tmp_path):
     corpus = _messy_corpus(tmp_path)
-    table = overview.corpus_table(corpus, group_by="district")
+    table = overview.corpus_table(corpus, by="district")
     assert table["source"].tolist() == ["a.txt", "b-bom.txt", "c.md", "d-extra.txt"]
     assert table["format"].tolist() == ["txt", "txt", "md", "txt"]
 
 
 def test_metadata_table_says_where_each_value_came_from(seeds_dir):
     from corpus_tools import read_corpus
-    from corpus_tools.overview import metadata_table
+    from corpus_tools.reports.overview import metadata_table
 
     inferred = metadata_table(read_corpus(seeds_dir, metadata=False)).set_index(["doc_id", "field"])
     row = inferred.loc[("000_bb6f8de1c4a960c6", "district")]
@@ -153,7 +153,7 @@ def test_a_title_every_table_row_states_is_shown_as_stated_not_inferred(tmp_path
     pd.DataFrame({"id": ["a", "b"], "标题": ["甲区学党史", "乙区办实事"], "title": ["", ""],
                   "text": [body, body.replace("甲区", "乙区")]}).drop(columns="title").to_csv(path, index=False)
     from corpus_tools.corpus import read_corpus
-    from corpus_tools.overview import metadata_table
+    from corpus_tools.reports.overview import metadata_table
 
     table = metadata_table(read_corpus(path))
     titles = table[table["field"] == "title"].set_index("doc_id")

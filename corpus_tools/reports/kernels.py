@@ -1,0 +1,301 @@
+"""The Jupyter kernel reports run on, and the watch kept on each running notebook.
+
+:func:`ensure_kernel` registers the project's kernelspec; :func:`report_engine_name` registers
+papermill's engine with the IPC transport and a per-notebook progress file; a
+:class:`NotebookWatch` records which cell runs (for heartbeats, Ctrl-C and a dead kernel's
+message) and :func:`heartbeat` logs it.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from corpus_tools.progress import PROGRESS_FILE_ENV, log_interval
+
+logger = logging.getLogger(__package__)
+
+
+#: Name of the Jupyter kernel the reports run on; ``make venv`` registers it for ``.venv``.
+KERNEL_NAME = "dangshi-corpus"
+
+
+KERNEL_DISPLAY_NAME = "Python (dangshi-corpus)"
+
+
+def _same_interpreter(candidate: str) -> bool:
+    # `.venv/bin/python` and `.venv/bin/python3.11` are the same interpreter and environment;
+    # comparing realpaths alone would also equate a venv's python with its base interpreter,
+    # which has none of the project's packages, so the folder must match too.
+    cand = Path(candidate)
+    here = Path(sys.executable)
+    if not cand.is_absolute():
+        return False
+    return cand.absolute().parent == here.absolute().parent and os.path.realpath(
+        cand
+    ) == os.path.realpath(here)
+
+
+def ensure_kernel(
+    kernel_name: str = KERNEL_NAME, *, display_name: str = KERNEL_DISPLAY_NAME
+) -> Path:
+    """Make sure a Jupyter kernel `kernel_name` runs the current Python interpreter.
+
+    Parameters
+    ----------
+    kernel_name : str, default "dangshi-corpus"
+        Name of the kernelspec.
+    display_name : str, default "Python (dangshi-corpus)"
+        Name shown in JupyterLab's kernel picker.
+
+    Returns
+    -------
+    pathlib.Path
+        The kernelspec's folder.
+
+    Raises
+    ------
+    RuntimeError
+        If another kernelspec of the same name, earlier on Jupyter's search path, still points
+        at a different interpreter after installing.
+
+    Notes
+    -----
+    A missing kernelspec, or one left over from another environment, is (re)installed into
+    ``sys.prefix`` (``<venv>/share/jupyter/kernels/<name>``) with ``ipykernel``, as
+    ``python -m ipykernel install --sys-prefix --name dangshi-corpus`` would. Keeping it inside
+    the environment means deleting ``.venv`` removes it, and no user-wide state is touched.
+    """
+    from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
+
+    try:
+        spec = KernelSpecManager().get_kernel_spec(kernel_name)
+    except NoSuchKernel:
+        logger.info("registering Jupyter kernel %r for %s", kernel_name, sys.executable)
+    else:
+        if spec.argv and _same_interpreter(spec.argv[0]):
+            return Path(spec.resource_dir)
+        logger.info(
+            "Jupyter kernel %r runs %s, not %s; re-registering it",
+            kernel_name,
+            spec.argv[0] if spec.argv else "nothing",
+            sys.executable,
+        )
+
+    from ipykernel.kernelspec import install
+
+    install(kernel_name=kernel_name, display_name=display_name, prefix=sys.prefix)
+    # A fresh manager: the old one may have cached the search result.
+    spec = KernelSpecManager().get_kernel_spec(kernel_name)
+    if not (spec.argv and _same_interpreter(spec.argv[0])):
+        raise RuntimeError(
+            f"installed Jupyter kernel {kernel_name!r} into {sys.prefix}, but the kernelspec in "
+            f"{spec.resource_dir} comes first on Jupyter's search path and runs "
+            f"{spec.argv[0] if spec.argv else 'nothing'}; remove it with "
+            f"`jupyter kernelspec remove {kernel_name}` and try again"
+        )
+    return Path(spec.resource_dir)
+
+
+class NotebookWatch:
+    """What a running notebook is doing, for heartbeats, Ctrl-C and a dead kernel's message.
+
+    Written by the thread executing the notebook, read by the heartbeat thread and by the main
+    thread on Ctrl-C; each field is one reference assigned at once, so no lock is needed.
+    """
+
+    def __init__(self, name: str, progress_file: Path, expected_seconds: float | None) -> None:
+        self.name = name
+        self.progress_file = progress_file
+        self.expected_seconds = expected_seconds
+        self.started: float | None = None
+        self.n_cells: int | None = None  # as the author sees the notebook: papermill's cell left out
+        self.injected: list[int] = []
+        self.cell_index: int | None = None  # in the executed notebook
+        self.cell_started: float | None = None
+        self.process: subprocess.Popen[bytes] | None = None
+        self.interrupted = False
+        self.last_line = 0.0
+        self.progress_offset = 0
+
+    def cell_start(self, index: int | None) -> None:
+        self.cell_index = index
+        self.cell_started = time.perf_counter()
+
+    def stop(self) -> None:
+        """Stop the kernel now: SIGTERM to its process group, SIGKILL a moment later."""
+        self.interrupted = True
+        process = self.process
+        if process is None or process.poll() is not None:
+            return
+        for sig, wait in ((signal.SIGTERM, 2.0), (signal.SIGKILL, 2.0)):
+            try:
+                # The kernel runs in its own session (so the terminal's Ctrl-C never reaches
+                # it); its process group holds whatever it started.
+                os.killpg(process.pid, sig)
+            except (ProcessLookupError, PermissionError, OSError):
+                try:
+                    process.send_signal(sig)
+                except OSError:
+                    return
+            try:
+                process.wait(timeout=wait)
+                return
+            except subprocess.TimeoutExpired:
+                continue
+
+    def returncode(self) -> int | None:
+        process = self.process
+        if process is None:
+            return None
+        try:
+            return process.wait(timeout=2)
+        except subprocess.TimeoutExpired:
+            return None
+
+    def where(self) -> str:
+        if self.cell_index is None or self.n_cells is None:
+            return "before its first cell"
+        if self.cell_index in self.injected:
+            return "its injected parameters"
+        number = self.cell_index + 1 - sum(1 for i in self.injected if i < self.cell_index)
+        return f"cell {number} of {self.n_cells}"
+
+    def new_progress_lines(self) -> list[str]:
+        try:
+            with self.progress_file.open("r", encoding="utf-8", errors="replace") as fh:
+                fh.seek(self.progress_offset)
+                text = fh.read()
+        except OSError:
+            return []
+        # Only whole lines; a line being written is read next time.
+        complete, _, _ = text.rpartition("\n")
+        if not complete:
+            return []
+        self.progress_offset += len(complete.encode("utf-8")) + 1
+        return complete.split("\n")
+
+
+def _kernel_manager_class(watch: NotebookWatch) -> type:
+    from jupyter_client.manager import AsyncKernelManager
+    from traitlets import CaselessStrEnum
+
+    class ReportKernelManager(AsyncKernelManager):  # type: ignore[misc]
+        # Kernel and runner talk over Unix sockets rather than TCP on localhost: nothing on the
+        # network can listen in, and ipykernel has no reason to warn that it "is running over
+        # TCP without encryption" at every start.
+        transport = CaselessStrEnum(["tcp", "ipc"], default_value="ipc", config=True)
+
+        async def start_kernel(self, **kw: Any) -> None:
+            # Socket files of their own: jupyter_client's default ("kernel-ipc" in the working
+            # directory when no connection file is named yet) is shared by kernels started side
+            # by side, whose messages would then cross.
+            self.ip = str(watch.progress_file.with_suffix("")) + "-ipc"
+            env = dict(kw.pop("env", None) or os.environ)
+            env[PROGRESS_FILE_ENV] = str(watch.progress_file)
+            await super().start_kernel(env=env, **kw)
+            watch.process = getattr(self.provisioner, "process", None)
+
+    return ReportKernelManager
+
+
+def report_engine_name() -> str:
+    """Register (once) and name the papermill engine report runs use.
+
+    It is papermill's nbclient engine with two additions: the kernel runs on the IPC transport
+    with a per-notebook progress file, and every cell start is recorded in the notebook's
+    :class:`NotebookWatch`.
+    """
+    from papermill.engines import NBClientEngine, papermill_engines
+    from papermill.exceptions import PapermillException
+
+    name = "dangshi-report"
+    try:
+        papermill_engines.get_engine(name)
+        return name
+    except PapermillException:
+        pass  # not registered yet
+
+    class ReportEngine(NBClientEngine):  # type: ignore[misc]
+        @classmethod
+        def execute_managed_notebook(cls, nb_man: Any, kernel_name: str, **kwargs: Any) -> Any:
+            watch: NotebookWatch | None = kwargs.pop("report_watch", None)
+            if watch is not None:
+                watch.injected = [
+                    i
+                    for i, cell in enumerate(nb_man.nb.cells)
+                    if "injected-parameters" in cell.get("metadata", {}).get("tags", [])
+                ]
+                watch.n_cells = len(nb_man.nb.cells) - len(watch.injected)
+                cell_start = nb_man.cell_start
+
+                def start(cell: Any, cell_index: int | None = None, **kw: Any) -> Any:
+                    watch.cell_start(cell_index)
+                    return cell_start(cell, cell_index, **kw)
+
+                nb_man.cell_start = start
+                kwargs["kernel_manager_class"] = _kernel_manager_class(watch)
+            return super().execute_managed_notebook(nb_man, kernel_name, **kwargs)
+
+    papermill_engines.register(name, ReportEngine)
+    return name
+
+
+def death_cause(returncode: int | None) -> str:
+    if returncode is None:
+        return "the kernel process stopped responding"
+    if returncode < 0:
+        try:
+            name = signal.Signals(-returncode).name
+        except ValueError:
+            name = f"signal {-returncode}"
+        if -returncode == signal.SIGKILL:
+            return (
+                f"the kernel process was killed ({name}); most likely the system ran out of memory "
+                "and its out-of-memory killer ended the largest process. Run fewer notebooks at once "
+                "(--jobs 1), a smaller corpus, or on a machine with more memory"
+            )
+        return f"the kernel process was ended by {name}"
+    return f"the kernel process exited with status {returncode}"
+
+
+def heartbeat(watches: Sequence[NotebookWatch], entries: Sequence[dict[str, Any]], stop: threading.Event) -> None:
+    """Log, for every running notebook, its progress lines as they come, and a heartbeat line
+    (elapsed time, cell, time left by the last run's duration) whenever it has been quiet."""
+    from corpus_tools.progress import _duration
+
+    try:
+        interval = log_interval()
+    except ValueError:
+        interval = 10.0
+    interval = max(interval, 1.0)
+    while not stop.wait(1.0):
+        now = time.perf_counter()
+        for watch, entry in zip(watches, entries, strict=True):
+            if entry["status"] != "running" or watch.started is None:
+                continue
+            for line in watch.new_progress_lines():
+                logger.info("%s: %s", watch.name, line)
+                watch.last_line = now
+            if now - max(watch.last_line, watch.started) < interval:
+                continue
+            watch.last_line = now
+            elapsed = now - watch.started
+            in_cell = f", {_duration(now - watch.cell_started)} in this cell" if watch.cell_started else ""
+            left = ""
+            if watch.expected_seconds:
+                remaining = watch.expected_seconds - elapsed
+                left = (
+                    f"; about {_duration(remaining)} left by the last run's time"
+                    if remaining > 0
+                    else "; longer than the last run"
+                )
+            logger.info("%s: running %s, %s%s%s", watch.name, _duration(elapsed), watch.where(), in_cell, left)

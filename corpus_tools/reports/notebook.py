@@ -1,0 +1,195 @@
+"""What a report notebook calls first: :func:`start` opens the corpus and names the run folder.
+
+Every numbered notebook began with the same lines (resolve the output folder, open the corpus
+with the reading options and the grouping docvar); they are one call here, so a change to how
+reports read a corpus is made once::
+
+    report = start(corpus_dir, out_dir=output_dir, metadata=metadata, on_error=on_error,
+                   read_options=read_options, group_by=group_by)
+    corp, out = report.corpus, report.out_dir
+
+:func:`start` also makes the kernel's warnings fit a report: a warning is shown once, as one line
+naming the file inside its package (``corpus_tools/rhetoric/stats.py:148``), never the absolute
+path of the machine that ran the report.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import sysconfig
+import warnings
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TextIO
+
+from corpus_tools.paths import resolve_path
+
+if TYPE_CHECKING:
+    from corpus_tools.corpus import Corpus
+
+__all__ = ["NotebookReport", "start", "warning_line"]
+
+
+@dataclass(frozen=True)
+class NotebookReport:
+    """What a report notebook works with, as :func:`start` returns it.
+
+    Attributes
+    ----------
+    corpus : Corpus
+        The corpus, read with the notebook's reading options; with a ``group`` docvar when
+        ``group_by`` was given (see :func:`corpus_tools.corpus.open_corpus`).
+    out_dir : pathlib.Path
+        The run folder, absolute: tables go to ``out_dir/tables``, figures to ``out_dir/figures``
+        (:func:`~corpus_tools.reports.save_table`, :func:`~corpus_tools.reports.save_figure`).
+    group_by : str or None
+        The docvar the ``group`` column was made from.
+    """
+
+    corpus: Corpus
+    out_dir: Path
+    group_by: str | None = None
+
+
+def start(
+    corpus_dir: str | os.PathLike[str],
+    *,
+    out_dir: str | os.PathLike[str],
+    metadata: str | os.PathLike[str] | None = None,
+    on_error: str = "raise",
+    read_options: Mapping[str, Any] | None = None,
+    group_by: str | None = None,
+    tidy_warnings: bool = True,
+) -> NotebookReport:
+    """Open a report notebook's corpus and run folder: the one call every notebook starts with.
+
+    Parameters
+    ----------
+    corpus_dir : str or os.PathLike
+        The notebook's ``corpus_dir``: a folder of articles or one table; relative to the project
+        root.
+    out_dir : str or os.PathLike
+        The notebook's ``output_dir``: the run folder; relative to the project root.
+    metadata : str or os.PathLike, optional
+        The notebook's ``metadata``: a manifest CSV; by default ``<corpus_dir>/metadata.csv``
+        when it exists.
+    on_error : {"raise", "skip"}, default "raise"
+        What reading does with an unreadable or unusable input (see
+        :func:`corpus_tools.read_corpus`).
+    read_options : mapping, optional
+        The notebook's ``read_options``: further keyword arguments of ``read_corpus``, e.g.
+        ``{"text_column": "content"}``.
+    group_by : str, optional
+        The notebook's ``group_by``: the docvar whose labels become the docvar ``group``.
+    tidy_warnings : bool, default True
+        Show the kernel's warnings as :func:`warning_line` writes them (once per place, no
+        absolute paths). A notebook owns its kernel, so this changes
+        :func:`warnings.showwarning` for the rest of the session.
+
+    Returns
+    -------
+    NotebookReport
+        ``corpus``, ``out_dir`` (absolute) and ``group_by``.
+
+    Raises
+    ------
+    corpus_tools.corpus.CorpusReadError
+        When the corpus cannot be read; the message names the file and the option to change.
+    ValueError
+        When `read_options` names ``on_error``, ``metadata`` or ``group_by``, which are
+        parameters of their own.
+
+    Examples
+    --------
+    >>> report = start("seeds", out_dir="reports/interactive", group_by="district")  # doctest: +SKIP
+    >>> report.corpus.docvars["group"].head(2)  # doctest: +SKIP
+    """
+    from corpus_tools.corpus import open_corpus
+
+    options = dict(read_options or {})
+    doubled = sorted(set(options) & {"on_error", "metadata", "group_by"})
+    if doubled:
+        raise ValueError(
+            f"read_options={options!r} sets {', '.join(doubled)}: pass "
+            + (" and ".join(doubled))
+            + " as the notebook parameter(s) of that name instead"
+        )
+    if tidy_warnings:
+        show_warnings_tidily()
+    corpus = open_corpus(corpus_dir, metadata=metadata, group_by=group_by, on_error=on_error, **options)
+    return NotebookReport(corpus=corpus, out_dir=resolve_path(out_dir), group_by=group_by)
+
+
+def _short_path(filename: str) -> str:
+    """`filename` relative to the folder its package is installed in, else its base name."""
+    path = Path(filename)
+    if not path.is_absolute():
+        return path.as_posix()
+    package_parent = Path(__file__).resolve().parents[2]  # the folder holding corpus_tools/
+    bases = [package_parent, *(Path(p) for p in sorted({sysconfig.get_path(k) for k in ("purelib", "platlib", "stdlib")}))]
+    # the longest base first, so site-packages wins over the interpreter's folder that holds it
+    for base in sorted(bases, key=lambda b: len(b.parts), reverse=True):
+        try:
+            return path.resolve().relative_to(base.resolve()).as_posix()
+        except ValueError:
+            continue
+    return path.name
+
+
+def warning_line(message: Warning | str, category: type[Warning], filename: str, lineno: int) -> str:
+    """Format a warning as one line without the absolute path of the file that raised it.
+
+    Parameters
+    ----------
+    message : Warning or str
+        The warning.
+    category : type
+        Its class, e.g. :class:`RuntimeWarning`.
+    filename : str
+        The file that raised it; shown relative to its package's folder (``scipy/...``,
+        ``corpus_tools/...``), or by its base name.
+    lineno : int
+        The line in that file.
+
+    Returns
+    -------
+    str
+        ``"<Category> (<file>:<line>): <message>\\n"``.
+
+    Examples
+    --------
+    >>> warning_line("overflow encountered in multiply", RuntimeWarning, "/home/me/x/stats.py", 12)
+    'RuntimeWarning (stats.py:12): overflow encountered in multiply\\n'
+    """
+    return f"{category.__name__} ({_short_path(filename)}:{lineno}): {message}\n"
+
+
+def _show_warning(
+    message: Warning | str,
+    category: type[Warning],
+    filename: str,
+    lineno: int,
+    file: TextIO | None = None,
+    line: str | None = None,
+) -> None:
+    # The source line is left out: it is the library's code, not the reader's, and only noise
+    # in a report.
+    stream = sys.stderr if file is None else file
+    try:
+        stream.write(warning_line(message, category, filename, lineno))
+    except OSError:
+        pass  # as warnings.showwarning: a closed stream loses the warning, not the report
+
+
+def show_warnings_tidily() -> None:
+    """Show warnings as :func:`warning_line` writes them, each at most once per place.
+
+    The first occurrence at each place in the code is shown (Python's ``"default"`` action, so
+    a warning repeated for every group of a table is shown once) and :class:`FutureWarning`
+    about a renamed name still is. Call it again safely: it installs itself once.
+    """
+    if warnings.showwarning is not _show_warning:
+        warnings.showwarning = _show_warning
+    warnings.filterwarnings("default", category=RuntimeWarning)

@@ -1,0 +1,218 @@
+"""What a run records about itself: the manifest ``run.json``.
+
+Hashes of the corpus, the lexicons and every output, the git state, Python, platform and the
+key packages' versions (:func:`new_manifest`, :func:`finish_manifest`, :func:`write_manifest`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import logging
+import os
+import platform
+import subprocess
+import sys
+import time
+from collections.abc import Mapping
+from importlib import metadata as importlib_metadata
+from pathlib import Path
+from typing import Any
+
+from corpus_tools.progress import PROGRESS_ENV
+
+logger = logging.getLogger(__package__)
+
+
+#: Distributions whose versions go into the manifest.
+KEY_PACKAGES = (
+    "dangshi-corpus",
+    "pandas",
+    "numpy",
+    "scipy",
+    "matplotlib",
+    "jieba",
+    "gensim",
+    "papermill",
+    "nbconvert",
+    "nbclient",
+    "ipykernel",
+    "opencc",
+    "pypinyin",
+    "pyarrow",
+    "mplfonts",
+    "charset-normalizer",
+)
+
+
+#: The fields of ``run.json`` that differ between two runs of the same inputs (see run_reports).
+VARYING_MANIFEST_FIELDS = ("run_id", "started_at", "finished_at", "wall_seconds")
+
+
+_MANIFEST_VERSION = 1
+
+
+def _sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _hash_tree(folder: Path) -> dict[str, str]:
+    """Map every non-hidden file under `folder` (POSIX path relative to it) to its sha256.
+
+    `folder` may also be one file (a table of articles): it is hashed under its own name.
+    """
+    if folder.is_file():
+        return {folder.name: _sha256_file(folder)}
+    hashes: dict[str, str] = {}
+    root = folder.resolve()
+    # os.walk does not descend into symlinked folders, as the corpus reader does not.
+    for current, dirs, names in os.walk(folder):
+        # Hidden files (.DS_Store, .ipynb_checkpoints) and bytecode are not inputs; hashing them
+        # would make identical corpora look different.
+        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d != "__pycache__")
+        for name in sorted(names):
+            if name.startswith("."):
+                continue
+            path = Path(current) / name
+            # A link leading out of the folder is refused by the reader; its target is not an
+            # input, and its hash would describe a file the run never read.
+            if path.is_symlink() and not path.resolve().is_relative_to(root):
+                continue
+            if path.is_file():
+                hashes[path.relative_to(folder).as_posix()] = _sha256_file(path)
+    return dict(sorted(hashes.items()))
+
+
+def _combined_sha256(hashes: Mapping[str, str]) -> str:
+    # The same listing `sha256sum` prints, sorted by path, hashed once more: reproducible by hand.
+    listing = "".join(f"{hashes[key]}  {key}\n" for key in sorted(hashes))
+    return hashlib.sha256(listing.encode("utf-8")).hexdigest()
+
+
+def display_path(path: Path, root: Path) -> str:
+    """Path relative to the project root when inside it, so manifests compare across clones."""
+    try:
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        return str(path)
+
+
+def _git_state(root: Path) -> dict[str, Any]:
+    def git(*args: str) -> str | None:
+        try:
+            done = subprocess.run(
+                ["git", "-C", str(root), *args],
+                capture_output=True,
+                text=True,
+                timeout=30,
+                check=False,
+            )
+        except (OSError, subprocess.SubprocessError):
+            return None
+        return done.stdout if done.returncode == 0 else None
+
+    commit = git("rev-parse", "HEAD")
+    status = git("status", "--porcelain")
+    return {
+        "commit": commit.strip() if commit else None,
+        # None when git (or a repository) is missing: unknown is not the same as clean.
+        "dirty": None if status is None else bool(status.strip()),
+    }
+
+
+def _package_versions() -> dict[str, str | None]:
+    versions: dict[str, str | None] = {}
+    for name in KEY_PACKAGES:
+        try:
+            versions[name] = importlib_metadata.version(name)
+        except importlib_metadata.PackageNotFoundError:
+            versions[name] = None
+    return versions
+
+
+def _lexicon_hashes() -> tuple[Path, dict[str, str]]:
+    from importlib import resources
+
+    data_dir = Path(str(resources.files("corpus_tools") / "data"))
+    return data_dir, (_hash_tree(data_dir) if data_dir.is_dir() else {})
+
+
+def utc_now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def iso(moment: dt.datetime) -> str:
+    return moment.isoformat(timespec="seconds")
+
+
+#: The run manifest in every run folder.
+MANIFEST_FILE = "run.json"
+
+
+def write_manifest(run_dir: Path, manifest: Mapping[str, Any]) -> Path:
+    path = run_dir / MANIFEST_FILE
+    text = json.dumps(manifest, indent=2, ensure_ascii=False, sort_keys=False)
+    path.write_text(text + "\n", encoding="utf-8")
+    return path
+
+
+def _output_hashes(run_dir: Path) -> dict[str, str]:
+    hashes: dict[str, str] = {}
+    for kind in ("tables", "figures"):
+        folder = run_dir / kind
+        if folder.is_dir():
+            hashes.update({f"{kind}/{k}": v for k, v in _hash_tree(folder).items()})
+    return hashes
+
+
+def new_manifest(
+    run_id: str, root: Path, corpus_path: Path, metadata_path: Path | None, kernel_name: str
+) -> dict[str, Any]:
+    corpus_hashes = _hash_tree(corpus_path)
+    if metadata_path is not None and not metadata_path.is_relative_to(corpus_path):
+        # Keyed by file name alone so the combined hash does not depend on where it lives.
+        corpus_hashes[f"metadata:{metadata_path.name}"] = _sha256_file(metadata_path)
+    data_dir, lexicon_hashes = _lexicon_hashes()
+    return {
+        "manifest_version": _MANIFEST_VERSION,
+        "run_id": run_id,
+        "status": "running",
+        "started_at": iso(utc_now()),
+        "finished_at": None,
+        "wall_seconds": None,
+        "project_root": str(root),
+        "kernel": kernel_name,
+        "kernel_environment": {"PYTHONHASHSEED": "0", PROGRESS_ENV: os.environ.get(PROGRESS_ENV, "log")},
+        "git": _git_state(root),
+        "python": {
+            "version": platform.python_version(),
+            "implementation": platform.python_implementation(),
+            "executable": sys.executable,
+        },
+        "platform": platform.platform(),
+        "packages": _package_versions(),
+        "corpus": {
+            "corpus_dir": display_path(corpus_path, root),
+            "metadata": display_path(metadata_path, root) if metadata_path else None,
+            "files": corpus_hashes,
+            "combined_sha256": _combined_sha256(corpus_hashes),
+        },
+        "lexicons": {
+            "folder": display_path(data_dir, root),
+            "files": lexicon_hashes,
+            "combined_sha256": _combined_sha256(lexicon_hashes),
+        },
+        "notebooks": [],
+        "outputs": {},
+    }
+
+
+def finish_manifest(manifest: dict[str, Any], run_dir: Path, t_run: float) -> None:
+    manifest["finished_at"] = iso(utc_now())
+    manifest["wall_seconds"] = round(time.perf_counter() - t_run, 3)
+    manifest["outputs"] = _output_hashes(run_dir)

@@ -1,0 +1,364 @@
+"""Execute the numbered notebooks on a corpus into a new report folder (:func:`run_reports`).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import tempfile
+import threading
+import time
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from corpus_tools.compat import renamed_parameters
+from corpus_tools.paths import PROJECT_ROOT_ENV, project_root, resolve_path
+from corpus_tools.progress import PROGRESS_ENV
+
+from .errors import KernelDiedError, NotebookFailedError, ReportArgumentError
+from .failure import record_failure
+from .folders import default_run_id, recover_leftovers, repoint_latest, reserve_run, run_folders, OWNER_FILE
+from .html import export_html, html_exporter, write_index
+from .kernels import KERNEL_NAME, NotebookWatch, death_cause, ensure_kernel, heartbeat, report_engine_name
+from .parameters import check_parameters, check_read_options, declared_parameters, find_notebooks, run_labels
+from .provenance import display_path, finish_manifest, iso, new_manifest, utc_now, write_manifest
+from .schedule import choose_n_jobs, execute_all, longest_first, previous_durations
+
+logger = logging.getLogger(__package__)
+
+
+@contextmanager
+def _environment(values: Mapping[str, str]) -> Iterator[None]:
+    # papermill cannot pass an environment to the kernel it starts, and the kernel inherits
+    # ours, so the variables are set for the duration of the run and then put back.
+    saved = {key: os.environ.get(key) for key in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for key, old in saved.items():
+            if old is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = old
+
+
+@renamed_parameters(jobs="n_jobs")
+def run_reports(
+    *,
+    corpus_dir: str | os.PathLike[str] = "seeds",
+    metadata: str | os.PathLike[str] | None = None,
+    notebooks: Sequence[str | os.PathLike[str]] | None = None,
+    reports_dir: str | os.PathLike[str] = "reports",
+    run_id: str | None = None,
+    parameters: Mapping[str, Any] | None = None,
+    kernel_name: str = KERNEL_NAME,
+    log_output: bool = False,
+    n_jobs: int | None = None,
+    read_options: Mapping[str, Any] | None = None,
+) -> Path:
+    """Execute the numbered notebooks on a corpus into a new report folder.
+
+    Parameters
+    ----------
+    corpus_dir : str or os.PathLike, default "seeds"
+        The corpus: a folder of articles or one table of articles; relative paths resolve against
+        the project root.
+    metadata : str or os.PathLike, optional
+        A metadata file, passed to notebooks that declare ``metadata``; when omitted those
+        notebooks keep their own default.
+    notebooks : sequence of str or os.PathLike, optional
+        Notebooks to run (see :func:`find_notebooks`); default every ``notebooks/NN-*.ipynb``.
+    reports_dir : str or os.PathLike, default "reports"
+        Where run folders are made; relative paths resolve against the project root.
+    run_id : str, optional
+        Name of the run folder; default :func:`default_run_id` (UTC time and corpus name).
+    parameters : mapping, optional
+        Further notebook parameters, e.g. ``{"random_state": 7}``. Each goes to every selected
+        notebook whose parameters cell declares it; a name no selected notebook declares is an
+        error.
+    kernel_name : str, default "dangshi-corpus"
+        Jupyter kernel to run on; registered for this interpreter first if needed
+        (:func:`ensure_kernel`).
+    log_output : bool, default False
+        Stream the notebooks' outputs to the ``papermill`` logger while they run.
+    n_jobs : int, optional
+        How many notebooks run at the same time, each in its own kernel; default one per CPU
+        core (at most the number of notebooks). ``1`` runs them one after another.
+    read_options : mapping, optional
+        Options of :func:`corpus_tools.read_corpus` for reading the corpus, e.g.
+        ``{"text_column": "content", "min_han_share": 0.3}``; passed to the notebooks as their
+        ``read_options`` parameter (see :func:`check_read_options`).
+
+    Returns
+    -------
+    pathlib.Path
+        The completed run folder, ``<reports_dir>/<run_id>``.
+
+    Raises
+    ------
+    ReportArgumentError
+        Before anything runs: a missing corpus, metadata file or notebook, an undeclared or
+        reserved parameter, a bad or already used run id.
+    NotebookFailedError
+        When a notebook fails. Its message names the notebook, the cell and the error; the
+        partial run is kept in ``<reports_dir>/failed-<run_id>`` and ``latest`` is untouched.
+
+    Notes
+    -----
+    Each notebook gets ``corpus_dir``, ``metadata`` (when given) and ``output_dir`` as absolute
+    paths, if its parameters cell declares them, and runs with its own folder as working
+    directory (as in JupyterLab), ``DANGSHI_PROJECT_ROOT`` set to the project root (so
+    :func:`corpus_tools.paths.resolve_path` agrees with this process), ``PYTHONHASHSEED=0``
+    (so iterating over a set of strings gives the same order, and the same tables, every run)
+    and ``DANGSHI_PROGRESS=log`` (progress as log lines, not widget bars in the report).
+
+    Notebooks are independent, so up to ``n_jobs`` of them run at once, each in its own kernel
+    process; the manifest lists them in notebook order whatever order they finish in. After a
+    failure no further notebook starts; the ones already running are allowed to finish.
+
+    The run is built in ``<reports_dir>/.incomplete-<run_id>/`` -- that is the ``output_dir``
+    the notebooks see -- and renamed to ``<reports_dir>/<run_id>/`` only when every notebook has
+    succeeded; then, if the run holds every numbered notebook, the symlink
+    ``<reports_dir>/latest`` is replaced atomically (a run of some notebooks leaves it on the
+    last complete run). The ``.incomplete-`` folder is created in one step with the run id, so
+    runs started in the same second get different folders; a folder left by a run whose process
+    has died (killed, power cut) is renamed ``failed-<run_id>`` when the next run starts.
+
+    The default run id names the notebooks of a partial run and every parameter that differs
+    from the notebooks' defaults (``20261121T071205Z-seeds-nb01-group_by-city``).
+
+    Kernels talk to this process over IPC (Unix sockets), not TCP. While notebooks run, each
+    one's progress lines (see :mod:`corpus_tools.progress`) and, when it has been quiet for
+    ``DANGSHI_PROGRESS_SECONDS``, a heartbeat (elapsed time, current cell of all, time left by
+    the previous run) are logged. Ctrl-C stops every running kernel at once and names the
+    notebooks interrupted; a kernel that dies (the out-of-memory killer) is reported as such,
+    with the cell it was running. A run that
+    fails is renamed to ``failed-<run_id>/`` instead, with its manifest, the executed notebooks
+    (the failing one holding the traceback) and whatever tables were written.
+
+    ``run.json`` records the run id, status, project root, kernel, git commit and dirty flag,
+    Python and platform, versions of the key packages, the sha256 of every corpus file (with a
+    combined hash: sha256 of the ``sha256sum``-style listing sorted by path) and of every file in
+    ``corpus_tools/data``, each notebook's parameters (paths relative to the project root where
+    possible, and ``output_dir`` as the final run folder), its declared defaults, and the sha256
+    of every table and figure. Between two runs of the same inputs only ``run_id`` (a timestamp
+    unless given), the ``output_dir`` parameter that contains it, and the timing fields
+    ``started_at``, ``finished_at`` and ``wall_seconds`` differ; the tables and figures hash the
+    same. The executed ``.ipynb`` files also carry papermill's per-cell timings.
+    """
+    import papermill
+
+    root = project_root()
+    corpus_path = resolve_path(corpus_dir)
+    if not (corpus_path.is_dir() or corpus_path.is_file()):
+        raise ReportArgumentError(
+            f"corpus {corpus_path} does not exist (a folder of articles or one table of articles)"
+        )
+    metadata_path = resolve_path(metadata) if metadata is not None else None
+    if metadata_path is not None and not metadata_path.is_file():
+        raise ReportArgumentError(f"metadata file {metadata_path} does not exist")
+    notebook_paths = find_notebooks(notebooks)
+    all_notebooks = find_notebooks() if notebooks is not None else notebook_paths
+    complete = {p.name for p in notebook_paths} >= {p.name for p in all_notebooks}
+    extra = dict(parameters or {})
+    if read_options:
+        if "read_options" in extra:
+            raise ReportArgumentError("give reading options once: read_options= or -p read_options, not both")
+        extra["read_options"] = check_read_options(read_options)
+    declared = {path: declared_parameters(path, kernel_name) for path in notebook_paths}
+    if "read_options" in extra and not any("read_options" in names for names in declared.values()):
+        raise ReportArgumentError(
+            "reading options (--text-column, --id-column, --column, --format, --min-han-share ...) "
+            "need notebooks that accept them: none of "
+            + ", ".join(p.name for p in notebook_paths)
+            + " declares `read_options = {}` in its parameters cell (passed on as "
+            "ct.open_corpus(corpus_dir, ..., **read_options))"
+        )
+    check_parameters(extra, declared)
+    reports_path = resolve_path(reports_dir)
+    if reports_path.exists() and not reports_path.is_dir():
+        raise ReportArgumentError(f"reports folder {reports_path} is a file; give --reports-dir a folder")
+    recover_leftovers(reports_path)
+    base = default_run_id(corpus_path, labels=run_labels(notebook_paths, all_notebooks, extra, declared))
+    run_id, work_dir = reserve_run(run_id, reports_path, base)
+    final_dir, _, failed_dir = run_folders(reports_path, run_id)
+    try:
+        ensure_kernel(kernel_name)
+        exporter = html_exporter()
+        t_run = time.perf_counter()
+        manifest = new_manifest(run_id, root, corpus_path, metadata_path, kernel_name)
+    except BaseException:
+        shutil.rmtree(work_dir, ignore_errors=True)  # nothing ran: give the id back
+        raise
+    manifest["complete"] = complete
+    logger.info("run %s: %d notebook(s) on %s", run_id, len(notebook_paths), corpus_path)
+
+    # What the notebooks get (absolute paths, the folder being written) and what the manifest
+    # records (paths relative to the project root, the folder the run ends up in).
+    given: dict[str, Any] = {"corpus_dir": str(corpus_path), "output_dir": str(work_dir)}
+    recorded: dict[str, Any] = {
+        "corpus_dir": manifest["corpus"]["corpus_dir"],
+        "output_dir": display_path(final_dir, root),
+    }
+    if metadata_path is not None:
+        given["metadata"] = str(metadata_path)
+        recorded["metadata"] = manifest["corpus"]["metadata"]
+    given.update(extra)
+    recorded.update(extra)
+
+    entries: list[dict[str, Any]] = []
+    passed_by_notebook: list[dict[str, Any]] = []
+    for nb_path in notebook_paths:
+        names = declared[nb_path]
+        passed = {key: value for key, value in given.items() if key in names}
+        if set(given) - set(passed):
+            logger.info("%s does not declare %s; not passed", nb_path.name, sorted(set(given) - set(passed)))
+        passed_by_notebook.append(passed)
+        entries.append(
+            {
+                "notebook": nb_path.name,
+                "source": display_path(nb_path, root),
+                "status": "pending",
+                "parameters": {k: v for k, v in recorded.items() if k in passed},
+                "defaults": {k: names[k].get("default") for k in sorted(names) if k not in passed},
+                "ipynb": nb_path.name,
+                "html": None,
+                "started_at": None,
+                "finished_at": None,
+                "wall_seconds": None,
+                "error": None,
+            }
+        )
+    manifest["notebooks"] = entries
+    # Each parameter given, with the default the notebooks declare (source text), so the index
+    # can show what this run changed.
+    manifest["parameters"] = {
+        key: {
+            "value": value,
+            "default": next((names[key].get("default") for names in declared.values() if key in names), None),
+        }
+        for key, value in extra.items()
+    }
+    n_jobs = choose_n_jobs(n_jobs, len(notebook_paths))
+    manifest["jobs"] = n_jobs  # run.json keeps its field name: the manifest is a file format
+    previous = previous_durations(reports_path)
+    progress_dir = Path(tempfile.mkdtemp(prefix="dangshi-progress-"))
+    watches = [
+        NotebookWatch(p.name, progress_dir / f"{p.stem}.log", previous.get(p.name)) for p in notebook_paths
+    ]
+    engine = report_engine_name()
+    corpus_name = corpus_path.name
+
+    def execute(index: int) -> None:
+        from nbclient.exceptions import DeadKernelError
+
+        nb_path, current, watch = notebook_paths[index], entries[index], watches[index]
+        current["status"] = "running"
+        current["started_at"] = iso(utc_now())
+        watch.started = time.perf_counter()
+        logger.info("[%d/%d] running %s", index + 1, len(notebook_paths), nb_path.name)
+        t0 = time.perf_counter()
+        try:
+            papermill.execute_notebook(
+                str(nb_path),
+                str(work_dir / nb_path.name),
+                parameters=passed_by_notebook[index],
+                kernel_name=kernel_name,
+                engine_name=engine,
+                report_watch=watch,
+                cwd=str(nb_path.parent),  # as when the notebook is opened in JupyterLab
+                progress_bar=False,
+                log_output=log_output,
+            )
+        except DeadKernelError as exc:
+            if watch.interrupted:
+                raise
+            cell = watch.cell_index
+            raise KernelDiedError(
+                f"{death_cause(watch.returncode())} while {nb_path.name} was running {watch.where()}",
+                cell_index=cell,
+                returncode=watch.returncode(),
+            ) from exc
+        finally:
+            current["wall_seconds"] = round(time.perf_counter() - t0, 3)
+            current["finished_at"] = iso(utc_now())
+        # One exporter per notebook: nbconvert exporters keep state between calls.
+        html_path = export_html(
+            html_exporter(), work_dir / nb_path.name, work_dir / f"{nb_path.stem}.html", corpus_name=corpus_name
+        )
+        current["html"] = html_path.name
+        current["status"] = "succeeded"
+        logger.info("[%d/%d] %s done in %.1f s", index + 1, len(notebook_paths), nb_path.name, current["wall_seconds"])
+
+    kernel_env = {PROJECT_ROOT_ENV: str(root), "PYTHONHASHSEED": "0"}
+    # Headless runs log progress lines instead of drawing widget bars into the report.
+    kernel_env[PROGRESS_ENV] = os.environ.get(PROGRESS_ENV, "log")
+    failed: tuple[dict[str, Any], BaseException] | None = None
+    beat_stop = threading.Event()
+    beat = threading.Thread(target=heartbeat, args=(watches, entries, beat_stop), name="heartbeat", daemon=True)
+    beat.start()
+
+    def not_after_ctrl_c(record: logging.LogRecord) -> bool:
+        # nbclient reports each kernel stopped on Ctrl-C as "Kernel died"; the interrupt is
+        # reported once, with the notebooks and cells, below.
+        return not (any(w.interrupted for w in watches) and "Kernel died" in record.getMessage())
+
+    papermill_logger = logging.getLogger("papermill")
+    papermill_logger.addFilter(not_after_ctrl_c)
+    try:
+        with _environment(kernel_env):
+            failed = execute_all(
+                execute,
+                entries,
+                n_jobs,
+                order=longest_first(entries, previous),
+                stop=lambda index: watches[index].stop(),
+            )
+    finally:
+        papermill_logger.removeFilter(not_after_ctrl_c)
+        beat_stop.set()
+        beat.join(5.0)
+        shutil.rmtree(progress_dir, ignore_errors=True)
+    (work_dir / OWNER_FILE).unlink(missing_ok=True)
+    if failed is not None:
+        current, exc = failed
+        message = record_failure(exc, current, manifest, work_dir, failed_dir, exporter, t_run, watches=watches)
+        logger.error("%s", message)
+        if isinstance(exc, Exception):
+            raise NotebookFailedError(
+                message,
+                notebook=current["notebook"],
+                cell_index=getattr(exc, "cell_index", None),
+                ename=getattr(exc, "ename", type(exc).__name__),
+                evalue=getattr(exc, "evalue", str(exc)),
+                run_dir=failed_dir,
+            ) from exc
+        raise exc  # KeyboardInterrupt and the like: the partial run is kept, the signal goes on.
+
+    manifest["status"] = "succeeded"
+    finish_manifest(manifest, work_dir, t_run)
+    write_manifest(work_dir, manifest)
+    write_index(work_dir, manifest)
+    if final_dir.exists() or final_dir.is_symlink():
+        # rename(2) would silently replace an empty folder created meanwhile.
+        raise RuntimeError(f"{final_dir} appeared during the run; the run is in {work_dir}")
+    os.rename(work_dir, final_dir)
+    if complete:
+        repoint_latest(reports_path, run_id)
+        logger.info("run %s complete: %s", run_id, final_dir / "index.html")
+    else:
+        # A run of some notebooks holds only their reports; `latest` keeps naming a run that
+        # has them all.
+        latest = reports_path / "latest"
+        kept = os.readlink(latest) if latest.is_symlink() else None
+        logger.info(
+            "run %s complete: %s (a partial run: %s)",
+            run_id,
+            final_dir / "index.html",
+            f"{latest} still points at {kept}" if kept else f"{latest} is not made by partial runs",
+        )
+    return final_dir
