@@ -47,13 +47,6 @@ def _pairs(passages: pd.DataFrame) -> set[tuple[str, str]]:
     return set(zip(passages["doc_a"], passages["doc_b"]))
 
 
-def test_normalise_drops_punctuation_and_keeps_offsets():
-    text = "“学史明理”、学史 增信。"
-    normalised, index = normalise(text)
-    assert normalised == "学史明理学史增信"
-    assert [text[i] for i in index] == list("学史明理学史增信")
-
-
 def test_planted_passage_is_found_with_its_span(planted):
     passages = shared_passages(planted)
     ab = passages[(passages["doc_a"] == "A") & (passages["doc_b"] == "B")]
