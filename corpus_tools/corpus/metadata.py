@@ -39,6 +39,7 @@ __all__ = [
     "group_labels",
     "LOCALITY_COLUMNS",
     "LOCALITY_FALLBACK",
+    "UNKNOWN_GROUP",
 ]
 
 #: Columns of a manifest, in order. Only ``file`` is required; ``doc_id``
@@ -553,32 +554,53 @@ def infer_docvars(blocks: pd.DataFrame | Sequence[tuple[str, str]]) -> dict[str,
 #: city-level report has no district, so it is labelled by its city.
 LOCALITY_FALLBACK = {"district": ("district", "city", "province"), "city": ("city", "province")}
 
+#: The label of a document that has no value for the grouping docvar (and no fallback).
+UNKNOWN_GROUP = "unknown"
+
+# what a fallback label says about the upper level: the whole of it, or somewhere in it
+_WHOLE_SUFFIX = {"city": "（全市）", "province": "（全省）"}
+_UNDECIDED_SUFFIX = "（未定）"
+
 
 def group_labels(docvars: pd.DataFrame, by: str) -> pd.Series:
-    """Label each document by the docvar ``by``, for grouping.
+    """Label each document by the docvar ``by``: the one grouping rule of the package.
+
+    Every ``by=`` of the analyses, :meth:`DocTermMatrix.group
+    <corpus_tools.dtm.DocTermMatrix.group>` and ``open_corpus(group_by=...)`` label documents
+    with this function, so that a document is in the same group everywhere.
 
     Parameters
     ----------
     docvars : pandas.DataFrame
-        Indexed by ``doc_id``.
+        One row per document (or unit), indexed by ``doc_id`` (or ``unit_id``).
     by : str
-        A docvar column. For ``district`` and ``city``, a document without
-        a value is labelled by the next level up with a ``（全市）`` or
-        ``（全省）`` suffix (a city-level summary is not "unknown", it is the
-        whole city); otherwise an empty value becomes ``"unknown"``. Where an
-        ``admin_level`` docvar says the text is *not* about that upper level
-        as a whole (inference knew the province but not the district), the
-        suffix is ``（未定）`` instead.
+        A docvar column, or the name of the index (``"doc_id"``): each document its own group.
 
     Returns
     -------
     pandas.Series
-        One label per document, index ``doc_id``, named ``by``.
+        One label per row, index as ``docvars``'s, named ``by``. Labels are strings, except
+        that a categorical docvar stays categorical: its categories, in their order, are the
+        groups' order, and labels it lacks (a fallback, :data:`UNKNOWN_GROUP`) are added after
+        them.
 
     Raises
     ------
     KeyError
-        When ``by`` is not a docvar; the message lists the docvars there are.
+        When ``by`` is neither a docvar nor the index's name; the message lists the docvars
+        there are (and, for ``group``, how to get one).
+
+    Notes
+    -----
+    The rule, in order:
+
+    1. A document's own value of ``by`` is its label (converted to ``str``).
+    2. For ``district`` and ``city`` (:data:`LOCALITY_FALLBACK`), a document without a value
+       is labelled by the next level up that it has, with a ``（全市）`` or ``（全省）`` suffix:
+       a city-level summary is not "unknown", it is the whole city. Where an ``admin_level``
+       docvar says the text is *not* about that upper level as a whole (inference knew the
+       city but not the district), the suffix is ``（未定）`` instead.
+    3. Any other missing, empty or blank value is :data:`UNKNOWN_GROUP` (``"unknown"``).
 
     Examples
     --------
@@ -589,19 +611,32 @@ def group_labels(docvars: pd.DataFrame, by: str) -> pd.Series:
     >>> dv["admin_level"] = ["district", ""]  # 我区 in 济南, but which district is unknown
     >>> group_labels(dv, "district").tolist()
     ['槐荫区', '济南市（未定）']
+    >>> group_labels(dv.rename_axis("doc_id"), "doc_id").tolist()
+    ['a', 'b']
     """
     if by not in docvars.columns:
-        raise KeyError(f"group_by={by!r} is not a docvar; available: {list(docvars.columns)}")
-    labels = docvars[by].fillna("").astype(str)
-    suffix = {"city": "（全市）", "province": "（全省）"}
+        if by is not None and by == docvars.index.name:
+            return pd.Series(docvars.index.astype(str), index=docvars.index, name=by)
+        hint = " (open the corpus with open_corpus(..., group_by=...) to get a 'group' docvar)" if by == "group" else ""
+        raise KeyError(f"by={by!r}: no docvar {by!r}{hint}; docvars are {list(docvars.columns)}")
+    values = docvars[by]
+    labels = values.astype(object).where(values.notna(), "").astype(str)
+    # the Corpus writes "" for what it could not find; a blank is no label either
+    labels = labels.where(labels.str.strip() != "", "")
     for fallback in LOCALITY_FALLBACK.get(by, (by,))[1:]:
         if fallback not in docvars.columns:
             continue
         empty = labels == ""
         upper = docvars[fallback].fillna("").astype(str)
-        ending = pd.Series(suffix.get(fallback, ""), index=docvars.index)
-        if "admin_level" in docvars.columns and fallback in suffix:
+        ending = pd.Series(_WHOLE_SUFFIX.get(fallback, ""), index=docvars.index)
+        if "admin_level" in docvars.columns and fallback in _WHOLE_SUFFIX:
             whole = docvars["admin_level"].fillna("").astype(str) == fallback
-            ending = ending.where(whole, "（未定）")
+            ending = ending.where(whole, _UNDECIDED_SUFFIX)
         labels = labels.where(~empty | (upper == ""), upper + ending)
-    return labels.replace("", "unknown").rename(by)
+    labels = labels.replace("", UNKNOWN_GROUP).rename(by)
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        # the categories' order is the analyst's order of the groups: keep it
+        categories = [str(c) for c in values.cat.categories]
+        extra = [label for label in pd.unique(labels) if label not in set(categories)]
+        labels = labels.astype(pd.CategoricalDtype([*categories, *extra], ordered=values.cat.ordered))
+    return labels

@@ -344,6 +344,40 @@ def test_group_labels_fall_back_to_the_city_for_a_city_level_text():
     assert group_labels(docvars, "district").tolist() == ["槐荫区", "济南市（全市）", "unknown"]
 
 
+def test_group_labels_by_the_index_name_give_each_document_its_own_group():
+    docvars = pd.DataFrame({"district": ["槐荫区", "市中区"]}, index=pd.Index(["a", "b"], name="doc_id"))
+    labels = group_labels(docvars, "doc_id")
+    assert labels.tolist() == ["a", "b"] and labels.name == "doc_id" and list(labels.index) == ["a", "b"]
+
+
+def test_group_labels_refuse_an_unknown_docvar_naming_by_and_the_docvars():
+    docvars = pd.DataFrame({"district": ["槐荫区"]}, index=pd.Index(["a"], name="doc_id"))
+    with pytest.raises(KeyError, match=r"by='outlet'.*no docvar.*\['district'\]"):
+        group_labels(docvars, "outlet")
+    with pytest.raises(KeyError, match="open_corpus"):
+        group_labels(docvars, "group")
+
+
+def test_group_labels_blank_and_missing_values_are_unknown():
+    docvars = pd.DataFrame({"outlet": ["槐荫融媒", "  ", None, float("nan")]}, index=list("abcd"))
+    assert group_labels(docvars, "outlet").tolist() == ["槐荫融媒", "unknown", "unknown", "unknown"]
+
+
+def test_group_labels_of_numbers_are_strings():
+    docvars = pd.DataFrame({"year": [2021, 2022]}, index=["a", "b"])
+    assert group_labels(docvars, "year").tolist() == ["2021", "2022"]
+
+
+def test_group_labels_keep_a_categorical_docvars_order_and_add_what_it_lacks():
+    district = pd.Categorical(["槐荫区", None, "市中区", None], categories=["市中区", "槐荫区", "历下区"], ordered=True)
+    docvars = pd.DataFrame({"district": district, "city": ["济南市", "济南市", "济南市", ""],
+                            "province": ["山东省", "山东省", "山东省", ""]}, index=list("abcd"))
+    labels = group_labels(docvars, "district")
+    assert labels.tolist() == ["槐荫区", "济南市（全市）", "市中区", "unknown"]
+    assert list(labels.cat.categories) == ["市中区", "槐荫区", "历下区", "济南市（全市）", "unknown"]
+    assert labels.cat.ordered
+
+
 def test_a_source_label_inside_a_body_paragraph_is_not_an_outlet():
     paragraph = "资金来源：区财政统筹安排。" + "为群众办实事项目进展顺利，全区党员干部积极参与，取得明显成效。" * 2
     docvars = infer_docvars(_blocks(("title", "标题"), ("body", paragraph)))
