@@ -19,7 +19,8 @@ dask
     :func:`dask_dtm`: :func:`stream_dtm` on a Dask cluster.
 """
 
-from .chunks import ChunkResult, Unit, count_units, process_chunk
+from ..units import Unit
+from .chunks import ChunkResult, count_units, process_chunk
 from .dask import dask_dtm
 from .sources import SourceDocument
 from .stream import TOKENS_FILE, Executor, StreamResult, stream_dtm

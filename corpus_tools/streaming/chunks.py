@@ -9,22 +9,18 @@ is only the packing of one chunk's results into a compact :class:`ChunkResult`.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 
 from ..corpus import process_document
-from ..dtm import count_codes
+from ..dtm.matrix import count_codes
 from ..readers import RawDocument
-from ..structure import split_sentences
 from ..tokens import encode_tokens
+from ..units import Unit, check_unit, iter_units, unit_columns
 
-__all__ = ["UNITS", "ChunkResult", "Unit", "count_units", "process_chunk"]
-
-Unit = Literal["document", "paragraph", "sentence"]
-UNITS: tuple[str, ...] = ("document", "paragraph", "sentence")
+__all__ = ["ChunkResult", "count_units", "process_chunk"]
 
 
 @dataclass
@@ -85,26 +81,6 @@ def _segmenter(engine: str | None):
     from ..segment import get_segmenter
 
     return get_segmenter(hmm=False, engine=engine or "auto")
-
-
-def _units_of(doc_id: str, doc, unit: str) -> Iterator[tuple[str, tuple[Any, ...], str]]:
-    """Yield ``(unit_id, unit columns, text)`` exactly as ``Corpus.units(unit)`` numbers them."""
-    if unit == "document":
-        yield doc_id, (), doc.body
-        return
-    body = [row for row in doc.block_rows if row.kind == "body"]
-    for para_no, row in enumerate(body, start=1):
-        section, text = row.section, row.text
-        para_id = f"{doc_id}:p{para_no:03d}"
-        if unit == "paragraph":
-            yield para_id, (para_no, section), text
-        else:
-            for sent_no, sentence in enumerate(split_sentences(text), start=1):
-                yield f"{para_id}:s{sent_no:02d}", (para_no, sent_no, section), sentence
-
-
-def _unit_columns(unit: str) -> tuple[str, ...]:
-    return {"document": (), "paragraph": ("para_no", "section"), "sentence": ("para_no", "sent_no", "section")}[unit]
 
 
 def count_units(
@@ -192,8 +168,7 @@ def process_chunk(
     >>> dict(zip([result.vocab[c] for c in result.cols], result.vals.tolist()))
     {'学史明理': 2, '，': 1, '。': 1}
     """
-    if unit not in UNITS:
-        raise ValueError(f"unit must be one of {UNITS}, got {unit!r}")
+    check_unit(unit)
     segmenter = _segmenter(engine)
     doc_ids: list[str] = []
     inferred: list[dict[str, object]] = []
@@ -216,7 +191,9 @@ def process_chunk(
         given.append(dict(document.docvars))
         origin.append(dict(document.docvar_origin))
         n_bytes += size
-        for unit_id, extra, text in _units_of(document.doc_id, doc, unit):
+        # Numbered by the rule Corpus.units uses, from the same body paragraphs.
+        paragraphs = [(row.section, row.text) for row in doc.block_rows if row.kind == "body"]
+        for unit_id, extra, text in iter_units(document.doc_id, paragraphs, unit, document_text=doc.body):
             unit_ids.append(unit_id)
             unit_docs.append(document.doc_id)
             unit_extra.append(extra)
@@ -229,7 +206,7 @@ def process_chunk(
 
     vocab, codes, unit_nnz, cols, vals, lengths = count_units(words)
     columns: dict[str, list[Any]] = {"unit_id": unit_ids, "doc_id": unit_docs}
-    for position, name in enumerate(_unit_columns(unit)):
+    for position, name in enumerate(unit_columns(unit)):
         columns[name] = [extra[position] for extra in unit_extra]
     result = ChunkResult(
         doc_ids=doc_ids,

@@ -19,8 +19,10 @@ import pandas as pd
 import scipy.sparse as sp
 
 from ..corpus import merge_docvars
-from ..dtm import MATRIX_FILE, DocTermMatrix, write_npz, write_sidecars
+from ..dtm.matrix import DocTermMatrix
+from ..dtm.store import MATRIX_FILE, write_npz, write_sidecars
 from ..tokens import sort_vocabulary
+from ..units import unit_docvars
 from .chunks import ChunkResult
 
 __all__ = ["Accumulator", "finish_matrix", "read_blocks"]
@@ -168,11 +170,7 @@ class Accumulator:
         self._frames = [[], [], [], [], []]
         doc_docvars = merge_docvars(*frames)
         del frames
-        # As tokens._unit_docvars: the unit's own columns win over same-named document columns.
-        unit_columns = list(units.columns)
-        doc_columns = [column for column in doc_docvars.columns if column not in unit_columns]
-        docvars = units[unit_columns].join(doc_docvars[doc_columns], on="doc_id")
-        docvars.index.name = "unit_id"
+        docvars = unit_docvars(units, doc_docvars)  # tokenize's join: the one rule
         docvars["n_tokens"] = np.concatenate(self.n_tokens) if self.n_tokens else np.zeros(0, dtype=np.int64)
         return docvars
 

@@ -17,8 +17,8 @@ from itertools import islice
 from pathlib import Path
 from typing import Any, Literal
 
-from .. import readers
-from ..readers import RawDocument
+from ..io.options import ReadOptions
+from ..readers import RawDocument, iter_documents
 
 __all__ = ["IN_MEMORY_READ_INFO", "Source", "SourceDocument", "chunked", "read_source"]
 
@@ -106,21 +106,25 @@ def read_source(
     """Turn what the caller passed into documents in corpus order: the one place that reads.
 
     A folder (or file) goes through :func:`corpus_tools.readers.iter_documents` exactly as
-    ``read_corpus`` reads it.
+    ``read_corpus`` reads it, with ``pattern``, ``encoding`` and ``read_options`` made one
+    :class:`~corpus_tools.io.options.ReadOptions` at once, so a misspelt or impossible option
+    fails before anything is read.
 
     Raises
     ------
     ValueError
-        When reading options (``metadata``, ``pattern``, ``encoding`` …) come with texts.
+        When reading options (``metadata``, ``pattern``, ``encoding`` …) come with texts, or an
+        option has a value it cannot take.
+    TypeError
+        When a reading option is unknown (the message lists them).
     """
     if isinstance(source, (str, os.PathLike)):
         path = Path(source)
+        options = ReadOptions.from_kwargs(read_options, pattern=pattern, encoding=encoding)
         result = Source([], None, str(path))
 
         def documents() -> Iterator[RawDocument]:
-            for item in readers.iter_documents(
-                path, metadata=metadata, encoding=encoding, pattern=pattern, **read_options
-            ):
+            for item in iter_documents(path, metadata=metadata, options=options):
                 if isinstance(item, RawDocument):
                     yield item
                 else:

@@ -47,11 +47,13 @@ from typing import Any, Literal, Protocol
 import numpy as np
 import pandas as pd
 
-from ..dtm import DocTermMatrix, check_output_folder, output_folder
+from ..dtm.matrix import DocTermMatrix
+from ..dtm.store import check_output_folder, output_folder
 from ..parallel import n_workers, worker_pool
 from ..progress import progress as _progress
 from ..tokens import Tokens
-from .chunks import UNITS, ChunkResult, Unit, count_units, process_chunk
+from ..units import Unit, check_unit
+from .chunks import ChunkResult, count_units, process_chunk
 from .merge import Accumulator, finish_matrix
 from .sources import SourceDocument, chunked, read_source
 
@@ -322,8 +324,7 @@ def stream_dtm(
     (('。', '学史增信', '学史明理', '，'), [[1, 1, 1, 1], [1, 0, 1, 0]])
     """
     started = time.perf_counter()
-    if unit not in UNITS:
-        raise ValueError(f"unit must be one of {UNITS}, got {unit!r}")
+    check_unit(unit)
     if int(chunk_size) != chunk_size or chunk_size < 1:
         raise ValueError(f"chunk_size must be a positive number of documents, got {chunk_size!r}")
     if keep_tokens is None:

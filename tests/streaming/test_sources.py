@@ -45,3 +45,9 @@ def test_chunked_cuts_in_order_and_refuses_a_repeated_id():
     repeated = documents[:2] + [SourceDocument("a", text="学史增信。")]
     with pytest.raises(ValueError, match="duplicate doc_id 'a'"):
         list(chunked(repeated, 2))
+
+
+def test_an_unknown_reading_option_fails_before_anything_is_read(tmp_path):
+    with pytest.raises(TypeError, match="unknown reading option 'text_colum'"):
+        read_source(tmp_path / "missing", metadata=None, pattern=None, encoding=None,
+                    read_options={"text_colum": "content"})
