@@ -39,7 +39,7 @@ from . import tokencache
 from .parallel import batches_by_size, mp_context, n_workers, worker_pool
 from .progress import progress as _progress
 from .segment import Engine, Segmenter, get_segmenter
-from .units import Unit, check_unit, unit_docvars
+from .units import Unit, Where, check_unit, select_units, unit_docvars
 
 __all__ = ["PARALLEL_MIN_CHARS", "Tokens", "encode_tokens", "segment_texts", "sort_vocabulary", "tokenize"]
 
@@ -530,18 +530,19 @@ class Tokens:
 
     def subset(
         self,
-        where: pd.Series | Sequence[bool] | np.ndarray | Callable[[pd.DataFrame], pd.Series] | None = None,
+        where: Where | None = None,
         *,
         doc_ids: Iterable[str] | None = None,
     ) -> Tokens:
-        """Keep the units that satisfy a condition, in their original order.
+        """Keep the units that satisfy a condition, in their original order (quanteda's ``tokens_subset``).
 
         Parameters
         ----------
-        where : boolean Series, boolean sequence, or callable, optional
+        where : boolean Series, boolean sequence, sequence of unit ids, or callable, optional
             A boolean Series indexed by ``unit_id`` (e.g. ``toks.docvars["section"] != ""``),
-            a boolean sequence in unit order, or a function taking ``docvars`` and returning
-            such a Series.
+            a boolean sequence in unit order, the ``unit_id`` values to keep, or a function
+            taking ``docvars`` and returning one of these (see
+            :func:`corpus_tools.units.select_units`).
         doc_ids : iterable of str, optional
             Keep only units of these documents.
 
@@ -550,33 +551,40 @@ class Tokens:
         Tokens
             The selected units; when both arguments are given, units must satisfy both.
         """
-        keep = np.ones(len(self), dtype=bool)
-        described: list[str] = []
-        if where is not None:
-            mask = where(self.docvars) if callable(where) else where
-            if isinstance(mask, pd.Series):
-                if not pd.api.types.is_bool_dtype(mask.dtype):
-                    raise ValueError("where must be boolean")
-                if not mask.index.equals(self.docvars.index):
-                    if set(mask.index) != set(self.docvars.index):
-                        raise ValueError("a boolean Series for where must be indexed by unit_id")
-                    mask = mask.reindex(self.docvars.index)
-                # A missing value in a nullable boolean mask means "not selected".
-                mask = mask.to_numpy(dtype=bool, na_value=False)
-            mask = np.asarray(mask)
-            if mask.dtype != bool or mask.shape != (len(self),):
-                raise ValueError(f"where must give one boolean per unit ({len(self)})")
-            keep &= mask
-            described.append("where=<mask>")
-        if doc_ids is not None:
-            wanted = [doc_ids] if isinstance(doc_ids, str) else list(doc_ids)
-            unknown = sorted(set(wanted) - set(self.docvars["doc_id"]))
-            if unknown:
-                raise KeyError(f"unknown doc_ids: {unknown}")
-            keep &= self.docvars["doc_id"].isin(wanted).to_numpy()
-            described.append(f"doc_ids={sorted(set(wanted))!r}")
-        step = f"subset({', '.join(described)}) -> {int(keep.sum())} of {len(self)} units"
+        keep, described = select_units(self.docvars, where, doc_ids=doc_ids, what="unit")
+        step = f"subset({described}) -> {int(keep.sum())} of {len(self)} units"
         return self._derived(units=keep, step=step)
+
+    def keep(self, words: Iterable[str]) -> Tokens:
+        """Keep only the tokens that are one of ``words`` (quanteda's ``tokens_keep``).
+
+        Parameters
+        ----------
+        words : iterable of str
+            The words to keep, matched exactly (a single string is one word).
+
+        Returns
+        -------
+        Tokens
+            Same units and docvars; every other token is gone and the vocabulary holds only
+            the words kept that occur.
+
+        See Also
+        --------
+        remove : drop tokens by word, length, tag or kind.
+        subset : keep units rather than tokens.
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> idx = pd.Index(["a", "b"], name="unit_id")
+        >>> toks = Tokens(tokens=pd.Series([["学党史", "、", "悟思想", "学党史"], ["办实事"]], index=idx),
+        ...               docvars=pd.DataFrame({"doc_id": ["a", "b"]}, index=idx), unit="document")
+        >>> toks.keep({"学党史", "办实事"}).tokens.tolist()
+        [['学党史', '学党史'], ['办实事']]
+        """
+        wordset = frozenset((words,) if isinstance(words, str) else words)
+        return self._filter(wordset.__contains__, None, f"keep(words={len(wordset)})")
 
     # -- export -------------------------------------------------------------------------------
 

@@ -12,7 +12,9 @@ is the one place that knows
   ``"huaiyin-2021:p003:s02"`` (sentence 2 of it), ``"huaiyin-2021:p003:w02"`` /
   ``"huaiyin-2021:w001"`` (topic windows within a paragraph / a document);
 - how the units of one document are numbered from its body paragraphs (:func:`iter_units`);
-- how a table of units gets its docvars (:func:`unit_docvars`).
+- how a table of units gets its docvars (:func:`unit_docvars`);
+- which rows a condition selects (:func:`select_units`), the rule of ``Tokens.subset`` and
+  ``DocTermMatrix.subset``.
 
 The in-memory path (``Corpus.units``, :func:`~corpus_tools.tokens.tokenize`), the streaming and
 Dask paths and every analysis that reports a paragraph call these functions, so a paragraph has
@@ -22,18 +24,21 @@ the same id wherever it appears.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any, Literal, NamedTuple
 
+import numpy as np
 import pandas as pd
 
 __all__ = [
     "UNITS",
     "Unit",
     "UnitId",
+    "Where",
     "check_unit",
     "iter_units",
     "parse_unit_id",
+    "select_units",
     "unit_columns",
     "unit_docvars",
     "unit_id",
@@ -294,3 +299,98 @@ def unit_docvars(units: pd.DataFrame, doc_docvars: pd.DataFrame) -> pd.DataFrame
     docvars = units[own].join(doc_docvars[doc_columns], on="doc_id")
     docvars.index.name = "unit_id"
     return docvars
+
+
+#: What ``where`` may be in :func:`select_units` (and so in ``Tokens.subset``/``DocTermMatrix.subset``).
+Where = pd.Series | Sequence[bool] | Sequence[str] | np.ndarray | Callable[[pd.DataFrame], Any]
+
+
+def select_units(
+    docvars: pd.DataFrame,
+    where: Where | None = None,
+    *,
+    doc_ids: Iterable[str] | None = None,
+    what: str = "unit",
+) -> tuple[np.ndarray, str]:
+    """Decide which rows of a stage object a condition keeps.
+
+    Parameters
+    ----------
+    docvars : pandas.DataFrame
+        The stage object's docvars (one row per unit or group, indexed by its id).
+    where : boolean Series, boolean sequence, sequence of ids, or callable, optional
+        A boolean Series indexed like ``docvars`` (e.g. ``docvars["district"] == "槐荫区"``); a
+        boolean sequence in row order; a sequence of row ids (index values) to keep; or a
+        function taking ``docvars`` and returning one of these. A missing value in a nullable
+        boolean Series means "not selected".
+    doc_ids : iterable of str, optional
+        Keep only rows whose ``doc_id`` docvar is one of these.
+    what : str, default "unit"
+        What a row is, for error messages.
+
+    Returns
+    -------
+    mask : numpy.ndarray of bool
+        One value per row of ``docvars``: kept or not. Rows keep their order whatever the order
+        of the ids given.
+    description : str
+        The condition as recorded in a history step, e.g. ``"where=<mask>, doc_ids=['a']"``.
+
+    Raises
+    ------
+    ValueError
+        When ``where`` is neither one boolean per row nor row ids.
+    KeyError
+        When a row id or doc_id given is not there (the message lists them).
+
+    Examples
+    --------
+    >>> docvars = pd.DataFrame({"doc_id": ["a", "a", "b"], "district": ["甲区", "甲区", "乙县"]},
+    ...                        index=pd.Index(["a:p001", "a:p002", "b:p001"], name="unit_id"))
+    >>> select_units(docvars, lambda d: d["district"] == "甲区")[0].tolist()
+    [True, True, False]
+    >>> select_units(docvars, ["b:p001", "a:p001"])[0].tolist()
+    [True, False, True]
+    """
+    n_rows = len(docvars)
+    keep = np.ones(n_rows, dtype=bool)
+    described: list[str] = []
+    if where is not None:
+        mask = where(docvars) if callable(where) else where
+        if isinstance(mask, pd.Series):
+            if not pd.api.types.is_bool_dtype(mask.dtype):
+                raise ValueError("where must be boolean")
+            if not mask.index.equals(docvars.index):
+                if set(mask.index) != set(docvars.index):
+                    raise ValueError(
+                        f"a boolean Series for where must be indexed by {docvars.index.name or 'the row ids'}"
+                    )
+                mask = mask.reindex(docvars.index)
+            mask = mask.to_numpy(dtype=bool, na_value=False)
+            described.append("where=<mask>")
+        elif isinstance(mask, str) or (
+            not isinstance(mask, np.ndarray) and len(mask) and not isinstance(next(iter(mask)), (bool, np.bool_))
+        ):
+            # Row ids rather than booleans (quanteda's dfm_subset by docnames).
+            wanted = [mask] if isinstance(mask, str) else list(mask)
+            unknown = sorted({str(value) for value in wanted} - {str(value) for value in docvars.index})
+            if unknown:
+                raise KeyError(f"unknown {what} ids in where: {unknown}")
+            mask = docvars.index.isin(wanted)
+            described.append(f"where={len(set(wanted))} ids")
+        else:
+            described.append("where=<mask>")
+        mask = np.asarray(mask)
+        if mask.dtype != bool or mask.shape != (n_rows,):
+            raise ValueError(f"where must give one boolean per {what} ({n_rows})")
+        keep &= mask
+    if doc_ids is not None:
+        if "doc_id" not in docvars.columns:
+            raise KeyError("doc_ids needs a doc_id docvar; these rows have none (grouped?)")
+        wanted = [doc_ids] if isinstance(doc_ids, str) else list(doc_ids)
+        unknown = sorted(set(wanted) - set(docvars["doc_id"]))
+        if unknown:
+            raise KeyError(f"unknown doc_ids: {unknown}")
+        keep &= docvars["doc_id"].isin(wanted).to_numpy()
+        described.append(f"doc_ids={sorted(set(wanted))!r}")
+    return keep, ", ".join(described)

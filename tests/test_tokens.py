@@ -589,6 +589,28 @@ def test_subset_keeps_codes_and_vocabulary_consistent():
     assert len(empty) == 0 and empty.n_tokens == 0 and empty.tokens.tolist() == []
 
 
+def test_keep_keeps_only_the_given_words_with_their_tags():
+    toks = _toy_tokens([["学党史", "、", "悟思想", "学党史"], ["办实事"], ["开新局"]],
+                       tags=[["v", "x", "v", "v"], ["v"], ["v"]])
+    kept = toks.keep({"学党史", "办实事", "不在"})
+    _assert_consistent(kept)
+    assert kept.tokens.tolist() == [["学党史", "学党史"], ["办实事"], []]
+    assert kept.pos.tolist() == [["v", "v"], ["v"], []]
+    assert list(kept.vocabulary) == ["办实事", "学党史"]  # code-point order: 办 U+529E < 学 U+5B66
+    assert list(kept.docvars.index) == ["u0", "u1", "u2"]
+    assert kept.history[-1] == "keep(words=3)"
+    assert toks.keep("开新局").tokens.tolist() == [[], [], ["开新局"]]  # one word, not its characters
+
+
+def test_subset_by_unit_ids():
+    toks = _toy_tokens([["党史"], ["红色"], ["群众"]])
+    part = toks.subset(["u2", "u0"])
+    assert list(part.docvars.index) == ["u0", "u2"]
+    assert part.tokens.tolist() == [["党史"], ["群众"]]
+    with pytest.raises(KeyError, match="u9"):
+        toks.subset(["u9"])
+
+
 def test_from_codes_renumbers_any_vocabulary_and_checks_its_input():
     index = pd.Index(["a", "b"], name="unit_id")
     docvars = pd.DataFrame({"doc_id": ["a", "b"]}, index=index)

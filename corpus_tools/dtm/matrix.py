@@ -12,16 +12,17 @@ from __future__ import annotations
 
 import os
 import warnings
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
 from ..metadata import LOCALITY_FALLBACK, group_labels
+from ..units import Where, select_units
 from .store import read_dtm, write_dtm
 
 if TYPE_CHECKING:  # gensim is heavy to import; only to_gensim needs it at run time
@@ -209,6 +210,85 @@ class DocTermMatrix:
             terms=tuple(self.terms[j] for j in columns),
             docvars=self.docvars,
             step=step,
+        )
+
+    def subset(self, where: Where | None = None, *, doc_ids: Iterable[str] | None = None) -> DocTermMatrix:
+        """Keep the rows that satisfy a condition, in their original order (quanteda's ``dfm_subset``).
+
+        Parameters
+        ----------
+        where : boolean Series, boolean sequence, sequence of row ids, or callable, optional
+            A boolean Series indexed like ``docvars`` (e.g. ``m.docvars["district"] == "槐荫区"``),
+            a boolean sequence in row order, the row ids (index values) to keep, or a function
+            taking ``docvars`` and returning one of these (see
+            :func:`corpus_tools.units.select_units`).
+        doc_ids : iterable of str, optional
+            Keep only rows whose ``doc_id`` docvar is one of these.
+
+        Returns
+        -------
+        DocTermMatrix
+            The selected rows with their docvars; every term is kept, also one that no longer
+            occurs (``trim()`` drops those), so that matrices cut from one another share columns.
+
+        Examples
+        --------
+        >>> import pandas as pd, scipy.sparse as sp
+        >>> m = DocTermMatrix(matrix=sp.csr_matrix([[2, 1, 0], [1, 0, 1], [0, 0, 4]]),
+        ...                   terms=("党史", "红色", "群众"),
+        ...                   docvars=pd.DataFrame({"district": ["甲区", "乙县", "甲区"]},
+        ...                                        index=pd.Index(["a", "b", "c"], name="unit_id")))
+        >>> m.subset(lambda d: d["district"] == "甲区").matrix.toarray().tolist()
+        [[2, 1, 0], [0, 0, 4]]
+        """
+        keep, described = select_units(self.docvars, where, doc_ids=doc_ids, what="row")
+        rows = np.flatnonzero(keep)
+        return self._with(
+            matrix=self.matrix[rows],
+            terms=self.terms,
+            docvars=self.docvars.iloc[rows],
+            step=f"subset({described}) -> {len(rows)} of {self.n_docs} rows",
+        )
+
+    def select(
+        self, terms: Iterable[str], *, selection: Literal["keep", "remove"] = "keep"
+    ) -> DocTermMatrix:
+        """Keep (or remove) the columns of the given terms (quanteda's ``dfm_select``).
+
+        Parameters
+        ----------
+        terms : iterable of str
+            Terms matched exactly; a single string is one term. Terms the matrix does not have
+            are ignored.
+        selection : {"keep", "remove"}, default "keep"
+            Keep only these terms, or keep every other term.
+
+        Returns
+        -------
+        DocTermMatrix
+            All rows; the surviving columns in their original (code-point) order. ``n_tokens``
+            is unchanged, so rates stay per token of the unit as built.
+
+        Examples
+        --------
+        >>> import pandas as pd, scipy.sparse as sp
+        >>> m = DocTermMatrix(matrix=sp.csr_matrix([[2, 1, 0], [1, 0, 1]]), terms=("党史", "红色", "群众"),
+        ...                   docvars=pd.DataFrame(index=pd.Index(["a", "b"], name="unit_id")))
+        >>> m.select(["群众", "党史", "未见"]).terms
+        ('党史', '群众')
+        >>> m.select("党史", selection="remove").matrix.toarray().tolist()
+        [[1, 0], [0, 1]]
+        """
+        if selection not in ("keep", "remove"):
+            raise ValueError(f"selection must be 'keep' or 'remove', got {selection!r}")
+        wanted = frozenset((terms,) if isinstance(terms, str) else terms)
+        present = np.fromiter((term in wanted for term in self.terms), dtype=bool, count=self.n_terms)
+        columns = np.flatnonzero(present if selection == "keep" else ~present)
+        return self._with(
+            matrix=self.matrix[:, columns],
+            terms=tuple(self.terms[j] for j in columns),
+            docvars=self.docvars,
+            step=f"select(terms={len(wanted)}, selection={selection!r}) -> {len(columns)} of {self.n_terms} terms",
         )
 
     def _group_keys(self, by: str, *, stacklevel: int) -> pd.Series:

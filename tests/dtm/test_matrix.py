@@ -15,42 +15,9 @@ from corpus_tools.lexicons import stopwords
 from corpus_tools.segment import get_segmenter
 from corpus_tools.tokens import Tokens
 
-SEEDS = Path(__file__).resolve().parents[1] / "seeds"
+from .toy import COUNTS, TERMS, TOY, toy_tokens
 
-# Hand-counted toy corpus: four paragraphs in three districts (one unknown).
-TOY = {
-    "a:p1": (["党史", "红色", "党史", "群众"], "a", "槐荫区"),
-    "a:p2": (["党史", "办实事"], "a", "槐荫区"),
-    "b:p1": (["群众", "群众", "群众", "红色", "办实事"], "b", "市中区"),
-    "c:p1": (["党史", "学史明理"], "c", None),
-}
-# Terms sorted by code point: 党史 U+515A, 办实事 U+529E, 学史明理 U+5B66, 红色 U+7EA2, 群众 U+7FA4
-TERMS = ("党史", "办实事", "学史明理", "红色", "群众")
-COUNTS = [
-    [2, 0, 0, 1, 1],
-    [1, 1, 0, 0, 0],
-    [0, 1, 0, 1, 3],
-    [1, 0, 1, 0, 0],
-]
-
-
-def _toy_tokens(order=None) -> Tokens:
-    ids = list(TOY) if order is None else order
-    index = pd.Index(ids, name="unit_id")
-    return Tokens(
-        tokens=pd.Series([TOY[i][0] for i in ids], index=index, dtype=object),
-        docvars=pd.DataFrame(
-            {"doc_id": [TOY[i][1] for i in ids], "district": [TOY[i][2] for i in ids]}, index=index
-        ),
-        unit="paragraph",
-        history=("tokenize(toy)",),
-    )
-
-
-@pytest.fixture
-def toy_dtm() -> DocTermMatrix:
-    return dtm(_toy_tokens())
-
+SEEDS = Path(__file__).resolve().parents[2] / "seeds"
 
 def _seed_tokens() -> Tokens:
     seg = get_segmenter()
@@ -101,7 +68,7 @@ def test_count_codes_matches_a_counter():
 
 
 def test_dtm_leaves_the_tokens_as_they_were():
-    tokens = _toy_tokens()
+    tokens = toy_tokens()
     codes = tokens.codes.copy()
     dtm(tokens)
     assert np.array_equal(tokens.codes, codes)
@@ -109,7 +76,7 @@ def test_dtm_leaves_the_tokens_as_they_were():
 
 
 def test_dtm_after_remove_equals_dtm_without_the_removed_columns():
-    tokens = _toy_tokens()
+    tokens = toy_tokens()
     full = dtm(tokens)
     fewer = dtm(tokens.remove({"群众", "学史明理"}))
     keep = [j for j, term in enumerate(full.terms) if term not in {"群众", "学史明理"}]
@@ -122,7 +89,7 @@ def test_build_is_deterministic_and_order_free():
     first, second = dtm(_seed_tokens()), dtm(_seed_tokens())
     assert first.terms == second.terms
     assert (first.matrix != second.matrix).nnz == 0
-    reordered = dtm(_toy_tokens(order=["c:p1", "b:p1", "a:p2", "a:p1"]))
+    reordered = dtm(toy_tokens(order=["c:p1", "b:p1", "a:p2", "a:p1"]))
     assert reordered.terms == TERMS  # the vocabulary does not depend on the order units come in
     assert reordered.matrix.toarray().tolist() == COUNTS[::-1]
 
@@ -377,84 +344,6 @@ def test_to_pandas_sparse(toy_dtm):
     assert frame.sparse.to_dense().values.tolist() == COUNTS
 
 
-# -- save / load ------------------------------------------------------------------------------
-
-
-def _assert_same(got: DocTermMatrix, expected: DocTermMatrix) -> None:
-    assert got.terms == expected.terms
-    assert (got.matrix != expected.matrix).nnz == 0 and got.shape == expected.shape
-    pd.testing.assert_frame_equal(got.docvars, expected.docvars)
-    assert got.history == expected.history
-
-
-def test_save_load_round_trip_keeps_counts_terms_docvars_and_dtypes(toy_dtm, tmp_path):
-    matrix = toy_dtm
-    docvars = matrix.docvars.copy()
-    docvars["note"] = pd.Series(["甲", "乙", "丙", "丁"], index=docvars.index, dtype=object)
-    docvars["label"] = pd.Categorical(["x", "y", "x", "y"])
-    docvars["weight"] = [0.5, 1.0, 1.5, 2.0]
-    original = DocTermMatrix(matrix=matrix.matrix, terms=matrix.terms, docvars=docvars, history=matrix.history)
-    folder = original.save(tmp_path / "toy")
-    assert sorted(p.name for p in folder.iterdir()) == ["docvars.parquet", "dtm.json", "matrix.npz", "terms.parquet"]
-    loaded = DocTermMatrix.load(folder)
-    _assert_same(loaded, original)
-    assert loaded.docvars["note"].dtype == object  # Parquet alone would give the str dtype
-    assert loaded.docvars["district"].tolist()[:3] == ["槐荫区", "槐荫区", "市中区"]
-    assert pd.isna(loaded.docvars["district"].iloc[3])  # a missing district stays missing
-    # A grouped matrix (index = group values) and an empty one survive too.
-    grouped = original.group("doc_id")
-    _assert_same(DocTermMatrix.load(grouped.save(tmp_path / "grouped")), grouped)
-    empty = original.trim(min_termfreq=100)
-    _assert_same(DocTermMatrix.load(empty.save(tmp_path / "empty")), empty)
-
-
-def test_saved_files_are_plain_scipy_and_parquet(toy_dtm, tmp_path):
-    import json
-
-    folder = toy_dtm.save(tmp_path / "toy", provenance={"source": "hand-counted toy"})
-    assert sp.load_npz(folder / "matrix.npz").toarray().tolist() == COUNTS
-    assert tuple(pd.read_parquet(folder / "terms.parquet")["term"]) == TERMS
-    assert list(pd.read_parquet(folder / "docvars.parquet").index) == list(TOY)
-    manifest = json.loads((folder / "dtm.json").read_text(encoding="utf-8"))
-    assert manifest["format"] == "corpus_tools.DocTermMatrix" and manifest["format_version"] == 1
-    assert manifest["shape"] == [4, 5] and manifest["nnz"] == toy_dtm.matrix.nnz
-    assert manifest["provenance"] == {"source": "hand-counted toy"}
-
-
-def test_save_refuses_to_clobber_and_replaces_only_saved_matrices(toy_dtm, tmp_path):
-    target = tmp_path / "out"
-    target.mkdir()
-    (target / "keep.txt").write_text("x", encoding="utf-8")
-    with pytest.raises(FileExistsError, match="not empty"):
-        toy_dtm.save(target)
-    with pytest.raises(FileExistsError, match="no dtm.json"):
-        toy_dtm.save(target, overwrite=True)
-    assert (target / "keep.txt").exists()
-    saved = tmp_path / "saved"
-    toy_dtm.save(saved)
-    trimmed = toy_dtm.trim(min_docfreq=2)
-    trimmed.save(saved, overwrite=True)
-    _assert_same(DocTermMatrix.load(saved), trimmed)
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["out", "saved"]  # no staging left behind
-
-
-def test_load_rejects_incomplete_or_newer_folders(toy_dtm, tmp_path):
-    import json
-
-    with pytest.raises(FileNotFoundError, match="dtm.json"):
-        DocTermMatrix.load(tmp_path)
-    folder = toy_dtm.save(tmp_path / "toy")
-    manifest_path = folder / "dtm.json"
-    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
-    manifest_path.write_text(json.dumps({**manifest, "format_version": 99}), encoding="utf-8")
-    with pytest.raises(ValueError, match="format_version 99"):
-        DocTermMatrix.load(folder)
-    manifest_path.write_text(json.dumps(manifest), encoding="utf-8")
-    (folder / "terms.parquet").unlink()
-    with pytest.raises(FileNotFoundError, match="terms.parquet"):
-        DocTermMatrix.load(folder)
-
-
 def test_group_by_district_labels_a_city_level_document_as_the_whole_city():
     # The same rule as compare.keyness(by="district") and open_corpus(group_by="district"): a
     # city-level report is 济南市（全市）, never "unknown" (hand-worked labels).
@@ -472,3 +361,56 @@ def test_group_by_district_labels_a_city_level_document_as_the_whole_city():
     )
     grouped = dtm(tokenize(corp)).group("district")
     assert list(grouped.docvars.index) == ["槐荫区", "济南市（全市）"]
+
+
+# -- subset and select (quanteda's dfm_subset / dfm_select) -------------------------------------
+
+
+def test_subset_by_condition_keeps_rows_in_order_and_every_term(toy_dtm):
+    # 槐荫区 rows are a:p1 and a:p2 (rows 0 and 1 of COUNTS).
+    kept = toy_dtm.subset(lambda d: d["district"] == "槐荫区")
+    assert list(kept.docvars.index) == ["a:p1", "a:p2"]
+    assert kept.matrix.toarray().tolist() == [[2, 0, 0, 1, 1], [1, 1, 0, 0, 0]]
+    assert kept.terms == TERMS  # 学史明理 no longer occurs but keeps its column
+    assert kept.docvars["n_tokens"].tolist() == [4, 2]
+    assert kept.history[-1] == "subset(where=<mask>) -> 2 of 4 rows"
+    assert kept.trim().terms == ("党史", "办实事", "红色", "群众")
+
+
+def test_subset_by_row_ids_mask_or_doc_ids(toy_dtm):
+    by_ids = toy_dtm.subset(["c:p1", "a:p1"])  # given out of order: rows keep theirs
+    assert list(by_ids.docvars.index) == ["a:p1", "c:p1"]
+    assert by_ids.matrix.toarray().tolist() == [[2, 0, 0, 1, 1], [1, 0, 1, 0, 0]]
+    by_mask = toy_dtm.subset([False, False, True, False])
+    assert by_mask.matrix.toarray().tolist() == [[0, 1, 0, 1, 3]]
+    by_series = toy_dtm.subset(toy_dtm.docvars["district"].isna())
+    assert list(by_series.docvars.index) == ["c:p1"]
+    by_doc = toy_dtm.subset(doc_ids=["a"])
+    assert by_doc.matrix.sum() == 6 and list(by_doc.docvars.index) == ["a:p1", "a:p2"]
+    both = toy_dtm.subset(lambda d: d["district"] == "槐荫区", doc_ids="a")
+    assert both.n_docs == 2
+    # A grouped matrix is subset by its group labels.
+    grouped = toy_dtm.group("doc_id").subset(["b"])
+    assert grouped.matrix.toarray().tolist() == [[0, 1, 0, 1, 3]]
+
+
+def test_subset_refuses_unknown_ids_and_wrong_lengths(toy_dtm):
+    with pytest.raises(KeyError, match="x:p9"):
+        toy_dtm.subset(["a:p1", "x:p9"])
+    with pytest.raises(ValueError, match=r"one boolean per row \(4\)"):
+        toy_dtm.subset([True, False])
+    with pytest.raises(KeyError, match="unknown doc_ids"):
+        toy_dtm.subset(doc_ids=["z"])
+
+
+def test_select_keeps_or_removes_columns(toy_dtm):
+    kept = toy_dtm.select(["群众", "党史", "不在"])
+    assert kept.terms == ("党史", "群众")
+    assert kept.matrix.toarray().tolist() == [[2, 1], [1, 0], [0, 3], [1, 0]]
+    assert kept.docvars["n_tokens"].tolist() == [4, 2, 5, 2]  # rates stay per token as built
+    assert kept.history[-1] == "select(terms=3, selection='keep') -> 2 of 5 terms"
+    removed = toy_dtm.select("群众", selection="remove")
+    assert removed.terms == ("党史", "办实事", "学史明理", "红色")
+    assert removed.matrix.toarray().tolist() == [row[:4] for row in COUNTS]
+    with pytest.raises(ValueError, match="selection"):
+        toy_dtm.select(["党史"], selection="drop")
