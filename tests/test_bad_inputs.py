@@ -17,8 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from corpora.make_corpora import BAD_INPUT_CASES, GOOD, LONG_LINE_SENTENCE, build_bad_input
-from corpus_tools import overview
+from tests.corpora.make_corpora import BAD_INPUT_CASES, GOOD, LONG_LINE_SENTENCE, build_bad_input
+from corpus_tools.reports import overview
 from corpus_tools.corpus import CorpusReadError, corpus_from_texts, read_corpus
 
 GOOD_IDS = ["good-a", "good-b"]
@@ -57,7 +57,7 @@ def _build(case: str, tmp_path: Path) -> Path:
 
     ``make_corpora`` writes the malformed table with a too-short first row, which is now read
     (and refused) row by row, and names the missing text column ``body``, which is now taken
-    for the text (``readers.TEXT_ALIASES``).
+    for the text (``corpus_tools.io.TEXT_ALIASES``).
     """
     folder = build_bad_input(case, tmp_path)
     body = GOOD["good-b.txt"].replace("\n", " ").replace('"', '""')

@@ -23,9 +23,10 @@ from pathlib import Path
 
 import pytest
 
-from corpus_tools import readers, resultcache
+from corpus_tools import resultcache
 from corpus_tools.corpus import CorpusReadError, corpus_from_texts, read_corpus
-from corpus_tools.decode import MIN_COMMON_HAN_SHARE, common_han_share, decode_bytes
+from corpus_tools.io import formats, html
+from corpus_tools.io.decode import MIN_COMMON_HAN_SHARE, common_han_share, decode_bytes
 
 BODY_A = (
     "丁区召开党史学习教育动员部署会议\n\n"
@@ -95,7 +96,7 @@ def _paragraphs_xml(text: str) -> str:
 
 def test_a_well_formed_hand_made_docx_is_read():
     # the fixture itself works, so the failures below are the damage, not the package
-    text, _, _ = readers.docx_to_text(_docx(_paragraphs_xml(BODY_A)))
+    text, _, _ = formats.docx_to_text(_docx(_paragraphs_xml(BODY_A)))
     assert "丁区召开党史学习教育动员部署会议" in text and "扎实开展" in text
 
 
@@ -139,7 +140,7 @@ def test_a_broken_docx_is_a_named_problem_that_skip_honours(tmp_path, case):
 
 def test_a_zip_bomb_docx_is_refused_before_it_is_inflated(tmp_path, monkeypatch):
     # scaled down: a 1 MiB limit and a part of 4 MiB of zeros (a few kB compressed)
-    monkeypatch.setattr(readers, "MAX_DOCX_UNZIPPED_BYTES", 1 << 20)
+    monkeypatch.setattr(formats, "MAX_DOCX_UNZIPPED_BYTES", 1 << 20)
     data = _docx(_paragraphs_xml(BODY_A), extra={"word/media/image1.bin": b"\0" * (4 << 20)})
     assert len(data) < 64 << 10
     inflated: list[str] = []
@@ -151,7 +152,7 @@ def test_a_zip_bomb_docx_is_refused_before_it_is_inflated(tmp_path, monkeypatch)
 
     monkeypatch.setattr(zipfile.ZipFile, "open", recording_open)
     with pytest.raises(ValueError, match=r"would inflate to 4 MB \(word/media/image1\.bin: 4 MB\), more than the 1 MB"):
-        readers.docx_to_text(data)
+        formats.docx_to_text(data)
     assert inflated == []  # decided from the zip's directory alone
 
 
@@ -167,7 +168,7 @@ def _unclosed_font_page(n: int) -> str:
 
 def test_unclosed_tags_past_the_depth_limit_lose_no_paragraph(tmp_path):
     page = _unclosed_font_page(400)
-    text, _, stats = readers.html_to_text(page)
+    text, _, stats = html.html_to_text(page)
     assert stats["flattened"] == 1
     assert [f"第{k}段" in text for k in range(1, 401)] == [True] * 400  # before: 253–399 were lost
     folder = _good_folder(tmp_path / "corpus")
@@ -185,14 +186,14 @@ def test_unclosed_tags_past_the_depth_limit_lose_no_paragraph(tmp_path):
 
 def test_a_page_nested_past_any_depth_limit_is_read_as_flat_paragraphs():
     page = "<html><body>" + "<div>" * 3000 + BODY_B.replace("\n\n", "</div><div>") + "</div>" * 3000 + "</body></html>"
-    text, _, stats = readers.html_to_text(page)
+    text, _, stats = html.html_to_text(page)
     assert stats["flattened"] == 2  # before: "no text found"
     assert "戊县组织党员干部走进乡村和社区" in text and "推动各项工作落地见效" in text
 
 
 def test_a_shallow_page_is_not_flattened():
     page = "<html><body>" + "".join(f"<p>{line}</p>" for line in BODY_A.split("\n") if line) + "</body></html>"
-    _, _, stats = readers.html_to_text(page)
+    _, _, stats = html.html_to_text(page)
     assert stats["flattened"] == 0
 
 
@@ -205,12 +206,12 @@ def test_a_yaml_alias_bomb_in_front_matter_is_not_expanded():
     levels = "\n".join(f"l{i}: &l{i} [" + ",".join([f"*l{i - 1}"] * 9) + "]" for i in range(1, 10))
     page = f"---\nl0: &l0 [学史明理]\n{levels}\n---\n" + BODY_A
     start = time.perf_counter()
-    text, front, _ = readers.markdown_to_text(page)  # before: 9**9 strings written out as json
+    text, front, _ = formats.markdown_to_text(page)  # before: 9**9 strings written out as json
     assert time.perf_counter() - start < 5
     assert front == {}
     assert "丁区召开党史学习教育动员部署会议" in text
     # ordinary front matter still becomes docvars
-    _, front, _ = readers.markdown_to_text("---\ntitle: 丁区\ndate: 2021-04-01\n---\n" + BODY_A)
+    _, front, _ = formats.markdown_to_text("---\ntitle: 丁区\ndate: 2021-04-01\n---\n" + BODY_A)
     assert front == {"title": "丁区", "date_published": "2021-04-01"}
 
 
@@ -546,7 +547,7 @@ def test_common_columns_become_docvars(tmp_path, caplog):
         [["n1", "2021-04-01", "丁区融媒体中心", "丁区召开会议", "山东省", "济南市", "槐荫区", body_a],
          ["n2", "2021-05-02", "戊县新闻网", "戊县推进学习", "山东省", "济南市", "历城区", body_b]],
     )
-    with caplog.at_level(logging.INFO, logger="corpus_tools.readers"):
+    with caplog.at_level(logging.INFO, logger="corpus_tools.io"):
         corpus = read_corpus(table)
     assert corpus.doc_ids == ["n1", "n2"]
     row = corpus.docvars.loc["n1"]
@@ -562,7 +563,7 @@ def test_common_columns_become_docvars(tmp_path, caplog):
 
 def test_a_source_column_beside_an_outlet_is_kept_and_said(tmp_path, caplog):
     table = _csv(tmp_path / "t.csv", ["outlet", "source", "text"], [["丁区报", "转载", BODY_A.replace("\n", " ")]])
-    with caplog.at_level(logging.INFO, logger="corpus_tools.readers"):
+    with caplog.at_level(logging.INFO, logger="corpus_tools.io"):
         corpus = read_corpus(table)
     assert corpus.docvars.loc["t-1", ["outlet", "table_source"]].tolist() == ["丁区报", "转载"]
     assert "'source' → table_source (source is set by reading" in caplog.text
@@ -574,7 +575,7 @@ def test_ids_and_urls_become_doc_ids_only_when_unique(tmp_path, caplog):
         ["1", "http://www.example.gov.cn/xw/2021/0401.html", body],
         ["1", "http://www.example.gov.cn/xw/2021/0402.html", body],
     ])
-    with caplog.at_level(logging.INFO, logger="corpus_tools.readers"):
+    with caplog.at_level(logging.INFO, logger="corpus_tools.io"):
         corpus = read_corpus(table)
     assert corpus.doc_ids == ["www-example-gov-cn-xw-2021-0401", "www-example-gov-cn-xw-2021-0402"]
     assert "column 'id' not used for doc_ids (1 repeated values)" in caplog.text

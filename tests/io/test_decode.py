@@ -1,4 +1,4 @@
-"""Tests for corpus_tools.decode: detecting a file's encoding and saying why."""
+"""Tests for corpus_tools.io.decode: detecting a file's encoding and saying why."""
 
 from __future__ import annotations
 
@@ -9,9 +9,9 @@ from pathlib import Path
 import opencc
 import pytest
 
-from corpus_tools.decode import Decoded, DecodingError, decode_bytes, normalize_codec
+from corpus_tools.io.decode import Decoded, DecodingError, decode_bytes, normalize_codec
 
-SEEDS_DIR = Path(__file__).resolve().parents[1] / "seeds"
+SEEDS_DIR = Path(__file__).resolve().parents[2] / "seeds"
 
 #: The four seeds written in simplified characters (jinan-city, 002, is traditional).
 SIMPLIFIED_SEED_FILES = (

@@ -1,4 +1,4 @@
-"""Tests for corpus_tools.readers: every format gives the same Corpus, tables carry metadata.
+"""Tests for corpus_tools.io (iter_documents and the readers behind it): every format gives the same Corpus, tables carry metadata.
 
 The expected texts are written by hand (``REPORT_BODY``); the files are built by the
 renderers in ``tests/corpora/make_corpora.py`` or written inline.
@@ -13,7 +13,7 @@ import opencc
 import pandas as pd
 import pytest
 
-from corpora.make_corpora import (
+from tests.corpora.make_corpora import (
     ARTICLES_FILE,
     TESTS_CORPORA,
     build_mixed,
@@ -25,7 +25,7 @@ from corpora.make_corpora import (
     truth,
 )
 from corpus_tools.corpus import CorpusReadError, read_corpus
-from corpus_tools.readers import (
+from corpus_tools.io import (
     PROBLEM_CODES,
     RawDocument,
     ReadProblem,
