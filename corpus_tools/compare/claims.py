@@ -40,6 +40,7 @@ import pandas as pd
 
 from ..compat import REMOVED_IN, renamed_parameters
 from ._groups import document_groups
+from .spans import paragraph_starts, paragraph_unit_id, sentence_bounds
 
 if TYPE_CHECKING:
     from ..corpus import Corpus
@@ -117,7 +118,6 @@ _CLAIM_RE = re.compile(
     r"(?P<tail>以上|左右)?"
 )
 _QUOTE_OPEN, _QUOTE_CLOSE = "“‘「『《〈", "”’」』》〉"  # 《一百堂党史课》: a title is a name too
-_SENTENCE_ENDS = "。！？!?\n"
 # Where an object phrase stops: punctuation, brackets, quotes, a further number.
 _OBJECT_STOP_RE = re.compile(r"[，,。！？!?；;：:、（）()《》“”‘’\"「」『』…—\n\s\d%％]")
 _MAX_OBJECT_CHARS = 12
@@ -337,13 +337,6 @@ def _category(unit: str, obj: str) -> str:
     return base
 
 
-def _sentence(text: str, start: int, end: int) -> str:
-    left = max(text.rfind(c, 0, start) for c in _SENTENCE_ENDS) + 1
-    rights = [i for i in (text.find(c, end) for c in _SENTENCE_ENDS) if i >= 0]
-    right = min(rights) + 1 if rights else len(text)
-    return text[left:right].strip()
-
-
 def quantified_claims(corpus: "Corpus", *, by: str = "group") -> pd.DataFrame:
     """Find every quantified claim (number + measure word + object) in every document.
 
@@ -402,7 +395,7 @@ def quantified_claims(corpus: "Corpus", *, by: str = "group") -> pd.DataFrame:
     for doc_id, text in corpus.texts.items():
         doc_id, text = str(doc_id), str(text or "")
         depth = _quote_depth(text)
-        paragraph_starts = np.array([0, *(m.start() + 1 for m in re.finditer("\n", text))])
+        starts = paragraph_starts(text)
         previous_end = 0
         for match in _CLAIM_RE.finditer(text):
             start, end = match.span()
@@ -449,7 +442,7 @@ def quantified_claims(corpus: "Corpus", *, by: str = "group") -> pd.DataFrame:
             rows.append({
                 "doc_id": doc_id,
                 "group": labels.get(doc_id, "unknown"),
-                "unit_id": f"{doc_id}:p{int(np.searchsorted(paragraph_starts, start, side='right')):03d}",
+                "unit_id": paragraph_unit_id(doc_id, starts, start),
                 "start": start,
                 "end": after_unit,
                 "text": text[start:after_unit],
@@ -461,7 +454,7 @@ def quantified_claims(corpus: "Corpus", *, by: str = "group") -> pd.DataFrame:
                 "object": obj,
                 "object_side": side,
                 "category": _category(unit, obj),
-                "sentence": _sentence(text, start, after_unit),
+                "sentence": text[slice(*sentence_bounds(text, start, after_unit))].strip(),
             })
     table = pd.DataFrame(rows, columns=list(CLAIM_COLUMNS))
     return table.astype({"start": "int64", "end": "int64", "number": "float64", "number_high": "float64"})

@@ -24,10 +24,10 @@ import calendar
 import re
 from typing import TYPE_CHECKING
 
-import numpy as np
 import pandas as pd
 
 from ._groups import document_groups
+from .spans import paragraph_starts, paragraph_unit_id, sentence_bounds
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -99,7 +99,6 @@ _DEADLINE_AFTER_RE = re.compile(r"(?:结束|为止|截止|止[，,。；;])")
 _NAME_AFTER_RE = re.compile(r"(?:村|镇|乡|街|路|巷|社区|小区|花(?!开|香|盛|绽|正)|园|广场|公园|大道|屯|庄|寨|湾|桥|坪|楼|"
                             r"大厦|酒店|宾馆|剧场|小学|中学|学校|雪)")
 _CLAUSE_END_RE = re.compile(r"[，,。！？!?；;：:\n]")
-_SENTENCE_ENDS = "。！？!?\n"
 _TIME_OF_DAY_RE = re.compile(r"^(?:上午|下午|中午|晚上|晚|早上|一大早|凌晨|期间|当天|当日)")
 _MAX_EVENT_CHARS = 40
 
@@ -127,12 +126,6 @@ def _publication(corpus, doc_id) -> pd.Timestamp | None:
             if not pd.isna(stamp):
                 return stamp
     return None
-
-
-def _sentence_bounds(text: str, start: int, end: int) -> tuple[int, int]:
-    left = max(text.rfind(c, 0, start) for c in _SENTENCE_ENDS) + 1
-    rights = [i for i in (text.find(c, end) for c in _SENTENCE_ENDS) if i >= 0]
-    return left, (min(rights) + 1 if rights else len(text))
 
 
 def _event_label(text: str, end: int, sentence_end: int) -> str:
@@ -372,7 +365,7 @@ def dated_events(
         published = _publication(corpus, doc_id)
         current_years = (range(published.year - 1, published.year + 1) if published is not None
                          else range(first_day.year - 1, last_day.year + 1))
-        paragraph_starts = np.array([0, *(m.start() + 1 for m in re.finditer("\n", text))])
+        starts = paragraph_starts(text)
         context_year: int | None = None
         last_year: int | None = None  # the last explicit year, history included: 同年 refers to it
         doc_rows = []
@@ -428,7 +421,7 @@ def dated_events(
             else:
                 iso = f"{year:04d}-{start_month:02d}" + (f"-{day:02d}" if precision == "day" and month0 is None else "")
             start, end = match.span()
-            sentence_start, sentence_end = _sentence_bounds(text, start, end)
+            sentence_start, sentence_end = sentence_bounds(text, start, end)
             preceding = text[max(0, start - 4):start]
             if _AS_OF_BEFORE_RE.search(preceding):
                 role = "as_of"
@@ -441,7 +434,7 @@ def dated_events(
             doc_rows.append({
                 "doc_id": doc_id,
                 "group": labels.get(doc_id, "unknown"),
-                "unit_id": f"{doc_id}:p{int(np.searchsorted(paragraph_starts, start, side='right')):03d}",
+                "unit_id": paragraph_unit_id(doc_id, starts, start),
                 "start": start,
                 "end": end,
                 "text": match.group(),
