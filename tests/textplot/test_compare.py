@@ -1,4 +1,4 @@
-"""Tests for corpus_tools.compare.plots: figures have the promised parts and stay bounded and
+"""Tests for corpus_tools.textplot.compare (formerly corpus_tools.compare.plots): figures have the promised parts and stay bounded and
 ordered with 5 and with 50 groups; summarise_top folds the rest correctly; a constructed
 50-group corpus runs through profile, keyness, similarity and every figure."""
 
@@ -14,10 +14,10 @@ import pytest
 from matplotlib.figure import Figure
 
 import corpus_tools as ct
-from corpus_tools.compare import plots
 from corpus_tools.compare.keyness import keyness, keyness_summary
 from corpus_tools.compare.profile import group_profile
 from corpus_tools.compare.similarity import cluster_order, group_similarity
+from corpus_tools.textplot import compare as plots
 
 N_GROUPS = 50
 
@@ -53,7 +53,7 @@ def _similarity(n: int) -> pd.DataFrame:
 def test_similarity_heatmap_orders_by_clustering_and_stays_bounded(n):
     sim = _similarity(n)
     clustering = cluster_order(sim)
-    fig = plots.similarity_heatmap(sim, clustering=clustering, title="相似度")
+    fig = plots.plot_similarity(sim, clustering=clustering, title="相似度")
     ax = fig.axes[0]
     shown = [t.get_text() for t in ax.get_yticklabels()]
     assert shown == clustering.order  # 50 labels are still under the default max_labels of 60
@@ -67,12 +67,13 @@ def test_similarity_heatmap_orders_by_clustering_and_stays_bounded(n):
     np.testing.assert_allclose(np.asarray(image), sim.loc[clustering.order, clustering.order].to_numpy())
     assert len(fig.axes) == 3  # heatmap, colour bar, dendrogram
     font = ax.get_yticklabels()[0].get_fontsize()
-    assert font == pytest.approx(10.0 if n == 5 else 5.5)
+    # 10.5 pt less 0.1 pt per label, with the 7 pt floor of issue 18 (was 5.5 pt at 50 labels).
+    assert font == pytest.approx(10.0 if n == 5 else 7.0)
     assert not _render_warnings(fig)
 
 
 def test_heatmap_thins_labels_beyond_max_labels():
-    fig = plots.similarity_heatmap(_similarity(N_GROUPS), max_labels=20, dendrogram=False)
+    fig = plots.plot_similarity(_similarity(N_GROUPS), max_labels=20, dendrogram=False)
     assert len(fig.axes[0].get_yticks()) == 17  # every 3rd of 50 labels
     assert len(fig.axes) == 2
 
@@ -80,7 +81,7 @@ def test_heatmap_thins_labels_beyond_max_labels():
 def test_dendrogram_plot_lists_every_leaf_in_order():
     sim = _similarity(N_GROUPS)
     clustering = cluster_order(sim)
-    fig = plots.dendrogram_plot(clustering)
+    fig = plots.plot_dendrogram(clustering)
     assert [t.get_text() for t in fig.axes[0].get_yticklabels()] == clustering.order
     assert fig.get_size_inches()[1] <= 16
 
@@ -98,20 +99,20 @@ def _keyness_table(n_groups: int, n_terms: int = 30) -> pd.DataFrame:
 
 def test_keyness_panels_cap_the_number_of_panels():
     table = _keyness_table(N_GROUPS)
-    fig = plots.keyness_panels(table, n=5, max_groups=12)
+    fig = plots.plot_keyness_panels(table, n=5, max_groups=12)
     assert len(fig.axes) == 12
     assert "12 of 50" in fig.get_suptitle()
     assert [ax.get_title() for ax in fig.axes] == [f"第{g:02d}区" for g in range(12)]
-    chosen = plots.keyness_panels(table, n=3, groups=["第07区", "第03区"])
+    chosen = plots.plot_keyness_panels(table, n=3, groups=["第07区", "第03区"])
     assert [ax.get_title() for ax in chosen.axes] == ["第07区", "第03区"]
     with pytest.raises(KeyError, match="第99区"):
-        plots.keyness_panels(table, groups=["第99区"])
+        plots.plot_keyness_panels(table, groups=["第99区"])
 
 
 def test_keyness_heatmap_rows_follow_the_given_order_and_terms_are_capped():
     table = _keyness_table(N_GROUPS)
     order = [f"第{g:02d}区" for g in reversed(range(N_GROUPS))]
-    fig = plots.keyness_heatmap(table, n=2, order=order, max_terms=25)
+    fig = plots.plot_keyness_heatmap(table, n=2, order=order, max_terms=25)
     ax = fig.axes[0]
     assert [t.get_text() for t in ax.get_yticklabels()] == order
     n_rows, n_cols = ax.images[0].get_array().shape
@@ -124,13 +125,13 @@ def test_profile_dotplot_panels_and_order():
     profile = pd.DataFrame(
         {"group": ["甲区", "乙区", "丙县"], "mattr": [0.7, 0.9, 0.8], "formulaic_share": [0.1, 0.3, 0.2]}
     )
-    fig = plots.profile_dotplot(profile, measures=["mattr", "formulaic_share"])
+    fig = plots.plot_profile(profile, measures=["mattr", "formulaic_share"])
     assert [ax.get_title() for ax in fig.axes] == ["mattr", "formulaic_share"]
     assert [t.get_text() for t in fig.axes[0].get_yticklabels()] == ["乙区", "丙县", "甲区"]  # by mattr
-    fig = plots.profile_dotplot(profile, measures=["mattr"], order=["丙县", "甲区", "乙区"])
+    fig = plots.plot_profile(profile, measures=["mattr"], order=["丙县", "甲区", "乙区"])
     assert [t.get_text() for t in fig.axes[0].get_yticklabels()] == ["丙县", "甲区", "乙区"]
     with pytest.raises(KeyError, match="n_chars"):
-        plots.profile_dotplot(profile, measures=["n_chars"])
+        plots.plot_profile(profile, measures=["n_chars"])
 
 
 def test_summarise_top_folds_the_rest():
@@ -151,6 +152,80 @@ def test_summarise_top_folds_the_rest():
     assert folded["n_tokens"].tolist() == [5, 5, 3, 3]
     with pytest.raises(ValueError, match="keys"):
         plots.summarise_top(long, n=1, value="n_tokens")
+
+
+# --------------------------------------------------------------------------------------------
+# The move from compare/plots.py and the old names (issue 12)
+# --------------------------------------------------------------------------------------------
+
+
+def test_old_module_is_the_new_module():
+    from corpus_tools.compare import plots as old
+
+    assert old is plots
+
+
+@pytest.mark.parametrize(("old", "new"), [("similarity_heatmap", "plot_similarity"),
+                                          ("dendrogram_plot", "plot_dendrogram"),
+                                          ("keyness_panels", "plot_keyness_panels"),
+                                          ("keyness_heatmap", "plot_keyness_heatmap"),
+                                          ("profile_dotplot", "plot_profile")])
+def test_old_figure_names_warn_and_draw_the_same(old, new):
+    sim = _similarity(5)
+    table = _keyness_table(4)
+    profile = pd.DataFrame({"group": ["甲区", "乙区"], **{m: [0.5, 0.6] for m in plots.DEFAULT_PROFILE_MEASURES}})
+    argument = {"similarity_heatmap": sim, "dendrogram_plot": sim, "keyness_panels": table,
+                "keyness_heatmap": table, "profile_dotplot": profile}[old]
+    with pytest.warns(FutureWarning, match=f"{old}\\(\\) is renamed {new}"):
+        fig = getattr(plots, old)(argument)
+    expected = getattr(plots, new)(argument)
+    assert [t.get_text() for t in fig.axes[0].get_yticklabels()] == [
+        t.get_text() for t in expected.axes[0].get_yticklabels()
+    ]
+
+
+def test_compare_package_still_exports_the_old_names():
+    from corpus_tools import compare
+
+    assert compare.similarity_heatmap is plots.similarity_heatmap
+
+
+# --------------------------------------------------------------------------------------------
+# Legibility with many groups (issue 18)
+# --------------------------------------------------------------------------------------------
+
+
+def test_many_groups_keep_labels_at_seven_points_or_more():
+    n = 200
+    sim = _similarity(n)
+    table = _keyness_table(n)
+    profile = pd.DataFrame({"group": sim.index, "mattr": np.linspace(0.5, 0.9, n)})
+    figures = {
+        "similarity": plots.plot_similarity(sim, dendrogram=False),
+        "keyness_heatmap": plots.plot_keyness_heatmap(table, n=1, max_terms=30),
+        "profile": plots.plot_profile(profile, measures=["mattr"]),
+    }
+    for name, fig in figures.items():
+        ax = fig.axes[0]
+        labels = ax.get_yticklabels()
+        assert min(t.get_fontsize() for t in labels) >= 7, name
+        # Labels thinned to what fits: each label has at least 1.25 x its size of axis height
+        # (measured after the constrained layout has placed the axes).
+        fig.draw_without_rendering()
+        height_pt = ax.get_position().height * fig.get_size_inches()[1] * 72
+        assert len(labels) * 7 * 1.25 <= height_pt * 1.05, name
+        assert len(labels) < n, name
+
+
+def test_long_group_labels_are_cut():
+    labels = pd.Index([f"第{i}组：济南市槐荫区人民政府办公室学史明理专题" for i in range(4)], name="group")
+    sim = pd.DataFrame(np.eye(4) * 0.5 + 0.5, index=labels, columns=labels)
+    fig = plots.plot_similarity(sim)
+    shown = [t.get_text() for t in fig.axes[0].get_yticklabels()]
+    assert all(len(text) <= 20 and text.endswith("…") for text in shown)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        fig.savefig(BytesIO(), format="png", dpi=40)
 
 
 # A constructed corpus of 50 districts in two families (red heritage vs rural revival), each
@@ -194,11 +269,11 @@ def test_fifty_groups_run_end_to_end():
     even = [f"第{g:02d}区" for g in range(0, N_GROUPS, 2)]
     assert families[even].nunique() == 1 and families.nunique() == 2
     figures = [
-        plots.similarity_heatmap(sim, clustering=clustering),
-        plots.dendrogram_plot(clustering),
-        plots.keyness_heatmap(table, n=1, order=clustering.order),
-        plots.keyness_panels(table, n=5),
-        plots.profile_dotplot(profile, order=clustering.order),
+        plots.plot_similarity(sim, clustering=clustering),
+        plots.plot_dendrogram(clustering),
+        plots.plot_keyness_heatmap(table, n=1, order=clustering.order),
+        plots.plot_keyness_panels(table, n=5),
+        plots.plot_profile(profile, order=clustering.order),
     ]
     for fig in figures:
         width, height = fig.get_size_inches()
