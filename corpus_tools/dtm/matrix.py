@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from ..metadata import LOCALITY_FALLBACK, group_labels
+from ..corpus.metadata import UNKNOWN_GROUP, group_labels
 from ..units import Where, select_units
 from .store import read_dtm, write_dtm
 
@@ -31,10 +31,6 @@ if TYPE_CHECKING:  # gensim is heavy to import; only to_gensim needs it at run t
     from ..tokens import Tokens
 
 __all__ = ["UNKNOWN_GROUP", "DocTermMatrix", "count_codes", "dtm"]
-
-#: Group label given to rows whose grouping variable is missing.
-UNKNOWN_GROUP = "unknown"
-
 
 @dataclass(frozen=True, eq=False, kw_only=True)
 class DocTermMatrix:
@@ -291,34 +287,58 @@ class DocTermMatrix:
             step=f"select(terms={len(wanted)}, selection={selection!r}) -> {len(columns)} of {self.n_terms} terms",
         )
 
-    def _group_keys(self, by: str, *, stacklevel: int) -> pd.Series:
-        if by in self.docvars.columns:
-            keys = self.docvars[by]
-            if by in LOCALITY_FALLBACK and not isinstance(keys.dtype, pd.CategoricalDtype):
-                # The corpus-wide grouping rule (the one open_corpus and every `by=` of the analyses
-                # use): a document without a district but with a city is that city's
-                # 济南市（全市） or 济南市（未定）, not "unknown".
-                keys = group_labels(self.docvars, by).replace("unknown", "")
-        elif by == self.docvars.index.name:
-            keys = pd.Series(self.docvars.index, index=self.docvars.index, name=by)
-        else:
-            raise KeyError(f"no docvar {by!r}; available: {[*self.docvars.columns]}")
-        # The Corpus writes "" for metadata it could not find, so blanks count as missing too.
-        missing = keys.isna() | keys.map(lambda value: isinstance(value, str) and not value.strip()).astype(bool)
+    def group_labels(self, by: str) -> pd.Series:
+        """Label each row by the docvar ``by``, with the package's one grouping rule.
+
+        Parameters
+        ----------
+        by : str
+            A docvars column (e.g. ``"district"``) or the index name (each row its own group).
+
+        Returns
+        -------
+        pandas.Series
+            One label per row, indexed like ``docvars``: the labels of
+            :func:`corpus_tools.corpus.metadata.group_labels` (strings; a categorical stays categorical;
+            a document without a district but with a city is that city's ``（全市）`` or
+            ``（未定）``), except that a value of only blanks counts as missing. Rows with nothing
+            to go by are :data:`UNKNOWN_GROUP`.
+
+        Warns
+        -----
+        UserWarning
+            When some rows are labelled :data:`UNKNOWN_GROUP`; the message says how many.
+
+        Raises
+        ------
+        KeyError
+            When ``by`` is neither a docvar nor the index name.
+        """
+        return self._group_labels(by, stacklevel=2)
+
+    def _group_labels(self, by: str, *, stacklevel: int) -> pd.Series:
+        docvars = self.docvars
+        if by in docvars.columns:
+            values = docvars[by]
+            # The Corpus writes "" for metadata it could not find; a cell of only spaces is no
+            # more a group than an empty one.
+            blank = values.map(lambda value: isinstance(value, str) and not value.strip()).astype(bool)
+            if blank.any():
+                docvars = docvars.assign(**{by: values.where(~blank.to_numpy())})
+        labels = group_labels(docvars, by)
+        missing = labels == UNKNOWN_GROUP
+        if by in docvars.columns:
+            missing &= docvars[by].isna().to_numpy()  # a group really called "unknown" is not missing
         if missing.any():
             warnings.warn(
                 f"{int(missing.sum())} rows have no {by!r}; they are grouped as {UNKNOWN_GROUP!r}",
                 UserWarning,
                 stacklevel=stacklevel + 1,
             )
-            if isinstance(keys.dtype, pd.CategoricalDtype):
-                if UNKNOWN_GROUP not in keys.cat.categories:
-                    keys = keys.cat.add_categories(UNKNOWN_GROUP)
-                keys = keys.where(~missing, UNKNOWN_GROUP)
-            else:
-                # Labels become strings so that "unknown" sorts alongside them.
-                keys = keys.astype(object).where(~missing, UNKNOWN_GROUP).map(str)
-        return keys
+        return labels
+
+    # topics.py still calls the old private name; it goes once topics uses group_labels().
+    _group_keys = _group_labels
 
     def group(self, by: str) -> DocTermMatrix:
         """Sum rows that share a value of a docvar.
@@ -332,23 +352,24 @@ class DocTermMatrix:
         Returns
         -------
         DocTermMatrix
-            One row per group, in sorted order of the group values (category order for a
-            categorical). ``docvars`` is indexed by the group values (index name ``by``) and
+            One row per group, labelled by :meth:`group_labels` (the package's one grouping rule)
+            in sorted order of the labels (category order for a categorical). ``docvars`` is
+            indexed by the labels (index name ``by``) and
             holds ``n_units`` (rows summed), ``n_tokens`` (summed, when present) and every other
             docvar that is constant within every group.
 
         Warns
         -----
         UserWarning
-            When some rows lack a value for ``by`` (missing or a blank string); they form the
-            group ``"unknown"``.
+            When some rows lack a value for ``by`` (missing or a blank string) and have no
+            fallback; they form the group ``"unknown"``.
         """
         return self._group(by, stacklevel=2)
 
     def _group(self, by: str, *, stacklevel: int) -> DocTermMatrix:
         # stacklevel counts frames up to the user's call, so the missing-group warning points
         # at the user's line whether it came through group() or top_terms().
-        keys = self._group_keys(by, stacklevel=stacklevel + 1)
+        keys = self._group_labels(by, stacklevel=stacklevel + 1)
         codes, uniques = pd.factorize(keys, sort=True)
         n_groups = len(uniques)
         indicator = sp.csr_matrix(
