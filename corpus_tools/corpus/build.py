@@ -21,6 +21,7 @@ from typing import Any, Literal
 
 import pandas as pd
 
+from ..compat import renamed_parameters
 from ..parallel import mp_context, n_workers, worker_pool
 from ..progress import progress as _progress
 from ..readers import CorpusReadError, Format, RawDocument, ReadProblem, iter_documents
@@ -374,11 +375,12 @@ def read_corpus(
         cleaner.close()
 
 
+@renamed_parameters(group_by="by")
 def open_corpus(
     corpus_dir: str | Path,
     *,
     metadata: str | Path | None | Literal[False] = None,
-    group_by: str | None = None,
+    by: str | None = None,
     **read_options: Any,
 ) -> Corpus:
     """Read a corpus for a report: paths resolved against the project root, a ``group`` docvar added.
@@ -395,9 +397,10 @@ def open_corpus(
     metadata : str, Path or False, optional
         Manifest CSV (relative paths likewise); by default
         ``<corpus_dir>/metadata.csv`` when present; ``False`` for none.
-    group_by : str, optional
+    by : str, optional
         A docvar to group documents by; its labels (see
-        :func:`corpus_tools.metadata.group_labels`) become the docvar ``group``.
+        :func:`corpus_tools.corpus.metadata.group_labels`) become the docvar ``group``.
+        (Was ``group_by``, which still works for one release.)
     **read_options
         Any other option of :func:`read_corpus` (``on_error``, ``text_column`` …).
 
@@ -410,8 +413,8 @@ def open_corpus(
     if metadata is not None and metadata is not False:
         metadata = resolve_path(metadata)
     corpus = read_corpus(resolve_path(corpus_dir), metadata=metadata, **read_options)
-    if group_by is not None:
-        corpus = corpus.assign_docvars(group=group_labels(corpus.docvars, group_by))
+    if by is not None:
+        corpus = corpus.assign_docvars(group=group_labels(corpus.docvars, by))
     return corpus
 
 

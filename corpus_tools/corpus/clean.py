@@ -32,6 +32,8 @@ import unicodedata
 from collections.abc import Callable, Iterable
 from typing import NamedTuple
 
+from ..compat import renamed_parameters
+
 __all__ = [
     "RuleResult",
     "LOST_CHARACTER",
@@ -392,25 +394,26 @@ def to_simplified(text: str, *, config: str = "t2s") -> RuleResult:
     return RuleResult(converted, count, tuple(examples))
 
 
-def script_of(text: str, *, threshold: float = 0.01) -> str:
+@renamed_parameters(threshold="min_changed_prop")
+def script_of(text: str, *, min_changed_prop: float = 0.01) -> str:
     """Classify a text's script as ``"traditional"``, ``"simplified"`` or ``"mixed"``.
 
     Parameters
     ----------
     text : str
         Raw or partly cleaned text.
-    threshold : float
+    min_changed_prop : float
         Share of Han characters that OpenCC's t2s changes above which a text
         counts as traditional. Simplified texts change no character; texts
-        between 0 and the threshold are ``"mixed"`` (e.g. a simplified article
-        quoting a traditional title).
+        between 0 and this share are ``"mixed"`` (e.g. a simplified article
+        quoting a traditional title). (Was ``threshold``.)
 
     Examples
     --------
     >>> script_of("學史明理"), script_of("学史明理")
     ('traditional', 'simplified')
     """
-    return script_from_counts(to_simplified(text).count, count_han(text), threshold=threshold)
+    return script_from_counts(to_simplified(text).count, count_han(text), min_changed_prop=min_changed_prop)
 
 
 def count_han(text: str) -> int:
@@ -418,7 +421,8 @@ def count_han(text: str) -> int:
     return sum(map(len, _HAN_RUN_RE.findall(text)))
 
 
-def script_from_counts(n_changed: int, n_han: int, *, threshold: float = 0.01) -> str:
+@renamed_parameters(threshold="min_changed_prop")
+def script_from_counts(n_changed: int, n_han: int, *, min_changed_prop: float = 0.01) -> str:
     """Label a text's script from how many of its Han characters OpenCC's t2s changed.
 
     The rule of :func:`script_of`, for callers that already converted the text
@@ -433,7 +437,7 @@ def script_from_counts(n_changed: int, n_han: int, *, threshold: float = 0.01) -
         return "unknown"
     if n_changed == 0:
         return "simplified"
-    return "traditional" if n_changed / n_han > threshold else "mixed"
+    return "traditional" if n_changed / n_han > min_changed_prop else "mixed"
 
 
 # --------------------------------------------------------------------------

@@ -566,7 +566,7 @@ def group_labels(docvars: pd.DataFrame, by: str) -> pd.Series:
     """Label each document by the docvar ``by``: the one grouping rule of the package.
 
     Every ``by=`` of the analyses, :meth:`DocTermMatrix.group
-    <corpus_tools.dtm.DocTermMatrix.group>` and ``open_corpus(group_by=...)`` label documents
+    <corpus_tools.dtm.DocTermMatrix.group>` and ``open_corpus(by=...)`` label documents
     with this function, so that a document is in the same group everywhere.
 
     Parameters
@@ -617,7 +617,7 @@ def group_labels(docvars: pd.DataFrame, by: str) -> pd.Series:
     if by not in docvars.columns:
         if by is not None and by == docvars.index.name:
             return pd.Series(docvars.index.astype(str), index=docvars.index, name=by)
-        hint = " (open the corpus with open_corpus(..., group_by=...) to get a 'group' docvar)" if by == "group" else ""
+        hint = " (open the corpus with open_corpus(..., by=...) to get a 'group' docvar)" if by == "group" else ""
         raise KeyError(f"by={by!r}: no docvar {by!r}{hint}; docvars are {list(docvars.columns)}")
     values = docvars[by]
     labels = values.astype(object).where(values.notna(), "").astype(str)

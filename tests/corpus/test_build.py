@@ -740,10 +740,22 @@ def test_open_corpus_passes_options(tmp_path):
     (tmp_path / "a.txt").write_text(REPORT, encoding="utf-8")
     (tmp_path / "b.txt").write_text("学史明理。", encoding="utf-8")
     (tmp_path / "metadata.csv").write_text("doc_id,file,district\nx,a.txt,甲区\n", encoding="utf-8")
-    corpus = open_corpus(tmp_path, metadata=False, on_error="skip", group_by="district")
+    corpus = open_corpus(tmp_path, metadata=False, on_error="skip", by="district")
     assert corpus.doc_ids == ["a"]  # b is too short; the manifest is ignored
     assert corpus.problems["code"].tolist() == ["too_short"]
     assert corpus.docvars.loc["a", "group"] == "unknown"
+
+
+def test_open_corpus_old_group_by_still_groups_with_a_warning(tmp_path):
+    from corpus_tools.corpus import open_corpus
+
+    (tmp_path / "a.txt").write_text(REPORT, encoding="utf-8")
+    (tmp_path / "metadata.csv").write_text("doc_id,file,district,city,admin_level\nx,a.txt,,济南市,city\n", encoding="utf-8")
+    with pytest.warns(FutureWarning, match="'group_by' is renamed 'by'"):
+        corpus = open_corpus(tmp_path, group_by="district")
+    assert corpus.docvars.loc["x", "group"] == "济南市（全市）"
+    with pytest.raises(TypeError, match="only 'by'"):
+        open_corpus(tmp_path, group_by="district", by="district")
 
 
 # =========================================================================== methods

@@ -21,6 +21,7 @@ from corpus_tools.corpus.clean import (
     remove_invisible_characters,
     remove_markdown_emphasis,
     remove_pinyin_readings,
+    script_from_counts,
     script_of,
     to_simplified,
 )
@@ -239,7 +240,15 @@ def test_script_of(text, expected):
 
 def test_script_of_threshold_is_a_share_of_han_characters():
     text = "学史明理" * 50 + "學"
-    assert script_of(text, threshold=0.001) == "traditional"
+    assert script_of(text, min_changed_prop=0.001) == "traditional"
+
+
+def test_script_of_old_threshold_name_still_works_with_a_warning():
+    text = "学史明理" * 50 + "學"  # 1 of 201 Han characters changes: 0.5 %
+    with pytest.warns(FutureWarning, match="'threshold' is renamed 'min_changed_prop'"):
+        assert script_of(text, threshold=0.001) == "traditional"
+    with pytest.warns(FutureWarning, match="'threshold' is renamed 'min_changed_prop'"):
+        assert script_from_counts(1, 201, threshold=0.01) == "mixed"
 
 
 # --------------------------------------------------------------------------- punctuation
