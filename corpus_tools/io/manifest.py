@@ -26,6 +26,20 @@ __all__ = ["ManifestRow", "apply_manifest", "is_outside", "list_corpus_files", "
 
 @dataclass(frozen=True)
 class ManifestRow:
+    """One usable row of a manifest.
+
+    Attributes
+    ----------
+    row : int
+        The row's number in the manifest (1-based, the header not counted).
+    doc_id : str
+        The doc_id it gives (or a slug of its file name when its ``doc_id`` is blank).
+    source : str
+        The file it describes, relative to the corpus folder; ``"<table>#<row>"`` for a table row.
+    values : dict of str
+        Its other columns (``""``: not stated).
+    """
+
     row: int
     doc_id: str
     source: str
@@ -33,6 +47,7 @@ class ManifestRow:
 
 
 def is_outside(root: Path, target: Path) -> bool:
+    """Whether ``target``, links resolved, lies outside the folder ``root``."""
     try:
         target.resolve().relative_to(root.resolve())
     except ValueError:
@@ -69,7 +84,12 @@ def list_corpus_files(root: str | Path) -> Iterator[Path]:
 def list_files(
     root: Path, pattern: str | None, fmt: str | None, exclude: set[Path]
 ) -> tuple[list[tuple[str, Path, str]], list[ReadProblem]]:
-    """The files to read as ``(rel, path, format)``, sorted by path, and the problems found listing them."""
+    """List the files to read as ``(rel, path, format)``, sorted by path, and the problems found listing them.
+
+    ``pattern`` and ``fmt`` are the options of :class:`~corpus_tools.io.options.ReadOptions`;
+    ``exclude`` holds the manifest, which is never an article table. A link out of the folder
+    is an ``outside_corpus`` problem, a file of no supported format an ignored one.
+    """
     files: list[tuple[str, Path, str]] = []
     problems: list[ReadProblem] = []
     resolved_exclude = {p.resolve() for p in exclude}
@@ -103,8 +123,25 @@ def list_files(
 
 
 def load_manifest(path: Path, root: Path) -> tuple[list[ManifestRow], list[ReadProblem], dict[str, int]]:
-    """Read a manifest CSV: its rows, the problems of single rows (structure errors raise), and
-    the files whose row was refused for its doc_id (file → row number)."""
+    """Read a manifest CSV: its rows, the problems of single rows, and the files whose row was refused.
+
+    Returns
+    -------
+    rows : list of ManifestRow
+        The usable rows, in manifest order.
+    problems : list of ReadProblem
+        One per row that cannot be used (no file, a path outside the folder, a bad or
+        repeated doc_id, a repeated file, a row that does not fit the header).
+    refused : dict of str to int
+        The files whose row was refused for its doc_id (file → row number): they are read
+        as files without a row, and not reported a second time.
+
+    Raises
+    ------
+    CorpusReadError
+        When the manifest as a whole cannot be used: unreadable, undecodable, badly quoted,
+        empty, or without a ``file`` column.
+    """
     refused: dict[str, int] = {}
     try:
         data = path.read_bytes()
@@ -196,7 +233,11 @@ def load_manifest(path: Path, root: Path) -> tuple[list[ManifestRow], list[ReadP
 
 
 def apply_manifest(document: RawDocument, entry: ManifestRow) -> RawDocument:
-    """The manifest's doc_id and stated values override what the source states."""
+    """Return the document with the manifest row's doc_id, and its stated values over the source's.
+
+    A blank manifest value leaves a value the source states; each value taken has origin
+    ``manifest``.
+    """
     docvars = dict(document.docvars)
     origin = dict(document.docvar_origin)
     for column, value in entry.values.items():

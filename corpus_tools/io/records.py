@@ -201,6 +201,13 @@ def han_share(text: str) -> float:
 
 
 def count_han(text: str) -> int:
+    """Count the Han characters of a text (CJK unified ideographs, extensions A to F, compatibility).
+
+    Examples
+    --------
+    >>> count_han("學(xué)史明理 2021")
+    4
+    """
     return sum(map(len, _HAN_RUN_RE.findall(text)))
 
 
@@ -213,7 +220,31 @@ def _han_counts(text: str) -> tuple[int, int]:
 
 
 def check_text(text: str, *, where: str, options: ReadOptions) -> tuple[str, str] | None:
-    """Return ``(code, message)`` for a text that cannot be analysed, or None."""
+    """Say why a text cannot be analysed, or return None: the one check of every text read.
+
+    Parameters
+    ----------
+    text : str
+        The text as read (a file's, or a table cell's).
+    where : str
+        The file (and row) the text is from, which the message starts with.
+    options : ReadOptions
+        ``min_han_share`` and ``min_han_chars`` are the thresholds.
+
+    Returns
+    -------
+    tuple of (str, str) or None
+        ``(code, message)`` with code ``empty``, ``whitespace_only``, ``not_chinese`` or
+        ``too_short``, the message saying what to do (and which option to change); None
+        for a text that can be analysed.
+
+    Examples
+    --------
+    >>> check_text("学史明理，学史增信。", where="a.txt", options=ReadOptions())[0]
+    'too_short'
+    >>> check_text("学史明理，学史增信。", where="a.txt", options=ReadOptions(min_han_chars=8)) is None
+    True
+    """
     if not text:
         return "empty", f"{where}: the text is empty (remove it, or check that the right column or file was read)"
     if not text.strip():
@@ -236,6 +267,11 @@ def check_text(text: str, *, where: str, options: ReadOptions) -> tuple[str, str
 
 
 def long_line_entry(text: str, where: str) -> dict[str, object] | None:
+    """The quality-log entry (rule ``long_line``) of a text whose source lost its line breaks, or None.
+
+    A line longer than :data:`LONG_LINE_CHARS` cannot be split into paragraphs; the text is
+    read, as one paragraph, and the first such line is named (and logged as a warning).
+    """
     if len(text) <= LONG_LINE_CHARS:
         return None
     long_lines = [(n, len(line)) for n, line in enumerate(text.split("\n"), start=1) if len(line) > LONG_LINE_CHARS]
@@ -251,7 +287,13 @@ def long_line_entry(text: str, where: str) -> dict[str, object] | None:
 
 
 def check_doc_id(doc_id: str) -> str | None:
-    """Why ``doc_id`` is unusable, or None. Ids end up in file and unit names: no paths."""
+    """Say why ``doc_id`` is unusable, or return None. Ids end up in file and unit names: no paths.
+
+    Examples
+    --------
+    >>> check_doc_id("huaiyin-2021") is None, check_doc_id("../etc")
+    (True, 'contains a path separator or a control character, so it could be taken for a path')
+    """
     if not doc_id.strip():
         return "is blank"
     if "/" in doc_id or "\\" in doc_id or doc_id in {".", ".."} or _CONTROL_IN_ID_RE.search(doc_id):
@@ -269,7 +311,13 @@ def make_problem(
     *,
     action: Literal["skipped", "kept", "ignored"] = "skipped",
 ) -> ReadProblem:
-    """A :class:`ReadProblem` whose message has the one form ``<where>: <problem> (<what to do>)``."""
+    """Build a :class:`ReadProblem` whose message has the one form ``<where>: <problem> (<what to do>)``.
+
+    Examples
+    --------
+    >>> make_problem("a.txt", "empty", "corpus/a.txt", "the file is empty", "remove it").message
+    'corpus/a.txt: the file is empty (remove it)'
+    """
     return ReadProblem(source, code, f"{where}: {problem} ({todo})", doc_id, action)
 
 
@@ -289,20 +337,30 @@ def as_docvar(value: object) -> str:
 
 
 def docvar_name(name: str, origin: str) -> str:
+    """The docvar a source's field becomes: its own name, or prefixed when reading sets that name.
+
+    Examples
+    --------
+    >>> docvar_name("title", "table"), docvar_name("source", "front matter")
+    ('title', 'front_matter_source')
+    """
     return f"{origin.replace(' ', '_')}_{name}" if name in RESERVED_DOCVARS else name
 
 
 def auto_doc_id(rel: str, row: int | None = None) -> str:
     """A readable, path-free doc_id from a file's relative path (and table row).
 
-    As :func:`corpus_tools.metadata.slugify`, but any suffix goes (``.parquet`` too).
+    As :func:`corpus_tools.corpus.metadata.slugify`, but any suffix goes (``.parquet`` too).
+
+    Examples
+    --------
+    >>> auto_doc_id("2021/淮阴 区.txt"), auto_doc_id("articles.parquet", 3)
+    ('2021-淮阴-区', 'articles-3')
     """
     path = PurePosixPath(rel)
     stem = str(path.with_suffix("")) if path.suffix else rel
     slug = re.sub(r"[^\w\u4e00-\u9fff-]+", "-", stem).strip("-") or "doc"
     return slug if row is None else f"{slug}-{row}"
-
-
 
 
 def decoding_problem(source: str, error: Exception, doc_id: str) -> ReadProblem:

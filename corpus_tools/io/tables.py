@@ -172,12 +172,34 @@ def _plan_columns(
 
 
 class TableHeader(tuple):
-    """A table's column names, yielded by a record reader before its rows."""
+    """A table's column names, yielded by a record reader (:func:`csv_records`) before its rows."""
 
 
 def read_table(
     path: Path, rel: str, fmt: str, data: bytes, base: dict, options: ReadOptions
 ) -> Iterator[RawDocument | ReadProblem]:
+    """Yield a table's documents, one per row, and a problem for each row (or the table) that cannot be read.
+
+    Parameters
+    ----------
+    path : Path
+        The table file (a Parquet file is read from it in batches).
+    rel : str
+        Its path relative to the corpus folder: the rows' sources are ``"<rel>#<row>"``.
+    fmt : {"csv", "tsv", "jsonl", "parquet"}
+        The table's format.
+    data : bytes
+        The file's bytes (CSV, TSV and JSON Lines are decoded from them).
+    base : dict
+        The read information every row shares (``file``, ``format``, ``sha256`` …).
+    options : ReadOptions
+        Which columns are the text, the doc_id and the docvars, and the text checks.
+
+    Yields
+    ------
+    RawDocument or ReadProblem
+        In table order. Never raises for a problem of the table's content.
+    """
     where = str(path)
     if not data.strip():
         yield ReadProblem(rel, "empty", f"{where}: the table is empty (remove it from the corpus)", auto_doc_id(rel))
