@@ -39,7 +39,7 @@ import numpy as np
 import pandas as pd
 
 from ..compat import REMOVED_IN, renamed_parameters
-from ._groups import document_groups
+from ..corpus.metadata import group_labels
 from .spans import paragraph_starts, paragraph_unit_id, sentence_bounds
 
 if TYPE_CHECKING:
@@ -346,7 +346,7 @@ def quantified_claims(corpus: "Corpus", *, by: str = "group") -> pd.DataFrame:
         Claims are read from the cleaned bodies, :attr:`Corpus.texts`.
     by : str, default "group"
         The docvar that labels documents (``doc_id`` labels each by itself; locality docvars
-        fall back as in :func:`corpus_tools.group_labels`).
+        fall back as in :func:`corpus_tools.corpus.metadata.group_labels`).
 
     Returns
     -------
@@ -388,7 +388,7 @@ def quantified_claims(corpus: "Corpus", *, by: str = "group") -> pd.DataFrame:
     """
     from ..segment import get_segmenter
 
-    labels = document_groups(corpus, by)
+    labels = group_labels(corpus.docvars, by)
     blocked = _blocked_spans(corpus)
     segmenter = get_segmenter(hmm=False)
     rows = []
@@ -542,7 +542,7 @@ def claims_by_group(
                      "examples": "；".join(examples)})
     table = pd.DataFrame(rows, columns=["group", "category", "n_claims", "n_docs", "units", "top_objects", "examples"])
     if corpus is not None:
-        labels = document_groups(corpus, by)
+        labels = group_labels(corpus.docvars, by)
         lengths = corpus.texts.reindex(corpus.docvars.index).fillna("").str.len()
         lengths.index = lengths.index.astype(str)
         body = lengths.groupby(labels.reindex(lengths.index), sort=False).sum()

@@ -25,7 +25,7 @@ import scipy.sparse as sp
 
 from ..compat import renamed_parameters
 from ..dtm import DocTermMatrix
-from ..metadata import group_labels
+from ..corpus.metadata import group_labels
 
 __all__ = ["DISTINCTIVE_Q", "KEYNESS_COLUMNS", "group_counts", "keyness", "keyness_summary", "top_keyness"]
 
@@ -567,7 +567,7 @@ def keyness_summary(
     out = pd.DataFrame({"group": groups})
     if "n_tokens_group" in table.columns:
         out["n_tokens_group"] = out["group"].map(table.groupby("group", sort=False)["n_tokens_group"].first())
-    out["top_terms"] = out["group"].map(listed).fillna("")
+    out["top_terms"] = [listed.get(group, "") for group in out["group"]]
     out["top_value"] = out["group"].map(first)
     return out
 

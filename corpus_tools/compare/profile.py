@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from ._groups import document_groups
+from ..corpus.metadata import group_labels
 
 if TYPE_CHECKING:
     from ..corpus import Corpus
@@ -439,7 +439,7 @@ def _near_history(paragraph: str, start: int, end: int) -> bool:
 
 def _labels(corpus: Corpus, by: str) -> pd.Series:
     """Group label per document (index doc_id as str), named ``group``."""
-    return document_groups(corpus, by).rename("group")
+    return group_labels(corpus.docvars, by).rename("group")
 
 
 def _doc_tokens(corpus: Corpus, tokens: Tokens | None) -> dict[str, list[str]]:

@@ -68,8 +68,8 @@ import numpy as np
 import pandas as pd
 
 from ..compat import renamed_parameters
+from ..corpus.metadata import group_labels
 from ..progress import progress as progress_bar
-from ._groups import document_groups
 from .shingles import (
     ShingledText,
     build_index,
@@ -292,7 +292,7 @@ def shared_passages(
         raise ValueError(f"formula_min_docs must be at least 2, got {formula_min_docs}")
     if max_pair_docs < formula_min_docs:
         raise ValueError(f"max_pair_docs ({max_pair_docs}) must be at least formula_min_docs ({formula_min_docs})")
-    labels = document_groups(corpus, by) if by is not None else None
+    labels = group_labels(corpus.docvars, by) if by is not None else None
 
     docs = []
     for doc_id, text in corpus.texts.items():
@@ -435,7 +435,7 @@ def reuse_coverage(corpus, passages: pd.DataFrame, *, by: str = "group") -> pd.D
     >>> reuse_coverage(corp, shared_passages(corp, registry=None), by="doc_id")[["doc_id", "share_template"]].values.tolist()
     [['a', 0.9545454545454546], ['b', 0.84]]
     """
-    labels = document_groups(corpus, by)
+    labels = group_labels(corpus.docvars, by)
     doc_ids = corpus.docvars.index.astype(str)
     lengths = corpus.texts.reindex(corpus.docvars.index).fillna("").str.len().to_numpy()
     sides = _sides(passages)
@@ -502,8 +502,8 @@ def reuse_matrix(
         raise ValueError(f"value must be 'share' or 'n_chars', not {value!r}")
     if kind not in ("all", "template", "formula"):
         raise ValueError(f"kind must be 'all', 'template' or 'formula', not {kind!r}")
-    labels = document_groups(corpus, by)
-    levels = _levels(corpus, labels)
+    labels = group_labels(corpus.docvars, by)
+    levels = _levels(labels)
     sides = _sides(passages)
     sides = sides[sides["partner"].notna()]
     if kind != "all":
@@ -530,10 +530,11 @@ def reuse_matrix(
     return matrix
 
 
-def _levels(corpus, labels: pd.Series) -> list:
-    if isinstance(corpus.docvars.get(labels.name, pd.Series(dtype=object)).dtype, pd.CategoricalDtype):
+def _levels(labels: pd.Series) -> list:
+    """The groups in the analyst's order: a categorical docvar's categories, else corpus order."""
+    if isinstance(labels.dtype, pd.CategoricalDtype):
         present = set(labels)
-        return [c for c in corpus.docvars[labels.name].cat.categories if c in present]
+        return [c for c in labels.cat.categories if c in present]
     return list(pd.unique(labels))
 
 

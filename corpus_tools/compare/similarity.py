@@ -24,7 +24,7 @@ import pandas as pd
 import scipy.sparse as sp
 
 from ..dtm import DocTermMatrix
-from ..metadata import group_labels
+from ..corpus.metadata import group_labels
 from .keyness import group_counts
 
 if TYPE_CHECKING:

@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from ._groups import document_groups
+from ..corpus.metadata import group_labels
 from .spans import paragraph_starts, paragraph_unit_id, sentence_bounds
 
 if TYPE_CHECKING:
@@ -273,7 +273,7 @@ def dated_events(
         docvars ``date_published`` (or, failing that, ``date_page``).
     by : str, default "group"
         The docvar that labels documents (``doc_id`` labels each by itself; locality docvars
-        fall back as in :func:`corpus_tools.group_labels`).
+        fall back as in :func:`corpus_tools.corpus.metadata.group_labels`).
     default_year : int, optional
         The year of dates nothing else resolves (``year_source == "default"``), e.g. 2021 for a
         corpus of 2021 campaign reports without publication dates. None leaves such dates
@@ -354,7 +354,7 @@ def dated_events(
     the date is the province's (the centre's), and the local meeting is recorded in
     ``undated_local_mention``.
     """
-    labels = document_groups(corpus, by)
+    labels = group_labels(corpus.docvars, by)
     first_day, last_day = (pd.Timestamp(w) for w in window)
     if last_day < first_day:
         raise ValueError(f"window must be (first day, last day), got {window!r}")
