@@ -1,4 +1,4 @@
-"""Word segmentation: the only module that imports a segmenter.
+"""Word segmentation engines: jieba and rjieba behind one :class:`Segmenter` (see :mod:`corpus_tools.segment`).
 
 jieba is the reference. It keeps a global tokenizer, configures logging when imported and
 caches its prefix dictionary in the system temp folder; this module avoids all three: each
@@ -30,8 +30,8 @@ from typing import Literal
 
 import pandas as pd
 
-from . import lexicons
-from .environment import CACHE_DIR_ENV, cache_dir_setting
+from .. import lexicons
+from ..environment import CACHE_DIR_ENV, cache_dir_setting
 
 __all__ = [
     "CACHE_DIR_ENV",

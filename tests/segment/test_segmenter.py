@@ -1,4 +1,4 @@
-"""Tests for corpus_tools.segment: the private jieba tokenizer, the project dictionary, and rjieba's
+"""Tests for corpus_tools.segment.segmenter: the private jieba tokenizer, the project dictionary, and rjieba's
 identity with jieba."""
 
 from __future__ import annotations
@@ -14,7 +14,9 @@ import pytest
 from corpus_tools import lexicons
 from corpus_tools.segment import EXTRA_WORD_FREQ, Segmenter, get_segmenter
 
-SEEDS = Path(__file__).resolve().parents[1] / "seeds"
+from .dictionary import jieba_main_dictionary
+
+SEEDS = Path(__file__).resolve().parents[2] / "seeds"
 # Seed 002 is traditional script with inline pinyin; the dictionary is simplified only.
 SIMPLIFIED_SEEDS = ["000", "001", "003", "004"]
 
@@ -379,20 +381,6 @@ def test_extra_words_identical_across_engines():
     _assert_same(fast, reference, text)
 
 
-def _jieba_main_dictionary() -> tuple[dict[str, int], int]:
-    # Read dict.txt the way jieba's gen_pfdict does: the last frequency of a word wins, and
-    # the total counts every line.
-    import jieba
-
-    freq: dict[str, int] = {}
-    total = 0
-    for line in (Path(jieba.__file__).parent / "dict.txt").read_text(encoding="utf-8").splitlines():
-        word, count, _ = line.split(" ")
-        freq[word] = int(count)
-        total += int(count)
-    return freq, total
-
-
 def _near_threshold_words(freq: dict[str, int], fixed_total: int) -> tuple[dict[str, int], int]:
     """Two-character words AB, each with the smallest frequency at which jieba joins it.
 
@@ -417,7 +405,7 @@ def test_rjieba_divides_by_jiebas_total(tmp_path):
     # jieba's total keeps frequencies that were overwritten (here the 的 that the user
     # dictionary re-weights to 1); a segmenter that used rjieba's own total would be off by
     # freq(的) and would split words that sit just above jieba's threshold.
-    freq, main_total = _jieba_main_dictionary()
+    freq, main_total = jieba_main_dictionary()
     words, total = _near_threshold_words(freq, main_total + 1)
     userdict = tmp_path / "near.txt"
     userdict.write_text("的 1 uj\n" + "".join(f"{w} {f} n\n" for w, f in words.items()), encoding="utf-8")
@@ -441,7 +429,7 @@ def test_rjieba_blocks_are_jiebas_plus_the_characters_split_off():
     import jieba.posseg
     import rjieba
 
-    from corpus_tools.segment import _CUT_SEPARATORS, _POS_SEPARATORS
+    from corpus_tools.segment.segmenter import _CUT_SEPARATORS, _POS_SEPARATORS
 
     engine = rjieba.Jieba.empty()
     code_points = [cp for cp in range(0x110000) if not 0xD800 <= cp <= 0xDFFF]
@@ -493,7 +481,7 @@ def test_auto_falls_back_to_jieba_when_the_probe_differs(monkeypatch):
 
 
 def test_without_rjieba_auto_uses_jieba(monkeypatch):
-    import corpus_tools.segment as segment
+    import corpus_tools.segment.segmenter as segment
 
     monkeypatch.setattr(segment, "_rjieba_available", lambda: False)
     segmenter = Segmenter()
@@ -526,7 +514,7 @@ def test_segmenter_pickles_as_its_settings(tmp_path):
 def test_whitespace_shortcut_sees_every_character_jieba_drops():
     # rjieba's cut skips the whitespace filter for texts the pattern finds nothing in; that is
     # exact only if the pattern matches every character str.isspace() accepts.
-    from corpus_tools.segment import _WHITESPACE
+    from corpus_tools.segment.segmenter import _WHITESPACE
 
     spaces = {chr(cp) for cp in range(0x110000) if chr(cp).isspace()}
     assert {ch for ch in spaces if _WHITESPACE.match(ch)} == spaces

@@ -1,4 +1,4 @@
-"""Tests for corpus_tools.tokencache: keys, values, the SQLite store and what invalidates what."""
+"""Tests for corpus_tools.segment.cache: keys, values, the SQLite store and what invalidates what."""
 
 from __future__ import annotations
 
@@ -10,8 +10,10 @@ from pathlib import Path
 import pytest
 
 from corpus_tools.segment import Segmenter, get_segmenter
-from corpus_tools.tokencache import TokenCache, decode, encode, open_cache, unit_keys
+from corpus_tools.segment.cache import TokenCache, decode, encode, open_cache, unit_keys
 from corpus_tools.tokens import segment_texts
+
+from .dictionary import jieba_main_dictionary
 
 
 @pytest.fixture(scope="module")
@@ -179,28 +181,16 @@ def test_user_entries_in_reports_jiebas_own_frequencies(tmp_path):
 
 # What a change of the user dictionary invalidates. The near-threshold words: two characters
 # that jieba joins only while the total frequency T is large enough (F * T > fA * fB, see
-# test_segment.test_rjieba_divides_by_jiebas_total); a text that contains none of the changed
+# test_segmenter.test_rjieba_divides_by_jiebas_total); a text that contains none of the changed
 # words changes with T all the same.
 
 _FILLER = "龘靐齉"  # an unrelated user word whose frequency moves T
 
 
-def _main_dictionary() -> tuple[dict[str, int], int]:
-    import jieba
-
-    freq: dict[str, int] = {}
-    total = 0
-    for line in (Path(jieba.__file__).parent / "dict.txt").read_text(encoding="utf-8").splitlines():
-        word, count, _ = line.split(" ")
-        freq[word] = int(count)
-        total += int(count)
-    return freq, total
-
-
 @pytest.fixture(scope="module")
 def dictionaries(tmp_path_factory):
     """Four user dictionaries: a base, a retagged word, a reformatted copy, a lighter filler."""
-    freq, main_total = _main_dictionary()
+    freq, main_total = jieba_main_dictionary()
     filler_freq = 5_000_000
     chars = "了是在和有他不我人也"
     pairs = [a + b for a in chars for b in chars if a != b and a + b not in freq][:6]
