@@ -36,6 +36,7 @@ import numpy as np
 import pandas as pd
 
 from . import tokencache
+from .compat import renamed_parameters
 from .parallel import batches_by_size, mp_context, n_workers, worker_pool
 from .progress import progress as _progress
 from .segment import Engine, Segmenter, get_segmenter
@@ -191,7 +192,7 @@ class Tokens:
         What one row is.
     history : tuple of str
         What was done, oldest first, e.g. ``"tokenize(unit='paragraph', ...)"``,
-        ``"remove(words=248, min_nchar=2, pos=None, keep_numbers=False)"``.
+        ``"remove(words=248, min_chars=2, pos=None, keep_numbers=False)"``.
 
     Attributes
     ----------
@@ -422,11 +423,12 @@ class Tokens:
             keep &= tag_ok[self.pos_codes]
         return self._derived(keep=keep, step=step)
 
+    @renamed_parameters(min_nchar="min_chars")
     def remove(
         self,
         words: Iterable[str] = (),
         *,
-        min_nchar: int = 1,
+        min_chars: int = 1,
         pos: Collection[str] | None = None,
         keep_numbers: bool = False,
     ) -> Tokens:
@@ -436,9 +438,10 @@ class Tokens:
         ----------
         words : iterable of str, default ()
             Words to drop, matched exactly, e.g. ``lexicons.stopwords("zh-official")``.
-        min_nchar : int, default 1
-            Drop tokens with fewer characters than this; ``min_nchar=2`` drops single
-            characters.
+        min_chars : int, default 1
+            Drop tokens with fewer characters than this; ``min_chars=2`` drops single
+            characters. (Called ``min_nchar`` before 0.2; the old name still works, with a
+            FutureWarning.)
         pos : collection of str, optional
             Part-of-speech tags to drop (exact match), e.g. ``{"x", "m"}``. Needs tagged tokens.
         keep_numbers : bool, default False
@@ -463,15 +466,15 @@ class Tokens:
         >>> idx = pd.Index(["a"], name="unit_id")
         >>> toks = Tokens(tokens=pd.Series([["深入", "开展", "学党史", "，", "2021", "年"]], index=idx),
         ...               docvars=pd.DataFrame({"doc_id": ["a"]}, index=idx), unit="document")
-        >>> toks.remove({"深入", "开展"}, min_nchar=2).tokens.iloc[0]
+        >>> toks.remove({"深入", "开展"}, min_chars=2).tokens.iloc[0]
         ['学党史']
         """
         if isinstance(words, str):
             # A bare string would otherwise be read as a set of characters.
             words = (words,)
         wordset = frozenset(words)
-        if int(min_nchar) != min_nchar or min_nchar < 1:
-            raise ValueError(f"min_nchar must be a positive integer, got {min_nchar!r}")
+        if int(min_chars) != min_chars or min_chars < 1:
+            raise ValueError(f"min_chars must be a positive integer, got {min_chars!r}")
         if pos is not None:
             if self.pos_codes is None:
                 raise ValueError("these tokens carry no POS tags; tokenize with pos=True")
@@ -482,13 +485,13 @@ class Tokens:
             posset = frozenset()
 
         def keep_word(word: str) -> bool:
-            if word in wordset or len(word) < min_nchar or _is_punctuation(word):
+            if word in wordset or len(word) < min_chars or _is_punctuation(word):
                 return False
             return keep_numbers or not _is_number(word)
 
         pos_repr = None if pos is None else tuple(sorted(posset))
         step = (
-            f"remove(words={len(wordset)}, min_nchar={min_nchar}, pos={pos_repr!r}, "
+            f"remove(words={len(wordset)}, min_chars={min_chars}, pos={pos_repr!r}, "
             f"keep_numbers={keep_numbers})"
         )
         return self._filter(keep_word, (lambda tag: tag not in posset) if posset else None, step)
@@ -921,7 +924,7 @@ def tokenize(
     --------
     >>> import corpus_tools as ct  # doctest: +SKIP
     >>> toks = ct.tokenize(ct.read_corpus("seeds"), unit="paragraph")  # doctest: +SKIP
-    >>> toks.remove(ct.stopwords("zh-official"), min_nchar=2)  # doctest: +SKIP
+    >>> toks.remove(ct.stopwords("zh-official"), min_chars=2)  # doctest: +SKIP
     """
     check_unit(unit)
     if segmenter is None:

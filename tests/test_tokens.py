@@ -181,10 +181,10 @@ def test_tokenize_empty_text_gives_empty_list():
         # punctuation-only tokens always go, numbers go unless kept
         ((), {}, ["深入", "开展", "学党史", "党", "年"]),
         ((), {"keep_numbers": True}, ["深入", "开展", "学党史", "党", "2021", "年", "1.6"]),
-        ((), {"min_nchar": 2}, ["深入", "开展", "学党史"]),
-        ((), {"min_nchar": 3}, ["学党史"]),
+        ((), {"min_chars": 2}, ["深入", "开展", "学党史"]),
+        ((), {"min_chars": 3}, ["学党史"]),
         ({"深入", "开展"}, {}, ["学党史", "党", "年"]),
-        ({"深入", "开展"}, {"min_nchar": 2, "keep_numbers": True}, ["学党史", "2021", "1.6"]),
+        ({"深入", "开展"}, {"min_chars": 2, "keep_numbers": True}, ["学党史", "2021", "1.6"]),
         ("深入", {}, ["开展", "学党史", "党", "年"]),  # a bare string is one word, not characters
     ],
 )
@@ -203,10 +203,10 @@ def test_remove_punctuation_and_number_detection(token, is_dropped):
 
 
 def test_remove_with_stopword_list_and_history(doc_tokens):
-    cleaned = doc_tokens.remove(stopwords("zh-official"), min_nchar=2)
+    cleaned = doc_tokens.remove(stopwords("zh-official"), min_chars=2)
     assert cleaned.tokens["zhaoling-2021"] == ["召陵区", "学史明理", "学史增信", "七个一"]
     assert cleaned.history[-1] == (
-        f"remove(words={len(stopwords())}, min_nchar=2, pos=None, keep_numbers=False)"
+        f"remove(words={len(stopwords())}, min_chars=2, pos=None, keep_numbers=False)"
     )
     assert len(cleaned.history) == len(doc_tokens.history) + 1
 
@@ -224,9 +224,17 @@ def test_remove_pos_needs_tags():
         _toy_tokens([["党史"]]).remove(pos={"n"})
 
 
-def test_remove_refuses_bad_min_nchar():
-    with pytest.raises(ValueError, match="min_nchar"):
-        _toy_tokens([["党史"]]).remove(min_nchar=0)
+def test_remove_refuses_bad_min_chars():
+    with pytest.raises(ValueError, match="min_chars"):
+        _toy_tokens([["党史"]]).remove(min_chars=0)
+
+
+def test_remove_still_takes_min_nchar_with_a_warning():
+    toks = _toy_tokens([["深入", "党", "学党史"]])
+    with pytest.warns(FutureWarning, match="'min_nchar' is renamed 'min_chars'"):
+        old = toks.remove(min_nchar=2)
+    assert old.tokens.iloc[0] == ["深入", "学党史"]
+    assert old.history == toks.remove(min_chars=2).history
 
 
 def test_methods_do_not_change_the_original():
@@ -564,7 +572,7 @@ def test_codes_round_trip_to_the_same_strings():
 
 def test_remove_keeps_codes_and_vocabulary_consistent():
     toks = _toy_tokens(CODED_LISTS, CODED_TAGS)
-    removed = toks.remove({"办实事"}, min_nchar=2)
+    removed = toks.remove({"办实事"}, min_chars=2)
     _assert_consistent(removed)
     expected = [["学党史", "悟思想", "学党史"], [], ["开新局"], ["悟思想", "学党史"]]
     assert _decode(removed) == expected

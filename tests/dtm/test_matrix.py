@@ -27,7 +27,7 @@ def _seed_tokens() -> Tokens:
         tokens=pd.Series([seg.cut(p.read_text(encoding="utf-8")) for p in paths], index=index, dtype=object),
         docvars=pd.DataFrame({"doc_id": list(index)}, index=index),
         unit="document",
-    ).remove(stopwords(), min_nchar=2)
+    ).remove(stopwords(), min_chars=2)
 
 
 # -- building ---------------------------------------------------------------------------------
