@@ -6,13 +6,18 @@ Submodules, one job each:
 ``keyness``     distinctive vocabulary: G², χ² with effect sizes, log-odds with an informative prior
 ``similarity``  document and group similarity (TF-IDF cosine, topic Jensen–Shannon), clustering
 ``reuse``       passages shared between documents, coverage, formula vs template reuse
+``shingles``    the character matching under ``reuse`` (normalisation, shingle index, passages)
 ``claims``      quantified claims (number + measure word + object), numerals parsed
 ``timeline``    dated events, years resolved from context, mobilisation lag
+``spans``       the sentence and paragraph around a match (for ``claims`` and ``timeline``)
 ``plots``       figures built from the tables above
 
-Every function takes the grouping docvar as ``by`` (``"group"`` after
-``open_corpus(..., group_by=...)``; ``district``, ``province``, ``outlet``, ``admin_level`` …)
-and returns a tidy table with a ``group`` column.
+Every analysis takes the stage object first (a :class:`~corpus_tools.corpus.Corpus` or a
+:class:`~corpus_tools.dtm.DocTermMatrix`), then any table it reads, then keyword-only options;
+it takes the grouping docvar as ``by`` (``"group"`` after ``open_corpus(..., group_by=...)``;
+``district``, ``province``, ``outlet``, ``admin_level`` …), labels documents with the one
+grouping rule, :func:`corpus_tools.corpus.metadata.group_labels`, and returns a tidy table with
+a ``group`` column.
 """
 
 from .claims import claims_by_group, parse_numeral, quantified_claims
