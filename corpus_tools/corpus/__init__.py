@@ -16,7 +16,7 @@ it before is still here:
 - :mod:`~corpus_tools.corpus.locality`: a document's province, city, district and town.
 """
 
-from ..readers import CorpusReadError
+from ..io import CorpusReadError
 from .build import CLEAN_PARALLEL_MIN_CHARS, corpus_from_texts, open_corpus, read_corpus
 from .core import BLOCK_COLUMNS, PROBLEM_COLUMNS, QUALITY_LOG_COLUMNS, BlockRow, Corpus
 from .document import ProcessedDocument, merge_docvars, process_document

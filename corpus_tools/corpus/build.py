@@ -1,6 +1,6 @@
 """Building a Corpus: reading a folder or table, cleaning on worker processes, assembling.
 
-:func:`read_corpus` reads with :func:`corpus_tools.readers.iter_documents`, hands the documents
+:func:`read_corpus` reads with :func:`corpus_tools.io.iter_documents`, hands the documents
 to :func:`~corpus_tools.corpus.document.process_document` (on worker processes for a large
 corpus, while the rest is still being read) and assembles the :class:`~corpus_tools.corpus.Corpus`.
 :func:`open_corpus` is the notebooks' entry point; :func:`corpus_from_texts` builds a corpus
@@ -24,7 +24,7 @@ import pandas as pd
 from ..compat import renamed_parameters
 from ..parallel import mp_context, n_workers, worker_pool
 from ..progress import progress as _progress
-from ..readers import CorpusReadError, Format, RawDocument, ReadProblem, iter_documents
+from ..io import CorpusReadError, Format, RawDocument, ReadProblem, iter_documents
 from .core import PROBLEM_COLUMNS, QUALITY_LOG_COLUMNS, Corpus, blocks_frame, empty_problems
 from .document import ProcessedDocument, merge_docvars, process_document
 from .metadata import group_labels
@@ -213,7 +213,6 @@ def _assemble(
     )
 
 
-
 def read_corpus(
     path: str | Path,
     *,
@@ -241,7 +240,7 @@ def read_corpus(
         A folder, searched recursively (hidden files and folders left out),
         or one file. Supported: ``.txt``, ``.md``, ``.html``/``.htm``,
         ``.docx``, and tables with one article per row: ``.csv``, ``.tsv``,
-        ``.jsonl``, ``.parquet`` (see :mod:`corpus_tools.readers`).
+        ``.jsonl``, ``.parquet`` (see :mod:`corpus_tools.io`).
     metadata : str, Path, None or False
         A manifest CSV with a ``file`` column (``"<table>#<row>"`` names a
         table row), optionally ``doc_id`` and any docvars; its values override
@@ -261,11 +260,11 @@ def read_corpus(
     text_column : str, optional
         The column holding each table row's article; by default ``text``, or
         else a common name for it (``content``, ``body``, ``正文`` …, see
-        :data:`corpus_tools.readers.TEXT_ALIASES`).
+        :data:`corpus_tools.io.TEXT_ALIASES`).
     id_column : str, optional
         The column holding each table row's doc_id; by default a ``doc_id``,
         ``id`` or ``url`` column whose values are unique (see
-        :func:`corpus_tools.readers.iter_documents`), else ``<table>-<row>``.
+        :func:`corpus_tools.io.iter_documents`), else ``<table>-<row>``.
     docvar_columns : sequence of str, optional
         Table columns to keep as docvars; by default all but the text (and id).
     columns : mapping of str to str, optional
@@ -274,7 +273,7 @@ def read_corpus(
         Read common column names as the docvars they mean (``date`` →
         ``date_published``, ``source``/``媒体`` → ``outlet``, ``标题`` →
         ``title``, ``省``/``市``/``区县`` → ``province``/``city``/``district`` …;
-        :data:`corpus_tools.readers.COLUMN_ALIASES`). What was mapped is logged,
+        :data:`corpus_tools.io.COLUMN_ALIASES`). What was mapped is logged,
         and an ``*_evidence`` column (``locality_evidence`` …) names the table
         column a stated value came from.
     on_error : {"raise", "skip"}

@@ -87,7 +87,7 @@ class Corpus:
     raw_texts : pandas.Series
         The texts as read, untouched (index ``doc_id``): the decoded file, or
         for HTML, Word, Markdown and tables the text the reader took from it
-        (see :mod:`corpus_tools.readers`).
+        (see :mod:`corpus_tools.io`).
     texts : pandas.Series
         The cleaned article bodies that analyses use: body paragraphs only,
         separated by ``"\\n"`` (index ``doc_id``).
@@ -107,7 +107,7 @@ class Corpus:
     problems : pandas.DataFrame
         One row per input that reading skipped, kept despite a problem, or
         ignored: ``source, doc_id, code, action, message`` (see
-        :class:`corpus_tools.readers.ReadProblem`). Each is also in the
+        :class:`corpus_tools.io.ReadProblem`). Each is also in the
         quality log (step ``read``, rule ``skipped_<code>``, ``<code>`` or
         ``ignored_<code>``), so nothing leaves the corpus unrecorded.
     """

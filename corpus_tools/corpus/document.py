@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from ..readers import READ_INFO_COLUMNS
+from ..io import READ_INFO_COLUMNS
 from .clean import clean_text, count_han, script_from_counts
 from .core import BlockRow, blocks_frame
 from .metadata import LOCALITY_COLUMNS, MANIFEST_COLUMNS, infer_docvars
@@ -129,7 +129,7 @@ def merge_docvars(inferred: pd.DataFrame, read_info: pd.DataFrame, given: pd.Dat
     inferred : pandas.DataFrame
         Per document (index ``doc_id``), :attr:`ProcessedDocument.inferred`.
     read_info : pandas.DataFrame
-        Per document, what reading found (:data:`~corpus_tools.readers.READ_INFO_COLUMNS`:
+        Per document, what reading found (:data:`~corpus_tools.io.READ_INFO_COLUMNS`:
         file, encoding, sha256 …).
     given : pandas.DataFrame
         Per document, what the sources state (manifest, table columns, front matter); ``""``
