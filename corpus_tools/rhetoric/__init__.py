@@ -45,7 +45,6 @@ from .patterns import (
     quantifier_openings,
     quoted_terms,
 )
-from .plots import parallel_figure
 from .registry import (
     LAYERS,
     MATCH_COLUMNS,
@@ -58,6 +57,9 @@ from .registry import (
     match_registry,
 )
 from .stats import formulaicness, four_char_density, frequency, inventory, paragraph_table
+
+# The figure lives with the other figures; importable from here as before.
+from ..textplot.rhetoric import parallel_figure, plot_parallel_runs  # noqa: E402
 
 __all__ = [
     "Registry",
@@ -84,6 +86,7 @@ __all__ = [
     "kwic_view",
     "kwic_widget",
     "kwic_explorer",
+    "plot_parallel_runs",
     "parallel_figure",
     "MATCH_COLUMNS",
     "FORMULA_COLUMNS",
