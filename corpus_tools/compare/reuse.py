@@ -70,16 +70,8 @@ import pandas as pd
 from ..compat import renamed_parameters
 from ..corpus.metadata import group_labels
 from ..progress import progress as progress_bar
-from .shingles import (
-    ShingledText,
-    build_index,
-    candidate_pairs,
-    consecutive_runs,
-    docs_containing,
-    normalise,
-    pair_matches,
-    shingle_hashes,
-)
+from . import shingles
+from .shingles import normalise
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -166,7 +158,7 @@ def _shared_bylines(corpus, docs_a: pd.Series, docs_b: pd.Series) -> list[str]:
     return ["; ".join(sorted(parts(a) & parts(b))) if isinstance(b, str) else "" for a, b in zip(docs_a, docs_b)]
 
 
-def _registry_masks(corpus, docs: list[ShingledText], registry) -> dict[str, np.ndarray]:
+def _registry_masks(corpus, docs: list[shingles.ShingledText], registry) -> dict[str, np.ndarray]:
     """Per document, cumulative counts of normalised characters inside registry expressions."""
     from ..rhetoric import match_registry
 
@@ -298,18 +290,21 @@ def shared_passages(
     for doc_id, text in corpus.texts.items():
         text = "" if text is None else str(text)
         norm, index = normalise(text)
-        docs.append(ShingledText(str(doc_id), text, norm, index, shingle_hashes(norm, shingle_chars)))
-    index, position_df = build_index(docs)
+        hashes = shingles.shingle_hashes(norm, shingle_chars)
+        docs.append(shingles.ShingledText(str(doc_id), text, norm, index, hashes))
+    index, position_df = shingles.build_index(docs)
     rare = [df <= max_pair_docs for df in position_df]
 
     found: list[tuple] = []  # (a, sa, ea, b, sb, eb) normalised spans; b = -1 for no partner
-    pairs = candidate_pairs(index, len(docs), max_pair_docs=max_pair_docs, min_shared=min_chars - shingle_chars + 1)
+    pairs = shingles.candidate_pairs(
+        index, len(docs), max_pair_docs=max_pair_docs, min_shared=min_chars - shingle_chars + 1
+    )
     for a, b in progress_bar(pairs.tolist(), desc="shared passages", unit="pair", enabled=progress):
-        matches = pair_matches(docs[a], docs[b], shingle_chars=shingle_chars, min_chars=min_chars, rare_a=rare[a])
-        for sa, ea, sb, eb in matches:
+        pair = shingles.pair_matches(docs[a], docs[b], shingle_chars=shingle_chars, min_chars=min_chars, rare_a=rare[a])
+        for sa, ea, sb, eb in pair:
             found.append((a, sa, ea, b, sb, eb))
     for a, doc in enumerate(docs):
-        firsts, lasts = consecutive_runs(np.flatnonzero(~rare[a]))
+        firsts, lasts = shingles.consecutive_runs(np.flatnonzero(~rare[a]))
         for first, last in zip(firsts.tolist(), lasts.tolist()):
             if last + shingle_chars - first >= min_chars:
                 found.append((a, first, last + shingle_chars, -1, -1, -1))
@@ -321,7 +316,7 @@ def shared_passages(
         doc_a = docs[a]
         passage = doc_a.norm[sa:ea]
         if passage not in sharing:
-            sharing[passage] = docs_containing(passage, index, docs, shingle_chars)
+            sharing[passage] = shingles.docs_containing(passage, index, docs, shingle_chars)
         start_a, end_a = doc_a.original(sa, ea)
         rows["doc_a"].append(doc_a.doc_id)
         rows["start_a"].append(start_a)
