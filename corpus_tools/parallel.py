@@ -1,11 +1,9 @@
 """Worker processes for per-document work: how many, how started, in what batches.
 
 Cleaning (:func:`corpus_tools.corpus.read_corpus`), segmentation
-(:func:`corpus_tools.tokens.segment_texts`) and :func:`corpus_tools.stream.stream_dtm` share
-these rules, so that ``n_jobs`` means the same everywhere: ``None`` lets the size of the job
-decide (one process for small corpora, where starting workers would cost more than it saves;
-``stream_dtm`` always stays in one process unless asked), ``-1`` uses every core, a positive
-integer that many processes.
+(:func:`corpus_tools.tokens.segment_texts`), :func:`corpus_tools.streaming.stream.stream_dtm`
+and :func:`corpus_tools.streaming.dask.dask_dtm` share these rules, so that ``n_jobs`` means the
+same everywhere; :func:`n_workers` states the rule.
 """
 
 from __future__ import annotations
@@ -22,6 +20,8 @@ from concurrent.futures import ProcessPoolExecutor
 from typing import TypeVar
 
 import numpy as np
+
+from .compat import renamed_parameters
 
 __all__ = ["available_cores", "batches_by_size", "exit_with_parent", "mp_context", "n_workers", "worker_pool"]
 
@@ -51,22 +51,43 @@ def mp_context() -> multiprocessing.context.BaseContext:
 
 
 def n_workers(n_jobs: int | None, size: int, threshold: int | None) -> int:
-    """Resolve ``n_jobs`` to a number of processes.
+    """Resolve ``n_jobs`` to a number of processes: the one meaning of ``n_jobs`` in the package.
 
     Parameters
     ----------
     n_jobs : int or None
-        ``None``: every core when ``size >= threshold``, else 1. ``-1``: every core. A
-        positive integer: that many.
+        ``None``: decide by size, every core when ``size >= threshold``, else 1. ``-1``: every
+        core this process may use (:func:`available_cores`). A positive integer: that many.
     size : int
         The size of the job (characters to process).
     threshold : int or None
-        The size from which ``n_jobs=None`` goes parallel; ``None``: never.
+        The size from which ``n_jobs=None`` goes parallel. ``None``: never, for work whose
+        size is not known before it starts (``stream_dtm`` reads its source as it goes, so it
+        stays in one process unless asked). ``0``: always, where asking for the function is
+        asking for parallel work (``dask_dtm``'s local cluster).
+
+    Returns
+    -------
+    int
+        Processes to start (1: work in this process).
 
     Raises
     ------
     TypeError, ValueError
         If ``n_jobs`` is not ``None``, ``-1`` or a positive integer.
+
+    Notes
+    -----
+    Below the threshold, starting worker processes (each loads the segmenter or the gazetteer)
+    costs more than it saves; the functions that take ``n_jobs`` set their threshold from
+    measurements (``benchmarks/pipeline_speed.py``).
+
+    Examples
+    --------
+    >>> n_workers(None, 1_000, 2_000_000), n_workers(3, 1_000, 2_000_000), n_workers(None, 0, None)
+    (1, 3, 1)
+    >>> n_workers(None, 0, 0) == n_workers(-1, 0, None) == available_cores()
+    True
     """
     if n_jobs is None:
         return available_cores() if threshold is not None and size >= threshold else 1
@@ -143,17 +164,18 @@ def _start_worker(parent_pid: int, initializer, initargs: tuple) -> None:
         initializer(*initargs)
 
 
+@renamed_parameters(workers="n_processes")
 def worker_pool(
-    workers: int, context: multiprocessing.context.BaseContext, *, initializer=None, initargs: tuple = ()
+    n_processes: int, context: multiprocessing.context.BaseContext, *, initializer=None, initargs: tuple = ()
 ) -> ProcessPoolExecutor:
-    """A ``ProcessPoolExecutor`` of ``workers`` processes that end when this process dies.
+    """A ``ProcessPoolExecutor`` of ``n_processes`` processes that end when this process dies.
 
     See :func:`exit_with_parent`. Every pool of the package is made here.
 
     Parameters
     ----------
-    workers : int
-        Processes.
+    n_processes : int
+        Processes, already resolved from ``n_jobs`` by :func:`n_workers`.
     context : multiprocessing context
         How to start them (:func:`mp_context`).
     initializer : callable, optional
@@ -161,6 +183,6 @@ def worker_pool(
         (module level, so that ``spawn`` can pickle it).
     """
     return ProcessPoolExecutor(
-        max_workers=workers, mp_context=context, initializer=_start_worker,
+        max_workers=n_processes, mp_context=context, initializer=_start_worker,
         initargs=(os.getpid(), initializer, tuple(initargs)),
     )

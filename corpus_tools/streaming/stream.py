@@ -265,7 +265,9 @@ def stream_dtm(
     encoding : str, optional
         Decode every file with this codec instead of detecting it.
     n_jobs : int, optional
-        Worker processes; ``None`` or 1 works in this process, ``-1`` uses every core.
+        Worker processes, as everywhere (:func:`corpus_tools.parallel.n_workers`): ``None``
+        decides by size, and a stream's size is not known before it is read, so ``None`` or 1
+        works in this process; ``-1`` uses every core, ``k`` that many processes.
     executor : concurrent.futures.Executor or similar, optional
         Run chunks on this instead (anything with ``submit(fn, *args, **kwargs)`` returning a
         future with ``result()``: a ``ProcessPoolExecutor``, a Dask ``Client`` …). Not with
