@@ -225,7 +225,7 @@ HOSTILE_LABELS = ["槐荫区$\\frac{}{}$", "第一行\\n第二行\n第三行", "
 def test_mathtext_in_labels_is_drawn_as_typed():
     import pandas as pd
 
-    from corpus_tools.rhetoric.plots import parallel_figure
+    from corpus_tools.textplot.rhetoric import plot_parallel_runs
     from corpus_tools.textplot import barh
 
     table = pd.DataFrame({"district": HOSTILE_LABELS, "count": [3, 2, 1, 4]})
@@ -235,7 +235,7 @@ def test_mathtext_in_labels_is_drawn_as_typed():
         "frame": ["学史…"], "run_length": [4], "n_frame_chars": [2], "unit_id": ["$\\frac{}{}$:p001"],
         "items": [" | ".join(HOSTILE_LABELS)],
     })
-    fig = parallel_figure(runs, title="$\\frac{}{}$")
+    fig = plot_parallel_runs(runs, title="$\\frac{}{}$")
     fig.savefig(io.BytesIO(), format="png")
     assert fig.axes[0].get_title(loc="left") == "$\\frac{}{}$"
 

@@ -26,7 +26,7 @@ lines are partly UTF-8 Chinese and partly a legacy encoding (two files
 concatenated, a page edited in two editors) *mixes encodings*. Decoding it
 as a whole would turn one part into nonsense, so by default it raises
 :class:`DecodingError` naming the lines in each encoding; with
-``mixed="by_line"`` each line is decoded in its own encoding (``by-line``)
+``mixed_encodings="by_line"`` each line is decoded in its own encoding (``by-line``)
 and :attr:`Decoded.notes` says which lines were.
 
 Bytes that are not text raise :class:`DecodingError` too: NUL bytes or many
@@ -45,6 +45,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
+from ..compat import renamed_parameters
 from .options import option_hint
 
 __all__ = ["Decoded", "DecodingError", "common_han_share", "decode_bytes", "normalize_codec", "CANDIDATE_ENCODINGS"]
@@ -270,13 +271,14 @@ def _check_not_binary(text: str, name: str | Path, data: bytes) -> None:
         )
 
 
+@renamed_parameters(mixed="mixed_encodings")
 def decode_bytes(
     data: bytes,
     *,
     name: str | Path = "<bytes>",
     encoding: str | None = None,
     hint: str | None = None,
-    mixed: Literal["raise", "by_line"] = "raise",
+    mixed_encodings: Literal["raise", "by_line"] = "raise",
 ) -> Decoded:
     """Decode ``data``, detecting its encoding unless ``encoding`` is given.
 
@@ -292,7 +294,7 @@ def decode_bytes(
         An encoding the file declares about itself (an HTML ``<meta
         charset>``): used when UTF-8 does not fit and the hint decodes the
         bytes strictly (``method == "hint"``); otherwise detection goes on.
-    mixed : {"raise", "by_line"}
+    mixed_encodings : {"raise", "by_line"}
         What to do with a file whose lines mix UTF-8 and a legacy encoding:
         raise :class:`DecodingError` (``code == "mixed_encodings"``), or
         decode each line in its own encoding (``method == "by-line"``, the
@@ -306,7 +308,7 @@ def decode_bytes(
     ------
     DecodingError
         When the bytes contain NUL bytes or many control characters (binary
-        content), mix encodings (unless ``mixed="by_line"``), or no candidate
+        content), mix encodings (unless ``mixed_encodings="by_line"``), or no candidate
         encoding decodes them strictly. The message names the file, the
         problem and what to do.
 
@@ -317,7 +319,7 @@ def decode_bytes(
     >>> decode_bytes("學史明理，學史增信".encode("big5")).encoding
     'cp950'
     >>> mixed = "学史明理\\n".encode("utf-8") + "学史增信\\n".encode("gb18030")
-    >>> decoded = decode_bytes(mixed, mixed="by_line")
+    >>> decoded = decode_bytes(mixed, mixed_encodings="by_line")
     >>> decoded.text, decoded.encoding
     ('学史明理\\n学史增信\\n', 'utf-8+gb18030')
     """
@@ -367,7 +369,7 @@ def decode_bytes(
         _check_not_binary(text, name, data)
         return Decoded(text, "utf-8", "utf-8-strict")
 
-    by_line = _mixed_lines(data, name=name, mixed=mixed)
+    by_line = _mixed_lines(data, name=name, mixed=mixed_encodings)
     if by_line is not None:
         return by_line
     if hint is not None:

@@ -141,7 +141,7 @@ def _read_single(
     else:
         hint = declared_html_charset(data) if fmt == "html" else None
         try:
-            decoded = decode_bytes(data, name=where, encoding=options.encoding, hint=hint, mixed=options.mixed_encodings)
+            decoded = decode_bytes(data, name=where, encoding=options.encoding, hint=hint, mixed_encodings=options.mixed_encodings)
         except DecodingError as error:
             return decoding_problem(rel, error, doc_id)
         info = {"encoding": decoded.encoding, "encoding_method": decoded.method}

@@ -211,7 +211,7 @@ def read_table(
         column_values = functools.partial(_parquet_column, path)  # one column read, not the table
     else:
         try:
-            decoded = decode_bytes(data, name=where, encoding=options.encoding, mixed=options.mixed_encodings)
+            decoded = decode_bytes(data, name=where, encoding=options.encoding, mixed_encodings=options.mixed_encodings)
         except DecodingError as error:
             yield decoding_problem(rel, error, auto_doc_id(rel))
             return

@@ -250,7 +250,7 @@ def test_mixed_encodings_are_refused_by_default_with_the_lines():
 
 def test_mixed_encodings_decoded_line_by_line():
     data = GB_PART.encode("gb18030") + UTF8_PART.encode("utf-8") + GB_PART.encode("gb18030")
-    decoded = decode_bytes(data, mixed="by_line")
+    decoded = decode_bytes(data, mixed_encodings="by_line")
     assert decoded.text == GB_PART + UTF8_PART + GB_PART
     assert (decoded.encoding, decoded.method) == ("utf-8+gb18030", "by-line")
     assert decoded.notes == ("lines 1–3, lines 7–10 decoded as GB18030, the rest as UTF-8",)
@@ -258,7 +258,7 @@ def test_mixed_encodings_decoded_line_by_line():
 
 def test_mixed_with_big5():
     traditional = "黨史學習教育走深走實。\n\n為群眾辦實事。\n"
-    decoded = decode_bytes(UTF8_PART.encode("utf-8") + traditional.encode("cp950"), mixed="by_line")
+    decoded = decode_bytes(UTF8_PART.encode("utf-8") + traditional.encode("cp950"), mixed_encodings="by_line")
     assert decoded.text == UTF8_PART + traditional
     assert decoded.encoding in {"utf-8+cp950", "utf-8+gb18030"}
     assert decoded.encoding == "utf-8+cp950"
@@ -266,7 +266,7 @@ def test_mixed_with_big5():
 
 def test_crlf_lines_mixing_encodings():
     data = UTF8_PART.replace("\n", "\r\n").encode("utf-8") + GB_PART.replace("\n", "\r\n").encode("gb18030")
-    assert decode_bytes(data, mixed="by_line").text == (UTF8_PART + GB_PART).replace("\n", "\r\n")
+    assert decode_bytes(data, mixed_encodings="by_line").text == (UTF8_PART + GB_PART).replace("\n", "\r\n")
 
 
 def test_a_legacy_file_is_not_taken_for_mixed():
@@ -311,3 +311,10 @@ def test_error_codes():
     with pytest.raises(DecodingError) as info:
         decode_bytes(b"abc", encoding="no-such")
     assert info.value.code == "bad_encoding"
+
+
+def test_the_old_name_mixed_still_works_with_a_warning():
+    data = "学史明理\n".encode("utf-8") + "学史增信\n".encode("gb18030")
+    with pytest.warns(FutureWarning, match="'mixed' is renamed 'mixed_encodings'"):
+        decoded = decode_bytes(data, mixed="by_line")
+    assert (decoded.text, decoded.encoding) == ("学史明理\n学史增信\n", "utf-8+gb18030")
