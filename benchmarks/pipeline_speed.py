@@ -189,7 +189,7 @@ def _stage(name: str, corpus: Path, limit_mb: float, scratch: Path, n_jobs: int)
     """Run one stage here and return its measurements (the parent measures memory)."""
     out: dict = {}
     if name == "stream":
-        from corpus_tools.stream import stream_dtm
+        from corpus_tools.streaming import stream_dtm
 
         started = time.perf_counter()
         result = stream_dtm(corpus, out_dir=scratch / "stream-out", overwrite=True, n_jobs=n_jobs,
@@ -255,7 +255,7 @@ def _stage(name: str, corpus: Path, limit_mb: float, scratch: Path, n_jobs: int)
             words = pickle.load(handle)
         import scipy.sparse  # noqa: F401  (imports before the clock)
 
-        import corpus_tools.stream  # noqa: F401
+        import corpus_tools.streaming  # noqa: F401
 
         started = time.perf_counter()
         if name == "counting-plain":
@@ -349,7 +349,7 @@ def _count_like_stream(words: list[list[str]]) -> int:
     import numpy as np
     import scipy.sparse as sp
 
-    from corpus_tools.stream import count_units
+    from corpus_tools.streaming.chunks import count_units
     from corpus_tools.tokens import sort_vocabulary
 
     vocabulary: dict[str, int] = {}
