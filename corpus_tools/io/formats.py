@@ -76,7 +76,7 @@ def markdown_to_text(markdown: str) -> tuple[str, dict[str, str], list[str]]:
     Links keep their text, images go, list markers, quote marks, rules, code
     fences and table pipes go; the words stay. ATX headings (``# 标题``) and
     ``**bold**`` / ``__bold__`` are left for
-    :func:`corpus_tools.clean.remove_markdown_emphasis`, which every text goes
+    :func:`corpus_tools.corpus.clean.remove_markdown_emphasis`, which every text goes
     through. Ordered-list numbers (``1.``) stay: in Chinese reports they are
     part of the text.
 

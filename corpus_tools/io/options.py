@@ -284,10 +284,10 @@ class ReadOptions:
         --------
         >>> ReadOptions.from_kwargs({"text_column": "content"}, on_error="skip").on_error
         'skip'
-        >>> ReadOptions.from_kwargs(text_colum="content")
+        >>> ReadOptions.from_kwargs(text_colum="content")  # doctest: +ELLIPSIS
         Traceback (most recent call last):
         ...
-        TypeError: unknown reading option 'text_colum' (did you mean 'text_column'?); the reading options are: format, pattern, encoding, mixed_encodings, text_column, id_column, docvar_columns, columns, map_columns, min_han_chars, min_han_share, on_error
+        TypeError: unknown reading option 'text_colum' (did you mean 'text_column'?); the reading options are: format, ...
         """
         if isinstance(base, ReadOptions):
             return base.replace(**kwargs) if kwargs else base
