@@ -170,11 +170,8 @@ def process_chunk(
     """
     check_unit(unit)
     segmenter = _segmenter(engine)
-    doc_ids: list[str] = []
-    inferred: list[dict[str, object]] = []
-    infos: list[dict[str, object]] = []
-    given: list[dict[str, object]] = []
-    origin: list[dict[str, object]] = []
+    # Per document, the fields of ChunkResult that the merge turns into docvars frames.
+    per_document: dict[str, list[Any]] = {"doc_ids": [], "inferred": [], "info": [], "given": [], "origin": []}
     n_bytes = 0
     unit_ids: list[str] = []
     unit_docs: list[str] = []
@@ -182,15 +179,15 @@ def process_chunk(
     words: list[list[str]] = []
     tags: list[list[str]] = []
     for document in documents:
-        raw, info = document.raw_text, dict(document.read_info)
-        size = len(raw.encode("utf-8"))  # a UTF-8 file's own size; other encodings are counted as UTF-8
+        raw = document.raw_text
+        n_bytes += len(raw.encode("utf-8"))  # a UTF-8 file's own size; other encodings are counted as UTF-8
         doc = process_document(document.doc_id, raw)
-        doc_ids.append(document.doc_id)
-        inferred.append(doc.inferred)
-        infos.append(info)
-        given.append(dict(document.docvars))
-        origin.append(dict(document.docvar_origin))
-        n_bytes += size
+        for name, value in zip(
+            per_document,
+            (document.doc_id, doc.inferred, dict(document.read_info), dict(document.docvars),
+             dict(document.docvar_origin)),
+        ):
+            per_document[name].append(value)
         # Numbered by the rule Corpus.units uses, from the same body paragraphs.
         paragraphs = [(row.section, row.text) for row in doc.block_rows if row.kind == "body"]
         for unit_id, extra, text in iter_units(document.doc_id, paragraphs, unit, document_text=doc.body):
@@ -209,19 +206,8 @@ def process_chunk(
     for position, name in enumerate(unit_columns(unit)):
         columns[name] = [extra[position] for extra in unit_extra]
     result = ChunkResult(
-        doc_ids=doc_ids,
-        inferred=inferred,
-        info=infos,
-        given=given,
-        origin=origin,
-        n_bytes=n_bytes,
-        units=columns,
-        vocab=vocab,
-        unit_nnz=unit_nnz,
-        cols=cols,
-        vals=vals,
-        n_tokens=lengths,
-        segmenter=repr(segmenter),
+        **per_document, n_bytes=n_bytes, units=columns, vocab=vocab, unit_nnz=unit_nnz, cols=cols, vals=vals,
+        n_tokens=lengths, segmenter=repr(segmenter),
     )
     if keep_tokens:
         result.token_codes = codes.astype(np.int32)
