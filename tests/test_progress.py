@@ -78,3 +78,12 @@ def test_units_are_pluralised_and_fast_work_is_a_rate(monkeypatch, caplog):
     (line,) = [r.getMessage() for r in caplog.records]
     # 8 batches; the clock was read 10 times: 2.25 s
     assert line == "segmenting done: 8/8 batches (100%) in 2.2 s, 3.6 batches/s"
+
+
+@pytest.mark.parametrize(
+    ("seconds", "expected"),
+    [(0.4, "0 s"), (59.4, "59 s"), (60, "1 min 00 s"), (3599, "59 min 59 s"), (3600, "1 h 00 min"), (90061, "25 h 01 min")],
+)
+def test_format_duration(seconds, expected):
+    assert prog.format_duration(seconds) == expected
+    assert prog._duration is prog.format_duration  # the old private name, kept for one release
