@@ -10,7 +10,10 @@ Submodules, one job each:
 ``claims``      quantified claims (number + measure word + object), numerals parsed
 ``timeline``    dated events, years resolved from context, mobilisation lag
 ``spans``       the sentence and paragraph around a match (for ``claims`` and ``timeline``)
-``plots``       figures built from the tables above
+
+The figures built from these tables are in :mod:`corpus_tools.textplot.compare` (re-exported
+here: ``plot_similarity``, ``plot_dendrogram``, ``plot_keyness_panels``,
+``plot_keyness_heatmap``, ``plot_profile``); ``compare.plots`` is its old name.
 
 Every analysis takes the stage object first (a :class:`~corpus_tools.corpus.Corpus` or a
 :class:`~corpus_tools.dtm.DocTermMatrix`), then any table it reads, then keyword-only options;
@@ -20,16 +23,21 @@ grouping rule, :func:`corpus_tools.corpus.metadata.group_labels`, and returns a 
 a ``group`` column.
 """
 
-from .claims import claims_by_group, parse_numeral, quantified_claims
-from .keyness import group_counts, keyness, keyness_summary, top_keyness
-from .plots import (
+from ..textplot.compare import (  # the figures of these tables; old names warn until 0.3.0
     dendrogram_plot,
     keyness_heatmap,
     keyness_panels,
+    plot_dendrogram,
+    plot_keyness_heatmap,
+    plot_keyness_panels,
+    plot_profile,
+    plot_similarity,
     profile_dotplot,
     similarity_heatmap,
     summarise_top,
 )
+from .claims import claims_by_group, parse_numeral, quantified_claims
+from .keyness import group_counts, keyness, keyness_summary, top_keyness
 from .profile import group_profile, mattr, named_entities, quantified_sentences
 from .reuse import plot_reuse_coverage, plot_reuse_matrix, reuse_coverage, reuse_matrix, shared_passages
 from .similarity import (
@@ -60,8 +68,13 @@ __all__ = [
     "mobilisation_lag",
     "named_entities",
     "parse_numeral",
+    "plot_dendrogram",
+    "plot_keyness_heatmap",
+    "plot_keyness_panels",
+    "plot_profile",
     "plot_reuse_coverage",
     "plot_reuse_matrix",
+    "plot_similarity",
     "plot_timeline",
     "profile_dotplot",
     "quantified_claims",

@@ -155,7 +155,7 @@ def _planted_corpus():
     }
     docvars = pd.DataFrame({"district": ["甲区", "甲区", "乙县", "丙市"]}, index=list(texts))
     corp = ct.corpus_from_texts(texts, docvars=docvars)
-    return ct.dtm(ct.tokenize(corp).remove(ct.stopwords("zh-official"), min_nchar=2))
+    return ct.dtm(ct.tokenize(corp).remove(ct.stopwords("zh-official"), min_chars=2))
 
 
 def test_planted_term_is_its_districts_most_distinctive():
@@ -220,7 +220,7 @@ def test_summary_has_one_line_per_group():
 
 def test_seeds_by_district(seeds):
     corp = seeds.assign_docvars(group=ct.group_labels(seeds.docvars, "district"))
-    m = ct.dtm(ct.tokenize(corp).remove(ct.stopwords("zh-official"), min_nchar=2))
+    m = ct.dtm(ct.tokenize(corp).remove(ct.stopwords("zh-official"), min_chars=2))
     table = keyness(m)
     assert set(table["group"]) == SEED_GROUPS
     assert np.isfinite(table[["g2", "chi2", "log_ratio", "log_odds_z", "p_value"]].to_numpy()).all()

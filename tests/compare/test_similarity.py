@@ -69,7 +69,7 @@ def test_group_similarity_pools_counts_before_weighting():
 
 def test_seed_group_similarity_is_a_proper_similarity_matrix(seeds):
     corp = seeds.assign_docvars(group=ct.group_labels(seeds.docvars, "district"))
-    m = ct.dtm(ct.tokenize(corp).remove(ct.stopwords("zh-official"), min_nchar=2))
+    m = ct.dtm(ct.tokenize(corp).remove(ct.stopwords("zh-official"), min_chars=2))
     for sim in (group_similarity(m), document_similarity(m)):
         values = sim.to_numpy()
         assert np.allclose(values, values.T)
