@@ -27,6 +27,7 @@ from .html import declared_html_charset, html_to_text
 from .manifest import list_corpus_files
 from .options import (
     CLI_OPTIONS,
+    CLI_SPELLING,
     READ_INFO_COLUMNS,
     RESERVED_DOCVARS,
     SUPPORTED_SUFFIXES,
@@ -41,6 +42,7 @@ from .tables import COLUMN_ALIASES, ID_ALIASES, TEXT_ALIASES, URL_ALIASES
 __all__ = [
     "CANDIDATE_ENCODINGS",
     "CLI_OPTIONS",
+    "CLI_SPELLING",
     "COLUMN_ALIASES",
     "CorpusReadError",
     "Decoded",

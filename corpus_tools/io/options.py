@@ -27,6 +27,7 @@ from typing import Any, Literal
 
 __all__ = [
     "CLI_OPTIONS",
+    "CLI_SPELLING",
     "Format",
     "MixedEncodings",
     "OnError",
@@ -67,9 +68,21 @@ READ_INFO_COLUMNS = ("file", "format", "source", "row", "encoding", "encoding_me
 #: Docvar names no source may set: what reading records, the id, and the sizes cleaning counts.
 RESERVED_DOCVARS = frozenset(READ_INFO_COLUMNS) | {"doc_id", "n_chars_raw", "n_chars_body", "n_paragraphs"}
 
-#: Reading options the report command takes as ``--<name-with-dashes>`` (besides ``columns``,
-#: spelt ``--column NAME=DOCVAR``, and ``on_error``, a notebook parameter).
-CLI_OPTIONS = frozenset({"text_column", "id_column", "format", "encoding", "min_han_share", "min_han_chars", "metadata"})
+#: How the report command (``dangshi-reports``) spells the reading options it takes: the flag
+#: and the placeholder of its value. ``on_error`` is a notebook parameter (``-p on_error skip``).
+CLI_SPELLING: dict[str, tuple[str, str]] = {
+    "text_column": ("--text-column", "NAME"),
+    "id_column": ("--id-column", "NAME"),
+    "format": ("--format", "FORMAT"),
+    "encoding": ("--encoding", "CODEC"),
+    "min_han_share": ("--min-han-share", "SHARE"),
+    "min_han_chars": ("--min-han-chars", "N"),
+    "metadata": ("--metadata", "PATH"),
+    "columns": ("--column", "NAME=DOCVAR"),
+    "on_error": ("-p on_error", "skip"),
+}
+#: Reading options the report command takes as ``--<name-with-dashes> VALUE``.
+CLI_OPTIONS = frozenset(name for name, (flag, _) in CLI_SPELLING.items() if flag == "--" + name.replace("_", "-"))
 
 
 def option_hint(name: str, value: object = None) -> str:
@@ -97,16 +110,13 @@ def option_hint(name: str, value: object = None) -> str:
     """
     shown = "…" if value is None else value
     python = f"{name}={shown!r}" if isinstance(value, str) else f"{name}={shown}"
-    if name == "on_error":
-        command = f"-p on_error {shown}"
-    elif name == "columns":
-        command = "--column NAME=DOCVAR"
-        python = "columns={'NAME': 'DOCVAR'}" if value is None else f"columns={value!r}"
-    elif name in CLI_OPTIONS:
-        command = f"--{name.replace('_', '-')} {shown}"
-    else:
+    if name not in CLI_SPELLING:
         return f"read_corpus({python})"
-    return f"read_corpus({python}) or dangshi-reports {command}"
+    flag, placeholder = CLI_SPELLING[name]
+    if name == "columns":  # a mapping in Python, one NAME=DOCVAR pair per flag on the command line
+        python = "columns={'NAME': 'DOCVAR'}" if value is None else f"columns={value!r}"
+        shown = placeholder
+    return f"read_corpus({python}) or dangshi-reports {flag} {shown}"
 
 
 @dataclass(frozen=True)

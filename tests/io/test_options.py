@@ -128,3 +128,11 @@ def test_option_hint_gives_both_spellings():
     assert option_hint("min_han_chars", 8) == "read_corpus(min_han_chars=8) or dangshi-reports --min-han-chars 8"
     assert option_hint("columns") == "read_corpus(columns={'NAME': 'DOCVAR'}) or dangshi-reports --column NAME=DOCVAR"
     assert option_hint("mixed_encodings", "by_line") == "read_corpus(mixed_encodings='by_line')"
+
+
+def test_every_command_line_spelling_names_a_reading_option():
+    from corpus_tools.io.options import CLI_OPTIONS, CLI_SPELLING
+
+    assert set(CLI_SPELLING) - {"metadata"} <= set(ReadOptions.names())
+    assert CLI_OPTIONS == {"text_column", "id_column", "format", "encoding", "min_han_share", "min_han_chars", "metadata"}
+    assert option_hint("encoding", "gb18030") == "read_corpus(encoding='gb18030') or dangshi-reports --encoding gb18030"
