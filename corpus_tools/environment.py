@@ -5,27 +5,38 @@ and never read ``os.environ`` themselves, so a variable has one spelling, one pa
 error message. Settings are read on every call, never cached: tests and the report runner
 change the environment between calls.
 
-================================  ============================================  ========================
-variable                          meaning                                       used by
-================================  ============================================  ========================
-``DANGSHI_PROJECT_ROOT``          the project root outright (a folder); else    :mod:`corpus_tools.paths`
-                                  it is searched for from the working
-                                  directory and the installed package
-``DANGSHI_CACHE_DIR``             the cache folder (segmenter dictionary,       :mod:`corpus_tools.segment`,
-                                  token cache, result cache); default the       :mod:`corpus_tools.resultcache`
-                                  platformdirs user cache folder
-``DANGSHI_CACHE``                 ``off`` (or ``0``, ``false``, ``no``) turns   token cache, result cache
-                                  the default caches off; ``on`` (or ``1``,
-                                  ``true``, ``yes``, empty) leaves them on
-``DANGSHI_PROGRESS``              how progress is shown: ``auto`` (default),    :mod:`corpus_tools.progress`
-                                  ``bar``, ``log`` or ``off``
-``DANGSHI_PROGRESS_SECONDS``      seconds between two progress log lines        :mod:`corpus_tools.progress`
-                                  (default 10)
-``DANGSHI_PROGRESS_FILE``         a file progress log lines are also appended   :mod:`corpus_tools.progress`,
-                                  to (set by the report runner)                 the report runner
-``JPY_SESSION_NAME``              set by JupyterLab in a kernel it started: a   :mod:`corpus_tools.rhetoric.kwic`
-                                  notebook open in JupyterLab (read, never set)
-================================  ============================================  ========================
+.. list-table:: Environment variables
+   :header-rows: 1
+   :widths: 25 50 25
+
+   * - variable
+     - meaning
+     - used by
+   * - ``DANGSHI_PROJECT_ROOT``
+     - the project root outright (a folder); else it is searched for from the working
+       directory and the installed package
+     - :mod:`corpus_tools.paths`
+   * - ``DANGSHI_CACHE_DIR``
+     - the cache folder (segmenter dictionary, token cache, result cache); default the
+       platformdirs user cache folder
+     - :mod:`corpus_tools.segment`, :mod:`corpus_tools.resultcache`
+   * - ``DANGSHI_CACHE``
+     - ``off`` (or ``0``, ``false``, ``no``) turns the default caches off; ``on`` (or ``1``,
+       ``true``, ``yes``, empty) leaves them on
+     - :mod:`corpus_tools.segment.cache`, :mod:`corpus_tools.resultcache`
+   * - ``DANGSHI_PROGRESS``
+     - how progress is shown: ``auto`` (default), ``bar``, ``log`` or ``off``
+     - :mod:`corpus_tools.progress`
+   * - ``DANGSHI_PROGRESS_SECONDS``
+     - seconds between two progress log lines (default 10)
+     - :mod:`corpus_tools.progress`
+   * - ``DANGSHI_PROGRESS_FILE``
+     - a file progress log lines are also appended to (set by the report runner)
+     - :mod:`corpus_tools.progress`, the report runner
+   * - ``JPY_SESSION_NAME``
+     - set by JupyterLab in a kernel it started: a notebook open in JupyterLab (read, never
+       set)
+     - :mod:`corpus_tools.rhetoric.kwic`
 
 A value that cannot mean anything (``DANGSHI_PROGRESS=loud``, ``DANGSHI_CACHE=sometimes``) is a
 :class:`ValueError` that names the variable and the values it takes.
