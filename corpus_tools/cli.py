@@ -126,14 +126,13 @@ def _column_mapping(pairs: tuple[str, ...]) -> dict[str, str] | None:
 def _read(corpus: Path, *, metadata, text_column, id_column, columns, map_columns, format_, on_error,
           min_han_share, by=None):
     """Read the corpus (paths relative to the working directory) and add a ``group`` docvar."""
-    from . import CorpusReadError
-    from .corpus import open_corpus
+    from .corpus import CorpusReadError, open_corpus
 
     try:
         corp = open_corpus(
             corpus.resolve(),
             metadata=metadata.resolve() if metadata is not None else None,
-            group_by=by,
+            by=by,
             text_column=text_column,
             id_column=id_column,
             columns=_column_mapping(columns),
@@ -194,10 +193,12 @@ def kwic(corpus, query, window, regex, out, max_rows, **reading) -> None:
 @_MAX_ROWS
 def terms(corpus, by, n, min_nchar, out, max_rows, **reading) -> None:
     """List the most frequent terms (stopwords removed), overall or per group."""
-    from . import dtm, stopwords, tokenize
+    from .dtm import dtm
+    from .lexicons import stopwords
+    from .tokens import tokenize
 
     corp = _read(corpus, by=by, **reading)
-    toks = tokenize(corp, progress=False).remove(stopwords("zh-official"), min_nchar=min_nchar)
+    toks = tokenize(corp, progress=False).remove(stopwords("zh-official"), min_chars=min_nchar)
     table = dtm(toks).top_terms(n=n, by="group" if by else None)
     _emit(table, out, max_rows=max_rows, what="rows")
 
@@ -212,12 +213,14 @@ def terms(corpus, by, n, min_nchar, out, max_rows, **reading) -> None:
 @_MAX_ROWS
 def keyness(corpus, by, measure, n, out, max_rows, **reading) -> None:
     """Rank the terms that set each group apart from the rest of the corpus."""
-    from . import dtm, stopwords, tokenize
+    from .dtm import dtm
+    from .lexicons import stopwords
+    from .tokens import tokenize
     from .compare import keyness as keyness_table
     from .compare import top_keyness
 
     corp = _read(corpus, by=by, **reading)
-    toks = tokenize(corp, progress=False).remove(stopwords("zh-official"), min_nchar=2)
+    toks = tokenize(corp, progress=False).remove(stopwords("zh-official"), min_chars=2)
     table = keyness_table(dtm(toks), by="group", measure=measure)
     _emit(top_keyness(table, n=n) if out is None else table, out, max_rows=max_rows, what="rows")
 

@@ -235,11 +235,9 @@ def _cli_read_options(args: argparse.Namespace) -> dict[str, Any]:
 
 def _column_map_option() -> str:
     """The name of read_corpus's table-column-to-docvar mapping (``columns``), checked."""
-    import inspect
+    from corpus_tools.io.options import ReadOptions
 
-    from corpus_tools.corpus import read_corpus
-
-    if "columns" not in inspect.signature(read_corpus).parameters:
+    if "columns" not in ReadOptions.names():
         raise ReportArgumentError(
             "--column NAME=DOCVAR needs a read_corpus that maps table columns to docvars "
             "(columns=), and this version has none; rename the column in the table instead"

@@ -19,7 +19,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from corpus_tools.progress import PROGRESS_FILE_ENV, log_interval
+from corpus_tools.environment import PROGRESS_FILE_ENV
+from corpus_tools.progress import format_duration, log_interval
 
 logger = logging.getLogger(__package__)
 
@@ -270,8 +271,6 @@ def death_cause(returncode: int | None) -> str:
 def heartbeat(watches: Sequence[NotebookWatch], entries: Sequence[dict[str, Any]], stop: threading.Event) -> None:
     """Log, for every running notebook, its progress lines as they come, and a heartbeat line
     (elapsed time, cell, time left by the last run's duration) whenever it has been quiet."""
-    from corpus_tools.progress import _duration
-
     try:
         interval = log_interval()
     except ValueError:
@@ -289,13 +288,13 @@ def heartbeat(watches: Sequence[NotebookWatch], entries: Sequence[dict[str, Any]
                 continue
             watch.last_line = now
             elapsed = now - watch.started
-            in_cell = f", {_duration(now - watch.cell_started)} in this cell" if watch.cell_started else ""
+            in_cell = f", {format_duration(now - watch.cell_started)} in this cell" if watch.cell_started else ""
             left = ""
             if watch.expected_seconds:
                 remaining = watch.expected_seconds - elapsed
                 left = (
-                    f"; about {_duration(remaining)} left by the last run's time"
+                    f"; about {format_duration(remaining)} left by the last run's time"
                     if remaining > 0
                     else "; longer than the last run"
                 )
-            logger.info("%s: running %s, %s%s%s", watch.name, _duration(elapsed), watch.where(), in_cell, left)
+            logger.info("%s: running %s, %s%s%s", watch.name, format_duration(elapsed), watch.where(), in_cell, left)

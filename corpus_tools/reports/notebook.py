@@ -118,7 +118,7 @@ def start(
         )
     if tidy_warnings:
         show_warnings_tidily()
-    corpus = open_corpus(corpus_dir, metadata=metadata, group_by=group_by, on_error=on_error, **options)
+    corpus = open_corpus(corpus_dir, metadata=metadata, by=group_by, on_error=on_error, **options)
     return NotebookReport(corpus=corpus, out_dir=resolve_path(out_dir), group_by=group_by)
 
 

@@ -11,8 +11,8 @@ import pandas as pd
 
 from ..compat import renamed_parameters
 from ..corpus import Corpus
-from ..metadata import LOCALITY_COLUMNS, MANIFEST_COLUMNS, group_labels
-from ..readers import PROBLEM_CODES
+from ..corpus.metadata import LOCALITY_COLUMNS, MANIFEST_COLUMNS, group_labels
+from ..io.records import PROBLEM_CODES
 
 __all__ = [
     "corpus_table",
@@ -80,7 +80,7 @@ def size_table(corpus: Corpus) -> pd.DataFrame:
         ``doc_id, kind, n_blocks, n_chars``. Kinds follow
         :data:`corpus_tools.structure.BLOCK_KINDS`.
     """
-    from ..structure import BLOCK_KINDS
+    from ..corpus.structure import BLOCK_KINDS
 
     table = (
         corpus.blocks.groupby(["doc_id", "kind"], sort=False)

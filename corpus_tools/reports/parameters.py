@@ -28,10 +28,9 @@ BASE_PARAMETERS = ("corpus_dir", "metadata", "output_dir")
 NOTEBOOK_GLOB = "[0-9][0-9]-*.ipynb"
 
 
-#: Options of read_corpus that are not reading options here: the run passes the corpus and the
-#: metadata itself, `on_error` is a notebook parameter of its own, and the rest are about speed
-#: and display, which the notebooks decide.
-_NOT_READ_OPTIONS = frozenset({"path", "metadata", "on_error", "n_jobs", "progress"})
+#: Reading options a run does not pass through ``read_options``: ``on_error`` is a notebook
+#: parameter of its own (the corpus and the metadata are the run's own arguments, not options).
+_NOT_READ_OPTIONS = frozenset({"on_error"})
 
 
 def check_read_options(options: Mapping[str, Any]) -> dict[str, Any]:
@@ -53,15 +52,9 @@ def check_read_options(options: Mapping[str, Any]) -> dict[str, Any]:
         For a name ``read_corpus`` does not take (or that the run sets itself), or a value that
         is not a literal. The message lists the names it takes.
     """
-    import inspect
+    from corpus_tools.io.options import ReadOptions
 
-    from corpus_tools.corpus import read_corpus
-
-    accepted = [
-        name
-        for name, param in inspect.signature(read_corpus).parameters.items()
-        if param.kind is inspect.Parameter.KEYWORD_ONLY and name not in _NOT_READ_OPTIONS
-    ]
+    accepted = [name for name in ReadOptions.names() if name not in _NOT_READ_OPTIONS]
     checked: dict[str, Any] = {}
     for key, value in options.items():
         if key == "on_error":

@@ -20,7 +20,7 @@ from importlib import metadata as importlib_metadata
 from pathlib import Path
 from typing import Any
 
-from corpus_tools.progress import PROGRESS_ENV
+from corpus_tools.environment import PROGRESS_ENV
 
 logger = logging.getLogger(__package__)
 

@@ -15,8 +15,8 @@ from pathlib import Path
 from typing import Any
 
 from corpus_tools.compat import renamed_parameters
-from corpus_tools.paths import PROJECT_ROOT_ENV, project_root, resolve_path
-from corpus_tools.progress import PROGRESS_ENV
+from corpus_tools.environment import PROGRESS_ENV, PROJECT_ROOT_ENV
+from corpus_tools.paths import project_root, resolve_path
 
 from .errors import KernelDiedError, NotebookFailedError, ReportArgumentError
 from .failure import record_failure

@@ -6,7 +6,7 @@ import pandas as pd
 
 from corpus_tools.reports import overview
 from corpus_tools.corpus import corpus_from_texts
-from corpus_tools.structure import BLOCK_KINDS
+from corpus_tools.corpus.structure import BLOCK_KINDS
 
 
 def test_corpus_table_has_one_row_per_document_and_a_group(seeds):

@@ -1024,9 +1024,7 @@ def test_the_table_a_cell_shows_is_traced_to_the_csv_it_was_saved_as(source, exp
 
 
 def test_command_line_reading_options_become_read_corpus_keywords():
-    import inspect
-
-    from corpus_tools.corpus import read_corpus
+    from corpus_tools.io.options import ReadOptions
 
     args = cli._build_parser().parse_args(
         ["--text-column", "content", "--id-column", "url", "--format", "csv", "--min-han-share", "0.3"]
@@ -1037,7 +1035,7 @@ def test_command_line_reading_options_become_read_corpus_keywords():
     assert reports.check_read_options(cli._cli_read_options(args))  # every name read_corpus takes
     with pytest.raises(ReportArgumentError, match="NAME=DOCVAR"):
         cli._cli_read_options(cli._build_parser().parse_args(["--column", "媒体"]))
-    if "columns" in inspect.signature(read_corpus).parameters:
+    if "columns" in ReadOptions.names():
         args = cli._build_parser().parse_args(["--column", "媒体=outlet", "--column", "发布日期=date_published"])
         assert cli._cli_read_options(args) == {"columns": {"媒体": "outlet", "发布日期": "date_published"}}
 

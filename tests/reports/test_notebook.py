@@ -1,0 +1,91 @@
+"""Tests for corpus_tools.reports.notebook: the one call a report notebook starts with."""
+
+from __future__ import annotations
+
+import sysconfig
+import warnings
+from pathlib import Path
+
+import pytest
+
+from corpus_tools.paths import PROJECT_ROOT_ENV
+from corpus_tools.reports import NotebookReport, start
+from corpus_tools.reports.notebook import show_warnings_tidily, warning_line
+
+#: Two made-up reports, long enough (in Han characters) for the reader's default thresholds.
+ARTICLES = {
+    "jia.txt": "甲区扎实开展党史学习教育。甲区组织党员干部深入学习党的百年奋斗历程，开展我为群众办实事实践活动，"
+    "推动党史学习教育走深走实，为群众解决急难愁盼问题一百余件。",
+    "yi.txt": "乙县召开党史学习教育动员大会。乙县坚持学史明理、学史增信、学史崇德、学史力行，"
+    "组织宣讲团深入乡村和社区，开展专题宣讲六十余场，覆盖党员群众三千余人。",
+}
+
+
+@pytest.fixture()
+def folder(tmp_path):
+    corpus = tmp_path / "articles"
+    corpus.mkdir()
+    for name, text in ARTICLES.items():
+        (corpus / name).write_text(text, encoding="utf-8")
+    (corpus / "metadata.csv").write_text(
+        "doc_id,file,district\njia,jia.txt,甲区\nyi,yi.txt,乙县\n", encoding="utf-8"
+    )
+    return corpus
+
+
+def test_start_reads_the_corpus_with_its_groups_and_names_the_run_folder(folder, tmp_path):
+    report = start(folder, out_dir=tmp_path / "run", group_by="district")
+    assert isinstance(report, NotebookReport)
+    assert report.out_dir == tmp_path / "run"
+    assert report.group_by == "district"
+    assert sorted(report.corpus.docvars.index) == ["jia", "yi"]
+    assert report.corpus.docvars["group"].to_dict() == {"jia": "甲区", "yi": "乙县"}
+
+
+def test_start_resolves_relative_folders_against_the_project_root(folder, tmp_path, monkeypatch):
+    monkeypatch.setenv(PROJECT_ROOT_ENV, str(tmp_path))
+    report = start("articles", out_dir="reports/interactive")
+    assert report.out_dir == tmp_path / "reports" / "interactive"
+    assert "group" not in report.corpus.docvars  # no group_by, no group column
+    assert len(report.corpus.docvars) == 2
+
+
+def test_start_passes_reading_options_on(tmp_path):
+    table = tmp_path / "articles.csv"
+    rows = "".join(f'{Path(name).stem},"{text}"\n' for name, text in ARTICLES.items())
+    table.write_text("id,content\n" + rows, encoding="utf-8")
+    report = start(table, out_dir=tmp_path / "run", metadata=None, read_options={"text_column": "content"})
+    assert sorted(report.corpus.docvars.index) == ["jia", "yi"]
+
+
+@pytest.mark.parametrize("option", ["on_error", "metadata", "group_by"])
+def test_start_refuses_a_parameter_hidden_in_read_options(folder, tmp_path, option):
+    with pytest.raises(ValueError, match=f"read_options=.*sets {option}"):
+        start(folder, out_dir=tmp_path, read_options={option: "skip"})
+
+
+def test_warning_line_names_the_file_inside_its_package():
+    purelib = Path(sysconfig.get_path("purelib"))
+    package = Path(__file__).resolve().parents[2] / "corpus_tools" / "reports" / "notebook.py"
+    assert warning_line("overflow", RuntimeWarning, str(purelib / "scipy" / "spatial" / "distance.py"), 5) == (
+        "RuntimeWarning (scipy/spatial/distance.py:5): overflow\n"
+    )
+    assert warning_line("x", UserWarning, str(package), 3) == "UserWarning (corpus_tools/reports/notebook.py:3): x\n"
+    assert warning_line("y", FutureWarning, "/somewhere/else/mod.py", 9) == "FutureWarning (mod.py:9): y\n"
+    assert warning_line("z", RuntimeWarning, "<stdin>", 1) == "RuntimeWarning (<stdin>:1): z\n"
+
+
+def _warn_twice() -> None:
+    for _ in range(2):
+        warnings.warn("invalid value encountered in divide", RuntimeWarning, stacklevel=1)
+
+
+def test_tidy_warnings_are_shown_once_without_absolute_paths(capsys):
+    with warnings.catch_warnings():
+        warnings.resetwarnings()
+        show_warnings_tidily()
+        show_warnings_tidily()  # a second call installs nothing twice
+        _warn_twice()
+    line = _warn_twice.__code__.co_firstlineno + 2  # the warnings.warn call
+    err = capsys.readouterr().err
+    assert err == f"RuntimeWarning (tests/reports/test_notebook.py:{line}): invalid value encountered in divide\n"
