@@ -10,7 +10,7 @@ installed in). Without it the script says so and stops.
 Both engines fit the same units with the same K: the seeds' paragraphs (all of them), and a
 simple random sample of ``--units`` paragraphs of a synthetic corpus from
 ``benchmarks/pipeline_speed.py``'s generator (the sample the K sweep would use), each built with
-the report's settings (:class:`corpus_tools.topic_settings.TopicSettings`). For each engine it
+the report's settings (:class:`corpus_tools.topics.TopicSettings`). For each engine it
 prints:
 
 * ``seconds``: wall time of one fit (mean over the reference fit and the refits);
@@ -48,7 +48,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import corpus_tools as ct  # noqa: E402
 from corpus_tools import topics  # noqa: E402
-from corpus_tools.topic_settings import TopicSettings  # noqa: E402
+from corpus_tools.topics import TopicSettings  # noqa: E402
+from corpus_tools.topics.lda import sample_rows  # noqa: E402
 
 TOPN = 10
 
@@ -164,8 +165,8 @@ def main() -> None:
         from topics_scaling import synthetic_topic_corpus
 
         full = synthetic_topic_corpus(args.size_mb, args.workdir)
-        rows = topics._sample_rows(full.n_units, args.units, args.seed)
-        tc = full if len(rows) == full.n_units else topics._subset(full, rows)
+        rows = sample_rows(full.n_units, args.units, args.seed)
+        tc = full if len(rows) == full.n_units else full.subset(rows)
         tables.append(compare(f"synthetic {args.size_mb:g} MB", tc, k=args.k_synthetic, args=args))
     print()
     print(pd.concat(tables, ignore_index=True).round(3).to_string(index=False))

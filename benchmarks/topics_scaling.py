@@ -8,7 +8,7 @@ replicated to 1,000, 10,000 and (optionally) 50,000 units, and a model is fitted
 
 With ``--corpus-mb`` it instead times what notebook 01 does on a synthetic corpus of that size
 (``benchmarks/pipeline_speed.py``'s generator: 5 MB is about 1,300 articles and 10,000
-paragraphs) with the report's settings (:class:`corpus_tools.topic_settings.TopicSettings`):
+paragraphs) with the report's settings (:class:`corpus_tools.topics.TopicSettings`):
 the K sweep and the stability refits on a sample of ``--sample-units`` paragraphs, passes
 stopping at ``--tol``, the final model on every paragraph::
 
@@ -70,7 +70,7 @@ def synthetic_topic_corpus(size_mb: float, workdir: Path) -> topics.TopicCorpus:
     sys.path.insert(0, str(Path(__file__).resolve().parent))
     from pipeline_speed import generate_corpus
 
-    from corpus_tools.topic_settings import TopicSettings
+    from corpus_tools.topics import TopicSettings
 
     folder = workdir / f"synthetic-{size_mb:g}mb"
     info = generate_corpus(folder, size_mb)
@@ -84,7 +84,7 @@ def synthetic_topic_corpus(size_mb: float, workdir: Path) -> topics.TopicCorpus:
 
 def report_pipeline(args: argparse.Namespace) -> None:
     """Time notebook 01's topic stages (sweep, choice, final fit, stability) at the report's settings."""
-    from corpus_tools.topic_settings import TopicSettings
+    from corpus_tools.topics import TopicSettings
 
     tc = synthetic_topic_corpus(args.corpus_mb, args.workdir)
     settings = TopicSettings()
@@ -94,8 +94,8 @@ def report_pipeline(args: argparse.Namespace) -> None:
     rows = []
 
     start = time.perf_counter()
-    sweep = topics.sweep_k(tc, progress=False, cache=False, sample_units=sample_units,
-                           **{**settings.sweep_args(), "tol": tol})
+    sweep = topics.sweep_k(tc, progress=False, cache=False,
+                           **{**settings.sweep_args(), "sample_units": sample_units, "tol": tol})
     choice = topics.choose_k(sweep, rule=settings.k_rule)
     rows.append({"stage": f"K sweep ({len(settings.k_values)} K)", "units": int(sweep.scores["n_train_units"].iloc[0]),
                  "passes": int(sweep.scores["n_passes"].sum()), "seconds": time.perf_counter() - start})
@@ -104,7 +104,7 @@ def report_pipeline(args: argparse.Namespace) -> None:
     rows.append({"stage": f"final fit (K={choice.k})", "units": tc.n_units, "passes": len(model.convergence),
                  "seconds": time.perf_counter() - start})
     start = time.perf_counter()
-    stab = topics.stability(model, seeds=settings.stability_runs, sample_units=sample_units, progress=False,
+    stab = topics.stability(model, n_refits=settings.stability_runs, sample_units=sample_units, progress=False,
                             cache=False)
     rows.append({"stage": f"stability ({settings.stability_runs} refits)",
                  "units": int(stab.topics["n_refit_units"].iloc[0]),
@@ -156,7 +156,7 @@ def main() -> None:
         for workers in args.workers:
             start = time.perf_counter()
             model = topics.fit_lda(tc, k=args.k, random_state=1, alpha="symmetric", passes=args.passes,
-                                   iterations=args.iterations, workers=workers, track_bound=False)
+                                   iterations=args.iterations, n_jobs=workers, track_bound=False)
             fit_seconds = time.perf_counter() - start
             start = time.perf_counter()
             model.terms(10)

@@ -1,4 +1,4 @@
-"""Tests for corpus_tools.topic_effects: topic prevalence effects by the method of composition.
+"""Tests for corpus_tools.topics.effects (and dmr): topic prevalence effects by the method of composition.
 
 Reference values come from hand computations with numpy/pandas on constructed cases (group
 means, pooled OLS standard errors, Benjamini–Hochberg by hand) and from gensim's own inference,
@@ -16,14 +16,8 @@ import pytest
 
 from corpus_tools import topics
 from corpus_tools.tokens import Tokens
-from corpus_tools.topic_effects import (
-    EFFECT_COLUMNS,
-    TopicPosterior,
-    describe_effects,
-    estimate_effect,
-    plot_effects,
-    plot_trend,
-)
+from corpus_tools.textplot.topics import plot_effects, plot_trend
+from corpus_tools.topics.effects import EFFECT_COLUMNS, TopicPosterior, describe_effects, estimate_effect
 
 AGRICULTURE = ["农业", "粮食", "种植", "农民", "耕地", "收成", "农田", "水稻"]
 EDUCATION = ["教育", "学校", "学生", "老师", "课堂", "教材", "校园", "考试"]
@@ -68,7 +62,7 @@ def planted_model() -> topics.TopicModel:
     docvars = pd.DataFrame(rows)
     docvars.index = pd.Index([f"{r.doc_id}:p{r.para_no:03d}" for r in docvars.itertuples()], name="unit_id")
     tokens = Tokens(tokens=pd.Series(lists, index=docvars.index, dtype=object), docvars=docvars, unit="paragraph")
-    tc = topics.topic_corpus(tokens, stopwords=None, min_nchar=1)
+    tc = topics.topic_corpus(tokens, stopwords=None, min_chars=1)
     return topics.fit_lda(tc, k=2, random_state=3, passes=30, iterations=200, cache=False)
 
 
@@ -359,7 +353,7 @@ def test_numeric_and_categorical_covariates_are_adjusted_for():
 
 
 def test_dmr_effects_agree_with_the_planted_contrast_and_are_reproducible(planted_model):
-    from corpus_tools.topic_effects import compare_effects, dmr_effects
+    from corpus_tools.topics.dmr import compare_effects, dmr_effects
 
     table = dmr_effects(planted_model, by="group", iterations=200, random_state=5)
     assert tuple(table.columns) == (*EFFECT_COLUMNS, "topic_js_distance")
@@ -383,7 +377,7 @@ def test_dmr_effects_agree_with_the_planted_contrast_and_are_reproducible(plante
 def test_several_fits_are_aligned_and_pooled(planted_model):
     # A second fit of the same corpus with another seed, its topics numbered the other way round
     # (as a fit whose topics came out in another order of prevalence would be).
-    fits = topics.with_refits(planted_model, seeds=1)
+    fits = topics.with_refits(planted_model, n_refits=1)
     assert len(fits) == 2 and fits[0] is planted_model and fits[1].random_state == planted_model.random_state + 1
     assert fits[1].settings == planted_model.settings
     refit = fits[1]

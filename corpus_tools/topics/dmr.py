@@ -1,0 +1,173 @@
+"""A metadata-aware topic model beside LDA: tomotopy's DMR, reported like :func:`~corpus_tools.topics.estimate_effect`.
+
+DMR (Mimno & McCallum 2008) lets each level of a docvar set its own Dirichlet prior of topic
+proportions while the topics are learned. :func:`dmr_effects` fits it on the LDA's units,
+vocabulary and K and matches its topics to the LDA's; :func:`compare_effects` sets its shares
+beside the LDA + method-of-composition intervals and :func:`describe_comparison` says how far
+they agree. tomotopy is imported only inside :func:`dmr_effects`.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from .effects import EFFECT_COLUMNS, TopicPosterior, aggregation_matrix, check_effect_table, unit_groups
+from .measures import align_topics
+
+if TYPE_CHECKING:
+    from .model import TopicModel
+
+__all__ = ["compare_effects", "describe_comparison", "dmr_effects"]
+
+
+def dmr_effects(
+    model: TopicModel,
+    *,
+    by: str = "group",
+    iterations: int = 500,
+    min_docs: int = 3,
+    random_state: int,
+) -> pd.DataFrame:
+    """Fit a Dirichlet-multinomial regression topic model with `by` and report it like :func:`~corpus_tools.topics.estimate_effect`.
+
+    DMR (Mimno & McCallum 2008, tomotopy's ``DMRModel``) lets each level of `by` set its own
+    Dirichlet prior of topic proportions, so the metadata shapes the topics while they are
+    learned; LDA + :func:`~corpus_tools.topics.estimate_effect` learns topics first and asks about the metadata
+    afterwards. Where the two agree, the group differences do not hinge on that choice.
+
+    Parameters
+    ----------
+    model : TopicModel
+        The LDA whose units, vocabulary and K the DMR reuses; DMR topics are matched one to one
+        to its topics (:func:`~corpus_tools.topics.align_topics`) so that topic numbers agree.
+    by : str, default "group"
+        The categorical docvar given to DMR as each unit's metadata.
+    iterations : int, default 500
+        Gibbs-sampling iterations.
+    min_docs : int, default 3
+        Levels with fewer documents are flagged ``too_few_documents``.
+    random_state : int
+        tomotopy's seed; training runs in one thread, so the same seed gives the same table.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The columns of :func:`~corpus_tools.topics.estimate_effect` plus ``topic_js_distance`` (Jensen–Shannon
+        distance between the DMR topic and the LDA topic it was matched to: above about 0.5 the
+        two are not the same topic and should not be compared). ``quantity`` is ``share`` (the
+        token-weighted mean of the DMR's document–topic proportions over the level's
+        documents, comparable with :func:`~corpus_tools.topics.estimate_effect`'s shares), ``difference`` (share
+        minus the mean of the levels' shares) or ``prior_share`` (the level's DMR prior mean,
+        exp(λ) normalised over topics: the model's own metadata effect, usually more extreme
+        than the shares). DMR gives no sampling distribution, so ``std_error``, the interval
+        and the p- and q-values are empty; ``regressed_on`` is ``"dmr"``.
+    """
+    import tomotopy as tp
+
+    if by not in model.corpus.dtm.docvars.columns:
+        raise KeyError(f"no docvar {by!r} in the model's units; available: {list(model.corpus.dtm.docvars.columns)}")
+    if int(iterations) != iterations or iterations < 1:
+        raise ValueError(f"iterations must be a positive integer, got {iterations!r}")
+    docvars = model.corpus.dtm.docvars
+    keys = docvars[by].astype("string").str.strip().fillna("").to_numpy(dtype=object)
+    dmr = tp.DMRModel(tw=tp.TermWeight.ONE, k=model.k, seed=int(random_state))
+    for tokens, key in zip(model.corpus.tokens.tokens, keys, strict=True):
+        dmr.add_doc(list(tokens), metadata=str(key))
+    # One thread: tomotopy's parallel samplers are not reproducible from the seed alone.
+    dmr.train(int(iterations), workers=1, parallel=tp.ParallelScheme.NONE)
+
+    terms = list(model.corpus.dtm.terms)
+    column = {term: j for j, term in enumerate(terms)}
+    phi = np.zeros((model.k, len(terms)))
+    used = [column[w] for w in dmr.used_vocabs]
+    for t in range(model.k):
+        phi[t, used] = np.asarray(dmr.get_topic_word_dist(t), dtype=np.float64)
+    match, distance = align_topics(model.phi, phi)  # DMR topic match[i] is LDA topic i + 1
+    theta = np.array([doc.get_topic_dist() for doc in dmr.docs], dtype=np.float64)[:, match]
+
+    codes, _ = unit_groups(TopicPosterior(gamma=np.ones_like(theta), unit_tokens=model.unit_tokens,
+                                           docvars=docvars, labels=model.labels))
+    n_docs = int(codes.max()) + 1
+    doc_theta = aggregation_matrix(codes, model.unit_tokens, n_docs) @ theta
+    first = pd.Series(np.arange(len(codes))).groupby(codes).first().to_numpy()
+    doc_keys = keys[first]
+    levels = [str(level) for level in dmr.metadata_dict]
+    lambdas = np.asarray(dmr.lambdas, dtype=np.float64)[match]  # (K, levels)
+    prior = np.exp(lambdas - lambdas.max(axis=0, keepdims=True))
+    prior /= prior.sum(axis=0, keepdims=True)
+    shares = np.array([doc_theta[doc_keys == level].mean(axis=0) for level in levels])  # (levels, K)
+    rows = []
+    for i, level in enumerate(levels):
+        n_at = int((doc_keys == level).sum())
+        common = {"covariate": by, "level": level, "n_documents": n_at, "n_units": int((keys == level).sum()),
+                  "too_few_documents": n_at < min_docs}
+        for t in range(model.k):
+            for quantity, value, contrast in (("share", shares[i, t], ""),
+                                              ("difference", shares[i, t] - shares[:, t].mean(), "vs mean of levels"),
+                                              ("prior_share", prior[t, i], "")):
+                rows.append({"topic": t + 1, "quantity": quantity, "contrast": contrast, "estimate": value, **common})
+    table = pd.DataFrame(rows).sort_values(["topic", "quantity", "level"], kind="stable", ignore_index=True)
+    table["label"] = model.labels.reindex(table["topic"]).to_numpy()
+    for name in ("std_error", "ci_low", "ci_high", "p_value", "q_value"):
+        table[name] = np.nan
+    table["robust"] = pd.array([pd.NA] * len(table), dtype="boolean")
+    table["regressed_on"] = "dmr"
+    table["topic_js_distance"] = distance[table["topic"].to_numpy() - 1]
+    return table[[*EFFECT_COLUMNS, "topic_js_distance"]]
+
+
+def compare_effects(lda: pd.DataFrame, dmr: pd.DataFrame) -> pd.DataFrame:
+    """Set the shares of :func:`~corpus_tools.topics.estimate_effect` beside those of :func:`dmr_effects`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per (topic, level) present in both: ``topic, label, covariate, level,
+        n_documents``, ``share_lda``, ``ci_low``, ``ci_high`` (LDA + method of composition),
+        ``share_dmr``, ``topic_js_distance`` and ``dmr_in_interval`` (the DMR share lies in
+        the LDA interval).
+    """
+    check_effect_table(lda)
+    check_effect_table(dmr, "topic_js_distance")
+    keys = ["topic", "covariate", "level"]
+    left = lda[lda["quantity"] == "share"][[*keys, "label", "n_documents", "estimate", "ci_low", "ci_high"]]
+    right = dmr[dmr["quantity"] == "share"][[*keys, "estimate", "topic_js_distance"]]
+    both = left.merge(right, on=keys, suffixes=("_lda", "_dmr"))
+    both = both.rename(columns={"estimate_lda": "share_lda", "estimate_dmr": "share_dmr"})
+    both["dmr_in_interval"] = (both["ci_low"] <= both["share_dmr"]) & (both["share_dmr"] <= both["ci_high"])
+    return both[["topic", "label", "covariate", "level", "n_documents", "share_lda", "ci_low", "ci_high",
+                 "share_dmr", "topic_js_distance", "dmr_in_interval"]]
+
+
+def describe_comparison(comparison: pd.DataFrame, *, max_js: float = 0.5) -> str:
+    """Say in English how far the DMR agrees with LDA + method of composition, from :func:`compare_effects`.
+
+    Parameters
+    ----------
+    comparison : pandas.DataFrame
+        A table from :func:`compare_effects`.
+    max_js : float, default 0.5
+        Topics matched at a larger Jensen–Shannon distance are called different topics, and
+        their shares are not compared.
+
+    Examples
+    --------
+    >>> comparison = pd.DataFrame({"topic": [1, 1, 2, 2], "topic_js_distance": [0.2, 0.2, 0.7, 0.7],
+    ...                            "dmr_in_interval": [True, False, True, True]})
+    >>> describe_comparison(comparison)
+    'DMR finds 1 of the 2 LDA topics (Jensen–Shannon distance ≤ 0.5); on those, its group shares lie inside the LDA + composition 95 % interval for 1 of 2 (topic, group) pairs.'
+    """
+    missing = [c for c in ("topic", "topic_js_distance", "dmr_in_interval") if c not in comparison.columns]
+    if missing:
+        raise KeyError(f"the table lacks column(s) {missing}; pass a table from compare_effects")
+    per_topic = comparison.groupby("topic")["topic_js_distance"].first()
+    same = per_topic[per_topic <= max_js].index
+    rows = comparison[comparison["topic"].isin(same)]
+    text = f"DMR finds {len(same)} of the {len(per_topic)} LDA topics (Jensen–Shannon distance ≤ {max_js:g})"
+    if rows.empty:
+        return text + "; no group shares can be compared."
+    return (text + f"; on those, its group shares lie inside the LDA + composition 95 % interval for "
+            f"{int(rows['dmr_in_interval'].sum())} of {len(rows)} (topic, group) pairs.")

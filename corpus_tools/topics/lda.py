@@ -1,0 +1,544 @@
+"""Fitting LDA with gensim: the fitting options, the bridges from a sparse matrix, training.
+
+This module owns how one LDA model is fitted, for every caller (:func:`~corpus_tools.topics.fit_lda`,
+the K sweep, the stability refits):
+
+* :class:`LdaSettings`, the fitting options with their defaults and checks, in one place;
+* the bridges from a CSR matrix to gensim (a ``Dictionary`` whose ids are the columns, rows
+  streamed as bags of words: no dense matrix, no copy of the counts);
+* :func:`train`, one fit with its per-pass convergence table read from gensim's own log records,
+  stopping once the per-word bound settles (`tol`);
+* seeded inference (:func:`infer_theta`, :func:`per_word_bound`) and the topic order by
+  prevalence (:func:`ordered_topics`);
+* the seeded unit samples of the sweep, the refits and the bound (:func:`sample_rows`).
+
+gensim is imported only inside the functions that need it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import warnings
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Literal
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+
+from ..compat import REMOVED_IN
+from ..parallel import n_workers
+from .prepare import TopicInputError
+
+if TYPE_CHECKING:
+    from gensim.corpora import Dictionary
+    from gensim.models import LdaModel
+
+__all__ = [
+    "BOUND_UNITS",
+    "CONVERGENCE_COLUMNS",
+    "DEFAULT_SAMPLE_UNITS",
+    "DEFAULT_TOL",
+    "LdaSettings",
+    "check_k",
+    "check_sample_units",
+    "infer_theta",
+    "lda_settings",
+    "log_fit",
+    "ordered_topics",
+    "per_word_bound",
+    "sample_rows",
+    "train",
+]
+
+logger = logging.getLogger("corpus_tools.topics")
+
+Alpha = Literal["symmetric", "asymmetric", "auto"] | float
+Eta = Literal["symmetric", "auto"] | float | None
+
+#: Default `tol` of the fits: stop when a pass changes the per-word bound by less than 0.001 %.
+DEFAULT_TOL = 1e-5
+#: Default `sample_units` of the K sweep and the stability refits.
+DEFAULT_SAMPLE_UNITS = 5000
+#: Training units whose bound is computed after every pass (a fixed sample when there are more):
+#: gensim's bound re-infers every unit's topic shares, as costly as a training pass on all units.
+BOUND_UNITS = 1000
+
+
+# --------------------------------------------------------------------------------------------
+# The fitting options
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, kw_only=True)
+class LdaSettings:
+    """How an LDA model is fitted: the options shared by a fit, the K sweep and the refits.
+
+    :func:`~corpus_tools.topics.fit_lda`, :func:`~corpus_tools.topics.sweep_k`,
+    :func:`~corpus_tools.topics.stability` and :func:`~corpus_tools.topics.with_refits` take
+    one of these (``settings=``) or its fields as keywords, which override it.
+
+    Attributes
+    ----------
+    alpha : {"symmetric", "asymmetric", "auto"} or float, default "symmetric"
+        Document-topic prior. ``"symmetric"`` is 1/K for every topic; ``"auto"`` learns an
+        asymmetric prior from the data (one process only).
+    eta : {"symmetric", "auto"}, float or None, default "symmetric"
+        Topic-term prior (``"symmetric"`` and None: 1/K for every term). gensim 4.4 accepts
+        ``"auto"`` and records a learned value in ``lda.eta``, but its training state keeps
+        the initial prior, so the topics come out exactly as with ``"symmetric"`` (checked on
+        the seeds); pass a number for a sparser or smoother prior.
+    passes : int, default 50
+        The most passes over the corpus. Check the ``topic_diff`` and ``bound_rel_change``
+        columns of :attr:`TopicModel.convergence <corpus_tools.topics.TopicModel.convergence>`.
+    tol : float or None, default 1e-5
+        Stop after the first pass whose per-word bound of the training units changed by less
+        than this share of its value since the pass before (``bound_rel_change``), at the
+        latest after `passes`. None always runs `passes`. Training is deterministic, so the
+        model after stopping at pass p is exactly the model ``passes=p, tol=None`` fits.
+        Needs the bound every pass (one extra E-step per pass); with more than one process
+        it is ignored and `passes` are run. The default keeps the report's choice of K and its
+        robust topics on the seeds as they were with 80 fixed passes (1e-4 stopped sooner and
+        changed them); ``benchmarks/topics_scaling.py --corpus-mb 5`` times it.
+    iterations : int, default 400
+        Maximum E-step iterations per unit and pass; check ``converged_share``.
+    chunksize : int, default 2000
+        Units per E-step chunk (and per M-step update). A corpus of at most `chunksize`
+        units is one chunk: each pass is then one full variational EM step.
+    gamma_threshold : float, default 0.001
+        A unit's E-step stops when its topic weights change less than this.
+    n_jobs : int or None, default 1
+        Processes: 1 fits in this process with ``LdaModel`` (reproducible); k > 1 (``-1``:
+        every core) uses gensim's ``LdaMulticore`` with k worker processes for the E-step:
+        faster on large corpora with many cores, but chunks finish in varying order, so
+        results vary slightly between runs, ``alpha="auto"`` is unavailable and the E-step
+        and bound columns of the convergence table stay empty. ``None`` decides by size as
+        everywhere in the package (:func:`corpus_tools.parallel.n_workers`), and for LDA no
+        size goes parallel: on the project's 2-core machines one process is faster
+        (``benchmarks/topics_scaling.py``) and only it is reproducible.
+
+    Raises
+    ------
+    ValueError
+        When a field has a value no fit can use; the message names the field.
+
+    Examples
+    --------
+    >>> LdaSettings(passes=20).passes, LdaSettings().processes
+    (20, 1)
+    >>> LdaSettings(passes=0)
+    Traceback (most recent call last):
+    ...
+    ValueError: LdaSettings.passes must be a positive integer, got 0
+    """
+
+    alpha: Alpha = "symmetric"
+    eta: Eta = "symmetric"
+    passes: int = 50
+    tol: float | None = DEFAULT_TOL
+    iterations: int = 400
+    chunksize: int = 2000
+    gamma_threshold: float = 0.001
+    n_jobs: int | None = 1
+
+    def __post_init__(self) -> None:
+        if isinstance(self.alpha, str) and self.alpha not in ("symmetric", "asymmetric", "auto"):
+            raise ValueError(f"LdaSettings.alpha must be 'symmetric', 'asymmetric', 'auto' or a number, got {self.alpha!r}")
+        if isinstance(self.eta, str) and self.eta not in ("symmetric", "auto"):
+            raise ValueError(f"LdaSettings.eta must be 'symmetric', 'auto', a number or None, got {self.eta!r}")
+        for name in ("passes", "iterations", "chunksize"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < 1:
+                raise ValueError(f"LdaSettings.{name} must be a positive integer, got {value!r}")
+        if self.tol is not None and (isinstance(self.tol, bool) or not isinstance(self.tol, int | float)
+                                     or not 0 <= self.tol < 1):
+            raise ValueError(f"LdaSettings.tol is a relative change in [0, 1) or None (always run `passes`), "
+                             f"got {self.tol!r}")
+        if not isinstance(self.gamma_threshold, int | float) or self.gamma_threshold <= 0:
+            raise ValueError(f"LdaSettings.gamma_threshold must be a positive number, got {self.gamma_threshold!r}")
+        try:
+            processes = self.processes
+        except (TypeError, ValueError) as error:
+            raise ValueError(f"LdaSettings.n_jobs: {error}") from None
+        if isinstance(self.alpha, str) and self.alpha == "auto" and processes > 1:
+            raise ValueError(
+                f"alpha='auto' needs workers=1, i.e. LdaSettings.n_jobs=1 (got n_jobs={self.n_jobs!r}): gensim's "
+                "LdaMulticore cannot learn alpha; pass a fixed alpha ('symmetric', 'asymmetric' or a number) "
+                "or n_jobs=1"
+            )
+
+    @property
+    def processes(self) -> int:
+        """int: the processes `n_jobs` stands for (``None``: 1, see the class notes)."""
+        return n_workers(self.n_jobs, 0, None)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The options as keyword arguments (what :attr:`TopicModel.settings` records)."""
+        return dataclasses.asdict(self)
+
+
+#: Keywords of the previous release and the options that replace them.
+_RENAMED = {"workers": "n_jobs"}
+
+
+def lda_settings(settings: LdaSettings | None, options: dict[str, Any], *, caller: str) -> LdaSettings:
+    """`settings` (default :class:`LdaSettings()`) with `options` (its field names) replacing fields.
+
+    ``workers``, the old name of ``n_jobs``, is accepted with a :class:`FutureWarning`; any other
+    unknown name is a :class:`TypeError` naming it and the fields.
+    """
+    options = dict(options)
+    for old, new in _RENAMED.items():
+        if old in options:
+            if new in options:
+                raise TypeError(f"{caller}() got both {old!r} and its new name {new!r}; pass only {new!r}")
+            warnings.warn(f"{caller}(): {old!r} is renamed {new!r}; the old name stops working in {REMOVED_IN}",
+                          FutureWarning, stacklevel=3)
+            options[new] = options.pop(old)
+    fields = [f.name for f in dataclasses.fields(LdaSettings)]
+    unknown = sorted(set(options) - set(fields))
+    if unknown:
+        raise TypeError(f"{caller}() got unexpected option(s) {unknown}; the fitting options are {fields}")
+    if settings is None:
+        return LdaSettings(**options)
+    if not isinstance(settings, LdaSettings):
+        raise TypeError(f"{caller}(): settings must be an LdaSettings, got {type(settings).__name__}")
+    return dataclasses.replace(settings, **options) if options else settings
+
+
+# --------------------------------------------------------------------------------------------
+# gensim bridges
+# --------------------------------------------------------------------------------------------
+
+def _dictionary(matrix: sp.csr_matrix, terms: Sequence[str]) -> Dictionary:
+    """A gensim Dictionary whose id ``j`` is column ``j``, built without listing the corpus."""
+    from gensim.corpora import Dictionary
+
+    dictionary = Dictionary()
+    dictionary.token2id = {term: j for j, term in enumerate(terms)}
+    dictionary.id2token = dict(enumerate(terms))
+    dictionary.dfs = dict(enumerate(np.bincount(matrix.indices, minlength=len(terms)).tolist()))
+    dictionary.cfs = dict(enumerate(np.asarray(matrix.sum(axis=0), dtype=np.int64).ravel().tolist()))
+    dictionary.num_docs = matrix.shape[0]
+    dictionary.num_pos = int(matrix.sum())
+    dictionary.num_nnz = int(matrix.nnz)
+    return dictionary
+
+
+def _bow(matrix: sp.csr_matrix):
+    """Stream the rows of a CSR matrix as gensim bags of words (no copy of the counts)."""
+    from gensim.matutils import Sparse2Corpus
+
+    return Sparse2Corpus(matrix, documents_columns=False)
+
+
+@contextmanager
+def _seeded(lda: LdaModel, seed: int) -> Iterator[None]:
+    """Run inference with its own generator so that results depend on `seed` only.
+
+    gensim starts every inference from gamma values drawn from the model's ``random_state``;
+    borrowing that generator would make topic shares depend on how often the model had been
+    asked before, and would change the training path when used inside a callback.
+    """
+    saved = lda.random_state
+    lda.random_state = np.random.RandomState(seed)
+    try:
+        yield
+    finally:
+        lda.random_state = saved
+
+
+def infer_theta(lda: LdaModel, matrix: sp.csr_matrix, *, seed: int, chunksize: int) -> np.ndarray:
+    """Every row's topic shares (rows sum to 1) in gensim's topic order, inferred with `seed`."""
+    theta = np.empty((matrix.shape[0], lda.num_topics), dtype=np.float64)
+    with _seeded(lda, seed):
+        for start in range(0, matrix.shape[0], chunksize):
+            chunk = list(_bow(matrix[start : start + chunksize]))
+            gamma, _ = lda.inference(chunk)
+            theta[start : start + len(chunk)] = gamma / gamma.sum(axis=1, keepdims=True)
+    return theta
+
+
+def per_word_bound(lda: LdaModel, matrix: sp.csr_matrix, *, seed: int) -> float:
+    """gensim's variational bound of the rows of `matrix` per token (nats), inferred with `seed`."""
+    n_words = float(matrix.sum())
+    with _seeded(lda, seed):
+        return float(lda.bound(_bow(matrix))) / n_words
+
+
+class _FitLog(logging.Handler):
+    """Collect gensim's per-pass training messages into rows of a convergence table.
+
+    Reads the records' format strings and arguments rather than the rendered text, so a
+    change of number formatting in gensim cannot break the parsing.
+    """
+
+    def __init__(self) -> None:
+        super().__init__(level=logging.DEBUG)
+        self.passes: dict[int, dict[str, Any]] = {}
+        self.current = 0
+        self.paused = False
+        self.warnings: list[str] = []
+
+    def _row(self) -> dict[str, Any]:
+        return self.passes.setdefault(
+            self.current, {"n_updates": 0, "topic_diff": np.nan, "rho": np.nan, "units_converged": 0, "units_inferred": 0}
+        )
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if record.levelno >= logging.WARNING:
+            self.warnings.append(record.getMessage())
+            return
+        if self.paused:
+            return
+        message, args = record.msg, record.args or ()
+        if not isinstance(message, str):
+            return
+        if message.startswith("PROGRESS: pass") and args:
+            self.current = int(args[0]) + 1
+            self._row()
+        elif message.startswith("topic diff=") and len(args) == 2:
+            row = self._row()
+            row["n_updates"] += 1
+            row["topic_diff"], row["rho"] = float(args[0]), float(args[1])
+        elif message.endswith("documents converged within %i iterations") and len(args) == 3:
+            row = self._row()
+            row["units_converged"] += int(args[0])
+            row["units_inferred"] += int(args[1])
+
+
+@contextmanager
+def _capture_fit_log() -> Iterator[_FitLog]:
+    """Attach a :class:`_FitLog` to gensim's LDA loggers for the duration of one fit.
+
+    The loggers are lowered to DEBUG (for the per-chunk convergence counts) and stop
+    propagating meanwhile, so an application's log is not flooded with gensim's debug lines;
+    warnings are re-issued through this module's logger.
+    """
+    handler = _FitLog()
+    names = ("gensim.models.ldamodel", "gensim.models.ldamulticore")
+    loggers = [logging.getLogger(name) for name in names]
+    saved = [(lg.level, lg.propagate) for lg in loggers]
+    for lg in loggers:
+        lg.addHandler(handler)
+        lg.setLevel(logging.DEBUG)
+        lg.propagate = False
+    try:
+        yield handler
+    finally:
+        for lg, (level, propagate) in zip(loggers, saved):
+            lg.removeHandler(handler)
+            lg.setLevel(level)
+            lg.propagate = propagate
+        for message in handler.warnings:
+            logger.warning("gensim: %s", message)
+
+
+class _Converged(Exception):
+    """Raised by the bound callback to end training after the pass whose bound met `tol`."""
+
+
+def _relative_change(previous: float, current: float) -> float:
+    """|current - previous| / |previous|: the per-pass relative change of the per-word bound."""
+    return abs(current - previous) / abs(previous) if previous != 0 else np.inf
+
+
+def _bound_metric(matrix: sp.csr_matrix, *, seed: int, log: _FitLog, tol: float | None):
+    """A gensim callback metric: the training corpus's per-word bound at the end of each pass.
+
+    With `tol`, it also ends training: gensim calls it after the pass's last M-step, so
+    raising :class:`_Converged` there leaves the model exactly as a fit with that many passes
+    would be. (Calling ``LdaModel.update`` once per pass instead is not the same fit: every
+    call adds the corpus to the model's document count again and restarts the learning-rate
+    schedule, as for new documents in online LDA.)
+    """
+    from gensim.models.callbacks import Metric
+
+    class PerWordBound(Metric):
+        logger = None
+        viz_env = None
+        title = None
+
+        def __init__(self) -> None:
+            self.values: list[float] = []
+            self.model = None
+
+        def __str__(self) -> str:
+            return "per_word_bound"
+
+        def get_value(self, **kwargs: Any) -> float:
+            self.model = kwargs["model"]
+            log.paused = True  # the bound's own inference is not a training E-step
+            try:
+                value = per_word_bound(self.model, matrix, seed=seed)
+            finally:
+                log.paused = False
+            self.values.append(value)
+            if tol is not None and len(self.values) >= 2 and _relative_change(self.values[-2], value) < tol:
+                raise _Converged
+            return value
+
+    return PerWordBound()
+
+
+#: Columns of a fit's per-pass convergence table, in order.
+CONVERGENCE_COLUMNS = [
+    "pass",
+    "n_updates",
+    "topic_diff",
+    "rho",
+    "units_converged",
+    "units_inferred",
+    "converged_share",
+    "per_word_bound",
+    "bound_rel_change",
+    "perplexity",
+]
+
+
+def train(
+    matrix: sp.csr_matrix,
+    terms: Sequence[str],
+    *,
+    k: int,
+    random_state: int,
+    settings: LdaSettings,
+    track_bound: bool,
+) -> tuple[LdaModel, pd.DataFrame]:
+    """Fit one LDA model on the rows of `matrix`; return it with its per-pass convergence table.
+
+    In one process and with a `tol`, training stops after the first pass whose per-word bound
+    changed by less than `tol` (relative) since the pass before, at the latest after `passes`.
+    The table's columns are described under :func:`corpus_tools.topics.fit_lda`.
+    """
+    from gensim.models import LdaModel, LdaMulticore
+
+    processes = settings.processes
+    dictionary = _dictionary(matrix, terms)
+    bow = _bow(matrix)
+    common = dict(
+        num_topics=k,
+        id2word=dictionary,
+        chunksize=settings.chunksize,
+        passes=settings.passes,
+        iterations=settings.iterations,
+        gamma_threshold=settings.gamma_threshold,
+        eta=settings.eta,
+        eval_every=None,  # gensim's own estimate draws from the training generator; see _seeded
+        random_state=random_state,
+        dtype=np.float64,
+    )
+    stop_early = settings.tol is not None and processes == 1
+    with _capture_fit_log() as log:
+        if processes > 1:
+            lda = LdaMulticore(bow, workers=processes, alpha=settings.alpha, **common)
+        else:
+            rows = sample_rows(matrix.shape[0], BOUND_UNITS, random_state)
+            bound_matrix = matrix if len(rows) == matrix.shape[0] else matrix[rows]
+            metric = _bound_metric(bound_matrix, seed=random_state, log=log,
+                                   tol=settings.tol if stop_early else None)
+            try:
+                lda = LdaModel(bow, alpha=settings.alpha, callbacks=[metric] if track_bound or stop_early else None,
+                               **common)
+            except _Converged:
+                lda = metric.model
+    # The bound callback runs once per completed pass, so its values count the passes run.
+    n_passes = len(metric.values) if stop_early else settings.passes
+    # One row per pass even if gensim's log wording ever changes (the row is then empty, not lost).
+    empty = {"n_updates": 0, "topic_diff": np.nan, "rho": np.nan, "units_converged": np.nan, "units_inferred": np.nan}
+    table = pd.DataFrame([{"pass": p, **log.passes.get(p, empty)} for p in range(1, n_passes + 1)])
+    bounds = metric.values if processes == 1 and (track_bound or stop_early) else []
+    table["per_word_bound"] = pd.Series(bounds, dtype=float).reindex(range(len(table))).to_numpy()
+    previous = table["per_word_bound"].shift(1)
+    table["bound_rel_change"] = (table["per_word_bound"] - previous).abs() / previous.abs()
+    # gensim's bound is in nats (natural logs), so perplexity is e ** -bound; gensim's own log
+    # line ("perplexity estimate") uses 2 ** -bound, which understates it 10-16x on this corpus.
+    table["perplexity"] = np.exp(-table["per_word_bound"])
+    table["converged_share"] = table["units_converged"] / table["units_inferred"].where(table["units_inferred"] > 0)
+    if processes > 1:  # E-steps ran in worker processes whose log records never reach this one
+        table[["units_converged", "units_inferred"]] = np.nan
+    # The callback (a local class holding the training matrix) has done its work; without it
+    # the model pickles, so it can be saved and cached.
+    lda.callbacks = None
+    return lda, table[CONVERGENCE_COLUMNS].reset_index(drop=True)
+
+
+def check_k(k: int, n_units: int, n_terms: int, *, plural: str) -> None:
+    """Raise a :class:`TopicInputError` unless K topics can be fitted to `n_units` units and `n_terms` terms."""
+    if int(k) != k or k < 2:
+        raise TopicInputError(f"K must be an integer of at least 2, got {k!r}")
+    if k >= n_units:
+        raise TopicInputError(
+            f"K={k} topics need more than {k} {plural}, but only {n_units} are available: lower K "
+            "or the other settings that drop units (min_docfreq, min_unit_tokens, heldout_prop)"
+        )
+    if k >= n_terms:
+        raise TopicInputError(
+            f"K={k} topics need more than {k} terms, but the vocabulary has {n_terms}: lower K or "
+            "trim less (min_docfreq, min_termfreq)"
+        )
+
+
+def log_fit(what: str, table: pd.DataFrame) -> None:
+    """Log one line on a finished fit: passes run, the last topic diff, E-step convergence."""
+    last = table.iloc[-1] if len(table) else None
+    if last is None:
+        return
+    converged = (
+        f"{int(last['units_converged'])}/{int(last['units_inferred'])} units converged in the last pass"
+        if not pd.isna(last["units_converged"]) else "E-step convergence not recorded (LdaMulticore)"
+    )
+    logger.info("%s: %d passes, last topic diff %.2e, %s", what, len(table), last["topic_diff"], converged)
+
+
+
+def _order_topics(theta_raw: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    prevalence = (theta_raw * weights[:, np.newaxis]).sum(axis=0)
+    return np.lexsort((np.arange(theta_raw.shape[1]), -prevalence))
+
+
+def ordered_topics(lda: LdaModel, matrix: sp.csr_matrix, *, seed: int, chunksize: int
+                   ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The units' raw topic shares, the topic order by prevalence and phi in that order.
+
+    Topics are ordered by the share of the tokens they account for, largest first (ties by
+    gensim's id): gensim's own numbering is arbitrary.
+    """
+    theta_raw = infer_theta(lda, matrix, seed=seed, chunksize=chunksize)
+    weights = np.asarray(matrix.sum(axis=1), dtype=np.float64).ravel()
+    order = _order_topics(theta_raw, weights)
+    phi = np.asarray(lda.get_topics(), dtype=np.float64)[order]
+    phi /= phi.sum(axis=1, keepdims=True)
+    return theta_raw, order, phi
+
+
+# --------------------------------------------------------------------------------------------
+# Seeded samples of units
+# --------------------------------------------------------------------------------------------
+
+
+def sample_rows(n_units: int, sample_units: int | None, random_state: int) -> np.ndarray:
+    """Sorted rows of a simple random sample of `sample_units` units, or all rows if no more.
+
+    Drawn with ``numpy.random.default_rng(random_state)``: the same seed gives the same sample.
+
+    Examples
+    --------
+    >>> sample_rows(5, 10, 0).tolist()
+    [0, 1, 2, 3, 4]
+    >>> len(sample_rows(100, 10, 0)), bool((sample_rows(100, 10, 0) == sample_rows(100, 10, 0)).all())
+    (10, True)
+    """
+    if sample_units is None or n_units <= sample_units:
+        return np.arange(n_units)
+    generator = np.random.default_rng(random_state)
+    return np.sort(generator.permutation(n_units)[:sample_units])
+
+
+def check_sample_units(sample_units: int | None) -> None:
+    """Raise a ValueError naming `sample_units` unless it is None or an integer of at least 2."""
+    if sample_units is not None and (int(sample_units) != sample_units or sample_units < 2):
+        raise ValueError(f"sample_units must be None (all units) or an integer of at least 2, got {sample_units!r}")

@@ -1,0 +1,476 @@
+"""The corpus a topic model sees: its units, its vocabulary and its counts.
+
+:func:`topic_corpus` turns a :class:`~corpus_tools.corpus.Corpus` (or ready
+:class:`~corpus_tools.tokens.Tokens`) into a :class:`TopicCorpus`: units (paragraphs, sentences,
+sentence windows or documents, see :func:`sentence_windows`), stopwords and short tokens removed,
+parts of speech and phrases optionally, the vocabulary trimmed and short units dropped until
+both settle, with a table of what every step left and errors that say what to change when too
+little is left (:class:`TopicInputError`).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Literal
+
+import numpy as np
+import pandas as pd
+
+from ..compat import renamed_parameters
+from ..dtm import DocTermMatrix, dtm
+from ..tokens import Tokens, tokenize
+
+if TYPE_CHECKING:
+    from ..corpus import Corpus
+    from ..segment import Segmenter
+
+__all__ = ["UNITS", "TopicCorpus", "TopicInputError", "TopicUnit", "sentence_windows", "topic_corpus"]
+
+TopicUnit = Literal["document", "paragraph", "sentence", "window"]
+
+#: The units a topic model can take as its documents.
+UNITS: tuple[str, ...] = ("document", "paragraph", "sentence", "window")
+_UNIT_PLURAL = {
+    "document": "documents",
+    "paragraph": "paragraphs",
+    "sentence": "sentences",
+    "window": "sentence windows",
+}
+# What to suggest when a unit leaves too few rows: the next finer unit.
+_FINER_UNIT = {
+    "document": "unit='paragraph'",
+    "paragraph": "unit='sentence' or unit='window'",
+    "window": "a smaller window_size or unit='sentence'",
+    "sentence": "a larger corpus",
+}
+
+
+class TopicInputError(ValueError):
+    """The chosen units, vocabulary or K leave too little to fit a topic model.
+
+    The message says how much is left, which parameters caused it and what to change.
+    """
+
+
+# --------------------------------------------------------------------------------------------
+# Units
+# --------------------------------------------------------------------------------------------
+
+
+def sentence_windows(
+    corpus: Corpus, size: int, *, within: Literal["document", "paragraph"] = "document"
+) -> pd.DataFrame:
+    """Group consecutive sentences into windows of `size` sentences.
+
+    Windows make units of similar length where paragraphs are missing or very uneven (scraped
+    pages without paragraph breaks, one-sentence captions next to 500-character paragraphs).
+
+    Parameters
+    ----------
+    corpus : Corpus
+        Its body sentences (:meth:`Corpus.sentences`) are grouped, in order.
+    size : int
+        Sentences per window (a count, at least 1). The last window of a document (or
+        paragraph) holds the 1 to `size` sentences that remain.
+    within : {"document", "paragraph"}, default "document"
+        Let windows run across paragraph breaks (``"document"``), or start afresh with every
+        paragraph (``"paragraph"``, so a window never mixes two paragraphs).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Index ``unit_id``, stable for the same corpus and arguments: ``"<doc_id>:w001"``
+        (within documents) or ``"<doc_id>:p003:w01"`` (within paragraphs). Columns ``doc_id``,
+        ``window_no`` (1-based within the document or paragraph), ``para_no`` and
+        ``para_no_end`` (the paragraphs of the first and last sentence), ``n_sentences``,
+        ``section`` (of the first sentence) and ``text`` (the sentences joined without
+        separator, as they stood in the text).
+
+    Examples
+    --------
+    >>> from corpus_tools.corpus import corpus_from_texts
+    >>> corp = corpus_from_texts({"a": "标题\\n\\n学史明理。学史增信。学史崇德。\\n\\n学史力行。"})
+    >>> sentence_windows(corp, 2)[["para_no", "para_no_end", "text"]].to_dict("index")
+    {'a:w001': {'para_no': 1, 'para_no_end': 1, 'text': '学史明理。学史增信。'}, \
+'a:w002': {'para_no': 1, 'para_no_end': 2, 'text': '学史崇德。学史力行。'}}
+    >>> sentence_windows(corp, 2, within="paragraph").index.tolist()
+    ['a:p001:w01', 'a:p001:w02', 'a:p002:w01']
+    """
+    if int(size) != size or size < 1:
+        raise ValueError(f"size is a number of sentences, at least 1; got {size!r}")
+    if within not in ("document", "paragraph"):
+        raise ValueError(f"within must be 'document' or 'paragraph', not {within!r}")
+    size = int(size)
+    sentences = corpus.sentences()
+    columns = ["doc_id", "window_no", "para_no", "para_no_end", "n_sentences", "section", "text"]
+    keys = ["doc_id"] if within == "document" else ["doc_id", "para_no"]
+    rows: list[tuple[Any, ...]] = []
+    ids: list[str] = []
+    for _, group in sentences.groupby(keys, sort=False):
+        doc_id = group["doc_id"].iloc[0]
+        for window_no, start in enumerate(range(0, len(group), size), start=1):
+            part = group.iloc[start : start + size]
+            first_para, last_para = int(part["para_no"].iloc[0]), int(part["para_no"].iloc[-1])
+            if within == "document":
+                ids.append(f"{doc_id}:w{window_no:03d}")
+            else:
+                ids.append(f"{doc_id}:p{first_para:03d}:w{window_no:02d}")
+            rows.append(
+                (doc_id, window_no, first_para, last_para, len(part), part["section"].iloc[0], "".join(part["text"]))
+            )
+    table = pd.DataFrame(rows, columns=columns)
+    table.index = pd.Index(ids, name="unit_id", dtype=object)
+    return table
+
+
+@dataclass(frozen=True)
+class _UnitTable:
+    """Adapter that lets :func:`tokenize` segment an arbitrary table of units."""
+
+    table: pd.DataFrame
+    docvars: pd.DataFrame
+    history: tuple[str, ...]
+
+    def units(self, unit: str) -> pd.DataFrame:
+        return self.table
+
+
+# --------------------------------------------------------------------------------------------
+# The corpus a topic model sees
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, eq=False, kw_only=True)
+class TopicCorpus:
+    """The units, vocabulary and counts a topic model is fitted on.
+
+    Build with :func:`topic_corpus`.
+
+    Attributes
+    ----------
+    dtm : DocTermMatrix
+        One row per kept unit, one column per kept term. ``docvars`` carries the unit's
+        columns (``doc_id``, ``para_no`` …), the document's docvars (``group``, ``district`` …),
+        ``n_tokens`` (tokens after stopword removal, before trimming) and ``n_model_tokens``
+        (tokens the model sees: the row sum).
+    tokens : Tokens
+        The same units, each token list restricted to the kept terms and in text order: the
+        reference texts for sliding-window coherence (``c_v``, ``c_npmi``).
+    texts : pandas.Series
+        The text of each kept unit (index ``unit_id``), for excerpts.
+    unit : str
+        ``"document"``, ``"paragraph"``, ``"sentence"`` or ``"window"``.
+    steps : pandas.DataFrame
+        What each preparation step left: ``step, n_units, n_terms, n_tokens, detail``.
+    """
+
+    dtm: DocTermMatrix
+    tokens: Tokens
+    texts: pd.Series
+    unit: str
+    steps: pd.DataFrame = field(repr=False)
+
+    @property
+    def n_units(self) -> int:
+        """int: the number of units (rows)."""
+        return self.dtm.n_docs
+
+    @property
+    def n_terms(self) -> int:
+        """int: the size of the vocabulary (columns)."""
+        return self.dtm.n_terms
+
+    @property
+    def unit_plural(self) -> str:
+        """str: the unit's name in messages, e.g. ``"paragraphs"``."""
+        return _UNIT_PLURAL.get(self.unit, f"{self.unit} units")
+
+    def __repr__(self) -> str:
+        return (
+            f"TopicCorpus({self.n_units} {self.unit_plural} x {self.n_terms} terms, "
+            f"{int(self.dtm.matrix.sum())} tokens)"
+        )
+
+    def subset(self, rows: np.ndarray) -> TopicCorpus:
+        """Return the topic corpus restricted to the units at `rows` (sorted positions), vocabulary unchanged.
+
+        The K sweep and the stability refits fit on such a sample of units.
+        """
+        rows = np.asarray(rows, dtype=np.int64)
+        keep = np.zeros(self.n_units, dtype=bool)
+        keep[rows] = True
+        return dataclasses.replace(
+            self,
+            dtm=DocTermMatrix(matrix=self.dtm.matrix[rows], terms=self.dtm.terms,
+                              docvars=self.dtm.docvars.iloc[rows], history=self.dtm.history),
+            tokens=self.tokens.subset(keep),
+            texts=self.texts.iloc[rows],
+        )
+
+
+def _step(tokens: Tokens, name: str, detail: str = "") -> dict[str, Any]:
+    lengths = tokens.tokens.map(len)
+    vocabulary = {word for words in tokens.tokens for word in words}
+    return {
+        "step": name,
+        "n_units": int((lengths > 0).sum()),
+        "n_terms": len(vocabulary),
+        "n_tokens": int(lengths.sum()),
+        "detail": detail,
+    }
+
+
+def _with_tokens(tokens: Tokens, lists: Iterable[list[str]], step: str, *, keep_pos: bool = False) -> Tokens:
+    return Tokens(
+        tokens=pd.Series(list(lists), index=tokens.tokens.index, dtype=object, name="tokens"),
+        pos=tokens.pos if keep_pos else None,
+        docvars=tokens.docvars,
+        unit=tokens.unit,
+        history=(*tokens.history, step),
+    )
+
+
+def _detect_phrases(tokens: Tokens, *, min_count: int, threshold: float, scoring: str) -> tuple[Tokens, int]:
+    from gensim.models.phrases import Phrases
+
+    learner = Phrases(
+        list(tokens.tokens), min_count=min_count, threshold=threshold, scoring=scoring, delimiter="_"
+    )
+    frozen = learner.freeze()
+    joined = [frozen[list(words)] for words in tokens.tokens]
+    step = f"phrases(min_count={min_count}, threshold={threshold}, scoring={scoring!r}) -> {len(frozen.phrasegrams)} phrases"
+    return _with_tokens(tokens, joined, step), len(frozen.phrasegrams)
+
+
+@renamed_parameters(min_nchar="min_chars")
+def topic_corpus(
+    source: Corpus | Tokens,
+    *,
+    unit: TopicUnit = "paragraph",
+    window_size: int = 3,
+    window_within: Literal["document", "paragraph"] = "document",
+    stopwords: Iterable[str] | str | None = "zh-official",
+    extra_stopwords: Iterable[str] = (),
+    min_chars: int = 2,
+    keep_pos: Sequence[str] | None = None,
+    pos_match: Literal["exact", "prefix"] = "exact",
+    phrases: bool = False,
+    phrase_min_count: int = 5,
+    phrase_threshold: float = 10.0,
+    phrase_scoring: Literal["default", "npmi"] = "default",
+    min_termfreq: int = 1,
+    min_docfreq: int = 1,
+    max_docfreq_prop: float = 1.0,
+    max_terms: int | None = None,
+    min_unit_tokens: int = 1,
+    min_units: int = 10,
+    min_terms: int = 10,
+    segmenter: Segmenter | None = None,
+) -> TopicCorpus:
+    """Segment, filter and trim a corpus into the units and vocabulary of a topic model.
+
+    Parameters
+    ----------
+    source : Corpus or Tokens
+        A :class:`~corpus_tools.corpus.Corpus` (segmented here at `unit`), or
+        :class:`~corpus_tools.tokens.Tokens` already segmented (then `unit`, `window_size`,
+        `window_within` and `segmenter` are ignored, and a unit's text for excerpts is its
+        tokens joined by spaces).
+    unit : {"paragraph", "document", "sentence", "window"}, default "paragraph"
+        What one LDA document is. ``"window"`` groups `window_size` consecutive sentences
+        (:func:`sentence_windows`).
+    window_size : int, default 3
+        Sentences per window (``unit="window"`` only).
+    window_within : {"document", "paragraph"}, default "document"
+        Whether windows may cross paragraph breaks (``unit="window"`` only).
+    stopwords : str, iterable of str or None, default "zh-official"
+        A stopword list of the package (:func:`corpus_tools.lexicons.stopwords`) by name, the
+        words themselves, or None for none.
+    extra_stopwords : iterable of str, default ()
+        Further words to drop, e.g. words that name the genre rather than a topic.
+    min_chars : int, default 2
+        Drop tokens shorter than this many characters (single characters are mostly
+        function words in this register).
+    keep_pos : sequence of str, optional
+        Keep only tokens with these jieba part-of-speech tags, e.g. ``["n", "nr", "ns", "nz",
+        "v", "vn", "l"]`` (nouns, names, place names, verbs, idioms). None keeps every tag and
+        skips tagging.
+    pos_match : {"exact", "prefix"}, default "exact"
+        How `keep_pos` matches tags (see :meth:`Tokens.keep_pos`).
+    phrases : bool, default False
+        Join word pairs that co-occur far more than chance into one term (``"红色_基因"``)
+        with gensim's ``Phrases``; applied after stopword and POS filtering.
+    phrase_min_count : int, default 5
+        A pair must occur at least this many times (a count).
+    phrase_threshold : float, default 10.0
+        Minimum score for a pair to be joined (``"default"`` scoring: Mikolov et al. 2013;
+        ``"npmi"``: a value in (-1, 1]).
+    phrase_scoring : {"default", "npmi"}, default "default"
+    min_termfreq : int, default 1
+        Keep a term that occurs at least this many times in all kept units (a count).
+    min_docfreq : int, default 1
+        Keep a term that occurs in at least this many kept units (a count).
+    max_docfreq_prop : float, default 1.0
+        Keep a term that occurs in at most this share of kept units (a share in [0, 1]).
+        The default keeps every term; unlike gensim's ``filter_extremes(no_above=0.5)`` nothing
+        common is dropped unless asked.
+    max_terms : int, optional
+        Then keep only this many most frequent terms (ties broken by code point).
+    min_unit_tokens : int, default 1
+        Drop units with fewer kept tokens than this (a count): a three-token paragraph says
+        little about its topics and gets extreme topic shares.
+    min_units, min_terms : int, default 10
+        Refuse (with :class:`TopicInputError`) to return fewer units or terms than this.
+    segmenter : Segmenter, optional
+        Passed to :func:`corpus_tools.tokens.tokenize`.
+
+    Returns
+    -------
+    TopicCorpus
+        Its ``steps`` table says how many units, terms and tokens each step left.
+
+    Raises
+    ------
+    TopicInputError
+        If fewer than `min_units` units or `min_terms` terms remain; the message names the
+        parameters to change.
+
+    Notes
+    -----
+    Term trimming and the removal of short units affect each other (dropping a unit lowers
+    document frequencies; dropping a term shortens units), so the two are applied in turn
+    until neither changes anything: every kept term then satisfies `min_termfreq`,
+    `min_docfreq` and `max_docfreq_prop` in the kept units, and every kept unit has at least
+    `min_unit_tokens` tokens. Shares refer to the kept units.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from corpus_tools.tokens import Tokens
+    >>> idx = pd.Index([f"u{i}" for i in range(4)], name="unit_id")
+    >>> toks = Tokens(tokens=pd.Series([["粮食", "种植"], ["粮食", "农业"], ["学校", "学生"], ["学校", "教育"]],
+    ...                                index=idx),
+    ...               docvars=pd.DataFrame({"doc_id": ["a", "a", "b", "b"]}, index=idx), unit="paragraph")
+    >>> tc = topic_corpus(toks, min_docfreq=2, min_units=2, min_terms=2)
+    >>> tc.dtm.terms, tc.n_units
+    (('学校', '粮食'), 4)
+    """
+    from .. import lexicons
+
+    if isinstance(source, Tokens):
+        tokens = source
+        texts = tokens.tokens.map(" ".join)
+        unit_name = tokens.unit
+    else:
+        if unit not in UNITS:
+            raise ValueError(f"unit must be one of {_UNITS}, got {unit!r}")
+        unit_name = unit
+        pos = keep_pos is not None
+        if unit == "window":
+            windows = sentence_windows(source, window_size, within=window_within)
+            adapter = _UnitTable(windows, source.docvars, tuple(getattr(source, "history", ())))
+            tokens = tokenize(adapter, unit="sentence", pos=pos, segmenter=segmenter, hmm=getattr(segmenter, "hmm", False))
+            step = f"tokenize(unit='window', window_size={window_size}, window_within={window_within!r}, pos={pos})"
+            # The public constructor (not dataclasses.replace): Tokens holds integer codes inside.
+            tokens = Tokens(tokens=tokens.tokens, pos=tokens.pos, docvars=tokens.docvars, unit="window",
+                            history=(*tokens.history[:-1], step))
+            texts = windows["text"]
+        else:
+            tokens = tokenize(source, unit=unit, pos=pos, segmenter=segmenter, hmm=getattr(segmenter, "hmm", False))
+            texts = source.units(unit)["text"]
+        texts = pd.Series(texts.to_numpy(dtype=object), index=tokens.tokens.index, name="text", dtype=object)
+
+    plural = _UNIT_PLURAL.get(unit_name, f"{unit_name} units")
+    steps = [_step(tokens, f"segmented into {plural}")]
+    if len(tokens) == 0:
+        raise TopicInputError(f"the corpus has no {plural}: check corpus_dir and that the texts have a body")
+
+    words: set[str] = set()
+    if isinstance(stopwords, str):
+        words |= lexicons.stopwords(stopwords)  # type: ignore[arg-type]
+    elif stopwords is not None:
+        words |= set(stopwords)
+    extra = [extra_stopwords] if isinstance(extra_stopwords, str) else list(extra_stopwords)
+    words |= set(extra)
+    tokens = tokens.remove(words, min_nchar=min_chars)
+    steps.append(
+        _step(tokens, "stopwords, punctuation, numbers, short tokens removed",
+              f"{len(words)} stopwords, min_chars={min_chars}")
+    )
+    if keep_pos is not None:
+        tokens = tokens.keep_pos(keep_pos, match=pos_match)
+        steps.append(_step(tokens, "part-of-speech filter", f"keep_pos={list(keep_pos)}, match={pos_match!r}"))
+    if phrases:
+        tokens, n_phrases = _detect_phrases(
+            tokens, min_count=phrase_min_count, threshold=phrase_threshold, scoring=phrase_scoring
+        )
+        steps.append(
+            _step(tokens, "phrases joined",
+                  f"{n_phrases} phrases (min_count={phrase_min_count}, threshold={phrase_threshold})")
+        )
+    elif tokens.pos is not None:
+        tokens = Tokens(tokens=tokens.tokens, docvars=tokens.docvars, unit=tokens.unit, history=tokens.history)
+
+    counts = dtm(tokens)
+    rows = np.arange(counts.n_docs)
+    trimmed = counts
+    for _ in range(100):  # a fixed point is reached in a few rounds; the bound is a safeguard
+        trimmed = DocTermMatrix(
+            matrix=counts.matrix[rows], terms=counts.terms, docvars=counts.docvars.iloc[rows], history=counts.history
+        ).trim(
+            min_termfreq=min_termfreq,
+            min_docfreq=min_docfreq,
+            max_docfreq_prop=max_docfreq_prop,
+            max_terms=max_terms,
+        )
+        lengths = np.asarray(trimmed.matrix.sum(axis=1)).ravel()
+        short = lengths < max(min_unit_tokens, 1)
+        if not short.any():
+            break
+        rows = rows[~short]
+    trim_detail = (
+        f"min_termfreq={min_termfreq}, min_docfreq={min_docfreq}, max_docfreq_prop={max_docfreq_prop}, "
+        f"max_terms={max_terms}, min_unit_tokens={min_unit_tokens}"
+    )
+    if len(rows) < min_units:
+        raise TopicInputError(
+            f"only {len(rows)} {plural} remain after trimming ({trim_detail}); a topic model needs at "
+            f"least {min_units}: lower min_docfreq, min_termfreq or min_unit_tokens, or use "
+            f"{_FINER_UNIT.get(unit_name, 'more units')}"
+        )
+    if trimmed.n_terms < min_terms:
+        raise TopicInputError(
+            f"only {trimmed.n_terms} terms remain after trimming ({trim_detail}); a topic model needs "
+            f"at least {min_terms}: lower min_docfreq or min_termfreq, raise max_docfreq_prop or "
+            "max_terms, or keep more parts of speech (keep_pos)"
+        )
+
+    vocabulary = set(trimmed.terms)
+    mask = np.zeros(counts.n_docs, dtype=bool)
+    mask[rows] = True
+    kept = tokens.subset(mask)
+    kept = _with_tokens(
+        kept, ([w for w in words_ if w in vocabulary] for words_ in kept.tokens), f"keep_terms({len(vocabulary)})"
+    )
+    docvars = trimmed.docvars.copy()
+    docvars["n_model_tokens"] = np.asarray(trimmed.matrix.sum(axis=1), dtype=np.int64).ravel()
+    final = DocTermMatrix(matrix=trimmed.matrix, terms=trimmed.terms, docvars=docvars, history=trimmed.history)
+    steps.append(
+        {
+            "step": "vocabulary trimmed, short units dropped",
+            "n_units": final.n_docs,
+            "n_terms": final.n_terms,
+            "n_tokens": int(final.matrix.sum()),
+            "detail": trim_detail,
+        }
+    )
+    return TopicCorpus(
+        dtm=final,
+        tokens=kept,
+        texts=texts[mask],
+        unit=unit_name,
+        steps=pd.DataFrame(steps, columns=["step", "n_units", "n_terms", "n_tokens", "detail"]),
+    )
+

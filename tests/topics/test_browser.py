@@ -1,0 +1,86 @@
+"""Tests for corpus_tools.topics.browser: the self-contained topic browser."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from corpus_tools import topics
+from corpus_tools.tokens import Tokens
+
+from .helpers import AGRICULTURE, CULTURE, EDUCATION, tokens_of
+
+
+# --------------------------------------------------------------------------------------------
+# Topic browser
+# --------------------------------------------------------------------------------------------
+
+
+def test_topic_browser_is_escaped_and_offline(tmp_path):
+    toks = tokens_of([AGRICULTURE, EDUCATION, CULTURE])
+    texts = pd.Series(" ".join(words) for words in toks.tokens)
+    texts.iloc[0] = "<script>alert(1)</script> " + texts.iloc[0]
+    tc = topics.topic_corpus(toks, stopwords=None, min_chars=1)
+    tc = topics.TopicCorpus(dtm=tc.dtm, tokens=tc.tokens, texts=pd.Series(texts.to_numpy(), index=tc.texts.index),
+                            unit=tc.unit, steps=tc.steps)
+    model = topics.fit_lda(tc, k=3, random_state=2, passes=20)
+    path = topics.write_topic_browser(model, tmp_path / "run", n_units=30)
+    assert path == tmp_path / "run" / topics.BROWSER_FILENAME
+    page = path.read_text(encoding="utf-8")
+    assert "<script>alert(1)</script>" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    assert 'src="http' not in page and "href=\"http" not in page.split("<body>")[0]
+    assert "new LDAvis(" in page  # the intertopic map, with its scripts inlined
+    assert all(f'id="topic-{i}"' in page for i in (1, 2, 3))
+
+
+def _skewedtokens_of(seed=11) -> Tokens:
+    """Three vocabularies with Zipf-like word frequencies and a few shared words, so that rare
+    terms (where the choice of p(w) matters most) exist."""
+    generator = np.random.default_rng(seed)
+    shared = ["工作", "推进", "开展"]
+    lists, doc_ids = [], []
+    for v, vocabulary in enumerate([AGRICULTURE, EDUCATION, CULTURE]):
+        words = vocabulary + shared
+        weights = 1.0 / np.arange(1, len(words) + 1) ** 1.2
+        for u in range(20):
+            lists.append(list(generator.choice(words, size=15, p=weights / weights.sum())))
+            doc_ids.append(f"doc{v}")
+    index = pd.Index([f"{d}:p{i:03d}" for i, d in enumerate(doc_ids)], name="unit_id")
+    return Tokens(tokens=pd.Series(lists, index=index, dtype=object),
+                  docvars=pd.DataFrame({"doc_id": doc_ids}, index=index), unit="paragraph")
+
+
+def test_topic_browser_and_tables_rank_terms_with_one_p_w(tmp_path):
+    import json
+    import re
+
+    tc = topics.topic_corpus(_skewedtokens_of(), stopwords=None, min_chars=1)
+    model = topics.fit_lda(tc, k=3, random_state=4, passes=30)
+    # Reference p(w): the model's expected share of each term, from theta, unit lengths and phi.
+    lengths = np.asarray(tc.dtm.matrix.sum(axis=1)).ravel()
+    expected = (model.theta * lengths[:, None]).sum(axis=0) @ model.phi
+    assert np.allclose(model.term_prob, expected / expected.sum(), rtol=1e-12)
+
+    page = topics.write_topic_browser(model, tmp_path, n=8).read_text(encoding="utf-8")
+    found = re.search(r'new LDAvis\("#ldavis_topics", (\{.*?\})\);</script>', page, re.S)
+    tinfo = pd.DataFrame(json.loads(found.group(1))["tinfo"])
+    terms = list(tc.dtm.terms)
+    for lam in (0.2, 0.6):
+        table = model.terms(8, lambda_=lam)
+        for topic in (1, 2, 3):
+            rows = tinfo[tinfo["Category"] == f"Topic{topic}"].copy()
+            # the browser's lift is the table's lift: one p(w) (pyLDAvis keeps 4 decimals)
+            phi = model.phi[topic - 1, [terms.index(t) for t in rows["Term"]]]
+            assert np.allclose(rows["loglift"], np.log(phi / model.term_prob[[terms.index(t) for t in rows["Term"]]]),
+                               atol=6e-5)
+            rows["relevance"] = lam * rows["logprob"] + (1 - lam) * rows["loglift"]
+            browser = rows.sort_values("relevance", ascending=False, kind="mergesort")["Term"].head(8).tolist()
+            ours = table.loc[table["topic"] == topic, "term"].tolist()
+            assert browser == ours, (lam, topic)
+
+
+def test_topic_browser_without_the_interactive_map(tmp_path, two_topic_model):
+    page = topics.write_topic_browser(two_topic_model, tmp_path, interactive=False).read_text(encoding="utf-8")
+    assert "LDAvis" not in page
+    assert "λ = 0.6" in page

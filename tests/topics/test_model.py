@@ -1,0 +1,149 @@
+"""Tests for corpus_tools.topics.model: a fit recovers a known structure; its tables; the cached model; notebook 01."""
+
+from __future__ import annotations
+
+import filecmp
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from corpus_tools import topics
+from corpus_tools.topics import lda as fitting
+
+from .helpers import AGRICULTURE, EDUCATION, PROJECT_ROOT
+
+
+# --------------------------------------------------------------------------------------------
+# The model recovers a known structure
+# --------------------------------------------------------------------------------------------
+
+
+def test_two_vocabularies_are_recovered_as_two_topics(two_topic_model):
+    top = [set(terms) for terms in two_topic_model.top_terms(8)]
+    assert sorted(map(sorted, top)) == sorted([sorted(AGRICULTURE), sorted(EDUCATION)])
+    dominant = two_topic_model.theta.argmax(axis=1)
+    agri_topic = 0 if top[0] == set(AGRICULTURE) else 1
+    is_agri = two_topic_model.corpus.dtm.docvars["group"].to_numpy() == "甲县"
+    assert (dominant[is_agri] == agri_topic).all()
+    assert (dominant[~is_agri] == 1 - agri_topic).all()
+
+
+def test_group_shares_follow_the_districts(two_topic_model):
+    shares = two_topic_model.group_shares("group")
+    assert list(shares.columns) == ["group", "topic", "label", "n_units", "n_tokens", "share",
+                                    "mean_unit_share", "ratio_to_corpus"]
+    assert np.allclose(shares.groupby("group")["share"].sum(), 1.0)
+    agri = int(shares.loc[shares["group"] == "甲县"].sort_values("share")["topic"].iloc[-1])
+    edu = int(shares.loc[shares["group"] == "乙县"].sort_values("share")["topic"].iloc[-1])
+    assert agri != edu
+    assert shares.loc[(shares["group"] == "甲县") & (shares["topic"] == agri), "share"].item() > 0.9
+
+
+def test_fit_is_deterministic_given_random_state(two_topic_corpus, two_topic_model):
+    again = topics.fit_lda(two_topic_corpus, k=2, random_state=7, passes=30, tol=None, iterations=200)
+    assert np.array_equal(again.phi, two_topic_model.phi)
+    assert np.array_equal(again.theta, two_topic_model.theta)
+    pd.testing.assert_frame_equal(again.convergence, two_topic_model.convergence)
+    pd.testing.assert_frame_equal(again.terms(5), two_topic_model.terms(5))
+
+
+def test_tracking_the_bound_does_not_change_the_fit(two_topic_corpus, two_topic_model):
+    untracked = topics.fit_lda(two_topic_corpus, k=2, random_state=7, passes=30, tol=None, iterations=200,
+                               track_bound=False)
+    assert np.array_equal(untracked.phi, two_topic_model.phi)
+    assert untracked.convergence["per_word_bound"].isna().all()
+
+
+def test_topics_are_numbered_by_prevalence(two_topic_model):
+    assert (np.diff(two_topic_model.prevalence) <= 0).all()
+    assert np.isclose(two_topic_model.prevalence.sum(), 1.0)
+    assert two_topic_model.labels.index.tolist() == [1, 2]
+
+
+# --------------------------------------------------------------------------------------------
+# Tables
+# --------------------------------------------------------------------------------------------
+
+
+def test_terms_table(two_topic_model):
+    terms = two_topic_model.terms(5, lambda_=0.6)
+    assert list(terms.columns) == ["topic", "label", "rank", "term", "weight", "lift", "relevance", "lambda",
+                                   "corpus_count", "topic_count"]
+    assert len(terms) == 10
+    for _, group in terms.groupby("topic"):
+        assert (np.diff(group["relevance"].to_numpy()) <= 1e-12).all()
+    assert np.allclose(terms["relevance"], 0.6 * np.log(terms["weight"]) + 0.4 * np.log(terms["lift"]))
+
+
+def test_doc_topics_long_table(two_topic_model):
+    table = two_topic_model.doc_topics()
+    assert len(table) == 2 * two_topic_model.corpus.n_units
+    assert list(table.columns[:5]) == ["unit_id", "doc_id", "para_no", "group", "n_model_tokens"]
+    assert np.allclose(table.groupby("unit_id")["share"].sum(), 1.0)
+    assert (table.groupby("unit_id")["dominant"].sum() >= 1).all()
+    with pytest.raises(KeyError, match="district"):
+        two_topic_model.doc_topics(docvars=["district"])
+
+
+def test_representative_units(two_topic_model):
+    table = two_topic_model.representative(2, excerpt_chars=4)
+    assert table.groupby("topic").size().tolist() == [2, 2]
+    assert table["excerpt"].str.len().max() <= 5
+    first = table[table["rank"] == 1]
+    assert (first["share"] > 0.9).all()
+
+
+def test_topic_table(two_topic_model):
+    table = two_topic_model.topic_table(n=5)
+    assert list(table.columns) == ["topic", "label", "prevalence", "n_units_dominant", "alpha", "c_v", "c_npmi",
+                                   "top_terms"]
+    assert table["n_units_dominant"].sum() == two_topic_model.corpus.n_units
+    assert (table["c_v"] > 0.5).all()
+
+
+# --------------------------------------------------------------------------------------------
+# The notebook
+# --------------------------------------------------------------------------------------------
+
+
+def test_notebook_gives_identical_tables_fresh_and_from_the_result_cache(tmp_path, monkeypatch):
+    papermill = pytest.importorskip("papermill")
+    notebook = PROJECT_ROOT / "notebooks" / "01-topic-model.ipynb"
+    monkeypatch.setenv("DANGSHI_CACHE_DIR", str(tmp_path / "cache"))
+    runs = []
+    # a: no cache; b: cache empty (fits and stores); c: cache warm (loads). a == b shows the fits are
+    # deterministic, b == c that a cached result is the table a fit gives.
+    for name, cache in (("a", "off"), ("b", "on"), ("c", "on")):
+        monkeypatch.setenv("DANGSHI_CACHE", cache)
+        out = tmp_path / name
+        papermill.execute_notebook(
+            str(notebook), str(tmp_path / f"{name}.ipynb"), parameters={"output_dir": str(out), "progress": False},
+            kernel_name="python3", cwd=str(PROJECT_ROOT), progress_bar=False,
+        )
+        runs.append(out)
+    assert any((tmp_path / "cache" / "results").rglob("output.pkl")), "run b stored nothing in the cache"
+    tables = sorted(p.name for p in (runs[0] / "tables").glob("*.csv"))
+    assert {"k_sweep.csv", "topic_terms.csv", "unit_topics.csv", "group_topic_shares.csv", "representative_units.csv",
+            "stability.csv", "convergence.csv", "topics.csv", "vocabulary_steps.csv"} <= set(tables)
+    assert sorted(p.name for p in (runs[1] / "tables").glob("*.csv")) == tables
+    for other in runs[1:]:
+        match, mismatch, errors = filecmp.cmpfiles(runs[0] / "tables", other / "tables", tables, shallow=False)
+        assert mismatch == [] and errors == [], other.name
+    assert (runs[0] / topics.BROWSER_FILENAME).is_file()
+    # the notebook's own figures (their number follows the notebook): the same in every run
+    figures = sorted(p.name for p in (runs[0] / "figures").glob("*.png"))
+    assert {"k_sweep.png", "convergence.png"} <= set(figures)
+    assert all(sorted(p.name for p in (run / "figures").glob("*.png")) == figures for run in runs[1:])
+
+
+def test_fitted_model_comes_from_the_cache_with_the_same_topics(two_topic_corpus, tmp_path, monkeypatch):
+    cache = tmp_path / "results"
+    first = topics.fit_lda(two_topic_corpus, k=2, random_state=3, passes=10, cache=cache)
+    monkeypatch.setattr(fitting, "train", lambda *a, **k: (_ for _ in ()).throw(AssertionError("refitted")))
+    again = topics.fit_lda(two_topic_corpus, k=2, random_state=3, passes=10, cache=cache)
+    np.testing.assert_array_equal(first.phi, again.phi)
+    np.testing.assert_array_equal(first.theta, again.theta)
+    pd.testing.assert_frame_equal(first.topic_table(), again.topic_table())
+    with pytest.raises(AssertionError, match="refitted"):
+        topics.fit_lda(two_topic_corpus, k=2, random_state=3, passes=10, cache=False)

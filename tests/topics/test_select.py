@@ -1,0 +1,114 @@
+"""Tests for corpus_tools.topics.select: the K sweep and the K rule; sweeps and refits from the result cache."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from corpus_tools import topics
+from corpus_tools.topics import lda as fitting
+
+
+
+# --------------------------------------------------------------------------------------------
+# Choosing K, stability
+# --------------------------------------------------------------------------------------------
+
+
+def test_sweep_k_scores_and_is_reproducible(two_topic_corpus):
+    first = topics.sweep_k(two_topic_corpus, ks=[2, 3], random_state=5, passes=20, progress=False)
+    second = topics.sweep_k(two_topic_corpus, ks=[2, 3], random_state=5, passes=20, progress=False)
+    pd.testing.assert_frame_equal(first.scores, second.scores)
+    assert first.scores["k"].tolist() == [2, 3]
+    assert (first.scores["n_heldout_units"] == 6).all()
+    assert first.scores["heldout_perplexity"].notna().all()
+    assert np.allclose(first.scores["heldout_perplexity"], np.exp(-first.scores["heldout_per_word_bound"]))
+    assert set(first.convergence["k"]) == {2, 3}
+    assert len(first.heldout) == 6
+    choice = topics.choose_k(first)
+    assert choice.k == 2  # two vocabularies: K=2 is the coherent model
+    assert "standardised c_v and c_npmi" in choice.reason
+
+
+def test_sweep_without_held_out_units(two_topic_corpus):
+    sweep = topics.sweep_k(two_topic_corpus, ks=[2], random_state=5, heldout_prop=0.0, passes=10, progress=False)
+    assert sweep.scores["n_train_units"].item() == two_topic_corpus.n_units
+    assert sweep.scores["heldout_perplexity"].isna().all()
+    with pytest.raises(ValueError, match="heldout_prop > 0"):
+        topics.choose_k(sweep, rule="perplexity")
+
+
+@pytest.mark.parametrize(
+    ("rule", "override", "expected"),
+    [("coherence", None, 4), ("c_v", None, 4), ("c_npmi", None, 4), ("perplexity", None, 3), ("coherence", 6, 6)],
+)
+def test_choose_k_rules(rule, override, expected):
+    scores = pd.DataFrame({"k": [3, 4, 5], "c_v": [0.40, 0.46, 0.44], "c_npmi": [-0.05, 0.02, 0.00],
+                           "heldout_perplexity": [250.0, 280.0, 290.0]})
+    choice = topics.choose_k(topics.KSweep(scores, pd.DataFrame(), (), {}), k=override, rule=rule)
+    assert choice.k == expected
+    assert choice.table["chosen"].sum() == (0 if override == 6 else 1)
+
+
+def test_choose_k_ties_go_to_the_smaller_k():
+    scores = pd.DataFrame({"k": [3, 4], "c_v": [0.5, 0.5], "c_npmi": [0.1, 0.1], "heldout_perplexity": [1.0, 1.0]})
+    assert topics.choose_k(topics.KSweep(scores, pd.DataFrame(), (), {})).k == 3
+
+
+def test_sweep_on_a_sample_is_deterministic_and_recorded(two_topic_corpus):
+    kwargs = dict(ks=[2, 3], random_state=5, sample_units=20, passes=20, progress=False, cache=False)
+    first = topics.sweep_k(two_topic_corpus, **kwargs)
+    second = topics.sweep_k(two_topic_corpus, **kwargs)
+    pd.testing.assert_frame_equal(first.scores, second.scores)
+    pd.testing.assert_frame_equal(first.convergence, second.convergence)
+    assert first.sample == second.sample
+    assert len(first.sample) == len(set(first.sample)) == 20
+    assert set(first.sample) <= set(two_topic_corpus.dtm.docvars.index)
+    assert set(first.heldout) <= set(first.sample)
+    assert (first.scores["n_corpus_units"] == 30).all() and (first.scores["n_sampled_units"] == 20).all()
+    assert (first.scores["n_train_units"] + first.scores["n_heldout_units"] == 20).all()
+    assert (first.scores["n_passes"] == first.convergence.groupby("k").size().to_numpy()).all()
+    assert first.settings["sample_units"] == 20
+    # another seed draws another sample; a sample as large as the corpus is the corpus
+    other = topics.sweep_k(two_topic_corpus, **(kwargs | {"random_state": 6, "ks": [2]}))
+    assert other.sample != first.sample
+    whole = topics.sweep_k(two_topic_corpus, **(kwargs | {"sample_units": 30, "ks": [2]}))
+    assert whole.sample == tuple(two_topic_corpus.dtm.docvars.index)
+    with pytest.raises(ValueError, match="sample_units"):
+        topics.sweep_k(two_topic_corpus, **(kwargs | {"sample_units": 0}))
+
+
+# --------------------------------------------------------------------------------------------
+# The result cache
+# --------------------------------------------------------------------------------------------
+
+
+def test_sweep_and_stability_come_from_the_cache_when_nothing_changed(two_topic_corpus, two_topic_model, tmp_path,
+                                                                       monkeypatch):
+    cache = tmp_path / "results"
+    first = topics.sweep_k(two_topic_corpus, ks=[2, 3], random_state=5, passes=10, progress=False, cache=cache)
+    stab = topics.stability(two_topic_model, n_refits=1, n=8, progress=False, cache=cache)
+
+    def no_fitting(*args, **kwargs):
+        raise AssertionError("refitted although the cache holds this result")
+
+    monkeypatch.setattr(fitting, "train", no_fitting)
+    again = topics.sweep_k(two_topic_corpus, ks=[3, 2], random_state=5, passes=10, progress=False, cache=cache)
+    pd.testing.assert_frame_equal(
+        first.scores.set_index("k").sort_index(), again.scores.set_index("k").sort_index()
+    )
+    pd.testing.assert_frame_equal(stab.runs, topics.stability(two_topic_model, n_refits=1, n=8, progress=False,
+                                                              cache=cache).runs)
+    # any change of setting, seed or corpus is a new key, so it must fit (and here: fail)
+    for change in ({"passes": 11}, {"random_state": 6}):
+        kwargs = {"ks": [2], "random_state": 5, "passes": 10, "progress": False, "cache": cache} | change
+        with pytest.raises(AssertionError, match="refitted"):
+            topics.sweep_k(two_topic_corpus, **kwargs)
+    smaller = topics.TopicCorpus(dtm=two_topic_corpus.dtm.trim(min_docfreq=2), tokens=two_topic_corpus.tokens,
+                                 texts=two_topic_corpus.texts, unit=two_topic_corpus.unit, steps=two_topic_corpus.steps)
+    with pytest.raises(AssertionError, match="refitted"):
+        topics.sweep_k(smaller, ks=[2], random_state=5, passes=10, progress=False, cache=cache)
+    # and cache=False never reads it
+    with pytest.raises(AssertionError, match="refitted"):
+        topics.sweep_k(two_topic_corpus, ks=[2], random_state=5, passes=10, progress=False, cache=False)
