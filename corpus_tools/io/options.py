@@ -248,7 +248,9 @@ class ReadOptions:
             if docvar in {"doc_id", "text"}:
                 parameter = "id_column" if docvar == "doc_id" else "text_column"
                 raise ValueError(f"columns: {column!r} → {docvar!r}: name that column with {option_hint(parameter, column)}")
-            if docvar in RESERVED_DOCVARS or not docvar.strip():
+            if not docvar.strip():
+                raise ValueError(f"columns: {column!r} → {docvar!r}: give the docvar a name")
+            if docvar in RESERVED_DOCVARS:
                 raise ValueError(
                     f"columns: {column!r} → {docvar!r}: {docvar!r} is set by reading itself; choose another docvar name"
                 )

@@ -62,6 +62,7 @@ def test_docvar_columns_become_a_tuple_and_a_bare_string_is_refused():
         ({"columns": {"单位": "text"}}, r"columns: '单位' → 'text': name that column with read_corpus\(text_column='单位'\)"),
         ({"columns": {"编号": "doc_id"}}, r"read_corpus\(id_column='编号'\)"),
         ({"columns": {"文件": "sha256"}}, r"'sha256' is set by reading itself; choose another docvar name"),
+        ({"columns": {"栏目": " "}}, r"columns: '栏目' → ' ': give the docvar a name"),
     ],
 )
 def test_a_bad_value_names_the_option_and_what_to_do(options, message):
