@@ -17,6 +17,7 @@ not?"); the pairwise comparison of two groups is ``keyness`` on a matrix holding
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Literal
 
 import numpy as np
@@ -25,7 +26,6 @@ import scipy.sparse as sp
 
 from ..compat import renamed_parameters
 from ..dtm import DocTermMatrix
-from ..corpus.metadata import group_labels
 
 __all__ = ["DISTINCTIVE_Q", "KEYNESS_COLUMNS", "group_counts", "keyness", "keyness_summary", "top_keyness"]
 
@@ -70,36 +70,27 @@ def group_counts(dtm: DocTermMatrix, *, by: str = "group") -> DocTermMatrix:
     dtm : DocTermMatrix
         Rows are units (documents, paragraphs …) carrying the docvar `by`.
     by : str, default "group"
-        The grouping docvar. Labels come from :func:`corpus_tools.metadata.group_labels`, so a
-        city-level report grouped by ``district`` becomes ``济南市（全市）`` rather than
-        ``unknown``, exactly as ``open_corpus(group_by="district")`` labels it.
+        The grouping docvar, or the index name (each row its own group). Labels come from
+        :func:`corpus_tools.corpus.metadata.group_labels`, so a city-level report grouped by
+        ``district`` becomes ``济南市（全市）`` rather than ``unknown``, exactly as
+        ``open_corpus(group_by="district")`` labels it.
 
     Returns
     -------
     DocTermMatrix
-        One row per group in sorted label order, index named ``group``; docvars ``n_units``
-        and ``n_tokens`` as :meth:`DocTermMatrix.group` gives them.
+        ``dtm.group(by)`` (:meth:`DocTermMatrix.group`) with its index named ``group``
+        whatever `by` is, so that every comparison table calls its groups ``group``: one
+        row per group in sorted label order; docvars ``n_units``, ``n_tokens`` and those
+        constant within every group.
 
     Raises
     ------
     KeyError
-        If `by` is not a docvar of `dtm`.
+        If `by` is neither a docvar of `dtm` nor its index name.
     """
-    docvars = dtm.docvars
-    if by not in docvars.columns:
-        if by == docvars.index.name:
-            docvars = docvars.assign(**{by: docvars.index.to_numpy()})
-        else:
-            hint = " (open the corpus with open_corpus(..., group_by=...) to get one)" if by == "group" else ""
-            raise KeyError(f"by={by!r} is not a docvar of the matrix{hint}; docvars are {list(docvars.columns)}")
-    labels = group_labels(docvars, by)
-    relabelled = DocTermMatrix(
-        matrix=dtm.matrix,
-        terms=dtm.terms,
-        docvars=docvars.assign(group=labels.to_numpy()),
-        history=dtm.history,
-    )
-    return relabelled.group("group")
+    grouped = dtm.group(by)
+    docvars = grouped.docvars.drop(columns="group", errors="ignore").rename_axis("group")
+    return dataclasses.replace(grouped, docvars=docvars)
 
 
 def _prior_weights(
