@@ -14,9 +14,9 @@ from typing import Any
 
 import numpy as np
 
-from ..corpus import process_document
+from ..corpus.document import process_document
 from ..dtm.matrix import count_codes
-from ..readers import RawDocument
+from ..io.records import RawDocument
 from ..tokens import encode_tokens
 from ..units import Unit, check_unit, iter_units, unit_columns
 
@@ -146,8 +146,8 @@ def process_chunk(
 
     Parameters
     ----------
-    documents : list of corpus_tools.readers.RawDocument
-        As :func:`~corpus_tools.readers.iter_documents` yields them, or made from texts with
+    documents : list of corpus_tools.io.records.RawDocument
+        As :func:`~corpus_tools.io.documents.iter_documents` yields them, or made from texts with
         :func:`~corpus_tools.streaming.sources.SourceDocument`.
     unit : {"document", "paragraph", "sentence"}, default "document"
     pos : bool, default False

@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from ..corpus import merge_docvars
+from ..corpus.document import merge_docvars
 from ..dtm.matrix import DocTermMatrix
 from ..dtm.store import MATRIX_FILE, write_npz, write_sidecars
 from ..tokens import sort_vocabulary

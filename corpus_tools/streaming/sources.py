@@ -2,8 +2,8 @@
 
 :func:`read_source` turns what :func:`~corpus_tools.streaming.stream.stream_dtm` was given (a
 folder or file, a mapping ``doc_id -> text``, an iterable of pairs) into
-:class:`~corpus_tools.readers.RawDocument` records in corpus order, lazily: the same record
-:func:`~corpus_tools.readers.iter_documents` yields for ``read_corpus``, so a document has one
+:class:`~corpus_tools.io.records.RawDocument` records in corpus order, lazily: the same record
+:func:`~corpus_tools.io.documents.iter_documents` yields for ``read_corpus``, so a document has one
 definition on every path. :func:`chunked` cuts them into the chunks sent to workers and refuses
 a repeated ``doc_id``. Nothing here cleans or counts.
 """
@@ -18,7 +18,8 @@ from pathlib import Path
 from typing import Any, Literal
 
 from ..io.options import ReadOptions
-from ..readers import RawDocument, iter_documents
+from ..io.documents import iter_documents
+from ..io.records import RawDocument
 
 __all__ = ["IN_MEMORY_READ_INFO", "Source", "SourceDocument", "chunked", "read_source"]
 
@@ -53,7 +54,7 @@ def SourceDocument(  # noqa: N802 - it was a class; callers construct documents 
 
     Returns
     -------
-    corpus_tools.readers.RawDocument
+    corpus_tools.io.records.RawDocument
         The record ``iter_documents`` yields for a file, so streamed and read documents are
         one type.
 
@@ -85,7 +86,7 @@ class Source:
         How many documents, when known before reading (a mapping of texts), for progress.
     label : str
         How the source is named in the matrix's history and provenance.
-    problems : list of corpus_tools.readers.ReadProblem
+    problems : list of corpus_tools.io.records.ReadProblem
         Filled while ``documents`` is consumed: inputs reading skipped, kept or ignored.
     """
 
@@ -105,7 +106,7 @@ def read_source(
 ) -> Source:
     """Turn what the caller passed into documents in corpus order: the one place that reads.
 
-    A folder (or file) goes through :func:`corpus_tools.readers.iter_documents` exactly as
+    A folder (or file) goes through :func:`corpus_tools.io.documents.iter_documents` exactly as
     ``read_corpus`` reads it, with ``pattern``, ``encoding`` and ``read_options`` made one
     :class:`~corpus_tools.io.options.ReadOptions` at once, so a misspelt or impossible option
     fails before anything is read.

@@ -133,7 +133,7 @@ class StreamResult:
         Bytes read (file sizes; UTF-8 size for texts given in memory).
     seconds : float
         Wall time.
-    problems : tuple of corpus_tools.readers.ReadProblem
+    problems : tuple of corpus_tools.io.records.ReadProblem
         Inputs reading skipped, kept despite a problem, or ignored (with ``on_error="skip"``),
         as in :attr:`Corpus.problems <corpus_tools.corpus.Corpus.problems>`.
     """

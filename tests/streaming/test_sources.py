@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from corpus_tools.readers import RawDocument
+from corpus_tools.io.records import RawDocument
 from corpus_tools.streaming.sources import IN_MEMORY_READ_INFO, SourceDocument, chunked, read_source
 
 
