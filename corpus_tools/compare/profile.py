@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from ..compat import renamed_parameters
 from ..corpus.metadata import group_labels
 
 if TYPE_CHECKING:
@@ -467,6 +468,7 @@ def _by_group(entities: pd.DataFrame) -> dict[str, pd.Series]:
     return {group: part.droplevel("group") for group, part in summed.groupby(level="group", sort=False)}
 
 
+@renamed_parameters(top_places="n_top_places")
 def group_profile(
     corpus: Corpus,
     tokens: Tokens | None = None,
@@ -478,7 +480,7 @@ def group_profile(
     registry=None,
     segmenter: Segmenter | None = None,
     progress: bool = True,
-    top_places: int = 5,
+    n_top_places: int = 5,
 ) -> pd.DataFrame:
     """Describe each group's reports with measures that do not grow with their length.
 
@@ -507,8 +509,8 @@ def group_profile(
         For :func:`named_entities`.
     progress : bool, default True
         Report progress while tagging names (:func:`named_entities`).
-    top_places : int, default 5
-        Places listed in ``top_places`` (a count).
+    n_top_places : int, default 5
+        Places listed in the column ``top_places`` (a count).
 
     Returns
     -------
@@ -526,7 +528,7 @@ def group_profile(
         share of ``n_sentences``: :func:`quantified_sentences`); ``n_officials_named``
         (distinct names next to a title) and ``officials`` (them, most mentioned first,
         joined by ``、``); ``n_places_named`` (distinct place names), ``n_place_mentions``,
-        ``place_mentions_per_10k_chars`` and ``top_places`` (the `top_places` most mentioned,
+        ``place_mentions_per_10k_chars`` and ``top_places`` (the `n_top_places` most mentioned,
         joined by ``、``).
 
         ``attrs["mattr_window"]`` records `window`.
@@ -619,7 +621,7 @@ def group_profile(
     per_group["n_place_mentions"] = [int(places.get(g, empty).sum()) for g in levels]
     chars = per_group["n_chars"].replace(0, np.nan)
     per_group["place_mentions_per_10k_chars"] = 1e4 * per_group["n_place_mentions"] / chars
-    per_group["top_places"] = [_join_top(places.get(g, empty), top_places) for g in levels]
+    per_group["top_places"] = [_join_top(places.get(g, empty), n_top_places) for g in levels]
     for column in ("n_officials_named", "n_places_named", "n_place_mentions"):
         per_group[column] = per_group[column].astype(np.int64)
 

@@ -213,3 +213,20 @@ def test_departments_and_places_are_not_names():
     table = _entities({"f": "县委宣传部副部长孔繁林讲话。苏元镇党委书记孔凌凌出席。"})
     officials = set(table.loc[table["kind"] == "official", "name"])
     assert "宣传部" not in officials and "苏元镇" not in officials
+
+
+def test_n_top_places_limits_the_listed_places_and_the_old_name_warns():
+    texts = {"a": "甲区开展宣讲活动。", "b": "乙县组织党员学习。"}
+    corp = ct.corpus_from_texts(texts, docvars=pd.DataFrame({"group": ["G", "H"]}, index=list(texts)))
+    # a table as named_entities returns it: G mentions 松花江 3 times, 上寨村 2, 珍宝岛 1
+    entities = pd.DataFrame({
+        "group": ["G", "G", "G", "H"], "doc_id": ["a", "a", "a", "b"], "kind": ["place"] * 4,
+        "name": ["上寨村", "松花江", "珍宝岛", "上寨村"], "title": [""] * 4, "n_mentions": [2, 3, 1, 4],
+    })
+    profile = group_profile(corp, entities=entities, n_top_places=2, progress=False).set_index("group")
+    assert profile.loc["G", "top_places"] == "松花江、上寨村"
+    assert profile.loc["G", "n_places_named"] == 3 and profile.loc["G", "n_place_mentions"] == 6
+    assert profile.loc["H", "top_places"] == "上寨村"
+    with pytest.warns(FutureWarning, match="'top_places' is renamed 'n_top_places'"):
+        old = group_profile(corp, entities=entities, top_places=2, progress=False)
+    pd.testing.assert_frame_equal(old.set_index("group"), profile)
