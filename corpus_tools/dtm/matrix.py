@@ -544,6 +544,9 @@ class DocTermMatrix:
     def load(cls, path: str | os.PathLike[str]) -> DocTermMatrix:
         """Read a folder written by :meth:`save` or :func:`corpus_tools.stream.stream_dtm`.
 
+        The folder is read, and its errors raised, by :func:`corpus_tools.dtm.store.read_dtm`
+        (a missing folder or file, a manifest of another format or a newer version).
+
         Parameters
         ----------
         path : str or Path
@@ -554,14 +557,6 @@ class DocTermMatrix:
         DocTermMatrix
             Equal to the one saved: same counts, terms in the same order, docvars with the same
             index, columns and dtypes, same history.
-
-        Raises
-        ------
-        FileNotFoundError
-            When the folder or one of its files is missing (the message names it).
-        ValueError
-            When ``dtm.json`` is not a DocTermMatrix manifest, has a newer format version than
-            this package reads, or disagrees with the files beside it.
         """
         return cls(**read_dtm(path))
 
