@@ -161,8 +161,8 @@ class LdaSettings:
             raise ValueError(f"LdaSettings.gamma_threshold must be a positive number, got {self.gamma_threshold!r}")
         try:
             processes = self.processes
-        except (TypeError, ValueError) as error:
-            raise ValueError(f"LdaSettings.n_jobs: {error}") from None
+        except (TypeError, ValueError):
+            raise ValueError(f"LdaSettings.n_jobs must be None, -1 or a positive integer, got {self.n_jobs!r}") from None
         if isinstance(self.alpha, str) and self.alpha == "auto" and processes > 1:
             raise ValueError(
                 f"alpha='auto' needs workers=1, i.e. LdaSettings.n_jobs=1 (got n_jobs={self.n_jobs!r}): gensim's "

@@ -24,7 +24,7 @@ from .lda import DEFAULT_SAMPLE_UNITS, LdaSettings, lda_settings
 from .measures import COHERENCE_MEASURES, coherence, top_indices
 from .prepare import TopicCorpus, TopicInputError
 
-__all__ = ["KChoice", "KRule", "KSweep", "choose_k", "sweep_k"]
+__all__ = ["K_RULES", "KChoice", "KRule", "KSweep", "choose_k", "sweep_k"]
 
 logger = logging.getLogger(__name__)
 
@@ -270,6 +270,8 @@ _RULE_TEXT = {
     "c_npmi": "the highest mean c_npmi coherence",
     "perplexity": "the lowest held-out perplexity",
 }
+#: The rules :func:`choose_k` applies.
+K_RULES: tuple[str, ...] = tuple(_RULE_TEXT)
 
 
 def _zscore(values: pd.Series) -> pd.Series:

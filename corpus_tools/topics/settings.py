@@ -38,10 +38,10 @@ from typing import Any
 import numpy as np
 
 from ..compat import REMOVED_IN, renamed_parameters
-from .lda import DEFAULT_SAMPLE_UNITS, DEFAULT_TOL, LdaSettings
+from .lda import DEFAULT_SAMPLE_UNITS, DEFAULT_TOL, LdaSettings, check_sample_units
 from .model import fit_lda
 from .prepare import UNITS, topic_corpus
-from .select import choose_k, sweep_k
+from .select import K_RULES, choose_k, sweep_k
 
 __all__ = ["RECORD_NAME", "TopicSettings", "ReportModel", "corpus_fingerprint", "choose_model", "record_choice",
            "read_choice", "report_model"]
@@ -189,7 +189,6 @@ phrase_threshold, min_termfreq, min_docfreq, max_docfreq_prop, min_unit_tokens
 _RENAMED = {"min_nchar": "min_chars", "workers": "n_jobs", "coherence_topn": "coherence_n"}
 TopicSettings.__init__ = renamed_parameters(**_RENAMED)(TopicSettings.__init__)  # type: ignore[method-assign]
 
-_K_RULES = ("coherence", "c_v", "c_npmi", "perplexity")
 
 
 def _old_name(old: str, new: str, value: Any) -> Any:
@@ -223,14 +222,16 @@ def _check_settings(s: TopicSettings) -> None:
         raise bad("k_values", "distinct integers of at least 2")
     if s.k is not None and (not _is_int(s.k) or s.k < 2):
         raise bad("k", "None (the rule chooses) or an integer of at least 2")
-    if s.k_rule not in _K_RULES:
-        raise bad("k_rule", f"one of {_K_RULES}")
+    if s.k_rule not in K_RULES:
+        raise bad("k_rule", f"one of {K_RULES}")
     try:
         s.lda  # the fitting options are checked where they are defined, once
     except ValueError as error:
         raise ValueError(str(error).replace("LdaSettings.", "TopicSettings.")) from None
-    if s.sample_units is not None and (not _is_int(s.sample_units) or s.sample_units < 2):
-        raise bad("sample_units", "None (all units) or an integer of at least 2")
+    try:
+        check_sample_units(s.sample_units)
+    except (TypeError, ValueError):
+        raise bad("sample_units", "None (all units) or an integer of at least 2") from None
 
 
 @dataclass(frozen=True, eq=False)
