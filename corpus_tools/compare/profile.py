@@ -148,7 +148,7 @@ _QUANTIFIED_RE = re.compile(
 
 def _sentence_spans(corpus: Corpus) -> pd.DataFrame:
     """Every body sentence with its offsets into ``corpus.texts[doc_id]``."""
-    from ..structure import split_sentences
+    from ..corpus.structure import split_sentences
 
     rows = []
     for doc_id, text in corpus.texts.items():
@@ -283,7 +283,7 @@ def _is_place(word: str, tag: str) -> bool:
     """Gazetteer or toponym evidence: a full name, a gazetteer form tagged ``ns``, a suffix."""
     if len(word) < 2 or word in GENERIC_NS or not _HAN_ONLY.fullmatch(word):
         return False
-    from ..locality import gazetteer
+    from ..corpus.gazetteer import gazetteer
 
     entries = gazetteer().forms.get(word, ())
     if any(kind in ("full", "alias", "compound") and not weak for _, kind, weak in entries):
@@ -298,7 +298,7 @@ def _is_place(word: str, tag: str) -> bool:
 def _is_person_name(word: str) -> bool:
     if not 2 <= len(word) <= 4 or not _HAN_ONLY.fullmatch(word) or word.endswith(_NOT_A_NAME_END):
         return False
-    from ..locality import gazetteer
+    from ..corpus.gazetteer import gazetteer
 
     return word not in gazetteer().forms  # 旺川, 吉村: a place jieba took for a name
 
@@ -361,7 +361,7 @@ def named_entities(
     jieba does not recognise as names are missed.
 
     *Places* need gazetteer or toponym evidence: a full name in the gazetteer
-    (:func:`corpus_tools.locality.gazetteer`: provinces to towns and streets), or a word
+    (:func:`corpus_tools.corpus.gazetteer.gazetteer`: provinces to towns and streets), or a word
     tagged ``ns`` that is a gazetteer form, even one several units share (延安, 长沙, 兴县), or
     ends with a toponym suffix after at least two characters (:data:`TOPONYM_SUFFIXES`: 上寨村, 松花江). Jieba's
     model tags some common words ``ns`` (满意度, 延时, 普及); without such evidence they are
@@ -494,7 +494,7 @@ def group_profile(
     by : str, default "group"
         Grouping docvar (``group`` from ``open_corpus(group_by=...)``, ``district``,
         ``province``, ``outlet``, ``doc_id`` …), labelled with
-        :func:`corpus_tools.metadata.group_labels` (a city-level report grouped by
+        :func:`corpus_tools.corpus.metadata.group_labels` (a city-level report grouped by
         district is ``济南市（全市）``).
     window : int, default :data:`DEFAULT_MATTR_WINDOW`
         MATTR window in tokens.

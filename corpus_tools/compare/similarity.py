@@ -11,7 +11,7 @@ Every function returns a square :class:`pandas.DataFrame` (rows and columns the 
 symmetric) whose ``attrs`` record what it holds (``kind``: ``"similarity"`` or ``"distance"``,
 ``measure``). :func:`similarity_table` turns one into a tidy long table for saving,
 :func:`cluster_order` clusters it (average linkage with optimal leaf ordering) so heatmaps put
-similar groups side by side (:func:`corpus_tools.compare.plots.similarity_heatmap`).
+similar groups side by side (:func:`corpus_tools.textplot.compare.plot_similarity`).
 """
 
 from __future__ import annotations
@@ -194,7 +194,7 @@ def topic_profiles(source: TopicModel | pd.DataFrame, *, by: str = "group") -> p
     With a model, a group's profile is ``Σ θ_u · n_u / Σ n_u`` over its units u (θ the unit's
     topic shares, n its tokens seen by the model): the same quantity as
     ``TopicModel.group_shares`` but with the group labels of
-    :func:`corpus_tools.metadata.group_labels`, so a city-level report grouped by district
+    :func:`corpus_tools.corpus.metadata.group_labels`, so a city-level report grouped by district
     is its city (``济南市（全市）``), as everywhere in ``corpus_tools.compare``.
     """
     if isinstance(source, pd.DataFrame):

@@ -172,7 +172,7 @@ def _place_level(surface: str, own: dict[str, str]) -> tuple[str, bool]:
     A name of one of the document's own localities takes that level (天津市, both province
     and city, is the city: deepest first).
     """
-    from ..locality import gazetteer
+    from ..corpus.gazetteer import gazetteer
 
     gaz = gazetteer()
     units = [u for u, _, _ in gaz.forms[surface]]
@@ -193,7 +193,7 @@ def _holder_level(text: str, clause_start: int, meeting_start: int, own: dict[st
     The flag says the holder is a place other than the report's own at that level (乙县 in a
     report on 甲县).
     """
-    from ..locality import gazetteer
+    from ..corpus.gazetteer import gazetteer
 
     forms = gazetteer().forms
     lead = text[clause_start:meeting_start]
