@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
+from ..compat import renamed_parameters
 from ..corpus.metadata import UNKNOWN_GROUP, group_labels
 from ..units import Where, select_units
 from .store import read_dtm, write_dtm
@@ -481,9 +482,10 @@ class DocTermMatrix:
 
     # -- on disk ------------------------------------------------------------------------------
 
+    @renamed_parameters(path="out_dir")
     def save(
         self,
-        path: str | os.PathLike[str],
+        out_dir: str | os.PathLike[str],
         *,
         overwrite: bool = False,
         provenance: Mapping[str, Any] | None = None,
@@ -492,8 +494,9 @@ class DocTermMatrix:
 
         Parameters
         ----------
-        path : str or Path
-            The folder to create. Its parent is created when missing.
+        out_dir : str or Path
+            The folder to create. Its parent is created when missing. (Called ``path`` before
+            0.2; the old keyword still works, with a FutureWarning.)
         overwrite : bool, default False
             Replace an existing non-empty folder. Only a folder that holds a saved matrix
             (a ``dtm.json``) is ever replaced, so a mistyped path cannot delete unrelated files.
@@ -504,12 +507,12 @@ class DocTermMatrix:
         Returns
         -------
         pathlib.Path
-            ``path``.
+            ``out_dir``.
 
         Raises
         ------
         FileExistsError
-            When ``path`` is a file, or a non-empty folder and ``overwrite`` is False, or a
+            When ``out_dir`` is a file, or a non-empty folder and ``overwrite`` is False, or a
             non-empty folder without ``dtm.json``; the message names the path.
         TypeError
             When a docvars column cannot be stored in Parquet (e.g. mixed numbers and strings).
@@ -517,7 +520,7 @@ class DocTermMatrix:
         Notes
         -----
         Everything is written to a hidden sibling folder that is renamed into place at the end,
-        so an interrupted save leaves any earlier folder at ``path`` untouched.
+        so an interrupted save leaves any earlier folder at ``out_dir`` untouched.
 
         Examples
         --------
@@ -531,7 +534,7 @@ class DocTermMatrix:
         (('党史', '群众'), [[2, 1], [0, 3]], ['甲区', '乙县'])
         """
         return write_dtm(
-            path,
+            out_dir,
             matrix=self.matrix,
             terms=self.terms,
             docvars=self.docvars,

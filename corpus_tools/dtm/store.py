@@ -84,7 +84,7 @@ def package_version() -> str:
 
 
 def write_dtm(
-    path: str | os.PathLike[str],
+    out_dir: str | os.PathLike[str],
     *,
     matrix: sp.csr_matrix,
     terms: Iterable[str],
@@ -101,9 +101,9 @@ def write_dtm(
     Returns
     -------
     pathlib.Path
-        ``path``.
+        ``out_dir``.
     """
-    with output_folder(path, overwrite=overwrite) as staging:
+    with output_folder(out_dir, overwrite=overwrite) as staging:
         sp.save_npz(staging / MATRIX_FILE, matrix, compressed=True)
         write_sidecars(
             staging,
@@ -114,7 +114,7 @@ def write_dtm(
             nnz=int(matrix.nnz),
             provenance=provenance,
         )
-    return Path(path)
+    return Path(out_dir)
 
 
 def read_dtm(path: str | os.PathLike[str]) -> dict[str, Any]:

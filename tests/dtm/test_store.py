@@ -118,3 +118,10 @@ def test_write_npz_takes_arrays_block_by_block(tmp_path):
         assert archive["parts"].tolist() == [0, 1, 0, 1, 2] and archive["parts"].dtype == np.int32
     with pytest.raises(RuntimeError, match="declared with 4"):
         write_npz(tmp_path / "short.npz", {"x": (np.int32, 4, lambda: iter([np.arange(3)]))})
+
+
+def test_save_takes_out_dir_and_still_path_with_a_warning(toy_dtm, tmp_path):
+    assert toy_dtm.save(out_dir=tmp_path / "new") == tmp_path / "new"
+    with pytest.warns(FutureWarning, match="'path' is renamed 'out_dir'"):
+        folder = toy_dtm.save(path=tmp_path / "old")
+    assert DocTermMatrix.load(folder).matrix.toarray().tolist() == COUNTS
