@@ -56,7 +56,7 @@ from .registry import (
     match_layers,
     match_registry,
 )
-from .stats import formulaicness, four_char_density, frequency, inventory, paragraph_table
+from .stats import IntervalSettings, formulaicness, four_char_density, frequency, inventory, paragraph_table
 
 # The figure lives with the other figures; importable from here as before.
 from ..textplot.rhetoric import parallel_figure, plot_parallel_runs  # noqa: E402
@@ -77,6 +77,7 @@ __all__ = [
     "quantifier_openings",
     "quoted_terms",
     "four_char_items",
+    "IntervalSettings",
     "frequency",
     "inventory",
     "formulaicness",

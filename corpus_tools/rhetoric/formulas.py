@@ -16,7 +16,7 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 
-from ._text import CN_DIGITS, HAN, cn_number, iter_docs, numeral_values, trie_regex
+from .text import CN_DIGITS, HAN, cn_number, iter_docs, numeral_values, trie_regex
 
 __all__ = ["numbered_formulas", "FORMULA_COLUMNS", "FORMULA_KINDS", "formula_shape", "split_items"]
 

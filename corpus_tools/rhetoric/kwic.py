@@ -9,7 +9,7 @@ from collections.abc import Sequence
 
 import pandas as pd
 
-from ._text import iter_docs, literal_units, squeeze, trie_regex
+from .text import iter_docs, literal_units, squeeze, trie_regex
 
 __all__ = ["kwic", "kwic_view", "kwic_widget", "kwic_explorer", "KWIC_COLUMNS"]
 
@@ -58,9 +58,9 @@ def kwic(
     [['组织做好', '“七个一”', '，推进七'], ['”，推进', '七个一', '活动。']]
     """
     queries = [query] if isinstance(query, str) else list(query)
-    from .registry import _resolve, match_registry
+    from .registry import match_registry, resolve_registry
 
-    reg = None if regex else _resolve(registry)
+    reg = None if regex else resolve_registry(registry)
     registry_hits = None
     docs = list(iter_docs(corpus))
     frames = []

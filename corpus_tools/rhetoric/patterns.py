@@ -13,7 +13,7 @@ from os.path import commonprefix
 
 import pandas as pd
 
-from ._text import HAN, HAN_RE, clauses, iter_docs
+from .text import HAN, HAN_RE, clauses, iter_docs
 
 __all__ = [
     "parallel_runs",

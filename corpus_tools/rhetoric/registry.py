@@ -19,10 +19,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ._text import ITEM_SEPARATORS, SENTENCE_ENDS, iter_docs, literal_key, literal_units, squeeze, trie_regex
+from ..corpus.metadata import group_labels
+from .text import ITEM_SEPARATORS, SENTENCE_ENDS, iter_docs, literal_key, literal_units, squeeze, trie_regex
 
-__all__ = ["Registry", "RegistryError", "load_registry", "match_registry", "match_layers", "layer_texts", "layer_rates",
-           "LAYERS", "MATCH_COLUMNS"]
+__all__ = ["Registry", "RegistryError", "load_registry", "resolve_registry", "match_registry", "match_layers",
+           "layer_texts", "layer_rates", "LAYERS", "MATCH_COLUMNS"]
 
 #: Text layers of a report and the block kinds (``Corpus.blocks["kind"]``) each holds. Slogans
 #: concentrate in headlines, kickers and section headings, which the body (``Corpus.texts``)
@@ -228,7 +229,25 @@ def load_registry(name: str | Path = "dangshi-2021") -> Registry:
     return _load_cached(str(name))
 
 
-def _resolve(registry: Registry | str | None) -> Registry:
+def resolve_registry(registry: Registry | str | Path | None = None) -> Registry:
+    """Turn the ``registry=`` argument of the rhetoric functions into a :class:`Registry`.
+
+    Parameters
+    ----------
+    registry : Registry, str, path or None
+        A registry (returned as is), the name of a packaged registry or a YAML file's path
+        (loaded with :func:`load_registry`), or None for the package default
+        (``"dangshi-2021"``).
+
+    Returns
+    -------
+    Registry
+
+    Examples
+    --------
+    >>> resolve_registry() is resolve_registry("dangshi-2021")
+    True
+    """
     if registry is None:
         return load_registry()
     if isinstance(registry, Registry):
@@ -286,7 +305,7 @@ def match_registry(corpus, registry: Registry | str | None = None) -> pd.DataFra
      ['b', 'zoushen-zoushi', 'full', 1, '走深走实'],
      ['b', 'zoushen-zoushi', 'variant', 1, '往深里走、往实里走']]
     """
-    registry = _resolve(registry)
+    registry = resolve_registry(registry)
     matcher = registry._matcher
     entries = registry.entries
     ids, canon, cats = entries["entry_id"].tolist(), entries["canonical"].tolist(), entries["category"].tolist()
@@ -429,7 +448,8 @@ def layer_rates(corpus, matches: pd.DataFrame, *, by: str | None = "group") -> p
     matches : pandas.DataFrame
         :func:`match_layers`.
     by : str or None, default "group"
-        A docvar; None gives one row per layer for the whole corpus.
+        A docvar, grouped by :func:`corpus_tools.corpus.metadata.group_labels`; None gives one row
+        per layer for the whole corpus.
 
     Returns
     -------
@@ -445,9 +465,10 @@ def layer_rates(corpus, matches: pd.DataFrame, *, by: str | None = "group") -> p
     their rates, and read the counts beside them.
     """
     layers = list(matches["layer"].cat.categories) if hasattr(matches["layer"], "cat") else list(pd.unique(matches["layer"]))
-    if by is not None and by not in corpus.docvars:
-        raise KeyError(f"no docvar {by!r}; available: {list(corpus.docvars.columns)}")
-    keys = corpus.docvars[by].fillna("unknown").astype(str) if by is not None else pd.Series("all", index=corpus.docvars.index)
+    if by is None:
+        keys = pd.Series("all", index=corpus.docvars.index)
+    else:
+        keys = group_labels(corpus.docvars, by).astype(str)
     rows = []
     for layer in layers:
         texts = layer_texts(corpus, layer)

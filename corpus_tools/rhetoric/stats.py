@@ -1,29 +1,36 @@
 """Frequencies, formulaicness and four-character density, per document or group, with bootstrap intervals.
 
-Every function here takes occurrence tables (one row per match, with ``doc_id``, ``unit_id``
-and, for coverage, ``start``/``end``) and the corpus they came from, and returns a tidy table
-with counts *and* rates. Intervals come from :func:`rate_intervals`: a document (cluster)
-bootstrap-t of the group's rate when the group has enough documents, and otherwise an interval
-of the documents' own rate, labelled so, or none; the ``ci_method`` and ``ci_note`` columns
-say which and why. ``benchmarks/bootstrap_coverage.py`` measures their coverage.
+Every function here takes the corpus first and, where it counts occurrences, the occurrence
+tables found in it (one row per match, with ``doc_id``, ``unit_id`` and, for coverage,
+``start``/``end``), and returns a tidy table with counts *and* rates. Documents are grouped by
+:func:`corpus_tools.corpus.metadata.group_labels`, the package's one grouping rule. Intervals come from
+:func:`rate_intervals`, set by one :class:`IntervalSettings`: a document (cluster) bootstrap-t
+of the group's rate when the group has enough documents, and otherwise an interval of the
+documents' own rate, labelled so, or none; the ``ci_method`` and ``ci_note`` columns say which
+and why. ``benchmarks/bootstrap_coverage.py`` measures their coverage.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import warnings
 from collections.abc import Mapping, Sequence
-from typing import Literal
+from dataclasses import dataclass
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
 
-from ._text import iter_docs
+from ..compat import REMOVED_IN
+from ..corpus.metadata import group_labels
+from .text import iter_docs
 
 __all__ = [
     "CI_DOCUMENT",
     "CI_DOCUMENT_BCA",
     "CI_OWN_RATE",
     "MIN_DOCS_FOR_INTERVAL",
+    "IntervalSettings",
     "paragraph_table",
     "rate_intervals",
     "frequency",
@@ -53,16 +60,121 @@ CI_DOCUMENT_BCA = "document bootstrap (BCa, expanded level): the group's rate"
 CI_OWN_RATE = "paragraph bootstrap: these documents' own rate"
 
 
+@dataclass(frozen=True)
+class IntervalSettings:
+    """How the intervals of a rate are computed: one object for every function that gives them.
+
+    :func:`rate_intervals`, :func:`frequency`, :func:`formulaicness` and
+    :func:`four_char_density` take it as ``intervals=``; each field can also be passed to them
+    as a keyword of the same name, which overrides the field.
+
+    Parameters
+    ----------
+    n_boot : int, default 1000
+        Bootstrap resamples (a count); 0 skips the intervals (``ci_low``/``ci_high`` NaN).
+    ci : float, default 0.95
+        Nominal coverage of the interval (a share, in (0, 1)).
+    random_state : int, default 0
+        Seed of the bootstrap; the same inputs and seed give the same intervals.
+    resample : {"document", "paragraph"}, default "document"
+        ``"document"``: the interval of the group's rate, resampling its documents, for
+        groups with at least `min_docs_for_interval` documents (smaller groups as
+        `small_groups` says). ``"paragraph"``: every group gets an interval of its documents'
+        own rate, resampling paragraphs.
+    min_docs_for_interval : int, default 10
+        Fewest documents a group needs for a document bootstrap of its rate (a count, at
+        least 3); see the Notes of :func:`rate_intervals`.
+    small_groups : {"own_rate", "nan"}, default "own_rate"
+        For a group below `min_docs_for_interval` documents: ``"own_rate"`` gives the
+        interval of its documents' own rate (paragraphs resampled, labelled so in
+        ``ci_method``); ``"nan"`` gives no interval.
+
+    Raises
+    ------
+    ValueError
+        When a field is out of range; the message names the field.
+
+    Examples
+    --------
+    >>> IntervalSettings(n_boot=200).replace(random_state=7)
+    IntervalSettings(n_boot=200, ci=0.95, random_state=7, resample='document', min_docs_for_interval=10, small_groups='own_rate')
+    >>> IntervalSettings(ci=95)
+    Traceback (most recent call last):
+    ...
+    ValueError: ci is a coverage in (0, 1), got 95
+    """
+
+    n_boot: int = 1000
+    ci: float = 0.95
+    random_state: int = 0
+    resample: Resample = "document"
+    min_docs_for_interval: int = MIN_DOCS_FOR_INTERVAL
+    small_groups: SmallGroups = "own_rate"
+
+    def __post_init__(self) -> None:
+        if self.resample not in ("document", "paragraph"):
+            raise ValueError(f"resample must be 'document' or 'paragraph', not {self.resample!r}")
+        if self.small_groups not in ("own_rate", "nan"):
+            raise ValueError(f"small_groups must be 'own_rate' or 'nan', not {self.small_groups!r}")
+        minimum = self.min_docs_for_interval
+        if isinstance(minimum, bool) or int(minimum) != minimum or minimum < 3:
+            raise ValueError(
+                "min_docs_for_interval is a number of documents, at least 3 (with 2 the expanded interval is "
+                f"unbounded); got {minimum!r}"
+            )
+        if isinstance(self.n_boot, bool) or int(self.n_boot) != self.n_boot or self.n_boot < 0:
+            raise ValueError(f"n_boot is a number of resamples (0 skips the intervals); got {self.n_boot!r}")
+        if not 0 < self.ci < 1:
+            raise ValueError(f"ci is a coverage in (0, 1), got {self.ci!r}")
+        if isinstance(self.random_state, bool) or int(self.random_state) != self.random_state:
+            raise ValueError(f"random_state is an integer seed, got {self.random_state!r}")
+
+    @classmethod
+    def from_kwargs(cls, base: IntervalSettings | None = None, /, **kwargs: Any) -> IntervalSettings:
+        """`base` (default: the defaults) with the fields named in `kwargs` replaced.
+
+        Raises
+        ------
+        TypeError
+            When a keyword is not a field; the message lists the fields.
+
+        Examples
+        --------
+        >>> IntervalSettings.from_kwargs(IntervalSettings(n_boot=0), ci=0.9).ci
+        0.9
+        """
+        if base is not None and not isinstance(base, IntervalSettings):
+            raise TypeError(f"intervals must be an IntervalSettings, not {type(base).__name__}")
+        fields = [field.name for field in dataclasses.fields(cls)]
+        unknown = [name for name in kwargs if name not in fields]
+        if unknown:
+            raise TypeError(f"unknown interval option(s) {unknown}; the options are {fields}")
+        base = cls() if base is None else base
+        return dataclasses.replace(base, **kwargs) if kwargs else base
+
+    def replace(self, **kwargs: Any) -> IntervalSettings:
+        """A copy with the named fields replaced (validated again)."""
+        return IntervalSettings.from_kwargs(self, **kwargs)
+
+
 def _group_labels(corpus, by: str) -> pd.Series:
-    """Label per document (index doc_id) for the grouping docvar `by`."""
-    if by == "doc_id":
-        return pd.Series(corpus.docvars.index.astype(str), index=corpus.docvars.index.astype(str))
-    if by not in corpus.docvars.columns:
-        hint = " (open the corpus with open_corpus(..., group_by=...) to get a 'group' docvar)" if by == "group" else ""
-        raise KeyError(f"docvar {by!r} not found{hint}; docvars are {list(corpus.docvars.columns)}")
-    labels = corpus.docvars[by]
+    """Label per document (index: doc_id as str) by the package's one grouping rule."""
+    labels = group_labels(corpus.docvars, by)
     labels.index = labels.index.astype(str)
     return labels
+
+
+def _corpus_first(function: str, corpus: Any, table: Any) -> tuple[Any, Any]:
+    """Accept the old argument order ``function(table, corpus)`` for one release, with a warning."""
+    if isinstance(corpus, pd.DataFrame) and not isinstance(table, pd.DataFrame):
+        warnings.warn(
+            f"{function}(table, corpus) is now {function}(corpus, table): the corpus comes first, as in every "
+            f"analysis of the package; the old order stops working in {REMOVED_IN}",
+            FutureWarning,
+            stacklevel=3,
+        )
+        return table, corpus
+    return corpus, table
 
 
 def _levels(labels: pd.Series) -> list:
@@ -168,12 +280,8 @@ def rate_intervals(
     groups: Sequence | None = None,
     levels: Sequence | None = None,
     scale: float = 1.0,
-    n_boot: int = 1000,
-    ci: float = 0.95,
-    random_state: int = 0,
-    resample: Resample = "document",
-    min_docs_for_interval: int = MIN_DOCS_FOR_INTERVAL,
-    small_groups: SmallGroups = "own_rate",
+    intervals: IntervalSettings | None = None,
+    **interval_options: Any,
 ) -> pd.DataFrame:
     """Estimate each group's rate ``scale * sum(counts) / sum(lengths)`` with an interval.
 
@@ -192,23 +300,13 @@ def rate_intervals(
         groups in order of appearance.
     scale : float, default 1.0
         E.g. ``1e4`` for a rate per 10,000 characters.
-    n_boot : int, default 1000
-        Bootstrap resamples (a count); 0 skips the intervals.
-    ci : float, default 0.95
-        Nominal coverage (a share).
-    random_state : int, default 0
-        Seed; the same inputs and seed give the same intervals.
-    resample : {"document", "paragraph"}, default "document"
-        ``"document"``: the interval of the group's rate, resampling its documents, for
-        groups with at least `min_docs_for_interval` documents (smaller groups as
-        `small_groups` says). ``"paragraph"``: every group gets an interval of its documents'
-        own rate, resampling paragraphs.
-    min_docs_for_interval : int, default 10
-        Fewest documents for a document bootstrap (a count, at least 3); see Notes.
-    small_groups : {"own_rate", "nan"}, default "own_rate"
-        For a group below `min_docs_for_interval` documents: ``"own_rate"`` gives the
-        interval of its documents' own rate (paragraphs resampled, labelled so in
-        ``ci_method``); ``"nan"`` gives no interval.
+    intervals : IntervalSettings, optional
+        How the intervals are computed (resamples, coverage, seed, what is resampled, small
+        groups); default ``IntervalSettings()``.
+    **interval_options
+        Any field of :class:`IntervalSettings` (``n_boot``, ``ci``, ``random_state``,
+        ``resample``, ``min_docs_for_interval``, ``small_groups``) as a keyword; it overrides
+        the field of `intervals`.
 
     Returns
     -------
@@ -270,25 +368,15 @@ def rate_intervals(
             f"counts ({n_units} units), lengths ({len(lengths)}), documents ({len(documents)}) and groups "
             "must describe the same units"
         )
-    if resample not in ("document", "paragraph"):
-        raise ValueError(f"resample must be 'document' or 'paragraph', not {resample!r}")
-    if small_groups not in ("own_rate", "nan"):
-        raise ValueError(f"small_groups must be 'own_rate' or 'nan', not {small_groups!r}")
-    if int(min_docs_for_interval) != min_docs_for_interval or min_docs_for_interval < 3:
-        raise ValueError(
-            "min_docs_for_interval is a number of documents, at least 3 (with 2 the expanded interval is "
-            f"unbounded); got {min_docs_for_interval!r}"
-        )
-    if int(n_boot) != n_boot or n_boot < 0:
-        raise ValueError(f"n_boot is a number of resamples (0 skips the intervals); got {n_boot!r}")
-    if not 0 < ci < 1:
-        raise ValueError(f"ci is a coverage in (0, 1), got {ci!r}")
+    settings = IntervalSettings.from_kwargs(intervals, **interval_options)
+    n_boot, ci, resample = settings.n_boot, settings.ci, settings.resample
+    min_docs_for_interval, small_groups = settings.min_docs_for_interval, settings.small_groups
     group_values = pd.Series(["all"] * n_units if groups is None else list(groups), dtype=object)
     if levels is None:
         levels = list(pd.unique(group_values))
     group_codes = pd.Categorical(group_values, categories=list(levels)).codes
     doc_codes = pd.factorize(pd.Series(list(documents), dtype=object), sort=False)[0]
-    rng = np.random.default_rng(random_state)
+    rng = np.random.default_rng(settings.random_state)
 
     n_groups = len(levels)
     low = np.full((n_groups, n_terms), np.nan)
@@ -375,54 +463,48 @@ def _add_intervals(table: pd.DataFrame, intervals: pd.DataFrame) -> pd.DataFrame
 
 
 def _interval_columns(units: pd.DataFrame, num: np.ndarray, den: np.ndarray, *, label_col: str, levels: list,
-                      scale: float, options: dict) -> pd.DataFrame:
+                      scale: float, intervals: IntervalSettings) -> pd.DataFrame:
     """Intervals of the per-group rates of `num` / `den` over the paragraph table `units`."""
     return rate_intervals(num, den, documents=units["doc_id"].to_numpy(), groups=units[label_col].to_numpy(),
-                          levels=levels, scale=scale, **options)
+                          levels=levels, scale=scale, intervals=intervals)
 
 
 def frequency(
-    matches: pd.DataFrame,
     corpus,
+    matches: pd.DataFrame | None = None,
     *,
     term: str = "category",
     by: str = "group",
-    n_boot: int = 1000,
-    random_state: int = 0,
-    ci: float = 0.95,
-    resample: Resample = "document",
-    min_docs_for_interval: int = MIN_DOCS_FOR_INTERVAL,
-    small_groups: SmallGroups = "own_rate",
+    registry=None,
+    intervals: IntervalSettings | None = None,
+    **interval_options: Any,
 ) -> pd.DataFrame:
     """Count occurrences per group and term, with rates per 10,000 characters and intervals.
 
     Parameters
     ----------
-    matches : pandas.DataFrame
-        One row per occurrence, with ``unit_id`` (a paragraph id of `corpus`) and the column
-        named by `term`; e.g. :func:`match_registry` or :func:`numbered_formulas`.
     corpus : Corpus
         The corpus the matches come from (for paragraph lengths and group labels).
+    matches : pandas.DataFrame, optional
+        One row per occurrence, with ``unit_id`` (a paragraph id of `corpus`) and the column
+        named by `term`; e.g. :func:`match_registry` or :func:`numbered_formulas`. By default
+        the registry's matches, ``match_registry(corpus, registry)``.
     term : str, default "category"
         Column of `matches` to count by (``category``, ``canonical``, ``formula`` …). A
         categorical column keeps all its categories, so absent terms get a 0 row.
     by : str, default "group"
-        Docvar that groups documents (``doc_id`` for one row per document).
-    n_boot : int, default 1000
-        Bootstrap resamples (a count); 0 skips the intervals (``ci_low``/``ci_high`` NaN).
-    random_state : int, default 0
-        Seed of the bootstrap; the same seed gives the same intervals.
-    ci : float, default 0.95
-        Nominal coverage of the interval (a share).
-    resample : {"document", "paragraph"}, default "document"
-        ``"document"``: an interval of the group's rate, resampling its documents, for groups
-        with at least `min_docs_for_interval` documents. ``"paragraph"``: for every group an
-        interval of its documents' own rate only (see :func:`rate_intervals`).
-    min_docs_for_interval : int, default 10
-        Fewest documents a group needs for an interval of its rate (a count).
-    small_groups : {"own_rate", "nan"}, default "own_rate"
-        Smaller groups get an interval of their documents' own rate, labelled so in
-        ``ci_method`` (``"own_rate"``), or none (``"nan"``).
+        Docvar that groups documents, by :func:`corpus_tools.corpus.metadata.group_labels`
+        (``doc_id`` for one row per document).
+    registry : Registry or str, optional
+        Registry matched when `matches` is not given; by default the package registry.
+    intervals : IntervalSettings, optional
+        How the intervals are computed; default ``IntervalSettings()`` (1,000 document
+        resamples, 95 %, seed 0, groups of fewer than 10 documents get their documents' own
+        rate, labelled so).
+    **interval_options
+        Any field of :class:`IntervalSettings` (``n_boot``, ``ci``, ``random_state``,
+        ``resample``, ``min_docs_for_interval``, ``small_groups``) as a keyword, overriding
+        that field of `intervals`; e.g. ``n_boot=0`` skips the intervals.
 
     Returns
     -------
@@ -442,15 +524,24 @@ def frequency(
     documents are a sample; see :func:`rate_intervals` for the intervals, their measured
     coverage and why a term the group never uses gets no interval rather than [0, 0].
 
+    The corpus comes first, as in every analysis of the package; the old order
+    ``frequency(matches, corpus)`` still works for one release, with a :class:`FutureWarning`.
+
     Examples
     --------
     >>> from corpus_tools.corpus import corpus_from_texts
     >>> from corpus_tools.rhetoric import match_registry
     >>> corp = corpus_from_texts({"a": "学史明理。\\n\\n急难愁盼。", "b": "走深走实。"})
-    >>> freq = frequency(match_registry(corp), corp, by="doc_id", term="canonical", n_boot=0)
+    >>> freq = frequency(corp, match_registry(corp), by="doc_id", term="canonical", n_boot=0)
     >>> freq[["doc_id", "canonical", "count", "per_10k_chars"]].values.tolist()[:2]
     [['a', '学史明理、学史增信、学史崇德、学史力行', 1, 1000.0], ['a', '急难愁盼', 1, 1000.0]]
     """
+    corpus, matches = _corpus_first("frequency", corpus, matches)
+    settings = IntervalSettings.from_kwargs(intervals, **interval_options)
+    if matches is None:
+        from .registry import match_registry
+
+        matches = match_registry(corpus, registry)
     units = paragraph_table(corpus, by=by)
     label_col = by if by != "doc_id" else "label"
     unknown = set(matches["unit_id"]) - set(units.index) if len(matches) else set()
@@ -466,10 +557,8 @@ def frequency(
     num = np.zeros((len(units), len(terms)))
     np.add.at(num, (unit_codes, term_codes), 1)
     levels = _levels(_group_labels(corpus, by))
-    options = dict(n_boot=n_boot, ci=ci, random_state=random_state, resample=resample,
-                   min_docs_for_interval=min_docs_for_interval, small_groups=small_groups)
-    intervals = _interval_columns(units, num, units["n_chars"].to_numpy(), label_col=label_col, levels=levels,
-                                  scale=1e4, options=options)
+    bounds = _interval_columns(units, num, units["n_chars"].to_numpy(), label_col=label_col, levels=levels,
+                               scale=1e4, intervals=settings)
     group_codes = pd.Categorical(units[label_col], categories=levels).codes
     counts = np.zeros((len(levels), len(terms)))
     np.add.at(counts, group_codes, num)
@@ -482,20 +571,21 @@ def frequency(
     })
     with np.errstate(invalid="ignore", divide="ignore"):
         table["per_10k_chars"] = 1e4 * table["count"] / table["n_chars"]
-    table = _add_intervals(table, intervals)
+    table = _add_intervals(table, bounds)
     if isinstance(values.dtype, pd.CategoricalDtype):
         table[term] = pd.Categorical(table[term], categories=terms)
     return table
 
 
-def inventory(occurrences: pd.DataFrame, corpus, *, term: str, by: str = "group") -> pd.DataFrame:
+def inventory(corpus, occurrences: pd.DataFrame, *, term: str, by: str = "group") -> pd.DataFrame:
     """List what occurs in each group, how often, and where first.
 
     Parameters
     ----------
+    corpus : Corpus
+        The corpus the occurrences come from (for lengths and group labels).
     occurrences : pandas.DataFrame
         One row per occurrence with ``doc_id``, ``unit_id`` and the column `term`.
-    corpus : Corpus
     term : str
         Column that names what occurred (``formula``, ``term``, ``frame`` …).
     by : str, default "group"
@@ -508,14 +598,20 @@ def inventory(occurrences: pd.DataFrame, corpus, *, term: str, by: str = "group"
         per_10k_chars, first_unit`` (the paragraph of the first occurrence), groups in docvar
         order, most frequent first within a group.
 
+    Notes
+    -----
+    The corpus comes first; the old order ``inventory(occurrences, corpus, ...)`` still works
+    for one release, with a :class:`FutureWarning`.
+
     Examples
     --------
     >>> from corpus_tools.corpus import corpus_from_texts
     >>> from corpus_tools.rhetoric import numbered_formulas
     >>> corp = corpus_from_texts({"a": "做好“七个一”，推进“七进”。做好“七个一”。"})
-    >>> inventory(numbered_formulas(corp), corp, term="formula", by="doc_id")[["formula", "count"]].values.tolist()
+    >>> inventory(corp, numbered_formulas(corp), term="formula", by="doc_id")[["formula", "count"]].values.tolist()
     [['七个一', 2], ['七进', 1]]
     """
+    corpus, occurrences = _corpus_first("inventory", corpus, occurrences)
     units = paragraph_table(corpus, by=by)
     label_col = by if by != "doc_id" else "label"
     labels = _group_labels(corpus, by)
@@ -542,13 +638,9 @@ def formulaicness(
     spans: Mapping[str, pd.DataFrame] | None = None,
     *,
     by: str = "group",
-    n_boot: int = 1000,
-    random_state: int = 0,
-    ci: float = 0.95,
-    resample: Resample = "document",
-    min_docs_for_interval: int = MIN_DOCS_FOR_INTERVAL,
-    small_groups: SmallGroups = "own_rate",
     registry=None,
+    intervals: IntervalSettings | None = None,
+    **interval_options: Any,
 ) -> pd.DataFrame:
     """Measure the share of each group's text that formulaic language covers.
 
@@ -561,10 +653,14 @@ def formulaicness(
         (:func:`numbered_formulas`), ``parallel`` (:func:`parallel_runs`, runs inside
         paragraphs) and ``quantifier`` (:func:`quantifier_openings`). A table with a
         ``scope`` column contributes only its ``scope == "clauses"`` rows.
-    by, n_boot, random_state, ci, resample, min_docs_for_interval, small_groups
+    by : str, default "group"
         As in :func:`frequency`.
     registry : Registry or str, optional
         Registry for the default ``registry`` spans.
+    intervals : IntervalSettings, optional
+        As in :func:`frequency`.
+    **interval_options
+        Fields of :class:`IntervalSettings` as keywords, as in :func:`frequency`.
 
     Returns
     -------
@@ -591,6 +687,7 @@ def formulaicness(
     >>> int(row["covered_chars"]), int(row["n_chars"]), float(row["formulaicness"])
     (14, 20, 0.7)
     """
+    settings = IntervalSettings.from_kwargs(intervals, **interval_options)
     if spans is None:
         from .formulas import numbered_formulas
         from .patterns import parallel_runs, quantifier_openings
@@ -628,10 +725,8 @@ def formulaicness(
         row += n_paras
     label_col = by if by != "doc_id" else "label"
     levels = _levels(_group_labels(corpus, by))
-    options = dict(n_boot=n_boot, ci=ci, random_state=random_state, resample=resample,
-                   min_docs_for_interval=min_docs_for_interval, small_groups=small_groups)
-    intervals = _interval_columns(units, covered, units["n_chars"].to_numpy(), label_col=label_col,
-                                  levels=levels, scale=1.0, options=options)
+    bounds = _interval_columns(units, covered, units["n_chars"].to_numpy(), label_col=label_col,
+                               levels=levels, scale=1.0, intervals=settings)
     group_codes = pd.Categorical(units[label_col], categories=levels).codes
     totals = np.zeros((len(levels), len(names) + 1))
     np.add.at(totals, group_codes, covered)
@@ -645,7 +740,7 @@ def formulaicness(
     })
     with np.errstate(invalid="ignore", divide="ignore"):
         table["formulaicness"] = table["covered_chars"] / table["n_chars"]
-    return _add_intervals(table, intervals)
+    return _add_intervals(table, bounds)
 
 
 def _per_paragraph(mask: np.ndarray, starts: np.ndarray) -> np.ndarray:
@@ -659,20 +754,20 @@ def four_char_density(
     corpus,
     *,
     by: str = "group",
-    n_boot: int = 1000,
-    random_state: int = 0,
-    ci: float = 0.95,
-    resample: Resample = "document",
-    min_docs_for_interval: int = MIN_DOCS_FOR_INTERVAL,
-    small_groups: SmallGroups = "own_rate",
+    intervals: IntervalSettings | None = None,
+    **interval_options: Any,
 ) -> pd.DataFrame:
     """Measure how much of each group's prose comes in four-character items.
 
     Parameters
     ----------
     corpus : Corpus
-    by, n_boot, random_state, ci, resample, min_docs_for_interval, small_groups
+    by : str, default "group"
         As in :func:`frequency`.
+    intervals : IntervalSettings, optional
+        As in :func:`frequency`.
+    **interval_options
+        Fields of :class:`IntervalSettings` as keywords, as in :func:`frequency`.
 
     Returns
     -------
@@ -701,22 +796,21 @@ def four_char_density(
     """
     from .patterns import clause_item_counts
 
+    settings = IntervalSettings.from_kwargs(intervals, **interval_options)
     counts = clause_item_counts(corpus)
     units = paragraph_table(corpus, by=by)
     label_col = by if by != "doc_id" else "label"
     units = units.join(counts[["n_items", "n_four_char"]])
     levels = _levels(_group_labels(corpus, by))
     num = units[["n_four_char"]].to_numpy(dtype=float)
-    options = dict(n_boot=n_boot, ci=ci, random_state=random_state, resample=resample,
-                   min_docs_for_interval=min_docs_for_interval, small_groups=small_groups)
     # the share's denominator is the item count
-    intervals = _interval_columns(units, num, units["n_items"].to_numpy(dtype=float), label_col=label_col,
-                                  levels=levels, scale=1.0, options=options)
+    bounds = _interval_columns(units, num, units["n_items"].to_numpy(dtype=float), label_col=label_col,
+                               levels=levels, scale=1.0, intervals=settings)
     grouped = units.groupby(label_col, sort=False)[["n_chars", "n_items", "n_four_char"]].sum().reindex(levels)
     table = grouped.reset_index().rename(columns={label_col: by})
     table["four_char_share"] = table["n_four_char"] / table["n_items"]
-    table["ci_low"], table["ci_high"] = intervals["ci_low"].to_numpy(), intervals["ci_high"].to_numpy()
+    table["ci_low"], table["ci_high"] = bounds["ci_low"].to_numpy(), bounds["ci_high"].to_numpy()
     table["four_char_per_10k_chars"] = 1e4 * table["n_four_char"] / table["n_chars"]
     for column in ("n_docs", "ci_method", "ci_note"):
-        table[column] = intervals[column].to_numpy()
+        table[column] = bounds[column].to_numpy()
     return table

@@ -1,9 +1,16 @@
 """Text helpers shared by the rhetoric detectors: document layout, squeezed views, clauses, numerals.
 
-Every detector walks :attr:`Corpus.texts` once, document by document, and reports spans as
-character offsets into that text together with the paragraph (``unit_id``) they fall in. The
-paragraph ids are those of :meth:`Corpus.paragraphs` (``"<doc_id>:p003"``): the body text is
-the body paragraphs joined by ``"\\n"``, so paragraph starts follow from the line breaks.
+Every detector walks :attr:`Corpus.texts` once, document by document (:func:`iter_docs`), and
+reports spans as character offsets into that text together with the paragraph (``unit_id``)
+they fall in. The paragraph ids are those of :meth:`Corpus.paragraphs`, written by
+:func:`corpus_tools.units.unit_id` (``"<doc_id>:p003"``): the body text is the body paragraphs
+joined by ``"\\n"``, so paragraph starts follow from the line breaks.
+
+The registry matcher, the formula and pattern detectors, KWIC and the statistics share these
+helpers (formerly the private module ``rhetoric._text``): the layout of a document
+(:class:`DocView`), the view without quotation marks and spaces (:func:`squeeze`), clause items
+(:func:`clauses`), Chinese numerals (:func:`cn_number`, :func:`numeral_values`) and one regex
+for many literals (:func:`trie_regex`, :func:`literal_units`, :func:`literal_key`).
 """
 
 from __future__ import annotations
@@ -13,6 +20,32 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 import numpy as np
+
+from ..units import unit_id
+
+__all__ = [
+    "CLAUSE_DELIMITERS",
+    "CN_DIGITS",
+    "CN_UNITS",
+    "HAN",
+    "HAN_RE",
+    "ITEM_SEPARATORS",
+    "NUMERAL_CHARS",
+    "QUOTE_CHARS",
+    "SENTENCE_ENDS",
+    "SEP",
+    "SEP_PATTERN",
+    "SPACE_CHARS",
+    "DocView",
+    "clauses",
+    "cn_number",
+    "iter_docs",
+    "literal_key",
+    "literal_units",
+    "numeral_values",
+    "squeeze",
+    "trie_regex",
+]
 
 HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 HAN_RE = re.compile(f"[{HAN}]")
@@ -49,13 +82,13 @@ class DocView:
     def unit_ids(self, positions) -> list[str]:
         """Paragraph ids of the paragraphs holding character offsets `positions`."""
         numbers = np.searchsorted(self.para_starts, np.asarray(positions, dtype=np.int64), side="right")
-        return [f"{self.doc_id}:p{int(n):03d}" for n in numbers]
+        return [unit_id(self.doc_id, int(n)) for n in numbers]
 
     def paragraphs(self) -> Iterator[tuple[str, int, str]]:
         """Yield ``(unit_id, start offset, paragraph text)`` in order."""
         start = 0
         for number, paragraph in enumerate(self.text.split("\n"), start=1):
-            yield f"{self.doc_id}:p{number:03d}", start, paragraph
+            yield unit_id(self.doc_id, number), start, paragraph
             start += len(paragraph) + 1
 
 
