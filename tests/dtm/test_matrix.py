@@ -414,3 +414,22 @@ def test_select_keeps_or_removes_columns(toy_dtm):
     assert removed.matrix.toarray().tolist() == [row[:4] for row in COUNTS]
     with pytest.raises(ValueError, match="selection"):
         toy_dtm.select(["党史"], selection="drop")
+
+
+def test_group_labels_follow_the_package_rule(toy_dtm):
+    # Hand-worked: a:p1/a:p2 have their district; b:p1 has none but a city (the whole city's
+    # report); c:p1 has nothing to go by; a district of spaces counts as missing.
+    docvars = toy_dtm.docvars.assign(
+        district=["槐荫区", " ", "", None], city=["济南市", "济南市", "济南市", ""],
+        admin_level=["district", "district", "city", ""],
+    )
+    m = DocTermMatrix(matrix=toy_dtm.matrix, terms=toy_dtm.terms, docvars=docvars)
+    with pytest.warns(UserWarning, match="1 rows have no 'district'"):
+        labels = m.group_labels("district")
+    assert labels.tolist() == ["槐荫区", "济南市（未定）", "济南市（全市）", "unknown"]
+    assert list(labels.index) == list(TOY)
+    with pytest.warns(UserWarning):
+        grouped = m.group("district")
+    # Code-point order: ASCII first, then 槐 U+69D0 < 济 U+6D4E, and 全 U+5168 < 未 U+672A.
+    assert list(grouped.docvars.index) == ["unknown", "槐荫区", "济南市（全市）", "济南市（未定）"]
+    assert grouped.matrix.toarray().tolist() == [COUNTS[3], COUNTS[0], COUNTS[2], COUNTS[1]]
