@@ -19,39 +19,40 @@ def _events(text: str, *, published: str = "", default_year: int | None = None) 
     return dated_events(corpus_from_texts({"d": text}, docvars=docvars), by="doc_id", default_year=default_year)
 
 
-def test_year_from_publication_across_a_year_boundary():
-    events = _events("12月20日，甲区召开总结会。1月10日，甲区召开部署会。", published="2022-01-15")
+@pytest.mark.parametrize("text, published, default_year, dates, sources", [
     # December is after the January publication: last year; January: this year
-    assert events["date"].tolist() == ["2021-12-20", "2022-01-10"]
-    assert events["year_source"].tolist() == ["publication", "publication"]
+    ("12月20日，甲区召开总结会。1月10日，甲区召开部署会。", "2022-01-15", None,
+     ["2021-12-20", "2022-01-10"], ["publication", "publication"]),
+    # an explicit year lends itself to the dates after it
+    ("2020年11月3日，乙县成立领导小组。12月1日，乙县召开推进会。", "2021-10-22", None,
+     ["2020-11-03", "2020-12-01"], ["explicit", "context"]),
+    # a year standing alone (1921年至今) is no context for a later date
+    ("资料涵盖1921年至今的历史。3月6日，丙市举办报告会。", "", 2021, ["2021-03-06"], ["default"]),
+    # 今年 and 去年 count from the publication date
+    ("今年3月，丁区开班。去年12月，丁区调研。", "2021-10-22", None, ["2021-03", "2020-12"], ["relative", "relative"]),
+    # nothing to go by: the year stays open
+    ("3月11日，戊区召开大会。", "", None, ["--03-11"], [""]),
+])
+def test_how_the_year_is_resolved(text, published, default_year, dates, sources):
+    events = _events(text, published=published, default_year=default_year)
+    assert events["date"].tolist() == dates
+    assert events["year_source"].tolist() == sources
+
+
+def test_the_event_is_the_clause_after_the_date():
+    events = _events("12月20日，甲区召开总结会。1月10日，甲区召开部署会。", published="2022-01-15")
     assert events["event"].tolist() == ["甲区召开总结会", "甲区召开部署会"]
 
 
-def test_explicit_year_then_context():
-    events = _events("2020年11月3日，乙县成立领导小组。12月1日，乙县召开推进会。", published="2021-10-22")
-    assert events["date"].tolist() == ["2020-11-03", "2020-12-01"]
-    assert events["year_source"].tolist() == ["explicit", "context"]
-
-
-def test_standalone_years_are_not_context():
-    events = _events("资料涵盖1921年至今的历史。3月6日，丙市举办报告会。", default_year=2021)
-    assert events["date"].tolist() == ["2021-03-06"]
-    assert events["year_source"].tolist() == ["default"]
-
-
-def test_relative_year_uses_publication():
+def test_a_relative_month_has_month_precision():
     events = _events("今年3月，丁区开班。去年12月，丁区调研。", published="2021-10-22")
-    assert events["date"].tolist() == ["2021-03", "2020-12"]
-    assert events["year_source"].tolist() == ["relative", "relative"]
     assert events["date_precision"].tolist() == ["month", "month"]
 
 
 def test_without_any_year_the_date_stays_open():
     events = _events("3月11日，戊区召开大会。")
-    assert events["date"].tolist() == ["--03-11"]
     assert events["date_start"].isna().all()
     assert events["year"].isna().all()
-    assert events["year_source"].tolist() == [""]
 
 
 @pytest.mark.parametrize("text, start, end, precision", [
