@@ -100,7 +100,19 @@ COMMON_SHORTS = frozenset("""
 定边 永定 天长 五常 八步 光山 未央 华安 会理 新田 城厢 新源 交口 斗门 进贤 五华 新化 雨花 金水 双城
 高要 安化 定兴 民和 平和 永福 永新 建华 建平 三门 方城 高台 平房 灯塔 七里 全南 全椒 发展 建设 文明
 惠民 民乐 长治 康乐 友谊 江口 新乡 江山 中原 海西 宁远 安远 泰和 修文 文昌 大新 东兴 昌平 长丰 丰收
+阿里
 """.split())
+
+# Prefecture-level 地区 and 盟 are called by their stem (阿里 for 阿里地区, 兴安 for 兴安盟: 推动阿里工作),
+# but the source gives a few of them no short form but the full name: the stem becomes one.
+_STEM_SHORT_TYPES = ("地区", "盟")
+
+# Spellings in use besides the source's, by (province, unit): the local government writes
+# 扬芬港镇 for the source's 杨芬港镇. Kept as aliases of the unit, so that a text using either
+# spelling finds it; each entry names the unit's province so that it can never attach elsewhere.
+VARIANT_SPELLINGS = {
+    ("河北省", "杨芬港镇"): ("扬芬港镇",),
+}
 
 
 @dataclass
@@ -285,6 +297,33 @@ def apply_changes(units: list[Unit], change_text: str) -> list[str]:
     return skipped
 
 
+def add_stem_shorts(units: list[Unit]) -> list[str]:
+    """Give a prefecture-level 地区/盟 without a short form its stem as one; return the units changed."""
+    changed = []
+    for unit in units:
+        if unit.level != "city" or unit.admin_type not in _STEM_SHORT_TYPES:
+            continue
+        if any(short != unit.name for short in unit.short):
+            continue
+        stem = unit.name.removesuffix(unit.admin_type)
+        if len(stem) >= 2:
+            unit.short = [stem]
+            changed.append(unit.name)
+    return changed
+
+
+def add_variant_spellings(units: list[Unit]) -> list[str]:
+    """Attach :data:`VARIANT_SPELLINGS` to their units as aliases; return the entries that found no unit."""
+    names = {u.unit_id: u.name for u in units}
+    found = set()
+    for unit in units:
+        for variant in VARIANT_SPELLINGS.get((names.get(unit.province_id, ""), unit.name), ()):
+            if variant not in unit.aliases:
+                unit.aliases.append(variant)
+            found.add((names.get(unit.province_id, ""), unit.name))
+    return [f"{province} {name}" for province, name in VARIANT_SPELLINGS if (province, name) not in found]
+
+
 def common_shorts(units: list[Unit]) -> set[str]:
     """The official short forms of the table that are in :data:`COMMON_SHORTS`."""
     return {s for u in units for s in u.short if s in COMMON_SHORTS}
@@ -304,10 +343,14 @@ def build(wheel: Path) -> dict[str, str]:
 
     units = parse_tree(tree)
     skipped = apply_changes(units, change)
+    add_stem_shorts(units)
     common = common_shorts(units)
     names = {u.unit_id: u.name for u in units}
     for unit in units:
         unit.aliases = generated_aliases(unit, names.get(unit.county_id, ""))
+    unmatched = add_variant_spellings(units)
+    if unmatched:
+        raise ValueError(f"VARIANT_SPELLINGS names units the source does not have: {unmatched}")
 
     rows = []
     for u in units:
@@ -383,7 +426,11 @@ This table is a derivative of JioNLP's `china_location.txt`. Changes made by thi
 * aliases are generated (大理州 for 大理白族自治州, 沿河自治县 and 沿河县 for 沿河土家族自治县, 南美乡 for
   南美拉祜族乡, 万金镇 for the source's 召陵区万金镇 ...); short forms that are everyday words (和平, 中山, 新华 ...) are marked with a leading `~`;
 * former names from `china_location_change.txt` (e.g. 襄樊市 for 襄阳市, 下城区 for today's 拱墅区) are
-  attached to the current unit, with the date of the change.
+  attached to the current unit, with the date of the change;
+* a prefecture-level 地区 or 盟 that the source gives no short form (阿里地区, 兴安盟) gets its stem (阿里,
+  兴安) as one;
+* spellings in use besides the source's (`VARIANT_SPELLINGS` in the script: 扬芬港镇 for 杨芬港镇) are
+  aliases of their unit.
 
 ## Columns
 

@@ -126,3 +126,58 @@ def test_gazetteer_and_automaton_are_built_once():
     gazetteer_module.automaton.cache_clear()
     automaton = gazetteer_module.automaton()
     assert gazetteer_module.automaton() is automaton and gazetteer_module.gazetteer() is gazetteer_module.gazetteer()
+
+
+# --------------------------------------------------------------------------- issue 14: data rules
+
+
+def test_a_prefecture_without_a_short_form_is_called_by_its_stem():
+    # the source lists 阿里地区 and 兴安盟 with their full names as short forms; reports write
+    # 阿里 and 兴安. 阿里 is also Alibaba's everyday name, 兴安 three units' short form: both weak
+    gaz = gazetteer()
+    assert [(gaz.name[u], kind, weak) for u, kind, weak in gaz.forms["阿里"]] == [("阿里地区", "short", True)]
+    assert ("兴安盟", "short", True) in [(gaz.name[u], kind, weak) for u, kind, weak in gaz.forms["兴安"]]
+
+
+def test_a_variant_spelling_in_use_finds_its_unit():
+    gaz = gazetteer()
+    (unit, kind, weak), = gaz.forms["扬芬港镇"]
+    assert (gaz.name[unit], kind, weak) == ("杨芬港镇", "alias", False)
+    assert _chain(unit) == ["河北省", "廊坊市", "霸州市", "杨芬港镇"]
+
+
+def _build_script():
+    import importlib.util
+
+    if "build_gazetteer" not in sys.modules:  # its dataclass needs the module registered
+        spec = importlib.util.spec_from_file_location("build_gazetteer", ROOT / "scripts" / "build_gazetteer.py")
+        module = importlib.util.module_from_spec(spec)
+        sys.modules["build_gazetteer"] = module
+        spec.loader.exec_module(module)
+    return sys.modules["build_gazetteer"]
+
+
+def test_build_script_stem_shorts_only_for_prefectures_of_type_diqu_and_meng_without_one():
+    build = _build_script()
+    units = [
+        build.Unit("1", "city", "地区", "甲乙地区", ["甲乙地区"], "0"),
+        build.Unit("2", "city", "盟", "丙丁盟", [], "0"),
+        build.Unit("3", "city", "地区", "戊己地区", ["戊己"], "0"),  # has one already
+        build.Unit("4", "city", "地级市", "庚辛市", ["庚辛市"], "0"),  # not a 地区/盟
+        build.Unit("5", "city", "盟", "壬盟", ["壬盟"], "0"),  # a one-character stem is too short
+    ]
+    assert build.add_stem_shorts(units) == ["甲乙地区", "丙丁盟"]
+    assert [u.short for u in units] == [["甲乙"], ["丙丁"], ["戊己"], ["庚辛市"], ["壬盟"]]
+
+
+def test_build_script_variant_spellings_attach_by_province_and_name(monkeypatch):
+    build = _build_script()
+    monkeypatch.setattr(build, "VARIANT_SPELLINGS", {("甲省", "乙镇"): ("已镇",), ("丙省", "丁镇"): ("订镇",)})
+    units = [
+        build.Unit("p1", "province", "省", "甲省", [], "p1"),
+        build.Unit("t1", "town", "镇", "乙镇", [], "p1"),
+        build.Unit("p2", "province", "省", "戊省", [], "p2"),
+        build.Unit("t2", "town", "镇", "乙镇", [], "p2"),  # same name, another province: untouched
+    ]
+    assert build.add_variant_spellings(units) == ["丙省 丁镇"]  # an entry that found no unit is reported
+    assert [u.aliases for u in units] == [[], ["已镇"], [], []]

@@ -405,3 +405,8 @@ def test_the_kind_of_self_reference_settles_a_shared_name():
     assert _where(body)[:3] == ("", "", "")
     as_county = "我县各部门纷纷开展党史学习教育。" + body + "全县上下学党史。"
     assert _where(as_county)[:3] == ("", "", "")
+
+
+def test_a_town_written_in_its_variant_spelling_is_placed():
+    text = "扬芬港镇召开党史学习教育动员会。会上，扬芬港镇党委书记作动员讲话，要求全镇党员干部学史力行。"
+    assert _where(text, title="扬芬港镇启动党史学习教育") == ("河北省", "廊坊市", "霸州市", "杨芬港镇", "town")
