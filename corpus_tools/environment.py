@@ -64,6 +64,7 @@ __all__ = [
     "progress_seconds",
     "progress_setting",
     "project_root_setting",
+    "raw_value",
 ]
 
 #: The project root outright.
@@ -101,6 +102,39 @@ _ON = frozenset({"", "on", "1", "true", "yes"})
 def _get(name: str) -> str:
     """The variable's value without surrounding blanks; ``""`` when unset."""
     return os.environ.get(name, "").strip()
+
+
+def raw_value(name: str, default: str | None = None) -> str | None:
+    """Return one of the :data:`VARIABLES` exactly as set, or ``default`` when unset.
+
+    For code that passes a setting on rather than acting on it (the report runner hands
+    ``DANGSHI_PROGRESS`` to the kernels it starts); code that acts on a setting calls its
+    reader (:func:`progress_setting` …), which checks the value.
+
+    Parameters
+    ----------
+    name : str
+        One of :data:`VARIABLES`.
+    default : str, optional
+        Returned when the variable is not set.
+
+    Raises
+    ------
+    KeyError
+        When ``name`` is not a variable the library reads (the message lists them).
+
+    Examples
+    --------
+    >>> raw_value("DANGSHI_NOT_A_SETTING")
+    Traceback (most recent call last):
+    ...
+    KeyError: 'DANGSHI_NOT_A_SETTING is not a variable corpus_tools reads; those are DANGSHI_PROJECT_ROOT, ...'
+    >>> raw_value("DANGSHI_PROGRESS_FILE", "") is not None
+    True
+    """
+    if name not in VARIABLES:
+        raise KeyError(f"{name} is not a variable corpus_tools reads; those are {', '.join(VARIABLES)}")
+    return os.environ.get(name, default)
 
 
 def project_root_setting() -> Path | None:

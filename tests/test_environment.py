@@ -96,3 +96,12 @@ def test_importing_reads_nothing():
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "ok"
+
+
+def test_raw_value_passes_a_setting_on_unchecked(monkeypatch):
+    monkeypatch.delenv(env.PROGRESS_ENV, raising=False)
+    assert env.raw_value(env.PROGRESS_ENV, "log") == "log"
+    monkeypatch.setenv(env.PROGRESS_ENV, " Bar ")
+    assert env.raw_value(env.PROGRESS_ENV, "log") == " Bar "
+    with pytest.raises(KeyError, match="HOME is not a variable corpus_tools reads"):
+        env.raw_value("HOME")
