@@ -598,7 +598,7 @@ def plot_reuse_matrix(
     """
     import matplotlib
 
-    from ..textplot.core import new_figure, use_cjk_font
+    from ..textplot.core import label_fontsize, new_figure, use_cjk_font
 
     use_cjk_font()
     if matrix.shape[0] != matrix.shape[1]:
@@ -620,7 +620,7 @@ def plot_reuse_matrix(
         "share of the row's body shared with the column" if is_share else "characters of the row's body shared with the column")
     step = max(1, math.ceil(n_labels / max_labels))
     ticks = np.arange(0, n_labels, step)
-    fontsize = 9 if n_labels <= 20 else (7 if n_labels <= 60 else 6)
+    fontsize = label_fontsize(len(ticks))  # the package's legibility rule: never below 7 pt
     ax.set_xticks(ticks, [str(shown.columns[i]) for i in ticks], rotation=90, fontsize=fontsize)
     ax.set_yticks(ticks, [str(shown.index[i]) for i in ticks], fontsize=fontsize)
     ax.set_xlabel(f"{shown.columns.name or 'label'} (partner)")

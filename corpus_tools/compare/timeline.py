@@ -649,7 +649,7 @@ def plot_timeline(
     """
     import matplotlib.dates as mdates
 
-    from ..textplot.core import new_figure, use_cjk_font
+    from ..textplot.core import label_fontsize, new_figure, use_cjk_font
 
     use_cjk_font()
     if order not in ("lag", "first", "given"):
@@ -703,7 +703,7 @@ def plot_timeline(
         for row in drawn[~drawn["is_mobilisation"]].itertuples():
             ax.annotate(str(row.event)[:14], (row.date_start, position[row.group]), xytext=(4, -11),
                         textcoords="offset points", fontsize=7, color="#333333")
-    ax.set_yticks(range(len(groups)), [str(g) for g in groups], fontsize=9 if len(groups) <= 30 else 7)
+    ax.set_yticks(range(len(groups)), [str(g) for g in groups], fontsize=label_fontsize(len(groups)))
     ax.set_ylim(len(groups) - 0.5, -0.7)
     if window is not None:
         ax.set_xlim(first_day, last_day)

@@ -264,6 +264,10 @@ def test_plot_reuse_matrix_thins_labels_for_many_groups():
     fig = plot_reuse_matrix(matrix, max_labels=40)
     assert len(fig.axes[0].get_xticklabels()) == 40
     assert fig.get_size_inches()[1] <= 18.0
+    # 40 labels drawn: the package's floor of 7 pt (textplot.core.MIN_LABEL_PT), not smaller
+    assert {t.get_fontsize() for t in fig.axes[0].get_xticklabels()} == {7.0}
+    few = plot_reuse_matrix(matrix.iloc[:5, :5])
+    assert {t.get_fontsize() for t in few.axes[0].get_yticklabels()} == {10.0}  # 10 pt up to 5 labels
 
 
 def test_plot_reuse_coverage_stacks_two_kinds(seed_passages, seeds):

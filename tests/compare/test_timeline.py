@@ -165,6 +165,8 @@ def test_plot_timeline_with_fifty_groups():
     fig = plot_timeline(events, max_groups=40)
     assert len(fig.axes[0].get_yticklabels()) == 40
     assert "40 of 50" in fig.axes[0].get_title()
+    # 40 rows: the package's 7 pt floor (textplot.core.label_fontsize), legible at 50 groups
+    assert {t.get_fontsize() for t in fig.axes[0].get_yticklabels()} == {7.0}
 
 
 # ------------------------------------------------------------- real-page rules (issue 14)
