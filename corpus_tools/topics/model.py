@@ -272,9 +272,9 @@ class TopicModel:
             prevalence in the whole corpus; above 1 means over-represented).
             Groups in sorted order, topics 1..K.
         """
-        # The matrix's own grouping keys, so that blank docvars form the same "unknown" group
-        # (with the same warning) as in DocTermMatrix.group.
-        keys = self.corpus.dtm._group_keys(by, stacklevel=2)
+        # The package's one grouping rule, so that groups (and the warning about rows without a
+        # group) are those of DocTermMatrix.group.
+        keys = self.corpus.dtm.group_labels(by)
         codes, uniques = pd.factorize(keys, sort=True)
         weights = self.unit_tokens
         n_groups = len(uniques)

@@ -21,6 +21,8 @@ import pandas as pd
 from ..compat import renamed_parameters
 from ..dtm import DocTermMatrix, dtm
 from ..tokens import Tokens, tokenize
+from ..units import UNITS as DOCUMENT_UNITS
+from ..units import check_unit, unit_id
 
 if TYPE_CHECKING:
     from ..corpus import Corpus
@@ -30,8 +32,8 @@ __all__ = ["UNITS", "TopicCorpus", "TopicInputError", "TopicUnit", "sentence_win
 
 TopicUnit = Literal["document", "paragraph", "sentence", "window"]
 
-#: The units a topic model can take as its documents.
-UNITS: tuple[str, ...] = ("document", "paragraph", "sentence", "window")
+#: The units a topic model can take as its documents: the corpus's, and windows of sentences.
+UNITS: tuple[str, ...] = (*DOCUMENT_UNITS, "window")
 _UNIT_PLURAL = {
     "document": "documents",
     "paragraph": "paragraphs",
@@ -113,10 +115,7 @@ def sentence_windows(
         for window_no, start in enumerate(range(0, len(group), size), start=1):
             part = group.iloc[start : start + size]
             first_para, last_para = int(part["para_no"].iloc[0]), int(part["para_no"].iloc[-1])
-            if within == "document":
-                ids.append(f"{doc_id}:w{window_no:03d}")
-            else:
-                ids.append(f"{doc_id}:p{first_para:03d}:w{window_no:02d}")
+            ids.append(unit_id(doc_id, None if within == "document" else first_para, window_no=window_no))
             rows.append(
                 (doc_id, window_no, first_para, last_para, len(part), part["section"].iloc[0], "".join(part["text"]))
             )
@@ -198,38 +197,21 @@ class TopicCorpus:
 
         The K sweep and the stability refits fit on such a sample of units.
         """
-        rows = np.asarray(rows, dtype=np.int64)
         keep = np.zeros(self.n_units, dtype=bool)
-        keep[rows] = True
-        return dataclasses.replace(
-            self,
-            dtm=DocTermMatrix(matrix=self.dtm.matrix[rows], terms=self.dtm.terms,
-                              docvars=self.dtm.docvars.iloc[rows], history=self.dtm.history),
-            tokens=self.tokens.subset(keep),
-            texts=self.texts.iloc[rows],
-        )
+        keep[np.asarray(rows, dtype=np.int64)] = True
+        return dataclasses.replace(self, dtm=self.dtm.subset(keep), tokens=self.tokens.subset(keep),
+                                   texts=self.texts[keep])
 
 
 def _step(tokens: Tokens, name: str, detail: str = "") -> dict[str, Any]:
-    lengths = tokens.tokens.map(len)
-    vocabulary = {word for words in tokens.tokens for word in words}
+    # Tokens keep only the words that occur in their vocabulary, so its size is the step's terms.
     return {
         "step": name,
-        "n_units": int((lengths > 0).sum()),
-        "n_terms": len(vocabulary),
-        "n_tokens": int(lengths.sum()),
+        "n_units": int((tokens.lengths > 0).sum()),
+        "n_terms": len(tokens.vocabulary),
+        "n_tokens": int(tokens.n_tokens),
         "detail": detail,
     }
-
-
-def _with_tokens(tokens: Tokens, lists: Iterable[list[str]], step: str, *, keep_pos: bool = False) -> Tokens:
-    return Tokens(
-        tokens=pd.Series(list(lists), index=tokens.tokens.index, dtype=object, name="tokens"),
-        pos=tokens.pos if keep_pos else None,
-        docvars=tokens.docvars,
-        unit=tokens.unit,
-        history=(*tokens.history, step),
-    )
 
 
 def _detect_phrases(tokens: Tokens, *, min_count: int, threshold: float, scoring: str) -> tuple[Tokens, int]:
@@ -241,7 +223,10 @@ def _detect_phrases(tokens: Tokens, *, min_count: int, threshold: float, scoring
     frozen = learner.freeze()
     joined = [frozen[list(words)] for words in tokens.tokens]
     step = f"phrases(min_count={min_count}, threshold={threshold}, scoring={scoring!r}) -> {len(frozen.phrasegrams)} phrases"
-    return _with_tokens(tokens, joined, step), len(frozen.phrasegrams)
+    # Joined pairs are new words: the units are coded afresh (without tags, which no pair has).
+    phrased = Tokens(tokens=pd.Series(joined, index=tokens.docvars.index, dtype=object, name="tokens"),
+                     docvars=tokens.docvars, unit=tokens.unit, history=(*tokens.history, step))
+    return phrased, len(frozen.phrasegrams)
 
 
 @renamed_parameters(min_nchar="min_chars")
@@ -364,23 +349,22 @@ def topic_corpus(
         texts = tokens.tokens.map(" ".join)
         unit_name = tokens.unit
     else:
-        if unit not in UNITS:
-            raise ValueError(f"unit must be one of {_UNITS}, got {unit!r}")
-        unit_name = unit
+        unit_name = check_unit(unit, allowed=UNITS)
         pos = keep_pos is not None
         if unit == "window":
             windows = sentence_windows(source, window_size, within=window_within)
             adapter = _UnitTable(windows, source.docvars, tuple(getattr(source, "history", ())))
             tokens = tokenize(adapter, unit="sentence", pos=pos, segmenter=segmenter, hmm=getattr(segmenter, "hmm", False))
             step = f"tokenize(unit='window', window_size={window_size}, window_within={window_within!r}, pos={pos})"
-            # The public constructor (not dataclasses.replace): Tokens holds integer codes inside.
-            tokens = Tokens(tokens=tokens.tokens, pos=tokens.pos, docvars=tokens.docvars, unit="window",
-                            history=(*tokens.history[:-1], step))
+            tokens = Tokens.from_codes(codes=tokens.codes, offsets=tokens.offsets, vocabulary=tokens.vocabulary,
+                                       pos_codes=tokens.pos_codes, pos_vocabulary=tokens.pos_vocabulary,
+                                       docvars=tokens.docvars, unit="window", history=(*tokens.history[:-1], step),
+                                       vocabulary_sorted=True)
             texts = windows["text"]
         else:
             tokens = tokenize(source, unit=unit, pos=pos, segmenter=segmenter, hmm=getattr(segmenter, "hmm", False))
             texts = source.units(unit)["text"]
-        texts = pd.Series(texts.to_numpy(dtype=object), index=tokens.tokens.index, name="text", dtype=object)
+        texts = pd.Series(texts.to_numpy(dtype=object), index=tokens.docvars.index, name="text", dtype=object)
 
     plural = _UNIT_PLURAL.get(unit_name, f"{unit_name} units")
     steps = [_step(tokens, f"segmented into {plural}")]
@@ -394,7 +378,7 @@ def topic_corpus(
         words |= set(stopwords)
     extra = [extra_stopwords] if isinstance(extra_stopwords, str) else list(extra_stopwords)
     words |= set(extra)
-    tokens = tokens.remove(words, min_nchar=min_chars)
+    tokens = tokens.remove(words, min_chars=min_chars)
     steps.append(
         _step(tokens, "stopwords, punctuation, numbers, short tokens removed",
               f"{len(words)} stopwords, min_chars={min_chars}")
@@ -411,32 +395,32 @@ def topic_corpus(
                   f"{n_phrases} phrases (min_count={phrase_min_count}, threshold={phrase_threshold})")
         )
     elif tokens.pos is not None:
-        tokens = Tokens(tokens=tokens.tokens, docvars=tokens.docvars, unit=tokens.unit, history=tokens.history)
+        # The tags have done their work (keep_pos); the model's token lists carry words only.
+        tokens = Tokens.from_codes(codes=tokens.codes, offsets=tokens.offsets, vocabulary=tokens.vocabulary,
+                                   docvars=tokens.docvars, unit=tokens.unit, history=tokens.history,
+                                   vocabulary_sorted=True)
 
     counts = dtm(tokens)
-    rows = np.arange(counts.n_docs)
-    trimmed = counts
+    keep = np.ones(counts.n_docs, dtype=bool)
     for _ in range(100):  # a fixed point is reached in a few rounds; the bound is a safeguard
-        trimmed = DocTermMatrix(
-            matrix=counts.matrix[rows], terms=counts.terms, docvars=counts.docvars.iloc[rows], history=counts.history
-        ).trim(
+        trimmed = counts.subset(keep).trim(
             min_termfreq=min_termfreq,
             min_docfreq=min_docfreq,
             max_docfreq_prop=max_docfreq_prop,
             max_terms=max_terms,
         )
-        lengths = np.asarray(trimmed.matrix.sum(axis=1)).ravel()
-        short = lengths < max(min_unit_tokens, 1)
+        short = np.asarray(trimmed.matrix.sum(axis=1)).ravel() < max(min_unit_tokens, 1)
         if not short.any():
             break
-        rows = rows[~short]
+        keep[np.flatnonzero(keep)[short]] = False
     trim_detail = (
         f"min_termfreq={min_termfreq}, min_docfreq={min_docfreq}, max_docfreq_prop={max_docfreq_prop}, "
         f"max_terms={max_terms}, min_unit_tokens={min_unit_tokens}"
     )
-    if len(rows) < min_units:
+    n_kept = int(keep.sum())
+    if n_kept < min_units:
         raise TopicInputError(
-            f"only {len(rows)} {plural} remain after trimming ({trim_detail}); a topic model needs at "
+            f"only {n_kept} {plural} remain after trimming ({trim_detail}); a topic model needs at "
             f"least {min_units}: lower min_docfreq, min_termfreq or min_unit_tokens, or use "
             f"{_FINER_UNIT.get(unit_name, 'more units')}"
         )
@@ -447,15 +431,8 @@ def topic_corpus(
             "max_terms, or keep more parts of speech (keep_pos)"
         )
 
-    vocabulary = set(trimmed.terms)
-    mask = np.zeros(counts.n_docs, dtype=bool)
-    mask[rows] = True
-    kept = tokens.subset(mask)
-    kept = _with_tokens(
-        kept, ([w for w in words_ if w in vocabulary] for words_ in kept.tokens), f"keep_terms({len(vocabulary)})"
-    )
-    docvars = trimmed.docvars.copy()
-    docvars["n_model_tokens"] = np.asarray(trimmed.matrix.sum(axis=1), dtype=np.int64).ravel()
+    docvars = trimmed.docvars.assign(
+        n_model_tokens=np.asarray(trimmed.matrix.sum(axis=1), dtype=np.int64).ravel())
     final = DocTermMatrix(matrix=trimmed.matrix, terms=trimmed.terms, docvars=docvars, history=trimmed.history)
     steps.append(
         {
@@ -468,9 +445,8 @@ def topic_corpus(
     )
     return TopicCorpus(
         dtm=final,
-        tokens=kept,
-        texts=texts[mask],
+        tokens=tokens.subset(keep).keep(final.terms),
+        texts=texts[keep],
         unit=unit_name,
         steps=pd.DataFrame(steps, columns=["step", "n_units", "n_terms", "n_tokens", "detail"]),
     )
-

@@ -78,8 +78,11 @@ def test_learned_alpha_and_several_processes_name_n_jobs():
 
 
 def test_old_field_names_work_with_a_warning_and_old_records_load():
-    with pytest.warns(FutureWarning, match="'workers' is renamed 'n_jobs'"):
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
         old = TopicSettings(workers=1, min_nchar=3, coherence_topn=8)
+    assert sorted(str(w.message).split(":")[1].split(" is ")[0].strip() for w in caught
+                  if w.category is FutureWarning) == ["'coherence_topn'", "'min_nchar'", "'workers'"]
     assert (old.n_jobs, old.min_chars, old.coherence_n) == (1, 3, 8)
     with pytest.warns(FutureWarning, match="coherence_topn is renamed coherence_n"):
         assert old.coherence_topn == 8
