@@ -256,24 +256,6 @@ def test_four_char_density():
 # ----------------------------------------------------------------------- IntervalSettings (issue 12)
 
 
-def test_interval_settings_defaults_and_validation_name_the_field():
-    settings = IntervalSettings()
-    assert (settings.n_boot, settings.ci, settings.random_state, settings.resample,
-            settings.min_docs_for_interval, settings.small_groups) == (1000, 0.95, 0, "document", 10, "own_rate")
-    with pytest.raises(Exception):  # frozen
-        settings.n_boot = 5
-    bad = [({"n_boot": -1}, "n_boot"), ({"n_boot": 2.5}, "n_boot"), ({"ci": 1.0}, "ci"), ({"ci": 0}, "ci"),
-           ({"resample": "unit"}, "resample"), ({"small_groups": "drop"}, "small_groups"),
-           ({"min_docs_for_interval": 2}, "min_docs_for_interval"), ({"random_state": 1.5}, "random_state")]
-    for options, field in bad:
-        with pytest.raises(ValueError, match=field):
-            IntervalSettings(**options)
-    with pytest.raises(TypeError, match="n_boots"):
-        IntervalSettings.from_kwargs(n_boots=10)
-    assert IntervalSettings.from_kwargs(settings) is settings
-    assert IntervalSettings(n_boot=5).replace(ci=0.9) == IntervalSettings(n_boot=5, ci=0.9)
-
-
 def test_settings_object_and_keywords_give_the_same_table(grouped):
     corp, matches = grouped
     settings = IntervalSettings(n_boot=200, random_state=4, small_groups="nan")
