@@ -111,7 +111,7 @@ def test_topic_notebook_defaults_are_the_shared_topic_settings():
     """Notebook 01's topic parameters default to corpus_tools.topic_settings, which notebook 03 uses."""
     import dataclasses
 
-    from corpus_tools.topic_settings import TopicSettings
+    from corpus_tools.topics import TopicSettings
 
     values = _parameter_values(NOTEBOOK_DIR / "01-topic-model.ipynb")
     defaults = TopicSettings()

@@ -324,7 +324,7 @@ def test_min_group_docs_is_the_documented_threshold():
 
 
 def test_topic_settings_round_trip_and_record(tmp_path):
-    from corpus_tools import topic_settings
+    from corpus_tools.topics import settings as topic_settings
     from corpus_tools.corpus import corpus_from_texts
 
     corp = corpus_from_texts({"甲": "甲区开展党史学习教育。", "乙": "乙县召开动员大会。"})

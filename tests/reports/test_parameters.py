@@ -1,0 +1,27 @@
+"""Tests for corpus_tools.reports.parameters: what a run's id says about its notebooks and parameters."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+
+from corpus_tools.reports import parameters
+from corpus_tools.reports import default_run_id
+
+
+def test_default_run_id_names_a_partial_run_and_changed_parameters():
+    import datetime as dt
+
+    moment = dt.datetime(2026, 11, 21, 7, 12, 5)
+    assert default_run_id("seeds", now=moment, labels=["nb01-nb03", "group_by-city"]) == (
+        "20261121T071205Z-seeds-nb01-nb03-group_by-city"
+    )
+    long = default_run_id("seeds", now=moment, labels=["x" * 200])
+    assert len(long) < 120 and re.fullmatch(r"20261121T071205Z-seeds-x+-[0-9a-f]{8}", long)
+    nbs = [Path("01-a.ipynb"), Path("02-b.ipynb")]
+    declared = {nbs[0]: {"group_by": {"default": '"district"'}, "k": {"default": "5"}}, nbs[1]: {}}
+    labels = parameters.run_labels(nbs[:1], nbs, {"group_by": "district", "k": 7, "read_options": {"text_column": "content"}}, declared)
+    # group_by is its default: not shown
+    assert labels == ["nb01", "k-7", "text_column-content"]
+    assert parameters.run_labels(nbs, nbs, {"group_by": "city"}, declared) == ["group_by-city"]
