@@ -24,7 +24,7 @@ import pandas as pd
 from ..compat import renamed_parameters
 from ..parallel import mp_context, n_workers, worker_pool
 from ..progress import progress as _progress
-from ..io import CorpusReadError, Format, RawDocument, ReadProblem, iter_documents
+from ..io import CorpusReadError, RawDocument, ReadOptions, ReadProblem, iter_documents
 from .core import PROBLEM_COLUMNS, QUALITY_LOG_COLUMNS, Corpus, blocks_frame, empty_problems
 from .document import ProcessedDocument, merge_docvars, process_document
 from .metadata import group_labels
@@ -217,20 +217,10 @@ def read_corpus(
     path: str | Path,
     *,
     metadata: str | Path | None | Literal[False] = None,
-    encoding: str | None = None,
-    pattern: str | None = None,
-    format: Format | None = None,
-    text_column: str | None = None,
-    id_column: str | None = None,
-    docvar_columns: Sequence[str] | None = None,
-    columns: Mapping[str, str] | None = None,
-    map_columns: bool = True,
-    on_error: Literal["raise", "skip"] = "raise",
-    min_han_chars: int = 50,
-    min_han_share: float = 0.5,
-    mixed_encodings: Literal["raise", "by_line"] = "raise",
+    options: ReadOptions | Mapping[str, Any] | None = None,
     n_jobs: int | None = None,
     progress: bool = True,
+    **read_options: Any,
 ) -> Corpus:
     """Read a folder of articles (or one file, such as a table of articles) into a :class:`Corpus`.
 
@@ -248,46 +238,10 @@ def read_corpus(
         ``<path>/metadata.csv`` when it exists (never read as a table of
         articles); ``False`` ignores any manifest and infers docvars from the
         texts.
-    encoding : str, optional
-        Decode every text file with this codec instead of detecting it.
-    pattern : str, optional
-        Glob pattern for the files to read, e.g. ``"*.txt"``. By default
-        every supported file; files of other types are listed in
-        :attr:`Corpus.problems` as ignored.
-    format : str, optional
-        Read every file as this format (``txt``, ``md``, ``html``, ``docx``,
-        ``csv``, ``tsv``, ``jsonl``, ``parquet``) instead of by suffix.
-    text_column : str, optional
-        The column holding each table row's article; by default ``text``, or
-        else a common name for it (``content``, ``body``, ``正文`` …, see
-        :data:`corpus_tools.io.TEXT_ALIASES`).
-    id_column : str, optional
-        The column holding each table row's doc_id; by default a ``doc_id``,
-        ``id`` or ``url`` column whose values are unique (see
-        :func:`corpus_tools.io.iter_documents`), else ``<table>-<row>``.
-    docvar_columns : sequence of str, optional
-        Table columns to keep as docvars; by default all but the text (and id).
-    columns : mapping of str to str, optional
-        Table column → docvar, e.g. ``{"发布单位": "outlet"}``.
-    map_columns : bool, default True
-        Read common column names as the docvars they mean (``date`` →
-        ``date_published``, ``source``/``媒体`` → ``outlet``, ``标题`` →
-        ``title``, ``省``/``市``/``区县`` → ``province``/``city``/``district`` …;
-        :data:`corpus_tools.io.COLUMN_ALIASES`). What was mapped is logged,
-        and an ``*_evidence`` column (``locality_evidence`` …) names the table
-        column a stated value came from.
-    on_error : {"raise", "skip"}
-        ``raise`` (default): raise :class:`CorpusReadError` naming the file
-        and the problem. ``skip``: leave the item out, log a warning, and
-        record it in :attr:`Corpus.problems` and the quality log.
-    min_han_chars : int
-        Texts with fewer Han characters are too short to analyse (default 50,
-        about two sentences).
-    min_han_share : float
-        Texts with a lower share of Han characters are not Chinese (default 0.5).
-    mixed_encodings : {"raise", "by_line"}
-        What to do with a file whose lines mix UTF-8 and GB18030/Big5: treat
-        it as a problem, or decode each line in its own encoding and log it.
+    options : ReadOptions or mapping, optional
+        How to read: the format, the encoding, a table's columns, the thresholds
+        of a usable text, what to do on a problem (``on_error``). See
+        :class:`corpus_tools.io.ReadOptions` for each option and its default.
     n_jobs : int, optional
         Processes that clean the texts. ``None`` (default): every core for corpora of
         :data:`CLEAN_PARALLEL_MIN_CHARS` characters or more, one process below (starting
@@ -296,6 +250,10 @@ def read_corpus(
     progress : bool, default True
         Report progress while cleaning a corpus of more than one batch (see
         :mod:`corpus_tools.progress`).
+    **read_options
+        Any reading option as a keyword (``text_column="content"``,
+        ``on_error="skip"``, ``columns={"发布单位": "outlet"}`` …), replacing that of
+        ``options``.
 
     Returns
     -------
@@ -305,6 +263,9 @@ def read_corpus(
 
     Raises
     ------
+    TypeError, ValueError
+        For an unknown reading option (the message suggests the closest one) or a value it
+        cannot take, before any file is read.
     CorpusReadError
         Naming the file and the problem: the path does not exist or holds no
         readable article; with ``on_error="raise"``, any bad input (empty,
@@ -329,15 +290,11 @@ def read_corpus(
     '武隆区'
     >>> corp = read_corpus("articles.csv", text_column="body", id_column="id")  # doctest: +SKIP
     """
+    settings = ReadOptions.from_kwargs(options, **read_options)
     target = Path(path)
     raws: list[RawDocument] = []
     problems: list[ReadProblem] = []
-    documents = iter_documents(
-        target, metadata=metadata, encoding=encoding, pattern=pattern, format=format, text_column=text_column,
-        id_column=id_column, docvar_columns=docvar_columns, columns=columns, map_columns=map_columns,
-        on_error=on_error, min_han_chars=min_han_chars,
-        min_han_share=min_han_share, mixed_encodings=mixed_encodings,
-    )
+    documents = iter_documents(target, metadata=metadata, options=settings)
     cleaner = _Cleaner(n_jobs, show_progress=progress)
     # workers clean while the rest is read; on any error below they are stopped
     try:
@@ -352,7 +309,7 @@ def read_corpus(
             if serious:
                 listing = "\n".join(f"  {p.message}" for p in serious[:20])
                 raise CorpusReadError(f"{target}: no document could be read; {len(serious)} problem(s):\n{listing}", serious)
-            what = f"files matching {pattern!r}" if pattern else "files of a supported format (" + ", ".join(
+            what = f"files matching {settings.pattern!r}" if settings.pattern else "files of a supported format (" + ", ".join(
                 sorted({".txt", ".md", ".html", ".docx", ".csv", ".tsv", ".jsonl", ".parquet"})) + ")"
             raise CorpusReadError(f"{target}: no {what}", problems)
         skipped = [p for p in problems if p.action == "skipped"]
@@ -366,7 +323,7 @@ def read_corpus(
         )
         source = "manifest" if with_manifest else "inferred"
         history = (
-            f"read_corpus({target.name!r}, metadata={source}, on_error={on_error!r}: "
+            f"read_corpus({target.name!r}, metadata={source}, on_error={settings.on_error!r}: "
             f"{len(raws)} documents, {len(skipped)} skipped)",
         )
         return _assemble(raws, problems, history, cleaner.results())
@@ -401,7 +358,8 @@ def open_corpus(
         :func:`corpus_tools.corpus.metadata.group_labels`) become the docvar ``group``.
         (Was ``group_by``, which still works for one release.)
     **read_options
-        Any other option of :func:`read_corpus` (``on_error``, ``text_column`` …).
+        Any other option of :func:`read_corpus`: ``options=ReadOptions(...)``, a reading
+        option as a keyword (``on_error``, ``text_column`` …), ``n_jobs``, ``progress``.
 
     Returns
     -------

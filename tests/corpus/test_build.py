@@ -702,6 +702,28 @@ def test_bad_options_name_the_parameter(tmp_path):
             read_corpus(tmp_path, **options)
 
 
+def test_reading_options_as_an_object_a_mapping_or_keywords_read_the_same(tmp_path):
+    from corpus_tools.io import ReadOptions
+
+    (tmp_path / "a.txt").write_text(REPORT, encoding="utf-8")
+    (tmp_path / "b.txt").write_text("学史明理。", encoding="utf-8")  # too short: skipped
+    by_keyword = read_corpus(tmp_path, metadata=False, on_error="skip", progress=False)
+    by_object = read_corpus(tmp_path, metadata=False, options=ReadOptions(on_error="skip"), progress=False)
+    by_mapping = read_corpus(tmp_path, metadata=False, options={"on_error": "skip"}, progress=False)
+    for corpus in (by_object, by_mapping):
+        assert corpus.doc_ids == by_keyword.doc_ids == ["a"]
+        pd.testing.assert_frame_equal(corpus.problems, by_keyword.problems)
+        assert corpus.history == by_keyword.history
+    # a keyword replaces the same option of `options`
+    with pytest.raises(CorpusReadError, match="b.txt"):
+        read_corpus(tmp_path, metadata=False, options=ReadOptions(on_error="skip"), on_error="raise", progress=False)
+
+
+def test_an_unknown_reading_option_is_named_before_anything_is_read(tmp_path):
+    with pytest.raises(TypeError, match="unknown reading option 'text_colum' \\(did you mean 'text_column'\\?\\)"):
+        read_corpus(tmp_path / "does-not-exist", text_colum="content")
+
+
 def test_corpus_read_error_is_a_value_error():
     assert issubclass(CorpusReadError, ValueError)
 
