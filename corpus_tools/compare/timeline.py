@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import calendar
 import re
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 import pandas as pd
 
@@ -256,6 +256,27 @@ def _fits_central(row: dict, central: pd.Timestamp) -> bool:
             and "至" not in row["text"])
 
 
+def _day(value, name: str) -> pd.Timestamp:
+    """`value` as a day, or an error that names the parameter."""
+    try:
+        day = pd.Timestamp(value)
+    except (TypeError, ValueError) as error:
+        raise ValueError(f"{name} must be an ISO date such as '2021-02-20', got {value!r}") from error
+    if pd.isna(day):
+        raise ValueError(f"{name} must be an ISO date such as '2021-02-20', got {value!r}")
+    return day
+
+
+def _window(window, name: str = "window") -> tuple[pd.Timestamp, pd.Timestamp]:
+    """The first and last day of `window`, checked."""
+    if isinstance(window, str) or len(window) != 2:
+        raise ValueError(f"{name} must be (first day, last day), got {window!r}")
+    first_day, last_day = _day(window[0], f"{name}[0]"), _day(window[1], f"{name}[1]")
+    if last_day < first_day:
+        raise ValueError(f"{name} must be (first day, last day), got {window!r}")
+    return first_day, last_day
+
+
 def dated_events(
     corpus: "Corpus",
     *,
@@ -285,6 +306,10 @@ def dated_events(
     central_date : str, default "2021-02-20"
         The central mobilisation meeting (ISO); only a date on that day (or in that month, for a
         month-precision date) can date a mention of the central meeting.
+
+        The table remembers `window` and `central_date` (``attrs``): :func:`mobilisation_lag`
+        and :func:`plot_timeline` use them unless told otherwise, so the campaign's dates are
+        given once.
 
     Returns
     -------
@@ -355,10 +380,8 @@ def dated_events(
     ``undated_local_mention``.
     """
     labels = group_labels(corpus.docvars, by)
-    first_day, last_day = (pd.Timestamp(w) for w in window)
-    if last_day < first_day:
-        raise ValueError(f"window must be (first day, last day), got {window!r}")
-    central = pd.Timestamp(central_date)
+    first_day, last_day = _window(window)
+    central = _day(central_date, "central_date")
     rows = []
     for doc_id, text in corpus.texts.items():
         doc_id, text = str(doc_id), str(text or "")
@@ -460,9 +483,11 @@ def dated_events(
         rows += doc_rows
     table = pd.DataFrame(rows, columns=[*EVENT_COLUMNS, "_sentence_span"]).drop(columns="_sentence_span")
     table["is_mobilisation"] = table["mobilisation"] == "local"
-    return table.astype({"start": "int64", "end": "int64", "year": "Int64", "month": "Int64", "day": "Int64",
+    table = table.astype({"start": "int64", "end": "int64", "year": "Int64", "month": "Int64", "day": "Int64",
                          "date_start": "datetime64[ns]", "date_end": "datetime64[ns]", "undated_local_mention": bool,
                          "out_of_window": bool})
+    table.attrs.update(by=by, central_date=str(central_date), window=tuple(str(w) for w in window))
+    return table
 
 
 def _bounds(year, month, day, part, end_year, end_month, end_day, end_part, *, wraps: bool) -> tuple:
@@ -525,10 +550,18 @@ def _attribute_meetings(text: str, rows: list[dict], own: dict[str, str], *, cen
             target["mobilisation"], target["meeting_level"] = ("local" if is_own else "other"), level
 
 
+def _remembered(events: pd.DataFrame, name: str, given):
+    """`given`, else what :func:`dated_events` recorded in ``events.attrs``, else the default."""
+    if given is not None:
+        return given
+    default = {"central_date": CENTRAL_MOBILISATION_DATE, "window": CAMPAIGN_WINDOW}[name]
+    return events.attrs.get(name, default)
+
+
 def mobilisation_lag(
     events: pd.DataFrame,
     *,
-    central_date: str = CENTRAL_MOBILISATION_DATE,
+    central_date: str | None = None,
     groups: list | None = None,
 ) -> pd.DataFrame:
     """Give, per group, the date of its own mobilisation meeting and its lag after the central one.
@@ -537,8 +570,10 @@ def mobilisation_lag(
     ----------
     events : pandas.DataFrame
         The table of :func:`dated_events`.
-    central_date : str, default "2021-02-20"
-        The central mobilisation meeting (ISO date).
+    central_date : str, optional
+        The central mobilisation meeting (ISO date). By default the one `events` was found
+        with (``events.attrs["central_date"]``, set by :func:`dated_events`), else
+        :data:`CENTRAL_MOBILISATION_DATE`.
     groups : list, optional
         Every group to report, in this order; groups with no date mention at all get a row with
         ``status == "none"``. By default, the groups of `events` in order of appearance.
@@ -562,7 +597,7 @@ def mobilisation_lag(
     a city's report, a department's meeting or the central one are not the group's own (see
     :func:`dated_events`).
     """
-    central = pd.Timestamp(central_date)
+    central = _day(_remembered(events, "central_date", central_date), "central_date")
     missing = [c for c in ("group", "mobilisation", "undated_local_mention", "date_start", "date", "sentence", "doc_id")
                if c not in events.columns]
     if missing:
@@ -599,12 +634,12 @@ def mobilisation_lag(
 def plot_timeline(
     events: pd.DataFrame,
     *,
-    central_date: str = CENTRAL_MOBILISATION_DATE,
+    central_date: str | None = None,
     order: str = "lag",
     max_groups: int = 60,
     title: str | None = None,
     label_events: bool | None = None,
-    window: tuple[str, str] | None = CAMPAIGN_WINDOW,
+    window: tuple[str, str] | None | Literal["events"] = "events",
 ) -> "Figure":
     """Draw the dated events of each group on one time axis, mobilisation meetings highlighted.
 
@@ -613,8 +648,9 @@ def plot_timeline(
     events : pandas.DataFrame
         The table of :func:`dated_events`; rows without a year (``date_start`` NaT) are left
         out and counted in the title.
-    central_date : str, default "2021-02-20"
-        Drawn as a dashed vertical line (the central mobilisation meeting).
+    central_date : str, optional
+        Drawn as a dashed vertical line (the central mobilisation meeting). By default the one
+        `events` was found with, as in :func:`mobilisation_lag`.
     order : {"lag", "first", "given"}, default "lag"
         Group order, top to bottom: by the date of the local mobilisation meeting (groups
         without one last, by their first event), by the first event, or as in `events`.
@@ -625,11 +661,13 @@ def plot_timeline(
     label_events : bool, optional
         Write each event's label next to its point. By default only when at most 12 events
         are drawn: beyond that labels overlap (read them in the table instead).
-    window : (str, str) or None, default :data:`CAMPAIGN_WINDOW`
+    window : (str, str), None or "events", default "events"
         The axis spans this period (first day, last day). Events outside it (history such as
         1921 or 1949, and misread years) are not drawn, so one old date cannot stretch the
         axis over a century; the title counts them, and a report lists them in a table
-        (``out_of_window``). None: the axis spans every event.
+        (``out_of_window``). ``"events"``: the window `events` was found with
+        (``events.attrs["window"]``, set by :func:`dated_events`), else
+        :data:`CAMPAIGN_WINDOW`. None: the axis spans every event.
 
     Returns
     -------
@@ -656,12 +694,16 @@ def plot_timeline(
         raise ValueError(f"order must be 'lag', 'first' or 'given', not {order!r}")
     if max_groups < 1:
         raise ValueError(f"max_groups must be at least 1, got {max_groups}")
-    central = pd.Timestamp(central_date)
+    central = _day(_remembered(events, "central_date", central_date), "central_date")
+    if isinstance(window, str):
+        if window != "events":
+            raise ValueError(f"window must be (first day, last day), None or 'events', not {window!r}")
+        window = _remembered(events, "window", None)
     drawn = events[events["date_start"].notna()]
     n_undrawn = len(events) - len(drawn)
     n_outside = 0
     if window is not None:
-        first_day, last_day = (pd.Timestamp(w) for w in window)
+        first_day, last_day = _window(window)
         ends = drawn["date_end"].fillna(drawn["date_start"]) if "date_end" in drawn else drawn["date_start"]
         inside = (ends >= first_day) & (drawn["date_start"] <= last_day)
         n_outside = int((~inside).sum())

@@ -380,3 +380,38 @@ def test_window_none_spans_every_event():
     low, _ = (mdates.num2date(x).replace(tzinfo=None) for x in ax.get_xlim())
     assert low.year <= 1927
     assert "outside" not in ax.get_title()
+
+
+# ---------------------------------------------- the events table remembers the campaign's dates
+
+
+def test_the_events_table_remembers_the_campaigns_dates():
+    corp = corpus_from_texts({"d": "2021年3月11日，甲区召开党史学习教育动员大会。"})
+    events = dated_events(corp, by="doc_id", central_date="2021-03-01", window=("2021-03-01", "2021-06-30"))
+    assert events.attrs["central_date"] == "2021-03-01"
+    assert events.attrs["window"] == ("2021-03-01", "2021-06-30")
+    # 11 March is 10 days after the central date given once, to dated_events
+    assert mobilisation_lag(events)["lag_days"].tolist() == [10]
+    assert mobilisation_lag(events, central_date="2021-02-20")["lag_days"].tolist() == [19]  # explicit wins
+    ax = plot_timeline(events).axes[0]
+    low, high = (mdates.num2date(x).replace(tzinfo=None) for x in ax.get_xlim())
+    assert (low, high) == (pd.Timestamp("2021-03-01"), pd.Timestamp("2021-06-30"))
+    assert pd.Timestamp(ax.lines[0].get_xdata()[0]) == pd.Timestamp("2021-03-01")  # the dashed central line
+
+
+def test_a_table_without_attrs_uses_the_campaign_defaults():
+    ax = plot_timeline(_history_events()).axes[0]  # a hand-made table: no attrs
+    low, high = (mdates.num2date(x).replace(tzinfo=None) for x in ax.get_xlim())
+    assert (low, high) == (pd.Timestamp("2021-01-01"), pd.Timestamp("2022-01-31"))
+
+
+@pytest.mark.parametrize("options, message", [
+    ({"central_date": "2021-13-40"}, "central_date must be an ISO date"),
+    ({"window": ("2021-06-30", "2021-03-01")}, "window must be"),
+    ({"window": "2021"}, "window must be"),
+    ({"window": ("2021-03-01", "later")}, r"window\[1\] must be an ISO date"),
+])
+def test_bad_campaign_dates_name_the_parameter(options, message):
+    corp = corpus_from_texts({"d": "3月11日，甲区召开大会。"})
+    with pytest.raises(ValueError, match=message):
+        dated_events(corp, by="doc_id", **options)
