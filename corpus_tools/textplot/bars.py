@@ -8,40 +8,51 @@ bootstrap interval). Each takes a tidy table and the names of its columns, and r
 Examples
 --------
 >>> import pandas as pd
->>> from corpus_tools import textplot
->>> freq = pd.DataFrame({"district": ["槐荫区", "历下区", "市中区"],
-...                      "n_mentions": [12, 7, 3]})
->>> fig = textplot.barh(freq, y="district", x="n_mentions", title="“学史明理”提及次数")
->>> len(fig.axes[0].patches)
-3
+>>> from corpus_tools.textplot.bars import interval_plot
+>>> rates = pd.DataFrame({"district": ["槐荫区", "历下区"], "per_10k_chars": [4.2, 2.5],
+...                       "ci_low": [3.1, 1.2], "ci_high": [5.6, 3.9]})
+>>> fig = interval_plot(rates, y="district", x="per_10k_chars", low="ci_low", high="ci_high")
+>>> [t.get_text() for t in fig.axes[0].get_yticklabels()]
+['槐荫区', '历下区']
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
-from .core import (
-    BAR_COLOR,
-    MAX_LABEL_CHARS,
-    figure_height,
-    keep_largest,
-    label,
-    levels,
-    new_figure,
-    require_columns,
-    short_labels,
-    title_with_note,
-    use_cjk_font,
-    wide,
-)
+from .core import BAR_COLOR, MAX_LABEL_CHARS, figure_height, keep_largest, label, levels, new_figure
+from .core import require_columns, short_labels, title_with_note, use_cjk_font, wide
 
 if TYPE_CHECKING:
+    from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
 __all__ = ["barh", "grouped_barh", "interval_plot"]
+
+
+def _label_rows(ax: Axes, names: Sequence, *, x: str, y: str, xlabel: str | None, title: str | None, total: int,
+                max_label_chars: int, legend_title: str | None = None) -> None:
+    """Label the rows `names` of a horizontal figure, first row at the top, and title it.
+
+    The title says how many of `total` rows were left out; the legend (when `legend_title` is
+    given) goes outside the axes, where it hides neither data nor title.
+    """
+    n_rows = len(names)
+    ax.set_yticks(np.arange(n_rows), short_labels(names, max_chars=max_label_chars))
+    ax.set_ylim(n_rows - 0.5, -0.5)  # first row at the top, as in the table
+    ax.set_xlabel(x if xlabel is None else xlabel)
+    ax.set_ylabel(y)
+    ax.grid(axis="x", alpha=0.3)
+    ax.set_axisbelow(True)
+    if legend_title is not None:
+        ax.legend(title=legend_title, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
+    full_title = title_with_note(title, shown=n_rows, total=total)
+    if full_title:
+        ax.set_title(full_title)
 
 
 def barh(
@@ -116,15 +127,8 @@ def barh(
     ax = axes[0, 0]
     positions = np.arange(len(values))
     ax.barh(positions, values.to_numpy(), color=BAR_COLOR)
-    ax.set_yticks(positions, short_labels(values.index, max_chars=max_label_chars))
-    ax.set_ylim(len(values) - 0.5, -0.5)  # first row at the top, as in the table
-    ax.set_xlabel(x if xlabel is None else xlabel)
-    ax.set_ylabel(y)
-    ax.grid(axis="x", alpha=0.3)
-    ax.set_axisbelow(True)
-    full_title = title_with_note(title, shown=len(values), total=len(table))
-    if full_title:
-        ax.set_title(full_title)
+    _label_rows(ax, values.index, x=x, y=y, xlabel=xlabel, title=title, total=len(table),
+                max_label_chars=max_label_chars)
     return fig
 
 
@@ -218,17 +222,8 @@ def grouped_barh(
         else:
             offset = (i - (n_hues - 1) / 2) * thickness
             ax.barh(positions + offset, lengths, height=thickness, label=label(level))
-    ax.set_yticks(positions, short_labels(cells.index, max_chars=max_label_chars))
-    ax.set_ylim(n_rows - 0.5, -0.5)  # first row at the top
-    ax.set_xlabel(x if xlabel is None else xlabel)
-    ax.set_ylabel(y)
-    ax.grid(axis="x", alpha=0.3)
-    ax.set_axisbelow(True)
-    # Outside the axes: with stacked bars any spot inside hides data or the title.
-    ax.legend(title=hue, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
-    full_title = title_with_note(title, shown=n_rows, total=total)
-    if full_title:
-        ax.set_title(full_title)
+    _label_rows(ax, cells.index, x=x, y=y, xlabel=xlabel, title=title, total=total,
+                max_label_chars=max_label_chars, legend_title=hue)
     return fig
 
 
@@ -333,16 +328,7 @@ def interval_plot(
             color=BAR_COLOR if hue is None else None,
             label=None if hue is None else label(level),
         )
-    ax.set_yticks(np.arange(n_rows), short_labels(kept, max_chars=max_label_chars))
-    ax.set_ylim(n_rows - 0.5, -0.5)  # first row at the top
-    ax.set_xlabel(x if xlabel is None else xlabel)
-    ax.set_ylabel(y)
-    ax.grid(axis="x", alpha=0.3)
-    ax.set_axisbelow(True)
-    if hue is not None:
-        ax.legend(title=hue, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
-    full_title = title_with_note(title, shown=n_rows, total=len(rows))
-    if full_title:
-        ax.set_title(full_title)
+    _label_rows(ax, kept, x=x, y=y, xlabel=xlabel, title=title, total=len(rows),
+                max_label_chars=max_label_chars, legend_title=hue)
     return fig
 

@@ -22,15 +22,14 @@ names (``similarity_heatmap``, ``dendrogram_plot``, ``keyness_panels``, ``keynes
 from __future__ import annotations
 
 import math
-import warnings
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 import pandas as pd
 
-from ..compat import REMOVED_IN
-from .core import BAR_COLOR, MAX_LABEL_CHARS, empty_figure, label_fontsize, new_figure, short_labels, use_cjk_font
+from .core import BAR_COLOR, MAX_LABEL_CHARS, empty_figure, label_fontsize, new_figure, renamed_figure, short_labels
+from .core import use_cjk_font
 from .grids import top_terms_grid
 
 if TYPE_CHECKING:
@@ -627,24 +626,8 @@ def summarise_top(
 # --------------------------------------------------------------------------------------------
 
 
-def _renamed(old: str, new: Any) -> Any:
-    """A function named `old` that warns and calls `new`, for one release."""
-
-    def alias(*args: Any, **kwargs: Any) -> Any:
-        warnings.warn(
-            f"{old}() is renamed {new.__name__}(); the old name stops working in {REMOVED_IN}",
-            FutureWarning,
-            stacklevel=2,
-        )
-        return new(*args, **kwargs)
-
-    alias.__name__ = alias.__qualname__ = old
-    alias.__doc__ = f"Deprecated alias of :func:`{new.__name__}` (warns :class:`FutureWarning`)."
-    return alias
-
-
-similarity_heatmap = _renamed("similarity_heatmap", plot_similarity)
-dendrogram_plot = _renamed("dendrogram_plot", plot_dendrogram)
-keyness_panels = _renamed("keyness_panels", plot_keyness_panels)
-keyness_heatmap = _renamed("keyness_heatmap", plot_keyness_heatmap)
-profile_dotplot = _renamed("profile_dotplot", plot_profile)
+similarity_heatmap = renamed_figure("similarity_heatmap", plot_similarity)
+dendrogram_plot = renamed_figure("dendrogram_plot", plot_dendrogram)
+keyness_panels = renamed_figure("keyness_panels", plot_keyness_panels)
+keyness_heatmap = renamed_figure("keyness_heatmap", plot_keyness_heatmap)
+profile_dotplot = renamed_figure("profile_dotplot", plot_profile)

@@ -28,10 +28,13 @@ import functools
 import importlib.resources
 import os
 from collections.abc import Hashable, Iterable
+import warnings
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
+
+from ..compat import REMOVED_IN
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -49,6 +52,7 @@ __all__ = [
     "label_fontsize",
     "levels",
     "new_figure",
+    "renamed_figure",
     "require_columns",
     "short_label",
     "short_labels",
@@ -453,3 +457,53 @@ def title_with_note(title: str | None, *, shown: int, total: int) -> str | None:
         return title
     note = f"(largest {shown} of {total} shown; {total - shown} left out)"
     return note if title is None else f"{title}\n{note}"
+
+
+# --------------------------------------------------------------------------------------------
+# Old names
+# --------------------------------------------------------------------------------------------
+
+
+def renamed_figure(old: str, new: Any) -> Any:
+    """A function called `old` that warns :class:`FutureWarning` and draws with `new`.
+
+    Figure functions are named ``plot_<what>`` (issue 12); their old names keep working for
+    one release through this.
+
+    Parameters
+    ----------
+    old : str
+        The old function name.
+    new : callable
+        The figure function that replaces it.
+
+    Returns
+    -------
+    callable
+        Takes the same arguments as `new` and returns its figure.
+
+    Examples
+    --------
+    >>> import warnings
+    >>> def plot_nothing(*, title=None):
+    ...     return title
+    >>> nothing_figure = renamed_figure("nothing_figure", plot_nothing)
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     nothing_figure(title="空")
+    '空'
+    >>> str(caught[0].message)
+    'nothing_figure() is renamed plot_nothing(); the old name stops working in 0.3.0'
+    """
+
+    def alias(*args: Any, **kwargs: Any) -> Any:
+        warnings.warn(
+            f"{old}() is renamed {new.__name__}(); the old name stops working in {REMOVED_IN}",
+            FutureWarning,
+            stacklevel=2,
+        )
+        return new(*args, **kwargs)
+
+    alias.__name__ = alias.__qualname__ = old
+    alias.__doc__ = f"Deprecated alias of :func:`{new.__name__}` (warns :class:`FutureWarning`)."
+    return alias

@@ -14,21 +14,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from .core import (
-    BAR_COLOR,
-    MAX_LABEL_CHARS,
-    ROW_HEIGHT_IN,
-    figure_height,
-    keep_largest,
-    label,
-    levels,
-    new_figure,
-    require_columns,
-    short_labels,
-    title_with_note,
-    use_cjk_font,
-    wide,
-)
+from .core import BAR_COLOR, MAX_LABEL_CHARS, ROW_HEIGHT_IN, figure_height, keep_largest, label, levels
+from .core import new_figure, require_columns, short_labels, title_with_note, use_cjk_font, wide
 
 if TYPE_CHECKING:
     from matplotlib.colors import Colormap

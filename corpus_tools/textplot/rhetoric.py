@@ -11,13 +11,11 @@ name ``parallel_figure`` keep working for one release.
 
 from __future__ import annotations
 
-import warnings
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from ..compat import REMOVED_IN
-from .core import BAR_COLOR, new_figure, require_columns, short_label, use_cjk_font
+from .core import BAR_COLOR, new_figure, renamed_figure, require_columns, short_label, use_cjk_font
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -89,11 +87,4 @@ def plot_parallel_runs(runs: pd.DataFrame, *, n: int = 14, title: str | None = N
     return fig
 
 
-def parallel_figure(*args: Any, **kwargs: Any) -> Figure:
-    """Deprecated alias of :func:`plot_parallel_runs` (warns :class:`FutureWarning`)."""
-    warnings.warn(
-        f"parallel_figure() is renamed plot_parallel_runs(); the old name stops working in {REMOVED_IN}",
-        FutureWarning,
-        stacklevel=2,
-    )
-    return plot_parallel_runs(*args, **kwargs)
+parallel_figure = renamed_figure("parallel_figure", plot_parallel_runs)

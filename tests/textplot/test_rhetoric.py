@@ -8,18 +8,9 @@ import pytest
 from matplotlib.figure import Figure
 
 from corpus_tools import rhetoric, textplot
-from corpus_tools.corpus.metadata import group_labels
 from corpus_tools.textplot.rhetoric import plot_parallel_runs
 
-
-@pytest.fixture(scope="module")
-def seeds_grouped(seeds):
-    return seeds.assign_docvars(group=group_labels(seeds.docvars, "district"))
-
-
-@pytest.fixture(scope="module")
-def seed_runs(seeds):
-    return rhetoric.parallel_runs(seeds)
+from ..rhetoric.conftest import seed_runs, seeds_grouped  # noqa: F401  (fixtures shared with the rhetoric tests)
 
 
 def test_parallel_figure_and_interval_plot(seed_runs, seeds_grouped):
