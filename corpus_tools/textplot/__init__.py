@@ -12,6 +12,13 @@ Modules, one family of figures each:
 ``core``      the primitives every figure uses: font, figure, sizes, labels, table checks
 ``bars``      :func:`barh`, :func:`grouped_barh`, :func:`interval_plot`
 ``grids``     :func:`heatmap`, :func:`top_terms_grid`, :func:`line_panels`
+``compare``   comparison of groups: similarity, dendrogram, keyness, profiles
+``rhetoric``  parallelism drawn as text
+``topics``    topic-model figures
+
+The general figures (``bars``, ``grids``) are named after the chart they draw and take the
+names of the columns to draw; the figures of one analysis (``compare``, ``rhetoric``,
+``topics``) are named ``plot_<what>`` and take that analysis's table.
 
 Examples
 --------
@@ -35,10 +42,6 @@ from .core import (
     use_cjk_font,
 )
 from .grids import heatmap, line_panels, top_terms_grid
-
-# The private names that compare/reuse.py and compare/timeline.py import from the old module;
-# kept until they import the public ones (issue 12).
-_new_figure = new_figure
 
 __all__ = [
     "use_cjk_font",

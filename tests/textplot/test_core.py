@@ -164,4 +164,3 @@ def test_short_label_and_short_labels():
 def test_textplot_exports_the_primitives():
     for name in ("new_figure", "empty_figure", "figure_height", "label", "label_fontsize", "short_label"):
         assert getattr(textplot, name) is getattr(core, name)
-    assert textplot._new_figure is core.new_figure  # the old private name, until its importers switch
