@@ -545,15 +545,14 @@ class DocTermMatrix:
 
     @classmethod
     def load(cls, path: str | os.PathLike[str]) -> DocTermMatrix:
-        """Read a folder written by :meth:`save` or :func:`corpus_tools.stream.stream_dtm`.
-
-        The folder is read, and its errors raised, by :func:`corpus_tools.dtm.store.read_dtm`
-        (a missing folder or file, a manifest of another format or a newer version).
+        """Read a saved matrix back.
 
         Parameters
         ----------
         path : str or Path
-            The folder.
+            A folder written by :meth:`save` or :func:`corpus_tools.stream.stream_dtm`; it is
+            read, and its errors raised (a missing folder or file, a manifest of another format
+            or a newer version), by :func:`corpus_tools.dtm.store.read_dtm`.
 
         Returns
         -------
