@@ -550,7 +550,7 @@ class DocTermMatrix:
         Parameters
         ----------
         path : str or Path
-            A folder written by :meth:`save` or :func:`corpus_tools.stream.stream_dtm`; it is
+            A folder written by :meth:`save` or :func:`corpus_tools.streaming.stream_dtm`; it is
             read, and its errors raised (a missing folder or file, a manifest of another format
             or a newer version), by :func:`corpus_tools.dtm.store.read_dtm`.
 
@@ -639,7 +639,7 @@ def count_codes(codes: np.ndarray, offsets: np.ndarray, n_terms: int) -> sp.csr_
     """Count integer-coded tokens per unit: the one counting step of every document-term matrix.
 
     :func:`dtm` counts a whole :class:`~corpus_tools.tokens.Tokens` with it; the streaming path
-    (:func:`corpus_tools.stream.count_units`) counts each chunk with it and only accumulates.
+    (:func:`corpus_tools.streaming.count_units`) counts each chunk with it and only accumulates.
 
     Parameters
     ----------

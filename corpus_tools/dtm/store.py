@@ -14,7 +14,7 @@ and :func:`read_dtm` (behind ``DocTermMatrix.load``) reads, one folder:
 =================== ==========================================================================
 
 Each file is readable without this package (``scipy.sparse.load_npz``, ``pandas.read_parquet``).
-The streaming path (:func:`corpus_tools.stream.stream_dtm`) writes the same layout through the
+The streaming path (:func:`corpus_tools.streaming.stream_dtm`) writes the same layout through the
 same functions (:func:`output_folder`, :func:`write_npz`, :func:`write_sidecars`), plus
 ``tokens.parquet``; it holds the CSR arrays only on disk, so :func:`write_npz` takes them block by
 block.
