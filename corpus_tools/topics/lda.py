@@ -54,7 +54,7 @@ __all__ = [
     "train",
 ]
 
-logger = logging.getLogger("corpus_tools.topics")
+logger = logging.getLogger(__name__)
 
 Alpha = Literal["symmetric", "asymmetric", "auto"] | float
 Eta = Literal["symmetric", "auto"] | float | None

@@ -7,6 +7,7 @@ import pandas as pd
 
 from corpus_tools import topics
 from corpus_tools.tokens import Tokens
+from corpus_tools.units import unit_id
 
 from .helpers import AGRICULTURE, CULTURE, EDUCATION, tokens_of
 
@@ -46,7 +47,7 @@ def _skewedtokens_of(seed=11) -> Tokens:
         for u in range(20):
             lists.append(list(generator.choice(words, size=15, p=weights / weights.sum())))
             doc_ids.append(f"doc{v}")
-    index = pd.Index([f"{d}:p{i:03d}" for i, d in enumerate(doc_ids)], name="unit_id")
+    index = pd.Index([unit_id(d, i) for i, d in enumerate(doc_ids)], name="unit_id")
     return Tokens(tokens=pd.Series(lists, index=index, dtype=object),
                   docvars=pd.DataFrame({"doc_id": doc_ids}, index=index), unit="paragraph")
 

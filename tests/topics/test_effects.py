@@ -1,4 +1,4 @@
-"""Tests for corpus_tools.topics.effects (and dmr): topic prevalence effects by the method of composition.
+"""Tests for corpus_tools.topics.effects: topic prevalence effects by the method of composition.
 
 Reference values come from hand computations with numpy/pandas on constructed cases (group
 means, pooled OLS standard errors, Benjamini–Hochberg by hand) and from gensim's own inference,
@@ -15,24 +15,11 @@ import pandas as pd
 import pytest
 
 from corpus_tools import topics
-from corpus_tools.tokens import Tokens
-from corpus_tools.textplot.topics import plot_effects, plot_trend
+from corpus_tools.textplot.topics import plot_trend
 from corpus_tools.topics.effects import EFFECT_COLUMNS, TopicPosterior, describe_effects, estimate_effect
 
-AGRICULTURE = ["农业", "粮食", "种植", "农民", "耕地", "收成", "农田", "水稻"]
-EDUCATION = ["教育", "学校", "学生", "老师", "课堂", "教材", "校园", "考试"]
-LABELS2 = pd.Series(["1 红色·资源", "2 乡村·振兴"], index=pd.RangeIndex(1, 3, name="topic"))
+from .helpers import LABELS2, effects_table_of_three_topics, farming_topic, posterior
 
-
-def _posterior(theta: np.ndarray, groups, *, certainty: float, tokens=None, doc_ids=None, **docvars) -> TopicPosterior:
-    """A hand-made posterior: Dirichlet(certainty · θ) per unit, one unit per document unless `doc_ids`."""
-    n = len(theta)
-    frame = pd.DataFrame({"doc_id": doc_ids if doc_ids is not None else [f"d{i:03d}" for i in range(n)],
-                          "district": groups, **docvars})
-    return TopicPosterior(gamma=certainty * np.asarray(theta, dtype=float),
-                          unit_tokens=np.full(n, 50.0) if tokens is None else np.asarray(tokens, dtype=float),
-                          docvars=frame, labels=LABELS2 if theta.shape[1] == 2 else
-                          pd.Series([str(i) for i in range(1, theta.shape[1] + 1)], index=range(1, theta.shape[1] + 1)))
 
 
 def _two_groups(seed: int = 0, n: int = 20) -> tuple[np.ndarray, list[str]]:
@@ -47,34 +34,9 @@ def _two_groups(seed: int = 0, n: int = 20) -> tuple[np.ndarray, list[str]]:
 # --------------------------------------------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def planted_model() -> topics.TopicModel:
-    """12 documents per district, 3 paragraphs each; 甲县 writes 80 % about farming, 乙县 20 %."""
-    generator = np.random.default_rng(11)
-    lists, rows = [], []
-    for district, farming in (("甲县", 0.8), ("乙县", 0.2)):
-        for d in range(12):
-            for p in range(3):
-                n_farm = generator.binomial(16, farming)
-                words = list(generator.choice(AGRICULTURE, size=n_farm)) + list(generator.choice(EDUCATION, size=16 - n_farm))
-                lists.append(words)
-                rows.append({"doc_id": f"{district}{d:02d}", "para_no": p + 1, "group": district})
-    docvars = pd.DataFrame(rows)
-    docvars.index = pd.Index([f"{r.doc_id}:p{r.para_no:03d}" for r in docvars.itertuples()], name="unit_id")
-    tokens = Tokens(tokens=pd.Series(lists, index=docvars.index, dtype=object), docvars=docvars, unit="paragraph")
-    tc = topics.topic_corpus(tokens, stopwords=None, min_chars=1)
-    return topics.fit_lda(tc, k=2, random_state=3, passes=30, iterations=200, cache=False)
-
-
-def _farming_topic(model: topics.TopicModel) -> int:
-    terms = np.asarray(model.corpus.dtm.terms)
-    farm = np.isin(terms, AGRICULTURE)
-    return int(np.argmax(model.phi[:, farm].sum(axis=1))) + 1
-
-
 def test_planted_contrast_recovered_with_right_sign(planted_model):
     table = estimate_effect(planted_model, by="group", reference="乙县", random_state=0)
-    farming = _farming_topic(planted_model)
+    farming = farming_topic(planted_model)
     row = table[(table["topic"] == farming) & (table["quantity"] == "difference")].iloc[0]
     assert row["level"] == "甲县" and row["contrast"] == "vs 乙县"
     assert row["regressed_on"] == "document" and row["n_documents"] == 12
@@ -104,7 +66,7 @@ def test_gamma_recovered_from_model_matches_gensim_inference(planted_model):
 def test_point_estimates_and_standard_error_match_hand_computation():
     theta, groups = _two_groups()
     # Near-certain posterior: the composition then reduces to plain OLS on θ.
-    post = _posterior(theta, groups, certainty=1e7)
+    post = posterior(theta, groups, certainty=1e7)
     table = estimate_effect(post, by="district", reference="乙县", cov_type="nonrobust", n_draws=20,
                             n_coef_draws=200, random_state=1)
     y = theta[:, 0]
@@ -126,7 +88,7 @@ def test_standard_errors_match_statsmodels_per_topic_fits(cov_type):
     groups = ["甲县"] * 25 + ["乙县"] * 8 + ["丙县"] * 40
     spread = {"甲县": 30.0, "乙县": 4.0, "丙县": 12.0}  # unequal variances: HC and classical differ
     theta = np.array([generator.dirichlet(spread[g] * np.array([0.5, 0.3, 0.2])) for g in groups])
-    table = estimate_effect(_posterior(theta, groups, certainty=1e8), by="district", reference="甲县",
+    table = estimate_effect(posterior(theta, groups, certainty=1e8), by="district", reference="甲县",
                             cov_type=cov_type, n_draws=10, n_coef_draws=400, random_state=3)
     x = np.column_stack([np.ones(len(groups)), [g == "乙县" for g in groups], [g == "丙县" for g in groups]]).astype(float)
     for topic in (1, 3):
@@ -141,7 +103,7 @@ def test_intervals_widen_when_the_model_is_less_certain():
     theta, groups = _two_groups(seed=4)
     widths = {}
     for certainty in (1e6, 200.0, 8.0):
-        table = estimate_effect(_posterior(theta, groups, certainty=certainty), by="district", reference="乙县",
+        table = estimate_effect(posterior(theta, groups, certainty=certainty), by="district", reference="乙县",
                                 random_state=2)
         row = table[(table["topic"] == 1) & (table["quantity"] == "difference")].iloc[0]
         widths[certainty] = (row["ci_high"] - row["ci_low"], row["std_error"])
@@ -154,7 +116,7 @@ def test_units_are_weighted_into_documents_by_their_tokens():
     # token-weighted share of topic 1 is 10/40 = 0.25 (an unweighted mean would give 0.5).
     theta = np.array([[1.0, 0.0], [0.0, 1.0], [0.25, 0.75], [0.25, 0.75], [0.9, 0.1], [0.9, 0.1], [0.9, 0.1]])
     theta = np.clip(theta, 1e-9, None)
-    post = _posterior(theta, ["甲县", "甲县", "甲县", "甲县", "乙县", "乙县", "乙县"], certainty=1e8,
+    post = posterior(theta, ["甲县", "甲县", "甲县", "甲县", "乙县", "乙县", "乙县"], certainty=1e8,
                       tokens=[10, 30, 40, 40, 40, 40, 40], doc_ids=["d0", "d0", "d1", "d2", "d3", "d4", "d5"])
     table = estimate_effect(post, by="district", regress_on="document", random_state=0, n_draws=5)
     share = table[(table["topic"] == 1) & (table["quantity"] == "share") & (table["level"] == "甲县")].iloc[0]
@@ -169,7 +131,7 @@ def test_contrast_with_the_mean_of_levels():
     groups = [g for g in means for _ in range(15)]
     first = np.array([generator.beta(20 * means[g], 20 * (1 - means[g])) for g in groups])
     theta = np.column_stack([first, 1 - first])
-    table = estimate_effect(_posterior(theta, groups, certainty=1e7), by="district", random_state=0)
+    table = estimate_effect(posterior(theta, groups, certainty=1e7), by="district", random_state=0)
     t1 = table[table["topic"] == 1]
     observed = pd.Series(first).groupby(groups).mean()
     diffs = t1[t1["quantity"] == "difference"].set_index("level")
@@ -185,13 +147,13 @@ def test_contrast_with_the_mean_of_levels():
 def test_default_reference_is_the_largest_group():
     theta, groups = _two_groups(n=10)
     groups = ["甲县"] * 12 + ["乙县"] * 8
-    table = estimate_effect(_posterior(theta, groups, certainty=1e4), by="district", reference=None, random_state=0)
+    table = estimate_effect(posterior(theta, groups, certainty=1e4), by="district", reference=None, random_state=0)
     assert set(table.loc[table["quantity"] == "difference", "contrast"]) == {"vs 甲县"}
 
 
 def test_table_columns_determinism_and_q_values():
     theta, groups = _two_groups(seed=8)
-    post = _posterior(theta, groups, certainty=50.0)
+    post = posterior(theta, groups, certainty=50.0)
     first = estimate_effect(post, by="district", random_state=9)
     assert tuple(first.columns) == EFFECT_COLUMNS
     pd.testing.assert_frame_equal(first, estimate_effect(post, by="district", random_state=9))
@@ -213,7 +175,7 @@ def test_few_documents_are_flagged_and_robustness_is_carried():
     theta, _ = _two_groups(n=10)
     groups = ["甲县"] * 18 + ["乙县"] * 2
     stab = pd.DataFrame({"topic": [1, 2], "robust": [True, False]})
-    table = estimate_effect(_posterior(theta, groups, certainty=100.0), by="district", min_docs=3,
+    table = estimate_effect(posterior(theta, groups, certainty=100.0), by="district", min_docs=3,
                             stability=stab, random_state=0)
     flags = table[table["quantity"] == "share"].set_index(["topic", "level"])["too_few_documents"]
     assert flags[(1, "乙县")] and not flags[(1, "甲县")]
@@ -228,7 +190,7 @@ def test_date_trend_follows_a_planted_rise():
     first = np.clip(0.2 + 0.5 * days / 300 + generator.normal(0, 0.05, size=n), 0.01, 0.99)
     theta = np.column_stack([first, 1 - first])
     dates = (pd.Timestamp("2021-02-20") + pd.to_timedelta(days, unit="D")).strftime("%Y-%m-%d")
-    post = _posterior(theta, ["甲县", "乙县"] * (n // 2), certainty=500.0, date_published=dates)
+    post = posterior(theta, ["甲县", "乙县"] * (n // 2), certainty=500.0, date_published=dates)
     table = estimate_effect(post, by="district", date="date_published", date_points=6, random_state=0)
     trend = table[(table["topic"] == 1) & (table["quantity"] == "trend")]
     assert len(trend) == 6 and (trend["covariate"] == "date_published").all()
@@ -241,7 +203,7 @@ def test_date_trend_follows_a_planted_rise():
 def test_too_few_dates_raise_or_leave_the_trend_out():
     theta, groups = _two_groups(n=10)
     dates = [""] * 19 + ["2021-03-01"]
-    post = _posterior(theta, groups, certainty=100.0, date_published=dates)
+    post = posterior(theta, groups, certainty=100.0, date_published=dates)
     with pytest.raises(ValueError, match="date='date_published'.*1 of 20 documents have a date"):
         estimate_effect(post, by="district", date="date_published", random_state=0)
     table = estimate_effect(post, by="district", date="date_published", require_date=False, random_state=0)
@@ -254,7 +216,7 @@ def test_regression_falls_back_to_units_when_documents_are_too_few():
     # Three documents in three districts, five paragraphs each: no residual df on documents.
     theta = np.tile([[0.6, 0.4], [0.3, 0.7], [0.5, 0.5]], (5, 1)) + np.linspace(0, 0.05, 15)[:, None] * [1, -1]
     doc_ids = ["a", "b", "c"] * 5
-    post = _posterior(theta, ["甲县", "乙县", "丙县"] * 5, certainty=100.0, doc_ids=doc_ids)
+    post = posterior(theta, ["甲县", "乙县", "丙县"] * 5, certainty=100.0, doc_ids=doc_ids)
     table = estimate_effect(post, by="district", random_state=0)
     assert (table["regressed_on"] == "paragraph").all()
     assert table["too_few_documents"].all()
@@ -267,7 +229,7 @@ def test_regression_falls_back_to_units_when_documents_are_too_few():
 def test_corpus_values_never_execute_and_bad_inputs_name_the_problem():
     theta, _ = _two_groups(n=5)
     hostile = "__import__('os').system('echo pwned')"
-    post = _posterior(theta, ["甲县"] * 5 + [hostile] * 5, certainty=100.0)
+    post = posterior(theta, ["甲县"] * 5 + [hostile] * 5, certainty=100.0)
     table = estimate_effect(post, by="district", random_state=0)
     assert hostile in set(table["level"])
     with pytest.raises(KeyError, match="outlet"):
@@ -288,25 +250,7 @@ def test_corpus_values_never_execute_and_bad_inputs_name_the_problem():
 
 @pytest.fixture(scope="module")
 def three_topic_table() -> pd.DataFrame:
-    generator = np.random.default_rng(12)
-    groups = ["甲县"] * 15 + ["乙县"] * 15 + ["丙县"] * 2
-    mixes = {"甲县": [6, 2, 2], "乙县": [2, 6, 2], "丙县": [3, 3, 3]}
-    theta = np.array([generator.dirichlet(mixes[g]) for g in groups])
-    stab = pd.DataFrame({"topic": [1, 2, 3], "robust": [True, True, False]})
-    return estimate_effect(_posterior(theta, groups, certainty=100.0), by="district", stability=stab, random_state=0)
-
-
-def test_plot_effects_draws_robust_topics_and_marks_small_groups(three_topic_table):
-    fig = plot_effects(three_topic_table)
-    visible = [ax for ax in fig.axes if ax.get_visible()]
-    assert [ax.get_title() for ax in visible] == ["1", "2"]
-    labels = [t.get_text() for t in visible[0].get_yticklabels()]
-    assert labels == ["丙县 (2)", "乙县 (15)", "甲县 (15)"]
-    # One filled container for the readable groups, one hollow for 丙县.
-    assert len(visible[0].containers) == 2
-    assert "空心点" in fig._suptitle.get_text()
-    everything = plot_effects(three_topic_table, robust_only=False, quantity="difference")
-    assert sum(ax.get_visible() for ax in everything.axes) == 3
+    return effects_table_of_three_topics()
 
 
 def test_describe_effects_is_generated_from_the_table(three_topic_table):
@@ -320,13 +264,6 @@ def test_describe_effects_is_generated_from_the_table(three_topic_table):
     assert "Too few documents to read: 丙县." in text
 
 
-def test_plot_effects_shows_every_topic_when_none_is_robust(three_topic_table):
-    none_robust = three_topic_table.assign(robust=pd.array([False] * len(three_topic_table), dtype="boolean"))
-    fig = plot_effects(none_robust, by_label="district")
-    assert sum(ax.get_visible() for ax in fig.axes) == 3
-    assert "无稳健主题" in fig._suptitle.get_text() and "按 district" in fig._suptitle.get_text()
-
-
 def test_numeric_and_categorical_covariates_are_adjusted_for():
     generator = np.random.default_rng(14)
     n = 80
@@ -336,7 +273,7 @@ def test_numeric_and_categorical_covariates_are_adjusted_for():
     # Planted: +0.02 of topic 1 per unit of `length`, +0.1 in 甲县, nothing by level.
     first = np.clip(0.2 + 0.02 * length + 0.1 * (groups == "甲县") + generator.normal(0, 0.03, size=n), 0.01, 0.99)
     theta = np.column_stack([first, 1 - first])
-    post = _posterior(theta, groups, certainty=1e6, admin_level=level, length=length)
+    post = posterior(theta, groups, certainty=1e6, admin_level=level, length=length)
     table = estimate_effect(post, by="district", covariates=["admin_level", "length"], reference="乙县", random_state=0)
     t1 = table[table["topic"] == 1]
     slope = t1[t1["quantity"] == "slope"].iloc[0]
@@ -345,33 +282,6 @@ def test_numeric_and_categorical_covariates_are_adjusted_for():
     assert diff["estimate"] == pytest.approx(0.1, abs=0.02)
     levels = t1[(t1["quantity"] == "difference") & (t1["covariate"] == "admin_level")]
     assert set(levels["contrast"]) == {"vs mean of levels"} and (levels["q_value"] > 0.05).all()
-
-
-# --------------------------------------------------------------------------------------------
-# tomotopy's DMR, for comparison
-# --------------------------------------------------------------------------------------------
-
-
-def test_dmr_effects_agree_with_the_planted_contrast_and_are_reproducible(planted_model):
-    from corpus_tools.topics.dmr import compare_effects, dmr_effects
-
-    table = dmr_effects(planted_model, by="group", iterations=200, random_state=5)
-    assert tuple(table.columns) == (*EFFECT_COLUMNS, "topic_js_distance")
-    farming = _farming_topic(planted_model)
-    shares = table[(table["topic"] == farming) & (table["quantity"] == "share")].set_index("level")["estimate"]
-    # Planted: 80 % of 甲县's tokens and 20 % of 乙县's are about farming.
-    assert shares["甲县"] == pytest.approx(0.8, abs=0.1) and shares["乙县"] == pytest.approx(0.2, abs=0.1)
-    prior = table[(table["topic"] == farming) & (table["quantity"] == "prior_share")].set_index("level")["estimate"]
-    assert prior["甲县"] > prior["乙县"]
-    assert (table["topic_js_distance"] < 0.3).all()
-    assert table["std_error"].isna().all() and (table["regressed_on"] == "dmr").all()
-    pd.testing.assert_frame_equal(table, dmr_effects(planted_model, by="group", iterations=200, random_state=5))
-
-    lda = estimate_effect(planted_model, by="group", random_state=0)
-    both = compare_effects(lda, table)
-    assert len(both) == 4 and both["dmr_in_interval"].dtype == bool
-    row = both[(both["topic"] == farming) & (both["level"] == "甲县")].iloc[0]
-    assert abs(row["share_lda"] - row["share_dmr"]) < 0.15
 
 
 def test_several_fits_are_aligned_and_pooled(planted_model):
@@ -384,7 +294,7 @@ def test_several_fits_are_aligned_and_pooled(planted_model):
     refit = dataclasses.replace(refit, phi=refit.phi[::-1], theta=refit.theta[:, ::-1], order=refit.order[::-1])
     one = estimate_effect(planted_model, by="group", reference="乙县", random_state=0)
     both = estimate_effect([planted_model, refit], by="group", reference="乙县", random_state=0)
-    farming = _farming_topic(planted_model)
+    farming = farming_topic(planted_model)
     pick = lambda t: t[(t["topic"] == farming) & (t["quantity"] == "difference")].iloc[0]  # noqa: E731
     # Had the refit's topics not been matched, pooling would average the farming topic with its opposite.
     assert pick(both)["estimate"] == pytest.approx(pick(one)["estimate"], abs=0.05)

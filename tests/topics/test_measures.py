@@ -8,6 +8,7 @@ import pytest
 
 from corpus_tools import topics
 from corpus_tools.tokens import Tokens
+from corpus_tools.units import unit_id
 
 from .helpers import AGRICULTURE, CULTURE, EDUCATION, tokens_of
 
@@ -63,7 +64,7 @@ def _tokens_without_repeats(n_units=40, seed=0) -> Tokens:
             generator.choice([w for w in vocabulary if w not in own], size=4, replace=False))
         generator.shuffle(words)
         lists.append(words)
-    index = pd.Index([f"d{u % 4}:p{u:03d}" for u in range(n_units)], name="unit_id")
+    index = pd.Index([unit_id(f"d{u % 4}", u) for u in range(n_units)], name="unit_id")
     docvars = pd.DataFrame({"doc_id": [f"d{u % 4}" for u in range(n_units)]}, index=index)
     return Tokens(tokens=pd.Series(lists, index=index, dtype=object), docvars=docvars, unit="paragraph")
 

@@ -1,0 +1,31 @@
+"""Tests for corpus_tools.topics.dmr: tomotopy's DMR beside LDA + the method of composition."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from corpus_tools.topics.dmr import compare_effects, dmr_effects
+from corpus_tools.topics.effects import EFFECT_COLUMNS, estimate_effect
+
+from .helpers import farming_topic
+
+
+def test_dmr_effects_agree_with_the_planted_contrast_and_are_reproducible(planted_model):
+    table = dmr_effects(planted_model, by="group", iterations=200, random_state=5)
+    assert tuple(table.columns) == (*EFFECT_COLUMNS, "topic_js_distance")
+    farming = farming_topic(planted_model)
+    shares = table[(table["topic"] == farming) & (table["quantity"] == "share")].set_index("level")["estimate"]
+    # Planted: 80 % of 甲县's tokens and 20 % of 乙县's are about farming.
+    assert shares["甲县"] == pytest.approx(0.8, abs=0.1) and shares["乙县"] == pytest.approx(0.2, abs=0.1)
+    prior = table[(table["topic"] == farming) & (table["quantity"] == "prior_share")].set_index("level")["estimate"]
+    assert prior["甲县"] > prior["乙县"]
+    assert (table["topic_js_distance"] < 0.3).all()
+    assert table["std_error"].isna().all() and (table["regressed_on"] == "dmr").all()
+    pd.testing.assert_frame_equal(table, dmr_effects(planted_model, by="group", iterations=200, random_state=5))
+
+    lda = estimate_effect(planted_model, by="group", random_state=0)
+    both = compare_effects(lda, table)
+    assert len(both) == 4 and both["dmr_in_interval"].dtype == bool
+    row = both[(both["topic"] == farming) & (both["level"] == "甲县")].iloc[0]
+    assert abs(row["share_lda"] - row["share_dmr"]) < 0.15
