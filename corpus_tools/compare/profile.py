@@ -320,22 +320,27 @@ def _merge_names(tagged: list[tuple[str, str]]) -> list[tuple[str, str]]:
     return out
 
 
+@renamed_parameters(corpus="source")
 def named_entities(
-    corpus: Corpus, *, by: str = "group", segmenter: Segmenter | None = None, progress: bool = True
+    source: Corpus | Tokens, *, by: str = "group", segmenter: Segmenter | None = None, progress: bool = True
 ) -> pd.DataFrame:
     """List the officials (name next to a title) and the places each document names.
 
     Parameters
     ----------
-    corpus : Corpus
+    source : Corpus or Tokens
+        A corpus, tagged here with ``tokenize(corpus, unit="paragraph", pos=True, hmm=True)``
+        (:func:`corpus_tools.tokens.tokenize`), or such tokens already made: paragraph units
+        with part-of-speech tags, before any removal (a paragraph is read as its tokens
+        joined).
     by : str, default "group"
         Grouping docvar, for the ``group`` column (labels as in :func:`group_profile`).
     segmenter : Segmenter, optional
-        Tagger for part of speech; by default ``get_segmenter(hmm=True)``: jieba's hidden
+        With a corpus, the tagger; by default ``get_segmenter(hmm=True)``: jieba's hidden
         Markov model is what tags a name no dictionary knows (周慧) as a person.
     progress : bool, default True
-        Report progress over documents (:func:`corpus_tools.progress.progress`); tagging runs
-        at about 140,000 characters a second on one core.
+        With a corpus, report progress while tagging (:func:`corpus_tools.tokens.tokenize`);
+        tagging runs at about 140,000 characters a second on one core.
 
     Returns
     -------
@@ -368,6 +373,12 @@ def named_entities(
     not places. :data:`GENERIC_NS` is never a place. Villages and sites outside both are
     missed: this count is an indicator of how local a report is, not an inventory.
 
+    Raises
+    ------
+    ValueError
+        When `source` is tokens of another unit or without tags, or tokens come with a
+        `segmenter` (it tags a corpus only).
+
     Examples
     --------
     >>> from corpus_tools.corpus import corpus_from_texts
@@ -375,49 +386,63 @@ def named_entities(
     >>> named_entities(corp, by="doc_id").query("kind == 'official'")[["name", "title"]].values.tolist()
     [['王建国', '区委书记'], ['习近平', '总书记']]
     """
-    if segmenter is None:
-        from ..segment import get_segmenter
-
-        segmenter = get_segmenter(hmm=True)
-    from ..progress import progress as _progress
-
-    labels = _labels(corpus, by)
-    rows = []
-    items = corpus.texts.items()
-    for doc_id, text in _progress(items, desc="naming", total=len(corpus.texts), enabled=progress):
-        officials: dict[str, list] = {}
-        places: dict[str, int] = {}
-        historical: set[str] = set()
-        for paragraph in str(text or "").split("\n"):
-            if not paragraph.strip():
+    tokens = _tagged_paragraphs(source, segmenter=segmenter, progress=progress)
+    doc_ids = tokens.docvars["doc_id"].astype(str).to_numpy()
+    labels = dict(zip(doc_ids, group_labels(tokens.docvars, by)))
+    found: dict[str, tuple[dict[str, list], dict[str, int], set[str]]] = {}
+    for doc_id, words, tags in zip(doc_ids, tokens.tokens, tokens.pos):
+        officials, places, historical = found.setdefault(doc_id, ({}, {}, set()))
+        paragraph = "".join(words)
+        if not paragraph.strip():
+            continue
+        tagged = _merge_names(list(zip(words, tags)))
+        offsets = np.cumsum([0, *(len(w) for w, _ in tagged)])
+        for i, (word, tag) in enumerate(tagged):
+            if _is_place(word, tag):
+                places[word] = places.get(word, 0) + 1
+            if not tag.startswith("nr") or not _is_person_name(word):
                 continue
-            tagged = _merge_names(segmenter.cut_pos(paragraph))
-            offsets = np.cumsum([0, *(len(w) for w, _ in tagged)])
-            for i, (word, tag) in enumerate(tagged):
-                if _is_place(word, tag):
-                    places[word] = places.get(word, 0) + 1
-                if not tag.startswith("nr") or not _is_person_name(word):
-                    continue
-                if _near_history(paragraph, int(offsets[i]), int(offsets[i + 1])):
-                    historical.add(word)
-                before = tagged[i - 1][0] if i > 0 else ""
-                after = tagged[i + 1][0] if i + 1 < len(tagged) else ""
-                if before and _is_title(before):
-                    past = _PAST_TITLE_BEFORE_RE.search(paragraph[:int(offsets[i - 1])]) or \
-                        (i > 1 and tagged[i - 2][0] in ("时任", "曾任", "历任", "原任"))
-                    title = "" if past else before
-                else:
-                    title = after if after and _is_title(after) else ""
-                if title:
-                    entry = officials.setdefault(word, [title, 0])
-                    entry[1] += 1
-        officials = {name: entry for name, entry in officials.items() if name not in historical}
-        group = labels[str(doc_id)]
-        rows += [(group, str(doc_id), "official", name, title, n) for name, (title, n) in officials.items()]
-        rows += [(group, str(doc_id), "place", name, "", n) for name, n in places.items()]
+            if _near_history(paragraph, int(offsets[i]), int(offsets[i + 1])):
+                historical.add(word)
+            before = tagged[i - 1][0] if i > 0 else ""
+            after = tagged[i + 1][0] if i + 1 < len(tagged) else ""
+            if before and _is_title(before):
+                past = _PAST_TITLE_BEFORE_RE.search(paragraph[:int(offsets[i - 1])]) or \
+                    (i > 1 and tagged[i - 2][0] in ("时任", "曾任", "历任", "原任"))
+                title = "" if past else before
+            else:
+                title = after if after and _is_title(after) else ""
+            if title:
+                entry = officials.setdefault(word, [title, 0])
+                entry[1] += 1
+    rows = []
+    for doc_id, (officials, places, historical) in found.items():
+        group = labels[doc_id]
+        rows += [(group, doc_id, "official", name, title, n) for name, (title, n) in officials.items()
+                 if name not in historical]
+        rows += [(group, doc_id, "place", name, "", n) for name, n in places.items()]
     table = pd.DataFrame(rows, columns=["group", "doc_id", "kind", "name", "title", "n_mentions"])
     table["n_mentions"] = table["n_mentions"].astype(np.int64)
     return table
+
+
+def _tagged_paragraphs(source: Corpus | Tokens, *, segmenter: Segmenter | None, progress: bool) -> Tokens:
+    """Paragraph tokens with part-of-speech tags: `source` itself, or the corpus tagged."""
+    from ..tokens import Tokens, tokenize
+
+    if isinstance(source, Tokens):
+        if segmenter is not None:
+            raise ValueError("segmenter tags a corpus; these tokens are tagged already: leave segmenter=None")
+        if source.unit != "paragraph" or source.pos_codes is None:
+            raise ValueError(
+                f"named_entities needs paragraph tokens with part-of-speech tags, got unit={source.unit!r}"
+                f"{'' if source.pos_codes is not None else ' without tags'}: make them with "
+                "tokenize(corpus, unit='paragraph', pos=True, hmm=True)"
+            )
+        return source
+    # jieba's HMM is what tags an unknown name as a person: on unless a segmenter says otherwise.
+    hmm = True if segmenter is None else segmenter.hmm
+    return tokenize(source, unit="paragraph", pos=True, hmm=hmm, segmenter=segmenter, progress=progress)
 
 
 def _near_history(paragraph: str, start: int, end: int) -> bool:

@@ -230,3 +230,22 @@ def test_n_top_places_limits_the_listed_places_and_the_old_name_warns():
     with pytest.warns(FutureWarning, match="'top_places' is renamed 'n_top_places'"):
         old = group_profile(corp, entities=entities, top_places=2, progress=False)
     pd.testing.assert_frame_equal(old.set_index("group"), profile)
+
+
+def test_named_entities_takes_tagged_paragraph_tokens_as_well_as_a_corpus():
+    texts = {"a": "区委书记王建国出席会议。\n习近平总书记指出。", "b": "王荷波烈士纪念馆在召陵区。"}
+    corp = ct.corpus_from_texts(texts, docvars=pd.DataFrame({"group": ["G", "H"]}, index=list(texts)))
+    from_corpus = named_entities(corp, progress=False)
+    tokens = ct.tokenize(corp, unit="paragraph", pos=True, hmm=True, progress=False)
+    pd.testing.assert_frame_equal(named_entities(tokens), from_corpus)
+    officials = from_corpus[from_corpus["kind"] == "official"]
+    assert officials[["group", "name", "title"]].values.tolist() == [["G", "王建国", "区委书记"], ["G", "习近平", "总书记"]]
+    assert "王荷波" not in set(from_corpus["name"])  # a martyr, not an official
+
+
+def test_named_entities_refuses_tokens_it_cannot_read():
+    corp = ct.corpus_from_texts({"a": "区委书记王建国出席会议。"}, docvars=pd.DataFrame({"group": ["G"]}, index=["a"]))
+    with pytest.raises(ValueError, match="without tags"):
+        named_entities(ct.tokenize(corp, unit="paragraph", progress=False))
+    with pytest.raises(ValueError, match="unit='document'"):
+        named_entities(ct.tokenize(corp, unit="document", pos=True, hmm=True, progress=False))
