@@ -1,6 +1,6 @@
 """Run the analysis notebooks into self-contained, dated report folders.
 
-The notebooks in ``notebooks/NN-*.ipynb`` explore and communicate; this module repeats them. One
+The notebooks in ``notebooks/NN-*.ipynb`` explore and communicate; this package repeats them. One
 call of :func:`run_reports` (or ``make reports``, or the ``dangshi-reports`` command) executes every
 notebook with papermill on one corpus and leaves a folder that can be read, archived and compared
 without the project:
@@ -35,6 +35,7 @@ The package is split by what each part owns:
 - :mod:`~corpus_tools.reports.notebook`: what a notebook calls first (:func:`start`);
 - :mod:`~corpus_tools.reports.outputs`: :func:`save_table`, :func:`save_figure`;
 - :mod:`~corpus_tools.reports.interpret`: the reports' generated sentences;
+- :mod:`~corpus_tools.reports.overview`: the tables of the corpus overview report;
 - :mod:`~corpus_tools.reports.run`: :func:`run_reports`, the runner;
 - :mod:`~corpus_tools.reports.parameters`: notebooks, parameters and reading options, checked;
 - :mod:`~corpus_tools.reports.folders`: run ids and run folders;

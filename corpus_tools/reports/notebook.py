@@ -127,6 +127,9 @@ def _short_path(filename: str) -> str:
     path = Path(filename)
     if not path.is_absolute():
         return path.as_posix()
+    if path.parent.name.startswith("ipykernel_"):
+        # IPython compiles each cell to <tmp>/ipykernel_<pid>/<hash>.py: the warning is the cell's own
+        return "notebook cell"
     package_parent = Path(__file__).resolve().parents[2]  # the folder holding corpus_tools/
     bases = [package_parent, *(Path(p) for p in sorted({sysconfig.get_path(k) for k in ("purelib", "platlib", "stdlib")}))]
     # the longest base first, so site-packages wins over the interpreter's folder that holds it
@@ -149,7 +152,8 @@ def warning_line(message: Warning | str, category: type[Warning], filename: str,
         Its class, e.g. :class:`RuntimeWarning`.
     filename : str
         The file that raised it; shown relative to its package's folder (``scipy/...``,
-        ``corpus_tools/...``), or by its base name.
+        ``corpus_tools/...``), as ``notebook cell`` for a cell of the running notebook, or by
+        its base name.
     lineno : int
         The line in that file.
 

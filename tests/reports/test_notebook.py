@@ -73,6 +73,9 @@ def test_warning_line_names_the_file_inside_its_package():
     assert warning_line("x", UserWarning, str(package), 3) == "UserWarning (corpus_tools/reports/notebook.py:3): x\n"
     assert warning_line("y", FutureWarning, "/somewhere/else/mod.py", 9) == "FutureWarning (mod.py:9): y\n"
     assert warning_line("z", RuntimeWarning, "<stdin>", 1) == "RuntimeWarning (<stdin>:1): z\n"
+    # IPython compiles a cell to a file of its own in a temporary folder
+    cell = "/tmp/ipykernel_4242/748349251.py"
+    assert warning_line("old order", FutureWarning, cell, 1) == "FutureWarning (notebook cell:1): old order\n"
 
 
 def _warn_twice() -> None:
