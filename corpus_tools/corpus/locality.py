@@ -196,14 +196,25 @@ class LocalityResult:
 # --------------------------------------------------------------------------- segments
 
 
+# "原标题：…", "标题：…": a label in front of a headline the page repeats
+_TITLE_LABEL_RE = re.compile(r"^\s*(?:原?标题|原题)\s*[:：]\s*")
+
+
+def _headline_key(text: str) -> str:
+    """A headline without its label and spacing, to recognise it when the page repeats it."""
+    return re.sub(r"\s+", "", _TITLE_LABEL_RE.sub("", text))
+
+
 _BLOCK_ZONES = {"title": "title", "subtitle": "title", "heading": "heading", "body": "body", "caption": "caption",
                 "photo_credit": "caption", "byline": "byline", "dateline": "byline"}
 
 
 def _segments(text_or_blocks: str | pd.DataFrame | Sequence[tuple[str, str]], title: str | None, outlet: str | None) -> list[tuple[str, str]]:
     segments: list[tuple[str, str]] = []
+    headlines: set[str] = set()
     if title:
         segments.append(("title", title))
+        headlines.add(_headline_key(title))
     if isinstance(text_or_blocks, str):
         for number, paragraph in enumerate(p for p in text_or_blocks.split("\n") if p.strip()):
             segments.append(("lead" if number == 0 else "body", paragraph))
@@ -213,6 +224,13 @@ def _segments(text_or_blocks: str | pd.DataFrame | Sequence[tuple[str, str]], ti
             zone = _BLOCK_ZONES.get(kind)  # editor lines and site chrome say nothing about the place
             if zone is None or not text:
                 continue
+            if zone == "title" or _TITLE_LABEL_RE.match(text):
+                # a headline the page prints twice (its title and "原标题：…") is one piece of
+                # evidence, not two: counted again it outweighs the body it heads
+                key = _headline_key(text)
+                if key in headlines:
+                    continue
+                headlines.add(key)
             if zone == "body" and not seen_body:
                 zone, seen_body = "lead", True
             segments.append((zone, text))

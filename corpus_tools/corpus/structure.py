@@ -354,10 +354,15 @@ def _is_chrome(text: str) -> bool:
     return not re.search(f"[{_HAN}0-9A-Za-z]", text) or bool(_CHROME_RE.match(text))
 
 
+#: A headline the page repeats under a label ("原标题：…"): a line of its own, never prose.
+_TITLE_REPEAT_RE = re.compile(r"^\s*(?:原标题|原题)\s*[:：]")
+
+
 def _is_meta(text: str) -> bool:
     """Lines that are never body, whatever their neighbours."""
     return bool(
-        _DATELINE_RE.match(text)
+        _TITLE_REPEAT_RE.match(text)
+        or _DATELINE_RE.match(text)
         or _EDITOR_RE.match(text)
         or _is_chrome(text)
         or _is_byline_shape(text)

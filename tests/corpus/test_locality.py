@@ -410,3 +410,18 @@ def test_the_kind_of_self_reference_settles_a_shared_name():
 def test_a_town_written_in_its_variant_spelling_is_placed():
     text = "扬芬港镇召开党史学习教育动员会。会上，扬芬港镇党委书记作动员讲话，要求全镇党员干部学史力行。"
     assert _where(text, title="扬芬港镇启动党史学习教育") == ("河北省", "廊坊市", "霸州市", "杨芬港镇", "town")
+
+
+def test_a_headline_the_page_repeats_counts_once():
+    # the province is the headline's subject; the text is about one county. Counted twice (the
+    # title and "原标题：…"), the headline would outweigh the body and stop at the province.
+    title = "“把党史学习融入血液里”——云南开展党史学习教育见闻"
+    body = [
+        ("body", "位于云南省腾冲市和顺镇的一处故居里，参观者络绎不绝。讲解员每天都在讲述红色故事。"),
+        ("body", "走在田间地头进行宣讲的不仅是讲解员，腾冲市还活跃着一个百姓宣讲团，把党史带进寻常百姓家。"),
+        ("body", "宣讲团成员说，老百姓爱听党史，因为党史就在身边。"),
+    ]
+    expected = ("云南省", "保山市", "腾冲市", "", "county")
+    assert _where([("title", title), *body]) == expected
+    assert _where([("title", title), ("subtitle", "原标题：" + title), *body]) == expected
+    assert _where(body, title=title) == _where([("body", "原标题：" + title), *body], title=title) == expected

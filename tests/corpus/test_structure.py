@@ -527,3 +527,11 @@ def test_prose_about_photography_is_not_cut(text):
 
 def test_prose_with_a_clock_time_is_not_a_source_line():
     assert not is_source_line("2021年4月25日上午9:30，西河镇召开党史学习教育动员会")
+
+
+def test_a_repeated_headline_is_never_joined_to_the_paragraph_after_it():
+    # 33 characters without a sentence end would read as prose cut by a page break
+    repeat = "原标题：“把党史学习融入我们的血液里”——云南开展党史学习教育见闻"
+    quote = "“1935年，艾思奇把书修改后出版，旋即引起轰动。”讲解员说。"
+    text = f"标题\n\n{BODY}\n\n{repeat}\n\n{quote}"
+    assert [line.text for line in join_page_breaks(split_lines(text))[0]] == ["标题", BODY, repeat, quote]
