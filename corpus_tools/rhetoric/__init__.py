@@ -16,9 +16,10 @@ Two kinds of analysis live here:
 Every detector returns a tidy table of occurrences with ``doc_id``, ``unit_id`` (the paragraph)
 and ``start``/``end`` offsets into ``corpus.texts[doc_id]``. :func:`frequency`,
 :func:`inventory`, :func:`formulaicness` and :func:`four_char_density` turn them into counts
-and rates per document or group with bootstrap intervals; :func:`kwic` shows any of them in
-context. Each detector makes one pass per document, so the same calls run on thousands of
-articles (``benchmarks/rhetoric_speed.py`` measures it).
+and rates per document or group with bootstrap intervals (set by one
+:class:`IntervalSettings`); :func:`kwic` shows any of them in context. Each detector makes one
+pass per document, so the same calls run on thousands of articles
+(``benchmarks/rhetoric_speed.py`` measures it).
 
 Examples
 --------
@@ -33,6 +34,8 @@ Examples
 ['学史…']
 """
 
+# The figure lives with the other figures (textplot.rhetoric); importable from here as before.
+from ..textplot.rhetoric import parallel_figure, plot_parallel_runs
 from .formulas import FORMULA_COLUMNS, FORMULA_KINDS, formula_shape, numbered_formulas, split_items
 from .kwic import KWIC_COLUMNS, kwic, kwic_explorer, kwic_view, kwic_widget
 from .patterns import (
@@ -57,9 +60,6 @@ from .registry import (
     match_registry,
 )
 from .stats import IntervalSettings, formulaicness, four_char_density, frequency, inventory, paragraph_table
-
-# The figure lives with the other figures; importable from here as before.
-from ..textplot.rhetoric import parallel_figure, plot_parallel_runs  # noqa: E402
 
 __all__ = [
     "Registry",
