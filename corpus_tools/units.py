@@ -233,7 +233,7 @@ def iter_units(
         The text of the whole document (needed for ``unit="document"``).
     split_sentences : callable, optional
         ``str -> iterable of str``; defaults to
-        :func:`corpus_tools.structure.split_sentences`.
+        :func:`corpus_tools.corpus.structure.split_sentences`.
 
     Yields
     ------
@@ -254,7 +254,7 @@ def iter_units(
         yield str(doc_id), (), document_text
         return
     if unit == "sentence" and split_sentences is None:
-        from .structure import split_sentences as default_split  # the package's sentence rule
+        from .corpus.structure import split_sentences as default_split  # the package's sentence rule
 
         split_sentences = default_split
     for para_no, (section, text) in enumerate(paragraphs, start=1):
