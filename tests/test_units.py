@@ -95,3 +95,17 @@ def test_unit_docvars_joins_documents_and_keeps_the_units_own_columns():
     assert docvars["section"].tolist() == ["", "", "二"]  # the unit's own section wins
     with pytest.raises(ValueError, match="doc_id"):
         unit_docvars(units.drop(columns="doc_id"), docs)
+
+
+@pytest.mark.parametrize("unit", ["paragraph", "sentence"])
+def test_iter_units_numbers_as_the_corpus_does(unit):
+    from corpus_tools.corpus import corpus_from_texts
+
+    corp = corpus_from_texts({"d": "标题\n\n学史明理。学史增信！\n\n一、组织领导\n\n学史崇德，学史力行。"})
+    table = corp.units(unit)
+    paragraphs = corp.paragraphs()
+    rows = list(iter_units("d", zip(paragraphs["section"], paragraphs["text"]), unit))
+    assert [uid for uid, _, _ in rows] == list(table.index)
+    assert [text for _, _, text in rows] == table["text"].tolist()
+    columns = list(unit_columns(unit))
+    assert [values for _, values, _ in rows] == [tuple(row) for row in table[columns].itertuples(index=False)]
