@@ -13,6 +13,7 @@ nothing of corpora; ``benchmarks/bootstrap_coverage.py`` measures its coverage.
 from __future__ import annotations
 
 import dataclasses
+import numbers
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -49,6 +50,16 @@ CI_DOCUMENT = "document bootstrap-t: the group's rate"
 CI_DOCUMENT_BCA = "document bootstrap (BCa, expanded level): the group's rate"
 #: ``ci_method`` of an interval for the given documents' own rate: their paragraphs resampled.
 CI_OWN_RATE = "paragraph bootstrap: these documents' own rate"
+
+
+def _real(value: Any) -> bool:
+    """A number, not a bool (True would pass for 1 resample)."""
+    return isinstance(value, numbers.Real) and not isinstance(value, bool)
+
+
+def _whole(value: Any, *, minimum: int | None) -> bool:
+    """An integral number (3 or 3.0), at least `minimum`."""
+    return _real(value) and float(value).is_integer() and (minimum is None or value >= minimum)
 
 
 @dataclass(frozen=True)
@@ -107,17 +118,16 @@ class IntervalSettings:
             raise ValueError(f"resample must be 'document' or 'paragraph', not {self.resample!r}")
         if self.small_groups not in ("own_rate", "nan"):
             raise ValueError(f"small_groups must be 'own_rate' or 'nan', not {self.small_groups!r}")
-        minimum = self.min_docs_for_interval
-        if isinstance(minimum, bool) or int(minimum) != minimum or minimum < 3:
+        if not _whole(self.min_docs_for_interval, minimum=3):
             raise ValueError(
                 "min_docs_for_interval is a number of documents, at least 3 (with 2 the expanded interval is "
-                f"unbounded); got {minimum!r}"
+                f"unbounded); got {self.min_docs_for_interval!r}"
             )
-        if isinstance(self.n_boot, bool) or int(self.n_boot) != self.n_boot or self.n_boot < 0:
+        if not _whole(self.n_boot, minimum=0):
             raise ValueError(f"n_boot is a number of resamples (0 skips the intervals); got {self.n_boot!r}")
-        if not 0 < self.ci < 1:
+        if not (_real(self.ci) and 0 < self.ci < 1):
             raise ValueError(f"ci is a coverage in (0, 1), got {self.ci!r}")
-        if isinstance(self.random_state, bool) or int(self.random_state) != self.random_state:
+        if not _whole(self.random_state, minimum=None):
             raise ValueError(f"random_state is an integer seed, got {self.random_state!r}")
 
     @classmethod

@@ -22,7 +22,9 @@ def test_interval_settings_defaults_and_validation_name_the_field():
         settings.n_boot = 5
     bad = [({"n_boot": -1}, "n_boot"), ({"n_boot": 2.5}, "n_boot"), ({"ci": 1.0}, "ci"), ({"ci": 0}, "ci"),
            ({"resample": "unit"}, "resample"), ({"small_groups": "drop"}, "small_groups"),
-           ({"min_docs_for_interval": 2}, "min_docs_for_interval"), ({"random_state": 1.5}, "random_state")]
+           ({"min_docs_for_interval": 2}, "min_docs_for_interval"), ({"random_state": 1.5}, "random_state"),
+           ({"n_boot": "many"}, "n_boot"), ({"n_boot": True}, "n_boot"), ({"ci": "95%"}, "ci"),
+           ({"random_state": None}, "random_state")]
     for options, field in bad:
         with pytest.raises(ValueError, match=field):
             IntervalSettings(**options)
