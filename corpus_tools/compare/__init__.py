@@ -17,7 +17,7 @@ here: ``plot_similarity``, ``plot_dendrogram``, ``plot_keyness_panels``,
 
 Every analysis takes the stage object first (a :class:`~corpus_tools.corpus.Corpus` or a
 :class:`~corpus_tools.dtm.DocTermMatrix`), then any table it reads, then keyword-only options;
-it takes the grouping docvar as ``by`` (``"group"`` after ``open_corpus(..., group_by=...)``;
+it takes the grouping docvar as ``by`` (``"group"`` after ``open_corpus(..., by=...)``;
 ``district``, ``province``, ``outlet``, ``admin_level`` …), labels documents with the one
 grouping rule, :func:`corpus_tools.corpus.metadata.group_labels`, and returns a tidy table with
 a ``group`` column.

@@ -73,7 +73,7 @@ def group_counts(dtm: DocTermMatrix, *, by: str = "group") -> DocTermMatrix:
         The grouping docvar, or the index name (each row its own group). Labels come from
         :func:`corpus_tools.corpus.metadata.group_labels`, so a city-level report grouped by
         ``district`` becomes ``济南市（全市）`` rather than ``unknown``, exactly as
-        ``open_corpus(group_by="district")`` labels it.
+        ``open_corpus(by="district")`` labels it.
 
     Returns
     -------
@@ -155,7 +155,7 @@ def keyness(
         Counts per unit with the docvar `by` (usually after stopword removal; the statistics
         only see the terms the matrix holds).
     by : str, default "group"
-        Grouping docvar (``group`` from ``open_corpus(group_by=...)``, ``district``,
+        Grouping docvar (``group`` from ``open_corpus(by=...)``, ``district``,
         ``province``, ``outlet`` …); labels as in :func:`group_counts`.
     target : str, optional
         Score only this group against the rest; by default every group is scored in turn.

@@ -517,7 +517,7 @@ def group_profile(
         default the corpus is segmented per document and punctuation and numbers are dropped,
         stopwords kept.
     by : str, default "group"
-        Grouping docvar (``group`` from ``open_corpus(group_by=...)``, ``district``,
+        Grouping docvar (``group`` from ``open_corpus(by=...)``, ``district``,
         ``province``, ``outlet``, ``doc_id`` …), labelled with
         :func:`corpus_tools.corpus.metadata.group_labels` (a city-level report grouped by
         district is ``济南市（全市）``).
