@@ -342,3 +342,11 @@ def test_topic_settings_round_trip_and_record(tmp_path):
     assert topic_settings.read_choice(tmp_path, other) is None  # a record of another corpus is not used
     with pytest.raises(ValueError, match="unknown topic setting"):
         topic_settings.TopicSettings.from_dict({"passes": 3, "n_topics": 4})
+
+
+def test_the_old_group_by_keyword_still_works_with_a_warning():
+    docs = _docs({"甲区": 3, "乙县": 1})
+    with pytest.warns(FutureWarning, match="'group_by' is renamed 'by'"):
+        old = interpret.groups_sentence(docs, group_by="district")
+    assert old == interpret.groups_sentence(docs, by="district")
+    assert "by `district`" in old

@@ -117,3 +117,16 @@ def test_save_table_and_figure_refuse_names_that_leave_the_folder(tmp_path, name
         save_figure(None, tmp_path / "run", name)
     assert not (tmp_path / "evil.csv").exists()
     assert not (tmp_path / "run").exists()
+
+
+def test_the_old_output_dir_keyword_still_works_with_a_warning(tmp_path):
+    df = pd.DataFrame({"district": ["甲区"], "n_docs": [2]})
+    with pytest.warns(FutureWarning, match="'output_dir' is renamed 'out_dir'"):
+        old = save_table(df, output_dir=tmp_path / "old", name="t")
+    new = save_table(df, out_dir=tmp_path / "new", name="t")
+    assert old.read_bytes() == new.read_bytes() == "district,n_docs\n甲区,2\n".encode()
+    fig = Figure(figsize=(2, 1))
+    fig.add_subplot().set_title("标题")
+    with pytest.warns(FutureWarning, match="'output_dir' is renamed 'out_dir'"):
+        saved = save_figure(fig, output_dir=tmp_path, name="f")
+    assert saved.path == tmp_path / "figures" / "f.png"

@@ -493,3 +493,11 @@ def test_ctrl_c_stops_the_kernel_at_once_and_names_the_notebook(small_project, t
 # ------------------------------------------------------------------------------------------
 
 
+
+
+def test_the_old_jobs_keyword_still_works_with_a_warning(project):
+    with pytest.warns(FutureWarning, match="'jobs' is renamed 'n_jobs'"):
+        with pytest.raises(ReportArgumentError, match="does not exist"):
+            run_reports(corpus_dir="no-such-corpus", jobs=1)
+    with pytest.raises(TypeError, match="pass only 'n_jobs'"):
+        run_reports(corpus_dir="no-such-corpus", jobs=1, n_jobs=1)
