@@ -54,7 +54,7 @@ import pandas as pd
 
 from corpus_tools import topics
 from corpus_tools.tokens import Tokens
-from corpus_tools.topic_effects import TopicPosterior, estimate_effect
+from corpus_tools.topics import TopicPosterior, estimate_effect
 
 K = 4
 GROUP_MIXES = np.array(
@@ -101,7 +101,7 @@ def lda_posterior(words, docvars, phi, *, seed: int, passes: int, alpha, fits: i
     terms = [f"w{j}" for j in range(phi.shape[1])]
     tokens = Tokens(tokens=pd.Series([[terms[w] for w in ws] for ws in words], index=docvars.index, dtype=object),
                     docvars=docvars, unit="paragraph")
-    tc = topics.topic_corpus(tokens, stopwords=None, min_nchar=1, min_docfreq=1, min_termfreq=1,
+    tc = topics.topic_corpus(tokens, stopwords=None, min_chars=1, min_docfreq=1, min_termfreq=1,
                              max_docfreq_prop=1.0, min_unit_tokens=1)
     true_phi = phi[:, [int(t[1:]) for t in tc.dtm.terms]]
     true_phi /= true_phi.sum(axis=1, keepdims=True)
