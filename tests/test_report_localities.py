@@ -16,7 +16,7 @@ import nbformat
 import pandas as pd
 import pytest
 
-from corpora.make_corpora import LOCALITY_CORPORA, build_localities
+from tests.corpora.make_corpora import LOCALITY_CORPORA, build_localities
 from corpus_tools import interpret
 from corpus_tools.interpret import MIN_GROUP_DOCS
 from corpus_tools.reports import run_reports

@@ -14,7 +14,7 @@ import json
 import pandas as pd
 import pytest
 
-from corpora.make_corpora import build_mixed
+from tests.corpora.make_corpora import build_mixed
 from corpus_tools.reports import find_notebooks, run_reports
 
 HOSTILE = (
