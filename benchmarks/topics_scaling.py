@@ -146,7 +146,7 @@ def main() -> None:
         report_pipeline(args)
         return
 
-    corp = ct.open_corpus("seeds", group_by="district")
+    corp = ct.open_corpus("seeds", by="district")
     seed_tc = topics.topic_corpus(corp, unit="paragraph", min_termfreq=3, min_docfreq=2, max_docfreq_prop=0.5,
                                   min_unit_tokens=5)
     print(f"seed corpus: {seed_tc}")
