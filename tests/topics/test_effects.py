@@ -305,3 +305,16 @@ def test_several_fits_are_aligned_and_pooled(planted_model):
                            labels=LABELS2)
     with pytest.raises(ValueError, match="other units or topics"):
         estimate_effect([TopicPosterior.from_model(planted_model), other], by=None, covariates=[], random_state=0)
+
+
+def test_the_former_module_keeps_its_names():
+    import importlib
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FutureWarning)  # an import from outside the package warns once
+        old = importlib.import_module("corpus_tools.topic_effects")
+    assert old is importlib.import_module("corpus_tools.topics.effects")
+    for name in ("TopicPosterior", "estimate_effect", "describe_effects", "plot_effects", "plot_trend", "dmr_effects",
+                 "compare_effects", "describe_comparison", "with_refits", "EFFECT_COLUMNS"):
+        assert getattr(old, name) is getattr(topics, name), name

@@ -127,3 +127,14 @@ def test_old_keywords_of_the_fits_warn_and_give_the_same_result(two_topic_corpus
     with pytest.warns(FutureWarning, match="'seeds' is renamed"):
         fits = topics.with_refits(two_topic_model, seeds=[11])
     assert [fit.random_state for fit in fits] == [7, 11]
+
+
+def test_the_former_module_keeps_its_names():
+    import importlib
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FutureWarning)  # an import from outside the package warns once
+        old = importlib.import_module("corpus_tools.topic_settings")
+    for name in ("TopicSettings", "ReportModel", "choose_model", "record_choice", "read_choice", "report_model"):
+        assert getattr(old, name) is getattr(topics, name), name
+    assert old.RECORD_NAME == "topic_model.json"
