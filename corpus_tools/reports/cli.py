@@ -16,6 +16,8 @@ from .kernels import KERNEL_NAME, ensure_kernel
 from .parameters import jsonable
 from .run import run_reports
 
+__all__ = ["main"]
+
 logger = logging.getLogger(__package__)
 
 

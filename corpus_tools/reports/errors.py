@@ -3,10 +3,9 @@
 
 from __future__ import annotations
 
-import logging
 from pathlib import Path
 
-logger = logging.getLogger(__package__)
+__all__ = ["KernelDiedError", "NotebookFailedError", "ReportArgumentError"]
 
 
 class ReportArgumentError(ValueError):

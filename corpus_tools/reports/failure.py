@@ -18,6 +18,8 @@ from .provenance import finish_manifest, write_manifest
 if TYPE_CHECKING:
     from nbconvert import HTMLExporter
 
+__all__ = ["record_failure"]
+
 logger = logging.getLogger(__package__)
 
 

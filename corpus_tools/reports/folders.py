@@ -20,6 +20,15 @@ from pathlib import Path
 from .errors import ReportArgumentError
 from .provenance import iso, utc_now
 
+__all__ = [
+    "OWNER_FILE",
+    "default_run_id",
+    "recover_leftovers",
+    "repoint_latest",
+    "reserve_run",
+    "run_folders",
+]
+
 logger = logging.getLogger(__package__)
 
 
@@ -86,6 +95,7 @@ def _check_run_id(run_id: str) -> None:
 
 
 def run_folders(reports_dir: Path, run_id: str) -> tuple[Path, Path, Path]:
+    """The run's final, in-progress (``.incomplete-``) and ``failed-`` folders, in that order."""
     return (
         reports_dir / run_id,
         reports_dir / f".incomplete-{run_id}",
@@ -98,6 +108,7 @@ def _taken(reports_dir: Path, run_id: str) -> bool:
 
 
 def repoint_latest(reports_dir: Path, run_id: str) -> Path:
+    """Point ``<reports_dir>/latest`` at the run `run_id` in one step (a relative symlink)."""
     latest = reports_dir / "latest"
     tmp = reports_dir / f".latest-{run_id}.tmp"
     if tmp.is_symlink() or tmp.exists():

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import html
 import json
-import logging
 import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -21,7 +20,7 @@ from urllib.parse import quote
 if TYPE_CHECKING:
     from nbconvert import HTMLExporter
 
-logger = logging.getLogger(__package__)
+__all__ = ["MAX_ROWS_SHOWN", "export_html", "html_exporter", "write_index"]
 
 
 # Tags of the cells papermill adds to an executed notebook.
@@ -54,6 +53,7 @@ _REPORT_TEMPLATE = """\
 
 
 def html_exporter() -> HTMLExporter:
+    """An nbconvert exporter for input-free, self-contained, offline HTML reports."""
     import jinja2
     from nbconvert import HTMLExporter
 
@@ -307,6 +307,7 @@ def _document_parts(page: str) -> str:
 def export_html(
     exporter: HTMLExporter, ipynb: Path, target: Path, *, corpus_name: str | None = None
 ) -> Path:
+    """Write the executed notebook `ipynb` as the HTML report `target` (contents, short tables, file links)."""
     import nbformat
     from nbformat.v4 import new_output
 
@@ -418,6 +419,7 @@ def _run_parameters(manifest: Mapping[str, Any]) -> list[tuple[str, str, str]]:
 
 
 def write_index(run_dir: Path, manifest: Mapping[str, Any]) -> Path:
+    """Write the run's ``index.html``: every report with a line on each of its files, the parameters, the manifest."""
     e = html.escape
     sections = []
     attributed: set[str] = set()

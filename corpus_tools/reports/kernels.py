@@ -22,6 +22,16 @@ from typing import Any
 from corpus_tools.environment import PROGRESS_FILE_ENV
 from corpus_tools.progress import format_duration, log_interval
 
+__all__ = [
+    "KERNEL_DISPLAY_NAME",
+    "KERNEL_NAME",
+    "NotebookWatch",
+    "death_cause",
+    "ensure_kernel",
+    "heartbeat",
+    "report_engine_name",
+]
+
 logger = logging.getLogger(__package__)
 
 
@@ -251,6 +261,7 @@ def report_engine_name() -> str:
 
 
 def death_cause(returncode: int | None) -> str:
+    """Say in words why a kernel process ended, from its exit status (negative: the signal)."""
     if returncode is None:
         return "the kernel process stopped responding"
     if returncode < 0:

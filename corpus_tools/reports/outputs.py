@@ -22,6 +22,15 @@ if TYPE_CHECKING:
     import pandas as pd
     from matplotlib.figure import Figure
 
+__all__ = [
+    "FLOAT_FORMAT",
+    "FORMULA_PREFIXES",
+    "SavedFigure",
+    "neutralise_formulas",
+    "save_figure",
+    "save_table",
+]
+
 logger = logging.getLogger(__package__)
 
 

@@ -7,7 +7,6 @@ naming what is valid rather than a failed notebook.
 from __future__ import annotations
 
 import json
-import logging
 import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -17,7 +16,16 @@ from corpus_tools.paths import resolve_path
 
 from .errors import ReportArgumentError
 
-logger = logging.getLogger(__package__)
+__all__ = [
+    "BASE_PARAMETERS",
+    "NOTEBOOK_GLOB",
+    "check_parameters",
+    "check_read_options",
+    "declared_parameters",
+    "find_notebooks",
+    "jsonable",
+    "run_labels",
+]
 
 
 #: Parameters every run passes to each notebook that declares them.
@@ -133,6 +141,7 @@ def find_notebooks(
 
 
 def declared_parameters(path: Path, kernel_name: str) -> dict[str, dict[str, Any]]:
+    """The parameters a notebook's ``parameters`` cell declares, as papermill reads them."""
     import papermill
 
     try:
@@ -152,6 +161,7 @@ def declared_parameters(path: Path, kernel_name: str) -> dict[str, dict[str, Any
 
 
 def jsonable(value: Any) -> bool:
+    """Whether `value` is a literal JSON can hold (what a notebook parameter can be)."""
     try:
         json.dumps(value)
     except (TypeError, ValueError):
@@ -196,6 +206,7 @@ def run_labels(
 
 
 def check_parameters(extra: Mapping[str, Any], declared: Mapping[Path, Mapping[str, Any]]) -> None:
+    """Refuse, before anything runs, parameters the run sets itself, non-literals and names no notebook declares."""
     reserved = sorted(set(extra) & set(BASE_PARAMETERS))
     if reserved:
         raise ReportArgumentError(

@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-import logging
 import os
 import platform
 import subprocess
@@ -22,7 +21,17 @@ from typing import Any
 
 from corpus_tools.environment import PROGRESS_ENV
 
-logger = logging.getLogger(__package__)
+__all__ = [
+    "KEY_PACKAGES",
+    "MANIFEST_FILE",
+    "VARYING_MANIFEST_FIELDS",
+    "display_path",
+    "finish_manifest",
+    "iso",
+    "new_manifest",
+    "utc_now",
+    "write_manifest",
+]
 
 
 #: Distributions whose versions go into the manifest.
@@ -143,10 +152,12 @@ def _lexicon_hashes() -> tuple[Path, dict[str, str]]:
 
 
 def utc_now() -> dt.datetime:
+    """The current time, timezone-aware, in UTC."""
     return dt.datetime.now(dt.UTC)
 
 
 def iso(moment: dt.datetime) -> str:
+    """`moment` as ISO 8601 to the second."""
     return moment.isoformat(timespec="seconds")
 
 
@@ -155,6 +166,7 @@ MANIFEST_FILE = "run.json"
 
 
 def write_manifest(run_dir: Path, manifest: Mapping[str, Any]) -> Path:
+    """Write ``run.json`` into `run_dir` (UTF-8, indented, keys in the order given)."""
     path = run_dir / MANIFEST_FILE
     text = json.dumps(manifest, indent=2, ensure_ascii=False, sort_keys=False)
     path.write_text(text + "\n", encoding="utf-8")
@@ -173,6 +185,7 @@ def _output_hashes(run_dir: Path) -> dict[str, str]:
 def new_manifest(
     run_id: str, root: Path, corpus_path: Path, metadata_path: Path | None, kernel_name: str
 ) -> dict[str, Any]:
+    """The manifest of a run about to start: inputs hashed, versions, git state, no notebooks yet."""
     corpus_hashes = _hash_tree(corpus_path)
     if metadata_path is not None and not metadata_path.is_relative_to(corpus_path):
         # Keyed by file name alone so the combined hash does not depend on where it lives.
@@ -213,6 +226,7 @@ def new_manifest(
 
 
 def finish_manifest(manifest: dict[str, Any], run_dir: Path, t_run: float) -> None:
+    """Stamp the end time and wall time and hash every table and figure of the run."""
     manifest["finished_at"] = iso(utc_now())
     manifest["wall_seconds"] = round(time.perf_counter() - t_run, 3)
     manifest["outputs"] = _output_hashes(run_dir)

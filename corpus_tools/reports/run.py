@@ -27,6 +27,8 @@ from .parameters import check_parameters, check_read_options, declared_parameter
 from .provenance import display_path, finish_manifest, iso, new_manifest, utc_now, write_manifest
 from .schedule import choose_n_jobs, execute_all, longest_first, previous_durations
 
+__all__ = ["run_reports"]
+
 logger = logging.getLogger(__package__)
 
 

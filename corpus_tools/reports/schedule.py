@@ -7,7 +7,6 @@ that one listed in :data:`RUNS_AFTER` waits for the notebooks whose output it re
 from __future__ import annotations
 
 import json
-import logging
 import math
 import os
 import threading
@@ -18,7 +17,7 @@ from typing import Any
 from .errors import ReportArgumentError
 from .provenance import MANIFEST_FILE
 
-logger = logging.getLogger(__package__)
+__all__ = ["RUNS_AFTER", "choose_n_jobs", "execute_all", "longest_first", "previous_durations"]
 
 
 def choose_n_jobs(n_jobs: int | None, n_notebooks: int) -> int:
