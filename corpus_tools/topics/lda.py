@@ -185,7 +185,7 @@ _RENAMED = {"workers": "n_jobs"}
 
 
 def lda_settings(settings: LdaSettings | None, options: dict[str, Any], *, caller: str) -> LdaSettings:
-    """`settings` (default :class:`LdaSettings()`) with `options` (its field names) replacing fields.
+    """`settings` (default ``LdaSettings()``) with `options` (its field names) replacing fields.
 
     ``workers``, the old name of ``n_jobs``, is accepted with a :class:`FutureWarning`; any other
     unknown name is a :class:`TypeError` naming it and the fields.
