@@ -132,7 +132,7 @@ SEED_WORDS = ("槐荫", "召陵", "武隆", "市中区", "Jinan", "Zhaoling", "W
 def test_no_prose_about_the_seeds(path):
     nb = nbformat.read(path, as_version=4)
     found = [(i, w) for i, cell in enumerate(nb.cells) for w in SEED_WORDS if w in cell.source]
-    assert found == [], f"{path.name}: seed-specific text in cells {found}; generate it with corpus_tools.interpret"
+    assert found == [], f"{path.name}: seed-specific text in cells {found}; generate it with corpus_tools.reports.interpret"
 
 
 @pytest.mark.parametrize("path", _params(NOTEBOOKS))

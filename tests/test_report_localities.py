@@ -17,8 +17,8 @@ import pandas as pd
 import pytest
 
 from tests.corpora.make_corpora import LOCALITY_CORPORA, build_localities
-from corpus_tools import interpret
-from corpus_tools.interpret import MIN_GROUP_DOCS
+from corpus_tools.reports import interpret
+from corpus_tools.reports.interpret import MIN_GROUP_DOCS
 from corpus_tools.reports import run_reports
 
 SEED_LOCALITIES = ("槐荫", "召陵", "武隆", "市中区", "济南", "漯河", "重庆")

@@ -1,4 +1,4 @@
-"""Tests for corpus_tools/overview.py: the tables behind the corpus-overview report."""
+"""Tests for corpus_tools/reports/overview.py: the tables behind the corpus-overview report."""
 
 from __future__ import annotations
 
