@@ -28,8 +28,8 @@ from typing import TYPE_CHECKING, Literal
 import numpy as np
 import pandas as pd
 
-from .core import BAR_COLOR, MAX_LABEL_CHARS, empty_figure, label_fontsize, new_figure, renamed_figure, short_labels
-from .core import use_cjk_font
+from .core import BAR_COLOR, DIVERGING_CMAP, MAX_LABEL_CHARS, NOTE_COLOR, SEQUENTIAL_CMAP, empty_figure
+from .core import label_fontsize, new_figure, renamed_figure, short_labels, use_cjk_font
 from .grids import top_terms_grid
 
 if TYPE_CHECKING:
@@ -187,7 +187,7 @@ def plot_similarity(
     if vmin == vmax:
         vmin, vmax = vmin - 0.5, vmax + 0.5
     if cmap is None:
-        cmap = "Blues" if kind == "similarity" else "Blues_r"
+        cmap = SEQUENTIAL_CMAP if kind == "similarity" else f"{SEQUENTIAL_CMAP}_r"
 
     draw_tree = dendrogram and n >= 3 and len(clustering.linkage)
     side = float(np.clip(2.5 + 0.22 * n, 5.0, _MAX_SIDE_IN))
@@ -423,7 +423,7 @@ def plot_keyness_heatmap(
     height = float(np.clip(1.8 + 0.2 * n_rows, 3.0, _MAX_SIDE_IN))
     fig = empty_figure(figsize=(width, height))
     ax = fig.add_subplot()
-    image = ax.imshow(np.ma.masked_invalid(values), cmap="RdBu_r", vmin=-limit, vmax=limit, aspect="auto",
+    image = ax.imshow(np.ma.masked_invalid(values), cmap=DIVERGING_CMAP, vmin=-limit, vmax=limit, aspect="auto",
                       interpolation="nearest")
     fig.colorbar(image, ax=ax, shrink=0.8).set_label(value)
     row_size = label_fontsize(n_rows)
@@ -517,7 +517,7 @@ def plot_profile(
         if np.isfinite(values).any():
             ax.axvline(np.nanmedian(values), color="#888888", ls="--", lw=0.8)
         else:  # e.g. MATTR when every document is shorter than the window
-            ax.text(0.5, 0.5, "no values", transform=ax.transAxes, ha="center", va="center", color="#888888")
+            ax.text(0.5, 0.5, "no values", transform=ax.transAxes, ha="center", va="center", color=NOTE_COLOR)
             ax.set_xticks([])
         ax.set_title(measure, fontsize="medium")
         ax.set_ylim(n - 0.5, -0.5)

@@ -7,7 +7,8 @@ tick labels are with many of them (:func:`label_fontsize`, never below :data:`MI
 how a value becomes a label and how a long one is shortened (:func:`label`,
 :func:`short_label`), and the checks and reshaping of the tidy tables the figures take
 (:func:`require_columns`, :func:`levels`, :func:`wide`, :func:`keep_largest`,
-:func:`title_with_note`). A figure anywhere in the package (compare, rhetoric, topics) builds
+:func:`title_with_note`), and the package's colours (:data:`BAR_COLOR`, :data:`NOTE_COLOR`,
+:data:`MISSING_COLOR`, :data:`SEQUENTIAL_CMAP`, :data:`DIVERGING_CMAP`). A figure anywhere in the package (compare, rhetoric, topics) builds
 on these rather than keeping its own copy.
 
 Examples
@@ -41,10 +42,14 @@ if TYPE_CHECKING:
 
 __all__ = [
     "BAR_COLOR",
+    "DIVERGING_CMAP",
     "MAX_LABEL_CHARS",
     "MAX_LABEL_PT",
     "MIN_LABEL_PT",
+    "MISSING_COLOR",
+    "NOTE_COLOR",
     "ROW_HEIGHT_IN",
+    "SEQUENTIAL_CMAP",
     "empty_figure",
     "figure_height",
     "keep_largest",
@@ -69,6 +74,14 @@ _FONT_FILE = "NotoSansCJKsc-Regular.otf"
 ROW_HEIGHT_IN = 0.28
 #: The one bar and point colour of the package's figures.
 BAR_COLOR = "#3b6ea5"
+#: Colour of notes drawn in a figure (ids, "no values", reference lines).
+NOTE_COLOR = "#777777"
+#: Colour of a cell without a value in a heatmap (a missing pair, not a zero).
+MISSING_COLOR = "#f2f2f2"
+#: Colour map of values that only grow (counts, rates, similarities): dark is more.
+SEQUENTIAL_CMAP = "Blues"
+#: Colour map of signed values centred on 0 (keyness): red over-used, blue under-used.
+DIVERGING_CMAP = "RdBu_r"
 #: Smallest tick label size in points: below 7 pt CJK characters blur on screen and in print,
 #: so with many labels figures grow (or thin their labels) instead of shrinking the font.
 MIN_LABEL_PT = 7.0

@@ -14,8 +14,9 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from .core import BAR_COLOR, MAX_LABEL_CHARS, ROW_HEIGHT_IN, figure_height, keep_largest, label, levels
-from .core import new_figure, require_columns, short_labels, title_with_note, use_cjk_font, wide
+from .core import BAR_COLOR, MAX_LABEL_CHARS, MISSING_COLOR, ROW_HEIGHT_IN, SEQUENTIAL_CMAP, figure_height
+from .core import keep_largest, label, levels, new_figure, require_columns, short_labels, title_with_note
+from .core import use_cjk_font, wide
 
 if TYPE_CHECKING:
     from matplotlib.colors import Colormap
@@ -37,7 +38,7 @@ def heatmap(
     fmt: str = "{:.0f}",
     title: str | None = None,
     max_rows: int = 40,
-    cmap: str | Colormap = "Blues",
+    cmap: str | Colormap = SEQUENTIAL_CMAP,
     sort: bool = True,
     max_label_chars: int = MAX_LABEL_CHARS,
 ) -> Figure:
@@ -108,7 +109,7 @@ def heatmap(
     cells = cells.loc[kept]
     n_rows, n_cols = cells.shape
 
-    colormap = matplotlib.colormaps.get_cmap(cmap).with_extremes(bad="#f2f2f2")
+    colormap = matplotlib.colormaps.get_cmap(cmap).with_extremes(bad=MISSING_COLOR)
     width = min(16.0, max(5.0, 2.5 + 0.55 * n_cols))
     fig, axes = new_figure(figsize=(width, figure_height(n_rows, extra=1.8)))
     ax = axes[0, 0]

@@ -15,14 +15,14 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from .core import BAR_COLOR, new_figure, renamed_figure, require_columns, short_label, use_cjk_font
+from .core import BAR_COLOR, NOTE_COLOR, new_figure, renamed_figure, require_columns, short_label
+from .core import use_cjk_font
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
 __all__ = ["plot_parallel_runs", "parallel_figure"]
 
-_NOTE_COLOR = "#777777"
 _MAX_ITEMS_CHARS = 46
 
 
@@ -79,9 +79,9 @@ def plot_parallel_runs(runs: pd.DataFrame, *, n: int = 14, title: str | None = N
         ax.text(0.0, k, f"{row.frame} ×{row.run_length}", va="center", ha="left", color=BAR_COLOR,
                 fontsize=10)
         ax.text(0.17, k, items, va="center", ha="left", fontsize=10)
-        ax.text(1.0, k, str(row.unit_id), va="center", ha="right", color=_NOTE_COLOR, fontsize=8)
+        ax.text(1.0, k, str(row.unit_id), va="center", ha="right", color=NOTE_COLOR, fontsize=8)
     if chosen.empty:
-        ax.text(0.5, 0, "no parallel runs found", ha="center", va="center", color=_NOTE_COLOR)
+        ax.text(0.5, 0, "no parallel runs found", ha="center", va="center", color=NOTE_COLOR)
     if title:
         ax.set_title(title, loc="left")
     return fig
