@@ -22,9 +22,9 @@ from typing import Any, Literal
 import pandas as pd
 
 from ..compat import renamed_parameters
+from ..io import CorpusReadError, RawDocument, ReadOptions, ReadProblem, iter_documents
 from ..parallel import mp_context, n_workers, worker_pool
 from ..progress import progress as _progress
-from ..io import CorpusReadError, RawDocument, ReadOptions, ReadProblem, iter_documents
 from .core import PROBLEM_COLUMNS, QUALITY_LOG_COLUMNS, Corpus, blocks_frame, empty_problems
 from .document import ProcessedDocument, merge_docvars, process_document
 from .metadata import group_labels

@@ -10,10 +10,11 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Literal, NamedTuple
+from typing import NamedTuple
 
 import pandas as pd
 
+from ..units import Unit, iter_units, unit_id
 from .structure import split_sentences
 
 __all__ = [
@@ -25,8 +26,6 @@ __all__ = [
     "blocks_frame",
     "empty_problems",
 ]
-
-Unit = Literal["document", "paragraph", "sentence"]
 
 #: Columns of :attr:`Corpus.quality_log`.
 QUALITY_LOG_COLUMNS = ("doc_id", "step", "rule", "count", "detail")
@@ -162,7 +161,7 @@ class Corpus:
             }
         )
         table.index = pd.Index(
-            [f"{d}:p{n:03d}" for d, n in zip(table["doc_id"], table["para_no"])], name="unit_id"
+            [unit_id(d, n) for d, n in zip(table["doc_id"], table["para_no"])], name="unit_id"
         )
         return table
 
@@ -177,9 +176,13 @@ class Corpus:
             ``section`` and ``text``.
         """
         rows = []
-        for unit_id, para in self.paragraphs().iterrows():
-            for sent_no, sentence in enumerate(split_sentences(para["text"]), start=1):
-                rows.append((f"{unit_id}:s{sent_no:02d}", para["doc_id"], para["para_no"], sent_no, para["section"], sentence))
+        body = self.blocks[self.blocks["kind"] == "body"]
+        for doc_id, paragraphs in body.groupby("doc_id", sort=False):
+            pairs = zip(paragraphs["section"], paragraphs["text"])
+            for uid, (para_no, sent_no, section), sentence in iter_units(
+                doc_id, pairs, "sentence", split_sentences=split_sentences
+            ):
+                rows.append((uid, doc_id, para_no, sent_no, section, sentence))
         table = pd.DataFrame(rows, columns=["unit_id", "doc_id", "para_no", "sent_no", "section", "text"])
         return table.set_index("unit_id")
 
