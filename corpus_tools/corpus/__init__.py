@@ -13,6 +13,8 @@ it before is still here:
 - :mod:`~corpus_tools.corpus.metadata`: docvars from the manifest and the text, and
   :func:`~corpus_tools.corpus.metadata.group_labels`, the one grouping rule;
 - :mod:`~corpus_tools.corpus.gazetteer`: the administrative divisions (package data);
+- :mod:`~corpus_tools.corpus.mentions`: place-name mentions in a text and the weight of their
+  context;
 - :mod:`~corpus_tools.corpus.locality`: a document's province, city, district and town.
 """
 
