@@ -20,7 +20,7 @@ Order matters, and the reasons are local:
    lost character must not become a question mark ``？``;
 4. mojibake after the conversion to simplified script (a traditional character is rare by
    the measure it uses) and before punctuation, which leaves a ``?`` inside mojibake alone;
-5. punctuation before structure (see :mod:`corpus_tools.structure`), so
+5. punctuation before structure (see :mod:`corpus_tools.corpus.structure`), so
    sentence ends look the same in every document.
 """
 
@@ -753,7 +753,7 @@ def clean_text(
     -------
     cleaned : str
         The text with every rule applied; line structure (including blank
-        lines) is preserved for :mod:`corpus_tools.structure`.
+        lines) is preserved for :mod:`corpus_tools.corpus.structure`.
     log : list of dict
         One entry per rule that changed or flagged something, with keys
         ``step``, ``rule``, ``count`` and ``detail`` (a few examples).

@@ -93,7 +93,7 @@ class Corpus:
     blocks : pandas.DataFrame
         Every block of every document in order, columns ``doc_id, block_no,
         kind, section, line_no, n_chars, text``. ``kind`` is one of
-        :data:`corpus_tools.structure.BLOCK_KINDS`; ``section`` is the
+        :data:`corpus_tools.corpus.structure.BLOCK_KINDS`; ``section`` is the
         heading a block sits under; ``line_no`` is its line in the cleaned
         text. The non-body parts (titles, bylines, captions, chrome …) live
         here, inspectable, never deleted.

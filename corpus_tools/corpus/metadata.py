@@ -5,11 +5,11 @@ Two sources fill a document's docvars:
 * a **manifest** (``metadata.csv`` beside the texts, or a path given to
   :func:`~corpus_tools.corpus.read_corpus`): one row per file, written by a
   person who read it. It always wins.
-* **inference from the blocks** that :mod:`corpus_tools.structure` found:
+* **inference from the blocks** that :mod:`corpus_tools.corpus.structure` found:
   title and subtitle (a kicker above the main title is told apart), byline
   names, outlet, page date and publication date, and the locality
   (province, city, district, town, admin level) from a gazetteer of
-  administrative divisions (:mod:`corpus_tools.locality`). Each inferred
+  administrative divisions (:mod:`corpus_tools.corpus.locality`). Each inferred
   value keeps its evidence (the line or phrases it came from) in an
   ``*_evidence`` column so a reader can check it; the locality also has a
   ``locality_confidence`` in [0, 1].
@@ -294,7 +294,7 @@ def _title_block(kinds: list[str], texts: list[str] | None = None) -> list[int]:
     """Indices of the headline's lines: the last run of title lines before the body.
 
     Navigation, breadcrumbs and section names above the headline are classified as chrome by
-    :func:`corpus_tools.structure.is_page_furniture`; what is left before the first body paragraph
+    :func:`corpus_tools.corpus.structure.is_page_furniture`; what is left before the first body paragraph
     may still hold several runs of heading-shaped lines (a section name, then the headline, then
     a date line). The headline is the run closest to the body; a run longer than
     :data:`MAX_TITLE_LINES` is prose printed line by line and gives no title. A first line of at
@@ -392,7 +392,7 @@ def infer_docvars(blocks: pd.DataFrame | Sequence[tuple[str, str]]) -> dict[str,
         Keys ``title``, ``subtitle``, ``outlet``, ``reporters``, ``date_published``,
         ``date_page`` and, for each that was found, ``<key>_evidence`` holding the line it
         came from; then the locality keys of
-        :data:`corpus_tools.locality.LOCALITY_KEYS`: ``province``, ``city``, ``district``,
+        :data:`corpus_tools.corpus.locality.LOCALITY_KEYS`: ``province``, ``city``, ``district``,
         ``town``, ``admin_level``, ``locality_confidence`` (float in [0, 1]) and
         ``locality_evidence`` (always present; ``"no decisive mention"`` when unknown).
         Missing values are empty strings.
@@ -421,12 +421,12 @@ def infer_docvars(blocks: pd.DataFrame | Sequence[tuple[str, str]]) -> dict[str,
       a role (``本报通讯员 白凌燕摄``). Photographers without a role (``毕方佳摄``) and editors are
       not reporters.
     * **Title.** Page furniture (breadcrumbs, menus, site actions, column tags) is never a title
-      (see :func:`corpus_tools.structure.is_page_furniture`); the headline is the run of title lines
+      (see :func:`corpus_tools.corpus.structure.is_page_furniture`); the headline is the run of title lines
       closest to the body (:func:`_title_block`), without a ``标题：`` label or a leading column tag
       (【“飞阅”中国】). Two headline lines without a dash are kicker (引题, with inner punctuation)
       and main title; the main title is ``title`` and the kicker ``subtitle``, as the seed
       manifest records them.
-    * **Locality.** See :func:`corpus_tools.locality.infer_locality`; the outlet found here is
+    * **Locality.** See :func:`corpus_tools.corpus.locality.infer_locality`; the outlet found here is
       passed as weak evidence.
     """
     found: dict[str, str] = {}

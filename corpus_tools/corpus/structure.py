@@ -1,7 +1,7 @@
 """Separate an article's body from what surrounds it, and find its paragraphs.
 
 Scraped news arrives as lines with blank lines between them. This module
-turns a cleaned text (see :mod:`corpus_tools.clean`) into *blocks*: the
+turns a cleaned text (see :mod:`corpus_tools.corpus.clean`) into *blocks*: the
 article's title and subtitle, page dates, bylines, photo captions and
 credits, section headings, body paragraphs, editor lines and site chrome.
 Nothing is deleted: every line ends up in exactly one block, so what is not
