@@ -35,6 +35,7 @@ from typing import NamedTuple
 from ..compat import renamed_parameters
 
 __all__ = [
+    "HAN",
     "RuleResult",
     "LOST_CHARACTER",
     "normalize_line_endings",
@@ -63,9 +64,11 @@ LOST_CHARACTER = "□"
 _MAX_EXAMPLES = 3
 
 # CJK Unified Ideographs, Extension A and compatibility ideographs.
-_HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
-_HAN_RE = re.compile(f"[{_HAN}]")
-_HAN_RUN_RE = re.compile(f"[{_HAN}]+")  # counting run lengths is ~3x faster than single matches
+#: The Han characters the package counts (CJK unified ideographs, extension A, compatibility
+#: ideographs), as the inside of a regex character class: ``f"[{HAN}]"``.
+HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_HAN_RE = re.compile(f"[{HAN}]")
+_HAN_RUN_RE = re.compile(f"[{HAN}]+")  # counting run lengths is ~3x faster than single matches
 
 
 class RuleResult(NamedTuple):
@@ -185,13 +188,13 @@ def normalize_width(text: str) -> RuleResult:
 
 _PINYIN_LETTERS = "a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüêếềńňǹḿ"
 _PINYIN_READING_RE = re.compile(
-    f"(?P<char>[{_HAN}?？\ufffd{LOST_CHARACTER}])"
+    f"(?P<char>[{HAN}?？\ufffd{LOST_CHARACTER}])"
     f"[(（](?P<reading>[{_PINYIN_LETTERS}]{{1,7}})[)）]"
 )
 _LOST_MARKERS = "?？\ufffd" + LOST_CHARACTER
 # A reading whose opening parenthesis was itself lost to "?": "要?jiǎng)?wù)".
 _ORPHAN_READING_RE = re.compile(
-    f"(?P<prev>[{_HAN}])?[?？\ufffd](?P<reading>[{_PINYIN_LETTERS}]{{1,7}})[)）]"
+    f"(?P<prev>[{HAN}])?[?？\ufffd](?P<reading>[{_PINYIN_LETTERS}]{{1,7}})[)）]"
 )
 
 
@@ -289,7 +292,7 @@ _QUESTION_WORDS_RE = re.compile(
     "|要不要|难道|多少|哪|谁"
 )
 _QUESTION_PARTICLES = "吗呢么"
-_SUSPECT_QM_RE = re.compile(f"(?<=[{_HAN}])[?\ufffd](?=[{_HAN}])|\ufffd")
+_SUSPECT_QM_RE = re.compile(f"(?<=[{HAN}])[?\ufffd](?=[{HAN}])|\ufffd")
 _SENTENCE_END_RE = re.compile(r"[。！？!?；;\n]")
 
 
@@ -466,7 +469,7 @@ def _common_han() -> frozenset[str]:
 # Anchors of mojibake: lost-character marks, and one Latin letter glued between Han characters
 # (UTF-8 bytes read as GBK leave both: 刎S富, 鰟e開, ?h委). Only the text around an anchor is
 # examined character by character, so clean text costs one scan for anchors.
-_MOJIBAKE_ANCHOR_RE = re.compile(f"[?？\ufffd{LOST_CHARACTER}]|[A-Za-z](?<=[{_HAN}?？][A-Za-z])(?=[{_HAN}])")
+_MOJIBAKE_ANCHOR_RE = re.compile(f"[?？\ufffd{LOST_CHARACTER}]|[A-Za-z](?<=[{HAN}?？][A-Za-z])(?=[{HAN}])")
 _MOJIBAKE_WINDOW = 12
 
 
@@ -557,7 +560,7 @@ _HALF_PUNCT_RE = re.compile(r"[,;:?!]")
 _HALF_PARENS_RE = re.compile(r"\(([^()\n]*)\)")
 _DIGIT_COMMA_RE = re.compile(r"(?<=\d),(?=\d{3}(?!\d))")
 # Characters that make their neighbourhood Chinese text.
-_CHINESE_CONTEXT_RE = re.compile(f"[{_HAN}“”‘’《》（）「」『』、。{LOST_CHARACTER}]")
+_CHINESE_CONTEXT_RE = re.compile(f"[{HAN}“”‘’《》（）「」『』、。{LOST_CHARACTER}]")
 # What may stand between a punctuation mark and the Han text it belongs to:
 # numbers with their units and signs ("同比增长10.8%;1-5月份").
 _NUMERIC_TAIL = set("0123456789.%‰+-~ ")
@@ -656,7 +659,7 @@ def remove_markdown_emphasis(text: str) -> RuleResult:
 # character: "進基 層 活動". Typesetting letter-spacing, not a phrase boundary; a
 # space between two multi-character phrases ("掀热潮 成立22个") is kept.
 # The look-arounds stop a run from ending inside a word ("掀热潮 成|立22个").
-_SPACED_RUN_RE = re.compile(f"(?<![{_HAN}0-9A-Za-z])[{_HAN}]+(?: [{_HAN}]+)+(?![{_HAN}0-9A-Za-z])")
+_SPACED_RUN_RE = re.compile(f"(?<![{HAN}0-9A-Za-z])[{HAN}]+(?: [{HAN}]+)+(?![{HAN}0-9A-Za-z])")
 
 
 def join_letterspaced_words(text: str) -> RuleResult:

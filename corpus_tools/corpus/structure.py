@@ -26,6 +26,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from .clean import HAN
+
 __all__ = [
     "BLOCK_KINDS",
     "Line",
@@ -67,8 +69,7 @@ TITLE_MAX_CHARS = 60
 #: Longest line treated as a caption or byline.
 CAPTION_MAX_CHARS = 40
 
-_HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
-_HAN_RE = re.compile(f"[{_HAN}]")
+_HAN_RE = re.compile(f"[{HAN}]")
 _SENTENCE_FINAL = "。！？!?…"
 _CLOSERS = "”’」』）)】》"
 _CONTINUATION_END = "，、：；（“‘《—-–(,;:"
@@ -153,7 +154,7 @@ _META_LABEL_RE = re.compile(
 SOURCE_LINE_MAX_CHARS = 100
 _EDITOR_RE = re.compile(
     r"^[（(【\[]?(?:责任编辑|值班编辑|编辑|责编|编审|审核|校对|初审|复审|终审|审校|监制)\s*(?:[:：/]"
-    rf"|[{_HAN}·]{{2,4}}(?:\s|$))"  # "编辑孙蕙 编审付松": a role glued to its name
+    rf"|[{HAN}·]{{2,4}}(?:\s|$))"  # "编辑孙蕙 编审付松": a role glued to its name
 )
 _BYLINE_ROLE_RE = re.compile(
     r"(?:记者|通讯员|实习生|特约撰稿人?|撰稿|作者\s*[:：]|^文\s*[/:：]|\s文\s*[/:：]|^图\s*[/:：]|版式\s*[/:：]"
@@ -163,7 +164,7 @@ _PHOTO_CREDIT_RE = re.compile(r"(?:图片由.{1,30}提供|供图|^图片来源|�
 # A credit that ends a line: "…活动现场。 毕方佳摄", "新华社记者 宋晨 摄", "（钟小丰 摄）",
 # "本文图片均为陈洋摄". The name is 2–4 characters (or a role and names); 摄 is the last word.
 _CREDIT_END_RE = re.compile(
-    rf"(?:^|[\s。！？）)]|记者|通讯员)[{_HAN}·]{{2,4}}\s*(?<!拍)摄[）)]?$|(?:记者|通讯员)(?:\s*[{_HAN}·]{{2,4}})+\s*(?<!拍)摄[）)]?$"
+    rf"(?:^|[\s。！？）)]|记者|通讯员)[{HAN}·]{{2,4}}\s*(?<!拍)摄[）)]?$|(?:记者|通讯员)(?:\s*[{HAN}·]{{2,4}})+\s*(?<!拍)摄[）)]?$"
     r"|^(?:本文)?图片均为.{2,20}摄[）)]?$|^图[说为][:：]?"
 )
 _CHROME_RE = re.compile(
@@ -188,9 +189,9 @@ _SITE_ACTION_RE = re.compile(
 # A whole line that is a column tag: 【开栏语】, 【沈阳人大新闻】, [打印本页].
 _COLUMN_TAG_RE = re.compile(r"^[【\[][^】\]]{1,20}[】\]]$")
 # A column name on its own: "党史学习教育动态", "今日要闻".
-_COLUMN_NAME_RE = re.compile(rf"^[{_HAN}]{{0,8}}(?:动态|专栏|快讯|要闻|资讯|头条|新闻中心)$")
+_COLUMN_NAME_RE = re.compile(rf"^[{HAN}]{{0,8}}(?:动态|专栏|快讯|要闻|资讯|头条|新闻中心)$")
 # A site's name on its own line at the top of a page: "乐清上班族网", "云南网".
-_SITE_NAME_RE = re.compile(rf"^[{_HAN}A-Za-z]{{1,10}}(?:网|网站|官网|在线|论坛|客户端|新闻网)$")
+_SITE_NAME_RE = re.compile(rf"^[{HAN}A-Za-z]{{1,10}}(?:网|网站|官网|在线|论坛|客户端|新闻网)$")
 _MENU_SPLIT_RE = re.compile(r"\s*[|｜丨]\s*|\s+")
 #: Longest item of a navigation menu ("老外在龙江", "名企品牌"); headlines' halves are longer.
 MENU_ITEM_MAX_CHARS = 6
@@ -274,7 +275,7 @@ def is_source_line(text: str) -> bool:
 
 # A news lead alone on its line: "井冈山讯", "石家庄日报讯（记者 张三 通讯员 李四）", "新华社北京6月30日电".
 _LEAD_LINE_RE = re.compile(
-    rf"^[·•■\s]*[{_HAN}·]{{2,16}}?(?:\d{{1,2}}月\d{{1,2}}日)?(?:讯|电)\s*(?:[（(][^（）()]{{2,60}}[）)])?$"
+    rf"^[·•■\s]*[{HAN}·]{{2,16}}?(?:\d{{1,2}}月\d{{1,2}}日)?(?:讯|电)\s*(?:[（(][^（）()]{{2,60}}[）)])?$"
 )
 
 
@@ -325,7 +326,7 @@ def is_site_name(text: str) -> bool:
     (True, False)
     """
     return bool(_SITE_NAME_RE.match(_LEAD_MARKS_RE.sub("", text).strip()))
-_NAMES_LINE_RE = re.compile(rf"^[{_HAN}·]{{2,4}}(?:[\s、，,]+[{_HAN}·]{{2,4}}){{0,7}}$")
+_NAMES_LINE_RE = re.compile(rf"^[{HAN}·]{{2,4}}(?:[\s、，,]+[{HAN}·]{{2,4}}){{0,7}}$")
 
 
 def _is_heading_shape(text: str, *, max_chars: int = HEADING_MAX_CHARS) -> bool:
@@ -351,7 +352,7 @@ def _is_caption_shape(text: str) -> bool:
 
 
 def _is_chrome(text: str) -> bool:
-    return not re.search(f"[{_HAN}0-9A-Za-z]", text) or bool(_CHROME_RE.match(text))
+    return not re.search(f"[{HAN}0-9A-Za-z]", text) or bool(_CHROME_RE.match(text))
 
 
 #: A headline the page repeats under a label ("原标题：…"): a line of its own, never prose.
@@ -409,8 +410,8 @@ def _is_unfinished(text: str) -> bool:
 _INLINE_CREDIT_RE = re.compile(
     rf"(?P<end>[{_SENTENCE_FINAL}][{_CLOSERS}]?)\s*(?P<credit>"
     rf"(?:本文|本版)?图片均为[^{_SENTENCE_FINAL}]{{1,20}}?(?<!拍)摄"
-    rf"|(?:(?:本报|本台|本网)?(?:记者|通讯员)\s*)?(?![他她我你大市游群]{{1}}[们家民客众])[{_HAN}·]{{2,4}}"
-    rf"(?:\s*(?:记者|通讯员)?\s*[{_HAN}·]{{2,4}}){{0,3}}?\s*(?<![拍])摄(?![影像制于入取录下])"
+    rf"|(?:(?:本报|本台|本网)?(?:记者|通讯员)\s*)?(?![他她我你大市游群]{{1}}[们家民客众])[{HAN}·]{{2,4}}"
+    rf"(?:\s*(?:记者|通讯员)?\s*[{HAN}·]{{2,4}}){{0,3}}?\s*(?<![拍])摄(?![影像制于入取录下])"
     rf"|[^\s{_SENTENCE_FINAL}，]{{2,20}}\s?供图)[）)]?"
 )
 # Where a caption starts inside a line: "…。图说：…", "…。图为…".
