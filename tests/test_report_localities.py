@@ -34,7 +34,7 @@ def run(request, tmp_path_factory):
     corpus = build_localities(name, tmp_path_factory.mktemp(name))
     # one notebook at a time, 01 before 03: notebook 03 then takes the K that 01 recorded
     run_dir = run_reports(corpus_dir=corpus, reports_dir=tmp_path_factory.mktemp(f"reports-{name}"), run_id=name,
-                          jobs=1, parameters={"on_error": "skip"})
+                          n_jobs=1, parameters={"on_error": "skip"})
     return name, run_dir
 
 
