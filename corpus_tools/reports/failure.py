@@ -10,6 +10,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from corpus_tools.io.options import CLI_SPELLING
+
 from .errors import KernelDiedError
 from .html import export_html, write_index
 from .kernels import NotebookWatch
@@ -42,17 +44,9 @@ def _source_cell_number(executed: Path, cell_index: int) -> int | None:
     return cell_index - added + 1
 
 
-#: read_corpus keywords an error message may suggest, and how the report command spells them.
-_CLI_SPELLING = {
-    "on_error": "-p on_error skip",
-    "text_column": "--text-column NAME",
-    "id_column": "--id-column NAME",
-    "format": "--format FORMAT",
-    "encoding": "--encoding CODEC",
-    "min_han_share": "--min-han-share SHARE",
-    "min_han_chars": "--min-han-chars N",
-    "metadata": "--metadata PATH",
-}
+#: read_corpus keywords an error message may suggest, and how the report command spells them;
+#: the one table of those spellings is :data:`corpus_tools.io.options.CLI_SPELLING`.
+_CLI_SPELLING = {name: f"{flag} {placeholder}" for name, (flag, placeholder) in CLI_SPELLING.items()}
 
 
 def _cli_hint(evalue: str) -> str:

@@ -57,8 +57,9 @@ def check_read_options(options: Mapping[str, Any]) -> dict[str, Any]:
     Raises
     ------
     ReportArgumentError
-        For a name ``read_corpus`` does not take (or that the run sets itself), or a value that
-        is not a literal. The message lists the names it takes.
+        For a name ``read_corpus`` does not take (or that the run sets itself), a value that
+        is not a literal, or one :class:`corpus_tools.io.options.ReadOptions` refuses. The
+        message lists the names it takes, or names the option and what to do.
     """
     from corpus_tools.io.options import ReadOptions
 
@@ -74,6 +75,11 @@ def check_read_options(options: Mapping[str, Any]) -> dict[str, Any]:
         if not jsonable(value):
             raise ReportArgumentError(f"reading option {key!r} must be a literal, got {type(value).__name__}")
         checked[key] = value
+    try:
+        # the values are checked where every reader checks them, so a bad one stops the run here
+        ReadOptions.from_kwargs(checked)
+    except (TypeError, ValueError) as error:
+        raise ReportArgumentError(f"reading options: {error}") from error
     return checked
 
 

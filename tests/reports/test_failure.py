@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 import pytest
 
 from corpus_tools.reports import failure

@@ -6,7 +6,6 @@ import logging
 import re
 from pathlib import Path
 
-
 from corpus_tools import reports
 from corpus_tools.reports import kernels
 

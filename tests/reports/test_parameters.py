@@ -1,13 +1,13 @@
-"""Tests for corpus_tools.reports.parameters: what a run's id says about its notebooks and parameters."""
+"""Tests for corpus_tools.reports.parameters: the run's id from its notebooks and parameters; reading options."""
 
 from __future__ import annotations
 
 import re
 from pathlib import Path
 
+import pytest
 
-from corpus_tools.reports import parameters
-from corpus_tools.reports import default_run_id
+from corpus_tools.reports import default_run_id, parameters
 
 
 def test_default_run_id_names_a_partial_run_and_changed_parameters():
@@ -25,3 +25,15 @@ def test_default_run_id_names_a_partial_run_and_changed_parameters():
     # group_by is its default: not shown
     assert labels == ["nb01", "k-7", "text_column-content"]
     assert parameters.run_labels(nbs, nbs, {"group_by": "city"}, declared) == ["group_by-city"]
+
+
+def test_reading_option_values_are_checked_before_a_run():
+    from corpus_tools.reports import ReportArgumentError, check_read_options
+
+    assert check_read_options({"text_column": "content", "columns": {"媒体": "outlet"}}) == {
+        "text_column": "content", "columns": {"媒体": "outlet"},
+    }
+    with pytest.raises(ReportArgumentError, match="min_han_share"):
+        check_read_options({"min_han_share": 2})
+    with pytest.raises(ReportArgumentError, match="format"):
+        check_read_options({"format": "pdf"})

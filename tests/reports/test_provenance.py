@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import os
 
-
 from corpus_tools.reports import provenance
 
 
