@@ -21,10 +21,12 @@ import shutil
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
 
 import click
 import pandas as pd
+
+from .io.options import Format
 
 __all__ = ["main", "cli"]
 
@@ -99,8 +101,7 @@ def _reading_options(function: Callable[..., Any]) -> Callable[..., Any]:
                      help="For a table of articles: read column NAME as the docvar DOCVAR (repeatable)."),
         click.option("--no-map-columns", "map_columns", flag_value=False, default=True,
                      help="Do not map common column names (id, url, date, source, 标题 …) to docvars."),
-        click.option("--format", "format_", default=None,
-                     type=click.Choice(["txt", "md", "html", "docx", "csv", "tsv", "jsonl", "parquet"]),
+        click.option("--format", "format_", default=None, type=click.Choice(get_args(Format)),
                      help="Read every file as this format, whatever its suffix."),
         click.option("--on-error", type=click.Choice(["raise", "skip"]), default="raise", show_default=True,
                      help="skip: leave unreadable files out and list them, instead of stopping."),
@@ -127,19 +128,22 @@ def _read(corpus: Path, *, metadata, text_column, id_column, columns, map_column
           min_han_share, by=None):
     """Read the corpus (paths relative to the working directory) and add a ``group`` docvar."""
     from .corpus import CorpusReadError, open_corpus
+    from .io.options import ReadOptions
 
+    try:
+        # one ReadOptions, checked before anything is read: a bad value names its option
+        options = ReadOptions.from_kwargs(
+            text_column=text_column, id_column=id_column, columns=_column_mapping(columns) or {},
+            map_columns=map_columns, format=format_, on_error=on_error, min_han_share=min_han_share,
+        )
+    except (TypeError, ValueError) as error:
+        raise click.UsageError(str(error)) from error
     try:
         corp = open_corpus(
             corpus.resolve(),
             metadata=metadata.resolve() if metadata is not None else None,
             by=by,
-            text_column=text_column,
-            id_column=id_column,
-            columns=_column_mapping(columns),
-            map_columns=map_columns,
-            format=format_,
-            on_error=on_error,
-            min_han_share=min_han_share,
+            options=options,
             progress=False,
         )
     except CorpusReadError as error:

@@ -131,3 +131,8 @@ def test_a_carriage_return_in_a_cell_does_not_split_the_csv_row(tmp_path):
     with open(out, encoding="utf-8", newline="") as handle:
         rows = list(csv.DictReader(handle))
     assert len(rows) == 1 and rows[0]["doc_id"] == "a"
+
+
+def test_a_bad_reading_option_is_a_usage_error_naming_it(seeds_dir, capsys):
+    assert main(["locality", str(seeds_dir), "--min-han-share", "2"]) == 2
+    assert "min_han_share" in capsys.readouterr().err

@@ -9,7 +9,9 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
+
+from corpus_tools.io.options import Format
 
 from .errors import NotebookFailedError, ReportArgumentError
 from .kernels import KERNEL_NAME, ensure_kernel
@@ -72,7 +74,7 @@ def _build_parser() -> argparse.ArgumentParser:
     )
     reading.add_argument(
         "--format",
-        choices=["txt", "md", "html", "docx", "csv", "tsv", "jsonl", "parquet"],
+        choices=get_args(Format),
         help="read every file as this format, whatever its suffix",
     )
     reading.add_argument("--encoding", metavar="CODEC", help="decode every text file with this codec")
