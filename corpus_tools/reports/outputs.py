@@ -284,7 +284,7 @@ def save_figure(
     Raises
     ------
     ValueError
-        If `name` contains a path separator or ``..`` or starts with ``.``.
+        If `name` is not a plain file name, as for :func:`save_table`.
 
     Notes
     -----
