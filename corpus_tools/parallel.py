@@ -3,32 +3,68 @@
 Cleaning (:func:`corpus_tools.corpus.read_corpus`), segmentation
 (:func:`corpus_tools.tokens.segment_texts`), :func:`corpus_tools.streaming.stream.stream_dtm`
 and :func:`corpus_tools.streaming.dask.dask_dtm` share these rules, so that ``n_jobs`` means the
-same everywhere; :func:`n_workers` states the rule.
+same everywhere; :func:`n_workers` states the rule. :func:`map_documents` applies them to any
+analysis that reads one document at a time (quantified claims, dated events, a group profile's
+extraction): it runs the function over the documents in worker processes and returns the
+results in input order, so a table does not depend on ``n_jobs``.
 """
 
 from __future__ import annotations
 
 import ctypes
+import gc
+import logging
 import multiprocessing
 import os
 import signal
 import sys
 import threading
 import time
-from collections.abc import Sequence
+import warnings
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from typing import TypeVar
+from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager
+from typing import Literal, TypeVar
 
 import numpy as np
 
 from .compat import renamed_parameters
+from .progress import progress as report_progress
 
-__all__ = ["available_cores", "batches_by_size", "exit_with_parent", "mp_context", "n_workers", "worker_pool"]
+__all__ = [
+    "DOCUMENT_MIN_CHARS",
+    "available_cores",
+    "batch_chars",
+    "batches_by_size",
+    "exit_with_parent",
+    "frozen_gc",
+    "map_documents",
+    "mp_context",
+    "n_workers",
+    "worker_pool",
+]
 
 _PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
 _PARENT_POLL_SECONDS = 1.0
 
 T = TypeVar("T")
+R = TypeVar("R")
+
+#: Characters of documents from which :func:`map_documents` with ``n_jobs=None`` uses every
+#: core, per worker start method. Measured with ``benchmarks/analyses_scale.py`` on 2 cores:
+#: a forked worker starts in milliseconds with this process's segmenter and gazetteer, a
+#: spawned one first imports the package and rebuilds them (about two seconds).
+DOCUMENT_MIN_CHARS: dict[str, int] = {"fork": 200_000, "spawn": 2_000_000}
+
+#: A batch handed to a worker holds at least this many characters (fewer, larger batches cost
+#: less to ship) and at most the larger one (a batch's results wait in memory until it is
+#: done); there are about this many batches per worker, so that the cores stay balanced.
+_MIN_BATCH_CHARS = 20_000
+_MAX_BATCH_CHARS = 500_000
+_BATCHES_PER_WORKER = 8
+
+logger = logging.getLogger(__name__)
 
 
 def available_cores() -> int:
@@ -186,3 +222,158 @@ def worker_pool(
         max_workers=n_processes, mp_context=context, initializer=_start_worker,
         initargs=(os.getpid(), initializer, tuple(initargs)),
     )
+
+
+def batch_chars(total: int, n_processes: int) -> int:
+    """Characters per batch when ``total`` characters are shared among ``n_processes`` workers.
+
+    About eight batches per worker, so that one slow batch does not leave a core idle, of at
+    least 20,000 characters (shipping a batch has a fixed cost) unless that would leave a
+    worker without work, and at most 500,000 (a batch's results are held until it is done).
+
+    Examples
+    --------
+    >>> batch_chars(1_000_000, 2), batch_chars(10_000, 2), batch_chars(10**9, 2)
+    (62500, 5000, 500000)
+    """
+    n_processes = max(int(n_processes), 1)
+    size = max(1, min(_MIN_BATCH_CHARS, -(-total // n_processes)), -(-total // (n_processes * _BATCHES_PER_WORKER)))
+    return min(size, _MAX_BATCH_CHARS)
+
+
+@contextmanager
+def frozen_gc(context: multiprocessing.context.BaseContext) -> Iterator[None]:
+    """Keep the garbage collector off the objects that exist now while forked workers run.
+
+    Forked workers share this process's memory until either side writes to it, and a
+    collection writes to every object it visits: freezing the objects that exist before the
+    fork keeps both sides' collections off them (a large session otherwise pays seconds in
+    copied pages). Does nothing for ``spawn``, or when the caller manages ``gc.freeze`` itself.
+    """
+    freeze = context.get_start_method() == "fork" and gc.get_freeze_count() == 0
+    if freeze:
+        gc.freeze()
+    try:
+        yield
+    finally:
+        if freeze:
+            gc.unfreeze()
+
+
+def _apply_batch(job: tuple[Callable, list]) -> list:
+    function, batch = job
+    return [function(item) for item in batch]
+
+
+def map_documents(
+    function: Callable[[T], R],
+    items: Sequence[T],
+    *,
+    n_jobs: int | None = None,
+    sizes: Sequence[int] | None = None,
+    threshold: int | None | Literal["measured"] = "measured",
+    desc: str = "documents",
+    progress: bool = False,
+) -> list[R]:
+    """Apply ``function`` to every item, in worker processes when the work is large enough.
+
+    The one way the package runs a per-document analysis in parallel. Each item is one
+    document's input (its id, text and whatever docvars the analysis needs); ``function``
+    returns that document's result (e.g. its rows). Results come back in the order of
+    `items` whatever `n_jobs` is, so a table built from them is the same with one process or
+    several.
+
+    Parameters
+    ----------
+    function : callable
+        Called as ``function(item)``. With several processes it must be picklable: a function
+        defined at module level, or a :func:`functools.partial` of one (the settings of the
+        analysis bound as keywords). It reads nothing but its item and module-level state
+        (a segmenter from :func:`corpus_tools.segment.get_segmenter`, the gazetteer), which
+        each worker builds once.
+    items : sequence
+        One item per document, in the order the results should have.
+    n_jobs : int or None, default None
+        Processes, as everywhere in the package (:func:`n_workers`): ``None`` decides by size,
+        one process below `threshold` characters, every core from it on; ``-1`` every core;
+        ``k`` that many (1: in this process, no worker is started).
+    sizes : sequence of int, optional
+        Each item's size in characters (its text's length), for the decision and for cutting
+        batches of similar size. Without it, items count as equal and ``n_jobs=None`` stays
+        in this process (the size of the work is unknown).
+    threshold : int, None or "measured", default "measured"
+        Characters from which ``n_jobs=None`` goes parallel: ``"measured"`` is
+        :data:`DOCUMENT_MIN_CHARS` for the start method in use; ``None`` never.
+    desc : str, default "documents"
+        What is being done, for progress reports and the log.
+    progress : bool, default False
+        Report progress per batch (:func:`corpus_tools.progress.progress`).
+
+    Returns
+    -------
+    list
+        ``[function(item) for item in items]``, computed in batches of consecutive items.
+
+    Raises
+    ------
+    TypeError, ValueError
+        For a bad `n_jobs` (the message names it), or `sizes` of another length than `items`.
+        An exception raised by `function` in a worker is raised here unchanged.
+
+    Notes
+    -----
+    Workers come from :func:`worker_pool` (they end if this process dies) started by
+    :func:`mp_context` (fork where safe, else spawn), and under fork the garbage collector is
+    kept off the parent's objects (:func:`frozen_gc`). Items are cut into consecutive batches
+    of about :func:`batch_chars` characters (:func:`batches_by_size`), each batch is one task,
+    and the batches' results are joined in order. When a worker dies (killed for memory, or a
+    script without an ``if __name__ == "__main__":`` guard under spawn) the remaining batches
+    are done in this process, with a :class:`RuntimeWarning`.
+
+    Examples
+    --------
+    >>> map_documents(len, ["学史明理", "学史增信", "学史崇德"], n_jobs=1)
+    [4, 4, 4]
+    """
+    items = list(items)
+    if sizes is None:
+        known = False
+        sizes = [1] * len(items)
+    else:
+        known = True
+        sizes = [int(size) for size in sizes]
+        if len(sizes) != len(items):
+            raise ValueError(f"sizes has {len(sizes)} entries for {len(items)} items; give one size per item")
+    context = mp_context()
+    if threshold == "measured":
+        threshold = DOCUMENT_MIN_CHARS[context.get_start_method()]
+    total = sum(sizes)
+    processes = n_workers(n_jobs, total, threshold if known else None)
+    if not items:
+        return []
+    # Items of unknown size are shared by count, about eight batches per worker.
+    per_batch = batch_chars(total, processes) if known else -(-len(items) // (processes * _BATCHES_PER_WORKER))
+    batches = batches_by_size(items, sizes, per_batch)
+    processes = min(processes, len(batches))
+    show = progress and len(batches) > 1
+
+    results: list[R] = []
+    done = 0
+    if processes > 1:
+        logger.info("%s: %d items (%d characters) in %d processes", desc, len(items), total, processes)
+        try:
+            with frozen_gc(context), worker_pool(processes, context) as pool:
+                computed = pool.map(_apply_batch, [(function, batch) for batch in batches])
+                for batch_results in report_progress(computed, desc=desc, total=len(batches), unit="batch",
+                                                     enabled=show):
+                    results.extend(batch_results)
+                    done += 1
+        except BrokenProcessPool as error:
+            warnings.warn(f"{desc}: worker processes failed ({error}); continuing in this process",
+                          RuntimeWarning, stacklevel=2)
+            processes = 1
+    if processes <= 1:
+        rest = batches[done:]
+        for batch in report_progress(rest, desc=desc, total=len(rest), unit="batch", enabled=show):
+            results.extend(function(item) for item in batch)
+    return results

@@ -1,14 +1,18 @@
-"""Tests for corpus_tools.parallel: the one meaning of n_jobs, and the pool's renamed count."""
+"""Tests for corpus_tools.parallel: the one meaning of n_jobs, the pool's renamed count, and
+map_documents (results in input order whatever n_jobs)."""
 
 from __future__ import annotations
 
+import functools
+import gc
 import multiprocessing
+import os
 
 import numpy as np
 import pytest
 
 import corpus_tools.parallel as parallel
-from corpus_tools.parallel import batches_by_size, n_workers, worker_pool
+from corpus_tools.parallel import batches_by_size, frozen_gc, map_documents, n_workers, worker_pool
 
 
 @pytest.fixture
@@ -50,3 +54,85 @@ def test_worker_pool_takes_n_processes_and_the_old_name_warns():
     with pytest.warns(FutureWarning, match="'workers' is renamed 'n_processes'"):
         with worker_pool(workers=2, context=context) as pool:
             assert pool._max_workers == 2
+
+
+# map_documents: module-level functions, so that worker processes can unpickle them.
+
+
+def _length_and_pid(text: str) -> tuple[int, int]:
+    return len(text), os.getpid()
+
+
+def _fail_on(text: str) -> int:
+    if text == "坏":
+        raise KeyError(f"no such document: {text}")
+    return len(text)
+
+
+def _die_in_worker(text: str, *, parent: int) -> int:
+    if os.getpid() != parent:
+        os._exit(1)  # a worker killed (e.g. for memory): the pool breaks
+    return len(text)
+
+
+DOCUMENTS = [("学习党史" * (k % 7 + 1)) + str(k) for k in range(60)]
+
+
+def test_map_documents_keeps_input_order_in_worker_processes():
+    expected = [len(text) for text in DOCUMENTS]  # computed without the helper
+    results = map_documents(_length_and_pid, DOCUMENTS, n_jobs=2, sizes=[len(t) for t in DOCUMENTS])
+    assert [length for length, _ in results] == expected
+    assert {pid for _, pid in results} - {os.getpid()}, "n_jobs=2 ran nothing in a worker"
+    in_process = map_documents(_length_and_pid, DOCUMENTS, n_jobs=1, sizes=[len(t) for t in DOCUMENTS])
+    assert in_process == [(length, os.getpid()) for length in expected]
+
+
+def test_map_documents_decides_by_size(four_cores):
+    sizes = [len(t) for t in DOCUMENTS]
+    small = map_documents(_length_and_pid, DOCUMENTS, sizes=sizes)  # far below the threshold
+    assert {pid for _, pid in small} == {os.getpid()}
+    unknown = map_documents(_length_and_pid, DOCUMENTS, threshold=0)  # no sizes: the size is unknown
+    assert {pid for _, pid in unknown} == {os.getpid()}
+    never = map_documents(_length_and_pid, DOCUMENTS, sizes=sizes, threshold=None)
+    assert {pid for _, pid in never} == {os.getpid()}
+    assert map_documents(_length_and_pid, [], n_jobs=2) == []
+
+
+def test_map_documents_without_sizes_still_splits_when_asked():
+    results = map_documents(_length_and_pid, DOCUMENTS, n_jobs=2)
+    assert [length for length, _ in results] == [len(t) for t in DOCUMENTS]
+    assert {pid for _, pid in results} - {os.getpid()}
+
+
+@pytest.mark.parametrize(("n_jobs", "error"), [(0, ValueError), (-3, ValueError), ("2", TypeError)])
+def test_map_documents_names_a_bad_n_jobs(n_jobs, error):
+    with pytest.raises(error, match="n_jobs"):
+        map_documents(len, ["党史"], n_jobs=n_jobs)
+
+
+def test_map_documents_checks_sizes():
+    with pytest.raises(ValueError, match="sizes has 1 entries for 2 items"):
+        map_documents(len, ["党史", "学习"], sizes=[2])
+
+
+@pytest.mark.parametrize("n_jobs", [1, 2])
+def test_map_documents_raises_the_functions_error(n_jobs):
+    with pytest.raises(KeyError, match="no such document: 坏"):
+        map_documents(_fail_on, ["党史", "坏", "学习"] * 4, n_jobs=n_jobs)
+
+
+def test_map_documents_finishes_in_this_process_when_a_worker_dies():
+    function = functools.partial(_die_in_worker, parent=os.getpid())
+    with pytest.warns(RuntimeWarning, match="worker processes failed"):
+        results = map_documents(function, DOCUMENTS, n_jobs=2)
+    assert results == [len(t) for t in DOCUMENTS]
+
+
+def test_frozen_gc_only_under_fork():
+    assert gc.get_freeze_count() == 0
+    with frozen_gc(multiprocessing.get_context("spawn")):
+        assert gc.get_freeze_count() == 0
+    if "fork" in multiprocessing.get_all_start_methods():
+        with frozen_gc(multiprocessing.get_context("fork")):
+            assert gc.get_freeze_count() > 0
+        assert gc.get_freeze_count() == 0
