@@ -20,7 +20,10 @@ Method
    more than ``max_pair_docs`` documents are campaign formulas; pairing every two of their
    documents would be quadratic, so they do not make pairs (see below). Two documents are a
    candidate pair when they share at least ``min_chars - shingle_chars + 1`` of the other shingles, the
-   number a single shared passage of ``min_chars`` characters holds.
+   number a single shared passage of ``min_chars`` characters holds. On large corpora
+   (``candidates``) MinHash/LSH signatures over each document's pairable shingles propose the
+   pairs instead and the same count decides; at most ``PairSearch.max_pairs`` pairs go on to
+   step 4, and a cut is logged and recorded in the table's ``attrs``.
 4. **Extend.** For each candidate pair, every shingle position of one document is matched to the
    equal shingles of the other; matches on the same diagonal at consecutive positions merge into
    one maximal shared passage (a run of ``k`` shingles is a common string of
@@ -191,6 +194,7 @@ def shared_passages(
     registry: "Registry | str | None" = "dangshi-2021",
     reference_texts: "Mapping[str, str] | Sequence[str] | str | os.PathLike[str] | None" = None,
     by: str | None = None,
+    candidates: "Literal['auto', 'index', 'lsh'] | shingles.PairSearch" = "auto",
     progress: bool = True,
 ) -> pd.DataFrame:
     """Find the passages that two documents share, tolerant of punctuation and spacing.
@@ -234,6 +238,16 @@ def shared_passages(
     by : str, optional
         A docvar (e.g. ``group`` or ``district``); when given, columns ``group_a`` and
         ``group_b`` with its labels are added.
+    candidates : {"auto", "index", "lsh"} or PairSearch, default "auto"
+        How the document pairs to compare are found (step 3 of the method): ``index`` counts
+        the pairable shingles every two documents share through the inverted index; ``lsh``
+        proposes pairs whose pairable shingle sets are similar (MinHash signatures with a
+        fixed seed, datasketch's ``MinHashLSH``) and keeps those the index rule keeps; ``auto``
+        uses ``lsh`` from 20,000 documents on. Either way every reported passage is exact
+        (step 4 is the same); LSH may miss pairs (recall below 1). A
+        :class:`~corpus_tools.compare.shingles.PairSearch` sets the route, the LSH settings,
+        the document count for ``auto`` and the cap on compared pairs (1,000,000 by default;
+        beyond it the pairs sharing the most shingles are compared and the cut is logged).
     progress : bool, default True
         Report progress over candidate pairs (see :mod:`corpus_tools.progress`).
 
@@ -252,7 +266,10 @@ def shared_passages(
         ``many_documents`` or ``few_documents``, see :data:`RULES`), ``shared_byline`` (what
         ``doc_a`` and ``doc_b`` share of their bylines, e.g. ``"reporter 王五; outlet 某某日报"``,
         or ``""``), plus ``group_a, group_b`` when `by` is given. A passage that one
-        document repeats appears once per occurrence.
+        document repeats appears once per occurrence. ``attrs["candidates"]`` records how
+        pairs were found (the record of
+        :func:`~corpus_tools.compare.shingles.find_candidate_pairs`: the route, the pairs found
+        and compared, whether the cap cut any).
 
     Raises
     ------
@@ -284,6 +301,12 @@ def shared_passages(
         raise ValueError(f"formula_min_docs must be at least 2, got {formula_min_docs}")
     if max_pair_docs < formula_min_docs:
         raise ValueError(f"max_pair_docs ({max_pair_docs}) must be at least formula_min_docs ({formula_min_docs})")
+    if isinstance(candidates, str):
+        if candidates not in ("auto", "index", "lsh"):
+            raise ValueError(f"candidates must be 'auto', 'index', 'lsh' or a PairSearch, not {candidates!r}")
+        candidates = shingles.PairSearch(method=candidates)
+    elif not isinstance(candidates, shingles.PairSearch):
+        raise TypeError(f"candidates must be 'auto', 'index', 'lsh' or a PairSearch, not {type(candidates).__name__}")
     labels = group_labels(corpus.docvars, by) if by is not None else None
 
     docs = []
@@ -296,8 +319,9 @@ def shared_passages(
     rare = [df <= max_pair_docs for df in position_df]
 
     found: list[tuple] = []  # (a, sa, ea, b, sb, eb) normalised spans; b = -1 for no partner
-    pairs = shingles.candidate_pairs(
-        index, len(docs), max_pair_docs=max_pair_docs, min_shared=min_chars - shingle_chars + 1
+    pairs, search_record = shingles.find_candidate_pairs(
+        docs, index, position_df, max_pair_docs=max_pair_docs, min_shared=min_chars - shingle_chars + 1,
+        search=candidates,
     )
     for a, b in progress_bar(pairs.tolist(), desc="shared passages", unit="pair", enabled=progress):
         pair = shingles.pair_matches(docs[a], docs[b], shingle_chars=shingle_chars, min_chars=min_chars, rare_a=rare[a])
@@ -359,6 +383,7 @@ def shared_passages(
     if labels is not None:
         table["group_a"] = table["doc_a"].map(labels)
         table["group_b"] = table["doc_b"].map(labels)
+    table.attrs["candidates"] = search_record
     return table
 
 

@@ -2,29 +2,41 @@
 
 :func:`normalise` reduces a body to the characters that matching looks at, keeping their offsets;
 :func:`shingle_hashes` hashes every run of ``shingle_chars`` of them; :func:`build_index` and
-:func:`candidate_pairs` find the documents worth comparing; :func:`pair_matches` extends equal
+:func:`find_candidate_pairs` find the documents worth comparing (through the inverted index,
+:func:`candidate_pairs`, or MinHash/LSH signatures, :func:`lsh_candidate_pairs`, as
+:class:`PairSearch` says, never more than its cap); :func:`pair_matches` extends equal
 shingles into maximal shared passages. What a passage is (a formula or a template), whom it is
 shared with and how much of a body it covers is :mod:`corpus_tools.compare.reuse`'s job.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import logging
+from dataclasses import asdict, dataclass
 from functools import lru_cache
+from typing import Literal
 
 import numpy as np
 
 __all__ = [
+    "PairSearch",
     "ShingleIndex",
     "ShingledText",
     "build_index",
+    "cap_pairs",
     "candidate_pairs",
     "consecutive_runs",
     "docs_containing",
+    "find_candidate_pairs",
+    "lsh_candidate_pairs",
     "normalise",
+    "pairable_sets",
     "pair_matches",
+    "shared_shingle_counts",
     "shingle_hashes",
 ]
+
+logger = logging.getLogger(__name__)
 
 # Odd 64-bit multiplier (the golden-ratio constant) for the polynomial shingle hash; numpy's
 # uint64 arithmetic wraps modulo 2**64 without warning, which is what a rolling hash needs.
@@ -204,26 +216,294 @@ def build_index(docs: list[ShingledText]) -> tuple[ShingleIndex, list[np.ndarray
     return ShingleIndex(sorted_hashes[boundary], boundary, df, sorted_docs), position_df
 
 
-def candidate_pairs(index: ShingleIndex, n_docs: int, *, max_pair_docs: int, min_shared: int) -> np.ndarray:
-    """Return the document pairs (a < b, one per row) sharing at least `min_shared` pairable shingles.
+# Pair keys (a * n_docs + b, 8 bytes each) buffered before they are reduced to distinct pairs
+# with counts: bounds the memory of the index route when many shingles are held by many
+# documents (a shingle held by k documents makes k (k - 1) / 2 keys).
+_KEY_BUFFER = 1 << 23
+
+
+def _reduce_keys(keys: list[np.ndarray], weights: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """Distinct pair keys and their summed weights (sorted by key)."""
+    all_keys = np.concatenate(keys)
+    distinct, inverse = np.unique(all_keys, return_inverse=True)
+    totals = np.bincount(inverse, weights=np.concatenate(weights), minlength=len(distinct))
+    return distinct, totals.astype(np.int64)
+
+
+def shared_shingle_counts(
+    index: ShingleIndex, n_docs: int, *, max_pair_docs: int, min_shared: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Return the document pairs sharing at least `min_shared` pairable shingles, and how many.
 
     A shingle is pairable when 2 to `max_pair_docs` documents hold it; more, and it is a
     campaign formula whose every pair of documents would make the work quadratic.
+
+    Returns
+    -------
+    pairs : numpy.ndarray of int64, shape (n_pairs, 2)
+        Document numbers ``a < b``, one pair per row, sorted by ``a`` then ``b``.
+    shared : numpy.ndarray of int64, shape (n_pairs,)
+        Number of distinct pairable shingles both documents hold.
     """
-    keys = []
+    keys: list[np.ndarray] = []
+    weights: list[np.ndarray] = []
+    buffered = 0
     for k in np.unique(index.df):
         if k < 2 or k > max_pair_docs:
             continue
         starts = index.starts[index.df == k]
-        members = index.docs[starts[:, None] + np.arange(k)]
         upper_a, upper_b = np.triu_indices(int(k), 1)
-        first, second = members[:, upper_a].ravel(), members[:, upper_b].ravel()
-        keys.append(np.minimum(first, second) * n_docs + np.maximum(first, second))
+        # Rows of postings per slice, so that one slice makes at most about _KEY_BUFFER keys.
+        step = max(1, _KEY_BUFFER // len(upper_a))
+        for offset in range(0, len(starts), step):
+            members = index.docs[starts[offset:offset + step, None] + np.arange(k)]
+            first, second = members[:, upper_a].ravel(), members[:, upper_b].ravel()
+            keys.append(np.minimum(first, second) * n_docs + np.maximum(first, second))
+            weights.append(np.ones(len(first), dtype=np.int64))
+            buffered += len(first)
+            if buffered > _KEY_BUFFER:
+                distinct, totals = _reduce_keys(keys, weights)
+                keys, weights, buffered = [distinct], [totals], len(distinct)
     if not keys:
-        return np.empty((0, 2), dtype=np.int64)
-    pairs, counts = np.unique(np.concatenate(keys), return_counts=True)
-    pairs = pairs[counts >= min_shared]
-    return np.column_stack([pairs // n_docs, pairs % n_docs])
+        return np.empty((0, 2), dtype=np.int64), np.empty(0, dtype=np.int64)
+    distinct, totals = _reduce_keys(keys, weights)
+    kept = totals >= min_shared
+    distinct, totals = distinct[kept], totals[kept]
+    return np.column_stack([distinct // n_docs, distinct % n_docs]), totals
+
+
+def candidate_pairs(index: ShingleIndex, n_docs: int, *, max_pair_docs: int, min_shared: int) -> np.ndarray:
+    """Return the document pairs (a < b, one per row) sharing at least `min_shared` pairable shingles.
+
+    A shingle is pairable when 2 to `max_pair_docs` documents hold it; more, and it is a
+    campaign formula whose every pair of documents would make the work quadratic. The pairs of
+    :func:`shared_shingle_counts`, without their counts.
+    """
+    return shared_shingle_counts(index, n_docs, max_pair_docs=max_pair_docs, min_shared=min_shared)[0]
+
+
+def pairable_sets(docs: list[ShingledText], position_df: list[np.ndarray], *, max_pair_docs: int) -> list[np.ndarray]:
+    """Per document, its distinct pairable shingle hashes (held by 2 to `max_pair_docs` documents).
+
+    These are the shingles the inverted index pairs documents on: a document's unique shingles
+    can match nothing and a formula's make no pairs, so both are left out (sorted hashes).
+    """
+    return [np.unique(doc.hashes[(df >= 2) & (df <= max_pair_docs)]) for doc, df in zip(docs, position_df)]
+
+
+def lsh_candidate_pairs(
+    sets: list[np.ndarray],
+    *,
+    min_shared: int,
+    min_jaccard: float,
+    num_perm: int,
+    random_state: int,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Propose document pairs with MinHash signatures and LSH, then keep those sharing `min_shared` shingles.
+
+    Parameters
+    ----------
+    sets : list of numpy.ndarray of uint64
+        Per document, its distinct pairable shingle hashes (:func:`pairable_sets`).
+    min_shared : int
+        A proposed pair is kept when the two sets have at least this many hashes in common
+        (counted exactly), the rule of the index route.
+    min_jaccard : float
+        The Jaccard similarity of two sets that LSH is tuned to find (datasketch's
+        ``MinHashLSH(threshold=...)``): pairs well above it are found almost surely, pairs
+        well below almost never.
+    num_perm : int
+        Permutations in each MinHash signature.
+    random_state : int
+        Seed of the permutations (datasketch's ``MinHash(seed=...)``): same seed, same pairs.
+
+    Returns
+    -------
+    pairs : numpy.ndarray of int64, shape (n_pairs, 2)
+        Document numbers ``a < b``, sorted by ``a`` then ``b``.
+    shared : numpy.ndarray of int64
+        Number of hashes the two sets share (exact).
+
+    Notes
+    -----
+    Each set is hashed once into a signature of `num_perm` values (the ``affine64`` scheme over
+    the 64-bit shingle hashes, so no string is hashed again); the signatures are cut into bands
+    and two documents whose band values agree in at least one band are proposed. The work is
+    linear in the number of documents plus the number of proposed pairs, whatever the number
+    of documents sharing a shingle; the price is recall: two documents that share one short
+    passage among many other shared shingles have a low Jaccard similarity and may be missed.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> sets = [np.arange(0, 40, dtype=np.uint64), np.arange(2, 42, dtype=np.uint64), np.arange(100, 140, dtype=np.uint64)]
+    >>> pairs, shared = lsh_candidate_pairs(sets, min_shared=5, min_jaccard=0.5, num_perm=64, random_state=1)
+    >>> pairs.tolist(), shared.tolist()
+    ([[0, 1]], [38])
+    """
+    from datasketch import MinHash, MinHashLSH
+
+    lsh = MinHashLSH(threshold=min_jaccard, num_perm=num_perm)
+    first = MinHash(num_perm=num_perm, seed=random_state, scheme="affine64", hashfunc=int)
+    signatures: dict[int, object] = {}
+    for number, values in enumerate(sets):
+        if len(values) < min_shared:  # cannot share min_shared shingles with anyone
+            continue
+        signature = MinHash(num_perm=num_perm, seed=random_state, scheme="affine64", hashfunc=int,
+                            permutations=first.permutations)
+        signature.update_batch(values.tolist())
+        lsh.insert(number, signature, check_duplication=False)
+        signatures[number] = signature
+    proposed = set()
+    for number, signature in signatures.items():
+        proposed.update((number, other) for other in lsh.query(signature) if other > number)
+    pairs = np.array(sorted(proposed), dtype=np.int64).reshape(-1, 2)
+    shared = np.array([len(np.intersect1d(sets[a], sets[b], assume_unique=True)) for a, b in pairs.tolist()],
+                      dtype=np.int64)
+    kept = shared >= min_shared
+    return pairs[kept], shared[kept]
+
+
+def cap_pairs(pairs: np.ndarray, shared: np.ndarray, max_pairs: int) -> np.ndarray:
+    """Keep the `max_pairs` pairs sharing the most shingles (ties: earlier pairs first), in pair order.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> cap_pairs(np.array([[0, 1], [0, 2], [1, 2]]), np.array([5, 9, 5]), 2).tolist()
+    [[0, 1], [0, 2]]
+    """
+    if len(pairs) <= max_pairs:
+        return pairs
+    order = np.lexsort((pairs[:, 1], pairs[:, 0], -shared))[:max_pairs]
+    return pairs[np.sort(order)]
+
+
+@dataclass(frozen=True)
+class PairSearch:
+    """How :func:`find_candidate_pairs` finds the document pairs worth comparing.
+
+    Attributes
+    ----------
+    method : {"auto", "index", "lsh"}, default "auto"
+        ``index``: every pair sharing at least the shingles of one shortest passage, counted
+        through the inverted index (exact, but a shingle held by ``k`` documents makes
+        ``k (k - 1) / 2`` pairs). ``lsh``: pairs proposed by MinHash signatures over each
+        document's pairable shingles (:func:`lsh_candidate_pairs`), then checked with the
+        index route's rule: linear in the number of documents, may miss pairs whose shingle
+        sets are not similar overall. ``auto``: ``lsh`` from `lsh_min_docs` documents on,
+        ``index`` below.
+    lsh_min_docs : int, default 20000
+        Number of documents from which ``auto`` uses LSH (a count).
+    max_pairs : int, default 1000000
+        Most candidate pairs compared (a count). Beyond it, the pairs sharing the most
+        pairable shingles are kept; the cut is logged as a warning and recorded in the
+        result's ``attrs["candidates"]``.
+    min_jaccard : float, default 0.2
+        LSH only: the Jaccard similarity of two documents' pairable shingle sets that the
+        bands are tuned to find (between 0 and 1, exclusive).
+    num_perm : int, default 128
+        LSH only: permutations per MinHash signature (at least 16).
+    random_state : int, default 1
+        LSH only: seed of the MinHash permutations; the same seed gives the same pairs.
+
+    Examples
+    --------
+    >>> PairSearch(method="auto").resolve(500), PairSearch(method="auto").resolve(20_000)
+    ('index', 'lsh')
+    >>> PairSearch(max_pairs=0)
+    Traceback (most recent call last):
+    ...
+    ValueError: PairSearch.max_pairs must be at least 1, got 0
+    """
+
+    method: Literal["auto", "index", "lsh"] = "auto"
+    lsh_min_docs: int = 20_000
+    max_pairs: int = 1_000_000
+    min_jaccard: float = 0.2
+    num_perm: int = 128
+    random_state: int = 1
+
+    def __post_init__(self) -> None:
+        if self.method not in ("auto", "index", "lsh"):
+            raise ValueError(f"PairSearch.method must be 'auto', 'index' or 'lsh', got {self.method!r}")
+        for name, low in (("lsh_min_docs", 2), ("max_pairs", 1), ("num_perm", 16)):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < low:
+                raise ValueError(f"PairSearch.{name} must be at least {low}, got {value!r}")
+        if not 0.0 < self.min_jaccard < 1.0:
+            raise ValueError(f"PairSearch.min_jaccard must be between 0 and 1 (exclusive), got {self.min_jaccard!r}")
+        if isinstance(self.random_state, bool) or not isinstance(self.random_state, (int, np.integer)) \
+                or not 0 <= self.random_state < 2**32:
+            raise ValueError(f"PairSearch.random_state must be an integer from 0 to 2**32 - 1, got {self.random_state!r}")
+
+    def resolve(self, n_docs: int) -> Literal["index", "lsh"]:
+        """The route used for a corpus of `n_docs` documents."""
+        if self.method == "auto":
+            return "lsh" if n_docs >= self.lsh_min_docs else "index"
+        return self.method
+
+
+def find_candidate_pairs(
+    docs: list[ShingledText],
+    index: ShingleIndex,
+    position_df: list[np.ndarray],
+    *,
+    max_pair_docs: int,
+    min_shared: int,
+    search: PairSearch,
+) -> tuple[np.ndarray, dict]:
+    """Return the candidate pairs of `docs` by the route `search` chooses, capped, and a record of the search.
+
+    Parameters
+    ----------
+    docs, index, position_df
+        The documents and what :func:`build_index` returned for them.
+    max_pair_docs : int
+        Shingles held by more documents make no pairs.
+    min_shared : int
+        Pairs must share at least this many pairable shingles.
+    search : PairSearch
+        The route, its cap and the LSH settings.
+
+    Returns
+    -------
+    pairs : numpy.ndarray of int64, shape (n_pairs, 2)
+        Document numbers ``a < b``, sorted.
+    record : dict
+        ``method`` (the route used: ``index`` or ``lsh``), ``requested`` (`search`'s method),
+        ``n_docs``, ``n_pairs_found`` (candidate pairs before the cap), ``n_pairs_compared``
+        (after it), ``max_pairs``, ``capped`` (whether pairs were dropped), and for LSH
+        ``min_jaccard``, ``num_perm``, ``random_state``. Plain values, so it can sit in a
+        DataFrame's ``attrs`` and be written with it.
+    """
+    method = search.resolve(len(docs))
+    if method == "lsh":
+        sets = pairable_sets(docs, position_df, max_pair_docs=max_pair_docs)
+        pairs, shared = lsh_candidate_pairs(sets, min_shared=min_shared, min_jaccard=search.min_jaccard,
+                                            num_perm=search.num_perm, random_state=search.random_state)
+    else:
+        pairs, shared = shared_shingle_counts(index, len(docs), max_pair_docs=max_pair_docs, min_shared=min_shared)
+    kept = cap_pairs(pairs, shared, search.max_pairs)
+    record = {
+        "method": method,
+        "requested": search.method,
+        "n_docs": len(docs),
+        "n_pairs_found": int(len(pairs)),
+        "n_pairs_compared": int(len(kept)),
+        "max_pairs": int(search.max_pairs),
+        "capped": bool(len(kept) < len(pairs)),
+    }
+    if method == "lsh":
+        record.update({key: value for key, value in asdict(search).items()
+                       if key in ("min_jaccard", "num_perm", "random_state")})
+    if record["capped"]:
+        logger.warning(
+            "text reuse: %d candidate pairs (%s route) exceed max_pairs=%d; compared the %d sharing the most "
+            "shingles and dropped %d (raise PairSearch.max_pairs to compare them all)",
+            len(pairs), method, search.max_pairs, len(kept), len(pairs) - len(kept),
+        )
+    return kept, record
 
 
 def consecutive_runs(positions: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
