@@ -43,7 +43,7 @@ from typing import TypeVar
 
 from .environment import CACHE_DIR_ENV, CACHE_ENV, cache_enabled
 
-__all__ = ["CACHE_DIR_ENV", "CACHE_ENV", "KEY_FILE", "CacheIntegrityError", "cache_root", "cached"]
+__all__ = ["CACHE_DIR_ENV", "CACHE_ENV", "KEY_FILE", "CacheIntegrityError", "cache_root", "cached", "open_cache_folder"]
 
 #: Raised whenever a cached result's meaning changes without the cached function's code changing
 #: (e.g. a helper it calls computes differently); part of every key.
@@ -87,8 +87,31 @@ def _warn_once(location: Path, message: str) -> None:
         warnings.warn(f"result cache {location}: {message}; computing without the cache", RuntimeWarning, stacklevel=4)
 
 
-def _open_folder(location: Path) -> bytes:
-    """Create or check the cache folder and return its key; OSError or PermissionError if unusable."""
+def open_cache_folder(location: Path) -> bytes:
+    """Create or check a cache folder of this user's and return its secret key.
+
+    Every cache of the package (results here, stored corpora in
+    :mod:`corpus_tools.corpus.store`) trusts a folder on the same terms, set out in the module
+    docstring.
+
+    Parameters
+    ----------
+    location : pathlib.Path
+        The folder; created (mode 0700) with its key file when missing.
+
+    Returns
+    -------
+    bytes
+        The folder's secret key (:data:`KEY_FILE`).
+
+    Raises
+    ------
+    PermissionError
+        When the folder belongs to another user or others can write to it, or its key file is
+        not the user's own or others can read it; the message says what to do.
+    OSError
+        When the folder cannot be created or written.
+    """
     location.mkdir(mode=0o700, parents=True, exist_ok=True)
     info = location.stat()
     if hasattr(os, "getuid") and info.st_uid != os.getuid():
@@ -212,7 +235,7 @@ def cached(function: F, cache: bool | str | os.PathLike[str], *, ignore: tuple[s
     else:
         raise TypeError(f"cache must be True, False or a folder path, got {cache!r}")
     try:
-        key = _open_folder(location)
+        key = open_cache_folder(location)
     except OSError as error:
         _warn_once(location, str(error) if isinstance(error, PermissionError) and not error.errno else f"cannot be used ({error})")
         return function

@@ -3,14 +3,16 @@
 :func:`read_corpus` reads with :func:`corpus_tools.io.iter_documents`, hands the documents
 to :func:`~corpus_tools.corpus.document.process_document` (on worker processes for a large
 corpus, while the rest is still being read) and assembles the :class:`~corpus_tools.corpus.Corpus`.
-:func:`open_corpus` is the notebooks' entry point; :func:`corpus_from_texts` builds a corpus
-from strings in memory.
+:func:`open_corpus` is the notebooks' entry point: it reads a corpus once and keeps it in the
+corpus store (:mod:`corpus_tools.corpus.store`); :func:`corpus_from_texts` builds a corpus from
+strings in memory.
 """
 
 from __future__ import annotations
 
 import gc
 import logging
+import os
 import warnings
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -337,13 +339,18 @@ def open_corpus(
     *,
     metadata: str | Path | None | Literal[False] = None,
     by: str | None = None,
+    options: ReadOptions | Mapping[str, Any] | None = None,
+    n_jobs: int | None = None,
+    progress: bool = True,
+    cache: bool | str | os.PathLike[str] = True,
     **read_options: Any,
 ) -> Corpus:
-    """Read a corpus for a report: paths resolved against the project root, a ``group`` docvar added.
+    """Open a corpus for a report: read and cleaned once, then loaded from the corpus store.
 
     Notebooks call this so that ``corpus_dir="seeds"`` means the project's
     ``seeds/`` whether the notebook runs in JupyterLab from ``notebooks/`` or
-    under papermill from anywhere else.
+    under papermill from anywhere else, and so that every notebook of a report, and every
+    rerun, opens the corpus read once instead of reading and cleaning it again.
 
     Parameters
     ----------
@@ -357,19 +364,47 @@ def open_corpus(
         A docvar to group documents by; its labels (see
         :func:`corpus_tools.corpus.metadata.group_labels`) become the docvar ``group``.
         (Was ``group_by``, which still works for one release.)
+    options : ReadOptions or mapping, optional
+        How to read (see :func:`read_corpus`).
+    n_jobs : int, optional
+        Processes that clean the texts when the corpus is read (see :func:`read_corpus`).
+    progress : bool, default True
+        Report progress while cleaning.
+    cache : bool or path, default True
+        Keep the read corpus in the corpus store (:mod:`corpus_tools.corpus.store`) and load it
+        from there while the files, the manifest, the reading options and the package are
+        unchanged. ``False`` reads the corpus every time (as ``DANGSHI_CACHE=off`` does); a
+        path stores it in that folder instead of the project cache folder.
     **read_options
-        Any other option of :func:`read_corpus`: ``options=ReadOptions(...)``, a reading
-        option as a keyword (``on_error``, ``text_column`` …), ``n_jobs``, ``progress``.
+        Any reading option as a keyword (``on_error``, ``text_column`` …), replacing that of
+        ``options``.
 
     Returns
     -------
     Corpus
+        The same corpus :func:`read_corpus` returns, whether read or loaded, with a ``group``
+        docvar when ``by`` is given.
+
+    Raises
+    ------
+    TypeError, ValueError
+        For an unknown reading option or a bad value, before anything is read or loaded.
+    CorpusReadError
+        As :func:`read_corpus`.
     """
     from ..paths import resolve_path
+    from .store import stored_corpus
 
     if metadata is not None and metadata is not False:
         metadata = resolve_path(metadata)
-    corpus = read_corpus(resolve_path(corpus_dir), metadata=metadata, **read_options)
+    path = resolve_path(corpus_dir)
+    settings = ReadOptions.from_kwargs(options, **read_options)
+    n_workers(n_jobs, 0, None)  # a bad n_jobs is named even when the corpus is loaded, not read
+
+    def build() -> Corpus:
+        return read_corpus(path, metadata=metadata, options=settings, n_jobs=n_jobs, progress=progress)
+
+    corpus = stored_corpus(path, build, metadata=metadata, options=settings, cache=cache)
     if by is not None:
         corpus = corpus.assign_docvars(group=group_labels(corpus.docvars, by))
     return corpus
