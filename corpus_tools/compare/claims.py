@@ -40,6 +40,7 @@ import pandas as pd
 
 from ..compat import REMOVED_IN, renamed_parameters
 from ..corpus.metadata import group_labels
+from ..parallel import map_documents, n_workers
 from .spans import paragraph_starts, paragraph_unit_id, sentence_bounds
 
 if TYPE_CHECKING:
@@ -198,16 +199,24 @@ def parse_numeral(text: str) -> float | None:
         return None
 
 
-def _blocked_spans(corpus) -> dict[str, np.ndarray]:
-    """Per document, a boolean mask of characters inside numbered formulas or registry expressions."""
+def _blocked_spans(corpus) -> dict[str, list[tuple[int, int]]]:
+    """Per document, the (start, end) spans of numbered formulas and registry expressions."""
     from ..rhetoric import match_registry, numbered_formulas
 
-    masks = {str(d): np.zeros(len(str(t or "")) + 1, dtype=np.int64) for d, t in corpus.texts.items()}
+    spans: dict[str, list[tuple[int, int]]] = {}
     for table in (numbered_formulas(corpus), match_registry(corpus)):
         for doc_id, start, end in zip(table["doc_id"], table["start"], table["end"]):
-            masks[doc_id][start] += 1
-            masks[doc_id][end] -= 1
-    return {doc_id: np.cumsum(mask[:-1]) > 0 for doc_id, mask in masks.items()}
+            spans.setdefault(str(doc_id), []).append((int(start), int(end)))
+    return spans
+
+
+def _blocked_mask(n_chars: int, spans: list[tuple[int, int]]) -> np.ndarray:
+    """A boolean mask of the characters inside any of `spans`."""
+    mask = np.zeros(n_chars + 1, dtype=np.int64)
+    for start, end in spans:
+        mask[start] += 1
+        mask[end] -= 1
+    return np.cumsum(mask[:-1]) > 0
 
 
 def _quote_depth(text: str) -> np.ndarray:
@@ -337,7 +346,84 @@ def _category(unit: str, obj: str) -> str:
     return base
 
 
-def quantified_claims(corpus: "Corpus", *, by: str = "group") -> pd.DataFrame:
+def _document_claims(item: tuple[str, str, str, list[tuple[int, int]]]) -> list[dict]:
+    """The claims of one document (rows of :func:`quantified_claims`), in text order.
+
+    `item` is ``(doc_id, text, group, blocked)``: the document's body, its group label and the
+    spans of its numbered formulas and registry expressions (never claims).
+    """
+    from ..segment import get_segmenter
+
+    doc_id, text, group, blocked_spans = item
+    segmenter = get_segmenter(hmm=False)
+    blocked = _blocked_mask(len(text), blocked_spans)
+    rows = []
+    depth = _quote_depth(text)
+    starts = paragraph_starts(text)
+    previous_end = 0
+    for match in _CLAIM_RE.finditer(text):
+        start, end = match.span()
+        number_start = match.start("ar") if match.group("ar") else match.start("cn")
+        if number_start > 0 and text[number_start - 1] == "第":
+            continue  # ordinal
+        if depth[number_start] > 0 or blocked[start:end].any():
+            continue  # a name in quotes, a numbered formula or a registry expression
+        unit = match.group("unit")
+        after_unit = match.end("tail") if match.group("tail") else match.end("unit")
+        if text[match.start("unit"):match.start("unit") + 2] in _GLUED_WORDS or \
+                text[match.start("unit"):match.start("unit") + 3] in _GLUED_WORDS:
+            continue  # 六部门: the "unit" begins a noun
+        if _is_name_not_count(text, match, number_start, after_unit, segmenter):
+            continue
+        qualifier_mid = match.group("armid") or ""
+        if match.group("ar"):
+            value = parse_numeral(match.group("ar") + (match.group("armult") or ""))
+        else:
+            numeral = match.group("cn")
+            if numeral == "一":
+                continue  # 一次主题党日: "one" is not a count of achievements
+            if len(numeral) == 1 and numeral in "百千万亿" and not (match.group("post") or ""):
+                continue  # 千家万户, 办百件实事: idioms and slogans
+            value = parse_numeral(numeral)
+        if value is None:
+            continue
+        high = None
+        if match.group("sep"):
+            second = (match.group("ar2") or "") + (match.group("armult2") or "") if match.group("ar2") else match.group("cn2")
+            high = parse_numeral(second) if second else None
+            if high is None:
+                continue
+        qualifier = (match.group("pre") or "") + qualifier_mid + (match.group("post") or "") + (match.group("tail") or "")
+        obj = _object_after(text, after_unit, segmenter,
+                            verb_head=UNITS[unit] not in ("people", "money", "time", "percent"))
+        side = "after" if obj else ""
+        if not obj:
+            obj = _object_before(text, start, segmenter, floor=previous_end, people=UNITS[unit] == "people")
+            side = "before" if obj else ""
+        # 100余个党组织近600人: the words after one claim are its object, not the next one's
+        previous_end = after_unit + (len(obj) if side == "after" else 0)
+        first_qualifier = next((q for q in (match.group("pre"), qualifier_mid, match.group("post"), match.group("tail")) if q), "")
+        rows.append({
+            "doc_id": doc_id,
+            "group": group,
+            "unit_id": paragraph_unit_id(doc_id, starts, start),
+            "start": start,
+            "end": after_unit,
+            "text": text[start:after_unit],
+            "number": float(value),
+            "number_high": np.nan if high is None else float(high),
+            "qualifier": qualifier,
+            "bound": _QUALIFIER_BOUNDS.get(first_qualifier, "about"),
+            "unit": unit,
+            "object": obj,
+            "object_side": side,
+            "category": _category(unit, obj),
+            "sentence": text[slice(*sentence_bounds(text, start, after_unit))].strip(),
+        })
+    return rows
+
+
+def quantified_claims(corpus: "Corpus", *, by: str = "group", n_jobs: int | None = None) -> pd.DataFrame:
     """Find every quantified claim (number + measure word + object) in every document.
 
     Parameters
@@ -347,6 +433,11 @@ def quantified_claims(corpus: "Corpus", *, by: str = "group") -> pd.DataFrame:
     by : str, default "group"
         The docvar that labels documents (``doc_id`` labels each by itself; locality docvars
         fall back as in :func:`corpus_tools.corpus.metadata.group_labels`).
+    n_jobs : int or None, default None
+        Processes for reading the documents (:func:`corpus_tools.parallel.map_documents`):
+        ``None`` uses every core from :data:`corpus_tools.parallel.DOCUMENT_MIN_CHARS` body
+        characters on and one process below; ``-1`` every core; ``k`` that many. The table
+        is the same whatever `n_jobs`.
 
     Returns
     -------
@@ -388,74 +479,15 @@ def quantified_claims(corpus: "Corpus", *, by: str = "group") -> pd.DataFrame:
     """
     from ..segment import get_segmenter
 
+    n_workers(n_jobs, 0, None)  # a bad n_jobs fails before any work
     labels = group_labels(corpus.docvars, by)
     blocked = _blocked_spans(corpus)
-    segmenter = get_segmenter(hmm=False)
-    rows = []
-    for doc_id, text in corpus.texts.items():
-        doc_id, text = str(doc_id), str(text or "")
-        depth = _quote_depth(text)
-        starts = paragraph_starts(text)
-        previous_end = 0
-        for match in _CLAIM_RE.finditer(text):
-            start, end = match.span()
-            number_start = match.start("ar") if match.group("ar") else match.start("cn")
-            if number_start > 0 and text[number_start - 1] == "第":
-                continue  # ordinal
-            if depth[number_start] > 0 or blocked[doc_id][start:end].any():
-                continue  # a name in quotes, a numbered formula or a registry expression
-            unit = match.group("unit")
-            after_unit = match.end("tail") if match.group("tail") else match.end("unit")
-            if text[match.start("unit"):match.start("unit") + 2] in _GLUED_WORDS or \
-                    text[match.start("unit"):match.start("unit") + 3] in _GLUED_WORDS:
-                continue  # 六部门: the "unit" begins a noun
-            if _is_name_not_count(text, match, number_start, after_unit, segmenter):
-                continue
-            qualifier_mid = match.group("armid") or ""
-            if match.group("ar"):
-                value = parse_numeral(match.group("ar") + (match.group("armult") or ""))
-            else:
-                numeral = match.group("cn")
-                if numeral == "一":
-                    continue  # 一次主题党日: "one" is not a count of achievements
-                if len(numeral) == 1 and numeral in "百千万亿" and not (match.group("post") or ""):
-                    continue  # 千家万户, 办百件实事: idioms and slogans
-                value = parse_numeral(numeral)
-            if value is None:
-                continue
-            high = None
-            if match.group("sep"):
-                second = (match.group("ar2") or "") + (match.group("armult2") or "") if match.group("ar2") else match.group("cn2")
-                high = parse_numeral(second) if second else None
-                if high is None:
-                    continue
-            qualifier = (match.group("pre") or "") + qualifier_mid + (match.group("post") or "") + (match.group("tail") or "")
-            obj = _object_after(text, after_unit, segmenter,
-                                verb_head=UNITS[unit] not in ("people", "money", "time", "percent"))
-            side = "after" if obj else ""
-            if not obj:
-                obj = _object_before(text, start, segmenter, floor=previous_end, people=UNITS[unit] == "people")
-                side = "before" if obj else ""
-            # 100余个党组织近600人: the words after one claim are its object, not the next one's
-            previous_end = after_unit + (len(obj) if side == "after" else 0)
-            first_qualifier = next((q for q in (match.group("pre"), qualifier_mid, match.group("post"), match.group("tail")) if q), "")
-            rows.append({
-                "doc_id": doc_id,
-                "group": labels.get(doc_id, "unknown"),
-                "unit_id": paragraph_unit_id(doc_id, starts, start),
-                "start": start,
-                "end": after_unit,
-                "text": text[start:after_unit],
-                "number": float(value),
-                "number_high": np.nan if high is None else float(high),
-                "qualifier": qualifier,
-                "bound": _QUALIFIER_BOUNDS.get(first_qualifier, "about"),
-                "unit": unit,
-                "object": obj,
-                "object_side": side,
-                "category": _category(unit, obj),
-                "sentence": text[slice(*sentence_bounds(text, start, after_unit))].strip(),
-            })
+    get_segmenter(hmm=False)  # built here once, so that forked workers start with it
+    documents = [(str(doc_id), str(text or "")) for doc_id, text in corpus.texts.items()]
+    items = [(doc_id, text, labels.get(doc_id, "unknown"), blocked.get(doc_id, [])) for doc_id, text in documents]
+    per_document = map_documents(_document_claims, items, n_jobs=n_jobs, sizes=[len(text) for _, text in documents],
+                                 desc="quantified claims")
+    rows = [row for found in per_document for row in found]
     table = pd.DataFrame(rows, columns=list(CLAIM_COLUMNS))
     return table.astype({"start": "int64", "end": "int64", "number": "float64", "number_high": "float64"})
 

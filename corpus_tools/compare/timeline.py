@@ -21,12 +21,14 @@ Examples
 from __future__ import annotations
 
 import calendar
+import functools
 import re
 from typing import TYPE_CHECKING, Literal
 
 import pandas as pd
 
 from ..corpus.metadata import group_labels
+from ..parallel import map_documents, n_workers
 from .spans import paragraph_starts, paragraph_unit_id, sentence_bounds
 
 if TYPE_CHECKING:
@@ -277,6 +279,117 @@ def _window(window, name: str = "window") -> tuple[pd.Timestamp, pd.Timestamp]:
     return first_day, last_day
 
 
+def _document_events(
+    item: tuple[str, str, str, pd.Timestamp | None, dict[str, str]],
+    *,
+    default_year: int | None,
+    first_day: pd.Timestamp,
+    last_day: pd.Timestamp,
+    central: pd.Timestamp,
+) -> list[dict]:
+    """The date mentions of one document (rows of :func:`dated_events` with ``_sentence_span``).
+
+    `item` is ``(doc_id, text, group, published, own)``: the body, its group label, its
+    publication date (:func:`_publication`) and its own localities (:func:`_own_localities`).
+    """
+    doc_id, text, group, published, own = item
+    current_years = (range(published.year - 1, published.year + 1) if published is not None
+                     else range(first_day.year - 1, last_day.year + 1))
+    starts = paragraph_starts(text)
+    context_year: int | None = None
+    last_year: int | None = None  # the last explicit year, history included: 同年 refers to it
+    doc_rows = []
+    for match in _DATE_RE.finditer(text):
+        month = _number(match.group("month"))
+        day = _number(match.group("day"))
+        if not 1 <= month <= 12 or (day is not None and not 1 <= day <= 31):
+            continue
+        if (not match.group("day") and not match.group("part") and not match.group("year")
+                and not match.group("rel") and not match.group("after") and not match.group("month").isdigit()
+                and _NAME_AFTER_RE.match(text, match.end())):
+            continue  # 十月村, 五月花: a name
+        month0 = _number(match.group("month0"))
+        if month0 is not None and not 1 <= month0 <= 12:
+            continue
+        start_month = month0 if month0 is not None else month
+        rel = match.group("rel") or ""
+        year = year_source = None
+        if match.group("year"):
+            year, year_source = _number(match.group("year")), "explicit"
+            last_year = year
+            if year in current_years:
+                context_year = year  # history (1928年5月) lends no year to later dates
+        elif rel in ("今年", "去年", "明年"):
+            base = published.year if published is not None else (context_year or default_year)
+            if base is not None:
+                year, year_source = base + {"今年": 0, "去年": -1, "明年": 1}[rel], "relative"
+        elif rel in ("当年", "同年") and (last_year or context_year) is not None:
+            year, year_source = last_year or context_year, "context"
+        elif context_year is not None:
+            year, year_source = context_year, "context"
+        elif published is not None:
+            year = published.year - (1 if start_month > published.month else 0)
+            year_source = "publication"
+        elif default_year is not None:
+            year, year_source = default_year, "default"
+
+        part = match.group("part")
+        precision = "day" if day is not None else "month"
+        end_year = _number(match.group("year2")) or year
+        month2 = _number(match.group("month2"))
+        day2 = _number(match.group("day2"))
+        part2 = match.group("part2")
+        has_range = bool(month2 or day2 or part2)
+        single_start = month0 is None  # 1-5月份 is a range of whole months
+        bounds = _bounds(year, start_month, day if single_start else None, part if single_start else None,
+                         end_year, (month2 or month) if has_range else month,
+                         day2 if has_range else (day if single_start else None),
+                         part2 if has_range else part,
+                         wraps=not match.group("year2"))
+        if year is None:
+            iso = f"--{start_month:02d}" + (f"-{day:02d}" if precision == "day" and month0 is None else "")
+        else:
+            iso = f"{year:04d}-{start_month:02d}" + (f"-{day:02d}" if precision == "day" and month0 is None else "")
+        start, end = match.span()
+        sentence_start, sentence_end = sentence_bounds(text, start, end)
+        preceding = text[max(0, start - 4):start]
+        if _AS_OF_BEFORE_RE.search(preceding):
+            role = "as_of"
+        elif (_DEADLINE_BEFORE_RE.search(preceding) or _DEADLINE_AFTER_RE.match(text, end)
+              or (match.group("after") in ("前", "之前", "以前") and text[end:end + 1] != "夕")):  # 7月1日前夕: an eve
+            role = "deadline"
+        else:
+            role = "event"
+        outside = bool(not pd.isna(bounds[0]) and (bounds[1] < first_day or bounds[0] > last_day))
+        doc_rows.append({
+            "doc_id": doc_id,
+            "group": group,
+            "unit_id": paragraph_unit_id(doc_id, starts, start),
+            "start": start,
+            "end": end,
+            "text": match.group(),
+            "date": iso,
+            "date_start": bounds[0],
+            "date_end": bounds[1],
+            "date_precision": precision if month0 is None else "month",
+            "year": year,
+            "month": start_month,
+            "day": day if month0 is None else None,
+            "year_source": year_source or "",
+            "relation": _RELATION.get(match.group("after") or "", ""),
+            "event": _event_label(text, end, sentence_end),
+            "mobilisation": "",
+            "undated_local_mention": False,
+            "sentence": text[sentence_start:sentence_end].strip(),
+            "date_role": role,
+            "out_of_window": outside,
+            "meeting_level": "",
+            "_sentence_span": (sentence_start, sentence_end),
+        })
+    _attribute_meetings(text, doc_rows, own, central=central)
+    return doc_rows
+
+
 def dated_events(
     corpus: "Corpus",
     *,
@@ -284,6 +397,7 @@ def dated_events(
     default_year: int | None = None,
     window: tuple[str, str] = CAMPAIGN_WINDOW,
     central_date: str = CENTRAL_MOBILISATION_DATE,
+    n_jobs: int | None = None,
 ) -> pd.DataFrame:
     """Find every dated event (a 月日 expression) and resolve its year.
 
@@ -310,6 +424,12 @@ def dated_events(
         The table remembers `window` and `central_date` (``attrs``): :func:`mobilisation_lag`
         and :func:`plot_timeline` use them unless told otherwise, so the campaign's dates are
         given once.
+    n_jobs : int or None, default None
+        Processes for reading the documents (:func:`corpus_tools.parallel.map_documents`):
+        ``None`` uses every core from :data:`corpus_tools.parallel.DOCUMENT_MIN_CHARS` body
+        characters on and one process below; ``-1`` every core; ``k`` that many. The table
+        is the same whatever `n_jobs`: each document's years are resolved from that document
+        alone.
 
     Returns
     -------
@@ -379,108 +499,18 @@ def dated_events(
     the date is the province's (the centre's), and the local meeting is recorded in
     ``undated_local_mention``.
     """
+    n_workers(n_jobs, 0, None)  # a bad n_jobs fails before any work
     labels = group_labels(corpus.docvars, by)
     first_day, last_day = _window(window)
     central = _day(central_date, "central_date")
-    rows = []
-    for doc_id, text in corpus.texts.items():
-        doc_id, text = str(doc_id), str(text or "")
-        published = _publication(corpus, doc_id)
-        current_years = (range(published.year - 1, published.year + 1) if published is not None
-                         else range(first_day.year - 1, last_day.year + 1))
-        starts = paragraph_starts(text)
-        context_year: int | None = None
-        last_year: int | None = None  # the last explicit year, history included: 同年 refers to it
-        doc_rows = []
-        for match in _DATE_RE.finditer(text):
-            month = _number(match.group("month"))
-            day = _number(match.group("day"))
-            if not 1 <= month <= 12 or (day is not None and not 1 <= day <= 31):
-                continue
-            if (not match.group("day") and not match.group("part") and not match.group("year")
-                    and not match.group("rel") and not match.group("after") and not match.group("month").isdigit()
-                    and _NAME_AFTER_RE.match(text, match.end())):
-                continue  # 十月村, 五月花: a name
-            month0 = _number(match.group("month0"))
-            if month0 is not None and not 1 <= month0 <= 12:
-                continue
-            start_month = month0 if month0 is not None else month
-            rel = match.group("rel") or ""
-            year = year_source = None
-            if match.group("year"):
-                year, year_source = _number(match.group("year")), "explicit"
-                last_year = year
-                if year in current_years:
-                    context_year = year  # history (1928年5月) lends no year to later dates
-            elif rel in ("今年", "去年", "明年"):
-                base = published.year if published is not None else (context_year or default_year)
-                if base is not None:
-                    year, year_source = base + {"今年": 0, "去年": -1, "明年": 1}[rel], "relative"
-            elif rel in ("当年", "同年") and (last_year or context_year) is not None:
-                year, year_source = last_year or context_year, "context"
-            elif context_year is not None:
-                year, year_source = context_year, "context"
-            elif published is not None:
-                year = published.year - (1 if start_month > published.month else 0)
-                year_source = "publication"
-            elif default_year is not None:
-                year, year_source = default_year, "default"
-
-            part = match.group("part")
-            precision = "day" if day is not None else "month"
-            end_year = _number(match.group("year2")) or year
-            month2 = _number(match.group("month2"))
-            day2 = _number(match.group("day2"))
-            part2 = match.group("part2")
-            has_range = bool(month2 or day2 or part2)
-            single_start = month0 is None  # 1-5月份 is a range of whole months
-            bounds = _bounds(year, start_month, day if single_start else None, part if single_start else None,
-                             end_year, (month2 or month) if has_range else month,
-                             day2 if has_range else (day if single_start else None),
-                             part2 if has_range else part,
-                             wraps=not match.group("year2"))
-            if year is None:
-                iso = f"--{start_month:02d}" + (f"-{day:02d}" if precision == "day" and month0 is None else "")
-            else:
-                iso = f"{year:04d}-{start_month:02d}" + (f"-{day:02d}" if precision == "day" and month0 is None else "")
-            start, end = match.span()
-            sentence_start, sentence_end = sentence_bounds(text, start, end)
-            preceding = text[max(0, start - 4):start]
-            if _AS_OF_BEFORE_RE.search(preceding):
-                role = "as_of"
-            elif (_DEADLINE_BEFORE_RE.search(preceding) or _DEADLINE_AFTER_RE.match(text, end)
-                  or (match.group("after") in ("前", "之前", "以前") and text[end:end + 1] != "夕")):  # 7月1日前夕: an eve
-                role = "deadline"
-            else:
-                role = "event"
-            outside = bool(not pd.isna(bounds[0]) and (bounds[1] < first_day or bounds[0] > last_day))
-            doc_rows.append({
-                "doc_id": doc_id,
-                "group": labels.get(doc_id, "unknown"),
-                "unit_id": paragraph_unit_id(doc_id, starts, start),
-                "start": start,
-                "end": end,
-                "text": match.group(),
-                "date": iso,
-                "date_start": bounds[0],
-                "date_end": bounds[1],
-                "date_precision": precision if month0 is None else "month",
-                "year": year,
-                "month": start_month,
-                "day": day if month0 is None else None,
-                "year_source": year_source or "",
-                "relation": _RELATION.get(match.group("after") or "", ""),
-                "event": _event_label(text, end, sentence_end),
-                "mobilisation": "",
-                "undated_local_mention": False,
-                "sentence": text[sentence_start:sentence_end].strip(),
-                "date_role": role,
-                "out_of_window": outside,
-                "meeting_level": "",
-                "_sentence_span": (sentence_start, sentence_end),
-            })
-        _attribute_meetings(text, doc_rows, _own_localities(corpus, doc_id, by), central=central)
-        rows += doc_rows
+    documents = [(str(doc_id), str(text or "")) for doc_id, text in corpus.texts.items()]
+    items = [(doc_id, text, labels.get(doc_id, "unknown"), _publication(corpus, doc_id),
+              _own_localities(corpus, doc_id, by)) for doc_id, text in documents]
+    find = functools.partial(_document_events, default_year=default_year, first_day=first_day, last_day=last_day,
+                             central=central)
+    per_document = map_documents(find, items, n_jobs=n_jobs, sizes=[len(text) for _, text in documents],
+                                 desc="dated events")
+    rows = [row for found in per_document for row in found]
     table = pd.DataFrame(rows, columns=[*EVENT_COLUMNS, "_sentence_span"]).drop(columns="_sentence_span")
     table["is_mobilisation"] = table["mobilisation"] == "local"
     table = table.astype({"start": "int64", "end": "int64", "year": "Int64", "month": "Int64", "day": "Int64",

@@ -13,6 +13,8 @@ import pytest
 from corpus_tools.compare.claims import CLAIM_COLUMNS, claims_by_group, parse_numeral, quantified_claims
 from corpus_tools.corpus import corpus_from_texts
 
+from .many_documents import many_documents, pool_calls  # noqa: F401 (a fixture)
+
 
 def _claims(text: str) -> pd.DataFrame:
     return quantified_claims(corpus_from_texts({"d": text}), by="doc_id")
@@ -246,3 +248,28 @@ def test_counts_next_to_the_new_rules_are_kept():
     claims = _claims("开办3个班，县委常委会召开4次专题会议，连续举办三届读书节，学员下班后用2个小时自学，全年召开4次会议。")
     assert claims["text"].tolist() == ["3个", "4次", "三届", "2个小时", "4次"]
     assert claims["category"].tolist()[3] == "time"
+
+
+# n_jobs: the same table from one process or several (corpus_tools.parallel.map_documents).
+
+
+def test_claims_are_the_same_with_one_process_or_two(pool_calls):
+    corp = many_documents(24)
+    one = quantified_claims(corp, by="district", n_jobs=1)
+    assert not pool_calls
+    two = quantified_claims(corp, by="district", n_jobs=2)
+    assert pool_calls, "n_jobs=2 started no worker processes"
+    assert len(one) > 24 and one["doc_id"].nunique() == 24
+    pd.testing.assert_frame_equal(one, two)
+    # Each document read alone, in corpus order, gives the same rows: nothing crosses documents.
+    alone = pd.concat(
+        [quantified_claims(corp.subset([doc_id]), by="district", n_jobs=1) for doc_id in corp.texts.index],
+        ignore_index=True,
+    )
+    pd.testing.assert_frame_equal(one, alone)
+
+
+@pytest.mark.parametrize(("n_jobs", "error"), [(0, ValueError), (2.0, TypeError)])
+def test_claims_name_a_bad_n_jobs(n_jobs, error):
+    with pytest.raises(error, match="n_jobs"):
+        quantified_claims(many_documents(2), by="district", n_jobs=n_jobs)

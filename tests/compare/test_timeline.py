@@ -13,6 +13,8 @@ import pytest
 from corpus_tools.compare.timeline import EVENT_COLUMNS, LAG_COLUMNS, dated_events, mobilisation_lag, plot_timeline
 from corpus_tools.corpus import corpus_from_texts
 
+from .many_documents import many_documents, pool_calls  # noqa: F401 (a fixture)
+
 
 def _events(text: str, *, published: str = "", default_year: int | None = None) -> pd.DataFrame:
     docvars = pd.DataFrame({"date_published": [published]}, index=["d"])
@@ -415,3 +417,31 @@ def test_bad_campaign_dates_name_the_parameter(options, message):
     corp = corpus_from_texts({"d": "3月11日，甲区召开大会。"})
     with pytest.raises(ValueError, match=message):
         dated_events(corp, by="doc_id", **options)
+
+
+# n_jobs: the same table from one process or several (corpus_tools.parallel.map_documents).
+
+
+def test_events_are_the_same_with_one_process_or_two(pool_calls):
+    corp = many_documents(24)
+    one = dated_events(corp, by="district", default_year=2021, n_jobs=1)
+    assert not pool_calls
+    two = dated_events(corp, by="district", default_year=2021, n_jobs=2)
+    assert pool_calls, "n_jobs=2 started no worker processes"
+    assert one["doc_id"].nunique() == 24 and one["is_mobilisation"].sum() >= 6
+    pd.testing.assert_frame_equal(one, two)
+    assert one.attrs == two.attrs
+    # Each document read alone, in corpus order, gives the same rows: years never cross documents.
+    alone = pd.concat(
+        [dated_events(corp.subset([doc_id]), by="district", default_year=2021, n_jobs=1)
+         for doc_id in corp.texts.index],
+        ignore_index=True,
+    )
+    pd.testing.assert_frame_equal(one, alone)
+    pd.testing.assert_frame_equal(mobilisation_lag(one), mobilisation_lag(two))
+
+
+@pytest.mark.parametrize(("n_jobs", "error"), [(-2, ValueError), ("all", TypeError)])
+def test_events_name_a_bad_n_jobs(n_jobs, error):
+    with pytest.raises(error, match="n_jobs"):
+        dated_events(many_documents(2), by="district", n_jobs=n_jobs)
