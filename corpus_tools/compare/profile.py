@@ -9,6 +9,7 @@ of something) and :func:`named_entities` (officials named with their title, and 
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import Counter
 from collections.abc import Sequence
@@ -19,6 +20,7 @@ import pandas as pd
 
 from ..compat import renamed_parameters
 from ..corpus.metadata import group_labels
+from ..parallel import map_documents, n_workers
 
 if TYPE_CHECKING:
     from ..corpus import Corpus
@@ -146,26 +148,36 @@ _QUANTIFIED_RE = re.compile(
 )
 
 
-def _sentence_spans(corpus: Corpus) -> pd.DataFrame:
-    """Every body sentence with its offsets into ``corpus.texts[doc_id]``."""
+def _document_sentences(item: tuple[str, str]) -> list[tuple[str, int, int, str]]:
+    """Every body sentence of one document ``(doc_id, text)``: (doc_id, start, end, sentence)."""
     from ..corpus.structure import split_sentences
 
+    doc_id, text = item
     rows = []
-    for doc_id, text in corpus.texts.items():
-        text = "" if text is None else str(text)
-        start = 0
-        for paragraph in text.split("\n"):
-            cursor = 0
-            for sentence in split_sentences(paragraph):
-                at = paragraph.find(sentence, cursor)
-                at = cursor if at < 0 else at
-                rows.append((str(doc_id), start + at, start + at + len(sentence), sentence))
-                cursor = at + len(sentence)
-            start += len(paragraph) + 1
+    start = 0
+    for paragraph in text.split("\n"):
+        cursor = 0
+        for sentence in split_sentences(paragraph):
+            at = paragraph.find(sentence, cursor)
+            at = cursor if at < 0 else at
+            rows.append((doc_id, start + at, start + at + len(sentence), sentence))
+            cursor = at + len(sentence)
+        start += len(paragraph) + 1
+    return rows
+
+
+def _sentence_spans(corpus: Corpus, *, n_jobs: int | None = None) -> pd.DataFrame:
+    """Every body sentence with its offsets into ``corpus.texts[doc_id]``."""
+    documents = [(str(doc_id), "" if text is None else str(text)) for doc_id, text in corpus.texts.items()]
+    per_document = map_documents(_document_sentences, documents, n_jobs=n_jobs,
+                                 sizes=[len(text) for _, text in documents], desc="sentences")
+    rows = [row for found in per_document for row in found]
     return pd.DataFrame(rows, columns=["doc_id", "start", "end", "text"])
 
 
-def quantified_sentences(corpus: Corpus, *, claims: pd.DataFrame | None = None) -> pd.DataFrame:
+def quantified_sentences(
+    corpus: Corpus, *, claims: pd.DataFrame | None = None, n_jobs: int | None = None
+) -> pd.DataFrame:
     """Mark the sentences that state a number of something.
 
     Parameters
@@ -175,6 +187,10 @@ def quantified_sentences(corpus: Corpus, *, claims: pd.DataFrame | None = None) 
         Quantified claims found by a fuller extractor (e.g. :mod:`corpus_tools.compare.claims`),
         with ``doc_id`` and ``start`` (offset into ``corpus.texts``); a sentence is then
         quantified when a claim starts inside it, and the built-in detector is not used.
+    n_jobs : int or None, default None
+        Processes for splitting the documents into sentences
+        (:func:`corpus_tools.parallel.map_documents`; ``None``: by size). The table is the
+        same whatever `n_jobs`.
 
     Returns
     -------
@@ -201,7 +217,7 @@ def quantified_sentences(corpus: Corpus, *, claims: pd.DataFrame | None = None) 
     >>> quantified_sentences(corp)[["quantified", "match"]].values.tolist()
     [[True, '300余场'], [False, ''], [True, '2.3万人次']]
     """
-    spans = _sentence_spans(corpus)
+    spans = _sentence_spans(corpus, n_jobs=n_jobs)
     if claims is not None:
         missing = [c for c in ("doc_id", "start") if c not in claims.columns]
         if missing:
@@ -320,9 +336,54 @@ def _merge_names(tagged: list[tuple[str, str]]) -> list[tuple[str, str]]:
     return out
 
 
+def _document_entities(
+    item: tuple[str, list[tuple[list[str], list[str]]]],
+) -> tuple[dict[str, list], dict[str, int], set[str]]:
+    """Officials, places and historical names of one document (see :func:`named_entities`).
+
+    `item` is ``(doc_id, paragraphs)``, each paragraph its words and their tags. Returns the
+    officials ``{name: [title, mentions]}``, the places ``{name: mentions}`` (both in order of
+    first mention) and the names marked as history anywhere in the document.
+    """
+    _, paragraphs = item
+    officials: dict[str, list] = {}
+    places: dict[str, int] = {}
+    historical: set[str] = set()
+    for words, tags in paragraphs:
+        paragraph = "".join(words)
+        if not paragraph.strip():
+            continue
+        tagged = _merge_names(list(zip(words, tags)))
+        offsets = np.cumsum([0, *(len(w) for w, _ in tagged)])
+        for i, (word, tag) in enumerate(tagged):
+            if _is_place(word, tag):
+                places[word] = places.get(word, 0) + 1
+            if not tag.startswith("nr") or not _is_person_name(word):
+                continue
+            if _near_history(paragraph, int(offsets[i]), int(offsets[i + 1])):
+                historical.add(word)
+            before = tagged[i - 1][0] if i > 0 else ""
+            after = tagged[i + 1][0] if i + 1 < len(tagged) else ""
+            if before and _is_title(before):
+                past = _PAST_TITLE_BEFORE_RE.search(paragraph[:int(offsets[i - 1])]) or \
+                    (i > 1 and tagged[i - 2][0] in ("时任", "曾任", "历任", "原任"))
+                title = "" if past else before
+            else:
+                title = after if after and _is_title(after) else ""
+            if title:
+                entry = officials.setdefault(word, [title, 0])
+                entry[1] += 1
+    return officials, places, historical
+
+
 @renamed_parameters(corpus="source")
 def named_entities(
-    source: Corpus | Tokens, *, by: str = "group", segmenter: Segmenter | None = None, progress: bool = True
+    source: Corpus | Tokens,
+    *,
+    by: str = "group",
+    segmenter: Segmenter | None = None,
+    progress: bool = True,
+    n_jobs: int | None = None,
 ) -> pd.DataFrame:
     """List the officials (name next to a title) and the places each document names.
 
@@ -341,6 +402,10 @@ def named_entities(
     progress : bool, default True
         With a corpus, report progress while tagging (:func:`corpus_tools.tokens.tokenize`);
         tagging runs at about 140,000 characters a second on one core.
+    n_jobs : int or None, default None
+        Processes for tagging a corpus (:func:`corpus_tools.tokens.tokenize`) and for reading
+        the documents' names (:func:`corpus_tools.parallel.map_documents`); ``None``: by size.
+        The table is the same whatever `n_jobs`.
 
     Returns
     -------
@@ -386,37 +451,22 @@ def named_entities(
     >>> named_entities(corp, by="doc_id").query("kind == 'official'")[["name", "title"]].values.tolist()
     [['王建国', '区委书记'], ['习近平', '总书记']]
     """
-    tokens = _tagged_paragraphs(source, segmenter=segmenter, progress=progress)
+    n_workers(n_jobs, 0, None)  # a bad n_jobs fails before any work
+    tokens = _tagged_paragraphs(source, segmenter=segmenter, progress=progress, n_jobs=n_jobs)
     doc_ids = tokens.docvars["doc_id"].astype(str).to_numpy()
     labels = dict(zip(doc_ids, group_labels(tokens.docvars, by)))
-    found: dict[str, tuple[dict[str, list], dict[str, int], set[str]]] = {}
+    paragraphs: dict[str, list[tuple[list[str], list[str]]]] = {}
     for doc_id, words, tags in zip(doc_ids, tokens.tokens, tokens.pos):
-        officials, places, historical = found.setdefault(doc_id, ({}, {}, set()))
-        paragraph = "".join(words)
-        if not paragraph.strip():
-            continue
-        tagged = _merge_names(list(zip(words, tags)))
-        offsets = np.cumsum([0, *(len(w) for w, _ in tagged)])
-        for i, (word, tag) in enumerate(tagged):
-            if _is_place(word, tag):
-                places[word] = places.get(word, 0) + 1
-            if not tag.startswith("nr") or not _is_person_name(word):
-                continue
-            if _near_history(paragraph, int(offsets[i]), int(offsets[i + 1])):
-                historical.add(word)
-            before = tagged[i - 1][0] if i > 0 else ""
-            after = tagged[i + 1][0] if i + 1 < len(tagged) else ""
-            if before and _is_title(before):
-                past = _PAST_TITLE_BEFORE_RE.search(paragraph[:int(offsets[i - 1])]) or \
-                    (i > 1 and tagged[i - 2][0] in ("时任", "曾任", "历任", "原任"))
-                title = "" if past else before
-            else:
-                title = after if after and _is_title(after) else ""
-            if title:
-                entry = officials.setdefault(word, [title, 0])
-                entry[1] += 1
+        paragraphs.setdefault(doc_id, []).append((words, tags))
+    items = list(paragraphs.items())
+    sizes = [sum(len(word) for words, _ in tagged for word in words) for _, tagged in items]
+    if items:
+        from ..corpus.gazetteer import gazetteer
+
+        gazetteer()  # loaded here once, so that forked workers start with it
+    found = map_documents(_document_entities, items, n_jobs=n_jobs, sizes=sizes, desc="names and places")
     rows = []
-    for doc_id, (officials, places, historical) in found.items():
+    for (doc_id, _), (officials, places, historical) in zip(items, found):
         group = labels[doc_id]
         rows += [(group, doc_id, "official", name, title, n) for name, (title, n) in officials.items()
                  if name not in historical]
@@ -426,7 +476,9 @@ def named_entities(
     return table
 
 
-def _tagged_paragraphs(source: Corpus | Tokens, *, segmenter: Segmenter | None, progress: bool) -> Tokens:
+def _tagged_paragraphs(
+    source: Corpus | Tokens, *, segmenter: Segmenter | None, progress: bool, n_jobs: int | None = None
+) -> Tokens:
     """Paragraph tokens with part-of-speech tags: `source` itself, or the corpus tagged."""
     from ..tokens import Tokens, tokenize
 
@@ -442,7 +494,7 @@ def _tagged_paragraphs(source: Corpus | Tokens, *, segmenter: Segmenter | None, 
         return source
     # jieba's HMM is what tags an unknown name as a person: on unless a segmenter says otherwise.
     hmm = True if segmenter is None else segmenter.hmm
-    return tokenize(source, unit="paragraph", pos=True, hmm=hmm, segmenter=segmenter, progress=progress)
+    return tokenize(source, unit="paragraph", pos=True, hmm=hmm, segmenter=segmenter, progress=progress, n_jobs=n_jobs)
 
 
 def _near_history(paragraph: str, start: int, end: int) -> bool:
@@ -468,13 +520,13 @@ def _labels(corpus: Corpus, by: str) -> pd.Series:
     return group_labels(corpus.docvars, by).rename("group")
 
 
-def _doc_tokens(corpus: Corpus, tokens: Tokens | None) -> dict[str, list[str]]:
+def _doc_tokens(corpus: Corpus, tokens: Tokens | None, *, n_jobs: int | None = None) -> dict[str, list[str]]:
     if tokens is None:
         from ..tokens import tokenize
 
         # Punctuation and numbers out, every word in: diversity of the wording, not of a
         # stopword-filtered vocabulary.
-        tokens = tokenize(corpus, unit="document").remove()
+        tokens = tokenize(corpus, unit="document", n_jobs=n_jobs).remove()
     joined: dict[str, list[str]] = {}
     for doc_id, words in zip(tokens.docvars["doc_id"].astype(str), tokens.tokens):
         joined.setdefault(doc_id, []).extend(words)
@@ -506,6 +558,7 @@ def group_profile(
     segmenter: Segmenter | None = None,
     progress: bool = True,
     n_top_places: int = 5,
+    n_jobs: int | None = None,
 ) -> pd.DataFrame:
     """Describe each group's reports with measures that do not grow with their length.
 
@@ -536,6 +589,13 @@ def group_profile(
         Report progress while tagging names (:func:`named_entities`).
     n_top_places : int, default 5
         Places listed in the column ``top_places`` (a count).
+    n_jobs : int or None, default None
+        Processes for the per-document work: segmenting and tagging
+        (:func:`corpus_tools.tokens.tokenize`), sentences, MATTR and names
+        (:func:`corpus_tools.parallel.map_documents`). ``None`` uses every core from
+        :data:`corpus_tools.parallel.DOCUMENT_MIN_CHARS` body characters on (segmenting: from
+        its own threshold) and one process below; ``-1`` every core; ``k`` that many. The
+        table is the same whatever `n_jobs`.
 
     Returns
     -------
@@ -584,6 +644,7 @@ def group_profile(
     """
     from ..rhetoric import formulaicness
 
+    n_workers(n_jobs, 0, None)  # a bad n_jobs fails before any work
     labels = _labels(corpus, by)
     levels = sorted(pd.unique(labels), key=str)
     doc_group = labels.to_dict()
@@ -596,24 +657,26 @@ def group_profile(
     per_group["n_docs"] = labels.value_counts().reindex(levels).fillna(0).astype(np.int64)
     per_group["n_paragraphs"] = paragraphs.groupby("group").size().reindex(levels).fillna(0).astype(np.int64)
 
-    sentences = quantified_sentences(corpus, claims=claims)
+    sentences = quantified_sentences(corpus, claims=claims, n_jobs=n_jobs)
     sentences["group"] = sentences["doc_id"].map(doc_group)
     per_group["n_sentences"] = sentences.groupby("group").size().reindex(levels).fillna(0).astype(np.int64)
     per_group["n_chars"] = paragraphs.groupby("group")["n_chars"].sum().reindex(levels).fillna(0).astype(np.int64)
     per_group["chars_per_doc"] = per_group["n_chars"] / per_group["n_docs"]
 
     # Lexical diversity, per document then pooled over the group's windows.
-    doc_tokens = _doc_tokens(corpus, tokens)
+    doc_tokens = _doc_tokens(corpus, tokens, n_jobs=n_jobs)
+    unknown = next((doc_id for doc_id in doc_tokens if doc_id not in doc_group), None)
+    if unknown is not None:
+        raise KeyError(f"tokens hold doc_id {unknown!r}, which is not in the corpus")
+    per_document = map_documents(functools.partial(mattr, window=window), list(doc_tokens.values()), n_jobs=n_jobs,
+                                 sizes=[sum(map(len, words)) for words in doc_tokens.values()], desc="MATTR")
     n_tokens = dict.fromkeys(levels, 0)
     weighted = dict.fromkeys(levels, 0.0)
     n_windows = dict.fromkeys(levels, 0)
     n_used = dict.fromkeys(levels, 0)
-    for doc_id, words in doc_tokens.items():
-        group = doc_group.get(doc_id)
-        if group is None:
-            raise KeyError(f"tokens hold doc_id {doc_id!r}, which is not in the corpus")
+    for (doc_id, words), (value, windows) in zip(doc_tokens.items(), per_document):
+        group = doc_group[doc_id]
         n_tokens[group] += len(words)
-        value, windows = mattr(words, window)
         if windows:
             weighted[group] += value * windows
             n_windows[group] += windows
@@ -635,7 +698,7 @@ def group_profile(
     per_group["quantified_share"] = quantified / per_group["n_sentences"].replace(0, np.nan)
 
     if entities is None:
-        entities = named_entities(corpus, by=by, segmenter=segmenter, progress=progress)
+        entities = named_entities(corpus, by=by, segmenter=segmenter, progress=progress, n_jobs=n_jobs)
     ent = entities.assign(group=entities["doc_id"].astype(str).map(doc_group))
     officials = _by_group(ent[ent["kind"] == "official"])
     places = _by_group(ent[ent["kind"] == "place"])

@@ -14,6 +14,8 @@ from corpus_tools.compare.profile import PROFILE_COLUMNS, group_profile, mattr, 
 from corpus_tools.rhetoric import formulaicness
 from corpus_tools.tokens import Tokens
 
+from .many_documents import many_documents, pool_calls  # noqa: F401 (a fixture)
+
 SEED_GROUPS = {"槐荫区", "市中区", "济南市（全市）", "召陵区", "武隆区"}
 
 
@@ -249,3 +251,40 @@ def test_named_entities_refuses_tokens_it_cannot_read():
         named_entities(ct.tokenize(corp, unit="paragraph", progress=False))
     with pytest.raises(ValueError, match="unit='document'"):
         named_entities(ct.tokenize(corp, unit="document", pos=True, hmm=True, progress=False))
+
+
+# n_jobs: the same tables from one process or several (corpus_tools.parallel.map_documents).
+
+
+def test_profile_is_the_same_with_one_process_or_two(pool_calls):
+    corp = many_documents(24)
+    one = group_profile(corp, by="district", window=5, progress=False, n_jobs=1)
+    assert not pool_calls
+    two = group_profile(corp, by="district", window=5, progress=False, n_jobs=2)
+    assert pool_calls, "n_jobs=2 started no worker processes"
+    pd.testing.assert_frame_equal(one, two)
+    assert one.attrs == two.attrs
+    assert one["n_docs"].tolist() == [8, 8, 8]  # 丙市, 乙县, 甲区: every third report
+    assert (one["officials"] == "王建国").all()
+
+
+def test_profile_pieces_are_the_same_with_one_process_or_two():
+    corp = many_documents(12)
+    pd.testing.assert_frame_equal(quantified_sentences(corp, n_jobs=1), quantified_sentences(corp, n_jobs=2))
+    entities = named_entities(corp, by="district", progress=False, n_jobs=2)
+    pd.testing.assert_frame_equal(named_entities(corp, by="district", progress=False, n_jobs=1), entities)
+    # Independently: each report names 王建国 once, as 区委书记, where its sentence 4 is kept.
+    officials = entities[entities["kind"] == "official"]
+    assert set(officials["name"]) == {"王建国"} and set(officials["title"]) == {"区委书记"}
+    assert officials["n_mentions"].eq(1).all()
+    sentences = quantified_sentences(corp, n_jobs=2)
+    assert sentences["doc_id"].tolist() == sorted(sentences["doc_id"])  # corpus order kept
+
+
+@pytest.mark.parametrize(("n_jobs", "error"), [(0, ValueError), (1.5, TypeError)])
+def test_profile_names_a_bad_n_jobs(n_jobs, error):
+    corp = many_documents(2)
+    with pytest.raises(error, match="n_jobs"):
+        group_profile(corp, by="district", progress=False, n_jobs=n_jobs)
+    with pytest.raises(error, match="n_jobs"):
+        named_entities(corp, by="district", progress=False, n_jobs=n_jobs)
