@@ -76,7 +76,8 @@ def _labelled(dest: Path) -> list[dict]:
 
 
 def _synthetic(dest: Path, n: int, seed: int) -> list[dict]:
-    from corpus_tools import locality, read_corpus
+    from corpus_tools import read_corpus
+    from corpus_tools.corpus import locality
 
     gaz = locality.gazetteer()
     counties = [i for i, (level, kind) in enumerate(zip(gaz.level, gaz.admin_type))

@@ -21,7 +21,7 @@ Steps:
 ``baseline``
     one pass of ``str.count`` over the text: the floor.
 ``read``
-    :func:`corpus_tools.readers.iter_documents` on the file (decode, checks, long-line flag).
+    :func:`corpus_tools.io.iter_documents` on the file (decode, checks, long-line flag).
 ``clean``
     :func:`corpus_tools.clean.clean_text`.
 ``structure``
@@ -47,11 +47,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from corpus_tools import readers, rhetoric
-from corpus_tools.clean import clean_text
+from corpus_tools import io, rhetoric
 from corpus_tools.corpus import corpus_from_texts
-from corpus_tools.locality import infer_locality
-from corpus_tools.structure import classify_blocks, join_page_breaks, split_lines
+from corpus_tools.corpus.clean import clean_text
+from corpus_tools.corpus.locality import infer_locality
+from corpus_tools.corpus.structure import classify_blocks, join_page_breaks, split_lines
 
 #: Made-up sentences; {n} makes each copy a little different, as real reporting is.
 SENTENCES = (
@@ -123,7 +123,7 @@ def run(sizes: list[float], budget: float) -> pd.DataFrame:
             path = Path(folder) / f"oneline-{target:g}mb.txt"
             path.write_text(text, encoding="utf-8")
             step("baseline", mb, lambda: text.count("。"))
-            step("read", mb, lambda: list(readers.iter_documents(path, metadata=False)))
+            step("read", mb, lambda: list(io.iter_documents(path, metadata=False)))
             cleaned = step("clean", mb, lambda: clean_text(text)[0])
             cleaned = cleaned if cleaned is not None else clean_text(text)[0]
             blocks = step("structure", mb, lambda: classify_blocks(join_page_breaks(split_lines(cleaned))[0]))

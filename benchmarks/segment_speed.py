@@ -37,7 +37,7 @@ import pandas as pd
 from corpus_tools.corpus import read_corpus
 from corpus_tools.paths import resolve_path
 from corpus_tools.segment import Segmenter
-from corpus_tools.tokencache import TokenCache
+from corpus_tools.segment.cache import TokenCache
 from corpus_tools.tokens import tokenize
 
 ARTICLE_CHARS = 3000
@@ -215,7 +215,7 @@ def run_all(corpus: SyntheticCorpus, texts: list[str], mb: float, scratch: Path)
             report(f"engine={engine!r}, pos={pos}, warm cache", t_warm, t_none, same(warm, expected))
         size = sum(p.stat().st_size for p in cache.directory.iterdir())
         print(f"  (cache folder for one setting: {size / 1e6:.1f} MB for {len(cache):,} entries)")
-    from corpus_tools.tokencache import unit_keys
+    from corpus_tools.segment.cache import unit_keys
 
     _, t_keys = measure(lambda: unit_keys(texts, fast, pos=False))
     report("computing the cache keys alone (part of every cached run)", t_keys)

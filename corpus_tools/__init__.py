@@ -16,11 +16,9 @@ import logging
 from .corpus import Corpus, CorpusReadError, corpus_from_texts, open_corpus, read_corpus
 from .dtm import DocTermMatrix, dtm
 from .lexicons import stopwords, user_dictionary_path
-from .locality import infer_locality
-from .metadata import group_labels
-from .readers import iter_documents
-from .scaleout import dask_dtm
-from .stream import stream_dtm
+from .corpus import group_labels, infer_locality
+from .io import iter_documents
+from .streaming import dask_dtm, stream_dtm
 from .tokens import Tokens, tokenize
 
 __all__ = [

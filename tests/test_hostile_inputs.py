@@ -404,7 +404,7 @@ def test_workers_exit_when_their_parent_is_killed(tmp_path):
 @pytest.mark.slow  # two spawned workers load the segmenter: about 30 s on two cores
 def test_every_pool_of_stream_dtm_ends_with_its_parent(monkeypatch):
     import corpus_tools.parallel as parallel
-    from corpus_tools.stream import stream_dtm
+    from corpus_tools.streaming import stream_dtm
 
     initializers = []
     original = parallel.ProcessPoolExecutor
@@ -421,7 +421,7 @@ def test_every_pool_of_stream_dtm_ends_with_its_parent(monkeypatch):
 
 
 def test_a_killed_streams_staging_folder_is_removed_by_the_next(tmp_path):
-    from corpus_tools.stream import stream_dtm
+    from corpus_tools.streaming import stream_dtm
 
     dead = subprocess.Popen([sys.executable, "-c", "pass"])
     dead.wait()
