@@ -6,6 +6,8 @@ Build with ``make docs`` (warnings are errors); the pages land in ``docs/_build/
 from __future__ import annotations
 
 import importlib.metadata
+import warnings
+from pathlib import Path
 
 project = "dangshi-corpus"
 author = "dangshi-corpus developers"
@@ -23,6 +25,24 @@ extensions = [
 # One page per module, found by walking the package: a new module is documented without
 # editing this file.
 autosummary_generate = True
+templates_path = ["_templates"]
+
+
+def _moved_modules() -> list[str]:
+    """The modules left at old names by ``compat.moved_module``, under their dotted names."""
+    package = Path(__file__).resolve().parent.parent / "corpus_tools"
+    names = []
+    for path in package.rglob("*.py"):
+        if "moved_module(__name__" in path.read_text(encoding="utf-8"):
+            dotted = ".".join(path.relative_to(package.parent).with_suffix("").parts)
+            names += [dotted, dotted.rsplit(".", 1)[1]]
+    return sorted(names)
+
+
+# Walking the package imports the old names too; their FutureWarning is for users, not the build.
+warnings.filterwarnings("ignore", message=r"corpus_tools\..* has moved to", category=FutureWarning)
+# The template drops both the short and the dotted name, whichever autosummary lists.
+autosummary_context = {"moved_modules": _moved_modules()}
 autosummary_imported_members = False
 # A package page lists its submodules; each object is documented once, in the module that
 # defines it (packages re-export names in __all__, which would document them twice).
