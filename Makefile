@@ -30,17 +30,19 @@ PYTEST_ARGS ?=
 LAB_DIR ?= my-notebooks
 
 BENCH_ARGS ?= --size-mb 100 --reports
+SCALE_ARGS ?=
 
-.PHONY: help venv reports test test-fast docs lab lab-copy bench lock clean distclean
+.PHONY: help venv reports test test-fast docs lab lab-copy bench bench-report-scale lock clean distclean
 
 help: ## list the targets (the default)
 	@echo "usage: make TARGET   (Python used for .venv: $(or $(PYTHON),NOT FOUND - set PYTHON=...))"
 	@echo
-	@awk 'BEGIN {FS = ":.*## "} /^[a-z][a-z-]*:.*## / {printf "  %-10s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+	@awk 'BEGIN {FS = ":.*## "} /^[a-z][a-z-]*:.*## / {printf "  %-18s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 	@echo
 	@echo "variables: CORPUS=$(CORPUS) and REPORT_ARGS='$(REPORT_ARGS)' for make reports"
 	@echo "           (e.g. REPORT_ARGS='--notebook 01 -p random_state 7'), LAB_ARGS='$(LAB_ARGS)' for make lab,"
 	@echo "           BENCH_ARGS='$(BENCH_ARGS)' for make bench (e.g. '--size-mb 5', '--stream-size-mb 1000')"
+	@echo "           SCALE_ARGS='$(SCALE_ARGS)' for make bench-report-scale (e.g. '--sizes 5 --timeout 3600 --keep')"
 
 NO_PYTHON_HELP := no Python 3.11, 3.12 or 3.13 found (tried python3.11, python3.12, python3.13, python3 and pyenv). \
 Install one (e.g. `sudo apt-get install python3.11-venv`, `pyenv install 3.13`, or python.org), \
@@ -97,6 +99,9 @@ docs: $(DOCS_STAMP) ## build the API reference from the docstrings into docs/_bu
 bench: venv ## measure speed and memory (segmentation vs jieba.lcut, 100 MB to a DTM, report command cold/warm); not part of the tests
 	$(VENV_PY) benchmarks/segment_speed.py
 	$(VENV_PY) benchmarks/pipeline_speed.py $(BENCH_ARGS)
+
+bench-report-scale: venv ## time every report notebook on generated 5, 20 and 100 MB corpora, cold cache, vs jieba.lcut (hours); not a test
+	$(VENV_PY) benchmarks/report_scale.py $(SCALE_ARGS)
 
 lab-copy: ## copy notebooks/ to my-notebooks/ (or LAB_DIR=...) where missing; make lab does this first
 	@# Your edits and outputs stay in $(LAB_DIR)/, so the notebooks in git stay clean and a report
