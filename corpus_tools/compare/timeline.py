@@ -118,16 +118,20 @@ def _number(text: str | None) -> int | None:
     return int("".join(str(digits[c]) for c in text))
 
 
-def _publication(corpus, doc_id) -> pd.Timestamp | None:
+def _publication(value) -> pd.Timestamp | None:
+    """The publication date a ``date_published`` docvar gives, or None."""
     # Only the date the article appeared lends a year to its event dates: ``date_page`` is another
     # date of the page frame (a weekday header, a crawl date years later), not the article's.
-    if "date_published" in corpus.docvars.columns:
-        value = corpus.docvars.at[doc_id, "date_published"]
-        if isinstance(value, str) and value.strip():
-            stamp = pd.to_datetime(value.strip(), errors="coerce")
-            if not pd.isna(stamp):
-                return stamp
+    if isinstance(value, str) and value.strip():
+        return _parse_day(value.strip())
     return None
+
+
+@functools.lru_cache(maxsize=4096)
+def _parse_day(value: str) -> pd.Timestamp | None:
+    # Parsing one date string costs about 0.4 ms and a corpus repeats few of them.
+    stamp = pd.to_datetime(value, errors="coerce")
+    return None if pd.isna(stamp) else stamp
 
 
 def _event_label(text: str, end: int, sentence_end: int) -> str:
@@ -151,20 +155,22 @@ def _event_label(text: str, end: int, sentence_end: int) -> str:
     return ""
 
 
-def _own_localities(corpus, doc_id, by: str) -> dict[str, str]:
+#: Locality levels and the docvars that name them, widest first.
+_LOCALITY_DOCVARS = (("province", "province"), ("city", "city"), ("county", "district"), ("town", "town"))
+
+
+def _own_localities(docvars: dict, by: str) -> dict[str, str]:
     """The document's own province/city/county/town names from its docvars (empty ones left out).
 
-    Grouped by a locality docvar, levels below it are left out too: grouped by district, a
-    town's report speaks for its county.
+    `docvars` maps docvar names to the document's values. Grouped by a locality docvar, levels
+    below it are left out too: grouped by district, a town's report speaks for its county.
     """
     own = {}
-    levels = (("province", "province"), ("city", "city"), ("county", "district"), ("town", "town"))
-    depth = next((k for k, (_, column) in enumerate(levels) if column == by), len(levels) - 1)
-    for level, column in levels[:depth + 1]:
-        if column in corpus.docvars.columns:
-            value = corpus.docvars.at[doc_id, column]
-            if isinstance(value, str) and value.strip():
-                own[level] = value.strip()
+    depth = next((k for k, (_, column) in enumerate(_LOCALITY_DOCVARS) if column == by), len(_LOCALITY_DOCVARS) - 1)
+    for level, column in _LOCALITY_DOCVARS[:depth + 1]:
+        value = docvars.get(column)
+        if isinstance(value, str) and value.strip():
+            own[level] = value.strip()
     return own
 
 
@@ -280,8 +286,9 @@ def _window(window, name: str = "window") -> tuple[pd.Timestamp, pd.Timestamp]:
 
 
 def _document_events(
-    item: tuple[str, str, str, pd.Timestamp | None, dict[str, str]],
+    item: tuple[str, str, str, dict],
     *,
+    by: str,
     default_year: int | None,
     first_day: pd.Timestamp,
     last_day: pd.Timestamp,
@@ -289,10 +296,12 @@ def _document_events(
 ) -> list[dict]:
     """The date mentions of one document (rows of :func:`dated_events` with ``_sentence_span``).
 
-    `item` is ``(doc_id, text, group, published, own)``: the body, its group label, its
-    publication date (:func:`_publication`) and its own localities (:func:`_own_localities`).
+    `item` is ``(doc_id, text, group, docvars)``: the body, its group label and its
+    ``date_published`` and locality docvars (name to value).
     """
-    doc_id, text, group, published, own = item
+    doc_id, text, group, docvars = item
+    published = _publication(docvars.get("date_published"))
+    own = _own_localities(docvars, by)
     current_years = (range(published.year - 1, published.year + 1) if published is not None
                      else range(first_day.year - 1, last_day.year + 1))
     starts = paragraph_starts(text)
@@ -504,9 +513,15 @@ def dated_events(
     first_day, last_day = _window(window)
     central = _day(central_date, "central_date")
     documents = [(str(doc_id), str(text or "")) for doc_id, text in corpus.texts.items()]
-    items = [(doc_id, text, labels.get(doc_id, "unknown"), _publication(corpus, doc_id),
-              _own_localities(corpus, doc_id, by)) for doc_id, text in documents]
-    find = functools.partial(_document_events, default_year=default_year, first_day=first_day, last_day=last_day,
+    used = ["date_published", *(column for _, column in _LOCALITY_DOCVARS)]
+    docvars = corpus.docvars[[c for c in used if c in corpus.docvars.columns]]
+    rows_of = dict(zip(docvars.index.astype(str), docvars.to_dict("records")))
+    items = [(doc_id, text, labels.get(doc_id, "unknown"), rows_of.get(doc_id, {})) for doc_id, text in documents]
+    if any(_MEETING_RE.search(text) for _, text in documents):
+        from ..corpus.gazetteer import gazetteer
+
+        gazetteer()  # who held a meeting is looked up there: loaded once, before workers fork
+    find = functools.partial(_document_events, by=by, default_year=default_year, first_day=first_day, last_day=last_day,
                              central=central)
     per_document = map_documents(find, items, n_jobs=n_jobs, sizes=[len(text) for _, text in documents],
                                  desc="dated events")
