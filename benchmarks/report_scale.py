@@ -30,7 +30,8 @@ notebook     the notebook's file name; ``all`` is the whole report command
 status       ``succeeded``, ``failed``, ``interrupted`` or ``pending`` (never started), as the
              run's ``run.json`` says; ``timeout`` on the ``all`` row when ``--timeout`` hit
 wall s       the notebook's wall time as the runner records it (``wall_seconds``); on the
-             ``all`` row the command's wall time measured here (startup and HTML export incl.)
+             ``all`` row the command's wall time measured here (startup and HTML export incl.);
+             ``> N`` for a notebook stopped by ``--timeout`` after running N seconds
 peak MB      the largest resident memory (RSS, MB of 2^20 bytes) summed over the notebook's
              kernel and the kernel's worker processes, sampled every 0.5 s; on the ``all`` row the
              largest sum over the whole process tree (runner + every kernel + workers), which is
@@ -89,6 +90,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from datetime import datetime, timezone
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -278,11 +280,51 @@ def _notebook_of(process, names: dict[int, str | None]) -> str | None:
     return names[process.pid]
 
 
-def run_reports(corpus: Path, reports_dir: Path, cache_dir: Path, *, timeout: float | None,
-                extra: list[str]) -> dict:
-    """Run the report command once; return its wall time, status and peak memory (total, per notebook)."""
+def _sample(process: subprocess.Popen, *, started: float, timeout: float | None) -> tuple[int, dict, datetime | None]:
+    """Sample the runner's process tree until it exits.
+
+    Returns the peak bytes over the tree, the peak bytes per notebook, and when the runner was
+    stopped for the timeout (None when it was not).
+    """
     import psutil
 
+    runner = psutil.Process(process.pid)
+    names: dict[int, str | None] = {}
+    peak_total, peak_by_notebook, timed_out = 0, {}, None
+    while process.poll() is None:
+        total, by_notebook = 0, {}
+        try:
+            tree = [runner, *runner.children(recursive=True)]
+        except psutil.Error:
+            tree = []
+        for member in tree:
+            try:
+                rss = member.memory_info().rss
+            except psutil.Error:
+                continue
+            total += rss
+            notebook = _notebook_of(member, names) if member.pid != runner.pid else None
+            if notebook:
+                by_notebook[notebook] = by_notebook.get(notebook, 0) + rss
+        peak_total = max(peak_total, total)
+        for notebook, rss in by_notebook.items():
+            peak_by_notebook[notebook] = max(peak_by_notebook.get(notebook, 0), rss)
+        if timeout is not None and not timed_out and time.perf_counter() - started > timeout:
+            # Ctrl-C: the runner stops its kernels and keeps the partial run as failed-<id>/.
+            timed_out = datetime.now(timezone.utc)
+            process.send_signal(signal.SIGINT)
+            try:
+                process.wait(120)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait()
+        time.sleep(SAMPLE_SECONDS)
+    return peak_total, peak_by_notebook, timed_out
+
+
+def run_reports(corpus: Path, reports_dir: Path, cache_dir: Path, *, timeout: float | None,
+                extra: list[str]) -> dict:
+    """Run the report command once; return its wall time, exit status and peak memory (tree, per notebook)."""
     env = dict(os.environ, DANGSHI_CACHE_DIR=str(cache_dir))
     command = [sys.executable, "-m", "corpus_tools.reports", "--corpus", str(corpus),
                "--reports-dir", str(reports_dir), *extra]
@@ -290,41 +332,20 @@ def run_reports(corpus: Path, reports_dir: Path, cache_dir: Path, *, timeout: fl
     reports_dir.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
     with open(log_path, "w", encoding="utf-8") as log:
+        # Its own session, so that a timeout can kill the whole group if Ctrl-C is not enough.
         process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, cwd=PROJECT_ROOT, env=env,
                                    start_new_session=True)
-        runner = psutil.Process(process.pid)
-        names: dict[int, str | None] = {}
-        peak_total, peak_by_notebook = 0, {}
-        timed_out = False
-        while process.poll() is None:
-            total, by_notebook = 0, {}
-            try:
-                tree = [runner, *runner.children(recursive=True)]
-            except psutil.Error:
-                tree = []
-            for member in tree:
-                try:
-                    rss = member.memory_info().rss
-                except psutil.Error:
-                    continue
-                total += rss
-                notebook = _notebook_of(member, names) if member.pid != runner.pid else None
-                if notebook:
-                    by_notebook[notebook] = by_notebook.get(notebook, 0) + rss
-            peak_total = max(peak_total, total)
-            for notebook, rss in by_notebook.items():
-                peak_by_notebook[notebook] = max(peak_by_notebook.get(notebook, 0), rss)
-            if timeout is not None and time.perf_counter() - started > timeout and not timed_out:
-                # Ctrl-C: the runner stops its kernels and keeps the partial run as failed-<id>/.
-                timed_out = True
-                process.send_signal(signal.SIGINT)
-                try:
-                    process.wait(120)
-                except subprocess.TimeoutExpired:
-                    os.killpg(process.pid, signal.SIGKILL)
-            time.sleep(SAMPLE_SECONDS)
+        try:
+            peak_total, peak_by_notebook, stopped = _sample(process, started=started, timeout=timeout)
+        except KeyboardInterrupt:
+            # Being in its own session, the runner did not get the Ctrl-C: pass it on, so that it
+            # stops its kernels and keeps the partial run.
+            process.send_signal(signal.SIGINT)
+            process.wait(120)
+            raise
     seconds = time.perf_counter() - started
-    return {"seconds": round(seconds, 1), "returncode": process.returncode, "timed_out": timed_out,
+    return {"seconds": round(seconds, 1), "returncode": process.returncode, "timed_out": stopped is not None,
+            "stopped_at": stopped.isoformat() if stopped else None,
             "peak_mb": round(peak_total / 2**20), "log": str(log_path),
             "peak_mb_by_notebook": {k: round(v / 2**20) for k, v in sorted(peak_by_notebook.items())}}
 
@@ -340,7 +361,7 @@ def read_run(reports_dir: Path) -> dict:
     for entry in manifest.get("notebooks", []):
         html = run_dir / entry["html"] if entry.get("html") else run_dir / (Path(entry["notebook"]).stem + ".html")
         notebooks.append({"notebook": entry["notebook"], "status": entry.get("status"),
-                          "wall_seconds": entry.get("wall_seconds"),
+                          "wall_seconds": entry.get("wall_seconds"), "started_at": entry.get("started_at"),
                           "html_bytes": html.stat().st_size if html.is_file() else None})
     return {"run_dir": str(run_dir), "status": manifest.get("status"), "notebooks": notebooks,
             "html_bytes_total": sum(p.stat().st_size for p in run_dir.glob("*.html"))}
@@ -362,8 +383,12 @@ def size_table(result: dict) -> str:
     jieba_s = result["jieba"]["seconds"]
     rows = []
     for nb in result["run"]["notebooks"]:
-        wall = nb["wall_seconds"]
-        rows.append([nb["notebook"], str(nb["status"]), _fmt(wall),
+        wall, shown = nb["wall_seconds"], _fmt(nb["wall_seconds"])
+        if wall is None and nb.get("started_at") and result["reports"].get("stopped_at"):
+            # Stopped by --timeout: it ran at least this long.
+            ran = datetime.fromisoformat(result["reports"]["stopped_at"]) - datetime.fromisoformat(nb["started_at"])
+            shown = f"> {ran.total_seconds():,.0f}"
+        rows.append([nb["notebook"], str(nb["status"]), shown,
                      _fmt(result["reports"]["peak_mb_by_notebook"].get(Path(nb["notebook"]).stem), 0),
                      _fmt(nb["html_bytes"] / 1e6 if nb["html_bytes"] is not None else None, 2),
                      _fmt(wall / jieba_s if wall is not None and jieba_s else None)])
