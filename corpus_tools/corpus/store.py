@@ -15,8 +15,9 @@ Key
     manifest (inside the folder it is one of those files; elsewhere its path and bytes); the
     folder's absolute path (it is in the corpus's history and problem messages); every reading
     option (:class:`corpus_tools.io.ReadOptions`); the package version and a hash of the
-    package's own files (its code, gazetteer and lexicons: an edited cleaning rule is a new
-    corpus, whatever the version says). Options that do not change the result (``n_jobs``,
+    package files that read and clean (:func:`package_fingerprint`: its reading and cleaning
+    code, gazetteer and lexicons; an edited cleaning rule is a new corpus, whatever the
+    version says). Options that do not change the result (``n_jobs``,
     ``progress``) are not part of it.
 Where
     ``corpora/<key>/`` in the project cache folder (:func:`corpus_tools.resultcache.cache_root`:
@@ -65,7 +66,9 @@ __all__ = [
     "STORE_FOLDER",
     "STORE_FORMAT",
     "STORE_FORMAT_VERSION",
+    "FINGERPRINT_PARTS",
     "TABLE_FILES",
+    "assert_same_corpus",
     "combined_sha256",
     "corpus_key",
     "file_hashes",
@@ -172,15 +175,30 @@ def combined_sha256(hashes: Mapping[str, str]) -> str:
     return hashlib.sha256(listing.encode("utf-8")).hexdigest()
 
 
+#: What of the package a stored corpus depends on, relative to the package folder: the code
+#: that reads and cleans (the ``io`` and ``corpus`` subpackages, the top-level modules they build
+#: on, the Parquet helpers of ``dtm/store.py``) and the package data (gazetteer, lexicons).
+#: Analyses (topics, rhetoric, reports …) are left out: editing them changes no stored corpus.
+FINGERPRINT_PARTS = ("io", "corpus", "data", "dtm/store.py", "*.py")
+
+
 @functools.lru_cache(maxsize=1)
 def package_fingerprint() -> str:
-    """Return the SHA-256 of the installed ``corpus_tools`` files (its code and package data).
+    """Return the SHA-256 of the package files a stored corpus depends on (:data:`FINGERPRINT_PARTS`).
 
     A stored corpus is only as current as the code that cleaned it; in a development checkout
-    the version number stays the same while the cleaning rules change, so the code itself is
-    part of a store's key. Computed once per process (about 2 MB to hash).
+    the version number stays the same while the cleaning rules change, so that code is part of
+    a store's key. Computed once per process (about 1 MB to hash).
     """
-    return combined_sha256(file_hashes(Path(__file__).resolve().parents[1]))
+    package = Path(__file__).resolve().parents[1]
+    hashes: dict[str, str] = {}
+    for part in FINGERPRINT_PARTS:
+        for path in sorted(package.glob(part)):
+            if path.is_dir():
+                hashes.update({f"{part}/{name}": digest for name, digest in file_hashes(path).items()})
+            elif path.is_file():
+                hashes[path.relative_to(package).as_posix()] = _sha256_file(path)
+    return combined_sha256(hashes)
 
 
 def _package_version() -> str:
@@ -363,8 +381,19 @@ def load_corpus(folder: str | os.PathLike[str]) -> Corpus:
     )
 
 
-def _assert_same(built: Corpus, loaded: Corpus) -> None:
-    """Raise AssertionError unless the two corpora hold the same tables (dtypes included)."""
+def assert_same_corpus(built: Corpus, loaded: Corpus) -> None:
+    """Raise AssertionError unless two corpora hold the same tables, dtypes included, and history.
+
+    Parameters
+    ----------
+    built, loaded : Corpus
+        The corpora to compare (e.g. one read and the same one loaded from its store).
+
+    Raises
+    ------
+    AssertionError
+        Naming the first table that differs (``pandas.testing`` says where).
+    """
     for name in ("docvars", "blocks", "quality_log", "problems"):
         pd.testing.assert_frame_equal(getattr(built, name), getattr(loaded, name), check_exact=True, obj=name)
     for name in ("raw_texts", "texts"):
@@ -422,7 +451,7 @@ def _put(corpus: Corpus, root: Path, key: str, inputs: Mapping[str, Any]) -> boo
         save_corpus(corpus, staging, inputs=inputs)
         # What a later call loads must be what this call returns: checked before it counts.
         try:
-            _assert_same(corpus, load_corpus(staging))
+            assert_same_corpus(corpus, load_corpus(staging))
         except AssertionError as error:
             raise TypeError(f"a table does not come back from Parquet unchanged: {str(error).splitlines()[0]}") from error
         try:

@@ -189,6 +189,26 @@ def test_a_changed_manifest_outside_the_folder_rebuilds(mixed, tmp_path, cache_d
     assert reads.n == 3
 
 
+def test_edited_cleaning_code_or_a_new_version_rebuilds(mixed, cache_dir, monkeypatch):
+    reads = _Reads(monkeypatch)
+    open_corpus(mixed, on_error="skip")
+    monkeypatch.setattr(store, "package_fingerprint", lambda: "0" * 64)
+    open_corpus(mixed, on_error="skip")
+    monkeypatch.setattr(store, "_package_version", lambda: "9.9.9")
+    open_corpus(mixed, on_error="skip")
+    open_corpus(mixed, on_error="skip")
+    assert reads.n == 3
+
+
+def test_the_fingerprint_covers_the_cleaning_code_and_the_data():
+    package = Path(store.__file__).resolve().parents[1]
+    hashes = {f"{part}/{name}": digest for part in ("io", "corpus", "data", "dtm")
+              for name, digest in file_hashes(package / part).items()}
+    hashes = {k: v for k, v in hashes.items() if not k.startswith("dtm/") or k == "dtm/store.py"}
+    hashes.update({p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in package.glob("*.py")})
+    assert store.package_fingerprint.__wrapped__() == combined_sha256(hashes)  # not the per-process value
+
+
 def test_the_key_covers_the_inputs_only(mixed, tmp_path):
     key, inputs = corpus_key(mixed)
     assert corpus_key(mixed) == (key, inputs)
