@@ -52,7 +52,7 @@ The corpus
 ----------
 Generated with a fixed random seed (``--seed``), so one size gives the same files every time,
 from the seed reports' sentences (as ``benchmarks/pipeline_speed.py``, whose seed material and
-name generator this script imports), but with the variety of a real collection:
+name generator and sentence varier this script imports), but with the variety of a real collection:
 
 * every article is about one real locality drawn from the package gazetteer
   (:func:`corpus_tools.corpus.gazetteer.gazetteer`): a district, county or county-level city
@@ -95,7 +95,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from pipeline_speed import FILES_PER_FOLDER, _name, _seed_material  # noqa: E402  (the shared generator)
+from pipeline_speed import FILES_PER_FOLDER, _name, _seed_material, _vary  # noqa: E402  (the shared generator)
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 GENERATOR_VERSION = 1
@@ -144,29 +144,11 @@ def _date(rng: random.Random) -> str:
     return f"{month}月{day}日"
 
 
-def _numbers(text: str, rng: random.Random) -> str:
-    out, i = [], 0
-    while i < len(text):
-        if text[i].isdigit() and text[i].isascii():
-            j = i
-            while j < len(text) and text[j].isdigit() and text[j].isascii():
-                j += 1
-            out.append(str(rng.randint(1, 10 ** (j - i))))
-            i = j
-        else:
-            out.append(text[i])
-            i += 1
-    return "".join(out)
-
-
-def _place(text: str, place: tuple[str, str, str]) -> str:
+def _replacements(place: tuple[str, str, str]) -> dict[str, str]:
+    """The seeds' place names -> this article's locality (for ``pipeline_speed._vary``)."""
     name, city, _ = place
     short = name[:-1] if len(name) >= 3 else name
-    for seed_place in _SEED_PLACES:
-        if seed_place in text:
-            replacement = city if seed_place.endswith("市") else (short if len(seed_place) == 2 else name)
-            text = text.replace(seed_place, replacement)
-    return text
+    return {seed: city if seed.endswith("市") else (short if len(seed) == 2 else name) for seed in _SEED_PLACES}
 
 
 def generate_corpus(folder: Path, size_mb: float, *, seed: int = RANDOM_SEED) -> dict:
@@ -211,9 +193,10 @@ def generate_corpus(folder: Path, size_mb: float, *, seed: int = RANDOM_SEED) ->
         lines = [title, "", f"{rng.choice(('本报记者', '记者', '通讯员'))} {_name(rng)}", "", _date(rng), ""]
         opening = rng.choice(_OPENINGS).format(full=full, name=name, city=city, slogan=slogan,
                                               year=rng.choice((2021, 2022)))
-        paragraphs = [opening + _place(_numbers(rng.choice(sentences), rng), place)]
+        swap = _replacements(place)
+        paragraphs = [opening + _vary(rng.choice(sentences), rng, swap)]
         if templates[province] and rng.random() < 0.6:
-            paragraphs.append(_place(_numbers(rng.choice(templates[province]), rng), place).replace("本区", name))
+            paragraphs.append(_vary(rng.choice(templates[province]), rng, swap))
         for _ in range(rng.randint(1, 3)):
             paragraphs.insert(rng.randrange(len(paragraphs) + 1),
                               rng.choice(_SLOGAN_FRAMES).format(s=rng.choice(slogans)))
@@ -223,8 +206,7 @@ def generate_corpus(folder: Path, size_mb: float, *, seed: int = RANDOM_SEED) ->
             if rng.random() < 0.1:
                 paragraph = rng.choice(raw_paragraphs)
             else:
-                paragraph = "".join(_place(_numbers(rng.choice(sentences), rng), place)
-                                    for _ in range(rng.randint(2, 6)))
+                paragraph = "".join(_vary(rng.choice(sentences), rng, swap) for _ in range(rng.randint(2, 6)))
             paragraphs.append(paragraph)
             size += len(paragraph.encode("utf-8")) + 2
         text = "\n".join(lines + [x for p in paragraphs for x in (p, "")])
