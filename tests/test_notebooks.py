@@ -144,3 +144,13 @@ def test_every_reading_is_generated(path):
             assert nb.cells[i + 1].cell_type == "code" and "interpret." in nb.cells[i + 1].source
     assert any("interpret.summary_slot()" in c.source for c in nb.cells)
     assert any(".fill(" in c.source for c in nb.cells)
+
+
+@pytest.mark.parametrize("path", _params(NOTEBOOKS))
+def test_every_notebook_starts_with_the_one_library_call(path):
+    """The shared preamble (corpus, reading options, group, run folder) is reports.start, once."""
+    nb = nbformat.read(path, as_version=4)
+    code = [c.source for c in nb.cells if c.cell_type == "code" and "parameters" not in c.metadata.get("tags", [])]
+    starts = [i for i, source in enumerate(code) if "start(corpus_dir, out_dir=output_dir" in source]
+    assert starts == [0], f"{path.name}: reports.start is called in code cells {starts}, not once in the first"
+    assert not any("open_corpus(" in source or "resolve_path(output_dir)" in source for source in code)
