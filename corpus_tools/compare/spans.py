@@ -15,10 +15,12 @@ import numpy as np
 
 from ..units import unit_id
 
-__all__ = ["SENTENCE_ENDS", "paragraph_starts", "paragraph_unit_id", "sentence_bounds"]
+__all__ = ["CLAUSE_END_RE", "SENTENCE_ENDS", "paragraph_starts", "paragraph_unit_id", "sentence_bounds"]
 
 #: Characters that end a sentence of a body (a paragraph break ends one too).
 SENTENCE_ENDS = "。！？!?\n"
+#: One character that ends a clause: a sentence end, a comma, a semicolon or a colon.
+CLAUSE_END_RE = re.compile(r"[，,。！？!?；;：:\n]")
 
 
 def sentence_bounds(text: str, start: int, end: int) -> tuple[int, int]:
