@@ -37,7 +37,8 @@ Atomic
     it holds, and only then renamed into place: a killed run leaves no half store, and a
     corpus whose tables Parquet cannot hold exactly is not stored at all (it is rebuilt on
     every call, with a warning). A store that fails its checks when loaded (a file missing or
-    changed) is removed and rebuilt.
+    changed) is removed and rebuilt. The staging folder of a run killed while storing is never
+    loaded, and is removed by a later store once it is :data:`STALE_STAGING_SECONDS` old.
 """
 
 from __future__ import annotations
@@ -65,6 +66,7 @@ __all__ = [
     "MANIFEST_FILE",
     "STORE_FOLDER",
     "STORE_FORMAT",
+    "STALE_STAGING_SECONDS",
     "STORE_FORMAT_VERSION",
     "FINGERPRINT_PARTS",
     "TABLE_FILES",
@@ -444,8 +446,24 @@ def store_folder(cache: bool | str | os.PathLike[str] = True) -> Path | None:
     return location
 
 
+#: A staging folder older than this (seconds) belongs to a run that was killed while storing.
+STALE_STAGING_SECONDS = 6 * 3600
+
+
+def _remove_stale_staging(root: Path) -> None:
+    # A killed run cannot clean up after itself; its staging folder is never loaded, only in the way.
+    now = time.time()
+    for leftover in root.glob(".*.partial-*"):
+        try:
+            if now - leftover.stat().st_mtime > STALE_STAGING_SECONDS:
+                shutil.rmtree(leftover, ignore_errors=True)
+        except OSError:
+            continue
+
+
 def _put(corpus: Corpus, root: Path, key: str, inputs: Mapping[str, Any]) -> bool:
     """Store ``corpus`` as ``root/key`` through a staging folder; False (with a warning) if not stored."""
+    _remove_stale_staging(root)
     staging = Path(tempfile.mkdtemp(prefix=f".{key}.partial-", dir=root))
     try:
         save_corpus(corpus, staging, inputs=inputs)

@@ -14,6 +14,7 @@ import pytest
 from corpus_tools.corpus import build, open_corpus, read_corpus, store
 from corpus_tools.corpus.core import Corpus
 from corpus_tools.corpus.metadata import group_labels
+from corpus_tools.io import ReadOptions
 from corpus_tools.corpus.store import (
     MANIFEST_FILE,
     TABLE_FILES,
@@ -279,6 +280,24 @@ def test_a_failed_write_leaves_no_store(mixed, cache_dir, monkeypatch):
         corpus = open_corpus(mixed, on_error="skip")
     _same(corpus, read_corpus(mixed, on_error="skip"))
     assert list((cache_dir / "corpora").glob("*")) == [cache_dir / "corpora" / ".result-key"]
+
+
+def test_a_killed_runs_staging_folder_is_never_loaded_and_later_removed(mixed, cache_dir, monkeypatch):
+    key, _ = corpus_key(mixed, options=ReadOptions(on_error="skip"))
+    root = cache_dir / "corpora"
+    root.mkdir(parents=True, mode=0o700)
+    old = root / f".{key}.partial-killed"
+    old.mkdir()
+    (old / MANIFEST_FILE).write_text("{", encoding="utf-8")  # cut off mid-write
+    os.utime(old, (1, 1))
+    recent = root / f".{key}.partial-running"
+    recent.mkdir()
+    reads = _Reads(monkeypatch)
+    corpus = open_corpus(mixed, on_error="skip")
+    assert reads.n == 1
+    _same(corpus, read_corpus(mixed, on_error="skip"))
+    assert not old.exists() and recent.exists()  # another process may still be writing that one
+    assert _stores(cache_dir) == sorted([key, recent.name])
 
 
 def test_a_damaged_store_is_rebuilt(mixed, cache_dir, monkeypatch, caplog):
