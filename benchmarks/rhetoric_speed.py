@@ -84,7 +84,7 @@ def main() -> None:
     timed("quoted_terms", lambda: rhetoric.quoted_terms(corpus))
     timed("four_char_items", lambda: rhetoric.four_char_items(corpus))
     timed("kwic (3 queries)", lambda: rhetoric.kwic(corpus, ["xueshi-siju", "七个一", "急难愁盼"]))
-    timed("frequency", lambda: rhetoric.frequency(matches, corpus, n_boot=args.n_boot))
+    timed("frequency", lambda: rhetoric.frequency(corpus, matches, n_boot=args.n_boot))
     spans = {"registry": matches, "numbered": formulas, "parallel": runs, "quantifier": quantifiers}
     timed("formulaicness", lambda: rhetoric.formulaicness(corpus, spans, n_boot=args.n_boot))
     timed("four_char_density", lambda: rhetoric.four_char_density(corpus, n_boot=args.n_boot))

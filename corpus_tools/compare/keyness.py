@@ -27,7 +27,7 @@ import scipy.sparse as sp
 from ..compat import renamed_parameters
 from ..dtm import DocTermMatrix
 
-__all__ = ["DISTINCTIVE_Q", "KEYNESS_COLUMNS", "group_counts", "keyness", "keyness_summary", "top_keyness"]
+__all__ = ["DISTINCTIVE_Q", "KEYNESS_COLUMNS", "group_counts", "keyness", "keyness_summary", "ranking_column", "top_keyness"]
 
 Measure = Literal["log_odds_prior", "g2", "chi2"]
 Correction = Literal["none", "yates", "williams"]
@@ -480,7 +480,7 @@ def top_keyness(
         raise ValueError(f"n must be a positive integer, got {n!r}")
     if direction not in ("over", "under"):
         raise ValueError(f"direction must be 'over' or 'under', not {direction!r}")
-    value = _ranking_column(table, value)
+    value = ranking_column(table, value)
     missing = [c for c in ("group", "term", value) if c not in table.columns]
     if missing:
         raise KeyError(f"column(s) {missing} not in the keyness table; it has {list(table.columns)}")
@@ -504,8 +504,11 @@ def top_keyness(
     return out
 
 
-def _ranking_column(table: pd.DataFrame, value: str | None) -> str:
-    """The column that ranks `table`: `value`, else the statistic of the measure it was built with."""
+def ranking_column(table: pd.DataFrame, value: str | None = None) -> str:
+    """The column that ranks a :func:`keyness` table: `value`, else its measure's statistic.
+
+    Tables and figures rank by the same column through this one function.
+    """
     if value is not None:
         return value
     return _MEASURE_COLUMN.get(table.attrs.get("measure", "log_odds_prior"), "log_odds_z")
@@ -550,7 +553,7 @@ def keyness_summary(
     >>> keyness_summary(t, 2, value="log_odds_z")[["group", "top_terms", "top_value"]].values.tolist()
     [['甲', '红色、党史', 2.1]]
     """
-    value = _ranking_column(table, value)
+    value = ranking_column(table, value)
     top = top_keyness(table, n, value=value, max_q=max_q)
     groups = list(pd.unique(table["group"]))
     listed = top.groupby("group", sort=False)["term"].agg(lambda terms: sep.join(map(str, terms)))

@@ -293,12 +293,6 @@ def plot_dendrogram(
 # --------------------------------------------------------------------------------------------
 
 
-def _keyness_value(table: pd.DataFrame, value: str | None) -> str:
-    if value is not None:
-        return value
-    return {"g2": "g2", "chi2": "chi2"}.get(table.attrs.get("measure", ""), "log_odds_z")
-
-
 def plot_keyness_panels(
     table: pd.DataFrame,
     *,
@@ -333,9 +327,9 @@ def plot_keyness_panels(
     matplotlib.figure.Figure
         One axes per drawn group, titled with the group.
     """
-    from ..compare.keyness import top_keyness
+    from ..compare.keyness import ranking_column, top_keyness
 
-    value = _keyness_value(table, value)
+    value = ranking_column(table, value)
     order = list(pd.unique(table["group"])) if groups is None else list(groups)
     unknown = [g for g in order if g not in set(table["group"])]
     if unknown:
@@ -395,10 +389,10 @@ def plot_keyness_heatmap(
     >>> fig.axes[0].images[0].get_array().shape
     (2, 2)
     """
-    from ..compare.keyness import top_keyness
+    from ..compare.keyness import ranking_column, top_keyness
 
     use_cjk_font()
-    value = _keyness_value(table, value)
+    value = ranking_column(table, value)
     rows = list(pd.unique(table["group"])) if order is None else list(order)
     top = top_keyness(table, n, value=value)
     rank_of = {g: k for k, g in enumerate(rows)}
