@@ -7,6 +7,7 @@ texts side by side, not copied from the code's output.
 
 from __future__ import annotations
 
+import logging
 import re
 
 import numpy as np
@@ -22,6 +23,7 @@ from corpus_tools.compare.reuse import (
     reuse_matrix,
     shared_passages,
 )
+from corpus_tools.compare.shingles import PairSearch
 from corpus_tools.corpus import corpus_from_texts
 
 HAN = re.compile(r"[\u4e00-\u9fff]")
@@ -356,3 +358,74 @@ def test_the_old_name_of_the_shingle_length_still_works_with_a_warning(planted):
     new = shared_passages(planted, shingle_chars=12, registry=None, progress=False)
     pd.testing.assert_frame_equal(old, new)
 
+
+
+# ---------------------------------------------------------------------- candidate pair routes
+
+TEMPLATE_1 = "区委成立了领导小组，区委主要领导同志任组长，相关区领导任副组长，有关部门主要负责同志为成员。"
+TEMPLATE_2 = "街道组织党员志愿者深入社区开展政策宣讲，帮助群众解决急难愁盼问题，收集意见建议一百余条。"
+TEMPLATE_3 = "学校把党史学习教育融入思政课堂，组织师生参观革命纪念馆，并撰写心得体会上交支部。"
+
+
+@pytest.fixture(scope="module")
+def templated():
+    """A-B share TEMPLATE_1, C-D TEMPLATE_2, D-E TEMPLATE_3 (D holds two templates: the Jaccard of
+    its pairable shingles with C or E is about one half, well above the LSH threshold 0.2);
+    F shares nothing. The other sentences are written once each."""
+    return corpus_from_texts({
+        "A": "甲县今年开展了多项工作，效果明显。" + TEMPLATE_1 + "另外还组织了读书活动。",
+        "B": "乙区的情况有所不同。" + TEMPLATE_1,
+        "C": TEMPLATE_2 + "丙镇还修缮了老街的石桥，方便村民出行。",
+        "D": "丁市召开推进会部署下一阶段任务。" + TEMPLATE_2 + TEMPLATE_3,
+        "E": TEMPLATE_3 + "戊乡的农民夜校办了十二期。",
+        "F": "己村新修了一条水泥路，通到后山的果园。",
+    })
+
+
+def test_lsh_finds_the_same_passages_as_the_index(templated):
+    by_index = shared_passages(templated, registry=None, progress=False, candidates="index")
+    by_lsh = shared_passages(templated, registry=None, progress=False, candidates="lsh")
+    assert _pairs(by_index) == {("A", "B"), ("C", "D"), ("D", "E")}
+    assert set(by_index["text_a"]) == {TEMPLATE_1[:-1], TEMPLATE_2[:-1], TEMPLATE_3[:-1]}
+    pd.testing.assert_frame_equal(by_lsh, by_index)
+    assert by_index.attrs["candidates"]["method"] == "index"
+    assert by_lsh.attrs["candidates"] == {
+        "method": "lsh", "requested": "lsh", "n_docs": 6, "n_pairs_found": 3, "n_pairs_compared": 3,
+        "max_pairs": 1_000_000, "capped": False, "min_jaccard": 0.2, "num_perm": 128, "random_state": 1,
+    }
+
+
+def test_auto_uses_the_index_on_a_small_corpus_and_lsh_from_lsh_min_docs(templated):
+    auto = shared_passages(templated, registry=None, progress=False)
+    assert auto.attrs["candidates"]["method"] == "index"
+    assert auto.attrs["candidates"]["requested"] == "auto"
+    switched = shared_passages(templated, registry=None, progress=False, candidates=PairSearch(lsh_min_docs=6))
+    assert switched.attrs["candidates"]["method"] == "lsh"
+    pd.testing.assert_frame_equal(switched, auto)
+
+
+def test_lsh_with_the_same_seed_gives_the_same_table(templated):
+    search = PairSearch(method="lsh", random_state=20210220, num_perm=64)
+    first = shared_passages(templated, registry=None, progress=False, candidates=search)
+    second = shared_passages(templated, registry=None, progress=False, candidates=search)
+    pd.testing.assert_frame_equal(first, second)
+    assert first.attrs == second.attrs
+
+
+def test_capped_pairs_are_logged_and_recorded(templated, caplog):
+    with caplog.at_level(logging.WARNING, logger="corpus_tools.compare.shingles"):
+        capped = shared_passages(templated, registry=None, progress=False,
+                                 candidates=PairSearch(method="index", max_pairs=1))
+    # the three pairs share 33, 32 and 28 pairable shingles of ten characters (templates of
+    # 42, 41 and 37 normalised characters): A-B, sharing the most, is kept
+    assert _pairs(capped) == {("A", "B")}
+    record = capped.attrs["candidates"]
+    assert (record["n_pairs_found"], record["n_pairs_compared"], record["capped"]) == (3, 1, True)
+    assert any("max_pairs=1" in r.getMessage() for r in caplog.records)
+
+
+def test_candidates_is_checked(templated):
+    with pytest.raises(ValueError, match="candidates must be"):
+        shared_passages(templated, registry=None, progress=False, candidates="minhash")
+    with pytest.raises(TypeError, match="candidates must be"):
+        shared_passages(templated, registry=None, progress=False, candidates=0.5)

@@ -5,16 +5,26 @@ Expectations are worked out by hand on short constructed strings.
 
 from __future__ import annotations
 
-import numpy as np
+import logging
 
+import numpy as np
+import pytest
+
+from corpus_tools.compare import shingles
 from corpus_tools.compare.shingles import (
+    PairSearch,
     ShingledText,
     build_index,
     candidate_pairs,
+    cap_pairs,
     consecutive_runs,
     docs_containing,
+    find_candidate_pairs,
+    lsh_candidate_pairs,
     normalise,
     pair_matches,
+    pairable_sets,
+    shared_shingle_counts,
     shingle_hashes,
 )
 
@@ -100,3 +110,113 @@ def test_docs_containing_counts_documents_with_the_passage():
     assert docs_containing("学史明理", index, docs, 2) == 3
     assert docs_containing("学史增信", index, docs, 2) == 2
     assert docs_containing("明理学史增信", index, docs, 2) == 1
+
+
+def test_shared_shingle_counts_count_distinct_pairable_shingles():
+    # 学史明理好 / 学史明理坏 share 学史, 史明, 明理 (3); each shares only 学史 with 学史 (1)
+    docs = _texts("学史明理好", "学史明理坏", "学史", shingle_chars=2)
+    index, _ = build_index(docs)
+    pairs, shared = shared_shingle_counts(index, len(docs), max_pair_docs=3, min_shared=1)
+    assert pairs.tolist() == [[0, 1], [0, 2], [1, 2]]
+    assert shared.tolist() == [3, 1, 1]
+
+
+def test_shared_shingle_counts_are_the_same_when_keys_are_reduced_in_small_slices(monkeypatch):
+    docs = _texts("学史明理好", "学史明理坏", "学史", "明理学史", shingle_chars=2)
+    index, _ = build_index(docs)
+    whole = shared_shingle_counts(index, len(docs), max_pair_docs=4, min_shared=1)
+    monkeypatch.setattr(shingles, "_KEY_BUFFER", 1)  # reduce after every slice of one posting list
+    sliced = shared_shingle_counts(index, len(docs), max_pair_docs=4, min_shared=1)
+    # by hand: 0-1 {学史, 史明, 明理}; 0-2 {学史}; 0-3 {学史, 明理}; 1-2 {学史}; 1-3 {学史, 明理}; 2-3 {学史}
+    assert whole[0].tolist() == sliced[0].tolist() == [[0, 1], [0, 2], [0, 3], [1, 2], [1, 3], [2, 3]]
+    assert whole[1].tolist() == sliced[1].tolist() == [3, 1, 2, 1, 2, 1]
+
+
+def test_pairable_sets_leave_out_unique_and_too_frequent_shingles():
+    # 甲乙 is in all three documents (too frequent with max_pair_docs=2), 丙丁 in d0 and d1, the rest once
+    docs = _texts("甲乙丙丁", "丙丁甲乙", "甲乙", shingle_chars=2)
+    _, position_df = build_index(docs)
+    sets = pairable_sets(docs, position_df, max_pair_docs=2)
+    bing_ding = shingle_hashes("丙丁", 2)[0]
+    assert [s.tolist() for s in sets] == [[bing_ding], [bing_ding], []]
+
+
+def _random_sets(rng, n_sets, size):
+    return [np.unique(rng.integers(0, 2**63, size, dtype=np.uint64)) for _ in range(n_sets)]
+
+
+def test_lsh_finds_sets_well_above_its_threshold_and_checks_the_shared_count():
+    rng = np.random.default_rng(7)
+    sets = _random_sets(rng, 6, 200)
+    # d1 holds 180 of d0's 200 hashes and 20 of its own: Jaccard 180 / 220 = 0.82
+    sets[1] = np.unique(np.r_[sets[0][:180], sets[1][:20]])
+    # d3 shares 4 hashes with d2 (Jaccard 4 / 396, about 0.01): far below the threshold
+    sets[3] = np.unique(np.r_[sets[2][:4], sets[3][4:]])
+    pairs, shared = lsh_candidate_pairs(sets, min_shared=3, min_jaccard=0.3, num_perm=128, random_state=1)
+    assert pairs.tolist() == [[0, 1]]
+    assert shared.tolist() == [180]
+    # the exact count decides: a pair LSH proposes but that shares fewer hashes is dropped
+    assert lsh_candidate_pairs(sets, min_shared=181, min_jaccard=0.3, num_perm=128, random_state=1)[0].tolist() == []
+
+
+def test_lsh_pairs_are_the_same_for_the_same_seed():
+    rng = np.random.default_rng(3)
+    base = _random_sets(rng, 1, 400)[0]
+    # eight sets overlapping their neighbours by different amounts: Jaccard from about 0.1 to 0.6
+    sets = [np.unique(np.r_[base[k * 40:k * 40 + 160], _random_sets(rng, 1, 60)[0]]) for k in range(8)]
+    runs = [lsh_candidate_pairs(sets, min_shared=2, min_jaccard=0.3, num_perm=64, random_state=11) for _ in range(2)]
+    assert runs[0][0].tolist() == runs[1][0].tolist()
+    assert runs[0][1].tolist() == runs[1][1].tolist()
+
+
+def test_cap_pairs_keeps_the_pairs_sharing_most():
+    pairs = np.array([[0, 1], [0, 2], [1, 2], [1, 3], [2, 3]])
+    shared = np.array([4, 9, 4, 7, 1])
+    # top three by shared: (0, 2) 9, (1, 3) 7, then the tie at 4 goes to the earlier pair (0, 1)
+    assert cap_pairs(pairs, shared, 3).tolist() == [[0, 1], [0, 2], [1, 3]]
+    assert cap_pairs(pairs, shared, 5).tolist() == pairs.tolist()
+
+
+@pytest.mark.parametrize(("field", "value", "message"), [
+    ("method", "minhash", "PairSearch.method"),
+    ("lsh_min_docs", 1, "PairSearch.lsh_min_docs"),
+    ("max_pairs", 0, "PairSearch.max_pairs"),
+    ("max_pairs", 2.5, "PairSearch.max_pairs"),
+    ("num_perm", 8, "PairSearch.num_perm"),
+    ("min_jaccard", 1.0, "PairSearch.min_jaccard"),
+    ("min_jaccard", 0.0, "PairSearch.min_jaccard"),
+    ("random_state", -1, "PairSearch.random_state"),
+])
+def test_pair_search_checks_its_fields(field, value, message):
+    with pytest.raises(ValueError, match=message):
+        PairSearch(**{field: value})
+
+
+def test_pair_search_auto_switches_at_lsh_min_docs():
+    search = PairSearch(lsh_min_docs=100)
+    assert (search.resolve(99), search.resolve(100)) == ("index", "lsh")
+    assert PairSearch(method="index").resolve(10**6) == "index"
+    assert PairSearch(method="lsh").resolve(2) == "lsh"
+
+
+def test_a_cut_is_logged_and_recorded(caplog):
+    docs = _texts("学史明理好", "学史明理坏", "学史", shingle_chars=2)
+    index, position_df = build_index(docs)
+    with caplog.at_level(logging.WARNING, logger="corpus_tools.compare.shingles"):
+        pairs, record = find_candidate_pairs(docs, index, position_df, max_pair_docs=3, min_shared=1,
+                                             search=PairSearch(method="index", max_pairs=1))
+    assert pairs.tolist() == [[0, 1]]  # shares 3 shingles, the others 1
+    assert record == {"method": "index", "requested": "index", "n_docs": 3, "n_pairs_found": 3,
+                      "n_pairs_compared": 1, "max_pairs": 1, "capped": True}
+    assert any("max_pairs=1" in r.getMessage() and "dropped 2" in r.getMessage() for r in caplog.records)
+
+
+def test_both_routes_find_a_pair_whose_shared_shingles_are_all_it_holds():
+    docs = _texts("甲乙丙丁戊己庚辛壬癸子丑", "天地甲乙丙丁戊己庚辛壬癸子丑人", "寅卯辰巳午未申酉", shingle_chars=3)
+    index, position_df = build_index(docs)
+    found = {}
+    for method in ("index", "lsh"):
+        found[method], record = find_candidate_pairs(docs, index, position_df, max_pair_docs=3, min_shared=5,
+                                                     search=PairSearch(method=method))
+        assert record["method"] == method and not record["capped"]
+    assert found["index"].tolist() == found["lsh"].tolist() == [[0, 1]]
