@@ -52,10 +52,13 @@ T = TypeVar("T")
 R = TypeVar("R")
 
 #: Characters of documents from which :func:`map_documents` with ``n_jobs=None`` uses every
-#: core, per worker start method. Measured with ``benchmarks/analyses_scale.py`` on 2 cores:
-#: a forked worker starts in milliseconds with this process's segmenter and gazetteer, a
-#: spawned one first imports the package and rebuilds them (about two seconds).
-DOCUMENT_MIN_CHARS: dict[str, int] = {"fork": 200_000, "spawn": 2_000_000}
+#: core, per worker start method. From ``benchmarks/analyses_scale.py`` on 2 cores: reading
+#: claims costs about 0.4 µs a character and dated events 0.2 µs in one process, while starting
+#: two forked workers from a session holding a corpus and the segmenter, and shipping the texts
+#: and rows, costs about 0.1 s; two processes therefore pay from about a million characters
+#: (3 MB of text). A spawned worker first imports the package and rebuilds the segmenter and
+#: the gazetteer, about two seconds, so spawn waits for ten million.
+DOCUMENT_MIN_CHARS: dict[str, int] = {"fork": 1_000_000, "spawn": 10_000_000}
 
 #: A batch handed to a worker holds at least this many characters (fewer, larger batches cost
 #: less to ship) and at most the larger one (a batch's results wait in memory until it is
