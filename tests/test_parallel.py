@@ -136,3 +136,29 @@ def test_frozen_gc_only_under_fork():
         with frozen_gc(multiprocessing.get_context("fork")):
             assert gc.get_freeze_count() > 0
         assert gc.get_freeze_count() == 0
+
+
+def _spawn_context():
+    return multiprocessing.get_context("spawn")
+
+
+def test_map_documents_under_spawn(monkeypatch):
+    # Where fork is unsafe (a Jupyter kernel's threads) workers start clean and import the
+    # function by name: results and their order are the same.
+    monkeypatch.setattr(parallel, "mp_context", _spawn_context)
+    results = map_documents(_length_and_pid, DOCUMENTS, n_jobs=2, sizes=[len(t) for t in DOCUMENTS])
+    assert [length for length, _ in results] == [len(t) for t in DOCUMENTS]
+    assert {pid for _, pid in results} - {os.getpid()}
+
+
+def test_the_measured_threshold_depends_on_the_start_method(monkeypatch, four_cores):
+    # Sizes are what the decision reads: 1.2 million characters reach the fork threshold but
+    # not the spawn one (workers that must rebuild everything wait for more work).
+    texts = ["党史", "学习"]
+    sizes = [600_000, 600_000]
+    assert parallel.DOCUMENT_MIN_CHARS["fork"] <= sum(sizes) < parallel.DOCUMENT_MIN_CHARS["spawn"]
+    monkeypatch.setattr(parallel, "mp_context", _spawn_context)
+    assert {pid for _, pid in map_documents(_length_and_pid, texts, sizes=sizes)} == {os.getpid()}
+    if "fork" in multiprocessing.get_all_start_methods():
+        monkeypatch.setattr(parallel, "mp_context", lambda: multiprocessing.get_context("fork"))
+        assert {pid for _, pid in map_documents(_length_and_pid, texts, sizes=sizes)} - {os.getpid()}

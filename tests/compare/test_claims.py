@@ -273,3 +273,16 @@ def test_claims_are_the_same_with_one_process_or_two(pool_calls):
 def test_claims_name_a_bad_n_jobs(n_jobs, error):
     with pytest.raises(error, match="n_jobs"):
         quantified_claims(many_documents(2), by="district", n_jobs=n_jobs)
+
+
+@pytest.mark.slow
+def test_claims_from_spawned_workers(monkeypatch):
+    # Spawned workers rebuild the segmenter and import the per-document function by name.
+    import multiprocessing
+
+    import corpus_tools.parallel as parallel
+
+    corp = many_documents(8)
+    one = quantified_claims(corp, by="district", n_jobs=1)
+    monkeypatch.setattr(parallel, "mp_context", lambda: multiprocessing.get_context("spawn"))
+    pd.testing.assert_frame_equal(one, quantified_claims(corp, by="district", n_jobs=2))
