@@ -400,8 +400,8 @@ def named_entities(
         With a corpus, the tagger; by default ``get_segmenter(hmm=True)``: jieba's hidden
         Markov model is what tags a name no dictionary knows (周慧) as a person.
     progress : bool, default True
-        With a corpus, report progress while tagging (:func:`corpus_tools.tokens.tokenize`);
-        tagging runs at about 140,000 characters a second on one core.
+        Report progress while tagging a corpus (:func:`corpus_tools.tokens.tokenize`; tagging
+        runs at about 140,000 characters a second on one core) and reading its names.
     n_jobs : int or None, default None
         Processes for tagging a corpus (:func:`corpus_tools.tokens.tokenize`) and for reading
         the documents' names (:func:`corpus_tools.parallel.map_documents`); ``None``: by size.
@@ -464,7 +464,8 @@ def named_entities(
         from ..corpus.gazetteer import gazetteer
 
         gazetteer()  # loaded here once, so that forked workers start with it
-    found = map_documents(_document_entities, items, n_jobs=n_jobs, sizes=sizes, desc="names and places")
+    found = map_documents(_document_entities, items, n_jobs=n_jobs, sizes=sizes, desc="names and places",
+                          progress=progress)
     rows = []
     for (doc_id, _), (officials, places, historical) in zip(items, found):
         group = labels[doc_id]
@@ -586,7 +587,7 @@ def group_profile(
     segmenter : Segmenter, optional
         For :func:`named_entities`.
     progress : bool, default True
-        Report progress while tagging names (:func:`named_entities`).
+        Report progress while tagging names (:func:`named_entities`) and computing MATTR.
     n_top_places : int, default 5
         Places listed in the column ``top_places`` (a count).
     n_jobs : int or None, default None
@@ -669,7 +670,8 @@ def group_profile(
     if unknown is not None:
         raise KeyError(f"tokens hold doc_id {unknown!r}, which is not in the corpus")
     per_document = map_documents(functools.partial(mattr, window=window), list(doc_tokens.values()), n_jobs=n_jobs,
-                                 sizes=[sum(map(len, words)) for words in doc_tokens.values()], desc="MATTR")
+                                 sizes=[sum(map(len, words)) for words in doc_tokens.values()], desc="MATTR",
+                                 progress=progress)
     n_tokens = dict.fromkeys(levels, 0)
     weighted = dict.fromkeys(levels, 0.0)
     n_windows = dict.fromkeys(levels, 0)
