@@ -499,6 +499,7 @@ def claims_by_group(
     *,
     by: str = "group",
     n: int = 5,
+    n_jobs: int | None = None,
 ) -> pd.DataFrame:
     """Summarise what each group counts: claims per category, their units and top objects.
 
@@ -516,6 +517,8 @@ def claims_by_group(
         :func:`quantified_claims`), to size each group's body text.
     n : int, default 5
         How many units and objects to list per row (a count).
+    n_jobs : int or None, default None
+        Processes for :func:`quantified_claims` when `claims` is not given (``None``: by size).
 
     Returns
     -------
@@ -554,7 +557,7 @@ def claims_by_group(
     if claims is None:
         if corpus is None:
             raise TypeError("claims_by_group() needs a corpus, a claims table or both")
-        claims = quantified_claims(corpus, by=by)
+        claims = quantified_claims(corpus, by=by, n_jobs=n_jobs)
     missing = [c for c in ("doc_id", "group", "text", "unit", "object", "object_side", "category") if c not in claims.columns]
     if missing:
         raise KeyError(f"the claims table lacks column(s) {missing}; pass the table of quantified_claims()")
