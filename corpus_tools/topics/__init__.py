@@ -12,6 +12,9 @@ each::
            ──estimate_effect──▶ prevalence by docvars with intervals        effects (DMR: dmr)
            ──write_topic_browser──▶ topic_browser.html                      browser
 
+A corpus with too few units for the settings is a :class:`TopicCorpusTooSmall` before any fit;
+a report shows :func:`too_small_sentence` in place of the model.
+
 Coherence, relevance and topic distances are in :mod:`~corpus_tools.topics.measures`; the
 fitting options in :class:`LdaSettings` (:mod:`~corpus_tools.topics.lda`), a report's whole set
 of settings in :class:`TopicSettings` (:mod:`~corpus_tools.topics.settings`); the figures in
@@ -34,8 +37,8 @@ from .dmr import compare_effects, describe_comparison, dmr_effects  # noqa: I001
 from .lda import BOUND_UNITS, DEFAULT_SAMPLE_UNITS, DEFAULT_TOL, LdaSettings
 from .measures import COHERENCE_MEASURES, align_topics, coherence, js_distances, relevance, window_counts
 from .model import LABEL_LAMBDA, LABEL_TERMS, TopicModel, fit_lda
-from .prepare import TopicCorpus, TopicInputError, sentence_windows, topic_corpus
-from .select import KChoice, KSweep, choose_k, sweep_k
+from .prepare import TopicCorpus, TopicCorpusTooSmall, TopicInputError, sentence_windows, too_small_sentence, topic_corpus
+from .select import KChoice, KSweep, choose_k, min_sweep_units, sweep_k
 from .settings import ReportModel, TopicSettings, choose_model, read_choice, record_choice, report_model
 from .stability import Stability, stability, with_refits
 
@@ -47,6 +50,7 @@ __all__ = [
     "ReportModel",
     "Stability",
     "TopicCorpus",
+    "TopicCorpusTooSmall",
     "TopicInputError",
     "TopicModel",
     "TopicPosterior",
@@ -62,6 +66,7 @@ __all__ = [
     "estimate_effect",
     "fit_lda",
     "js_distances",
+    "min_sweep_units",
     "plot_effects",
     "plot_trend",
     "read_choice",
@@ -71,6 +76,7 @@ __all__ = [
     "sentence_windows",
     "stability",
     "sweep_k",
+    "too_small_sentence",
     "topic_corpus",
     "window_counts",
     "with_refits",

@@ -5,7 +5,8 @@
 sentence windows or documents, see :func:`sentence_windows`), stopwords and short tokens removed,
 parts of speech and phrases optionally, the vocabulary trimmed and short units dropped until
 both settle, with a table of what every step left and errors that say what to change when too
-little is left (:class:`TopicInputError`).
+little is left (:class:`TopicInputError`; :class:`TopicCorpusTooSmall` when too few units are left,
+and :func:`too_small_sentence`, the sentence a report shows instead of a model).
 """
 
 from __future__ import annotations
@@ -28,7 +29,8 @@ if TYPE_CHECKING:
     from ..corpus import Corpus
     from ..segment import Segmenter
 
-__all__ = ["UNITS", "TopicCorpus", "TopicInputError", "TopicUnit", "sentence_windows", "topic_corpus"]
+__all__ = ["MIN_UNITS", "UNITS", "TopicCorpus", "TopicCorpusTooSmall", "TopicInputError", "TopicUnit",
+           "sentence_windows", "too_small_sentence", "topic_corpus"]
 
 TopicUnit = Literal["document", "paragraph", "sentence", "window"]
 
@@ -49,11 +51,95 @@ _FINER_UNIT = {
 }
 
 
+#: The fewest units :func:`topic_corpus` returns unless told otherwise (its `min_units`).
+MIN_UNITS = 10
+
+#: How a :class:`TopicCorpusTooSmall` message begins; :func:`too_small_sentence` words the rest.
+TOO_SMALL = "the corpus is too small for a topic model"
+
+
 class TopicInputError(ValueError):
     """The chosen units, vocabulary or K leave too little to fit a topic model.
 
     The message says how much is left, which parameters caused it and what to change.
     """
+
+
+class TopicCorpusTooSmall(TopicInputError):
+    """The corpus has fewer units than the topic model needs.
+
+    Raised before any model is fitted: by :func:`topic_corpus` when fewer than its `min_units`
+    units are left (after segmentation or after trimming), and by
+    :func:`~corpus_tools.topics.sweep_k` when the units left for training after the held-out
+    split are not more than the largest K. A report catches it and shows
+    :func:`too_small_sentence` instead of a model.
+
+    Parameters
+    ----------
+    detail : str
+        What is too small and what to do; the message is ``f"{TOO_SMALL}: {detail}"``.
+    n_units : int
+        The units there are (:attr:`stage` says when they were counted).
+    min_units : int
+        The fewest units the model needs.
+    unit_plural : str
+        The unit's name, e.g. ``"paragraphs"``.
+    stage : {"segmented", "trimmed", "sweep"}
+        Counted after segmentation, after the vocabulary was trimmed, or in the K sweep (the
+        units of the topic corpus, whose training part is too small for the largest K).
+
+    Examples
+    --------
+    >>> error = TopicCorpusTooSmall("it has 3 documents; a topic model needs at least 10",
+    ...                             n_units=3, min_units=10, unit_plural="documents", stage="segmented")
+    >>> str(error)
+    'the corpus is too small for a topic model: it has 3 documents; a topic model needs at least 10'
+    >>> isinstance(error, ValueError), error.n_units, error.min_units
+    (True, 3, 10)
+    """
+
+    def __init__(self, detail: str, *, n_units: int, min_units: int, unit_plural: str, stage: str) -> None:
+        super().__init__(f"{TOO_SMALL}: {detail}")
+        self.detail = detail
+        self.n_units = int(n_units)
+        self.min_units = int(min_units)
+        self.unit_plural = unit_plural
+        self.stage = stage
+
+    def __reduce__(self):  # keyword-only fields: pickle (a worker process's error) through a helper
+        return (_rebuild_too_small, (self.detail, self.n_units, self.min_units, self.unit_plural, self.stage))
+
+
+def _rebuild_too_small(detail: str, n_units: int, min_units: int, unit_plural: str, stage: str) -> TopicCorpusTooSmall:
+    return TopicCorpusTooSmall(detail, n_units=n_units, min_units=min_units, unit_plural=unit_plural, stage=stage)
+
+
+def too_small_sentence(error: TopicCorpusTooSmall) -> str:
+    """The sentence a report shows in place of a topic model when the corpus is too small.
+
+    Parameters
+    ----------
+    error : TopicCorpusTooSmall
+        As raised by :func:`topic_corpus` or :func:`~corpus_tools.topics.sweep_k`.
+
+    Returns
+    -------
+    str
+        Markdown: how many units there are, how many the model needs and what to do, and that
+        the report's other sections do not depend on the topic model.
+
+    Examples
+    --------
+    >>> error = TopicCorpusTooSmall("it has 3 documents; a topic model needs at least 10: add documents",
+    ...                             n_units=3, min_units=10, unit_plural="documents", stage="segmented")
+    >>> print(too_small_sentence(error))
+    The corpus is too small for a topic model: it has 3 documents; a topic model needs at least 10: add documents. No topic model is shown; the sections that do not use one are unaffected.
+    """
+    if not isinstance(error, TopicCorpusTooSmall):
+        raise TypeError(f"too_small_sentence takes a TopicCorpusTooSmall, not {type(error).__name__}")
+    detail = error.detail.rstrip(". ")
+    return (f"{TOO_SMALL[0].upper()}{TOO_SMALL[1:]}: {detail}. No topic model is shown; the sections that do "
+            "not use one are unaffected.")
 
 
 # --------------------------------------------------------------------------------------------
@@ -250,7 +336,7 @@ def topic_corpus(
     max_docfreq_prop: float = 1.0,
     max_terms: int | None = None,
     min_unit_tokens: int = 1,
-    min_units: int = 10,
+    min_units: int = MIN_UNITS,
     min_terms: int = 10,
     segmenter: Segmenter | None = None,
 ) -> TopicCorpus:
@@ -306,8 +392,13 @@ def topic_corpus(
     min_unit_tokens : int, default 1
         Drop units with fewer kept tokens than this (a count): a three-token paragraph says
         little about its topics and gets extreme topic shares.
-    min_units, min_terms : int, default 10
-        Refuse (with :class:`TopicInputError`) to return fewer units or terms than this.
+    min_units : int, default 10
+        Refuse (with :class:`TopicCorpusTooSmall`) to return fewer units than this (a count):
+        before any model is fitted, the error says how many units the corpus has and what to do.
+        :meth:`TopicSettings.corpus_args <corpus_tools.topics.TopicSettings.corpus_args>` sets
+        it to what the report's K sweep needs.
+    min_terms : int, default 10
+        Refuse (with :class:`TopicInputError`) to return fewer terms than this (a count).
     segmenter : Segmenter, optional
         Passed to :func:`corpus_tools.tokens.tokenize`.
 
@@ -318,9 +409,11 @@ def topic_corpus(
 
     Raises
     ------
+    TopicCorpusTooSmall
+        If fewer than `min_units` units remain (a :class:`TopicInputError`); the message says
+        how many the corpus has before and after trimming and what to change.
     TopicInputError
-        If fewer than `min_units` units or `min_terms` terms remain; the message names the
-        parameters to change.
+        If fewer than `min_terms` terms remain; the message names the parameters to change.
 
     Notes
     -----
@@ -369,7 +462,9 @@ def topic_corpus(
     plural = _UNIT_PLURAL.get(unit_name, f"{unit_name} units")
     steps = [_step(tokens, f"segmented into {plural}")]
     if len(tokens) == 0:
-        raise TopicInputError(f"the corpus has no {plural}: check corpus_dir and that the texts have a body")
+        raise TopicCorpusTooSmall(f"it has no {plural}: check corpus_dir and that the texts have a body",
+                                  n_units=0, min_units=min_units, unit_plural=plural, stage="segmented")
+    n_segmented = steps[0]["n_units"]
 
     words: set[str] = set()
     if isinstance(stopwords, str):
@@ -419,10 +514,19 @@ def topic_corpus(
     )
     n_kept = int(keep.sum())
     if n_kept < min_units:
-        raise TopicInputError(
+        # Checked after trimming, so that one message says both what the corpus has and what the
+        # thresholds left; nothing has been fitted yet.
+        advice = []
+        if n_segmented < min_units:
+            advice.append(f"add documents (the corpus has {n_segmented} non-empty {plural} before trimming)")
+        if n_kept < n_segmented:
+            advice.append("lower min_docfreq, min_termfreq or min_unit_tokens")
+        advice.append(f"use {_FINER_UNIT.get(unit_name, 'more units')}")
+        raise TopicCorpusTooSmall(
             f"only {n_kept} {plural} remain after trimming ({trim_detail}); a topic model needs at "
-            f"least {min_units}: lower min_docfreq, min_termfreq or min_unit_tokens, or use "
-            f"{_FINER_UNIT.get(unit_name, 'more units')}"
+            f"least {min_units}: {', '.join(advice[:-1])}{', or ' if len(advice) > 1 else ''}{advice[-1]}",
+            n_units=n_kept, min_units=min_units, unit_plural=plural,
+            stage="segmented" if n_segmented < min_units else "trimmed",
         )
     if trimmed.n_terms < min_terms:
         raise TopicInputError(

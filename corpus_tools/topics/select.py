@@ -22,9 +22,9 @@ from ..resultcache import cached
 from . import lda as fitting
 from .lda import DEFAULT_SAMPLE_UNITS, LdaSettings, lda_settings
 from .measures import COHERENCE_MEASURES, coherence, top_indices
-from .prepare import TopicCorpus, TopicInputError
+from .prepare import TopicCorpus, TopicCorpusTooSmall, TopicInputError
 
-__all__ = ["K_RULES", "KChoice", "KRule", "KSweep", "choose_k", "sweep_k"]
+__all__ = ["K_RULES", "KChoice", "KRule", "KSweep", "choose_k", "min_sweep_units", "sweep_k"]
 
 logger = logging.getLogger(__name__)
 
@@ -67,12 +67,52 @@ class KSweep:
     sample: tuple[str, ...] = ()
 
 
-def _heldout_rows(n_units: int, heldout_prop: float, random_state: int) -> np.ndarray:
+def _n_heldout(n_units: int, heldout_prop: float) -> int:
     n_heldout = int(round(heldout_prop * n_units))
     if heldout_prop > 0 and n_heldout == 0:
         n_heldout = 1
+    return n_heldout
+
+
+def _heldout_rows(n_units: int, heldout_prop: float, random_state: int) -> np.ndarray:
     generator = np.random.default_rng(random_state)
-    return np.sort(generator.permutation(n_units)[:n_heldout])
+    return np.sort(generator.permutation(n_units)[: _n_heldout(n_units, heldout_prop)])
+
+
+def min_sweep_units(ks: Sequence[int], heldout_prop: float) -> int:
+    """The fewest units on which :func:`sweep_k` can try every K in `ks`.
+
+    The held-out split must leave at least two units out (unless `heldout_prop` is 0) and more
+    units than the largest K for training (as :func:`~corpus_tools.topics.fit_lda` requires).
+
+    Parameters
+    ----------
+    ks : sequence of int
+        The Ks the sweep tries.
+    heldout_prop : float
+        As in :func:`sweep_k`: the share of units held out, in [0, 1).
+
+    Returns
+    -------
+    int
+        A count of units (of the sample the sweep uses).
+
+    Examples
+    --------
+    >>> min_sweep_units([3, 4, 5, 6, 7, 8], 0.2)  # 11 units: 2 held out, 9 to fit K = 8
+    11
+    >>> min_sweep_units([2, 3], 0)
+    4
+    """
+    if not 0.0 <= heldout_prop < 1.0:
+        raise ValueError(f"heldout_prop is a share in [0, 1), got {heldout_prop!r}")
+    largest = max(int(k) for k in ks)
+    n_units = largest + 1
+    while True:  # ends: the training part grows by at least one unit every few steps
+        n_heldout = _n_heldout(n_units, heldout_prop)
+        if n_units - n_heldout > largest and (heldout_prop == 0 or n_heldout >= 2):
+            return n_units
+        n_units += 1
 
 
 def _score_k(
@@ -167,8 +207,12 @@ def sweep_k(
 
     Raises
     ------
+    TopicCorpusTooSmall
+        If a K is too large for the units left for training in a corpus that is used whole
+        (a :class:`~corpus_tools.topics.TopicInputError`; :func:`min_sweep_units` says how many
+        units the sweep needs).
     TopicInputError
-        If a K is too large for the units or terms left for training, or the held-out
+        If a K is too large for the terms or for a sample of `sample_units`, or the held-out
         share leaves too few units on either side.
 
     Notes
@@ -214,10 +258,16 @@ def sweep_k(
         try:
             fitting.check_k(k, len(train), tc.n_terms, plural=tc.unit_plural)
         except TopicInputError as error:
-            raise TopicInputError(
-                f"{error} (after holding out {len(heldout)} of {len(sample)} {tc.unit_plural} with "
-                f"heldout_prop={heldout_prop}; the largest K tried is {max(ks)})"
-            ) from None
+            detail = (f"{error} (after holding out {len(heldout)} of {len(sample)} {tc.unit_plural} with "
+                      f"heldout_prop={heldout_prop}; the largest K tried is {max(ks)})")
+            if int(k) == k and k >= max(2, len(train)) and len(sample) == tc.n_units:
+                # Too few training units (check_k's first test) in the whole corpus: more units would do.
+                needed = min_sweep_units(ks, heldout_prop)
+                raise TopicCorpusTooSmall(
+                    f"{detail}; the sweep needs at least {needed} {tc.unit_plural}",
+                    n_units=tc.n_units, min_units=needed, unit_plural=tc.unit_plural, stage="sweep",
+                ) from None
+            raise TopicInputError(detail) from None
 
     score_k = cached(_score_k, cache)
     rows, convergence = [], []

@@ -40,8 +40,8 @@ import numpy as np
 from ..compat import REMOVED_IN, renamed_parameters
 from .lda import DEFAULT_SAMPLE_UNITS, DEFAULT_TOL, LdaSettings, check_sample_units
 from .model import fit_lda
-from .prepare import UNITS, topic_corpus
-from .select import K_RULES, choose_k, sweep_k
+from .prepare import MIN_UNITS, UNITS, topic_corpus
+from .select import K_RULES, choose_k, min_sweep_units, sweep_k
 
 __all__ = ["RECORD_NAME", "TopicSettings", "ReportModel", "corpus_fingerprint", "choose_model", "record_choice",
            "read_choice", "report_model"]
@@ -160,15 +160,32 @@ phrase_threshold, min_termfreq, min_docfreq, max_docfreq_prop, min_unit_tokens
         return LdaSettings(alpha=self.alpha, eta=self.eta, passes=self.passes, tol=self.tol,
                            iterations=self.iterations, n_jobs=self.n_jobs)
 
+    @property
+    def min_units(self) -> int:
+        """int: the fewest units these settings can fit: a topic corpus's minimum, or what the K sweep needs.
+
+        The sweep holds out a share `heldout_prop` and fits the largest of `k_values` on the rest,
+        which needs more units than K (:func:`~corpus_tools.topics.select.min_sweep_units`).
+        :meth:`corpus_args` passes it to :func:`~corpus_tools.topics.topic_corpus`, so that a
+        corpus too small for the report is a
+        :class:`~corpus_tools.topics.TopicCorpusTooSmall` before anything is fitted.
+
+        Examples
+        --------
+        >>> TopicSettings().min_units, TopicSettings(k_values=(3, 4, 12)).min_units
+        (11, 16)
+        """
+        return max(MIN_UNITS, min_sweep_units(self.k_values, self.heldout_prop))
+
     def corpus_args(self) -> dict[str, Any]:
-        """Keyword arguments of :func:`corpus_tools.topics.topic_corpus`."""
+        """Keyword arguments of :func:`corpus_tools.topics.topic_corpus` (with ``min_units``: :attr:`min_units`)."""
         return {
             "unit": self.unit, "window_size": self.window_size, "extra_stopwords": list(self.extra_stopwords),
             "min_chars": self.min_chars, "keep_pos": None if self.keep_pos is None else list(self.keep_pos),
             "phrases": self.phrases, "phrase_min_count": self.phrase_min_count,
             "phrase_threshold": self.phrase_threshold, "min_termfreq": self.min_termfreq,
             "min_docfreq": self.min_docfreq, "max_docfreq_prop": self.max_docfreq_prop,
-            "min_unit_tokens": self.min_unit_tokens,
+            "min_unit_tokens": self.min_unit_tokens, "min_units": self.min_units,
         }
 
     def fit_args(self) -> dict[str, Any]:

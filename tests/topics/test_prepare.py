@@ -113,3 +113,86 @@ def test_too_few_terms_says_what_to_change():
 
 def test_topic_input_error_is_a_value_error():
     assert issubclass(TopicInputError, ValueError)
+
+
+# --------------------------------------------------------------------------------------------
+# A corpus too small for a topic model: one named error, before anything is fitted
+# --------------------------------------------------------------------------------------------
+
+#: Three constructed reports of two body paragraphs each: six paragraphs, far fewer than a model needs.
+THREE_REPORTS = {
+    "xicheng": "西城区开展党史学习教育\n\n西城区组织党员干部集中学习党史，举办专题读书班。\n\n"
+               "社区党员走访困难群众，为群众办实事。",
+    "dongcheng": "东城区开展党史学习教育\n\n东城区组建宣讲团走进学校，为学生讲述革命故事。\n\n"
+                 "学校组织学生参观红色教育基地，传承红色基因。",
+    "nancheng": "南城区开展党史学习教育\n\n南城区帮助农民种植粮食，推进乡村振兴。\n\n"
+                "干部深入田间地头，解决农民生产困难。",
+}
+
+
+def test_a_three_document_corpus_is_too_small_with_what_to_do():
+    corp = corpus_from_texts(THREE_REPORTS)
+    settings = topics.TopicSettings()
+    with pytest.raises(topics.TopicCorpusTooSmall) as caught:
+        topics.topic_corpus(corp, **settings.corpus_args())
+    error = caught.value
+    # 3 documents x 2 body paragraphs; the default K sweep (K up to 8, a fifth held out) needs 11:
+    # 11 units hold out round(2.2) = 2 and fit K = 8 on 9; 10 would leave 8, not more than K.
+    assert (error.n_units, error.min_units, error.unit_plural, error.stage) == (0, 11, "paragraphs", "segmented")
+    message = str(error)
+    assert message.startswith("the corpus is too small for a topic model: only 0 paragraphs remain after trimming")
+    assert "a topic model needs at least 11" in message
+    assert "add documents (the corpus has 6 non-empty paragraphs before trimming)" in message
+    assert "lower min_docfreq, min_termfreq or min_unit_tokens" in message
+    assert message.endswith("or use unit='sentence' or unit='window'")
+    assert isinstance(error, TopicInputError) and isinstance(error, ValueError)
+    # notebook 03's path raises the same error before any fit
+    with pytest.raises(topics.TopicCorpusTooSmall, match="needs at least 11"):
+        topics.report_model(corp, "/nonexistent-run-folder", settings=settings, progress=False)
+
+
+def test_too_small_with_documents_as_units_suggests_paragraphs():
+    corp = corpus_from_texts(THREE_REPORTS)
+    with pytest.raises(topics.TopicCorpusTooSmall) as caught:
+        topics.topic_corpus(corp, unit="document", stopwords=None, min_chars=1)
+    error = caught.value
+    assert (error.n_units, error.min_units, error.unit_plural) == (3, 10, "documents")
+    # nothing was trimmed away (all thresholds at 1): the advice is more documents or a finer unit
+    assert str(error).endswith("a topic model needs at least 10: add documents (the corpus has 3 non-empty "
+                               "documents before trimming), or use unit='paragraph'")
+
+
+def test_too_small_when_only_trimming_drops_units_says_stage_trimmed():
+    toks = tokens_of([AGRICULTURE, EDUCATION], n_units=8)  # 16 units, 8 per vocabulary
+    with pytest.raises(topics.TopicCorpusTooSmall) as caught:
+        topics.topic_corpus(toks, stopwords=None, min_chars=1, min_docfreq=9)  # no term is in 9 units
+    error = caught.value
+    assert (error.n_units, error.stage) == (0, "trimmed")
+    assert "add documents" not in str(error)
+    assert "needs at least 10: lower min_docfreq, min_termfreq or min_unit_tokens, or use unit='sentence'" in str(error)
+
+
+def test_the_report_sentence_says_it_in_words():
+    corp = corpus_from_texts(THREE_REPORTS)
+    with pytest.raises(topics.TopicCorpusTooSmall) as caught:
+        topics.topic_corpus(corp, unit="document", stopwords=None, min_chars=1)
+    sentence = topics.too_small_sentence(caught.value)
+    assert sentence == (
+        "The corpus is too small for a topic model: only 3 documents remain after trimming (min_termfreq=1, "
+        "min_docfreq=1, max_docfreq_prop=1.0, max_terms=None, min_unit_tokens=1); a topic model needs at least 10: "
+        "add documents (the corpus has 3 non-empty documents before trimming), or use unit='paragraph'. "
+        "No topic model is shown; the sections that do not use one are unaffected."
+    )
+    with pytest.raises(TypeError, match="TopicCorpusTooSmall"):
+        topics.too_small_sentence(TopicInputError("K too large"))
+
+
+def test_too_small_error_survives_pickling():
+    import pickle
+
+    error = topics.TopicCorpusTooSmall("it has 3 documents", n_units=3, min_units=10, unit_plural="documents",
+                                       stage="segmented")
+    again = pickle.loads(pickle.dumps(error))
+    assert type(again) is topics.TopicCorpusTooSmall
+    assert (str(again), again.n_units, again.min_units, again.unit_plural, again.stage) == (
+        str(error), 3, 10, "documents", "segmented")

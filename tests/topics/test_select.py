@@ -112,3 +112,40 @@ def test_sweep_and_stability_come_from_the_cache_when_nothing_changed(two_topic_
     # and cache=False never reads it
     with pytest.raises(AssertionError, match="refitted"):
         topics.sweep_k(two_topic_corpus, ks=[2], random_state=5, passes=10, progress=False, cache=False)
+
+
+# --------------------------------------------------------------------------------------------
+# How many units a sweep needs
+# --------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("ks", "heldout_prop", "expected"),
+    [
+        # 11 units: round(2.2) = 2 held out, 9 > 8 to fit; 10 would leave 8 (not more than K = 8)
+        ([3, 4, 5, 6, 7, 8], 0.2, 11),
+        # nothing held out: one unit more than K
+        ([2, 3], 0.0, 4),
+        # 33 units: round(16.5) = 16 held out (half to even), 17 > 16 fit; 32 leaves 16
+        ([2, 16], 0.5, 33),
+        # K = 2 fits on 3 units, but the held-out part must have 2: 5 units hold out round(2.0) = 2
+        ([2], 0.4, 5),
+    ],
+)
+def test_min_sweep_units(ks, heldout_prop, expected):
+    assert topics.min_sweep_units(ks, heldout_prop) == expected
+
+
+def test_a_k_too_large_for_the_whole_corpus_is_too_small(two_topic_corpus):
+    with pytest.raises(topics.TopicCorpusTooSmall) as caught:
+        topics.sweep_k(two_topic_corpus, ks=[2, 16], random_state=1, heldout_prop=0.5, progress=False)
+    error = caught.value
+    assert (error.n_units, error.min_units, error.stage) == (30, 33, "sweep")
+    assert str(error).endswith("the sweep needs at least 33 paragraphs")
+
+
+def test_a_k_too_large_for_a_sample_is_not_a_small_corpus(two_topic_corpus):
+    # 20 of the 30 units sampled, 4 held out, 16 left for K = 16: more units in the sample would do
+    with pytest.raises(topics.TopicInputError, match=r"K=16 topics need more than 16 paragraphs") as caught:
+        topics.sweep_k(two_topic_corpus, ks=[2, 16], random_state=1, sample_units=20, progress=False)
+    assert not isinstance(caught.value, topics.TopicCorpusTooSmall)

@@ -138,3 +138,13 @@ def test_the_former_module_keeps_its_names():
     for name in ("TopicSettings", "ReportModel", "choose_model", "record_choice", "read_choice", "report_model"):
         assert getattr(old, name) is getattr(topics, name), name
     assert old.RECORD_NAME == "topic_model.json"
+
+
+def test_min_units_is_what_the_sweep_needs_and_reaches_topic_corpus():
+    # default K up to 8 with a fifth held out: 11 units (see test_select.test_min_sweep_units)
+    assert TopicSettings().min_units == 11
+    assert TopicSettings().corpus_args()["min_units"] == 11
+    # small Ks: the topic corpus's own minimum of 10 units
+    assert TopicSettings(k_values=(2, 3)).min_units == 10
+    # K = 12 with a fifth held out: 16 units hold out round(3.2) = 3 and fit on 13
+    assert TopicSettings(k_values=(3, 12)).min_units == 16
