@@ -230,9 +230,19 @@ def worker_pool(
 def batch_chars(total: int, n_processes: int) -> int:
     """Characters per batch when ``total`` characters are shared among ``n_processes`` workers.
 
-    About eight batches per worker, so that one slow batch does not leave a core idle, of at
-    least 20,000 characters (shipping a batch has a fixed cost) unless that would leave a
-    worker without work, and at most 500,000 (a batch's results are held until it is done).
+    Parameters
+    ----------
+    total : int
+        Characters of all the work.
+    n_processes : int
+        Worker processes (resolved from ``n_jobs`` by :func:`n_workers`).
+
+    Returns
+    -------
+    int
+        About an eighth of each worker's share, so that one slow batch does not leave a core
+        idle; at least 20,000 (shipping a batch has a fixed cost) unless that would leave a
+        worker without work; at most 500,000 (a batch's results are held until it is done).
 
     Examples
     --------
@@ -252,6 +262,16 @@ def frozen_gc(context: multiprocessing.context.BaseContext) -> Iterator[None]:
     collection writes to every object it visits: freezing the objects that exist before the
     fork keeps both sides' collections off them (a large session otherwise pays seconds in
     copied pages). Does nothing for ``spawn``, or when the caller manages ``gc.freeze`` itself.
+
+    Parameters
+    ----------
+    context : multiprocessing context
+        How the workers start (:func:`mp_context`).
+
+    Yields
+    ------
+    None
+        While the block runs; the objects are unfrozen when it ends, also on an error.
     """
     freeze = context.get_start_method() == "fork" and gc.get_freeze_count() == 0
     if freeze:

@@ -183,6 +183,7 @@ def quantified_sentences(
     Parameters
     ----------
     corpus : Corpus
+        Sentences are read from the cleaned bodies, :attr:`Corpus.texts`.
     claims : pandas.DataFrame, optional
         Quantified claims found by a fuller extractor (e.g. :mod:`corpus_tools.compare.claims`),
         with ``doc_id`` and ``start`` (offset into ``corpus.texts``); a sentence is then
@@ -415,6 +416,12 @@ def named_entities(
         e.g. ``区委书记``; ``""`` for places), ``n_mentions`` (for officials, the mentions next
         to a title). Documents in corpus order, then kind, then first mention.
 
+    Raises
+    ------
+    ValueError
+        When `source` is tokens of another unit or without tags, or tokens come with a
+        `segmenter` (it tags a corpus only).
+
     Notes
     -----
     *Officials*: a person name (jieba tag ``nr*``, single-character pieces joined, 2–4 Han
@@ -437,12 +444,6 @@ def named_entities(
     model tags some common words ``ns`` (满意度, 延时, 普及); without such evidence they are
     not places. :data:`GENERIC_NS` is never a place. Villages and sites outside both are
     missed: this count is an indicator of how local a report is, not an inventory.
-
-    Raises
-    ------
-    ValueError
-        When `source` is tokens of another unit or without tags, or tokens come with a
-        `segmenter` (it tags a corpus only).
 
     Examples
     --------
@@ -566,6 +567,7 @@ def group_profile(
     Parameters
     ----------
     corpus : Corpus
+        The documents, with the docvar named by `by`.
     tokens : Tokens, optional
         Tokens for lexical diversity (any unit; a document's units are joined in order). By
         default the corpus is segmented per document and punctuation and numbers are dropped,
