@@ -2,30 +2,129 @@
 
 pyLDAvis's intertopic distance map and relevance slider (its scripts inlined, so the page works
 offline), then each topic's top terms at several λ and its most representative units in full.
-Every corpus string is escaped.
+Every corpus string is escaped. The map is padded so that every topic circle lies inside its
+drawing area, wherever the principal coordinates put it (:func:`map_pad`).
 """
 
 from __future__ import annotations
 
 import html
+import json
 import logging
 import os
+import re
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+import numpy as np
 
 from ..compat import renamed_parameters
 
 if TYPE_CHECKING:
     from .model import TopicModel
 
-__all__ = ["BROWSER_FILENAME", "write_topic_browser"]
+__all__ = ["BROWSER_FILENAME", "map_pad", "write_topic_browser"]
 
 logger = logging.getLogger(__name__)
 
 #: File written by :func:`write_topic_browser` into the output folder.
 BROWSER_FILENAME = "topic_browser.html"
 
+
+
+#: LDAvis's layout of the intertopic map, used when its script does not state them: the map's
+#: side in pixels (``mdswidth``, ``mdsheight``), the share of the map's area that all circles
+#: cover together (``circle_prop``) and its padding, a share of the coordinates' range (``xpad``).
+LDAVIS_MAP_SIZE = 530
+LDAVIS_CIRCLE_PROP = 0.25
+LDAVIS_PAD = 0.05
+# LDAvis's own padding, replaced by the page's value (stored in the data as plot.opts.pad).
+_PAD_SOURCE = {"xpad = 0.05": "xpad = (data['plot.opts'].pad || 0.05)",
+               "ypad = 0.05": "ypad = (data['plot.opts'].pad || 0.05)"}
+
+
+def map_pad(
+    x: Sequence[float],
+    y: Sequence[float],
+    freq: Sequence[float],
+    *,
+    size: float = LDAVIS_MAP_SIZE,
+    circle_prop: float = LDAVIS_CIRCLE_PROP,
+    stroke: float = 1.5,
+    minimum: float = LDAVIS_PAD,
+) -> float:
+    """The padding of LDAvis's intertopic map that keeps every topic circle inside the map.
+
+    LDAvis scales the principal coordinates linearly onto a square of `size` pixels, with the
+    larger of the two ranges (``d``) padded by ``pad * d`` on both sides and the smaller range
+    centred, and draws topic ``i`` as a circle of radius
+    ``sqrt(freq_i / 100 * size**2 * circle_prop / pi)`` pixels. With its fixed padding (0.05)
+    a large topic at the edge of the coordinates is cut off; this returns the smallest padding
+    (at least `minimum`) for which no circle, `stroke` pixels included, crosses the square.
+
+    Parameters
+    ----------
+    x, y : sequence of float
+        The topics' coordinates (pyLDAvis's ``mdsDat``).
+    freq : sequence of float
+        The topics' prevalence in percent (``mdsDat.Freq``).
+    size : float, default 530
+        The map's side in pixels (LDAvis's ``mdswidth`` and ``mdsheight``).
+    circle_prop : float, default 0.25
+        The share of the map's area that the circles of all topics cover together.
+    stroke : float, default 1.5
+        Pixels added to each radius for the circle's outline.
+    minimum : float, default 0.05
+        LDAvis's own padding: never less.
+
+    Returns
+    -------
+    float
+        The padding, a share of the larger coordinate range.
+
+    Examples
+    --------
+    Two small topics far apart keep LDAvis's padding; a large topic at the edge needs more:
+
+    >>> map_pad([0.0, 1.0, 0.5], [0.0, 0.0, 0.5], [1.0, 1.0, 1.0])
+    0.05
+    >>> round(map_pad([0.0, 1.0, 0.5], [0.0, 0.0, 0.5], [60.0, 20.0, 20.0]), 3)
+    0.397
+    """
+    x, y, freq = (np.asarray(values, dtype=float) for values in (x, y, freq))
+    radius = np.sqrt(freq / 100 * size * size * circle_prop / np.pi) + stroke
+    dx, dy = np.ptp(x), np.ptp(y)
+    d = max(dx, dy)
+    if not d > 0:  # all topics at one point: LDAvis's scale is degenerate, padding changes nothing
+        return minimum
+    needed = [minimum]
+    for values, diff in ((x, dx), (y, dy)):
+        centre = 0.5 * (d - diff)  # the smaller range sits in the middle of the larger one
+        for distance in (values - values.min() + centre, values.max() - values + centre):
+            # A circle's edge stays inside when (distance + pad*d) / (d*(1 + 2*pad)) * size >= radius;
+            # solved for pad (size > 2*radius: the largest possible circle is 0.28 * size wide).
+            needed.append(float(np.max((radius * d - distance * size) / (d * (size - 2 * radius)))))
+    return max(needed)
+
+
+def _padded_map(vis_json: str, ldavis_js: str) -> tuple[str, str]:
+    """pyLDAvis's data and script with the map's padding from :func:`map_pad`."""
+    patched = ldavis_js
+    for old, new in _PAD_SOURCE.items():
+        if patched.count(old) != 1:
+            logger.warning("this pyLDAvis's script has no %r; topic circles may be cut at the map's edge", old)
+            return vis_json, ldavis_js
+        patched = patched.replace(old, new)
+    constants = {}
+    for name, default in (("mdswidth", LDAVIS_MAP_SIZE), ("circle_prop", LDAVIS_CIRCLE_PROP)):
+        found = re.search(rf"\b{name}\s*=\s*([0-9.]+)", ldavis_js)
+        constants[name] = float(found.group(1)) if found else default
+    data = json.loads(vis_json)
+    mds = data["mdsDat"]
+    data["plot.opts"]["pad"] = map_pad(mds["x"], mds["y"], mds["Freq"], size=constants["mdswidth"],
+                                       circle_prop=constants["circle_prop"])
+    return json.dumps(data, ensure_ascii=False), patched
 
 
 def _ldavis_parts(model: TopicModel, *, n: int) -> tuple[str, str, str, str] | None:
@@ -53,10 +152,10 @@ def _ldavis_parts(model: TopicModel, *, n: int) -> tuple[str, str, str, str] | N
         start_index=1,
         n_jobs=1,
     )
-    parts = []
-    for path in (urls.D3_LOCAL, urls.LDAVIS_LOCAL, urls.LDAVIS_CSS_LOCAL):
-        parts.append(Path(path).read_text(encoding="utf-8"))
-    return (prepared.to_json(), *parts)
+    d3_js, ldavis_js, ldavis_css = (Path(path).read_text(encoding="utf-8")
+                                    for path in (urls.D3_LOCAL, urls.LDAVIS_LOCAL, urls.LDAVIS_CSS_LOCAL))
+    vis_json, ldavis_js = _padded_map(prepared.to_json(), ldavis_js)
+    return vis_json, d3_js, ldavis_js, ldavis_css
 
 
 def _script_safe(text: str) -> str:

@@ -85,3 +85,77 @@ def test_topic_browser_without_the_interactive_map(tmp_path, two_topic_model):
     page = topics.write_topic_browser(two_topic_model, tmp_path, interactive=False).read_text(encoding="utf-8")
     assert "LDAvis" not in page
     assert "λ = 0.6" in page
+
+
+# --------------------------------------------------------------------------------------------
+# The intertopic map: every circle inside the drawing area
+# --------------------------------------------------------------------------------------------
+
+#: LDAvis 3's map (ldavis.v3.0.0.js): a square of 530 px whose circles cover a quarter of its area.
+MAP_SIZE, CIRCLE_PROP = 530, 0.25
+
+
+def _ldavis_circles(x, y, freq, pad):
+    """Circle centres and radii in pixels as LDAvis's script places them (its xScale, yScale and r)."""
+    x, y, freq = (np.asarray(v, dtype=float) for v in (x, y, freq))
+    xdiff, ydiff = x.max() - x.min(), y.max() - y.min()
+    if xdiff > ydiff:
+        xdomain = (x.min() - pad * xdiff, x.max() + pad * xdiff)
+        ydomain = (y.min() - 0.5 * (xdiff - ydiff) - pad * xdiff, y.max() + 0.5 * (xdiff - ydiff) + pad * xdiff)
+    else:
+        xdomain = (x.min() - 0.5 * (ydiff - xdiff) - pad * ydiff, x.max() + 0.5 * (ydiff - xdiff) + pad * ydiff)
+        ydomain = (y.min() - pad * ydiff, y.max() + pad * ydiff)
+    cx = (x - xdomain[0]) / (xdomain[1] - xdomain[0]) * MAP_SIZE
+    cy = MAP_SIZE - (y - ydomain[0]) / (ydomain[1] - ydomain[0]) * MAP_SIZE  # range [height, 0]
+    r = np.sqrt(freq / 100 * MAP_SIZE * MAP_SIZE * CIRCLE_PROP / np.pi)
+    return cx, cy, r
+
+
+def _inside(cx, cy, r, *, outline=0.5):
+    edge = r + outline  # the 1 px stroke reaches half a pixel beyond the radius
+    return bool(((cx - edge >= 0) & (cx + edge <= MAP_SIZE) & (cy - edge >= 0) & (cy + edge <= MAP_SIZE)).all())
+
+
+def _unequal_tokens() -> Tokens:
+    """40 units of farming, 8 of schooling and 8 of culture: one large topic, two small ones."""
+    generator = np.random.default_rng(3)
+    lists, doc_ids = [], []
+    for v, (vocabulary, n_units) in enumerate([(AGRICULTURE, 40), (EDUCATION, 8), (CULTURE, 8)]):
+        for _ in range(n_units):
+            lists.append(list(generator.choice(vocabulary, size=14)))
+            doc_ids.append(f"doc{v}")
+    index = pd.Index([unit_id(d, i) for i, d in enumerate(doc_ids)], name="unit_id")
+    return Tokens(tokens=pd.Series(lists, index=index, dtype=object),
+                  docvars=pd.DataFrame({"doc_id": doc_ids}, index=index), unit="paragraph")
+
+
+def test_every_topic_circle_lies_inside_the_map(tmp_path):
+    import json
+    import re
+
+    tc = topics.topic_corpus(_unequal_tokens(), stopwords=None, min_chars=1)
+    model = topics.fit_lda(tc, k=3, random_state=5, passes=30)
+    page = topics.write_topic_browser(model, tmp_path).read_text(encoding="utf-8")
+    # the inlined LDAvis script is the one whose layout the reference above copies, reading the page's padding
+    assert "mdswidth = 530" in page and "circle_prop = 0.25" in page
+    assert page.count("(data['plot.opts'].pad || 0.05)") == 2
+    found = re.search(r'new LDAvis\("#ldavis_topics", (\{.*?\})\);</script>', page, re.S)
+    data = json.loads(found.group(1))
+    mds, pad = data["mdsDat"], data["plot.opts"]["pad"]
+    assert max(mds["Freq"]) > 50  # the farming topic dominates
+    assert _inside(*_ldavis_circles(mds["x"], mds["y"], mds["Freq"], pad))
+    # LDAvis's own padding would cut the large circle at the page's edge
+    assert not _inside(*_ldavis_circles(mds["x"], mds["y"], mds["Freq"], 0.05))
+
+
+def test_map_pad_keeps_any_layout_inside_and_pads_no_more_than_needed():
+    generator = np.random.default_rng(0)
+    for trial in range(300):
+        k = int(generator.integers(3, 25))
+        x, y = generator.normal(size=k) * generator.uniform(0.01, 5), generator.normal(size=k)
+        freq = generator.dirichlet(np.full(k, generator.uniform(0.1, 3))) * 100
+        pad = topics.browser.map_pad(x, y, freq)
+        assert pad >= 0.05
+        assert _inside(*_ldavis_circles(x, y, freq, pad)), trial
+        if pad > 0.05:  # the smallest padding: a little less lets a circle's outline cross the edge
+            assert not _inside(*_ldavis_circles(x, y, freq, pad - 0.002), outline=1.5), trial
