@@ -41,6 +41,9 @@ HTML MB      size of the notebook's HTML report (MB of 10^6 bytes); on the ``all
 x jieba      wall time / the time plain ``jieba.lcut`` takes on the same texts
 ============ ================================================================================
 
+Under the table, each notebook's three slowest code cells (papermill's per-cell durations in the
+executed notebook), which say where the time goes.
+
 A kernel is told apart from the others by its environment: the runner gives each kernel its own
 ``DANGSHI_PROGRESS_FILE`` (named after the notebook), which its worker processes inherit.
 
@@ -332,6 +335,20 @@ def run_reports(corpus: Path, reports_dir: Path, cache_dir: Path, *, timeout: fl
             "peak_mb_by_notebook": {k: round(v / 2**20) for k, v in sorted(peak_by_notebook.items())}}
 
 
+def slowest_cells(ipynb: Path, n: int = 3) -> list[dict]:
+    """The ``n`` slowest code cells of an executed notebook (papermill's per-cell durations)."""
+    if not ipynb.is_file():
+        return []
+    cells = json.loads(ipynb.read_text(encoding="utf-8"))["cells"]
+    timed = [
+        {"cell": i, "seconds": round(c["metadata"]["papermill"]["duration"], 1),
+         "code": "".join(c["source"]).strip().splitlines()[0][:90]}
+        for i, c in enumerate(cells)
+        if c["cell_type"] == "code" and c.get("metadata", {}).get("papermill", {}).get("duration") and c["source"]
+    ]
+    return sorted(timed, key=lambda t: (-t["seconds"], t["cell"]))[:n]
+
+
 def read_run(reports_dir: Path) -> dict:
     """The run folder's notebooks (status, wall time, HTML size); empty when none was written."""
     runs = [p for p in reports_dir.iterdir() if p.is_dir() and (p / "run.json").is_file()]
@@ -344,7 +361,8 @@ def read_run(reports_dir: Path) -> dict:
         html = run_dir / entry["html"] if entry.get("html") else run_dir / (Path(entry["notebook"]).stem + ".html")
         notebooks.append({"notebook": entry["notebook"], "status": entry.get("status"),
                           "wall_seconds": entry.get("wall_seconds"), "started_at": entry.get("started_at"),
-                          "html_bytes": html.stat().st_size if html.is_file() else None})
+                          "html_bytes": html.stat().st_size if html.is_file() else None,
+                          "slowest_cells": slowest_cells(run_dir / entry["notebook"])})
     return {"run_dir": str(run_dir), "status": manifest.get("status"), "notebooks": notebooks,
             "html_bytes_total": sum(p.stat().st_size for p in run_dir.glob("*.html"))}
 
@@ -451,6 +469,9 @@ def main(argv: list[str] | None = None) -> int:
                       "run": read_run(reports_dir)}
             results.append(result)
             print(size_table(result), flush=True)
+            for nb in result["run"]["notebooks"]:
+                slow = "; ".join(f"cell {c['cell']} {c['seconds']:,.0f} s `{c['code']}`" for c in nb["slowest_cells"])
+                print(f"- {nb['notebook']} slowest cells: {slow or '-'}")
             print(f"log: {measured['log']}; run folder: {result['run']['run_dir']}", flush=True)
             if not args.keep:
                 shutil.rmtree(corpus, ignore_errors=True)
