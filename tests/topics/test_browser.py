@@ -35,17 +35,16 @@ def test_topic_browser_is_escaped_and_offline(tmp_path):
     assert all(f'id="topic-{i}"' in page for i in (1, 2, 3))
 
 
-def _skewedtokens_of(seed=11) -> Tokens:
+def _skewedtokens_of(seed=11, *, sizes=(20, 20, 20), length=15, shared=("工作", "推进", "开展"), zipf=1.2) -> Tokens:
     """Three vocabularies with Zipf-like word frequencies and a few shared words, so that rare
-    terms (where the choice of p(w) matters most) exist."""
+    terms (where the choice of p(w) matters most) exist; `sizes` units per vocabulary."""
     generator = np.random.default_rng(seed)
-    shared = ["工作", "推进", "开展"]
     lists, doc_ids = [], []
-    for v, vocabulary in enumerate([AGRICULTURE, EDUCATION, CULTURE]):
-        words = vocabulary + shared
-        weights = 1.0 / np.arange(1, len(words) + 1) ** 1.2
-        for u in range(20):
-            lists.append(list(generator.choice(words, size=15, p=weights / weights.sum())))
+    for v, (vocabulary, n_units) in enumerate(zip([AGRICULTURE, EDUCATION, CULTURE], sizes, strict=True)):
+        words = vocabulary + list(shared)
+        weights = 1.0 / np.arange(1, len(words) + 1) ** zipf
+        for u in range(n_units):
+            lists.append(list(generator.choice(words, size=length, p=weights / weights.sum())))
             doc_ids.append(f"doc{v}")
     index = pd.Index([unit_id(d, i) for i, d in enumerate(doc_ids)], name="unit_id")
     return Tokens(tokens=pd.Series(lists, index=index, dtype=object),
@@ -116,24 +115,13 @@ def _inside(cx, cy, r, *, outline=0.5):
     return bool(((cx - edge >= 0) & (cx + edge <= MAP_SIZE) & (cy - edge >= 0) & (cy + edge <= MAP_SIZE)).all())
 
 
-def _unequal_tokens() -> Tokens:
-    """40 units of farming, 8 of schooling and 8 of culture: one large topic, two small ones."""
-    generator = np.random.default_rng(3)
-    lists, doc_ids = [], []
-    for v, (vocabulary, n_units) in enumerate([(AGRICULTURE, 40), (EDUCATION, 8), (CULTURE, 8)]):
-        for _ in range(n_units):
-            lists.append(list(generator.choice(vocabulary, size=14)))
-            doc_ids.append(f"doc{v}")
-    index = pd.Index([unit_id(d, i) for i, d in enumerate(doc_ids)], name="unit_id")
-    return Tokens(tokens=pd.Series(lists, index=index, dtype=object),
-                  docvars=pd.DataFrame({"doc_id": doc_ids}, index=index), unit="paragraph")
-
-
 def test_every_topic_circle_lies_inside_the_map(tmp_path):
     import json
     import re
 
-    tc = topics.topic_corpus(_unequal_tokens(), stopwords=None, min_chars=1)
+    # 40 units of farming, 8 of schooling and 8 of culture: one large topic, two small ones
+    tokens = _skewedtokens_of(3, sizes=(40, 8, 8), length=14, shared=(), zipf=0.0)
+    tc = topics.topic_corpus(tokens, stopwords=None, min_chars=1)
     model = topics.fit_lda(tc, k=3, random_state=5, passes=30)
     page = topics.write_topic_browser(model, tmp_path).read_text(encoding="utf-8")
     # the inlined LDAvis script is the one whose layout the reference above copies, reading the page's padding
