@@ -291,6 +291,11 @@ def choose_model(corpus, settings: TopicSettings, *, progress: bool = True):
     -------
     tuple
         ``(topic_corpus, sweep, choice, model)``: see :mod:`corpus_tools.topics`.
+
+    Raises
+    ------
+    TopicCorpusTooSmall
+        Before the sweep, when the corpus has fewer units than :attr:`TopicSettings.min_units`.
     """
     tc = topic_corpus(corpus, **settings.corpus_args())
     sweep = sweep_k(tc, progress=progress, **settings.sweep_args())
@@ -336,6 +341,13 @@ def report_model(corpus, out_dir: str | os.PathLike[str], *, settings: TopicSett
         Used only when there is no record for this corpus; default ``TopicSettings()``, the
         defaults of notebook 01.
     progress : bool, default True
+
+    Raises
+    ------
+    TopicCorpusTooSmall
+        Before any fit, when the corpus has fewer units than the settings need
+        (:attr:`TopicSettings.min_units`); :func:`~corpus_tools.topics.too_small_sentence`
+        words it for the report.
     """
     record = read_choice(out_dir, corpus)
     if record is not None:
