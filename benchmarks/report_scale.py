@@ -351,7 +351,7 @@ def slowest_cells(ipynb: Path, n: int = 3) -> list[dict]:
 
 def read_run(reports_dir: Path) -> dict:
     """The run folder's notebooks (status, wall time, HTML size); empty when none was written."""
-    runs = [p for p in reports_dir.iterdir() if p.is_dir() and (p / "run.json").is_file()]
+    runs = [p for p in reports_dir.iterdir() if p.is_dir() and not p.is_symlink() and (p / "run.json").is_file()]
     if not runs:
         return {"run_dir": None, "notebooks": [], "html_bytes_total": 0}
     run_dir = max(runs, key=lambda p: p.stat().st_mtime)
