@@ -391,15 +391,18 @@ def test_lsh_finds_the_same_passages_as_the_index(templated):
     assert by_index.attrs["candidates"]["method"] == "index"
     assert by_lsh.attrs["candidates"] == {
         "method": "lsh", "requested": "lsh", "n_docs": 6, "n_pairs_found": 3, "n_pairs_compared": 3,
-        "max_pairs": 1_000_000, "capped": False, "min_jaccard": 0.2, "num_perm": 128, "random_state": 1,
+        "max_pairs": 1_000_000, "capped": False, "min_jaccard": 0.1, "num_perm": 128, "random_state": 1,
     }
 
 
-def test_auto_uses_the_index_on_a_small_corpus_and_lsh_from_lsh_min_docs(templated):
-    auto = shared_passages(templated, registry=None, progress=False)
+def test_the_index_is_the_default_and_auto_uses_lsh_from_lsh_min_docs(templated):
+    default = shared_passages(templated, registry=None, progress=False)
+    assert default.attrs["candidates"]["method"] == default.attrs["candidates"]["requested"] == "index"
+    auto = shared_passages(templated, registry=None, progress=False, candidates="auto")
     assert auto.attrs["candidates"]["method"] == "index"
     assert auto.attrs["candidates"]["requested"] == "auto"
-    switched = shared_passages(templated, registry=None, progress=False, candidates=PairSearch(lsh_min_docs=6))
+    switched = shared_passages(templated, registry=None, progress=False,
+                               candidates=PairSearch(method="auto", lsh_min_docs=6))
     assert switched.attrs["candidates"]["method"] == "lsh"
     pd.testing.assert_frame_equal(switched, auto)
 

@@ -193,7 +193,8 @@ def test_pair_search_checks_its_fields(field, value, message):
 
 
 def test_pair_search_auto_switches_at_lsh_min_docs():
-    search = PairSearch(lsh_min_docs=100)
+    assert PairSearch().method == "index"
+    search = PairSearch(method="auto", lsh_min_docs=100)
     assert (search.resolve(99), search.resolve(100)) == ("index", "lsh")
     assert PairSearch(method="index").resolve(10**6) == "index"
     assert PairSearch(method="lsh").resolve(2) == "lsh"
