@@ -36,14 +36,14 @@ passage the index route does not (it may only miss).
 Measured on 2 shared cores (December 2026; ``seconds`` of :func:`shared_passages` alone)::
 
       docs     route  seconds  peak MB  pairs  pair recall
-      1000     index      1.4      115   2951
-      1000   lsh 0.1      1.8      117   2440        0.827
-      5000     index      8.9      571  13151
-      5000   lsh 0.1      9.1      571  11712        0.891
-     20000     index     27.6     2267  49930
-     20000   lsh 0.1     30.1     2267  45379        0.909
-     20000   lsh 0.2     25.6     2268  41123        0.824
-      5000 (--syndicated 30) index 11.4 s, 573 MB; lsh 0.1 10.0 s, 573 MB, recall 0.875
+      1000     index      1.0       81   2951
+      1000   lsh 0.1      1.5      107   2440        0.827
+      5000     index      5.2      381  13151
+      5000   lsh 0.1      5.1      382  11712        0.891
+     20000     index     20.6     1440  49930
+     20000   lsh 0.1     23.4     1440  45379        0.909
+     20000   lsh 0.2     22.2     1440  41123        0.824
+      5000 (--syndicated 30) index 9.9 s, 474 MB; lsh 0.1 10.4 s, 426 MB, recall 0.875
 
 Both routes build the inverted index (it also decides which shingles are formulas and counts
 the documents holding a passage), and that sets the peak; LSH saves only the counting of shared

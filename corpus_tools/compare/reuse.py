@@ -289,8 +289,8 @@ def shared_passages(
     no pairs, the number of candidate pairs grows with the amount of real reuse, not with the
     square of the corpus size: 2,000 synthetic documents of 2,000 characters take about 7 s on
     one core, 10,000 (21 million characters) about 30 s with 1.5 GB of memory; 20,000
-    generated documents of about 1,100 characters with planted templates about 28 s with a
-    2.3 GB peak, by either route (``benchmarks/reuse_scale.py``).
+    generated documents of about 1,100 characters with planted templates about 21 s with a
+    1.4 GB peak, by either route (``benchmarks/reuse_scale.py``).
 
     Matching is exact on the normalised text: a passage ends at the first differing letter,
     digit or Han character (制订 vs 制定 splits a sentence in two).

@@ -166,7 +166,7 @@ class ShingleIndex:
     hashes: np.ndarray  # sorted distinct hashes
     starts: np.ndarray  # offset of each hash's postings in `docs`
     df: np.ndarray  # number of documents holding each hash
-    docs: np.ndarray  # document numbers, grouped by hash
+    docs: np.ndarray  # document numbers (int32), grouped by hash
 
     def frequency(self, hashes: np.ndarray) -> np.ndarray:
         """Document frequency of each of `hashes` (0 for an unknown hash)."""
@@ -193,27 +193,35 @@ def build_index(docs: list[ShingledText]) -> tuple[ShingleIndex, list[np.ndarray
         Per document (in the order of `docs`), the number of documents holding the shingle at
         each start position.
     """
+    # Positions, document numbers and frequencies are int32 (a document and a corpus hold fewer
+    # than 2**31 shingles) and intermediates are freed as soon as they are used: the index is
+    # what sets the peak memory of text reuse, about 8 arrays of one value per shingle.
     distinct, inverse = [], []
     for doc in docs:
         values, where = np.unique(doc.hashes, return_inverse=True)
         distinct.append(values)
-        inverse.append(where)
+        inverse.append(where.astype(np.int32))
     sizes = np.array([len(d) for d in distinct], dtype=np.int64)
     all_hashes = np.concatenate(distinct) if distinct else np.empty(0, dtype=np.uint64)
-    all_docs = np.repeat(np.arange(len(docs), dtype=np.int64), sizes)
+    del distinct
     order = np.argsort(all_hashes, kind="stable")
-    sorted_hashes, sorted_docs = all_hashes[order], all_docs[order]
+    sorted_hashes = all_hashes[order]
+    del all_hashes
+    sorted_docs = np.repeat(np.arange(len(docs), dtype=np.int32), sizes)[order]
     if len(sorted_hashes) == 0:
         empty = np.empty(0, dtype=np.int64)
         return ShingleIndex(np.empty(0, dtype=np.uint64), empty, empty, empty), [empty for _ in docs]
     boundary = np.flatnonzero(np.r_[True, sorted_hashes[1:] != sorted_hashes[:-1]])
     df = np.diff(np.r_[boundary, len(sorted_hashes)])
+    hashes = sorted_hashes[boundary]
+    del sorted_hashes
     # Back from the sorted postings to each document's own shingle positions.
-    element_df = np.empty(len(sorted_hashes), dtype=np.int64)
-    element_df[order] = np.repeat(df, df)
+    element_df = np.empty(len(order), dtype=np.int32)
+    element_df[order] = np.repeat(df.astype(np.int32), df)
+    del order
     offsets = np.r_[0, np.cumsum(sizes)[:-1]]
     position_df = [element_df[offset + where] for offset, where in zip(offsets.tolist(), inverse)]
-    return ShingleIndex(sorted_hashes[boundary], boundary, df, sorted_docs), position_df
+    return ShingleIndex(hashes, boundary, df, sorted_docs), position_df
 
 
 # Pair keys (a * n_docs + b, 8 bytes each) buffered before they are reduced to distinct pairs
@@ -256,7 +264,7 @@ def shared_shingle_counts(
         # Rows of postings per slice, so that one slice makes at most about _KEY_BUFFER keys.
         step = max(1, _KEY_BUFFER // len(upper_a))
         for offset in range(0, len(starts), step):
-            members = index.docs[starts[offset:offset + step, None] + np.arange(k)]
+            members = index.docs[starts[offset:offset + step, None] + np.arange(k)].astype(np.int64)
             first, second = members[:, upper_a].ravel(), members[:, upper_b].ravel()
             keys.append(np.minimum(first, second) * n_docs + np.maximum(first, second))
             weights.append(np.ones(len(first), dtype=np.int64))
