@@ -11,7 +11,6 @@ with either engine.
 
 from __future__ import annotations
 
-import gc
 import logging
 import os
 import warnings
@@ -24,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from ..segment import cache as tokencache
-from ..parallel import batches_by_size, mp_context, n_workers, worker_pool
+from ..parallel import batch_chars, batches_by_size, frozen_gc, mp_context, n_workers, worker_pool
 from ..progress import progress as _progress
 from ..segment import Engine, Segmenter, get_segmenter
 from ..units import Unit, check_unit, unit_docvars
@@ -55,14 +54,6 @@ PARALLEL_MIN_CHARS: dict[str, dict[str, int | None]] = {
     "jieba": {"fork": 200_000, "spawn": 1_500_000},
     "rjieba": {"fork": None, "spawn": None},
 }
-
-#: Work items handed to a worker hold about this many characters at least (fewer, larger batches
-#: cost less to ship; there are at least 8 per worker so that the cores stay balanced).
-_MIN_BATCH_CHARS = 20_000
-_BATCHES_PER_WORKER = 8
-#: ... and at most this many: a batch's words exist as Python strings until they are coded, so
-#: this bounds that memory (about 40 MB) whatever the corpus size.
-_MAX_BATCH_CHARS = 500_000
 
 logger = logging.getLogger(__name__)
 
@@ -226,13 +217,9 @@ def _segment_codes(
     context = mp_context()
     threshold = PARALLEL_MIN_CHARS.get(segmenter.engine, PARALLEL_MIN_CHARS["jieba"])[context.get_start_method()]
     workers = n_workers(n_jobs, n_chars, threshold)
-    # Batches of at least _MIN_BATCH_CHARS, except that a small job asked for on several
-    # workers is still split so that each gets a share.
-    batch_chars = max(
-        1, min(_MIN_BATCH_CHARS, -(-n_chars // workers)), -(-n_chars // (workers * _BATCHES_PER_WORKER))
-    )
-    batch_chars = min(batch_chars, _MAX_BATCH_CHARS)
-    batches = batches_by_size(todo, [len(text) for text in todo], batch_chars)
+    # The package's batch rule; its upper bound also bounds the memory of a batch's words,
+    # which exist as Python strings until they are coded.
+    batches = batches_by_size(todo, [len(text) for text in todo], batch_chars(n_chars, workers))
     workers = min(workers, len(batches))
     show = progress and len(batches) > 1
 
@@ -255,15 +242,9 @@ def _segment_codes(
     done_batches = 0
     if workers > 1:
         logger.info("segmenting %d characters in %d processes", n_chars, workers)
-        # Forked workers share this process's memory until either side writes to it, and a
-        # garbage collection writes to every object it visits: freezing the objects that exist
-        # now keeps both sides' collections off them (a large session otherwise pays seconds in
-        # copied pages). Left alone if the caller manages gc.freeze itself.
-        freeze = context.get_start_method() == "fork" and gc.get_freeze_count() == 0
-        if freeze:
-            gc.freeze()
         try:
-            with worker_pool(workers, context, initializer=_init_worker, initargs=(segmenter,)) as executor:
+            with frozen_gc(context), worker_pool(workers, context, initializer=_init_worker,
+                                                  initargs=(segmenter,)) as executor:
                 done = executor.map(_segment_batch, [(batch, pos) for batch in batches])
                 for batch_result in _progress(done, desc="segmenting", total=len(batches), unit="batch",
                                               enabled=show):
@@ -275,9 +256,6 @@ def _segment_codes(
             warnings.warn(f"segmentation workers failed ({error}); segmenting in this process",
                           RuntimeWarning, stacklevel=3)
             workers = 1
-        finally:
-            if freeze:
-                gc.unfreeze()
     if workers <= 1:
         rest = batches[done_batches:]
         for batch in _progress(rest, desc="segmenting", total=len(rest), unit="batch", enabled=show):
