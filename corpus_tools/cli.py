@@ -192,17 +192,22 @@ def kwic(corpus, query, window, regex, out, max_rows, **reading) -> None:
 @_reading_options
 @click.option("--by", default=None, help="A docvar to group by (province, city, district, outlet, ...).")
 @click.option("-n", "n", type=int, default=20, show_default=True, help="Terms per group.")
-@click.option("--min-nchar", type=int, default=2, show_default=True, help="Shortest term kept, in characters.")
+@click.option("--min-chars", type=int, default=2, show_default=True, help="Shortest term kept, in characters.")
+# The flag's first spelling (before Tokens.remove's min_nchar became min_chars), kept working.
+@click.option("--min-nchar", "min_nchar", type=int, default=None, hidden=True)
 @_OUT
 @_MAX_ROWS
-def terms(corpus, by, n, min_nchar, out, max_rows, **reading) -> None:
+def terms(corpus, by, n, min_chars, min_nchar, out, max_rows, **reading) -> None:
     """List the most frequent terms (stopwords removed), overall or per group."""
     from .dtm import dtm
     from .lexicons import stopwords
     from .tokens import tokenize
 
+    if min_nchar is not None:
+        click.echo("--min-nchar is now --min-chars; the old spelling works for one release", err=True)
+        min_chars = min_nchar
     corp = _read(corpus, by=by, **reading)
-    toks = tokenize(corp, progress=False).remove(stopwords("zh-official"), min_chars=min_nchar)
+    toks = tokenize(corp, progress=False).remove(stopwords("zh-official"), min_chars=min_chars)
     table = dtm(toks).top_terms(n=n, by="group" if by else None)
     _emit(table, out, max_rows=max_rows, what="rows")
 

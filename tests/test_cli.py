@@ -60,6 +60,22 @@ def test_terms_by_group_writes_n_rows_per_group(small_folder, tmp_path):
     assert table.groupby("group").size().to_dict() == {"丙市": 3, "乙县": 3, "甲区": 3}
 
 
+def test_terms_min_chars_and_its_old_spelling(small_folder, tmp_path, capsys):
+    new, old = tmp_path / "new.csv", tmp_path / "old.csv"
+    assert main(["terms", str(small_folder), "--min-chars", "4", "-n", "50", "--out", str(new)]) == 0
+    table = pd.read_csv(new)
+    # The constructed texts hold four-character slogans (学史明理 ...) and shorter words.
+    assert len(table) > 0 and table["term"].str.len().min() >= 4
+    assert "学史明理" in set(table["term"])
+    capsys.readouterr()
+    assert main(["terms", str(small_folder), "--min-nchar", "4", "-n", "50", "--out", str(old)]) == 0
+    assert "--min-chars" in capsys.readouterr().err
+    assert old.read_bytes() == new.read_bytes()
+    assert main(["terms", "--help"]) == 0
+    help_text = capsys.readouterr().out
+    assert "--min-chars" in help_text and "--min-nchar" not in help_text
+
+
 def test_unknown_by_names_the_option_and_the_docvars(small_folder, capsys):
     assert main(["keyness", str(small_folder), "--by", "prefecture"]) != 0
     err = capsys.readouterr().err
