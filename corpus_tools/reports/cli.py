@@ -107,25 +107,13 @@ def _build_parser() -> argparse.ArgumentParser:
         help="notebook parameter; VALUE is read as a YAML literal (7, 0.5, true, null, [a, b]); "
         "repeatable",
     )
+    parser.add_argument("--reports-dir", metavar="PATH", help="where run folders go (default: the project's reports/)")
+    parser.add_argument("--run-id", metavar="ID", help="name of the run folder (default: UTC time and corpus name)")
+    parser.add_argument("--kernel", metavar="NAME", default=KERNEL_NAME, help=f"Jupyter kernel (default: {KERNEL_NAME})")
+    parser.add_argument("--log-output", action="store_true", help="stream notebook output to the log")
+    # --n-jobs is run_reports's name (n_jobs); --jobs, the first spelling, stays an alias.
     parser.add_argument(
-        "--reports-dir", metavar="PATH", help="where run folders go (default: the project's reports/)"
-    )
-    parser.add_argument(
-        "--run-id", metavar="ID", help="name of the run folder (default: UTC time and corpus name)"
-    )
-    parser.add_argument(
-        "--kernel",
-        metavar="NAME",
-        default=KERNEL_NAME,
-        help=f"Jupyter kernel (default: {KERNEL_NAME})",
-    )
-    parser.add_argument(
-        "--log-output", action="store_true", help="stream notebook output to the log"
-    )
-    parser.add_argument(
-        "--jobs",
-        metavar="N",
-        type=int,
+        "--n-jobs", "--jobs", dest="n_jobs", metavar="N", type=int,
         help="notebooks run at the same time, each in its own kernel (default: one per CPU core)",
     )
     parser.add_argument(
@@ -200,7 +188,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             parameters=parameters,
             kernel_name=args.kernel,
             log_output=args.log_output,
-            n_jobs=args.jobs,
+            n_jobs=args.n_jobs,
             read_options=read_options or None,
         )
     except ReportArgumentError as exc:

@@ -55,3 +55,13 @@ def test_command_line_reading_options_become_read_corpus_keywords():
     if "columns" in ReadOptions.names():
         args = cli._build_parser().parse_args(["--column", "媒体=outlet", "--column", "发布日期=date_published"])
         assert cli._cli_read_options(args) == {"columns": {"媒体": "outlet", "发布日期": "date_published"}}
+
+
+@pytest.mark.parametrize("flag", ["--n-jobs", "--jobs"])
+def test_n_jobs_and_its_first_spelling_reach_run_reports(flag, monkeypatch):
+    seen = {}
+    monkeypatch.setattr(cli, "run_reports", lambda **kwargs: seen.update(kwargs))
+    assert cli.main(["--notebook", "00", flag, "1"]) == 0
+    assert seen["n_jobs"] == 1
+    assert cli.main(["--notebook", "00"]) == 0
+    assert seen["n_jobs"] is None  # run_reports decides
