@@ -338,9 +338,6 @@ class DocTermMatrix:
             )
         return labels
 
-    # topics.py still calls the old private name; it goes once topics uses group_labels().
-    _group_keys = _group_labels
-
     def group(self, by: str) -> DocTermMatrix:
         """Sum rows that share a value of a docvar.
 

@@ -195,7 +195,7 @@ def topic_source(source: str, k: int, reason: str) -> Reading:
     if source == "recorded":
         return reading(f"The topic model has K = {k} topics, as the topic report chose and recorded ({reason}).")
     return reading(f"The topic model has K = {k} topics, chosen by the topic report's rule and settings "
-                   f"(`corpus_tools.topic_settings`; the topic report's record was not found in the output folder): "
+                   f"(`corpus_tools.topics.settings`; the topic report's record was not found in the output folder): "
                    f"{reason}")
 
 

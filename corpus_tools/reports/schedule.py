@@ -53,7 +53,7 @@ def longest_first(entries: list[dict[str, Any]], durations: Mapping[str, float])
 
 #: Notebooks that read what another notebook of the same run wrote, by file stem: they start only
 #: after it has finished. 03 uses the topic model that 01 chose and recorded (``topic_model.json``,
-#: see :mod:`corpus_tools.topic_settings`), so the two reports never show different topics.
+#: see :mod:`corpus_tools.topics.settings`), so the two reports never show different topics.
 RUNS_AFTER: dict[str, tuple[str, ...]] = {"03-district-comparison": ("01-topic-model",)}
 
 

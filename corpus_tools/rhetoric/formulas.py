@@ -186,7 +186,7 @@ def _has_second_numeral(item: str) -> bool:
 @lru_cache(maxsize=1)
 def _place_surfaces() -> frozenset[str]:
     """Gazetteer names of two or more characters that are not also everyday words."""
-    from ..locality import gazetteer
+    from ..corpus.gazetteer import gazetteer
 
     return frozenset(surface for surface, entries in gazetteer().forms.items()
                      if len(surface) >= 2 and not all(weak for _, _, weak in entries))

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import html
-import os
 import re
 from collections.abc import Sequence
 
 import pandas as pd
 
+from ..environment import jupyter_session_name
 from .text import iter_docs, literal_units, squeeze, trie_regex
 
 __all__ = ["kwic", "kwic_view", "kwic_widget", "kwic_explorer", "KWIC_COLUMNS"]
@@ -142,7 +142,7 @@ def _interactive() -> bool:
     jupyter_server sets ``JPY_SESSION_NAME`` for the kernels of its sessions; papermill and
     nbclient start kernels without it, so a report run gets the static table.
     """
-    if not os.environ.get("JPY_SESSION_NAME"):
+    if not jupyter_session_name():
         return False
     try:
         import ipywidgets  # noqa: F401

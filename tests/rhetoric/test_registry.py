@@ -10,8 +10,9 @@ import pandas as pd
 import pytest
 import yaml
 
-from corpus_tools import interpret, rhetoric
+from corpus_tools import rhetoric
 from corpus_tools.corpus import corpus_from_texts
+from corpus_tools.reports import interpret
 from corpus_tools.rhetoric import Registry, RegistryError
 
 from .helpers import NOTHING, corpus, paragraph_starts, per_doc

@@ -258,7 +258,7 @@ def test_fifty_groups_run_end_to_end():
     assert len(profile) == N_GROUPS
     assert (profile["quantified_share"] > 0).all()
     assert (profile["officials"] == "王建国").all()
-    m = ct.dtm(ct.tokenize(corp).remove(ct.stopwords("zh-official"), min_nchar=2))
+    m = ct.dtm(ct.tokenize(corp).remove(ct.stopwords("zh-official"), min_chars=2))
     table = keyness(m)
     assert table["group"].nunique() == N_GROUPS
     summary = keyness_summary(table, 3)
