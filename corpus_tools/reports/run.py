@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import ast
 import logging
 import os
 import shutil
@@ -46,6 +47,66 @@ def _environment(values: Mapping[str, str]) -> Iterator[None]:
                 os.environ.pop(key, None)
             else:
                 os.environ[key] = old
+
+
+def ingest_once(
+    corpus_path: Path,
+    metadata_path: Path | None,
+    given: Mapping[str, Any],
+    declared: Mapping[Path, Mapping[str, Mapping[str, Any]]],
+) -> bool:
+    """Read and clean the corpus into the corpus store before any notebook starts.
+
+    Every notebook opens its corpus with :func:`corpus_tools.reports.start`, which loads the
+    store (:mod:`corpus_tools.corpus.store`) when the corpus, its manifest and the reading
+    options are unchanged. Building the store here, once, with the arguments the notebooks
+    will pass, means no notebook reads or cleans the corpus itself, and notebooks running side
+    by side never build it twice.
+
+    Parameters
+    ----------
+    corpus_path, metadata_path : Path
+        The run's corpus and manifest (absolute).
+    given : mapping
+        The parameters every notebook gets (``on_error``, ``read_options`` when given).
+    declared : mapping
+        Each notebook's declared parameters, for the defaults of those not given.
+
+    Returns
+    -------
+    bool
+        Whether the store now holds the corpus. A corpus that cannot be read is not an error
+        here: each notebook then fails with the reader's own message and its failure report.
+    """
+    from corpus_tools.corpus import open_corpus
+    from corpus_tools.corpus.store import store_folder
+
+    if store_folder() is None:  # DANGSHI_CACHE=off: reading here would only double the work
+        return False
+
+    def value(name: str, fallback: Any) -> Any:
+        if name in given:
+            return given[name]
+        for names in declared.values():
+            if name in names:
+                try:
+                    return ast.literal_eval(str(names[name].get("default")))
+                except (ValueError, SyntaxError):
+                    break
+        return fallback
+
+    try:
+        open_corpus(
+            corpus_path,
+            metadata=metadata_path,
+            on_error=value("on_error", "raise"),
+            **dict(value("read_options", {}) or {}),
+        )
+    except Exception as error:  # the notebooks report it, each with its own failure page
+        logger.warning("the corpus was not read ahead of the notebooks (%s); each notebook reads it itself",
+                       str(error).splitlines()[0])
+        return False
+    return True
 
 
 @renamed_parameters(jobs="n_jobs")
@@ -299,6 +360,8 @@ def run_reports(
     kernel_env = {PROJECT_ROOT_ENV: str(root), "PYTHONHASHSEED": "0"}
     # Headless runs log progress lines instead of drawing widget bars into the report.
     kernel_env[PROGRESS_ENV] = os.environ.get(PROGRESS_ENV, "log")
+    with _environment(kernel_env):
+        ingest_once(corpus_path, metadata_path, given, declared)
     failed: tuple[dict[str, Any], BaseException] | None = None
     beat_stop = threading.Event()
     beat = threading.Thread(target=heartbeat, args=(watches, entries, beat_stop), name="heartbeat", daemon=True)

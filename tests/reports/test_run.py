@@ -501,3 +501,64 @@ def test_the_old_jobs_keyword_still_works_with_a_warning(project):
             run_reports(corpus_dir="no-such-corpus", jobs=1)
     with pytest.raises(TypeError, match="pass only 'n_jobs'"):
         run_reports(corpus_dir="no-such-corpus", jobs=1, n_jobs=1)
+
+
+# ------------------------------------------------------------------------------------------
+# ingest once
+# ------------------------------------------------------------------------------------------
+
+ARTICLE = (
+    "甲区召开党史学习教育动员大会\n\n"
+    "会议强调，要认真学习党的历史，深刻领会党的创新理论，把学习成果转化为推动发展的实际行动。"
+    "全区各级党组织要精心组织，确保学习教育取得实效。\n"
+)
+
+
+@pytest.fixture
+def readable(tmp_path, monkeypatch) -> Path:
+    """A one-article corpus, an empty file beside it, and a cache folder of this test's own."""
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    (folder / "a.txt").write_text(ARTICLE, encoding="utf-8")
+    (folder / "empty.txt").write_bytes(b"")
+    monkeypatch.setenv("DANGSHI_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.delenv("DANGSHI_CACHE", raising=False)
+    return folder
+
+
+def _stored(readable: Path) -> list[Path]:
+    root = readable.parent / "cache" / "corpora"
+    return sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith(".")) if root.is_dir() else []
+
+
+def test_the_runner_stores_the_corpus_the_notebooks_will_open(readable, caplog):
+    from corpus_tools.reports.run import ingest_once
+
+    # on_error is not given: the notebooks' declared default ("skip" here) decides
+    declared = {Path("00.ipynb"): {"on_error": {"default": '"skip"'}, "corpus_dir": {"default": '"seeds"'}}}
+    assert ingest_once(readable, None, {}, declared) is True
+    assert len(_stored(readable)) == 1
+    with caplog.at_level(logging.INFO, logger="corpus_tools"):
+        reports.start(readable, out_dir=readable.parent / "out", on_error="skip", tidy_warnings=False)
+    assert any("reused the stored corpus" in r.getMessage() for r in caplog.records)
+    assert len(_stored(readable)) == 1
+
+
+def test_a_corpus_the_runner_cannot_read_is_left_to_the_notebooks(readable, caplog):
+    from corpus_tools.reports.run import ingest_once
+
+    with caplog.at_level(logging.WARNING, logger="corpus_tools"):
+        assert ingest_once(readable, None, {"on_error": "raise"}, {}) is False
+    assert any("empty.txt" in r.getMessage() and "each notebook reads it itself" in r.getMessage()
+               for r in caplog.records)
+    assert _stored(readable) == []
+
+
+def test_with_the_store_off_the_runner_reads_nothing(readable, monkeypatch):
+    from corpus_tools.corpus import build
+    from corpus_tools.reports.run import ingest_once
+
+    monkeypatch.setenv("DANGSHI_CACHE", "off")
+    monkeypatch.setattr(build, "read_corpus", lambda *a, **k: pytest.fail("read with the store off"))
+    assert ingest_once(readable, None, {"on_error": "skip"}, {}) is False
+    assert _stored(readable) == []
