@@ -354,8 +354,10 @@ def test_group_labels_refuse_an_unknown_docvar_naming_by_and_the_docvars():
     docvars = pd.DataFrame({"district": ["槐荫区"]}, index=pd.Index(["a"], name="doc_id"))
     with pytest.raises(KeyError, match=r"by='outlet'.*no docvar.*\['district'\]"):
         group_labels(docvars, "outlet")
-    with pytest.raises(KeyError, match="open_corpus"):
+    with pytest.raises(KeyError, match="open_corpus") as raised:
         group_labels(docvars, "group")
+    # the hint names the parameter as it is now spelled
+    assert "open_corpus(..., by=...)" in str(raised.value) and "group_by" not in str(raised.value)
 
 
 def test_group_labels_blank_and_missing_values_are_unknown():
