@@ -65,6 +65,23 @@ def _cli_hint(evalue: str) -> str:
     return f"on the report command line: {', '.join(wanted)}" if wanted else ""
 
 
+def _error_record(ename: str, evalue: Any, *, cell_number: int | None = None, cell_index: int | None = None,
+                  execution_count: int | None = None, **extra: Any) -> dict[str, Any]:
+    """A notebook's ``error`` entry in the manifest: which cell (``None`` where none is known) and what.
+
+    ``cell_number`` counts from 1 in the source notebook, ``cell_index`` from 0 in the executed
+    copy; ``extra`` (e.g. a dead kernel's ``returncode``) follows the fixed keys.
+    """
+    return {
+        "cell_number": cell_number,
+        "cell_index": cell_index,
+        "execution_count": execution_count,
+        "ename": ename,
+        "evalue": evalue,
+        **extra,
+    }
+
+
 def record_failure(
     exc: BaseException,
     current: dict[str, Any] | None,
@@ -90,15 +107,12 @@ def record_failure(
             f"{record['notebook']} (at {watch.where() if watch else 'an unknown cell'})" for record, watch in interrupted
         )
         where = "an interrupt"
-        error = {
-            "cell_number": None,
-            "cell_index": None,
-            "execution_count": None,
-            "ename": type(exc).__name__,
-            "evalue": f"interrupted (Ctrl-C) while running {what}; "
+        error = _error_record(
+            type(exc).__name__,
+            f"interrupted (Ctrl-C) while running {what}; "
             + ("its kernel was" if len(interrupted) == 1 else "their kernels were")
             + " stopped",
-        }
+        )
         for record, watch in interrupted:
             record["error"] = {**error, "cell_index": watch.cell_index if watch else None}
     elif isinstance(exc, KernelDiedError):
@@ -106,14 +120,8 @@ def record_failure(
             _source_cell_number(work_dir / name, exc.cell_index) if exc.cell_index is not None else None
         )
         where = f"cell {number}" if number is not None else "the kernel"
-        error = {
-            "cell_number": number,
-            "cell_index": exc.cell_index,
-            "execution_count": None,
-            "ename": "KernelDied",
-            "evalue": str(exc),
-            "returncode": exc.returncode,
-        }
+        error = _error_record("KernelDied", str(exc), cell_number=number, cell_index=exc.cell_index,
+                              returncode=exc.returncode)
     elif isinstance(exc, PapermillExecutionError):
         first_line = next((ln for ln in (exc.source or "").splitlines() if ln.strip()), "")
         number = _source_cell_number(work_dir / name, exc.cell_index)
@@ -122,22 +130,11 @@ def record_failure(
             f"the notebook; cell_index {exc.cell_index} in the executed copy), which begins "
             f"{first_line!r}"
         )
-        error = {
-            "cell_number": number,
-            "cell_index": exc.cell_index,
-            "execution_count": exc.exec_count,
-            "ename": exc.ename,
-            "evalue": exc.evalue,
-        }
+        error = _error_record(exc.ename, exc.evalue, cell_number=number, cell_index=exc.cell_index,
+                              execution_count=exc.exec_count)
     else:
         where = "outside any cell"
-        error = {
-            "cell_number": None,
-            "cell_index": None,
-            "execution_count": None,
-            "ename": type(exc).__name__,
-            "evalue": str(exc),
-        }
+        error = _error_record(type(exc).__name__, str(exc))
     if where == "an interrupt":
         message = f"run interrupted: {error['evalue']}\nthe partial run is kept in {failed_dir}"
     else:
