@@ -77,6 +77,7 @@ __all__ = [
     "load_corpus",
     "package_fingerprint",
     "save_corpus",
+    "sha256_file",
     "store_folder",
     "stored_corpus",
 ]
@@ -109,9 +110,10 @@ class _StoreError(ValueError):
 # ------------------------------------------------------------------------------ hashing
 
 
-def _sha256_file(path: Path) -> str:
+def sha256_file(path: str | os.PathLike[str]) -> str:
+    """Return the hex SHA-256 of one file's bytes, read in 1 MiB chunks."""
     digest = hashlib.sha256()
-    with path.open("rb") as handle:
+    with Path(path).open("rb") as handle:
         for chunk in iter(lambda: handle.read(1 << 20), b""):
             digest.update(chunk)
     return digest.hexdigest()
@@ -144,7 +146,7 @@ def file_hashes(path: str | os.PathLike[str]) -> dict[str, str]:
     """
     folder = Path(path)
     if folder.is_file():
-        return {folder.name: _sha256_file(folder)}
+        return {folder.name: sha256_file(folder)}
     hashes: dict[str, str] = {}
     root = folder.resolve()
     # os.walk does not descend into symlinked folders, as the corpus reader does not.
@@ -157,7 +159,7 @@ def file_hashes(path: str | os.PathLike[str]) -> dict[str, str]:
             if file.is_symlink() and not file.resolve().is_relative_to(root):
                 continue
             if file.is_file():
-                hashes[file.relative_to(folder).as_posix()] = _sha256_file(file)
+                hashes[file.relative_to(folder).as_posix()] = sha256_file(file)
     return dict(sorted(hashes.items()))
 
 
@@ -199,7 +201,7 @@ def package_fingerprint() -> str:
             if path.is_dir():
                 hashes.update({f"{part}/{name}": digest for name, digest in file_hashes(path).items()})
             elif path.is_file():
-                hashes[path.relative_to(package).as_posix()] = _sha256_file(path)
+                hashes[path.relative_to(package).as_posix()] = sha256_file(path)
     return combined_sha256(hashes)
 
 
@@ -247,7 +249,7 @@ def corpus_key(
     manifest: Any = metadata
     if metadata is not None and metadata is not False:
         manifest_path = Path(metadata).resolve()
-        manifest = {"path": str(manifest_path), "sha256": _sha256_file(manifest_path)}
+        manifest = {"path": str(manifest_path), "sha256": sha256_file(manifest_path)}
     inputs = {
         "format_version": STORE_FORMAT_VERSION,
         "package_version": _package_version(),
@@ -314,7 +316,7 @@ def save_corpus(corpus: Corpus, folder: str | os.PathLike[str], *, inputs: Mappi
         except (pa.ArrowException, TypeError, ValueError) as error:
             raise TypeError(f"the corpus's {name} cannot be stored in Parquet ({error})") from error
         dtypes[name] = dtype_record(table)
-        files[TABLE_FILES[name]] = _sha256_file(path)
+        files[TABLE_FILES[name]] = sha256_file(path)
     manifest = {
         "format": STORE_FORMAT,
         "format_version": STORE_FORMAT_VERSION,
@@ -365,7 +367,7 @@ def load_corpus(folder: str | os.PathLike[str]) -> Corpus:
         table_path = source / file
         expected = manifest.get("files", {}).get(file)
         try:
-            actual = _sha256_file(table_path)
+            actual = sha256_file(table_path)
         except OSError as error:
             raise _StoreError(f"{table_path}: cannot be read ({error})") from error
         if actual != expected:

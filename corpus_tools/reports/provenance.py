@@ -7,7 +7,6 @@ key packages' versions (:func:`new_manifest`, :func:`finish_manifest`, :func:`wr
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 import os
 import platform
@@ -19,6 +18,7 @@ from importlib import metadata as importlib_metadata
 from pathlib import Path
 from typing import Any
 
+from corpus_tools.corpus.store import combined_sha256, file_hashes, sha256_file
 from corpus_tools.environment import PROGRESS_ENV
 
 __all__ = [
@@ -60,47 +60,6 @@ VARYING_MANIFEST_FIELDS = ("run_id", "started_at", "finished_at", "wall_seconds"
 
 
 _MANIFEST_VERSION = 1
-
-
-def _sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
-def _hash_tree(folder: Path) -> dict[str, str]:
-    """Map every non-hidden file under `folder` (POSIX path relative to it) to its sha256.
-
-    `folder` may also be one file (a table of articles): it is hashed under its own name.
-    """
-    if folder.is_file():
-        return {folder.name: _sha256_file(folder)}
-    hashes: dict[str, str] = {}
-    root = folder.resolve()
-    # os.walk does not descend into symlinked folders, as the corpus reader does not.
-    for current, dirs, names in os.walk(folder):
-        # Hidden files (.DS_Store, .ipynb_checkpoints) and bytecode are not inputs; hashing them
-        # would make identical corpora look different.
-        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d != "__pycache__")
-        for name in sorted(names):
-            if name.startswith("."):
-                continue
-            path = Path(current) / name
-            # A link leading out of the folder is refused by the reader; its target is not an
-            # input, and its hash would describe a file the run never read.
-            if path.is_symlink() and not path.resolve().is_relative_to(root):
-                continue
-            if path.is_file():
-                hashes[path.relative_to(folder).as_posix()] = _sha256_file(path)
-    return dict(sorted(hashes.items()))
-
-
-def _combined_sha256(hashes: Mapping[str, str]) -> str:
-    # The same listing `sha256sum` prints, sorted by path, hashed once more: reproducible by hand.
-    listing = "".join(f"{hashes[key]}  {key}\n" for key in sorted(hashes))
-    return hashlib.sha256(listing.encode("utf-8")).hexdigest()
 
 
 def display_path(path: Path, root: Path) -> str:
@@ -148,7 +107,7 @@ def _lexicon_hashes() -> tuple[Path, dict[str, str]]:
     from importlib import resources
 
     data_dir = Path(str(resources.files("corpus_tools") / "data"))
-    return data_dir, (_hash_tree(data_dir) if data_dir.is_dir() else {})
+    return data_dir, (file_hashes(data_dir) if data_dir.is_dir() else {})
 
 
 def utc_now() -> dt.datetime:
@@ -178,7 +137,7 @@ def _output_hashes(run_dir: Path) -> dict[str, str]:
     for kind in ("tables", "figures"):
         folder = run_dir / kind
         if folder.is_dir():
-            hashes.update({f"{kind}/{k}": v for k, v in _hash_tree(folder).items()})
+            hashes.update({f"{kind}/{k}": v for k, v in file_hashes(folder).items()})
     return hashes
 
 
@@ -186,10 +145,10 @@ def new_manifest(
     run_id: str, root: Path, corpus_path: Path, metadata_path: Path | None, kernel_name: str
 ) -> dict[str, Any]:
     """The manifest of a run about to start: inputs hashed, versions, git state, no notebooks yet."""
-    corpus_hashes = _hash_tree(corpus_path)
+    corpus_hashes = file_hashes(corpus_path)
     if metadata_path is not None and not metadata_path.is_relative_to(corpus_path):
         # Keyed by file name alone so the combined hash does not depend on where it lives.
-        corpus_hashes[f"metadata:{metadata_path.name}"] = _sha256_file(metadata_path)
+        corpus_hashes[f"metadata:{metadata_path.name}"] = sha256_file(metadata_path)
     data_dir, lexicon_hashes = _lexicon_hashes()
     return {
         "manifest_version": _MANIFEST_VERSION,
@@ -213,12 +172,12 @@ def new_manifest(
             "corpus_dir": display_path(corpus_path, root),
             "metadata": display_path(metadata_path, root) if metadata_path else None,
             "files": corpus_hashes,
-            "combined_sha256": _combined_sha256(corpus_hashes),
+            "combined_sha256": combined_sha256(corpus_hashes),
         },
         "lexicons": {
             "folder": display_path(data_dir, root),
             "files": lexicon_hashes,
-            "combined_sha256": _combined_sha256(lexicon_hashes),
+            "combined_sha256": combined_sha256(lexicon_hashes),
         },
         "notebooks": [],
         "outputs": {},

@@ -20,8 +20,8 @@ def test_run_json_hashes_no_target_of_a_link_the_reader_refuses(tmp_path):
     (tmp_path / "elsewhere" / "b.txt").write_text("办实事", encoding="utf-8")
     os.symlink(tmp_path / "elsewhere", corpus / "linked-folder")  # the reader does not follow it
 
-    hashes = provenance._hash_tree(corpus)
+    hashes = provenance.file_hashes(corpus)
 
     digest = hashlib.sha256("学党史 悟思想".encode()).hexdigest()
     assert hashes == {"a.txt": digest, "link-in.txt": digest}
-    assert provenance._hash_tree(corpus / "a.txt") == {"a.txt": digest}  # a single table of articles
+    assert provenance.file_hashes(corpus / "a.txt") == {"a.txt": digest}  # a single table of articles

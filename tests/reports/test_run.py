@@ -222,20 +222,7 @@ def test_manifest(project, two_runs):
     assert manifest["kernel"] == "dangshi-corpus"
     assert set(manifest["git"]) == {"commit", "dirty"}
     assert manifest["python"]["version"] == platform.python_version()  # whichever supported Python runs the tests
-    for name in (
-        "pandas",
-        "numpy",
-        "scipy",
-        "matplotlib",
-        "jieba",
-        "gensim",
-        "papermill",
-        "nbconvert",
-        "opencc",
-        "pypinyin",
-        "mplfonts",
-        "charset-normalizer",
-    ):
+    for name in "pandas numpy scipy matplotlib jieba gensim papermill nbconvert opencc pypinyin mplfonts charset-normalizer".split():
         assert manifest["packages"][name], name
 
     corpus = manifest["corpus"]
