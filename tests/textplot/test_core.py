@@ -83,21 +83,19 @@ def test_figure_functions_render_chinese_without_warnings(name):
     assert render(fig) == []
 
 
-def test_missing_font_file_raises_clear_error(monkeypatch):
-    monkeypatch.setattr(core, "_FONT_FILE", "NoSuchFont.otf")
+@pytest.mark.parametrize(
+    ("attribute", "missing", "error", "message"),
+    [
+        ("_FONT_FILE", "NoSuchFont.otf", FileNotFoundError, "mplfonts"),
+        ("_FONT_PACKAGE", "no_such_font_package", ModuleNotFoundError, "pip install no_such_font_package"),
+    ],
+    ids=["font_file", "font_package"],
+)
+def test_missing_font_raises_clear_error(monkeypatch, attribute, missing, error, message):
+    monkeypatch.setattr(core, attribute, missing)
     core._register_cjk_font.cache_clear()
     try:
-        with pytest.raises(FileNotFoundError, match="mplfonts"):
-            textplot.use_cjk_font()
-    finally:
-        core._register_cjk_font.cache_clear()
-
-
-def test_missing_font_package_raises_clear_error(monkeypatch):
-    monkeypatch.setattr(core, "_FONT_PACKAGE", "no_such_font_package")
-    core._register_cjk_font.cache_clear()
-    try:
-        with pytest.raises(ModuleNotFoundError, match="pip install no_such_font_package"):
+        with pytest.raises(error, match=message):
             textplot.use_cjk_font()
     finally:
         core._register_cjk_font.cache_clear()
