@@ -29,14 +29,15 @@ Stages, each against its plain equivalent (the baseline):
 ============= ========================================== =========================================
 stage          ours                                       plain baseline
 ============= ========================================== =========================================
-conversion     ``clean.to_simplified`` (OpenCC t2s +      ``opencc.OpenCC("t2s.json").convert``
-               counting what changed)
+conversion     ``corpus.clean.to_simplified`` (OpenCC     ``opencc.OpenCC("t2s.json").convert``
+               t2s + counting what changed)
 cleaning       ``corpus.process_document`` (all cleaning  none (plain jieba does not clean)
                rules incl. conversion, blocks, docvars)
 segmentation   ``get_segmenter().cut`` on the clean body  ``jieba.lcut`` on the raw text
-counting       ``stream.count_units`` per 64 documents    ``collections.Counter`` per document
-               (``dtm.count_codes``, as ``dtm``) + merged
-               vocabulary + sorted CSR matrix
+counting       ``streaming.chunks.count_units`` per 64    ``collections.Counter`` per document
+               documents (``dtm.count_codes``, as
+               ``dtm``) + merged vocabulary + sorted
+               CSR matrix
 end to end     ``stream_dtm(n_jobs=2)``: read, clean,     read + ``jieba.lcut`` + ``Counter`` per
                segment, count, write matrix and tokens    document, in one process
 ============= ========================================== =========================================
@@ -85,10 +86,10 @@ _PLACE_CHARS = "东南西北中新安平和兴华阳山河湖海江泉林石桥�
 # -- the synthetic corpus ---------------------------------------------------------------------
 
 
-def _seed_material() -> tuple[list[str], list[str]]:
+def seed_material() -> tuple[list[str], list[str]]:
     """Return the seeds' clean body sentences and their raw paragraphs (messy, as scraped)."""
     from corpus_tools.corpus import read_corpus
-    from corpus_tools.decode import decode_bytes
+    from corpus_tools.io.decode import decode_bytes
 
     seeds = read_corpus(PROJECT_ROOT / "seeds")
     sentences = [s for body in seeds.texts for s in _SENTENCE.findall(body.replace("\n", "")) if len(s) >= 8]
@@ -99,7 +100,7 @@ def _seed_material() -> tuple[list[str], list[str]]:
     return sentences, raw_paragraphs
 
 
-def _name(rng: random.Random) -> str:
+def person_name(rng: random.Random) -> str:
     return rng.choice(_NAME_CHARS) + "".join(rng.choice(_GIVEN_CHARS) for _ in range(rng.choice((1, 2))))
 
 
@@ -107,11 +108,47 @@ def _place(rng: random.Random) -> str:
     return rng.choice(_PLACE_CHARS) + rng.choice(_PLACE_CHARS) + rng.choice("区县市镇")
 
 
-def _vary(sentence: str, rng: random.Random, places: dict[str, str]) -> str:
+def vary(sentence: str, rng: random.Random, places: dict[str, str]) -> str:
     sentence = re.sub(r"\d+", lambda m: str(rng.randint(1, 10 ** len(m.group()))), sentence)
     for seed_place, new_place in places.items():
         sentence = sentence.replace(seed_place, new_place)
     return sentence
+
+
+def fill_body(paragraphs: list[str], size: int, doc_bytes: int, rng: random.Random, sentences: list[str],
+              raw_paragraphs: list[str], places: dict[str, str]) -> list[str]:
+    """Append paragraphs to ``paragraphs`` until the article (``size`` bytes so far) reaches ``doc_bytes``.
+
+    One paragraph in ten is a raw seed paragraph (messy, as scraped: pinyin, page dates, captions);
+    the others are two to six seed sentences with new numbers and ``places``.
+    """
+    while size < doc_bytes:
+        if rng.random() < 0.1:
+            paragraph = rng.choice(raw_paragraphs)
+        else:
+            paragraph = "".join(vary(rng.choice(sentences), rng, places) for _ in range(rng.randint(2, 6)))
+        paragraphs.append(paragraph)
+        size += len(paragraph.encode("utf-8")) + 2
+    return paragraphs
+
+
+def write_article(folder: Path, number: int, header: list[str], paragraphs: list[str], rng: random.Random,
+                  to_traditional, *, prefix: str) -> tuple[int, bool]:
+    """Write article ``number`` (header lines, then paragraphs with a blank line after each) as UTF-8.
+
+    One article in five is converted to traditional script (``to_traditional``, an OpenCC converter).
+    Files go ``FILES_PER_FOLDER`` to a subfolder, as a scraper's dump would. Returns the bytes
+    written and whether the article is traditional.
+    """
+    text = "\n".join(header + [line for paragraph in paragraphs for line in (paragraph, "")])
+    traditional = rng.random() < 0.2
+    if traditional:
+        text = to_traditional.convert(text)
+    sub = folder / f"{number // FILES_PER_FOLDER:04d}"
+    sub.mkdir(exist_ok=True)
+    data = text.encode("utf-8")
+    (sub / f"{prefix}{number:07d}.txt").write_bytes(data)
+    return len(data), traditional
 
 
 def generate_corpus(folder: Path, size_mb: float, *, seed: int = RANDOM_SEED) -> dict:
@@ -128,7 +165,7 @@ def generate_corpus(folder: Path, size_mb: float, *, seed: int = RANDOM_SEED) ->
     import opencc
 
     to_traditional = opencc.OpenCC("s2t.json")
-    sentences, raw_paragraphs = _seed_material()
+    sentences, raw_paragraphs = seed_material()
     rng = random.Random(seed)
     target = int(size_mb * 1e6)
     written = n_docs = n_traditional = 0
@@ -136,26 +173,14 @@ def generate_corpus(folder: Path, size_mb: float, *, seed: int = RANDOM_SEED) ->
     while written < target:
         places = {p: _place(rng) for p in _SEED_PLACES}
         doc_bytes = rng.randint(1500, 5000)
-        title = _vary(rng.choice(sentences), rng, places)[:24].rstrip("，。、；：！？")
-        lines = [title, "", f"本报记者 {_name(rng)} 通讯员 {_name(rng)}", "",
+        title = vary(rng.choice(sentences), rng, places)[:24].rstrip("，。、；：！？")
+        lines = [title, "", f"本报记者 {person_name(rng)} 通讯员 {person_name(rng)}", "",
                  f"2021年{rng.randint(1, 12)}月{rng.randint(1, 28)}日", ""]
         size = sum(len(line.encode("utf-8")) + 1 for line in lines)
-        while size < doc_bytes:
-            if rng.random() < 0.1:
-                paragraph = rng.choice(raw_paragraphs)
-            else:
-                paragraph = "".join(_vary(rng.choice(sentences), rng, places) for _ in range(rng.randint(2, 6)))
-            lines += [paragraph, ""]
-            size += len(paragraph.encode("utf-8")) + 2
-        text = "\n".join(lines)
-        if rng.random() < 0.2:
-            text = to_traditional.convert(text)
-            n_traditional += 1
-        sub = folder / f"{n_docs // FILES_PER_FOLDER:04d}"
-        sub.mkdir(exist_ok=True)
-        data = text.encode("utf-8")
-        (sub / f"d{n_docs:07d}.txt").write_bytes(data)
-        written += len(data)
+        paragraphs = fill_body([], size, doc_bytes, rng, sentences, raw_paragraphs, places)
+        n_bytes, traditional = write_article(folder, n_docs, lines, paragraphs, rng, to_traditional, prefix="d")
+        written += n_bytes
+        n_traditional += traditional
         n_docs += 1
     info = {**wanted, "n_docs": n_docs, "bytes": written, "n_traditional": n_traditional,
             "generation_seconds": round(time.perf_counter() - started, 1)}
@@ -204,7 +229,7 @@ def _stage(name: str, corpus: Path, limit_mb: float, scratch: Path, n_jobs: int)
     ids, texts, size = _load_texts(corpus, limit_mb)
     out["bytes"], out["n_docs"] = size, len(texts)
     if name == "conversion":
-        from corpus_tools.clean import to_simplified
+        from corpus_tools.corpus.clean import to_simplified
 
         to_simplified("學")  # load OpenCC before the clock
         started = time.perf_counter()
@@ -299,7 +324,9 @@ def _in_memory(name: str, corpus: Path, scratch: Path, n_jobs: int) -> dict:
     if os.environ.get("PIPELINE_SPEED_SPAWN"):
         import multiprocessing
 
-        corpus_module.mp_context = lambda: multiprocessing.get_context("spawn")
+        import corpus_tools.corpus.build as build_module  # where read_corpus looks the start method up
+
+        build_module.mp_context = lambda: multiprocessing.get_context("spawn")
     segmenter = get_segmenter()  # built before the clock, as in the other stages
     size = sum(p.stat().st_size for p in corpus.rglob("*.txt"))
     started = time.perf_counter()
@@ -436,7 +463,7 @@ def main(argv: list[str] | None = None) -> int:
                         help="only read_corpus alone and read_corpus + tokenize + dtm in memory (peak memory per step)")
     parser.add_argument("--clean-crossover", action="store_true",
                         help="only time read_corpus with 1 and 2 processes (forked, spawned) on 0.25-16 MB, "
-                             "to set corpus.CLEAN_PARALLEL_MIN_CHARS")
+                             "to set corpus.build.CLEAN_PARALLEL_MIN_CHARS")
     parser.add_argument("--_stage", help=argparse.SUPPRESS)
     parser.add_argument("--_corpus", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--_limit-mb", type=float, help=argparse.SUPPRESS)

@@ -98,7 +98,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from pipeline_speed import FILES_PER_FOLDER, _name, _seed_material, _vary  # noqa: E402  (the shared generator)
+from pipeline_speed import fill_body, person_name, seed_material, vary, write_article  # noqa: E402  (the shared generator)
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 GENERATOR_VERSION = 1
@@ -148,7 +148,7 @@ def _date(rng: random.Random) -> str:
 
 
 def _replacements(place: tuple[str, str, str]) -> dict[str, str]:
-    """The seeds' place names -> this article's locality (for ``pipeline_speed._vary``)."""
+    """The seeds' place names -> this article's locality (for ``pipeline_speed.vary``)."""
     name, city, _ = place
     short = name[:-1] if len(name) >= 3 else name
     return {seed: city if seed.endswith("市") else (short if len(seed) == 2 else name) for seed in _SEED_PLACES}
@@ -167,7 +167,7 @@ def generate_corpus(folder: Path, size_mb: float, *, seed: int = RANDOM_SEED) ->
     import opencc
 
     to_traditional = opencc.OpenCC("s2t.json")
-    sentences, raw_paragraphs = _seed_material()
+    sentences, raw_paragraphs = seed_material()
     slogans = _slogans()
     rng = random.Random(seed)
     expected_docs = max(1, int(size_mb * 1e6 / 3250))  # articles average about 3.25 KB
@@ -188,34 +188,22 @@ def generate_corpus(folder: Path, size_mb: float, *, seed: int = RANDOM_SEED) ->
         slogan = rng.choice(slogans)
         title = rng.choice((f"{name}：{slogan}", f"{full}扎实推进党史学习教育", f"{name}掀起党史学习教育热潮",
                             f"{slogan}——{name}在行动"))
-        lines = [title, "", f"{rng.choice(('本报记者', '记者', '通讯员'))} {_name(rng)}", "", _date(rng), ""]
+        lines = [title, "", f"{rng.choice(('本报记者', '记者', '通讯员'))} {person_name(rng)}", "", _date(rng), ""]
         opening = rng.choice(_OPENINGS).format(full=full, name=name, city=city, slogan=slogan,
                                               year=rng.choice((2021, 2022)))
         swap = _replacements(place)
-        paragraphs = [opening + _vary(rng.choice(sentences), rng, swap)]
+        paragraphs = [opening + vary(rng.choice(sentences), rng, swap)]
         if templates[province] and rng.random() < 0.6:
-            paragraphs.append(_vary(rng.choice(templates[province]), rng, swap))
+            paragraphs.append(vary(rng.choice(templates[province]), rng, swap))
         for _ in range(rng.randint(1, 3)):
             paragraphs.insert(rng.randrange(len(paragraphs) + 1),
                               rng.choice(_SLOGAN_FRAMES).format(s=rng.choice(slogans)))
         doc_bytes = rng.randint(1500, 5000)
         size = sum(len(x.encode("utf-8")) + 1 for x in lines + paragraphs)
-        while size < doc_bytes:
-            if rng.random() < 0.1:
-                paragraph = rng.choice(raw_paragraphs)
-            else:
-                paragraph = "".join(_vary(rng.choice(sentences), rng, swap) for _ in range(rng.randint(2, 6)))
-            paragraphs.append(paragraph)
-            size += len(paragraph.encode("utf-8")) + 2
-        text = "\n".join(lines + [x for p in paragraphs for x in (p, "")])
-        if rng.random() < 0.2:
-            text = to_traditional.convert(text)
-            n_traditional += 1
-        sub = folder / f"{n_docs // FILES_PER_FOLDER:04d}"
-        sub.mkdir(exist_ok=True)
-        data = text.encode("utf-8")
-        (sub / f"a{n_docs:07d}.txt").write_bytes(data)
-        written += len(data)
+        fill_body(paragraphs, size, doc_bytes, rng, sentences, raw_paragraphs, swap)
+        n_bytes, traditional = write_article(folder, n_docs, lines, paragraphs, rng, to_traditional, prefix="a")
+        written += n_bytes
+        n_traditional += traditional
         n_docs += 1
     info = {"generator": "report_scale", "generator_version": GENERATOR_VERSION, "size_mb": size_mb, "seed": seed,
             "n_docs": n_docs, "bytes": written, "n_localities": len(places),
