@@ -62,6 +62,21 @@ def _corpus_first(function: str, corpus: Any, table: Any) -> tuple[Any, Any]:
     return corpus, table
 
 
+def _label_column(by: str) -> str:
+    """The column of :func:`paragraph_table` holding the group label (``label`` when `by` is ``doc_id``)."""
+    return by if by != "doc_id" else "label"
+
+
+def _group_sums(units: pd.DataFrame, values: np.ndarray, *, label_col: str, levels: list
+                ) -> tuple[np.ndarray, np.ndarray]:
+    """Per-group sums of the paragraph rows of `values`, and the groups' characters, in `levels` order."""
+    codes = pd.Categorical(units[label_col], categories=levels).codes
+    totals = np.zeros((len(levels), values.shape[1]))
+    np.add.at(totals, codes, values)
+    chars = np.bincount(codes, weights=units["n_chars"].to_numpy(), minlength=len(levels))
+    return totals, chars
+
+
 def _levels(labels: pd.Series) -> list:
     if isinstance(labels.dtype, pd.CategoricalDtype):
         return [c for c in labels.cat.categories if c in set(labels)]
@@ -81,7 +96,7 @@ def paragraph_table(corpus, *, by: str = "group") -> pd.DataFrame:
     rows = [(unit_id, doc.doc_id, len(paragraph))
             for doc in iter_docs(corpus) for unit_id, _, paragraph in doc.paragraphs()]
     table = pd.DataFrame(rows, columns=["unit_id", "doc_id", "n_chars"]).set_index("unit_id")
-    table.insert(1, by if by != "doc_id" else "label", table["doc_id"].map(labels).to_numpy())
+    table.insert(1, _label_column(by), table["doc_id"].map(labels).to_numpy())
     return table
 
 
@@ -173,7 +188,7 @@ def frequency(
 
         matches = match_registry(corpus, registry)
     units = paragraph_table(corpus, by=by)
-    label_col = by if by != "doc_id" else "label"
+    label_col = _label_column(by)
     unknown = set(matches["unit_id"]) - set(units.index) if len(matches) else set()
     if unknown:
         raise KeyError(f"{len(unknown)} unit_id(s) are not paragraphs of the corpus, e.g. {sorted(unknown)[:3]}")
@@ -189,10 +204,7 @@ def frequency(
     levels = _levels(_group_labels(corpus, by))
     bounds = _interval_columns(units, num, units["n_chars"].to_numpy(), label_col=label_col, levels=levels,
                                scale=1e4, intervals=settings)
-    group_codes = pd.Categorical(units[label_col], categories=levels).codes
-    counts = np.zeros((len(levels), len(terms)))
-    np.add.at(counts, group_codes, num)
-    chars = np.bincount(group_codes, weights=units["n_chars"].to_numpy(), minlength=len(levels))
+    counts, chars = _group_sums(units, num, label_col=label_col, levels=levels)
     table = pd.DataFrame({
         by: np.repeat(levels, len(terms)),
         term: np.tile(terms, len(levels)),
@@ -243,7 +255,7 @@ def inventory(corpus, occurrences: pd.DataFrame, *, term: str, by: str = "group"
     """
     corpus, occurrences = _corpus_first("inventory", corpus, occurrences)
     units = paragraph_table(corpus, by=by)
-    label_col = by if by != "doc_id" else "label"
+    label_col = _label_column(by)
     labels = _group_labels(corpus, by)
     levels = _levels(labels)
     chars = units.groupby(label_col, sort=False)["n_chars"].sum()
@@ -354,14 +366,11 @@ def formulaicness(
             covered[row:row + n_paras, k] = _per_paragraph(mask, starts)
         covered[row:row + n_paras, 0] = _per_paragraph(union, starts)
         row += n_paras
-    label_col = by if by != "doc_id" else "label"
+    label_col = _label_column(by)
     levels = _levels(_group_labels(corpus, by))
     bounds = _interval_columns(units, covered, units["n_chars"].to_numpy(), label_col=label_col,
                                levels=levels, scale=1.0, intervals=settings)
-    group_codes = pd.Categorical(units[label_col], categories=levels).codes
-    totals = np.zeros((len(levels), len(names) + 1))
-    np.add.at(totals, group_codes, covered)
-    chars = np.bincount(group_codes, weights=units["n_chars"].to_numpy(), minlength=len(levels))
+    totals, chars = _group_sums(units, covered, label_col=label_col, levels=levels)
     components = ["all", *names]
     table = pd.DataFrame({
         by: np.repeat(levels, len(components)),
@@ -431,7 +440,7 @@ def four_char_density(
     settings = IntervalSettings.from_kwargs(intervals, **interval_options)
     counts = clause_item_counts(corpus)
     units = paragraph_table(corpus, by=by)
-    label_col = by if by != "doc_id" else "label"
+    label_col = _label_column(by)
     units = units.join(counts[["n_items", "n_four_char"]])
     levels = _levels(_group_labels(corpus, by))
     num = units[["n_four_char"]].to_numpy(dtype=float)
