@@ -14,7 +14,7 @@ def corpus(*texts: str):
     """A corpus of made-up texts, ids t0, t1, …; blank lines separate paragraphs.
 
     A paragraph without a sentence end gets a 。, so that reading keeps it as body text (a
-    short unpunctuated line is a title to :func:`corpus_tools.structure.classify_blocks`).
+    short unpunctuated line is a title to :func:`corpus_tools.corpus.structure.classify_blocks`).
     """
     def body(text: str) -> str:
         return "\n\n".join(p if p.endswith(("。", "！", "？")) else p + "。" for p in text.split("\n\n"))
