@@ -166,7 +166,7 @@ def test_two_processes_give_the_same_tokens_as_one(seeds, pools, pos):
 
 
 def test_many_small_batches_keep_their_order(pools, monkeypatch):
-    monkeypatch.setattr(tokens_module, "_MIN_BATCH_CHARS", 50)
+    monkeypatch.setattr(parallel_module, "_MIN_BATCH_CHARS", 50)  # the batch rule is parallel.batch_chars
     texts = [f"第{n}次学党史、悟思想，办实事{n % 7}件" for n in range(400)]
     expected = [get_segmenter().cut(text) for text in texts]
     words, tags = segment_texts(texts, n_jobs=2, cache=False)
