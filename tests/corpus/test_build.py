@@ -19,6 +19,8 @@ import pytest
 from corpus_tools.corpus.clean import LOST_CHARACTER
 from corpus_tools.corpus import Corpus, CorpusReadError, corpus_from_texts, read_corpus
 from corpus_tools.corpus.structure import BLOCK_KINDS
+# REPORT: a made-up report long enough to pass the input checks (≥ 50 Han characters)
+from tests.io.articles import REPORT, REPORT_BODY
 
 HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 PINYIN_READING_RE = re.compile(f"[{HAN}?？□][(（][a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüê]+[)）]")
@@ -473,18 +475,6 @@ def test_files_in_different_encodings_read_the_same(tmp_path, traditional_luohe,
     # this seed survives simplified -> traditional -> simplified unchanged
     assert corpus.texts["a_utf8"] == seeds.texts["luohe-zhaoling"]
     assert (corpus.docvars["script"] == "traditional").all()
-
-
-#: A made-up report long enough to pass the default input checks (≥ 50 Han characters).
-REPORT = (
-    "甲区召开党史学习教育动员大会\n\n发布日期：2021-03-05\n\n记者 张三\n\n"
-    "党史学习教育开展以来，甲区坚持学史明理、学史增信、学史崇德、学史力行，组织党员干部深入学习。\n\n"
-    "甲区还开展“我为群众办实事”实践活动，为群众解决了一批急难愁盼问题。\n"
-)
-REPORT_BODY = (
-    "党史学习教育开展以来，甲区坚持学史明理、学史增信、学史崇德、学史力行，组织党员干部深入学习。\n"
-    "甲区还开展“我为群众办实事”实践活动，为群众解决了一批急难愁盼问题。"
-)
 
 
 def test_declared_encoding_for_every_file(tmp_path):
