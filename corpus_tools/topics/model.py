@@ -435,26 +435,25 @@ def fit_lda(
     fitting.check_k(k, tc.n_units, tc.n_terms, plural=tc.unit_plural)
     # Several processes finish chunks in varying order: such a fit is not a function of its
     # arguments, so it is never cached.
-    fit = cached(_fit_lda, cache if settings.processes == 1 else False)
-    return fit(tc, k=int(k), random_state=random_state, settings=settings, track_bound=track_bound)
+    fit = cached(_fit_counts, cache if settings.processes == 1 else False)
+    # Keyed on the counts and terms alone, which are all a fit depends on: not on the topic
+    # corpus's docvars, whose in-memory layout (Arrow string chunks, what lies under missing
+    # values) differs between a corpus read afresh and the same corpus loaded from the store,
+    # so notebook 03 reuses the fits of notebook 01.
+    lda, convergence, order, phi, theta = fit(tc.dtm.matrix, tc.dtm.terms, k=int(k), random_state=random_state,
+                                              settings=settings, track_bound=track_bound)
+    return TopicModel(lda=lda, corpus=tc, k=int(k), random_state=random_state, settings=settings.to_dict(),
+                      order=order, phi=phi, theta=theta, convergence=convergence)
 
 
-def _fit_lda(tc: TopicCorpus, *, k: int, random_state: int, settings: LdaSettings, track_bound: bool) -> TopicModel:
+def _fit_counts(
+    matrix: sp.csr_matrix, terms: tuple[str, ...], *, k: int, random_state: int, settings: LdaSettings,
+    track_bound: bool,
+) -> tuple[Any, pd.DataFrame, tuple[int, ...], np.ndarray, np.ndarray]:
     # The result cache keys on this function's code: models cached before the convergence
     # table's perplexity became exp(-bound) (it was 2 ** -bound) are not reused.
-    lda, convergence = fitting.train(tc.dtm.matrix, tc.dtm.terms, k=int(k), random_state=random_state,
+    lda, convergence = fitting.train(matrix, terms, k=int(k), random_state=random_state,
                                      settings=settings, track_bound=track_bound)
     fitting.log_fit(f"LDA K={k} random_state={random_state}", convergence)
-    theta_raw, order, phi = fitting.ordered_topics(lda, tc.dtm.matrix, seed=random_state,
-                                                   chunksize=settings.chunksize)
-    return TopicModel(
-        lda=lda,
-        corpus=tc,
-        k=int(k),
-        random_state=random_state,
-        settings=settings.to_dict(),
-        order=tuple(int(i) for i in order),
-        phi=phi,
-        theta=theta_raw[:, order],
-        convergence=convergence,
-    )
+    theta_raw, order, phi = fitting.ordered_topics(lda, matrix, seed=random_state, chunksize=settings.chunksize)
+    return lda, convergence, tuple(int(i) for i in order), phi, theta_raw[:, order]

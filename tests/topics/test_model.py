@@ -147,3 +147,28 @@ def test_fitted_model_comes_from_the_cache_with_the_same_topics(two_topic_corpus
     pd.testing.assert_frame_equal(first.topic_table(), again.topic_table())
     with pytest.raises(AssertionError, match="refitted"):
         topics.fit_lda(two_topic_corpus, k=2, random_state=3, passes=10, cache=False)
+
+
+def test_the_cached_fit_depends_on_the_counts_not_on_how_the_docvars_are_held(two_topic_corpus, tmp_path,
+                                                                              monkeypatch):
+    """A corpus loaded from the corpus store holds equal docvars in another layout (Arrow string
+    chunks, what lies under a missing value): its topic corpus must reuse the fit, while other
+    counts must not."""
+    import dataclasses
+
+    cache = tmp_path / "results"
+    first = topics.fit_lda(two_topic_corpus, k=2, random_state=3, passes=10, cache=cache)
+    docvars = two_topic_corpus.dtm.docvars.copy()
+    docvars["row"] = pd.array([None] * len(docvars), dtype="Int64")  # a docvar the first never had
+    relabelled = dataclasses.replace(two_topic_corpus, dtm=dataclasses.replace(two_topic_corpus.dtm, docvars=docvars))
+    calls = []
+    train = fitting.train
+    monkeypatch.setattr(fitting, "train", lambda *a, **k: calls.append(1) or train(*a, **k))
+    again = topics.fit_lda(relabelled, k=2, random_state=3, passes=10, cache=cache)
+    assert calls == []
+    np.testing.assert_array_equal(first.theta, again.theta)
+    assert again.corpus is relabelled  # the model describes the units it was asked about
+    doubled = dataclasses.replace(two_topic_corpus, dtm=dataclasses.replace(two_topic_corpus.dtm,
+                                                                           matrix=two_topic_corpus.dtm.matrix * 2))
+    topics.fit_lda(doubled, k=2, random_state=3, passes=10, cache=cache)
+    assert calls == [1]
