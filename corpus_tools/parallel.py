@@ -6,12 +6,16 @@ and :func:`corpus_tools.streaming.dask.dask_dtm` share these rules, so that ``n_
 same everywhere; :func:`n_workers` states the rule. :func:`map_documents` applies them to any
 analysis that reads one document at a time (quantified claims, dated events, a group profile's
 extraction): it runs the function over the documents in worker processes and returns the
-results in input order, so a table does not depend on ``n_jobs``.
+results in input order, so a table does not depend on ``n_jobs``. :func:`map_tasks` is the pool
+underneath it, for work that comes as a few independent tasks rather than documents (the fits
+of a topic model's K sweep or refits): one task per dispatch, with data every task reads
+handed to each worker once.
 """
 
 from __future__ import annotations
 
 import ctypes
+import functools
 import gc
 import logging
 import multiprocessing
@@ -40,6 +44,7 @@ __all__ = [
     "exit_with_parent",
     "frozen_gc",
     "map_documents",
+    "map_tasks",
     "mp_context",
     "n_workers",
     "worker_pool",
@@ -283,9 +288,108 @@ def frozen_gc(context: multiprocessing.context.BaseContext) -> Iterator[None]:
             gc.unfreeze()
 
 
-def _apply_batch(job: tuple[Callable, list]) -> list:
-    function, batch = job
-    return [function(item) for item in batch]
+def _apply(job: tuple[Callable, object]) -> object:
+    function, task = job
+    return function(task)
+
+
+# What map_tasks hands to every worker once (its `shared`), set by the pool's initializer.
+_worker_shared: object = None
+
+
+def _share(value: object) -> None:
+    global _worker_shared
+    _worker_shared = value
+
+
+def _apply_shared(job: tuple[Callable, object]) -> object:
+    function, task = job
+    return function(_worker_shared, task)
+
+
+_NOTHING = object()
+
+
+def map_tasks(
+    function: Callable[..., R],
+    tasks: Sequence[T],
+    *,
+    n_processes: int,
+    shared: object = _NOTHING,
+    desc: str = "tasks",
+    unit: str = "task",
+    progress: bool = False,
+) -> list[R]:
+    """Apply ``function`` to every task in `n_processes` worker processes; results in task order.
+
+    The pool under :func:`map_documents`, and the way to run a few independent, costly tasks
+    side by side (one topic-model fit each). Every task is one dispatch, so a slow one does not
+    hold others back.
+
+    Parameters
+    ----------
+    function : callable
+        Called as ``function(task)``, or ``function(shared, task)`` when `shared` is given;
+        with several processes it must be picklable (module level, or a
+        :func:`functools.partial` of a module-level function).
+    tasks : sequence
+        The tasks, each small to ship (a seed, a K).
+    n_processes : int
+        Processes, already resolved from ``n_jobs`` by :func:`n_workers` (1: in this process,
+        no worker is started; never more than there are tasks).
+    shared : object, optional
+        Data every task reads (a topic corpus): handed to each worker once when it starts (not
+        pickled at all under fork), instead of once per task.
+    desc : str, default "tasks"
+        What is being done, for progress reports and the log.
+    unit : str, default "task"
+        What one task is, for progress reports (``"K"``, ``"refit"``).
+    progress : bool, default False
+        Report progress per task (:func:`corpus_tools.progress.progress`).
+
+    Returns
+    -------
+    list
+        The results in the order of `tasks`, whatever `n_processes` is.
+
+    Raises
+    ------
+    Exception
+        An exception raised by `function` in a worker is raised here unchanged.
+
+    Notes
+    -----
+    Workers come from :func:`worker_pool` started by :func:`mp_context`, under fork with the
+    parent's objects kept from the garbage collector (:func:`frozen_gc`). When a worker dies,
+    the tasks not yet done are done in this process, with a :class:`RuntimeWarning`.
+
+    Examples
+    --------
+    >>> map_tasks(len, ["学史明理", "办实事"], n_processes=1)
+    [4, 3]
+    >>> map_tasks(divmod, [3, 4], n_processes=1, shared=10)
+    [(3, 1), (2, 2)]
+    """
+    tasks = list(tasks)
+    alone = shared is _NOTHING
+    call, initializer, initargs = (_apply, None, ()) if alone else (_apply_shared, _share, (shared,))
+    processes = min(int(n_processes), len(tasks))
+    results: list[R] = []
+    if processes > 1:
+        context = mp_context()
+        logger.info("%s: %d tasks in %d processes", desc, len(tasks), processes)
+        try:
+            with frozen_gc(context), worker_pool(processes, context, initializer=initializer,
+                                                 initargs=initargs) as pool:
+                computed = pool.map(call, [(function, task) for task in tasks])
+                results.extend(report_progress(computed, desc=desc, total=len(tasks), unit=unit, enabled=progress))
+        except BrokenProcessPool as error:
+            warnings.warn(f"{desc}: worker processes failed ({error}); continuing in this process",
+                          RuntimeWarning, stacklevel=2)
+    rest = tasks[len(results):]
+    for task in report_progress(rest, desc=desc, total=len(rest), unit=unit, enabled=progress):
+        results.append(function(task) if alone else function(shared, task))
+    return results
 
 
 def map_documents(
@@ -380,23 +484,12 @@ def map_documents(
     processes = min(processes, len(batches))
     show = progress and len(batches) > 1
 
-    results: list[R] = []
-    done = 0
     if processes > 1:
         logger.info("%s: %d items (%d characters) in %d processes", desc, len(items), total, processes)
-        try:
-            with frozen_gc(context), worker_pool(processes, context) as pool:
-                computed = pool.map(_apply_batch, [(function, batch) for batch in batches])
-                for batch_results in report_progress(computed, desc=desc, total=len(batches), unit="batch",
-                                                     enabled=show):
-                    results.extend(batch_results)
-                    done += 1
-        except BrokenProcessPool as error:
-            warnings.warn(f"{desc}: worker processes failed ({error}); continuing in this process",
-                          RuntimeWarning, stacklevel=2)
-            processes = 1
-    if processes <= 1:
-        rest = batches[done:]
-        for batch in report_progress(rest, desc=desc, total=len(rest), unit="batch", enabled=show):
-            results.extend(function(item) for item in batch)
-    return results
+    done = map_tasks(functools.partial(_apply_batch, function), batches, n_processes=processes, desc=desc,
+                     unit="batch", progress=show)
+    return [result for batch_results in done for result in batch_results]
+
+
+def _apply_batch(function: Callable[[T], R], batch: list[T]) -> list[R]:
+    return [function(item) for item in batch]

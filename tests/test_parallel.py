@@ -162,3 +162,37 @@ def test_the_measured_threshold_depends_on_the_start_method(monkeypatch, four_co
     if "fork" in multiprocessing.get_all_start_methods():
         monkeypatch.setattr(parallel, "mp_context", lambda: multiprocessing.get_context("fork"))
         assert {pid for _, pid in map_documents(_length_and_pid, texts, sizes=sizes)} - {os.getpid()}
+
+
+# map_tasks: a few costly tasks with data every task reads, handed to each worker once.
+
+
+def _count_in(shared: dict[str, str], task: str) -> tuple[int, int]:
+    return shared[task].count("党"), os.getpid()
+
+
+_SHARED = {"甲": "党史学习教育", "乙": "党的建设党的领导", "丙": "乡村振兴", "丁": "党党党"}
+
+
+@pytest.mark.parametrize("context", ["fork", "spawn"])
+def test_map_tasks_hands_the_shared_data_to_workers_and_keeps_task_order(monkeypatch, context):
+    if context not in multiprocessing.get_all_start_methods():
+        pytest.skip(f"no {context} on this platform")
+    monkeypatch.setattr(parallel, "mp_context", lambda: multiprocessing.get_context(context))
+    tasks = ["丁", "甲", "丙", "乙", "甲"]
+    expected = [3, 1, 0, 2, 1]  # counted by hand
+    results = parallel.map_tasks(_count_in, tasks, n_processes=2, shared=_SHARED)
+    assert [count for count, _ in results] == expected
+    assert {pid for _, pid in results} - {os.getpid()}, "n_processes=2 ran nothing in a worker"
+    here = parallel.map_tasks(_count_in, tasks, n_processes=1, shared=_SHARED)
+    assert here == [(count, os.getpid()) for count in expected]
+
+
+def test_map_tasks_without_shared_data_and_with_more_processes_than_tasks():
+    assert parallel.map_tasks(len, ["学史", "明理增信"], n_processes=8) == [2, 4]
+    assert parallel.map_tasks(len, [], n_processes=2) == []
+
+
+def test_map_tasks_raises_the_functions_error_from_a_worker():
+    with pytest.raises(KeyError, match="坏"):
+        parallel.map_tasks(_count_in, ["甲", "坏"], n_processes=2, shared=_SHARED)

@@ -10,7 +10,8 @@ the K sweep, the stability refits):
   stopping once the per-word bound settles (`tol`);
 * seeded inference (:func:`infer_theta`, :func:`per_word_bound`) and the topic order by
   prevalence (:func:`ordered_topics`);
-* the seeded unit samples of the sweep, the refits and the bound (:func:`sample_rows`).
+* the seeded unit samples of the sweep, the refits and the bound (:func:`sample_rows`);
+* independent fits (a K sweep's, the refits') side by side in worker processes (:func:`map_fits`).
 
 gensim is imported only inside the functions that need it.
 """
@@ -20,7 +21,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 import warnings
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
@@ -30,7 +31,7 @@ import pandas as pd
 import scipy.sparse as sp
 
 from ..compat import REMOVED_IN
-from ..parallel import n_workers
+from ..parallel import map_tasks, mp_context, n_workers
 from .prepare import TopicInputError
 
 if TYPE_CHECKING:
@@ -42,12 +43,14 @@ __all__ = [
     "CONVERGENCE_COLUMNS",
     "DEFAULT_SAMPLE_UNITS",
     "DEFAULT_TOL",
+    "FIT_MIN_TOKEN_PASSES",
     "LdaSettings",
     "check_k",
     "check_sample_units",
     "infer_theta",
     "lda_settings",
     "log_fit",
+    "map_fits",
     "ordered_topics",
     "per_word_bound",
     "sample_rows",
@@ -66,6 +69,12 @@ DEFAULT_SAMPLE_UNITS = 5000
 #: Training units whose bound is computed after every pass (a fixed sample when there are more):
 #: gensim's bound re-infers every unit's topic shares, as costly as a training pass on all units.
 BOUND_UNITS = 1000
+#: Work (training tokens x passes, summed over the fits) from which independent fits with
+#: ``n_jobs=None`` run side by side, per worker start method (:func:`map_fits`). Measured on
+#: 2 cores: a fit costs about 1e-5 s per token and pass (the seeds' 2,342 tokens, 80 passes:
+#: 2 s); a forked pool starts in 0.02 s, a spawned one in 3 s (each worker imports the package
+#: and gensim). Two processes pay from about a second of fitting under fork and ten under spawn.
+FIT_MIN_TOKEN_PASSES: dict[str, int] = {"fork": 100_000, "spawn": 1_000_000}
 
 
 # --------------------------------------------------------------------------------------------
@@ -111,14 +120,18 @@ class LdaSettings:
     gamma_threshold : float, default 0.001
         A unit's E-step stops when its topic weights change less than this.
     n_jobs : int or None, default 1
-        Processes: 1 fits in this process with ``LdaModel`` (reproducible); k > 1 (``-1``:
-        every core) uses gensim's ``LdaMulticore`` with k worker processes for the E-step:
-        faster on large corpora with many cores, but chunks finish in varying order, so
-        results vary slightly between runs, ``alpha="auto"`` is unavailable and the E-step
-        and bound columns of the convergence table stay empty. ``None`` decides by size as
-        everywhere in the package (:func:`corpus_tools.parallel.n_workers`), and for LDA no
-        size goes parallel: on the project's 2-core machines one process is faster
-        (``benchmarks/topics_scaling.py``) and only it is reproducible.
+        Processes. For one fit (:func:`~corpus_tools.topics.fit_lda`): 1 fits in this process
+        with ``LdaModel`` (reproducible); k > 1 (``-1``: every core) uses gensim's
+        ``LdaMulticore`` with k worker processes for the E-step: faster on large corpora with
+        many cores, but chunks finish in varying order, so results vary slightly between
+        runs, ``alpha="auto"`` is unavailable and the E-step and bound columns of the
+        convergence table stay empty; ``None`` decides by size as everywhere in the package
+        (:func:`corpus_tools.parallel.n_workers`), and for one fit no size goes parallel: on
+        the project's 2-core machines one process is faster (``benchmarks/topics_scaling.py``)
+        and only it is reproducible. For several independent fits (the K sweep, the stability
+        refits, :func:`~corpus_tools.topics.with_refits`) the processes share the fits, each
+        fitted in one process (:func:`map_fits`), so their tables are the same whatever
+        `n_jobs` is; ``None`` then runs them side by side from :data:`FIT_MIN_TOKEN_PASSES`.
 
     Raises
     ------
@@ -178,6 +191,15 @@ class LdaSettings:
     def to_dict(self) -> dict[str, Any]:
         """The options as keyword arguments (what :attr:`TopicModel.settings` records)."""
         return dataclasses.asdict(self)
+
+    @property
+    def one_process(self) -> LdaSettings:
+        """LdaSettings: these options for one of several fits run side by side, each in one process.
+
+        The same object when it already fits in one process (so results cached under it are
+        found again), else a copy with ``n_jobs=1``.
+        """
+        return self if self.processes == 1 else dataclasses.replace(self, n_jobs=1)
 
 
 #: Keywords of the previous release and the options that replace them.
@@ -513,6 +535,61 @@ def ordered_topics(lda: LdaModel, matrix: sp.csr_matrix, *, seed: int, chunksize
     phi = np.asarray(lda.get_topics(), dtype=np.float64)[order]
     phi /= phi.sum(axis=1, keepdims=True)
     return theta_raw, order, phi
+
+
+# --------------------------------------------------------------------------------------------
+# Independent fits side by side
+# --------------------------------------------------------------------------------------------
+
+
+def map_fits(
+    function: Callable[[Any, Any], Any],
+    tasks: Sequence[Any],
+    *,
+    shared: Any,
+    settings: LdaSettings,
+    tokens: int,
+    desc: str,
+    unit: str,
+    progress: bool,
+) -> list[Any]:
+    """Run independent LDA fits over ``settings.n_jobs`` processes; results in the order of `tasks`.
+
+    The one way the K sweep, the stability refits and :func:`~corpus_tools.topics.with_refits`
+    spread their fits over the cores. Each fit runs in one process with its own explicit seed
+    (`function` fits with :attr:`LdaSettings.one_process`), so a fit's result is the same in a
+    worker as here and the tables do not depend on `n_jobs`; results cached by a worker
+    (:mod:`corpus_tools.resultcache`, keyed by the fitted function's module and code) are found
+    by later calls in any process.
+
+    Parameters
+    ----------
+    function : callable
+        ``function(shared, task)`` fits one task and returns its (picklable, small) result; a
+        module-level function, so that workers can import it.
+    tasks : sequence
+        One per fit: a K, a seed.
+    shared : object
+        What every fit reads (the topic corpus, the rows, the settings): handed to each worker
+        once (:func:`corpus_tools.parallel.map_tasks`).
+    settings : LdaSettings
+        Its ``n_jobs`` says how many processes: ``None`` decides by the work, every core from
+        :data:`FIT_MIN_TOKEN_PASSES` (training tokens x passes x fits), else one.
+    tokens : int
+        Training tokens of one fit.
+    desc, unit : str
+        For progress reports: what is being done and what one task is.
+    progress : bool
+        Report progress per fit.
+
+    Returns
+    -------
+    list
+        ``[function(shared, task) for task in tasks]``.
+    """
+    threshold = FIT_MIN_TOKEN_PASSES[mp_context().get_start_method()]
+    processes = n_workers(settings.n_jobs, len(tasks) * int(tokens) * settings.passes, threshold)
+    return map_tasks(function, tasks, n_processes=processes, shared=shared, desc=desc, unit=unit, progress=progress)
 
 
 # --------------------------------------------------------------------------------------------

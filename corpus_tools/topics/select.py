@@ -17,7 +17,6 @@ import numpy as np
 import pandas as pd
 
 from ..compat import renamed_parameters
-from ..progress import progress as progress_bar
 from ..resultcache import cached
 from . import lda as fitting
 from .lda import DEFAULT_SAMPLE_UNITS, LdaSettings, lda_settings
@@ -152,6 +151,25 @@ def _score_k(
     return row, table
 
 
+@dataclass(frozen=True)
+class _SweepFits:
+    """What every fit of a sweep reads (handed once to each worker process)."""
+
+    tc: TopicCorpus
+    train: np.ndarray
+    heldout: np.ndarray
+    random_state: int
+    n: int
+    settings: LdaSettings
+    cache: bool | str | os.PathLike[str]
+
+
+def _sweep_fit(shared: _SweepFits, k: int) -> tuple[dict[str, Any], pd.DataFrame]:
+    score_k = cached(_score_k, shared.cache)
+    return score_k(shared.tc, shared.train, shared.heldout, k=k, random_state=shared.random_state, n=shared.n,
+                   settings=shared.settings)
+
+
 @renamed_parameters(topn="n")
 def sweep_k(
     tc: TopicCorpus,
@@ -189,7 +207,10 @@ def sweep_k(
     n : int, default 10
         Top terms per topic scored for coherence.
     settings : LdaSettings, optional
-        The fitting options of every fit, as in :func:`~corpus_tools.topics.fit_lda`.
+        The fitting options of every fit, as in :func:`~corpus_tools.topics.fit_lda`. Its
+        ``n_jobs`` is how many processes share the fits, each fitted in one process
+        (:func:`~corpus_tools.topics.lda.map_fits`): ``None`` decides by size, ``-1`` every
+        core. The scores are the same for any ``n_jobs``.
     **options
         Fields of :class:`~corpus_tools.topics.LdaSettings` that replace those of `settings`.
     progress : bool, default True
@@ -269,10 +290,12 @@ def sweep_k(
                 ) from None
             raise TopicInputError(detail) from None
 
-    score_k = cached(_score_k, cache)
+    shared = _SweepFits(tc, train, heldout, random_state=random_state, n=n, settings=settings.one_process,
+                        cache=cache)
+    fitted = fitting.map_fits(_sweep_fit, ks, shared=shared, settings=settings,
+                              tokens=int(tc.dtm.matrix[train].sum()), desc="K sweep", unit="K", progress=progress)
     rows, convergence = [], []
-    for k in progress_bar(ks, desc="K sweep", unit="K", enabled=progress):
-        row, table = score_k(tc, train, heldout, k=k, random_state=random_state, n=n, settings=settings)
+    for k, (row, table) in zip(ks, fitted):
         rows.append(row)
         convergence.append(table.assign(k=k))
         logger.info(

@@ -9,27 +9,24 @@ The same refits, pooled with the model, carry the random start into the interval
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import os
 import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 import numpy as np
 import pandas as pd
 
 from ..compat import REMOVED_IN, renamed_parameters
-from ..progress import progress as progress_bar
 from ..resultcache import cached
 from . import lda as fitting
 from .lda import DEFAULT_SAMPLE_UNITS, LdaSettings, lda_settings
 from .measures import align_topics, top_indices
-from .model import fit_lda
+from .model import TopicModel, fit_lda
 from .prepare import TopicCorpus
-
-if TYPE_CHECKING:
-    from .model import TopicModel
 
 __all__ = ["Stability", "refit_seeds", "stability", "with_refits"]
 
@@ -130,6 +127,33 @@ def _refit_phi(tc: TopicCorpus, rows: np.ndarray, *, k: int, random_state: int, 
     return phi, convergence
 
 
+@dataclass(frozen=True)
+class _Refits:
+    """What every refit reads (handed once to each worker process).
+
+    `rows` are the units a :func:`stability` refit is fitted on; :func:`with_refits` fits every unit.
+    """
+
+    tc: TopicCorpus
+    k: int
+    settings: LdaSettings
+    rows: np.ndarray | None = None
+    cache: bool | str | os.PathLike[str] = True
+
+
+def _refit(shared: _Refits, seed: int) -> tuple[np.ndarray, pd.DataFrame]:
+    """One refit of :func:`stability`: its phi and convergence table."""
+    refit_phi = cached(_refit_phi, shared.cache)
+    return refit_phi(shared.tc, shared.rows, k=shared.k, random_state=seed, settings=shared.settings)
+
+
+def _refit_model(shared: _Refits, seed: int) -> TopicModel:
+    """One refit of :func:`with_refits`, without its corpus (the caller has it: not shipped back)."""
+    model = fit_lda(shared.tc, k=shared.k, random_state=seed, settings=shared.settings, track_bound=False,
+                    cache=shared.cache)
+    return dataclasses.replace(model, corpus=None)
+
+
 @_seeds_renamed
 @renamed_parameters(topn="n")
 def stability(
@@ -149,7 +173,10 @@ def stability(
     Parameters
     ----------
     reference : TopicModel
-        The model whose topics are judged; refits use its corpus, K and settings.
+        The model whose topics are judged; refits use its corpus, K and settings. Its
+        ``n_jobs`` setting is how many processes share the refits, each fitted in one process
+        (:func:`~corpus_tools.topics.lda.map_fits`; ``None`` decides by size): the tables are
+        the same for any ``n_jobs``.
     n_refits : int, default 5
         How many refits (a count, at least 1).
     random_state : int, sequence of int or None, default None
@@ -195,11 +222,12 @@ def stability(
     ref_top = [set(terms) for terms in reference.top_terms(n)]
     labels = reference.labels
     run_rows, convergence = [], []
-    refit_phi = cached(_refit_phi, cache)
     terms = np.asarray(reference.corpus.dtm.terms, dtype=object)
-    for seed in progress_bar(seeds, desc="stability refits", unit="refit", enabled=progress):
-        phi, refit_convergence = refit_phi(reference.corpus, rows, k=reference.k, random_state=seed,
-                                           settings=settings)
+    shared = _Refits(reference.corpus, k=reference.k, settings=settings.one_process, rows=rows, cache=cache)
+    fitted = fitting.map_fits(_refit, seeds, shared=shared, settings=settings,
+                              tokens=int(reference.corpus.dtm.matrix[rows].sum()), desc="stability refits",
+                              unit="refit", progress=progress)
+    for seed, (phi, refit_convergence) in zip(seeds, fitted):
         match, distance = align_topics(reference.phi, phi)
         refit_top = [terms[row].tolist() for row in top_indices(phi, n)]
         for i in range(reference.k):
@@ -252,7 +280,8 @@ def with_refits(model: TopicModel, *, n_refits: int = 2, random_state: int | Seq
     -------
     list of TopicModel
         ``[model, refit, …]``, each fitted on the same corpus with the same K and settings
-        (and cached on disk like every :func:`~corpus_tools.topics.fit_lda`).
+        (and cached on disk like every :func:`~corpus_tools.topics.fit_lda`). The model's
+        ``n_jobs`` setting is how many processes share the refits, as in :func:`stability`.
 
     Notes
     -----
@@ -264,5 +293,7 @@ def with_refits(model: TopicModel, *, n_refits: int = 2, random_state: int | Seq
     """
     seeds = refit_seeds(model.random_state, n_refits=n_refits, random_state=random_state, min_refits=0)
     settings = lda_settings(None, model.settings, caller="with_refits")
-    return [model] + [fit_lda(model.corpus, k=model.k, random_state=seed, settings=settings, track_bound=False)
-                      for seed in seeds]
+    shared = _Refits(model.corpus, k=model.k, settings=settings.one_process)
+    refits = fitting.map_fits(_refit_model, seeds, shared=shared, settings=settings,
+                              tokens=int(model.corpus.dtm.matrix.sum()), desc="refits", unit="refit", progress=False)
+    return [model] + [dataclasses.replace(refit, corpus=model.corpus) for refit in refits]

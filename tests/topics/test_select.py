@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import multiprocessing
+
 import numpy as np
 import pandas as pd
 import pytest
 
+import corpus_tools.parallel as parallel
 from corpus_tools import topics
 from corpus_tools.topics import lda as fitting
 
@@ -149,3 +152,60 @@ def test_a_k_too_large_for_a_sample_is_not_a_small_corpus(two_topic_corpus):
     with pytest.raises(topics.TopicInputError, match=r"K=16 topics need more than 16 paragraphs") as caught:
         topics.sweep_k(two_topic_corpus, ks=[2, 16], random_state=1, sample_units=20, progress=False)
     assert not isinstance(caught.value, topics.TopicCorpusTooSmall)
+
+
+# --------------------------------------------------------------------------------------------
+# Fits side by side in worker processes
+# --------------------------------------------------------------------------------------------
+
+
+def test_sweep_tables_are_the_same_for_any_n_jobs(two_topic_corpus):
+    kwargs = dict(ks=[2, 3, 4], random_state=5, passes=15, progress=False, cache=False)
+    one = topics.sweep_k(two_topic_corpus, n_jobs=1, **kwargs)
+    two = topics.sweep_k(two_topic_corpus, n_jobs=2, **kwargs)  # three fits over two worker processes
+    pd.testing.assert_frame_equal(one.scores, two.scores, check_exact=True)
+    pd.testing.assert_frame_equal(one.convergence, two.convergence, check_exact=True)
+    assert one.heldout == two.heldout and one.sample == two.sample
+    assert two.settings["n_jobs"] == 2  # the sweep records what it was asked
+
+
+def _fork_context():
+    return multiprocessing.get_context("fork")
+
+
+@pytest.mark.skipif("fork" not in multiprocessing.get_all_start_methods(), reason="needs fork")
+def test_fits_cached_in_workers_are_found_here_and_the_other_way(two_topic_corpus, tmp_path, monkeypatch):
+    # fork: the workers inherit this process's patched `train`, so a fit in a worker fails too
+    monkeypatch.setattr(parallel, "mp_context", _fork_context)
+    cache = tmp_path / "results"
+    kwargs = dict(ks=[2, 3], passes=10, progress=False, cache=cache)
+    in_workers = topics.sweep_k(two_topic_corpus, random_state=5, n_jobs=2, **kwargs)
+    here = topics.sweep_k(two_topic_corpus, random_state=6, n_jobs=1, **kwargs)
+
+    def no_fitting(*args, **kwargs):
+        raise AssertionError("refitted although the cache holds this result")
+
+    monkeypatch.setattr(fitting, "train", no_fitting)
+    pd.testing.assert_frame_equal(in_workers.scores,
+                                  topics.sweep_k(two_topic_corpus, random_state=5, n_jobs=1, **kwargs).scores)
+    pd.testing.assert_frame_equal(here.scores,
+                                  topics.sweep_k(two_topic_corpus, random_state=6, n_jobs=2, **kwargs).scores)
+    with pytest.raises(AssertionError, match="refitted"):  # a new seed in the workers: no result to find
+        topics.sweep_k(two_topic_corpus, random_state=7, n_jobs=2, **kwargs)
+
+
+def test_n_jobs_none_fits_side_by_side_from_the_measured_work(monkeypatch):
+    monkeypatch.setattr(parallel, "available_cores", lambda: 2)
+    calls = []
+    monkeypatch.setattr(fitting, "map_tasks", lambda function, tasks, **kw: calls.append(kw["n_processes"]) or [])
+    method = parallel.mp_context().get_start_method()
+    threshold = fitting.FIT_MIN_TOKEN_PASSES[method]
+    settings = topics.LdaSettings(n_jobs=None, passes=10)
+    # 4 fits x 10 passes: the work is 40 x tokens
+    fitting.map_fits(len, [1, 2, 3, 4], shared=None, settings=settings, tokens=threshold // 40 - 1, desc="t",
+                     unit="K", progress=False)
+    fitting.map_fits(len, [1, 2, 3, 4], shared=None, settings=settings, tokens=threshold // 40 + 1, desc="t",
+                     unit="K", progress=False)
+    fitting.map_fits(len, [1, 2], shared=None, settings=topics.LdaSettings(n_jobs=1), tokens=10**9, desc="t",
+                     unit="K", progress=False)
+    assert calls == [1, 2, 1]

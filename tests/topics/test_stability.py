@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
+
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -30,3 +33,25 @@ def test_stability_of_a_clear_structure(two_topic_model):
     assert set(stab.convergence["random_state"]) == {8, 9}
     with pytest.raises(ValueError, match="differ from the reference"):
         topics.stability(two_topic_model, random_state=[7], progress=False)
+
+
+def _with_n_jobs(model: topics.TopicModel, n_jobs: int) -> topics.TopicModel:
+    return dataclasses.replace(model, settings={**model.settings, "n_jobs": n_jobs})
+
+
+def test_stability_tables_are_the_same_for_any_n_jobs(two_topic_model):
+    one = topics.stability(_with_n_jobs(two_topic_model, 1), n_refits=3, n=8, progress=False, cache=False)
+    two = topics.stability(_with_n_jobs(two_topic_model, 2), n_refits=3, n=8, progress=False, cache=False)
+    for left, right in ((one.topics, two.topics), (one.runs, two.runs), (one.convergence, two.convergence)):
+        pd.testing.assert_frame_equal(left, right, check_exact=True)
+
+
+def test_refits_are_the_same_for_any_n_jobs(two_topic_model, monkeypatch):
+    monkeypatch.setenv("DANGSHI_CACHE", "off")  # fit both times, not once and then from the cache
+    one = topics.with_refits(_with_n_jobs(two_topic_model, 1), n_refits=2)
+    two = topics.with_refits(_with_n_jobs(two_topic_model, 2), n_refits=2)
+    assert [m.random_state for m in two] == [7, 8, 9]
+    for a, b in zip(one[1:], two[1:]):
+        assert b.corpus is two_topic_model.corpus  # the corpus is not shipped back from a worker
+        assert np.array_equal(a.phi, b.phi) and np.array_equal(a.theta, b.theta) and a.order == b.order
+        assert b.settings["n_jobs"] == 1  # each refit ran in one process
