@@ -196,10 +196,10 @@ class LdaSettings:
     def one_process(self) -> LdaSettings:
         """LdaSettings: these options for one of several fits run side by side, each in one process.
 
-        The same object when it already fits in one process (so results cached under it are
-        found again), else a copy with ``n_jobs=1``.
+        A copy with ``n_jobs=1`` (the object itself when it has that already), so that a fit's
+        result, and its key in the result cache, are the same whatever `n_jobs` the caller had.
         """
-        return self if self.processes == 1 else dataclasses.replace(self, n_jobs=1)
+        return self if self.n_jobs == 1 else dataclasses.replace(self, n_jobs=1)
 
 
 #: Keywords of the previous release and the options that replace them.

@@ -73,7 +73,8 @@ phrase_threshold, min_termfreq, min_docfreq, max_docfreq_prop, min_unit_tokens
     alpha, eta, passes, tol, iterations, n_jobs, random_state
         Every LDA fit (:meth:`fit_args`, see :func:`corpus_tools.topics.fit_lda`): `passes` is
         the most passes, `tol` the relative change of the per-word bound at which a fit stops
-        earlier (None: always `passes`).
+        earlier (None: always `passes`); `n_jobs` the processes that share the K sweep's fits
+        and the refits (None: decided by size; see :class:`~corpus_tools.topics.LdaSettings`).
     stability_runs
         Refits with ``random_state + 1 …`` that judge each topic's stability (a count).
 
@@ -105,7 +106,7 @@ phrase_threshold, min_termfreq, min_docfreq, max_docfreq_prop, min_unit_tokens
     passes: int = 80
     tol: float | None = DEFAULT_TOL
     iterations: int = 400
-    n_jobs: int | None = 1
+    n_jobs: int | None = None
     # The K sweep and the stability refits use a seeded sample of this many units.
     sample_units: int | None = DEFAULT_SAMPLE_UNITS
     coherence_n: int = 10
