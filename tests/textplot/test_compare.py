@@ -4,6 +4,8 @@ ordered with 5 and with 50 groups; summarise_top folds the rest correctly; a con
 
 from __future__ import annotations
 
+import importlib
+import sys
 import warnings
 from io import BytesIO
 
@@ -159,8 +161,11 @@ def test_summarise_top_folds_the_rest():
 # --------------------------------------------------------------------------------------------
 
 
-def test_old_module_is_the_new_module():
-    from corpus_tools.compare import plots as old
+def test_old_module_is_the_new_module(monkeypatch):
+    # Imported afresh (not from the module cache), so that its warning is raised here and checked.
+    monkeypatch.delitem(sys.modules, "corpus_tools.compare.plots", raising=False)
+    with pytest.warns(FutureWarning, match="corpus_tools.compare.plots has moved to corpus_tools.textplot.compare"):
+        old = importlib.import_module("corpus_tools.compare.plots")
 
     assert old is plots
 
