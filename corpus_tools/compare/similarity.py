@@ -9,7 +9,9 @@ Two views of how alike texts are:
 
 Every function returns a square :class:`pandas.DataFrame` (rows and columns the same labels,
 symmetric) whose ``attrs`` record what it holds (``kind``: ``"similarity"`` or ``"distance"``,
-``measure``). :func:`similarity_table` turns one into a tidy long table for saving,
+``measure``), of at most :data:`MAX_SQUARE_DOCS` documents; :func:`document_neighbours` gives
+every document's nearest neighbours as a long table, computed block by block, so that a large
+corpus is never held as an n × n matrix. :func:`similarity_table` turns one into a tidy long table for saving,
 :func:`cluster_order` clusters it (average linkage with optimal leaf ordering) so heatmaps put
 similar groups side by side (:func:`corpus_tools.textplot.compare.plot_similarity`).
 """
@@ -34,6 +36,9 @@ __all__ = [
     "Clustering",
     "check_square",
     "cluster_order",
+    "MAX_SQUARE_DOCS",
+    "NEIGHBOUR_BLOCK_CELLS",
+    "document_neighbours",
     "document_similarity",
     "group_similarity",
     "resolve_kind",
@@ -46,6 +51,14 @@ Weighting = Literal["tfidf", "count", "share"]
 Metric = Literal["cosine"]
 Kind = Literal["auto", "similarity", "distance"]
 LinkageMethod = Literal["average", "complete", "single", "weighted"]
+
+#: Documents up to which :func:`document_similarity` compares every document with every other
+#: (300 documents: a 0.7 MB matrix, 45,000 pairs, a heatmap still readable when thinned); a
+#: larger corpus is shown by the documents with the closest neighbours.
+MAX_SQUARE_DOCS = 300
+#: Similarities :func:`document_neighbours` holds at once (rows of a block x all documents):
+#: 2 million float64 values, 16 MB, whatever the size of the corpus.
+NEIGHBOUR_BLOCK_CELLS = 2_000_000
 
 
 def _weighted(matrix: sp.csr_matrix, weighting: str) -> sp.csr_matrix:
@@ -64,12 +77,20 @@ def _weighted(matrix: sp.csr_matrix, weighting: str) -> sp.csr_matrix:
     raise ValueError(f"weighting must be 'tfidf', 'count' or 'share', not {weighting!r}")
 
 
-def _cosine(vectors: sp.csr_matrix, labels, *, name: str, measure: str) -> pd.DataFrame:
-    from sklearn.metrics.pairwise import cosine_similarity
+def _unit_rows(dtm: DocTermMatrix, weighting: str, metric: str) -> sp.csr_matrix:
+    """The rows to compare, weighted as asked and scaled to unit length: their dot products are cosines."""
+    from sklearn.preprocessing import normalize
 
-    values = np.asarray(cosine_similarity(vectors, dense_output=True), dtype=np.float64)
-    # cosine_similarity of a row with itself is 1 up to rounding (and 0 for an empty row);
-    # clip rounding so 1 - s is never negative, symmetrise so clustering accepts it.
+    if metric != "cosine":
+        raise ValueError(f"metric must be 'cosine', not {metric!r}")
+    return sp.csr_matrix(normalize(_weighted(dtm.matrix, weighting), norm="l2"))
+
+
+def _square(vectors: sp.csr_matrix, labels, *, name: str, measure: str) -> pd.DataFrame:
+    """The cosine similarities of unit-length rows with one another, as a labelled square matrix."""
+    values = (vectors @ vectors.T).toarray()
+    # A row with itself is 1 up to rounding (and 0 for an empty row); clip rounding so that
+    # 1 - s is never negative, symmetrise so that clustering accepts it.
     values = np.clip((values + values.T) / 2.0, 0.0 if vectors.min() >= 0 else -1.0, 1.0)
     empty = np.asarray(vectors.getnnz(axis=1)).ravel() == 0
     np.fill_diagonal(values, np.where(empty, np.nan, 1.0))
@@ -84,8 +105,9 @@ def document_similarity(
     *,
     weighting: Weighting = "tfidf",
     metric: Metric = "cosine",
+    max_docs: int = MAX_SQUARE_DOCS,
 ) -> pd.DataFrame:
-    """Compare every row of a document-term matrix with every other.
+    """Compare every row of a document-term matrix with every other (at most `max_docs` of them).
 
     Parameters
     ----------
@@ -95,14 +117,19 @@ def document_similarity(
         How rows are weighted before comparing: ``"tfidf"`` (see Notes), raw ``"count"`` or
         ``"share"`` (counts divided by the row total; cosine is then the same as for counts).
     metric : {"cosine"}, default "cosine"
-        Cosine similarity (:func:`sklearn.metrics.pairwise.cosine_similarity`).
+        Cosine similarity.
+    max_docs : int, default 300 (:data:`MAX_SQUARE_DOCS`)
+        The most rows compared in a square: a matrix of more rows is shown by the `max_docs`
+        rows whose nearest neighbour is most similar (ties: the earlier row), in matrix order.
+        :func:`document_neighbours` lists every row's nearest neighbours in any corpus.
 
     Returns
     -------
     pandas.DataFrame
-        Square and symmetric, rows and columns the matrix's row ids (index name as in
+        Square and symmetric, rows and columns the row ids (index name as in
         ``dtm.docvars``); values in [0, 1], 1 on the diagonal (NaN for an empty row).
-        ``attrs``: ``kind="similarity"``, ``measure`` (e.g. ``"cosine, tfidf"``).
+        ``attrs``: ``kind="similarity"``, ``measure`` (e.g. ``"cosine, tfidf"``), ``n_docs``
+        (rows of `dtm`) and ``n_docs_shown`` (rows of the square).
 
     Notes
     -----
@@ -110,8 +137,9 @@ def document_similarity(
     raw counts times the smoothed inverse document frequency ``ln((1 + n) / (1 + df)) + 1``
     (n rows, df rows holding the term; the +1 keeps a term found in every row at weight 1
     rather than 0), each row then scaled to unit length (L2). Document frequencies are
-    counted over the rows of `dtm`, so the same document can score differently in another
-    corpus. The result is dense (n × n): 3,000 documents take 72 MB.
+    counted over all the rows of `dtm`, also when fewer are shown, so the same document can
+    score differently in another corpus. The square is dense: at most `max_docs` squared
+    values (300 rows: 0.7 MB), whatever the size of the corpus.
 
     Examples
     --------
@@ -122,12 +150,126 @@ def document_similarity(
     ...                   docvars=pd.DataFrame(index=pd.Index(["a", "b", "c"], name="doc_id")))
     >>> document_similarity(m).round(3).values.tolist()
     [[1.0, 1.0, 0.0], [1.0, 1.0, 0.0], [0.0, 0.0, 1.0]]
+    >>> document_similarity(m, max_docs=2).index.tolist()  # a and b are each other's closest
+    ['a', 'b']
     """
-    if metric != "cosine":
-        raise ValueError(f"metric must be 'cosine', not {metric!r}")
-    vectors = _weighted(dtm.matrix, weighting)
+    if isinstance(max_docs, bool) or not isinstance(max_docs, int | np.integer) or max_docs < 1:
+        raise ValueError(f"max_docs must be a positive integer, got {max_docs!r}")
+    vectors = _unit_rows(dtm, weighting, metric)
+    rows = np.arange(dtm.matrix.shape[0])
+    if len(rows) > max_docs:
+        best = document_neighbours(dtm, n=1, weighting=weighting, metric=metric)
+        ranked = best.sort_values(["similarity", "row"], ascending=[False, True], kind="mergesort")
+        rows = np.sort(ranked["row"].to_numpy()[:max_docs])
     name = dtm.docvars.index.name or "unit_id"
-    return _cosine(vectors, dtm.docvars.index, name=name, measure=f"cosine, {weighting}")
+    frame = _square(vectors[rows], dtm.docvars.index[rows], name=name, measure=f"cosine, {weighting}")
+    frame.attrs.update(n_docs=int(dtm.matrix.shape[0]), n_docs_shown=len(rows))
+    return frame
+
+
+def document_neighbours(
+    dtm: DocTermMatrix,
+    *,
+    n: int = 10,
+    weighting: Weighting = "tfidf",
+    metric: Metric = "cosine",
+    block_rows: int | None = None,
+) -> pd.DataFrame:
+    """List every row's `n` most similar other rows: a long table whose size grows with the corpus, not its square.
+
+    Parameters
+    ----------
+    dtm : DocTermMatrix
+        One row per document (or paragraph …).
+    n : int, default 10
+        Neighbours per row (all the others when there are fewer).
+    weighting, metric
+        As in :func:`document_similarity` (the same values).
+    block_rows : int, optional
+        Rows compared with all rows at once; default: as many as make
+        :data:`NEIGHBOUR_BLOCK_CELLS` similarities. The result does not depend on it.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per (row, neighbour): the row's id (column named as ``dtm.docvars``'s index,
+        e.g. ``doc_id``), ``neighbour`` (the other row's id), ``rank`` (1 the most similar),
+        ``similarity`` (cosine) and ``row`` (the row's position in `dtm`). Rows in matrix
+        order, each one's neighbours most similar first; equal similarities are ordered by
+        the neighbour's position in `dtm`. ``attrs`` as in :func:`document_similarity`.
+
+    Notes
+    -----
+    The rows are weighted and scaled to unit length once (sparse); each block of rows is
+    multiplied with all rows (a dense block × n array) and its top `n` per row found with
+    :func:`numpy.partition`, so memory is O(block × n_rows) and time O(n_rows²) sparse dot
+    products. A row is never its own neighbour; an empty row has similarity 0 with every row.
+
+    Examples
+    --------
+    >>> import pandas as pd, scipy.sparse as sp
+    >>> from corpus_tools.dtm import DocTermMatrix
+    >>> m = DocTermMatrix(matrix=sp.csr_matrix([[2, 1, 0], [2, 1, 1], [0, 0, 3]]),
+    ...                   terms=("党史", "红色", "乡村"),
+    ...                   docvars=pd.DataFrame(index=pd.Index(["a", "b", "c"], name="doc_id")))
+    >>> document_neighbours(m, n=1, weighting="count")[["doc_id", "neighbour", "similarity"]].round(3).values.tolist()
+    [['a', 'b', 0.913], ['b', 'a', 0.913], ['c', 'b', 0.408]]
+    """
+    if isinstance(n, bool) or not isinstance(n, int | np.integer) or n < 1:
+        raise ValueError(f"n (neighbours per row) must be a positive integer, got {n!r}")
+    if block_rows is not None and (isinstance(block_rows, bool) or not isinstance(block_rows, int | np.integer)
+                                   or block_rows < 1):
+        raise ValueError(f"block_rows must be None or a positive integer, got {block_rows!r}")
+    vectors = _unit_rows(dtm, weighting, metric)
+    n_rows = vectors.shape[0]
+    k = min(int(n), n_rows - 1)
+    name = dtm.docvars.index.name or "unit_id"
+    labels = np.asarray(dtm.docvars.index, dtype=object)
+    pieces: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+    if k > 0:
+        block = int(block_rows) if block_rows is not None else max(1, NEIGHBOUR_BLOCK_CELLS // n_rows)
+        low = 0.0 if vectors.min() >= 0 else -1.0
+        transposed = sp.csr_matrix(vectors.T)
+        for start in range(0, n_rows, block):
+            stop = min(start + block, n_rows)
+            values = np.clip((vectors[start:stop] @ transposed).toarray(), low, 1.0)
+            values[np.arange(stop - start), np.arange(start, stop)] = -np.inf  # never a row's own neighbour
+            pieces.append(_top_per_row(values, k, offset=start))
+    if pieces:
+        rows, neighbours, similarity = (np.concatenate(part) for part in zip(*pieces))
+    else:  # a single row has no other to be near
+        rows, neighbours, similarity = np.empty(0, np.int64), np.empty(0, np.int64), np.empty(0, np.float64)
+    table = pd.DataFrame({
+        name: labels[rows],
+        "neighbour": labels[neighbours],
+        "rank": _ranks(rows),
+        "similarity": similarity,
+        "row": rows,
+    })
+    table.attrs.update(kind="similarity", measure=f"cosine, {weighting}", n_docs=int(n_rows))
+    return table
+
+
+def _top_per_row(values: np.ndarray, k: int, *, offset: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Each row's `k` largest values, largest first, ties by column: (rows + offset, columns, values)."""
+    kth = -np.partition(-values, k - 1, axis=1)[:, k - 1]
+    # Every value at least the k-th largest is a candidate (more than k where values tie);
+    # sorting the candidates by value and then column makes the choice among ties the first columns.
+    rows, columns = np.nonzero(values >= kth[:, np.newaxis])
+    chosen = values[rows, columns]
+    order = np.lexsort((columns, -chosen, rows))
+    rows, columns, chosen = rows[order], columns[order], chosen[order]
+    keep = _ranks(rows) <= k
+    return rows[keep] + offset, columns[keep], chosen[keep]
+
+
+def _ranks(rows: np.ndarray) -> np.ndarray:
+    """1, 2, … within each run of equal values of sorted `rows`."""
+    if len(rows) == 0:
+        return np.empty(0, dtype=np.int64)
+    starts = np.flatnonzero(np.r_[True, rows[1:] != rows[:-1]])
+    lengths = np.diff(np.r_[starts, len(rows)])
+    return np.arange(len(rows)) - np.repeat(starts, lengths) + 1
 
 
 def group_similarity(
@@ -163,8 +305,11 @@ def group_similarity(
     documents is not penalised for their variety, as an average of document-level
     similarities would be.
     """
-    # The groups' pooled rows are documents to document_similarity: one computation, not two.
-    similarity = document_similarity(group_counts(dtm, by=by), weighting=weighting, metric=metric)
+    # The groups' pooled rows are documents to document_similarity: one computation, not two;
+    # every group is shown, however many there are.
+    pooled = group_counts(dtm, by=by)
+    similarity = document_similarity(pooled, weighting=weighting, metric=metric,
+                                     max_docs=max(pooled.matrix.shape[0], 1))
     similarity.attrs["measure"] += f", pooled by {by}"
     return similarity
 

@@ -15,6 +15,7 @@ from corpus_tools.compare.similarity import (
     Clustering,
     check_square,
     cluster_order,
+    document_neighbours,
     document_similarity,
     group_similarity,
     resolve_kind,
@@ -215,3 +216,82 @@ def test_check_square_and_resolve_kind_are_public():
     with pytest.raises(ValueError, match="kind must be"):
         resolve_kind(square, "cosine")
 
+
+
+# --------------------------------------------------------------------------------------------
+# Nearest neighbours, block by block
+# --------------------------------------------------------------------------------------------
+
+
+def _brute_force_neighbours(counts: np.ndarray, n: int) -> list[tuple[int, int, float]]:
+    """Every row's n nearest other rows by plain dense numpy: tf-idf as sklearn's defaults, cosine."""
+    n_rows = counts.shape[0]
+    df = (counts > 0).sum(axis=0)
+    weighted = counts * (np.log((1 + n_rows) / (1 + df)) + 1)
+    norms = np.linalg.norm(weighted, axis=1, keepdims=True)
+    unit = np.divide(weighted, norms, out=np.zeros_like(weighted), where=norms > 0)
+    cosine = unit @ unit.T
+    expected = []
+    for i in range(n_rows):
+        others = [j for j in range(n_rows) if j != i]
+        # most similar first, equal similarities by position (rounded so that ties are ties)
+        others.sort(key=lambda j: (-round(cosine[i, j], 12), j))
+        expected += [(i, j, cosine[i, j]) for j in others[:n]]
+    return expected
+
+
+def _neighbour_corpus() -> np.ndarray:
+    generator = np.random.default_rng(3)
+    counts = generator.poisson(0.6, size=(23, 15)).astype(float)
+    counts[5] = counts[2]  # a duplicate: similarity 1 with row 2, tied with nothing else
+    counts[11] = counts[17] = counts[19] = counts[8]  # four equal rows: ties broken by position
+    counts[13] = 0  # an empty row: similarity 0 with every row, so all its candidates tie
+    return counts
+
+
+@pytest.mark.parametrize("block_rows", [None, 1, 4, 23])
+@pytest.mark.parametrize("n", [1, 3, 30])
+def test_neighbours_equal_a_brute_force_dense_computation(block_rows, n):
+    counts = _neighbour_corpus()
+    m = _matrix(counts.astype(np.int64).tolist(), tuple(f"词{j}" for j in range(counts.shape[1])))
+    table = document_neighbours(m, n=n, block_rows=block_rows)
+    expected = _brute_force_neighbours(counts, n)
+    assert list(zip(table["row"], [int(x[1:]) for x in table["neighbour"]])) == [(i, j) for i, j, _ in expected]
+    assert np.allclose(table["similarity"], [s for _, _, s in expected], atol=1e-12)
+    assert table["doc_id"].tolist() == [f"d{i}" for i, _, _ in expected]
+    assert table.groupby("row")["rank"].apply(list).tolist() == [list(range(1, min(n, 22) + 1))] * 23
+
+
+def test_neighbour_ties_go_to_the_earlier_row():
+    m = _matrix(_neighbour_corpus().astype(np.int64).tolist(), tuple(f"词{j}" for j in range(15)))
+    table = document_neighbours(m, n=3)
+    of = lambda doc: table.loc[table["doc_id"] == doc, "neighbour"].tolist()  # noqa: E731
+    assert of("d11") == ["d8", "d17", "d19"]  # its three equals, in row order
+    assert of("d2")[0] == "d5"
+    assert of("d13") == ["d0", "d1", "d2"]  # the empty row: everything ties at 0
+    assert (table.loc[table["doc_id"] == "d13", "similarity"] == 0).all()
+
+
+def test_neighbours_of_tiny_corpora_and_bad_arguments():
+    single = _matrix([[1, 2]], ("党史", "红色"))
+    assert document_neighbours(single).empty
+    assert list(document_neighbours(single).columns) == ["doc_id", "neighbour", "rank", "similarity", "row"]
+    with pytest.raises(ValueError, match="n .neighbours per row"):
+        document_neighbours(single, n=0)
+    with pytest.raises(ValueError, match="block_rows"):
+        document_neighbours(single, block_rows=0)
+    with pytest.raises(ValueError, match="max_docs"):
+        document_similarity(single, max_docs=0)
+
+
+def test_a_large_corpus_is_shown_by_the_documents_with_the_closest_neighbours():
+    counts = _neighbour_corpus()
+    m = _matrix(counts.astype(np.int64).tolist(), tuple(f"词{j}" for j in range(15)))
+    full = document_similarity(m)
+    assert full.shape == (23, 23) and full.attrs["n_docs_shown"] == 23 == full.attrs["n_docs"]
+    shown = document_similarity(m, max_docs=6)
+    # best neighbour 1: the duplicate pair (2, 5) and the four equal rows (8, 11, 17, 19), in row order
+    assert shown.index.tolist() == ["d2", "d5", "d8", "d11", "d17", "d19"]
+    assert shown.attrs == {**full.attrs, "n_docs_shown": 6}
+    # the same values as the full matrix: document frequencies are counted over every row
+    pd.testing.assert_frame_equal(shown, full.loc[shown.index, shown.index], check_exact=False, atol=1e-12)
