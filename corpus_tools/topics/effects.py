@@ -437,7 +437,7 @@ def estimate_effect(
         come aligned. Labels come from the first.
     by : str or None, default "group"
         The categorical docvar whose levels are compared (``group`` is set by
-        ``open_corpus(group_by=...)``; ``district``, ``admin_level`` …).
+        ``open_corpus(by=...)``; ``district``, ``admin_level`` …).
     covariates : sequence of str, default ()
         Further docvars adjusted for: text columns enter as categories (reported like `by`,
         against the mean of their levels), numeric ones as a straight line (a ``slope`` row).

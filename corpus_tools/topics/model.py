@@ -231,7 +231,7 @@ class TopicModel:
         docvars : sequence of str, default ("group",)
             Docvars to carry besides ``doc_id`` and the unit's position columns; ``"group"``
             is skipped when the corpus has no such docvar (it is set by
-            ``open_corpus(group_by=...)``), any other missing name is a KeyError.
+            ``open_corpus(by=...)``), any other missing name is a KeyError.
 
         Returns
         -------
@@ -258,7 +258,7 @@ class TopicModel:
         Parameters
         ----------
         by : str, default "group"
-            A unit docvar: ``group`` (set by ``open_corpus(group_by=...)``), ``district``,
+            A unit docvar: ``group`` (set by ``open_corpus(by=...)``), ``district``,
             ``doc_id`` …
 
         Returns
