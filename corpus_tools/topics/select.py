@@ -322,7 +322,9 @@ class KChoice:
     Attributes
     ----------
     k : int
+        The chosen number of topics.
     rule : str
+        The rule applied (one of :data:`K_RULES`), also when `k` was set by hand.
     reason : str
         One sentence for the report, e.g. ``"K=5: the highest mean of standardised c_v and
         c_npmi (0.91) of K = 3..8."``

@@ -259,7 +259,9 @@ class ReportModel:
     Attributes
     ----------
     settings : TopicSettings
+        The settings the model was fitted with: the record's when `source` is ``"recorded"``.
     k : int
+        The model's number of topics.
     reason : str
         The K rule's sentence (:attr:`corpus_tools.topics.KChoice.reason`).
     source : str
