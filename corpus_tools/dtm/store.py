@@ -39,6 +39,8 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
+from ..compat import renamed_parameters
+
 __all__ = [
     "DOCVARS_FILE",
     "DTM_FORMAT",
@@ -187,14 +189,15 @@ def check_output_folder(target: Path, *, overwrite: bool) -> None:
         )
 
 
+@renamed_parameters(path="out_dir")
 @contextlib.contextmanager
-def output_folder(path: str | os.PathLike[str], *, overwrite: bool) -> Iterator[Path]:
-    """Yield a hidden staging folder beside ``path`` that replaces ``path`` when the block ends.
+def output_folder(out_dir: str | os.PathLike[str], *, overwrite: bool) -> Iterator[Path]:
+    """Yield a hidden staging folder beside ``out_dir`` that replaces ``out_dir`` when the block ends.
 
     The checks run before the work (to fail fast) and again before the swap. On any error the
-    staging folder is removed and ``path`` is left as it was.
+    staging folder is removed and ``out_dir`` is left as it was.
     """
-    target = Path(path)
+    target = Path(out_dir)
     check_output_folder(target, overwrite=overwrite)
     target.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.partial-", dir=target.parent))
@@ -238,8 +241,9 @@ def restore_dtypes(frame: pd.DataFrame, record: Mapping[str, str]) -> pd.DataFra
     return frame
 
 
+@renamed_parameters(folder="out_dir")
 def write_sidecars(
-    folder: Path,
+    out_dir: Path,
     *,
     terms: Iterable[str],
     docvars: pd.DataFrame,
@@ -252,9 +256,9 @@ def write_sidecars(
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    pq.write_table(pa.table({"term": pa.array(list(terms), type=pa.string())}), folder / TERMS_FILE)
+    pq.write_table(pa.table({"term": pa.array(list(terms), type=pa.string())}), out_dir / TERMS_FILE)
     try:
-        docvars.to_parquet(folder / DOCVARS_FILE, index=True)
+        docvars.to_parquet(out_dir / DOCVARS_FILE, index=True)
     except (pa.ArrowException, TypeError, ValueError) as error:
         raise TypeError(f"docvars cannot be stored in Parquet ({error}); convert the offending column first") from error
     manifest = {
@@ -269,7 +273,7 @@ def write_sidecars(
         "corpus_tools_version": package_version(),
         "provenance": dict(provenance or {}),
     }
-    (folder / MANIFEST_FILE).write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
+    (out_dir / MANIFEST_FILE).write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
 
 
 def read_manifest(folder: Path) -> dict[str, Any]:

@@ -125,3 +125,29 @@ def test_save_takes_out_dir_and_still_path_with_a_warning(toy_dtm, tmp_path):
     with pytest.warns(FutureWarning, match="'path' is renamed 'out_dir'"):
         folder = toy_dtm.save(path=tmp_path / "old")
     assert DocTermMatrix.load(folder).matrix.toarray().tolist() == COUNTS
+
+
+def test_store_helpers_take_out_dir_and_still_their_old_names_with_a_warning(tmp_path):
+    import json
+
+    from corpus_tools.dtm import output_folder, write_sidecars
+
+    sidecars = {"terms": ["党史", "学习"], "docvars": pd.DataFrame({"district": ["甲区"]}, index=pd.Index(["a"], name="doc_id")),
+                "history": ["手工"], "shape": (1, 2), "nnz": 2, "provenance": None}
+    (tmp_path / "new").mkdir()
+    write_sidecars(out_dir=tmp_path / "new", **sidecars)
+    (tmp_path / "old").mkdir()
+    with pytest.warns(FutureWarning, match="'folder' is renamed 'out_dir'"):
+        write_sidecars(folder=tmp_path / "old", **sidecars)
+    for name in ("terms.parquet", "docvars.parquet"):
+        assert (tmp_path / "new" / name).read_bytes() == (tmp_path / "old" / name).read_bytes()
+    manifest = json.loads((tmp_path / "old" / "dtm.json").read_text(encoding="utf-8"))
+    assert manifest["shape"] == [1, 2] and manifest["history"] == ["手工"]
+
+    with output_folder(out_dir=tmp_path / "swapped", overwrite=False) as staging:
+        (staging / "x.txt").write_text("一", encoding="utf-8")
+    assert (tmp_path / "swapped" / "x.txt").read_text(encoding="utf-8") == "一"
+    with pytest.warns(FutureWarning, match="'path' is renamed 'out_dir'"):
+        with output_folder(path=tmp_path / "swapped-old", overwrite=False) as staging:
+            (staging / "x.txt").write_text("二", encoding="utf-8")
+    assert (tmp_path / "swapped-old" / "x.txt").read_text(encoding="utf-8") == "二"
