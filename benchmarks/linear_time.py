@@ -23,11 +23,11 @@ Steps:
 ``read``
     :func:`corpus_tools.io.iter_documents` on the file (decode, checks, long-line flag).
 ``clean``
-    :func:`corpus_tools.clean.clean_text`.
+    :func:`corpus_tools.corpus.clean.clean_text`.
 ``structure``
-    split into lines, join page breaks, classify blocks (:mod:`corpus_tools.structure`).
+    split into lines, join page breaks, classify blocks (:mod:`corpus_tools.corpus.structure`).
 ``locality``
-    :func:`corpus_tools.locality.infer_locality` on the classified blocks.
+    :func:`corpus_tools.corpus.locality.infer_locality` on the classified blocks.
 ``rhetoric.*``
     each detector of :mod:`corpus_tools.rhetoric` on a corpus of that one document.
 

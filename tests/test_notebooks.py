@@ -108,7 +108,7 @@ def _parameter_values(path: Path) -> dict[str, object]:
 
 
 def test_topic_notebook_defaults_are_the_shared_topic_settings():
-    """Notebook 01's topic parameters default to corpus_tools.topic_settings, which notebook 03 uses."""
+    """Notebook 01's topic parameters default to corpus_tools.topics.settings, which notebook 03 uses."""
     import dataclasses
 
     from corpus_tools.topics import TopicSettings

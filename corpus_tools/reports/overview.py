@@ -38,7 +38,7 @@ def corpus_table(corpus: Corpus, *, by: str = "district") -> pd.DataFrame:
     corpus : Corpus
         The corpus.
     by : str, default "district"
-        The docvar whose labels (:func:`corpus_tools.metadata.group_labels`) fill ``group``.
+        The docvar whose labels (:func:`corpus_tools.corpus.metadata.group_labels`) fill ``group``.
 
     Returns
     -------
@@ -78,7 +78,7 @@ def size_table(corpus: Corpus) -> pd.DataFrame:
     pandas.DataFrame
         Long table, one row per (document, block kind) present:
         ``doc_id, kind, n_blocks, n_chars``. Kinds follow
-        :data:`corpus_tools.structure.BLOCK_KINDS`.
+        :data:`corpus_tools.corpus.structure.BLOCK_KINDS`.
     """
     from ..corpus.structure import BLOCK_KINDS
 
@@ -237,7 +237,7 @@ def metadata_table(corpus: Corpus, *, fields: tuple[str, ...] = METADATA_FIELDS)
         ``inferred`` for one read from the text, ``missing`` when there is none. ``evidence``
         is the line or the mentions it was inferred from. ``confidence`` (0–1) is given for
         the locality fields only: 1.0 when stated, else the inference's own score
-        (:func:`corpus_tools.locality.infer_locality`); empty for other fields.
+        (:func:`corpus_tools.corpus.locality.infer_locality`); empty for other fields.
 
     Examples
     --------

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 import platform
 import subprocess
 import sys
@@ -19,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from corpus_tools.corpus.store import combined_sha256, file_hashes, sha256_file
-from corpus_tools.environment import PROGRESS_ENV
+from corpus_tools.environment import PROGRESS_ENV, raw_value
 
 __all__ = [
     "KEY_PACKAGES",
@@ -159,7 +158,7 @@ def new_manifest(
         "wall_seconds": None,
         "project_root": str(root),
         "kernel": kernel_name,
-        "kernel_environment": {"PYTHONHASHSEED": "0", PROGRESS_ENV: os.environ.get(PROGRESS_ENV, "log")},
+        "kernel_environment": {"PYTHONHASHSEED": "0", PROGRESS_ENV: raw_value(PROGRESS_ENV, "log")},
         "git": _git_state(root),
         "python": {
             "version": platform.python_version(),

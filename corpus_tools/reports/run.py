@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from corpus_tools.compat import renamed_parameters
-from corpus_tools.environment import PROGRESS_ENV, PROJECT_ROOT_ENV
+from corpus_tools.environment import PROGRESS_ENV, raw_value, PROJECT_ROOT_ENV
 from corpus_tools.paths import project_root, resolve_path
 
 from .errors import KernelDiedError, NotebookFailedError, ReportArgumentError
@@ -359,7 +359,7 @@ def run_reports(
 
     kernel_env = {PROJECT_ROOT_ENV: str(root), "PYTHONHASHSEED": "0"}
     # Headless runs log progress lines instead of drawing widget bars into the report.
-    kernel_env[PROGRESS_ENV] = os.environ.get(PROGRESS_ENV, "log")
+    kernel_env[PROGRESS_ENV] = raw_value(PROGRESS_ENV, "log")
     with _environment(kernel_env):
         ingest_once(corpus_path, metadata_path, given, declared)
     failed: tuple[dict[str, Any], BaseException] | None = None

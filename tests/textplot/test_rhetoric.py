@@ -3,6 +3,9 @@ drawn as text, and the rhetoric tables drawn with the general figures."""
 
 from __future__ import annotations
 
+import importlib
+import sys
+
 import pandas as pd
 import pytest
 from matplotlib.figure import Figure
@@ -51,8 +54,11 @@ def test_plot_parallel_runs_cuts_long_items_and_names_missing_columns():
         plot_parallel_runs(_runs().drop(columns="n_frame_chars"))
 
 
-def test_old_name_and_old_module_still_work():
-    from corpus_tools.rhetoric import plots
+def test_old_name_and_old_module_still_work(monkeypatch):
+    # Imported afresh (not from the module cache), so that its warning is raised here and checked.
+    monkeypatch.delitem(sys.modules, "corpus_tools.rhetoric.plots", raising=False)
+    with pytest.warns(FutureWarning, match="corpus_tools.rhetoric.plots has moved to corpus_tools.textplot.rhetoric"):
+        plots = importlib.import_module("corpus_tools.rhetoric.plots")
 
     assert plots is textplot.rhetoric
     with pytest.warns(FutureWarning, match="parallel_figure\\(\\) is renamed plot_parallel_runs"):
