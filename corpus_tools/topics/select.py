@@ -292,10 +292,15 @@ def sweep_k(
 
     shared = _SweepFits(tc, train, heldout, random_state=random_state, n=n, settings=settings.one_process,
                         cache=cache)
-    fitted = fitting.map_fits(_sweep_fit, ks, shared=shared, settings=settings,
-                              tokens=int(tc.dtm.matrix[train].sum()), desc="K sweep", unit="K", progress=progress)
+    # Largest K first: a pass costs about K times the units, so the costliest fits start first
+    # and the last one to finish is a cheap one (the results are put back in the order of ks).
+    largest_first = sorted(ks, reverse=True)
+    fitted = dict(zip(largest_first, fitting.map_fits(
+        _sweep_fit, largest_first, shared=shared, settings=settings, tokens=int(tc.dtm.matrix[train].sum()),
+        desc="K sweep", unit="K", progress=progress)))
     rows, convergence = [], []
-    for k, (row, table) in zip(ks, fitted):
+    for k in ks:
+        row, table = fitted[k]
         rows.append(row)
         convergence.append(table.assign(k=k))
         logger.info(
