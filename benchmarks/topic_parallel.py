@@ -23,8 +23,10 @@ paragraphs, 1,686 terms, 79,808 tokens, forked workers::
       None    119.8         91.6           31.5    242.9
     tables identical for n_jobs=1 and None: True
 
-The sweep gains least: its six fits differ in cost (K, passes until the bound settles), so the
-last one runs alone.
+The sweep gained least there: its six fits differ in cost (K, passes until the bound settles),
+and the last one ran alone. Since the sweep dispatches the largest K first, the same sweep took
+153.4 s with ``n_jobs=1`` and 82.1 s with ``n_jobs=None`` (1.9x; load average about 1 during
+both), with the same scores.
 """
 
 from __future__ import annotations
