@@ -20,8 +20,11 @@ fitting options in :class:`LdaSettings` (:mod:`~corpus_tools.topics.lda`), a rep
 of settings in :class:`TopicSettings` (:mod:`~corpus_tools.topics.settings`); the figures in
 :mod:`corpus_tools.textplot.topics` (re-exported here).
 
-Every fit takes an explicit ``random_state``; in one process (``n_jobs=1``) the same inputs give
-the same tables. Models are trained by streaming rows of the sparse matrix
+Every fit takes an explicit ``random_state``; the same inputs give the same tables. The K
+sweep's fits and the refits are independent: ``n_jobs`` processes share them, each fit in one
+process with its own seed (:func:`~corpus_tools.topics.lda.map_fits`), so their tables do not
+depend on ``n_jobs``; only a single fit with ``n_jobs > 1`` (gensim's ``LdaMulticore``) varies
+between runs. Models are trained by streaming rows of the sparse matrix
 (:class:`gensim.matutils.Sparse2Corpus`); no dense document-term matrix is ever built, so the
 same code fits 100,000 paragraphs (see ``benchmarks/topics_scaling.py``).
 
