@@ -32,7 +32,7 @@ LAB_DIR ?= my-notebooks
 BENCH_ARGS ?= --size-mb 100 --reports
 SCALE_ARGS ?=
 
-.PHONY: help venv reports test test-fast docs lab lab-copy bench bench-report-scale lock clean distclean
+.PHONY: help venv reports test test-fast docs gallery lab lab-copy bench bench-report-scale lock clean distclean
 
 help: ## list the targets (the default)
 	@echo "usage: make TARGET   (Python used for .venv: $(or $(PYTHON),NOT FOUND - set PYTHON=...))"
@@ -91,10 +91,19 @@ $(DOCS_STAMP): $(STAMP)
 	$(PIP_INSTALL) -c constraints.txt -e '.[dev,docs]'
 	@touch $@
 
-docs: $(DOCS_STAMP) ## build the API reference from the docstrings into docs/_build/html (warnings are errors)
+docs: $(DOCS_STAMP) ## build the API reference (warnings are errors) and the gallery into docs/_build/html
 	rm -rf docs/_build docs/generated
 	$(VENV_PY) -m sphinx -b html -q -W --keep-going docs docs/_build/html
 	@echo "API reference: docs/_build/html/index.html"
+	@$(MAKE) --no-print-directory gallery
+
+gallery: venv ## one example report per notebook, run on seeds/, into docs/_build/html/gallery (make docs does this too)
+	rm -rf docs/_build/gallery-runs docs/_build/html/gallery
+	$(VENV_PY) -m corpus_tools.reports --corpus seeds --reports-dir docs/_build/gallery-runs
+	mkdir -p docs/_build/html
+	cp -RL docs/_build/gallery-runs/latest docs/_build/html/gallery
+	rm -rf docs/_build/gallery-runs
+	@echo "gallery: docs/_build/html/gallery/index.html"
 
 bench: venv ## measure speed and memory (segmentation vs jieba.lcut, 100 MB to a DTM, report command cold/warm); not part of the tests
 	$(VENV_PY) benchmarks/segment_speed.py
