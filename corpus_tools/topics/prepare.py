@@ -12,6 +12,7 @@ and :func:`too_small_sentence`, the sentence a report shows instead of a model).
 from __future__ import annotations
 
 import dataclasses
+import functools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
@@ -266,6 +267,21 @@ class TopicCorpus:
     def n_terms(self) -> int:
         """int: the size of the vocabulary (columns)."""
         return self.dtm.n_terms
+
+    @functools.cached_property
+    def content_key(self) -> str:
+        """str: a hash of what a fit or a coherence score reads from this corpus.
+
+        The counts, the terms and the units' token codes, not the docvars: a corpus read afresh
+        and the same corpus loaded from the corpus store hold equal docvars in different layouts
+        (Arrow string chunks, what lies under a missing value), and their fits must be one
+        result-cache entry (:func:`corpus_tools.resultcache.cached` with ``ignore=("tc",)``).
+        """
+        import joblib
+
+        matrix, tokens = self.dtm.matrix, self.tokens
+        return joblib.hash((self.unit, matrix.shape, matrix.indptr, matrix.indices, matrix.data, self.dtm.terms,
+                            tokens.vocabulary, tokens.codes, tokens.offsets))
 
     @property
     def unit_plural(self) -> str:

@@ -116,9 +116,12 @@ def min_sweep_units(ks: Sequence[int], heldout_prop: float) -> int:
 
 def _score_k(
     tc: TopicCorpus, train: np.ndarray, heldout: np.ndarray, *, k: int, random_state: int, n: int,
-    settings: LdaSettings,
+    settings: LdaSettings, content_key: str,
 ) -> tuple[dict[str, Any], pd.DataFrame]:
-    """Fit one K of a sweep on the training rows; score coherence and held-out perplexity."""
+    """Fit one K of a sweep on the training rows; score coherence and held-out perplexity.
+
+    The result cache keys it on ``content_key`` (:attr:`TopicCorpus.content_key`) instead of `tc`.
+    """
     # Coherence from exact window counts (window_counts), not gensim's accumulator; a change
     # here re-keys the result cache, so sweeps cached with the old counts are not reused.
     lda, table = fitting.train(tc.dtm.matrix[train], tc.dtm.terms, k=k, random_state=random_state,
@@ -165,9 +168,9 @@ class _SweepFits:
 
 
 def _sweep_fit(shared: _SweepFits, k: int) -> tuple[dict[str, Any], pd.DataFrame]:
-    score_k = cached(_score_k, shared.cache)
+    score_k = cached(_score_k, shared.cache, ignore=("tc",))
     return score_k(shared.tc, shared.train, shared.heldout, k=k, random_state=shared.random_state, n=shared.n,
-                   settings=shared.settings)
+                   settings=shared.settings, content_key=shared.tc.content_key)
 
 
 @renamed_parameters(topn="n")

@@ -117,9 +117,12 @@ class Stability:
     convergence: pd.DataFrame
 
 
-def _refit_phi(tc: TopicCorpus, rows: np.ndarray, *, k: int, random_state: int, settings: LdaSettings
-               ) -> tuple[np.ndarray, pd.DataFrame]:
-    """Refit a model on `rows` for :func:`stability`; return its phi (topics by prevalence) and convergence."""
+def _refit_phi(tc: TopicCorpus, rows: np.ndarray, *, k: int, random_state: int, settings: LdaSettings,
+               content_key: str) -> tuple[np.ndarray, pd.DataFrame]:
+    """Refit a model on `rows` for :func:`stability`; return its phi (topics by prevalence) and convergence.
+
+    The result cache keys it on ``content_key`` (:attr:`TopicCorpus.content_key`) instead of `tc`.
+    """
     matrix = tc.dtm.matrix if len(rows) == tc.n_units else tc.dtm.matrix[rows]
     lda, convergence = fitting.train(matrix, tc.dtm.terms, k=k, random_state=random_state, settings=settings,
                                      track_bound=False)
@@ -143,8 +146,9 @@ class _Refits:
 
 def _refit(shared: _Refits, seed: int) -> tuple[np.ndarray, pd.DataFrame]:
     """One refit of :func:`stability`: its phi and convergence table."""
-    refit_phi = cached(_refit_phi, shared.cache)
-    return refit_phi(shared.tc, shared.rows, k=shared.k, random_state=seed, settings=shared.settings)
+    refit_phi = cached(_refit_phi, shared.cache, ignore=("tc",))
+    return refit_phi(shared.tc, shared.rows, k=shared.k, random_state=seed, settings=shared.settings,
+                     content_key=shared.tc.content_key)
 
 
 def _refit_model(shared: _Refits, seed: int) -> TopicModel:

@@ -196,3 +196,47 @@ def test_too_small_error_survives_pickling():
     assert type(again) is topics.TopicCorpusTooSmall
     assert (str(again), again.n_units, again.min_units, again.unit_plural, again.stage) == (
         str(error), 3, 10, "documents", "segmented")
+
+
+# --------------------------------------------------------------------------------------------
+# The cache key of fits: what a fit reads, not how the docvars are held
+# --------------------------------------------------------------------------------------------
+
+
+def _with_docvars(tc: topics.TopicCorpus, docvars) -> topics.TopicCorpus:
+    import dataclasses
+
+    return dataclasses.replace(tc, dtm=dataclasses.replace(tc.dtm, docvars=docvars))
+
+
+def test_content_key_follows_the_counts_and_tokens_not_the_docvars(two_topic_corpus):
+    import pandas as pd
+
+    docvars = two_topic_corpus.dtm.docvars.copy()
+    docvars["row"] = pd.array([None] * len(docvars), dtype="Int64")
+    assert _with_docvars(two_topic_corpus, docvars).content_key == two_topic_corpus.content_key
+    other = topics.topic_corpus(tokens_of([AGRICULTURE, EDUCATION[:-1]]), stopwords=None, min_chars=1)
+    assert other.content_key != two_topic_corpus.content_key
+
+
+def test_sweep_and_stability_reuse_fits_across_docvar_layouts(two_topic_corpus, tmp_path, monkeypatch):
+    """A corpus loaded from the corpus store holds equal docvars in another layout: notebook 03's
+    sweep and stability refits must come from the cache that notebook 01 filled."""
+    import pandas as pd
+
+    from corpus_tools.topics import lda as fitting
+
+    cache = tmp_path / "results"
+    sweep = topics.sweep_k(two_topic_corpus, ks=[2, 3], random_state=5, passes=10, progress=False, cache=cache)
+    model = topics.fit_lda(two_topic_corpus, k=2, random_state=5, passes=10, cache=cache)
+    stab = topics.stability(model, n_refits=2, n=8, progress=False, cache=cache)
+
+    docvars = two_topic_corpus.dtm.docvars.copy()
+    docvars["row"] = pd.array([None] * len(docvars), dtype="Int64")
+    relaid = _with_docvars(two_topic_corpus, docvars)
+    monkeypatch.setattr(fitting, "train", lambda *a, **k: pytest.fail("refitted instead of reusing the cache"))
+    again = topics.sweep_k(relaid, ks=[2, 3], random_state=5, passes=10, progress=False, cache=cache)
+    pd.testing.assert_frame_equal(again.scores, sweep.scores)
+    model_again = topics.fit_lda(relaid, k=2, random_state=5, passes=10, cache=cache)
+    stab_again = topics.stability(model_again, n_refits=2, n=8, progress=False, cache=cache)
+    pd.testing.assert_frame_equal(stab_again.topics, stab.topics)
