@@ -87,6 +87,30 @@ def _warn_once(location: Path, message: str) -> None:
         warnings.warn(f"result cache {location}: {message}; computing without the cache", RuntimeWarning, stacklevel=4)
 
 
+def _create_key(key_path: Path) -> None:
+    """Create the key file once, complete, readable by its owner only.
+
+    The key is written to a file of this process's own and then hard-linked into place: the
+    link either appears with the whole key or fails because another process made the key first.
+    (Creating the key file itself with ``O_EXCL`` and then writing it let worker processes that
+    open a new cache side by side read it empty, and compute without the cache.)
+    """
+    staging = key_path.with_name(f"{key_path.name}.{os.getpid()}.{os.urandom(4).hex()}")
+    fd = os.open(staging, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(os.urandom(_KEY_BYTES))
+    try:
+        os.link(staging, key_path)
+    except FileExistsError:
+        pass  # another process made the key first: use theirs
+    except OSError:
+        # a file system without hard links: a rename is atomic too, though not exclusive
+        if not key_path.exists():
+            os.replace(staging, key_path)
+    finally:
+        staging.unlink(missing_ok=True)
+
+
 def open_cache_folder(location: Path) -> bytes:
     """Create or check a cache folder of this user's and return its secret key.
 
@@ -122,14 +146,8 @@ def open_cache_folder(location: Path) -> bytes:
             f"in it; run chmod go-w {location}"
         )
     key_path = location / KEY_FILE
-    try:
-        # O_EXCL: the key is made once, by whoever creates the folder, readable by its owner only.
-        fd = os.open(key_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        pass
-    else:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(os.urandom(_KEY_BYTES))
+    if not key_path.exists():
+        _create_key(key_path)
     info = key_path.lstat()
     if not stat.S_ISREG(info.st_mode) or (hasattr(os, "getuid") and info.st_uid != os.getuid()):
         raise PermissionError(f"{KEY_FILE} is not a file of this user's")

@@ -49,3 +49,31 @@ def test_default_location_follows_the_environment(tmp_path, monkeypatch):
 def test_bad_cache_argument_is_named():
     with pytest.raises(TypeError, match="cache must be"):
         resultcache.cached(_add, 3)
+
+
+def _open_after(barrier, location, queue):
+    barrier.wait()
+    try:
+        queue.put(resultcache.open_cache_folder(location))
+    except OSError as error:
+        queue.put(repr(error))
+
+
+def test_processes_opening_a_new_cache_side_by_side_get_one_whole_key(tmp_path):
+    # Worker processes of a sweep open the same new cache at once; each must read the whole key
+    # (a half-written one made them compute without the cache).
+    import multiprocessing
+
+    context = multiprocessing.get_context("fork")
+    for attempt in range(10):
+        location = tmp_path / f"cache-{attempt}"
+        barrier, queue = context.Barrier(6), context.Queue()
+        workers = [context.Process(target=_open_after, args=(barrier, location, queue)) for _ in range(6)]
+        for worker in workers:
+            worker.start()
+        keys = [queue.get(timeout=30) for _ in workers]
+        for worker in workers:
+            worker.join()
+        assert all(isinstance(key, bytes) and len(key) == 32 for key in keys), keys
+        assert len(set(keys)) == 1
+        assert sorted(p.name for p in location.iterdir()) == [resultcache.KEY_FILE]  # no staging files left

@@ -108,7 +108,7 @@ def test_sweep_and_stability_come_from_the_cache_when_nothing_changed(two_topic_
         kwargs = {"ks": [2], "random_state": 5, "passes": 10, "progress": False, "cache": cache} | change
         with pytest.raises(AssertionError, match="refitted"):
             topics.sweep_k(two_topic_corpus, **kwargs)
-    smaller = topics.TopicCorpus(dtm=two_topic_corpus.dtm.trim(min_docfreq=2), tokens=two_topic_corpus.tokens,
+    smaller = topics.TopicCorpus(dtm=two_topic_corpus.dtm.trim(min_termfreq=20), tokens=two_topic_corpus.tokens,
                                  texts=two_topic_corpus.texts, unit=two_topic_corpus.unit, steps=two_topic_corpus.steps)
     with pytest.raises(AssertionError, match="refitted"):
         topics.sweep_k(smaller, ks=[2], random_state=5, passes=10, progress=False, cache=cache)
