@@ -185,34 +185,34 @@ def run_all(corpus: SyntheticCorpus, texts: list[str], mb: float, scratch: Path)
     report("Segmenter(engine='rjieba').cut_pos", t_fast_pos, t_ref_pos, same(got, pairs) + " to posseg")
     tags = fingerprint([tag for _, tag in ref.cut_pos(t)] for t in texts)
 
+    # every tokenize() setting measured below: with and without tags, each engine
+    settings = [(pos, (words, tags if pos else None), engine, segmenter)
+                for pos in (False, True) for engine, segmenter in (("rjieba", fast), ("jieba", ref))]
+
     print("\ntokenize(corpus, unit='paragraph', cache=False), whole pipeline "
           "(ratios against n_jobs=1 of the same engine):")
-    for pos in (False, True):
-        expected = (words, tags if pos else None)
-        for engine, segmenter in (("rjieba", fast), ("jieba", ref)):
-            def run(n_jobs):
-                return tokenize(corpus, unit="paragraph", pos=pos, segmenter=segmenter, n_jobs=n_jobs, cache=False)
+    for pos, expected, engine, segmenter in settings:
+        def run(n_jobs):
+            return tokenize(corpus, unit="paragraph", pos=pos, segmenter=segmenter, n_jobs=n_jobs, cache=False)
 
-            one, t_one = measure(lambda: run(1))
-            report(f"engine={engine!r}, pos={pos}, n_jobs=1", t_one, None, same(one, expected))
-            two, t_two = measure(lambda: run(2))
-            report(f"engine={engine!r}, pos={pos}, n_jobs=2", t_two, t_one, same(two, expected))
+        one, t_one = measure(lambda: run(1))
+        report(f"engine={engine!r}, pos={pos}, n_jobs=1", t_one, None, same(one, expected))
+        two, t_two = measure(lambda: run(2))
+        report(f"engine={engine!r}, pos={pos}, n_jobs=2", t_two, t_one, same(two, expected))
 
     print("\ntoken cache: tokenize(corpus, unit='paragraph', n_jobs=1) with cache=False, then twice with "
           "cache=<empty folder> (cold, warm); ratios against cache=False:")
-    for pos in (False, True):
-        expected = (words, tags if pos else None)
-        for engine, segmenter in (("rjieba", fast), ("jieba", ref)):
-            def run(cache):
-                return tokenize(corpus, unit="paragraph", pos=pos, segmenter=segmenter, n_jobs=1, cache=cache)
+    for pos, expected, engine, segmenter in settings:
+        def run(cache):
+            return tokenize(corpus, unit="paragraph", pos=pos, segmenter=segmenter, n_jobs=1, cache=cache)
 
-            cache = TokenCache(scratch / f"tokens-{engine}-{pos}")
-            _, t_none = measure(lambda: run(False))
-            report(f"engine={engine!r}, pos={pos}, no cache", t_none)
-            cold, t_cold = measure(lambda: run(cache))
-            report(f"engine={engine!r}, pos={pos}, cold cache (segment + write)", t_cold, t_none, same(cold, expected))
-            warm, t_warm = measure(lambda: run(cache))
-            report(f"engine={engine!r}, pos={pos}, warm cache", t_warm, t_none, same(warm, expected))
+        cache = TokenCache(scratch / f"tokens-{engine}-{pos}")
+        _, t_none = measure(lambda: run(False))
+        report(f"engine={engine!r}, pos={pos}, no cache", t_none)
+        cold, t_cold = measure(lambda: run(cache))
+        report(f"engine={engine!r}, pos={pos}, cold cache (segment + write)", t_cold, t_none, same(cold, expected))
+        warm, t_warm = measure(lambda: run(cache))
+        report(f"engine={engine!r}, pos={pos}, warm cache", t_warm, t_none, same(warm, expected))
         size = sum(p.stat().st_size for p in cache.directory.iterdir())
         print(f"  (cache folder for one setting: {size / 1e6:.1f} MB for {len(cache):,} entries)")
     from corpus_tools.segment.cache import unit_keys
