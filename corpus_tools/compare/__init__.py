@@ -41,7 +41,9 @@ from .keyness import group_counts, keyness, keyness_summary, top_keyness
 from .profile import group_profile, mattr, named_entities, quantified_sentences
 from .reuse import plot_reuse_coverage, plot_reuse_matrix, reuse_coverage, reuse_matrix, shared_passages
 from .similarity import (
+    MAX_SQUARE_DOCS,
     cluster_order,
+    document_neighbours,
     document_similarity,
     group_similarity,
     similarity_table,
@@ -52,10 +54,12 @@ from .timeline import CAMPAIGN_WINDOW, dated_events, mobilisation_lag, plot_time
 
 __all__ = [
     "CAMPAIGN_WINDOW",
+    "MAX_SQUARE_DOCS",
     "claims_by_group",
     "cluster_order",
     "dated_events",
     "dendrogram_plot",
+    "document_neighbours",
     "document_similarity",
     "group_counts",
     "group_profile",
