@@ -134,4 +134,5 @@ def test_every_page_is_under_15000_px_at_1400_px_wide(mixed_run, tmp_path):
         found = re.search(r'data-height="(\d+)"', dom)
         assert found, f"no height measured for {page.name}"
         heights[page.name] = int(found.group(1))
+    print("page heights at 1400 px wide:", heights)  # shown by pytest -rP, for the closing note of a change
     assert heights and all(height < 15_000 for height in heights.values()), heights
