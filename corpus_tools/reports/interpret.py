@@ -640,7 +640,7 @@ def keyness_reading(keyness: pd.DataFrame, *, group_sizes: Mapping[str, int] | p
         Documents per group.
     """
     if keyness.empty:
-        return empty_result("term frequent enough to test", hint="Lower `min_term_count` or add documents.")
+        return empty_result("term frequent enough to test", hint="Lower `min_termfreq` or add documents.")
     comparable = _comparable(group_sizes)
     if not comparable:
         return reading(f"Every group has fewer than {MIN_GROUP_DOCS} documents: the terms ranked highest show what "
