@@ -201,29 +201,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     return 0
 
 
-#: Seconds an interrupted command may take to exit after its run is recorded (see :func:`command`).
-EXIT_GRACE_SECONDS = 5.0
-
-
-def command(argv: Sequence[str] | None = None) -> None:
-    """The ``dangshi-reports`` command: :func:`main`, then an exit that an interrupt cannot hold up.
-
-    After Ctrl-C the run is recorded (the notebooks interrupted, the partial run kept) before
-    :func:`main` returns 130. A thread of the kernel client left waiting on the killed kernel can
-    still keep the interpreter from exiting (seen in a loaded test run as a Ctrl-C that took
-    over a minute), so the process leaves at once if it has not exited within
-    :data:`EXIT_GRACE_SECONDS`. Code that calls :func:`main` itself is not affected.
-    """
-    import threading
-
-    code = main(argv)
-    if code == 130:
-        watchdog = threading.Timer(EXIT_GRACE_SECONDS, os._exit, args=(130,))
-        watchdog.daemon = True
-        watchdog.start()
-    sys.exit(code)
-
-
 def _from_cwd(path: str) -> Path:
     return Path(path).expanduser().absolute()
 
