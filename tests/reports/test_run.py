@@ -444,6 +444,10 @@ def test_ctrl_c_stops_the_kernel_at_once_and_names_the_notebook(small_project, t
             env=env,
             stderr=subprocess.PIPE,
             text=True,
+            # A shell without job control starts background commands with SIGINT ignored, and
+            # the runner would inherit that (as a user's `nohup ... &` intends): the test is
+            # about what Ctrl-C does, so the runner starts with the default disposition.
+            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
         )
         deadline = time.monotonic() + 120
         while not pid_file.exists() or not pid_file.read_text():
