@@ -25,7 +25,7 @@ import pandas as pd
 
 from ..compat import renamed_parameters
 from ..io import CorpusReadError, RawDocument, ReadOptions, ReadProblem, iter_documents
-from ..parallel import mp_context, n_workers, worker_pool
+from ..parallel import DaskExecutor, dask_executor, mp_context, n_workers, worker_pool
 from ..progress import progress as _progress
 from .core import PROBLEM_COLUMNS, QUALITY_LOG_COLUMNS, Corpus, blocks_frame, empty_problems
 from .document import ProcessedDocument, merge_docvars, process_document
@@ -90,7 +90,10 @@ class _Cleaner:
     Documents are batched as they arrive. Once the text read so far reaches the threshold
     for ``n_jobs`` (at once for an explicit ``n_jobs`` > 1), batches go to worker processes,
     which clean them while this process goes on reading; below it, no worker starts and the
-    batches are cleaned here at the end.
+    batches are cleaned here at the end. When a Dask scheduler is named
+    (:func:`corpus_tools.parallel.dask_scheduler`) and ``n_jobs`` is not 1, every batch goes to
+    the cluster as soon as it is cut, whatever the size; the results are joined in the same
+    order.
     """
 
     def __init__(self, n_jobs: int | None, *, show_progress: bool) -> None:
@@ -98,12 +101,14 @@ class _Cleaner:
         self._threshold = CLEAN_PARALLEL_MIN_CHARS[self._context.get_start_method()]
         self._n_jobs = n_jobs
         n_workers(n_jobs, 0, self._threshold)  # a bad n_jobs fails before anything is read
+        # Connected before anything is read, so that an unreachable scheduler fails at once.
+        self._cluster: DaskExecutor | None = dask_executor() if n_jobs != 1 else None
         self._show_progress = show_progress
         self._batches: list[_Batch] = []
         self._pending: list[tuple[str, str]] = []
         self._pending_chars = 0
         self._total_chars = 0
-        self._pool: ProcessPoolExecutor | None = None
+        self._pool: ProcessPoolExecutor | DaskExecutor | None = None
         self._warmed = False
         self._frozen = False
 
@@ -118,6 +123,14 @@ class _Cleaner:
         if self._pending:
             self._batches.append(_Batch(self._pending))
             self._pending, self._pending_chars = [], 0
+        if self._cluster is not None:
+            if self._pool is None:
+                logger.info("cleaning on the Dask cluster at %s while reading", self._cluster.client.scheduler.address)
+                self._pool = self._cluster
+            for batch in self._batches:
+                if batch.future is None and batch.done is None:
+                    batch.future = self._pool.submit(_process_batch, batch.documents)
+            return
         workers = n_workers(self._n_jobs, self._total_chars, self._threshold)
         if workers <= 1:
             return
@@ -168,7 +181,7 @@ class _Cleaner:
             self.close()
 
     def close(self) -> None:
-        """Stop the workers (after an error while reading, too)."""
+        """Stop the workers, or cancel the cluster's tasks (after an error while reading, too)."""
         if self._pool is not None:
             self._pool.shutdown(cancel_futures=True)
             self._pool = None
@@ -248,6 +261,8 @@ def read_corpus(
         Processes that clean the texts. ``None`` (default): every core for corpora of
         :data:`CLEAN_PARALLEL_MIN_CHARS` characters or more, one process below (starting
         workers would cost more than they save); ``-1``: every core; ``1``: this process only.
+        When a Dask scheduler is named (``DANGSHI_DASK_SCHEDULER`` or
+        :func:`corpus_tools.parallel.use_dask`), every value but ``1`` cleans on the cluster.
         The result is the same whatever ``n_jobs`` is.
     progress : bool, default True
         Report progress while cleaning a corpus of more than one batch (see

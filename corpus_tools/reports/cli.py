@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any, get_args
 
 from corpus_tools.io.options import Format
+from corpus_tools.parallel import DASK_SCHEDULER_ENV
 
 from .errors import NotebookFailedError, ReportArgumentError
 from .kernels import KERNEL_NAME, ensure_kernel
@@ -117,6 +118,14 @@ def _build_parser() -> argparse.ArgumentParser:
         help="notebooks run at the same time, each in its own kernel (default: one per CPU core)",
     )
     parser.add_argument(
+        "--dask-scheduler",
+        metavar="ADDRESS",
+        help="read and clean the corpus, and run the notebooks' per-document analyses and side-by-side "
+        "topic fits, on the Dask cluster of this running scheduler (e.g. tcp://10.0.0.5:8786; start one "
+        f"with `dask scheduler` and `dask worker ADDRESS`); the tables are the same. Set for the run as "
+        f"{DASK_SCHEDULER_ENV}, which is used when this option is not given (default: this machine)",
+    )
+    parser.add_argument(
         "--install-kernel",
         action="store_true",
         help="register the Jupyter kernel for this interpreter and exit",
@@ -190,6 +199,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             log_output=args.log_output,
             n_jobs=args.n_jobs,
             read_options=read_options or None,
+            dask_scheduler=args.dask_scheduler,
         )
     except ReportArgumentError as exc:
         logger.error("%s", exc)

@@ -21,6 +21,7 @@ from corpus_tools.corpus.store import combined_sha256, file_hashes, sha256_file
 from corpus_tools.environment import PROGRESS_ENV, raw_value
 
 __all__ = [
+    "EXECUTION_MANIFEST_FIELDS",
     "KEY_PACKAGES",
     "MANIFEST_FILE",
     "VARYING_MANIFEST_FIELDS",
@@ -56,6 +57,12 @@ KEY_PACKAGES = (
 
 #: The fields of ``run.json`` that differ between two runs of the same inputs (see run_reports).
 VARYING_MANIFEST_FIELDS = ("run_id", "started_at", "finished_at", "wall_seconds")
+
+#: The fields of ``run.json`` that say how a run was executed, not what it computed: the
+#: notebooks run side by side (``jobs``) and the Dask scheduler the corpus reading and the
+#: per-document analyses ran on (``dask_scheduler``, None for this machine). Two runs of the
+#: same inputs that differ only here have tables and figures that hash the same.
+EXECUTION_MANIFEST_FIELDS = ("jobs", "dask_scheduler")
 
 
 _MANIFEST_VERSION = 1
@@ -141,9 +148,14 @@ def _output_hashes(run_dir: Path) -> dict[str, str]:
 
 
 def new_manifest(
-    run_id: str, root: Path, corpus_path: Path, metadata_path: Path | None, kernel_name: str
+    run_id: str, root: Path, corpus_path: Path, metadata_path: Path | None, kernel_name: str,
+    *, dask_scheduler: str | None = None,
 ) -> dict[str, Any]:
-    """The manifest of a run about to start: inputs hashed, versions, git state, no notebooks yet."""
+    """The manifest of a run about to start: inputs hashed, versions, git state, no notebooks yet.
+
+    `dask_scheduler` (the cluster's address, or None) is recorded as an execution setting
+    (:data:`EXECUTION_MANIFEST_FIELDS`).
+    """
     corpus_hashes = file_hashes(corpus_path)
     if metadata_path is not None and not metadata_path.is_relative_to(corpus_path):
         # Keyed by file name alone so the combined hash does not depend on where it lives.
@@ -159,6 +171,7 @@ def new_manifest(
         "project_root": str(root),
         "kernel": kernel_name,
         "kernel_environment": {"PYTHONHASHSEED": "0", PROGRESS_ENV: raw_value(PROGRESS_ENV, "log")},
+        "dask_scheduler": dask_scheduler,
         "git": _git_state(root),
         "python": {
             "version": platform.python_version(),

@@ -17,6 +17,7 @@ from typing import Any
 
 from corpus_tools.compat import renamed_parameters
 from corpus_tools.environment import PROGRESS_ENV, raw_value, PROJECT_ROOT_ENV
+from corpus_tools.parallel import DASK_SCHEDULER_ENV, dask_scheduler as scheduler_in_force, use_dask
 from corpus_tools.paths import project_root, resolve_path
 
 from .errors import KernelDiedError, NotebookFailedError, ReportArgumentError
@@ -109,6 +110,36 @@ def ingest_once(
     return True
 
 
+def _check_scheduler(address: str | None) -> str | None:
+    """The run's Dask scheduler (given, else ``DANGSHI_DASK_SCHEDULER``), checked to answer."""
+    if address is not None and (not isinstance(address, str) or not address.strip()):
+        raise ReportArgumentError(
+            f"dask_scheduler must be a scheduler address such as tcp://10.0.0.5:8786, got {address!r}"
+        )
+    with _environment({DASK_SCHEDULER_ENV: address.strip()} if address else {}):
+        scheduler = scheduler_in_force()
+        if scheduler is None:
+            return None
+        try:
+            with _cluster(scheduler):  # connects, so an unreachable scheduler fails before any work
+                pass
+        except ConnectionError as error:
+            raise ReportArgumentError(f"--dask-scheduler / {DASK_SCHEDULER_ENV}: {error}") from error
+    return scheduler
+
+
+@contextmanager
+def _cluster(scheduler: str | None) -> Iterator[None]:
+    # This process's work (the ingest) goes to the cluster, and the connection made for it is
+    # closed afterwards; without a scheduler nothing changes (use_dask(None) would also ignore
+    # a DANGSHI_DASK_SCHEDULER set by the caller, which the check above has already folded in).
+    if scheduler is None:
+        yield
+        return
+    with use_dask(scheduler):
+        yield
+
+
 @renamed_parameters(jobs="n_jobs")
 def run_reports(
     *,
@@ -122,6 +153,7 @@ def run_reports(
     log_output: bool = False,
     n_jobs: int | None = None,
     read_options: Mapping[str, Any] | None = None,
+    dask_scheduler: str | None = None,
 ) -> Path:
     """Execute the numbered notebooks on a corpus into a new report folder.
 
@@ -155,6 +187,12 @@ def run_reports(
         Options of :func:`corpus_tools.read_corpus` for reading the corpus, e.g.
         ``{"text_column": "content", "min_han_share": 0.3}``; passed to the notebooks as their
         ``read_options`` parameter (see :func:`check_read_options`).
+    dask_scheduler : str, optional
+        The address of a running Dask scheduler (``"tcp://10.0.0.5:8786"``): the corpus is
+        read and cleaned, and every notebook's per-document analyses and side-by-side topic
+        fits run, on that cluster's workers (see :mod:`corpus_tools.parallel`); the tables are
+        the same. Set for this run as ``DANGSHI_DASK_SCHEDULER``, which is used when this is
+        not given. Recorded in ``run.json`` as ``dask_scheduler``, an execution setting.
 
     Returns
     -------
@@ -165,7 +203,8 @@ def run_reports(
     ------
     ReportArgumentError
         Before anything runs: a missing corpus, metadata file or notebook, an undeclared or
-        reserved parameter, a bad or already used run id.
+        reserved parameter, a bad or already used run id, a Dask scheduler that cannot be
+        reached.
     NotebookFailedError
         When a notebook fails. Its message names the notebook, the cell and the error; the
         partial run is kept in ``<reports_dir>/failed-<run_id>`` and ``latest`` is untouched.
@@ -242,6 +281,7 @@ def run_reports(
             "ct.open_corpus(corpus_dir, ..., **read_options))"
         )
     check_parameters(extra, declared)
+    scheduler = _check_scheduler(dask_scheduler)
     reports_path = resolve_path(reports_dir)
     if reports_path.exists() and not reports_path.is_dir():
         raise ReportArgumentError(f"reports folder {reports_path} is a file; give --reports-dir a folder")
@@ -253,7 +293,7 @@ def run_reports(
         ensure_kernel(kernel_name)
         exporter = html_exporter()
         t_run = time.perf_counter()
-        manifest = new_manifest(run_id, root, corpus_path, metadata_path, kernel_name)
+        manifest = new_manifest(run_id, root, corpus_path, metadata_path, kernel_name, dask_scheduler=scheduler)
     except BaseException:
         shutil.rmtree(work_dir, ignore_errors=True)  # nothing ran: give the id back
         raise
@@ -360,7 +400,10 @@ def run_reports(
     kernel_env = {PROJECT_ROOT_ENV: str(root), "PYTHONHASHSEED": "0"}
     # Headless runs log progress lines instead of drawing widget bars into the report.
     kernel_env[PROGRESS_ENV] = raw_value(PROGRESS_ENV, "log")
-    with _environment(kernel_env):
+    if scheduler is not None:
+        # The kernels connect to the cluster themselves (corpus_tools.parallel.dask_client).
+        kernel_env[DASK_SCHEDULER_ENV] = scheduler
+    with _environment(kernel_env), _cluster(scheduler):
         ingest_once(corpus_path, metadata_path, given, declared)
     failed: tuple[dict[str, Any], BaseException] | None = None
     beat_stop = threading.Event()
