@@ -43,6 +43,7 @@ __all__ = [
     "CONVERGENCE_COLUMNS",
     "DEFAULT_SAMPLE_UNITS",
     "DEFAULT_TOL",
+    "DEFAULT_TRAIN_UNITS",
     "FIT_MIN_TOKEN_PASSES",
     "LdaSettings",
     "check_k",
@@ -66,6 +67,13 @@ Eta = Literal["symmetric", "auto"] | float | None
 DEFAULT_TOL = 1e-5
 #: Default `sample_units` of the K sweep and the stability refits.
 DEFAULT_SAMPLE_UNITS = 5000
+#: Default `train_units` of every fit: the most units one model is trained on. A fit's cost
+#: grows with its training tokens and passes (about 1e-5 s per token and pass on 2 cores):
+#: the final fit on the 6,541 paragraphs of ``benchmarks/report_scale.py``'s 5 MB corpus
+#: takes 35 s, so one on the ~130,000 of its 100 MB corpus would take over ten minutes, and
+#: the report fits three (the model and two refits for the effects). Corpora up to about
+#: 15 MB of articles (20,000 paragraphs) are still trained on every unit.
+DEFAULT_TRAIN_UNITS = 20_000
 #: Training units whose bound is computed after every pass (a fixed sample when there are more):
 #: gensim's bound re-infers every unit's topic shares, as costly as a training pass on all units.
 BOUND_UNITS = 1000
@@ -132,6 +140,14 @@ class LdaSettings:
         refits, :func:`~corpus_tools.topics.with_refits`) the processes share the fits, each
         fitted in one process (:func:`map_fits`), so their tables are the same whatever
         `n_jobs` is; ``None`` then runs them side by side from :data:`FIT_MIN_TOKEN_PASSES`.
+    train_units : int or None, default 20000
+        The most units a fit trains on. A corpus with more units is trained on a simple random
+        sample of this many, drawn with the fit's `random_state` (:func:`sample_rows`), and
+        the topic shares of *every* unit are then inferred from the trained topics, so tables
+        and effects still cover the whole corpus. This bounds a fit's cost on a large corpus
+        (see :data:`DEFAULT_TRAIN_UNITS`); None trains on every unit whatever their number.
+        Topics that only a handful of units carry may be missed in a sample: raise it (or
+        None) for a final model on a large corpus when time allows.
 
     Raises
     ------
@@ -156,6 +172,7 @@ class LdaSettings:
     chunksize: int = 2000
     gamma_threshold: float = 0.001
     n_jobs: int | None = 1
+    train_units: int | None = DEFAULT_TRAIN_UNITS
 
     def __post_init__(self) -> None:
         if isinstance(self.alpha, str) and self.alpha not in ("symmetric", "asymmetric", "auto"):
@@ -170,6 +187,11 @@ class LdaSettings:
                                      or not 0 <= self.tol < 1):
             raise ValueError(f"LdaSettings.tol is a relative change in [0, 1) or None (always run `passes`), "
                              f"got {self.tol!r}")
+        if self.train_units is not None and (isinstance(self.train_units, bool)
+                                             or not isinstance(self.train_units, int | np.integer)
+                                             or self.train_units < 2):
+            raise ValueError(f"LdaSettings.train_units must be None (every unit) or an integer of at least 2, "
+                             f"got {self.train_units!r}")
         if not isinstance(self.gamma_threshold, int | float) or self.gamma_threshold <= 0:
             raise ValueError(f"LdaSettings.gamma_threshold must be a positive number, got {self.gamma_threshold!r}")
         try:
@@ -495,7 +517,8 @@ def check_k(k: int, n_units: int, n_terms: int, *, plural: str) -> None:
     if k >= n_units:
         raise TopicInputError(
             f"K={k} topics need more than {k} {plural}, but only {n_units} are available: lower K "
-            "or the other settings that drop units (min_docfreq, min_unit_tokens, heldout_prop)"
+            "or the other settings that drop units (min_docfreq, min_unit_tokens, heldout_prop, sample_units, "
+            "train_units)"
         )
     if k >= n_terms:
         raise TopicInputError(

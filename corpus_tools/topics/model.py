@@ -73,9 +73,31 @@ class TopicModel:
     convergence: pd.DataFrame = field(repr=False)
 
     def __repr__(self) -> str:
+        trained = "" if self.n_train_units == self.corpus.n_units else f", trained on {self.n_train_units}"
         return (
             f"TopicModel(K={self.k}, random_state={self.random_state}, {self.corpus.n_units} "
-            f"{self.corpus.unit_plural} x {self.corpus.n_terms} terms)"
+            f"{self.corpus.unit_plural} x {self.corpus.n_terms} terms{trained})"
+        )
+
+    @property
+    def n_train_units(self) -> int:
+        """int: the units the model was trained on: all, or a sample of ``train_units`` (:class:`LdaSettings`)."""
+        return min(self.corpus.n_units, self.lda_settings.train_units or self.corpus.n_units)
+
+    @property
+    def training_summary(self) -> str:
+        """str: one sentence saying which units the topics were learned from, for a report.
+
+        A model fitted on every unit says so; one fitted on a sample names the sample's size
+        and seed, and that the topic shares of every unit were inferred from its topics.
+        """
+        plural = self.corpus.unit_plural
+        if self.n_train_units == self.corpus.n_units:
+            return f"The topics were learned from all {self.corpus.n_units} {plural}."
+        return (
+            f"The topics were learned from a random sample of {self.n_train_units} of the {self.corpus.n_units} "
+            f"{plural} (train_units, drawn with random_state={self.random_state}); the topic shares of all "
+            f"{self.corpus.n_units} were then inferred from them."
         )
 
     # -- basic quantities -----------------------------------------------------------------------
@@ -368,7 +390,7 @@ def fit_lda(
     cache: bool | str | os.PathLike[str] = True,
     **options: Any,
 ) -> TopicModel:
-    """Fit an LDA model with K topics to every unit of a topic corpus.
+    """Fit an LDA model with K topics to a topic corpus and infer the topic shares of every unit.
 
     Parameters
     ----------
@@ -383,8 +405,11 @@ def fit_lda(
         ``LdaSettings()``, whose fields document them.
     **options
         Fields of :class:`~corpus_tools.topics.LdaSettings` (``alpha``, ``eta``, ``passes``,
-        ``tol``, ``iterations``, ``chunksize``, ``gamma_threshold``, ``n_jobs``) that replace
-        those of `settings`, e.g. ``fit_lda(tc, k=5, random_state=1, passes=80)``.
+        ``tol``, ``iterations``, ``chunksize``, ``gamma_threshold``, ``n_jobs``,
+        ``train_units``) that replace those of `settings`, e.g.
+        ``fit_lda(tc, k=5, random_state=1, passes=80)``. With more units than ``train_units``
+        (default 20,000) the model is trained on a seeded sample of them and every unit's
+        topic shares are inferred from it (:attr:`TopicModel.training_summary` says which).
     track_bound : bool, default True
         Compute the training corpus's per-word bound after every pass (one extra E-step per
         pass; one process only).
@@ -432,7 +457,8 @@ def fit_lda(
     (``benchmarks/topics_scaling.py``); more processes pay off with more cores.
     """
     settings = lda_settings(settings, options, caller="fit_lda")
-    fitting.check_k(k, tc.n_units, tc.n_terms, plural=tc.unit_plural)
+    fitting.check_k(k, len(fitting.sample_rows(tc.n_units, settings.train_units, random_state)), tc.n_terms,
+                    plural=tc.unit_plural)
     # Several processes finish chunks in varying order: such a fit is not a function of its
     # arguments, so it is never cached.
     fit = cached(_fit_counts, cache if settings.processes == 1 else False)
@@ -452,8 +478,12 @@ def _fit_counts(
 ) -> tuple[Any, pd.DataFrame, tuple[int, ...], np.ndarray, np.ndarray]:
     # The result cache keys on this function's code: models cached before the convergence
     # table's perplexity became exp(-bound) (it was 2 ** -bound) are not reused.
-    lda, convergence = fitting.train(matrix, terms, k=int(k), random_state=random_state,
+    rows = fitting.sample_rows(matrix.shape[0], settings.train_units, random_state)
+    training = matrix if len(rows) == matrix.shape[0] else matrix[rows]
+    lda, convergence = fitting.train(training, terms, k=int(k), random_state=random_state,
                                      settings=settings, track_bound=track_bound)
     fitting.log_fit(f"LDA K={k} random_state={random_state}", convergence)
+    # Every unit's shares, the sample's and the rest's, come from one inference with the
+    # trained topics, so they are alike whether a unit was in the sample or not.
     theta_raw, order, phi = fitting.ordered_topics(lda, matrix, seed=random_state, chunksize=settings.chunksize)
     return lda, convergence, tuple(int(i) for i in order), phi, theta_raw[:, order]

@@ -206,7 +206,8 @@ def sweep_k(
         this many units is used whole, and None always uses every unit. The sample is also
         the reference corpus of coherence. Choosing K needs the models' relative quality,
         which a few thousand units show; :func:`~corpus_tools.topics.fit_lda` then fits the
-        chosen K on every unit. ``scores`` records ``n_corpus_units`` and ``n_sampled_units``.
+        chosen K on every unit (or on a larger sample, its ``train_units``). ``scores``
+        records ``n_corpus_units`` and ``n_sampled_units``.
     n : int, default 10
         Top terms per topic scored for coherence.
     settings : LdaSettings, optional

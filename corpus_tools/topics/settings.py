@@ -38,7 +38,7 @@ from typing import Any
 import numpy as np
 
 from ..compat import REMOVED_IN, renamed_parameters
-from .lda import DEFAULT_SAMPLE_UNITS, DEFAULT_TOL, LdaSettings, check_sample_units
+from .lda import DEFAULT_SAMPLE_UNITS, DEFAULT_TOL, DEFAULT_TRAIN_UNITS, LdaSettings, check_sample_units
 from .model import fit_lda
 from .prepare import MIN_UNITS, UNITS, topic_corpus
 from .select import K_RULES, choose_k, min_sweep_units, sweep_k
@@ -70,11 +70,14 @@ phrase_threshold, min_termfreq, min_docfreq, max_docfreq_prop, min_unit_tokens
     k, k_rule
         The reported K: None lets the rule (``"coherence"``, ``"c_v"``, ``"c_npmi"`` or
         ``"perplexity"``) choose it from the sweep.
-    alpha, eta, passes, tol, iterations, n_jobs, random_state
+    alpha, eta, passes, tol, iterations, n_jobs, train_units, random_state
         Every LDA fit (:meth:`fit_args`, see :func:`corpus_tools.topics.fit_lda`): `passes` is
         the most passes, `tol` the relative change of the per-word bound at which a fit stops
         earlier (None: always `passes`); `n_jobs` the processes that share the K sweep's fits
-        and the refits (None: decided by size; see :class:`~corpus_tools.topics.LdaSettings`).
+        and the refits (None: decided by size; see :class:`~corpus_tools.topics.LdaSettings`);
+        `train_units` the most units the reported model and its refits for the effects are
+        trained on (a count; a larger corpus is sampled and every unit's shares inferred;
+        None: all).
     stability_runs
         Refits with ``random_state + 1 …`` that judge each topic's stability (a count).
 
@@ -109,6 +112,8 @@ phrase_threshold, min_termfreq, min_docfreq, max_docfreq_prop, min_unit_tokens
     n_jobs: int | None = None
     # The K sweep and the stability refits use a seeded sample of this many units.
     sample_units: int | None = DEFAULT_SAMPLE_UNITS
+    # The reported model and its refits are trained on a seeded sample of this many units.
+    train_units: int | None = DEFAULT_TRAIN_UNITS
     coherence_n: int = 10
     stability_runs: int = 5
     random_state: int = 42
@@ -157,9 +162,9 @@ phrase_threshold, min_termfreq, min_docfreq, max_docfreq_prop, min_unit_tokens
 
     @property
     def lda(self) -> LdaSettings:
-        """LdaSettings: the options of every fit (``alpha, eta, passes, tol, iterations, n_jobs``)."""
+        """LdaSettings: the options of every fit (``alpha, eta, passes, tol, iterations, n_jobs, train_units``)."""
         return LdaSettings(alpha=self.alpha, eta=self.eta, passes=self.passes, tol=self.tol,
-                           iterations=self.iterations, n_jobs=self.n_jobs)
+                           iterations=self.iterations, n_jobs=self.n_jobs, train_units=self.train_units)
 
     @property
     def min_units(self) -> int:

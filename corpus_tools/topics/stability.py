@@ -134,7 +134,8 @@ def _refit_phi(tc: TopicCorpus, rows: np.ndarray, *, k: int, random_state: int, 
 class _Refits:
     """What every refit reads (handed once to each worker process).
 
-    `rows` are the units a :func:`stability` refit is fitted on; :func:`with_refits` fits every unit.
+    `rows` are the units a :func:`stability` refit is fitted on; :func:`with_refits` fits as
+    :func:`~corpus_tools.topics.fit_lda` does (every unit, up to the settings' ``train_units``).
     """
 
     tc: TopicCorpus

@@ -62,6 +62,51 @@ def test_topics_are_numbered_by_prevalence(two_topic_model):
 
 
 # --------------------------------------------------------------------------------------------
+# Training on a sample of the units (train_units)
+# --------------------------------------------------------------------------------------------
+
+
+def _rows_as_set(phi: np.ndarray) -> set[tuple[float, ...]]:
+    return {tuple(np.round(row, 12)) for row in phi}
+
+
+def test_a_model_trained_on_a_sample_learns_the_samples_topics_and_covers_every_unit(two_topic_corpus):
+    fit = dict(k=2, random_state=7, passes=30, tol=None, iterations=200, cache=False)
+    sampled = topics.fit_lda(two_topic_corpus, train_units=12, **fit)
+    assert sampled.n_train_units == 12 and sampled.corpus.n_units == 30
+    # The topics are those of a model fitted to the 12 sampled units alone (the same seed, the
+    # same rows), whatever order the whole corpus's prevalence puts them in.
+    rows = fitting.sample_rows(30, 12, 7)
+    assert len(rows) == 12 and len(set(rows.tolist())) == 12
+    alone = topics.fit_lda(two_topic_corpus.subset(rows), train_units=None, **fit)
+    assert _rows_as_set(sampled.phi) == _rows_as_set(alone.phi)
+    # Every unit, sampled or not, has inferred shares, and the planted structure holds for all.
+    assert sampled.theta.shape == (30, 2) and np.allclose(sampled.theta.sum(axis=1), 1.0)
+    top = [set(terms) for terms in sampled.top_terms(8)]
+    agri_topic = 0 if top[0] == set(AGRICULTURE) else 1
+    is_agri = two_topic_corpus.dtm.docvars["group"].to_numpy() == "甲县"
+    dominant = sampled.theta.argmax(axis=1)
+    assert (dominant[is_agri] == agri_topic).all() and (dominant[~is_agri] == 1 - agri_topic).all()
+    assert "trained on 12" in repr(sampled)
+    assert sampled.training_summary.startswith("The topics were learned from a random sample of 12 of the 30 paragraphs")
+
+
+def test_train_units_at_or_above_the_corpus_size_trains_on_every_unit(two_topic_corpus, two_topic_model):
+    fit = dict(k=2, random_state=7, passes=30, tol=None, iterations=200, cache=False)
+    for train_units in (30, None):
+        model = topics.fit_lda(two_topic_corpus, train_units=train_units, **fit)
+        assert np.array_equal(model.phi, two_topic_model.phi)
+        assert np.array_equal(model.theta, two_topic_model.theta)
+        assert model.n_train_units == 30
+        assert model.training_summary == "The topics were learned from all 30 paragraphs."
+
+
+def test_k_must_be_below_the_training_sample(two_topic_corpus):
+    with pytest.raises(topics.TopicInputError, match="K=3 topics need more than 3 paragraphs"):
+        topics.fit_lda(two_topic_corpus, k=3, random_state=7, train_units=3, cache=False)
+
+
+# --------------------------------------------------------------------------------------------
 # Tables
 # --------------------------------------------------------------------------------------------
 

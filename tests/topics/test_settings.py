@@ -20,18 +20,20 @@ def test_new_fields_and_their_defaults():
     settings = TopicSettings()
     assert settings.tol == 1e-5
     assert settings.sample_units == 5000
+    assert settings.train_units == 20_000 and settings.lda.train_units == 20_000
     assert (settings.min_chars, settings.n_jobs, settings.coherence_n) == (2, None, 10)
-    assert [f.name for f in dataclasses.fields(TopicSettings)][-8:] == [
-        "passes", "tol", "iterations", "n_jobs", "sample_units", "coherence_n", "stability_runs", "random_state"]
+    assert [f.name for f in dataclasses.fields(TopicSettings)][-9:] == [
+        "passes", "tol", "iterations", "n_jobs", "sample_units", "train_units", "coherence_n", "stability_runs",
+        "random_state"]
 
 
 def test_settings_reach_every_stage():
     settings = TopicSettings(passes=12, tol=None, sample_units=300, coherence_n=7, stability_runs=3, n_jobs=1,
-                             alpha="symmetric", min_chars=1, random_state=9)
+                             alpha="symmetric", min_chars=1, random_state=9, train_units=700)
     assert settings.corpus_args()["min_chars"] == 1
     assert settings.fit_args() == {"random_state": 9, "settings": LdaSettings(alpha="symmetric", eta="symmetric",
                                                                               passes=12, tol=None, iterations=400,
-                                                                              n_jobs=1)}
+                                                                              n_jobs=1, train_units=700)}
     sweep = settings.sweep_args()
     assert (sweep["n"], sweep["sample_units"], sweep["ks"], sweep["random_state"]) == (7, 300, [3, 4, 5, 6, 7, 8], 9)
     assert sweep["settings"].tol is None and sweep["settings"].passes == 12
@@ -59,6 +61,8 @@ def test_settings_reach_every_stage():
         ("n_jobs", 0),
         ("n_jobs", -2),
         ("sample_units", 1),
+        ("train_units", 1),
+        ("train_units", 2.5),
         ("coherence_n", 1),
         ("stability_runs", 0),
         ("alpha", "learned"),
@@ -97,7 +101,7 @@ def test_old_field_names_work_with_a_warning_and_old_records_load():
 @pytest.mark.parametrize(
     ("field", "value"),
     [("passes", 0), ("iterations", -1), ("chunksize", 0), ("tol", 2), ("gamma_threshold", 0), ("alpha", "x"),
-     ("eta", "asymmetric"), ("n_jobs", 0)],
+     ("eta", "asymmetric"), ("n_jobs", 0), ("train_units", 0), ("train_units", True)],
 )
 def test_lda_settings_name_the_bad_field(field, value):
     with pytest.raises(ValueError, match=rf"LdaSettings\.{field}"):
