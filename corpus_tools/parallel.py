@@ -13,23 +13,22 @@ handed to each worker once.
 
 On a Dask cluster
 -----------------
-When a Dask scheduler is named, by the environment variable :data:`DASK_SCHEDULER_ENV`
-(``DANGSHI_DASK_SCHEDULER=tcp://10.0.0.5:8786``; ``dangshi-reports --dask-scheduler`` sets it
-for the corpus reading and for every notebook) or from Python with :func:`use_dask`, the work
-that would go to worker processes goes to the cluster's workers instead: :func:`map_tasks` and
-:func:`map_documents` (the per-document analyses, and through them the topic-model fits that
-run side by side) and the cleaning of :func:`corpus_tools.corpus.read_corpus`. Results come back
-in the same order and are the same tables as on this machine. ``n_jobs=1`` still means this
-process only; ``None``, ``-1`` or ``k > 1`` mean the cluster, whatever the size of the work
-(asking for a cluster is asking for parallel work, as with
-:func:`corpus_tools.streaming.dask.dask_dtm`), and the cluster's worker threads, not ``k``,
-decide how many tasks run at once. :func:`dask_client` is the connection (one per process and
-address); ``distributed`` is imported only when a scheduler is named. Segmentation
-(:func:`corpus_tools.tokens.segment_texts`) keeps its own worker processes.
+When a Dask scheduler is named, by the variable :data:`DASK_SCHEDULER_ENV`
+(``DANGSHI_DASK_SCHEDULER=tcp://10.0.0.5:8786``, which ``dangshi-reports --dask-scheduler``
+sets for the corpus reading and every notebook) or from Python with :func:`use_dask`, work
+goes to the cluster's workers instead of local processes, with the same results in the same
+order: the cleaning of :func:`corpus_tools.corpus.read_corpus` and :func:`map_documents` (the
+per-document analyses) for every ``n_jobs`` but 1, whatever the size (asking for a cluster is
+asking for parallel work, as with :func:`corpus_tools.streaming.dask.dask_dtm`); and
+:func:`map_tasks` whenever it would start more than one process, so a topic model's K sweep
+and refits go there when their ``n_jobs`` asks for several processes. ``n_jobs=1`` stays in
+this process; the cluster's worker threads, not ``k``, decide how many tasks run at once.
+Segmentation keeps its own processes. ``distributed`` is imported only when a scheduler is
+named; :func:`dask_client` is the connection, one per process and address.
 
-A cluster is started with ``dask scheduler`` on one machine and ``dask worker ADDRESS
---nthreads 1`` on each machine that should work, in an environment with this package installed
-(the same version) and ``PYTHONHASHSEED=0`` as the report kernels have.
+Start a cluster with ``dask scheduler`` on one machine and ``PYTHONHASHSEED=0 dask worker
+ADDRESS --nthreads 1`` on each machine that should work, with this package installed (the same
+version); the fixed hash seed is the report kernels' own, so that sets iterate alike.
 """
 
 from __future__ import annotations

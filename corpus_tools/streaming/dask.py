@@ -33,6 +33,10 @@ with its task, so workers need not see the corpus folder; they clean, segment an
 output folder is written by this process, so ``out_dir`` is a path on this machine. A
 ``distributed.Client`` that is already connected can be passed as ``client`` too; it is left
 open.
+
+The same cluster can take the cleaning of ``read_corpus``, the per-document analyses and the
+reports: see :mod:`corpus_tools.parallel` (``DANGSHI_DASK_SCHEDULER``, ``use_dask``) and
+``dangshi-reports --dask-scheduler``.
 """
 
 from __future__ import annotations
