@@ -405,8 +405,8 @@ def dask_client(*, timeout: float | None = None) -> Client | None:
 
     The scheduler is the one :func:`dask_scheduler` names. A client is made once per process
     and address and kept for the process's lifetime; one given to :func:`use_dask` is returned
-    as it is. Inside a task running on the cluster this is None: work a task starts itself is
-    done in that worker.
+    as it is. Inside a task running on the cluster this is None: work a task starts itself
+    (a nested :func:`map_tasks`) is done in that worker's thread.
 
     Parameters
     ----------
@@ -506,7 +506,7 @@ def use_dask(scheduler: str | Client | None) -> _DaskSetting:
     Examples
     --------
     >>> with use_dask(None):
-    ...     map_documents(len, ["学史明理", "办实事"], n_jobs=2)
+    ...     map_documents(len, ["学史明理", "办实事"])
     [4, 3]
 
     With a cluster::
@@ -717,6 +717,8 @@ def map_tasks(
     alone = shared is _NOTHING
     call, initializer, initargs = (_apply, None, ()) if alone else (_apply_shared, _share, (shared,))
     processes = min(int(n_processes), len(tasks))
+    if getattr(_task_state, "on_cluster", False):
+        processes = 1  # a cluster worker is a daemon process: it may not start processes of its own
     results: list[R] = []
     cluster = dask_executor() if processes > 1 else None
     if cluster is not None:

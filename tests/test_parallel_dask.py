@@ -280,3 +280,13 @@ def test_reports_on_the_cluster_have_the_same_tables(cluster, tmp_path, monkeypa
     manifests = {name: json.loads((runs[name] / "run.json").read_text(encoding="utf-8")) for name in ("here", "dask")}
     assert manifests["here"]["outputs"] == manifests["dask"]["outputs"]
     assert (manifests["here"]["dask_scheduler"], manifests["dask"]["dask_scheduler"]) == (None, cluster.scheduler_address)
+
+
+def _nested(text: str) -> list[int]:
+    # A task that starts parallel work itself: on a cluster worker it runs in place.
+    return map_documents(len, [text, text + "。"], n_jobs=2)
+
+
+def test_work_started_inside_a_cluster_task_runs_in_that_worker(on_cluster):
+    assert map_tasks(_nested, ["学史明理", "办实事"], n_processes=2) == [[4, 5], [3, 4]]
+    assert on_cluster() == 2  # the two outer tasks; nothing nested reached the scheduler
