@@ -33,6 +33,11 @@ change the environment between calls.
    * - ``DANGSHI_PROGRESS_FILE``
      - a file progress log lines are also appended to (set by the report runner)
      - :mod:`corpus_tools.progress`, the report runner
+   * - ``DANGSHI_DASK_SCHEDULER``
+     - a Dask scheduler address (``tcp://10.0.0.5:8786``): parallel work (cleaning,
+       per-document analyses, side-by-side topic fits) goes to its workers; unset or empty:
+       worker processes on this machine (set by ``dangshi-reports --dask-scheduler``)
+     - :mod:`corpus_tools.cluster`, the report runner
    * - ``JPY_SESSION_NAME``
      - set by JupyterLab in a kernel it started: a notebook open in JupyterLab (read, never
        set)
@@ -51,6 +56,7 @@ from typing import Literal
 __all__ = [
     "CACHE_DIR_ENV",
     "CACHE_ENV",
+    "DASK_SCHEDULER_ENV",
     "JUPYTER_SESSION_ENV",
     "PROGRESS_ENV",
     "PROGRESS_FILE_ENV",
@@ -59,6 +65,7 @@ __all__ = [
     "VARIABLES",
     "cache_dir_setting",
     "cache_enabled",
+    "dask_scheduler_setting",
     "jupyter_session_name",
     "progress_file",
     "progress_seconds",
@@ -79,6 +86,8 @@ PROGRESS_ENV = "DANGSHI_PROGRESS"
 PROGRESS_SECONDS_ENV = "DANGSHI_PROGRESS_SECONDS"
 #: A file progress log lines are appended to.
 PROGRESS_FILE_ENV = "DANGSHI_PROGRESS_FILE"
+#: The Dask scheduler parallel work goes to.
+DASK_SCHEDULER_ENV = "DANGSHI_DASK_SCHEDULER"
 #: Set by JupyterLab in the kernels it starts.
 JUPYTER_SESSION_ENV = "JPY_SESSION_NAME"
 
@@ -90,6 +99,7 @@ VARIABLES: tuple[str, ...] = (
     PROGRESS_ENV,
     PROGRESS_SECONDS_ENV,
     PROGRESS_FILE_ENV,
+    DASK_SCHEDULER_ENV,
     JUPYTER_SESSION_ENV,
 )
 
@@ -202,6 +212,11 @@ def progress_seconds() -> float:
 def progress_file() -> str | None:
     """Return the file ``DANGSHI_PROGRESS_FILE`` names, or None when unset or empty."""
     return os.environ.get(PROGRESS_FILE_ENV) or None
+
+
+def dask_scheduler_setting() -> str | None:
+    """Return the scheduler address ``DANGSHI_DASK_SCHEDULER`` names, or None when unset or empty."""
+    return _get(DASK_SCHEDULER_ENV) or None
 
 
 def jupyter_session_name() -> str:

@@ -11,24 +11,9 @@ underneath it, for work that comes as a few independent tasks rather than docume
 of a topic model's K sweep or refits): one task per dispatch, with data every task reads
 handed to each worker once.
 
-On a Dask cluster
------------------
-When a Dask scheduler is named, by the variable :data:`DASK_SCHEDULER_ENV`
-(``DANGSHI_DASK_SCHEDULER=tcp://10.0.0.5:8786``, which ``dangshi-reports --dask-scheduler``
-sets for the corpus reading and every notebook) or from Python with :func:`use_dask`, work
-goes to the cluster's workers instead of local processes, with the same results in the same
-order: the cleaning of :func:`corpus_tools.corpus.read_corpus` and :func:`map_documents` (the
-per-document analyses) for every ``n_jobs`` but 1, whatever the size (asking for a cluster is
-asking for parallel work, as with :func:`corpus_tools.streaming.dask.dask_dtm`); and
-:func:`map_tasks` whenever it would start more than one process, so a topic model's K sweep
-and refits go there when their ``n_jobs`` asks for several processes. ``n_jobs=1`` stays in
-this process; the cluster's worker threads, not ``k``, decide how many tasks run at once.
-Segmentation keeps its own processes. ``distributed`` is imported only when a scheduler is
-named; :func:`dask_client` is the connection, one per process and address.
-
-Start a cluster with ``dask scheduler`` on one machine and ``PYTHONHASHSEED=0 dask worker
-ADDRESS --nthreads 1`` on each machine that should work, with this package installed (the same
-version); the fixed hash seed is the report kernels' own, so that sets iterate alike.
+With a Dask scheduler named (:mod:`corpus_tools.cluster`), :func:`map_documents`, the
+cleaning of :func:`corpus_tools.corpus.read_corpus` and, when it would start several processes,
+:func:`map_tasks` send their work to the cluster's workers instead, with the same results.
 """
 
 from __future__ import annotations
@@ -52,30 +37,21 @@ from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 import numpy as np
 
+from .cluster import dask_executor, map_on_cluster, running_on_cluster
 from .compat import renamed_parameters
 from .progress import progress as report_progress
 
-if TYPE_CHECKING:  # distributed is imported only when a scheduler is named
-    from distributed import Client, Future
-
 __all__ = [
-    "DASK_CONNECT_SECONDS",
-    "DASK_SCHEDULER_ENV",
     "DOCUMENT_MIN_CHARS",
-    "DaskExecutor",
     "available_cores",
     "batch_chars",
     "batches_by_size",
-    "dask_client",
-    "dask_executor",
-    "dask_scheduler",
     "exit_with_parent",
     "frozen_gc",
     "map_documents",
     "map_tasks",
     "mp_context",
     "n_workers",
-    "use_dask",
     "worker_pool",
 ]
 
@@ -317,306 +293,6 @@ def frozen_gc(context: multiprocessing.context.BaseContext) -> Iterator[None]:
             gc.unfreeze()
 
 
-# --------------------------------------------------------------------------------------------
-# A Dask cluster instead of worker processes
-# --------------------------------------------------------------------------------------------
-
-#: The environment variable naming the Dask scheduler that parallel work goes to
-#: (``tcp://10.0.0.5:8786``); unset or empty: worker processes on this machine.
-DASK_SCHEDULER_ENV = "DANGSHI_DASK_SCHEDULER"
-
-#: Seconds :func:`dask_client` waits for the scheduler to answer, and then for a first worker.
-DASK_CONNECT_SECONDS = 10.0
-
-_FROM_ENVIRONMENT = object()  # use_dask has not been called (or its block has ended)
-_dask_setting: object = _FROM_ENVIRONMENT  # else what use_dask was given: address, Client or None
-_dask_clients: dict[tuple[int, str], Client] = {}  # (process id, address) -> connected client
-_dask_lock = threading.Lock()
-# Set while a task runs on a cluster worker: work a task starts itself stays in that worker,
-# which must not wait on the cluster for slots it may be holding.
-_task_state = threading.local()
-
-
-def _scheduler_variable() -> str | None:
-    # corpus_tools.environment is meant to be the one reader of variables; this one is read
-    # here until that module lists it (then: `return environment.dask_scheduler_setting()`).
-    if DASK_SCHEDULER_ENV not in os.environ:
-        return None
-    return os.environ[DASK_SCHEDULER_ENV].strip() or None
-
-
-def dask_scheduler() -> str | None:
-    """Return the address of the Dask scheduler parallel work goes to, or None for this machine.
-
-    What :func:`use_dask` set, else the variable :data:`DASK_SCHEDULER_ENV`. Nothing is
-    connected; :func:`dask_client` connects.
-
-    Examples
-    --------
-    >>> with use_dask(None):
-    ...     print(dask_scheduler())
-    None
-    """
-    setting = _dask_setting
-    if setting is _FROM_ENVIRONMENT:
-        return _scheduler_variable()
-    if setting is None or isinstance(setting, str):
-        return setting
-    return str(setting.scheduler.address)  # a Client given to use_dask
-
-
-def _where(address: str) -> str:
-    if _dask_setting is _FROM_ENVIRONMENT or address == _scheduler_variable():
-        return (f"named by {DASK_SCHEDULER_ENV} (set by dangshi-reports --dask-scheduler, or in the "
-                f"environment); unset {DASK_SCHEDULER_ENV} to work on this machine")
-    return "given to corpus_tools.parallel.use_dask; use_dask(None) works on this machine"
-
-
-def _connect(address: str, timeout: float) -> Client:
-    try:
-        from distributed import Client
-    except ImportError as error:
-        raise ImportError(
-            f"a Dask scheduler is named ({address}, {_where(address)}), but the distributed package "
-            "is not installed: pip install 'dask[distributed]'"
-        ) from error
-    try:
-        # Not the default client: a user's own dask.compute calls keep their scheduler.
-        client = Client(address, timeout=timeout, set_as_default=False)
-    except (OSError, TimeoutError, ValueError, TypeError) as error:
-        raise ConnectionError(
-            f"cannot reach the Dask scheduler at {address} ({error}). The address is {_where(address)}. "
-            f"Start a scheduler there with `dask scheduler` and workers with `dask worker {address} "
-            "--nthreads 1`, or correct the address."
-        ) from error
-    try:
-        client.wait_for_workers(1, timeout=timeout)
-    except (TimeoutError, OSError) as error:
-        client.close()
-        raise ConnectionError(
-            f"the Dask scheduler at {address} has no workers after {timeout:g} s; start some with "
-            f"`dask worker {address} --nthreads 1` (the address is {_where(address)})"
-        ) from error
-    return client
-
-
-def dask_client(*, timeout: float | None = None) -> Client | None:
-    """Return the connected ``distributed.Client`` parallel work goes to, or None for this machine.
-
-    The scheduler is the one :func:`dask_scheduler` names. A client is made once per process
-    and address and kept for the process's lifetime; one given to :func:`use_dask` is returned
-    as it is. Inside a task running on the cluster this is None: work a task starts itself
-    (a nested :func:`map_tasks`) is done in that worker's thread.
-
-    Parameters
-    ----------
-    timeout : float, optional
-        Seconds to wait for the scheduler to answer, and then for its first worker; default
-        :data:`DASK_CONNECT_SECONDS`.
-
-    Returns
-    -------
-    distributed.Client or None
-        None when no scheduler is named.
-
-    Raises
-    ------
-    ConnectionError
-        When the scheduler cannot be reached or has no worker: the message names the address,
-        where it was set (:data:`DASK_SCHEDULER_ENV` or :func:`use_dask`) and what to do.
-    ImportError
-        When a scheduler is named but ``distributed`` is not installed.
-
-    Examples
-    --------
-    >>> with use_dask(None):
-    ...     print(dask_client())
-    None
-    """
-    if getattr(_task_state, "on_cluster", False):
-        return None
-    setting = _dask_setting if _dask_setting is not _FROM_ENVIRONMENT else _scheduler_variable()
-    if setting is None:
-        return None
-    if not isinstance(setting, str):
-        return setting  # type: ignore[return-value]  # a Client given to use_dask
-    key = (os.getpid(), setting)  # a forked process cannot use its parent's connection
-    with _dask_lock:
-        client = _dask_clients.get(key)
-        if client is None or client.status not in ("running", "connecting"):
-            client = _dask_clients[key] = _connect(setting, DASK_CONNECT_SECONDS if timeout is None else timeout)
-        return client
-
-
-class _DaskSetting:
-    """What :func:`use_dask` returns: the setting is made; a ``with`` block puts the previous back."""
-
-    def __init__(self, previous: object) -> None:
-        self._previous = previous
-        self._opened: Client | None = None
-
-    def __enter__(self) -> Client | None:
-        known = [id(client) for client in _dask_clients.values()]
-        try:
-            client = dask_client()  # connect now, so that a bad address fails at the `with`
-        except BaseException:
-            self.__exit__()  # no block runs: put the setting back here
-            raise
-        if client is not None and id(client) not in known and client in _dask_clients.values():
-            self._opened = client  # made for this block: closed with it
-        return client
-
-    def __exit__(self, *exc_info: object) -> None:
-        global _dask_setting
-        _dask_setting = self._previous
-        if self._opened is not None:
-            with _dask_lock:
-                for key in [key for key, client in _dask_clients.items() if client is self._opened]:
-                    del _dask_clients[key]
-            self._opened.close()
-
-
-def use_dask(scheduler: str | Client | None) -> _DaskSetting:
-    """Send the package's parallel work to a Dask cluster, or keep it on this machine.
-
-    Takes effect at once, for the rest of the process; used as a context manager, until the
-    ``with`` block ends (the block gets the connected client, or None). It takes precedence
-    over the variable :data:`DASK_SCHEDULER_ENV`. See the module notes for what goes to the
-    cluster and how ``n_jobs`` reads there.
-
-    Parameters
-    ----------
-    scheduler : str, distributed.Client or None
-        A scheduler address (``"tcp://10.0.0.5:8786"``; connected on first use, see
-        :func:`dask_client`), a connected client (used as it is and never closed here), or
-        None: worker processes on this machine, whatever the variable says.
-
-    Returns
-    -------
-    context manager
-        Entering it connects (so a bad address fails there) and yields the client; leaving it
-        restores the setting that was in force before the call and closes a connection the
-        block opened.
-
-    Raises
-    ------
-    TypeError, ValueError
-        When `scheduler` is not an address, a client or None.
-
-    Examples
-    --------
-    >>> with use_dask(None):
-    ...     map_documents(len, ["学史明理", "办实事"])
-    [4, 3]
-
-    With a cluster::
-
-        from corpus_tools.parallel import use_dask
-        with use_dask("tcp://10.0.0.5:8786"):
-            corp = ct.read_corpus("articles")   # cleaned on the cluster's workers
-    """
-    global _dask_setting
-    if isinstance(scheduler, str):
-        scheduler = scheduler.strip()
-        if not scheduler:
-            raise ValueError("use_dask: scheduler is an empty address; give tcp://HOST:PORT, a Client or None")
-    elif scheduler is not None and not (hasattr(scheduler, "submit") and hasattr(scheduler, "scheduler")):
-        raise TypeError(
-            f"use_dask: scheduler must be an address such as 'tcp://10.0.0.5:8786', a distributed.Client "
-            f"or None, got {type(scheduler).__name__}"
-        )
-    previous, _dask_setting = _dask_setting, scheduler
-    return _DaskSetting(previous)
-
-
-def _on_cluster(function: Callable[..., R], *args: object) -> R:
-    _task_state.on_cluster = True
-    try:
-        return function(*args)
-    finally:
-        _task_state.on_cluster = False
-
-
-class DaskExecutor:
-    """A process pool's ``submit`` and ``shutdown`` on a Dask cluster.
-
-    For code written for a ``concurrent.futures`` pool (the cleaning of ``read_corpus``): a
-    returned future's ``result()`` gives the function's value or raises its exception,
-    unchanged. ``shutdown`` cancels what this executor submitted and leaves the client open.
-
-    Parameters
-    ----------
-    client : distributed.Client
-        Connected, e.g. by :func:`dask_client`.
-    """
-
-    def __init__(self, client: Client) -> None:
-        self.client = client
-        self._futures: list[Future] = []
-
-    def submit(self, function: Callable[..., R], /, *args: Any) -> Future:
-        """Run ``function(*args)`` on a worker; return its future."""
-        # pure=False: a task's key is not a hash of its (possibly large) arguments, and two
-        # identical batches are still two tasks.
-        future = self.client.submit(_on_cluster, function, *args, pure=False)
-        self._futures.append(future)
-        return future
-
-    def scatter(self, value: object) -> Future:
-        """Send `value` to every worker once; pass the future to :meth:`submit` in its place."""
-        # In a list, so that a list or dict is sent as one object, not element by element;
-        # hash=False: no time spent hashing a large corpus for a key.
-        (future,) = self.client.scatter([value], broadcast=True, hash=False)
-        self._futures.append(future)
-        return future
-
-    @property
-    def n_threads(self) -> int:
-        """int: the worker threads of the cluster (at least 1), which run tasks side by side."""
-        return max(sum(self.client.nthreads().values()), 1)
-
-    def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
-        """Forget what was submitted; with `cancel_futures`, cancel what has not finished."""
-        if cancel_futures:
-            pending = [future for future in self._futures if not future.done()]
-            if pending:
-                self.client.cancel(pending)
-        self._futures = []
-
-    def __enter__(self) -> DaskExecutor:
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.shutdown(cancel_futures=True)
-
-
-def dask_executor() -> DaskExecutor | None:
-    """Return a :class:`DaskExecutor` on :func:`dask_client`, or None when no scheduler is named.
-
-    Raises
-    ------
-    ConnectionError
-        As :func:`dask_client`.
-    """
-    client = dask_client()
-    return None if client is None else DaskExecutor(client)
-
-
-def _map_on_cluster(
-    executor: DaskExecutor, function: Callable[..., R], tasks: list[T], shared: object, *,
-    desc: str, unit: str, progress: bool,
-) -> list[R]:
-    logger.info("%s: %d tasks on the Dask cluster at %s", desc, len(tasks), executor.client.scheduler.address)
-    with executor:  # cancels what is left when a task fails or the caller is interrupted
-        if shared is _NOTHING:
-            futures = [executor.submit(function, task) for task in tasks]
-        else:
-            data = executor.scatter(shared)
-            futures = [executor.submit(function, data, task) for task in tasks]
-        results = (future.result() for future in futures)  # in task order
-        return list(report_progress(results, desc=desc, total=len(tasks), unit=unit, enabled=progress))
-
-
 def _apply(job: tuple[Callable, object]) -> object:
     function, task = job
     return function(task)
@@ -717,12 +393,13 @@ def map_tasks(
     alone = shared is _NOTHING
     call, initializer, initargs = (_apply, None, ()) if alone else (_apply_shared, _share, (shared,))
     processes = min(int(n_processes), len(tasks))
-    if getattr(_task_state, "on_cluster", False):
+    if running_on_cluster():
         processes = 1  # a cluster worker is a daemon process: it may not start processes of its own
     results: list[R] = []
     cluster = dask_executor() if processes > 1 else None
     if cluster is not None:
-        return _map_on_cluster(cluster, function, tasks, shared, desc=desc, unit=unit, progress=progress)
+        return map_on_cluster(cluster, function, tasks, shared=() if alone else (shared,), desc=desc, unit=unit,
+                              progress=progress)
     if processes > 1:
         context = mp_context()
         logger.info("%s: %d tasks in %d processes", desc, len(tasks), processes)
@@ -838,9 +515,9 @@ def map_documents(
     processes = min(processes, len(batches))
     show = progress and len(batches) > 1
     if cluster is not None:
-        return [result for batch_results in _map_on_cluster(
-            cluster, functools.partial(_apply_batch, function), batches, _NOTHING, desc=desc, unit="batch",
-            progress=show) for result in batch_results]
+        done = map_on_cluster(cluster, functools.partial(_apply_batch, function), batches, desc=desc, unit="batch",
+                              progress=show)
+        return [result for batch_results in done for result in batch_results]
 
     if processes > 1:
         logger.info("%s: %d items (%d characters) in %d processes", desc, len(items), total, processes)

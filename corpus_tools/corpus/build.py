@@ -25,7 +25,8 @@ import pandas as pd
 
 from ..compat import renamed_parameters
 from ..io import CorpusReadError, RawDocument, ReadOptions, ReadProblem, iter_documents
-from ..parallel import DaskExecutor, dask_executor, mp_context, n_workers, worker_pool
+from ..cluster import DaskExecutor, dask_executor
+from ..parallel import mp_context, n_workers, worker_pool
 from ..progress import progress as _progress
 from .core import PROBLEM_COLUMNS, QUALITY_LOG_COLUMNS, Corpus, blocks_frame, empty_problems
 from .document import ProcessedDocument, merge_docvars, process_document
@@ -91,7 +92,7 @@ class _Cleaner:
     for ``n_jobs`` (at once for an explicit ``n_jobs`` > 1), batches go to worker processes,
     which clean them while this process goes on reading; below it, no worker starts and the
     batches are cleaned here at the end. When a Dask scheduler is named
-    (:func:`corpus_tools.parallel.dask_scheduler`) and ``n_jobs`` is not 1, every batch goes to
+    (:func:`corpus_tools.cluster.dask_scheduler`) and ``n_jobs`` is not 1, every batch goes to
     the cluster as soon as it is cut, whatever the size; the results are joined in the same
     order.
     """
@@ -262,7 +263,7 @@ def read_corpus(
         :data:`CLEAN_PARALLEL_MIN_CHARS` characters or more, one process below (starting
         workers would cost more than they save); ``-1``: every core; ``1``: this process only.
         When a Dask scheduler is named (``DANGSHI_DASK_SCHEDULER`` or
-        :func:`corpus_tools.parallel.use_dask`), every value but ``1`` cleans on the cluster.
+        :func:`corpus_tools.cluster.use_dask`), every value but ``1`` cleans on the cluster.
         The result is the same whatever ``n_jobs`` is.
     progress : bool, default True
         Report progress while cleaning a corpus of more than one batch (see

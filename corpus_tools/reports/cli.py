@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any, get_args
 
 from corpus_tools.io.options import Format
-from corpus_tools.parallel import DASK_SCHEDULER_ENV
+from corpus_tools.environment import DASK_SCHEDULER_ENV
 
 from .errors import NotebookFailedError, ReportArgumentError
 from .kernels import KERNEL_NAME, ensure_kernel

@@ -17,7 +17,7 @@ from typing import Any
 
 from corpus_tools.compat import renamed_parameters
 from corpus_tools.environment import PROGRESS_ENV, raw_value, PROJECT_ROOT_ENV
-from corpus_tools.parallel import DASK_SCHEDULER_ENV, dask_scheduler as scheduler_in_force, use_dask
+from corpus_tools.cluster import DASK_SCHEDULER_ENV, dask_scheduler as scheduler_in_force, use_dask
 from corpus_tools.paths import project_root, resolve_path
 
 from .errors import KernelDiedError, NotebookFailedError, ReportArgumentError
@@ -401,7 +401,7 @@ def run_reports(
     # Headless runs log progress lines instead of drawing widget bars into the report.
     kernel_env[PROGRESS_ENV] = raw_value(PROGRESS_ENV, "log")
     if scheduler is not None:
-        # The kernels connect to the cluster themselves (corpus_tools.parallel.dask_client).
+        # The kernels connect to the cluster themselves (corpus_tools.cluster.dask_client).
         kernel_env[DASK_SCHEDULER_ENV] = scheduler
     with _environment(kernel_env), _cluster(scheduler):
         ingest_once(corpus_path, metadata_path, given, declared)

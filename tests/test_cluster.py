@@ -1,4 +1,4 @@
-"""Tests for corpus_tools.parallel on a Dask cluster: the same results as in one process.
+"""Tests for corpus_tools.cluster: parallel work on a Dask cluster gives the same results as in one process.
 
 A ``LocalCluster`` of two single-threaded worker processes is started once for the module
 (as a real cluster's workers, they unpickle the functions and import the package) and closed
@@ -16,16 +16,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-import corpus_tools.parallel as parallel
+import corpus_tools.cluster as cluster_module
+from corpus_tools.cluster import DASK_SCHEDULER_ENV, dask_client, dask_scheduler, use_dask
 from corpus_tools.corpus import Corpus, read_corpus
-from corpus_tools.parallel import (
-    DASK_SCHEDULER_ENV,
-    dask_client,
-    dask_scheduler,
-    map_documents,
-    map_tasks,
-    use_dask,
-)
+from corpus_tools.parallel import map_documents, map_tasks
 
 distributed = pytest.importorskip("distributed")
 from distributed.diagnostics.plugin import SchedulerPlugin  # noqa: E402
@@ -144,7 +138,7 @@ def test_a_bad_setting_is_named():
 def test_an_unreachable_scheduler_is_a_clear_error(monkeypatch):
     address = "tcp://127.0.0.1:9"  # the discard port: nothing listens there
     monkeypatch.setenv(DASK_SCHEDULER_ENV, address)
-    monkeypatch.setattr(parallel, "DASK_CONNECT_SECONDS", 0.5)
+    monkeypatch.setattr(cluster_module, "DASK_CONNECT_SECONDS", 0.5)
     with pytest.raises(ConnectionError) as info:
         dask_client()
     message = str(info.value)
@@ -192,7 +186,7 @@ def test_seeds_read_on_the_cluster_equal_the_session_corpus(seeds_dir, seeds, on
 
 
 def test_read_corpus_names_an_unreachable_scheduler_before_reading(seeds_dir, monkeypatch):
-    monkeypatch.setattr(parallel, "DASK_CONNECT_SECONDS", 0.5)
+    monkeypatch.setattr(cluster_module, "DASK_CONNECT_SECONDS", 0.5)
     monkeypatch.setenv(DASK_SCHEDULER_ENV, "tcp://127.0.0.1:9")
     with pytest.raises(ConnectionError, match="127.0.0.1:9"):
         read_corpus(seeds_dir, progress=False)
@@ -253,7 +247,7 @@ def test_run_reports_sets_the_variable_for_ingest_and_kernels(cluster, tmp_path,
 def test_run_reports_refuses_an_unreachable_scheduler_before_running(tmp_path, monkeypatch):
     from corpus_tools.reports import ReportArgumentError, run_reports
 
-    monkeypatch.setattr(parallel, "DASK_CONNECT_SECONDS", 0.5)
+    monkeypatch.setattr(cluster_module, "DASK_CONNECT_SECONDS", 0.5)
     with pytest.raises(ReportArgumentError, match=r"127\.0\.0\.1:9.*dask scheduler"):
         run_reports(notebooks=["00"], reports_dir=tmp_path / "reports", dask_scheduler="tcp://127.0.0.1:9")
     assert not (tmp_path / "reports").exists() or not any((tmp_path / "reports").iterdir())
