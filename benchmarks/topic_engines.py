@@ -3,9 +3,8 @@
     .venv/bin/python benchmarks/topic_engines.py                    # seeds and a 5 MB synthetic corpus
     .venv/bin/python benchmarks/topic_engines.py --size-mb 0        # seeds only
 
-tomotopy is not a dependency of the project; install it to run the comparison
-(``.venv/bin/python -m pip install tomotopy==0.14.0``, or point ``PYTHONPATH`` at a folder it is
-installed in). Without it the script says so and stops.
+tomotopy is a dependency of the project (for the DMR model of ``corpus_tools.topics.dmr``);
+without it the script says so and stops.
 
 Both engines fit the same units with the same K: the seeds' paragraphs (all of them), and a
 simple random sample of ``--units`` paragraphs of a synthetic corpus from
@@ -155,7 +154,7 @@ def main() -> None:
     try:
         import tomotopy
     except ImportError:
-        sys.exit("tomotopy is not installed: .venv/bin/python -m pip install tomotopy==0.14.0 (see the docstring)")
+        sys.exit("tomotopy is not installed: .venv/bin/python -m pip install -e . installs the project's dependencies")
     print(f"tomotopy {tomotopy.__version__} ({tomotopy.isa})")
 
     settings = TopicSettings()
