@@ -175,17 +175,45 @@ def jsonable(value: Any) -> bool:
     return True
 
 
-def _differs_from_default(value: Any, defaults: Sequence[str | None]) -> bool:
-    """Whether a passed parameter differs from every notebook's declared default (source text)."""
+#: What :func:`literal_default` returns for a declared default that is not a Python literal.
+NOT_A_LITERAL = object()
+
+
+def literal_default(source: str | None) -> Any:
+    """Return the value a notebook parameter's declared default stands for.
+
+    Parameters
+    ----------
+    source : str or None
+        The default's source text, as papermill's parameter inspection gives it
+        (``'"district"'``, ``"0.2"``, ``"None"``); None when none was declared.
+
+    Returns
+    -------
+    object
+        The literal's value, or :data:`NOT_A_LITERAL` when the text is not a Python literal (a
+        name, a call) or missing. The text is parsed, never run.
+
+    Examples
+    --------
+    >>> literal_default('["全区", "全市"]'), literal_default("None")
+    (['全区', '全市'], None)
+    >>> literal_default("os.getcwd()") is NOT_A_LITERAL
+    True
+    """
     import ast
 
-    for default in defaults:
-        try:
-            if ast.literal_eval(default) == value:  # type: ignore[arg-type]
-                return False
-        except (ValueError, SyntaxError, TypeError):
-            continue
-    return True
+    if source is None:
+        return NOT_A_LITERAL
+    try:
+        return ast.literal_eval(source)
+    except (ValueError, SyntaxError, TypeError):
+        return NOT_A_LITERAL
+
+
+def _differs_from_default(value: Any, defaults: Sequence[str | None]) -> bool:
+    """Whether a passed parameter differs from every notebook's declared default (source text)."""
+    return all(literal_default(default) != value for default in defaults)
 
 
 def run_labels(

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import ast
 import logging
 import os
 import shutil
@@ -15,9 +14,9 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from corpus_tools.cluster import dask_scheduler as scheduler_in_force, use_dask
 from corpus_tools.compat import renamed_parameters
-from corpus_tools.environment import PROGRESS_ENV, raw_value, PROJECT_ROOT_ENV
-from corpus_tools.cluster import DASK_SCHEDULER_ENV, dask_scheduler as scheduler_in_force, use_dask
+from corpus_tools.environment import DASK_SCHEDULER_ENV, PROGRESS_ENV, PROJECT_ROOT_ENV, raw_value
 from corpus_tools.paths import project_root, resolve_path
 
 from .errors import KernelDiedError, NotebookFailedError, ReportArgumentError
@@ -25,7 +24,15 @@ from .failure import record_failure
 from .folders import default_run_id, recover_leftovers, repoint_latest, reserve_run, run_folders, OWNER_FILE
 from .html import export_html, html_exporter, write_index
 from .kernels import KERNEL_NAME, NotebookWatch, death_cause, ensure_kernel, heartbeat, report_engine_name
-from .parameters import check_parameters, check_read_options, declared_parameters, find_notebooks, run_labels
+from .parameters import (
+    NOT_A_LITERAL,
+    check_parameters,
+    check_read_options,
+    declared_parameters,
+    find_notebooks,
+    literal_default,
+    run_labels,
+)
 from .provenance import display_path, finish_manifest, iso, new_manifest, utc_now, write_manifest
 from .schedule import choose_n_jobs, execute_all, longest_first, previous_durations
 
@@ -90,10 +97,8 @@ def ingest_once(
             return given[name]
         for names in declared.values():
             if name in names:
-                try:
-                    return ast.literal_eval(str(names[name].get("default")))
-                except (ValueError, SyntaxError):
-                    break
+                default = literal_default(names[name].get("default"))
+                return fallback if default is NOT_A_LITERAL else default
         return fallback
 
     try:
