@@ -412,7 +412,8 @@ def map_tasks(
             warnings.warn(f"{desc}: worker processes failed ({error}); continuing in this process",
                           RuntimeWarning, stacklevel=2)
     rest = tasks[len(results):]
-    for task in report_progress(rest, desc=desc, total=len(rest), unit=unit, enabled=progress):
+    # Nothing left after the workers: no second, empty "done" line in the log.
+    for task in report_progress(rest, desc=desc, total=len(rest), unit=unit, enabled=progress and bool(rest)):
         results.append(function(task) if alone else function(shared, task))
     return results
 

@@ -196,3 +196,14 @@ def test_map_tasks_without_shared_data_and_with_more_processes_than_tasks():
 def test_map_tasks_raises_the_functions_error_from_a_worker():
     with pytest.raises(KeyError, match="坏"):
         parallel.map_tasks(_count_in, ["甲", "坏"], n_processes=2, shared=_SHARED)
+
+
+def test_map_tasks_in_workers_logs_one_done_line(monkeypatch, caplog):
+    # The workers do every task; the (empty) rest in this process must not log a second,
+    # "0/0" done line, as it did in the K sweep's log of a report run.
+    monkeypatch.setenv("DANGSHI_PROGRESS", "log")
+    with caplog.at_level("INFO", logger="corpus_tools.progress"):
+        assert parallel.map_tasks(abs, [-1, -2, -3], n_processes=2, desc="fits", unit="fit",
+                                  progress=True) == [1, 2, 3]
+    done = [record.getMessage() for record in caplog.records if " done: " in record.getMessage()]
+    assert len(done) == 1 and done[0].startswith("fits done: 3/3 fits")
