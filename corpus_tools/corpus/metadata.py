@@ -637,6 +637,7 @@ def group_labels(docvars: pd.DataFrame, by: str) -> pd.Series:
     if isinstance(values.dtype, pd.CategoricalDtype):
         # the categories' order is the analyst's order of the groups: keep it
         categories = [str(c) for c in values.cat.categories]
-        extra = [label for label in pd.unique(labels) if label not in set(categories)]
+        known = set(categories)  # built once: a set inside the condition is rebuilt for every label
+        extra = [label for label in pd.unique(labels) if label not in known]
         labels = labels.astype(pd.CategoricalDtype([*categories, *extra], ordered=values.cat.ordered))
     return labels

@@ -79,7 +79,8 @@ def _group_sums(units: pd.DataFrame, values: np.ndarray, *, label_col: str, leve
 
 def _levels(labels: pd.Series) -> list:
     if isinstance(labels.dtype, pd.CategoricalDtype):
-        return [c for c in labels.cat.categories if c in set(labels)]
+        present = set(pd.unique(labels))  # once, not per category: that was quadratic in the groups
+        return [c for c in labels.cat.categories if c in present]
     return list(pd.unique(labels))
 
 
