@@ -18,7 +18,8 @@ import pytest
 
 import corpus_tools.cluster as cluster_module
 from corpus_tools.cluster import DASK_SCHEDULER_ENV, dask_client, dask_scheduler, use_dask
-from corpus_tools.corpus import Corpus, read_corpus
+from corpus_tools.corpus import read_corpus
+from corpus_tools.corpus.store import assert_same_corpus
 from corpus_tools.parallel import map_documents, map_tasks
 
 distributed = pytest.importorskip("distributed")
@@ -154,14 +155,6 @@ def test_an_unreachable_scheduler_is_a_clear_error(monkeypatch):
 # -- read_corpus ------------------------------------------------------------------------------
 
 
-def _same_corpus(a: Corpus, b: Corpus) -> None:
-    for name in ("docvars", "blocks", "quality_log", "problems"):
-        pd.testing.assert_frame_equal(getattr(a, name), getattr(b, name), obj=name)
-    for name in ("texts", "raw_texts"):
-        pd.testing.assert_series_equal(getattr(a, name), getattr(b, name), obj=name)
-    assert a.history == b.history
-
-
 def test_read_corpus_cleans_on_the_cluster_with_the_same_result(tmp_path, on_cluster, monkeypatch):
     # Several batches, traditional script and a byline: every cleaning rule must come back from
     # the workers as computed here, in reading order.
@@ -177,11 +170,11 @@ def test_read_corpus_cleans_on_the_cluster_with_the_same_result(tmp_path, on_clu
     there = read_corpus(tmp_path, metadata=False, progress=False)
     assert on_cluster() >= 4  # the batches were cleaned by the workers
     assert len(here.texts) == 8 and here.docvars["script"].eq("traditional").all()
-    _same_corpus(there, here)
+    assert_same_corpus(there, here)
 
 
 def test_seeds_read_on_the_cluster_equal_the_session_corpus(seeds_dir, seeds, on_cluster):
-    _same_corpus(read_corpus(seeds_dir, progress=False), seeds)
+    assert_same_corpus(read_corpus(seeds_dir, progress=False), seeds)
     assert on_cluster() >= 1
 
 

@@ -12,12 +12,12 @@ import pandas as pd
 import pytest
 
 from corpus_tools.corpus import build, open_corpus, read_corpus, store
-from corpus_tools.corpus.core import Corpus
 from corpus_tools.corpus.metadata import group_labels
 from corpus_tools.io import ReadOptions
 from corpus_tools.corpus.store import (
     MANIFEST_FILE,
     TABLE_FILES,
+    assert_same_corpus,
     combined_sha256,
     corpus_key,
     file_hashes,
@@ -38,14 +38,6 @@ SIMPLIFIED = (
     "会议指出，要把党史学习教育同当前工作结合起来，在学史明理、学史增信、学史崇德、学史力行上下功夫，"
     "为群众办实事解难题，推动高质量发展。\n"
 )
-
-
-def _same(a: Corpus, b: Corpus) -> None:
-    for name in ("docvars", "blocks", "quality_log", "problems"):
-        pd.testing.assert_frame_equal(getattr(a, name), getattr(b, name), check_exact=True)
-    for name in ("raw_texts", "texts"):
-        pd.testing.assert_series_equal(getattr(a, name), getattr(b, name), check_exact=True)
-    assert a.history == b.history
 
 
 @pytest.fixture
@@ -95,8 +87,8 @@ def test_seeds_are_read_once_and_loaded_equal(seeds_dir, cache_dir, monkeypatch,
         second = open_corpus(seeds_dir)
     assert reads.n == 1
     direct = read_corpus(seeds_dir)
-    _same(first, direct)
-    _same(second, direct)
+    assert_same_corpus(first, direct)
+    assert_same_corpus(second, direct)
     messages = [r.getMessage() for r in caplog.records if r.name == "corpus_tools.corpus.store"]
     assert len(messages) == 2
     assert messages[0].startswith("stored the corpus (hash ")
@@ -117,8 +109,8 @@ def test_traditional_script_and_a_problem_file_load_equal(mixed, cache_dir, monk
     second = open_corpus(mixed, on_error="skip")
     assert reads.n == 1
     direct = read_corpus(mixed, on_error="skip")
-    _same(first, direct)
-    _same(second, direct)
+    assert_same_corpus(first, direct)
+    assert_same_corpus(second, direct)
     assert second.docvars.loc["a", "script"] == "traditional"
     assert "黨" not in second.texts["a"] and "党的历史" in second.texts["a"]
     assert second.problems[["source", "code", "action"]].values.tolist() == [["empty.txt", "empty", "skipped"]]
@@ -141,8 +133,8 @@ def test_a_table_of_articles_with_numeric_docvars_loads_equal(tmp_path, cache_di
     table.to_csv(path, index=False)
     first = open_corpus(path, cache=tmp_path / "store")
     second = open_corpus(path, cache=tmp_path / "store")
-    _same(first, read_corpus(path))
-    _same(second, first)
+    assert_same_corpus(first, read_corpus(path))
+    assert_same_corpus(second, first)
     assert len(list((tmp_path / "store").iterdir())) >= 1
 
 
@@ -156,7 +148,7 @@ def test_a_changed_file_rebuilds(mixed, cache_dir, monkeypatch):
     changed = open_corpus(mixed, on_error="skip")
     assert reads.n == 2
     assert "乡村振兴" in changed.texts["b"]
-    _same(changed, read_corpus(mixed, on_error="skip"))
+    assert_same_corpus(changed, read_corpus(mixed, on_error="skip"))
     assert len(_stores(cache_dir)) == 2
 
 
@@ -246,7 +238,7 @@ def test_a_folder_others_can_write_to_is_not_used(mixed, tmp_path):
     os.chmod(shared, 0o777)
     with pytest.warns(RuntimeWarning, match="writable by other users"):
         corpus = open_corpus(mixed, on_error="skip", cache=shared)
-    _same(corpus, read_corpus(mixed, on_error="skip"))
+    assert_same_corpus(corpus, read_corpus(mixed, on_error="skip"))
     assert [p.name for p in shared.iterdir()] == []
 
 
@@ -278,7 +270,7 @@ def test_a_failed_write_leaves_no_store(mixed, cache_dir, monkeypatch):
     monkeypatch.setattr(store, "save_corpus", broken)
     with pytest.warns(RuntimeWarning, match="not stored"):
         corpus = open_corpus(mixed, on_error="skip")
-    _same(corpus, read_corpus(mixed, on_error="skip"))
+    assert_same_corpus(corpus, read_corpus(mixed, on_error="skip"))
     assert list((cache_dir / "corpora").glob("*")) == [cache_dir / "corpora" / ".result-key"]
 
 
@@ -295,7 +287,7 @@ def test_a_killed_runs_staging_folder_is_never_loaded_and_later_removed(mixed, c
     reads = _Reads(monkeypatch)
     corpus = open_corpus(mixed, on_error="skip")
     assert reads.n == 1
-    _same(corpus, read_corpus(mixed, on_error="skip"))
+    assert_same_corpus(corpus, read_corpus(mixed, on_error="skip"))
     assert not old.exists() and recent.exists()  # another process may still be writing that one
     assert _stores(cache_dir) == sorted([key, recent.name])
 
@@ -310,8 +302,8 @@ def test_a_damaged_store_is_rebuilt(mixed, cache_dir, monkeypatch, caplog):
         corpus = open_corpus(mixed, on_error="skip")
     assert reads.n == 1
     assert any("cannot be used" in r.getMessage() for r in caplog.records)
-    _same(corpus, read_corpus(mixed, on_error="skip"))
-    _same(load_corpus(cache_dir / "corpora" / folder), corpus)
+    assert_same_corpus(corpus, read_corpus(mixed, on_error="skip"))
+    assert_same_corpus(load_corpus(cache_dir / "corpora" / folder), corpus)
 
 
 def test_a_corpus_parquet_cannot_hold_exactly_is_not_stored(tmp_path, toy):
@@ -328,7 +320,7 @@ def test_save_and_load_round_trip_on_the_toy_corpus(tmp_path, toy):
     manifest = json.loads((folder / MANIFEST_FILE).read_text(encoding="utf-8"))
     assert manifest["n_documents"] == 3 and manifest["inputs"] == {"note": "toy"}
     assert set(manifest["files"]) == set(TABLE_FILES.values())
-    _same(load_corpus(folder), toy)
+    assert_same_corpus(load_corpus(folder), toy)
 
 
 def test_load_refuses_a_folder_that_is_not_a_store(tmp_path):
