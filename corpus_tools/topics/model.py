@@ -1,6 +1,6 @@
 """The fitted topic model: :class:`TopicModel` and :func:`fit_lda`.
 
-A :class:`TopicModel` holds a gensim LDA fitted to a :class:`~corpus_tools.topics.TopicCorpus`
+A :class:`TopicModel` holds an LDA (gensim or tomotopy) fitted to a :class:`~corpus_tools.topics.TopicCorpus`
 with its topics numbered by prevalence, and turns it into tidy tables: top terms by relevance,
 a table per topic with coherence, every unit's topic shares, shares per group and the most
 representative units. :func:`fit_lda` fits one, cached on disk (:mod:`corpus_tools.resultcache`).
@@ -45,21 +45,22 @@ class TopicModel:
 
     Attributes
     ----------
-    lda : gensim.models.LdaModel
-        The gensim model (its topic ids are gensim's: see `order`).
+    lda : gensim.models.LdaModel or corpus_tools.topics.gibbs.GibbsLda
+        The fitted model of the settings' ``engine`` (its topic ids are the engine's: see `order`).
     corpus : TopicCorpus
     k, random_state : int
     settings : dict
         The fitting options (:class:`~corpus_tools.topics.LdaSettings` as a dict:
-        ``alpha, eta, passes, tol, iterations, chunksize, gamma_threshold, n_jobs``).
+        ``alpha, eta, passes, tol, iterations, chunksize, gamma_threshold, n_jobs, train_units,
+        engine, gibbs_sweeps``).
     order : tuple of int
-        ``order[i]`` is the gensim topic id of topic ``i + 1``.
+        ``order[i]`` is the engine's topic id of topic ``i + 1``.
     phi : numpy.ndarray of shape (K, V)
         Topic-term probabilities, rows in topic order.
     theta : numpy.ndarray of shape (n_units, K)
         Topic shares of every unit (rows sum to 1), inferred with ``random_state``.
     convergence : pandas.DataFrame
-        One row per pass run, see :func:`fit_lda`; its length is the number of passes.
+        One row per pass run (tomotopy: per 10 Gibbs sweeps), see :func:`fit_lda`.
     """
 
     lda: LdaModel
@@ -100,6 +101,22 @@ class TopicModel:
             f"{self.corpus.n_units} were then inferred from them."
         )
 
+    @property
+    def engine_summary(self) -> str:
+        """str: one sentence saying which engine fitted the model and what its convergence table shows, for a report."""
+        settings = self.lda_settings
+        if settings.engine == "tomotopy":
+            return (
+                f"The model was fitted by collapsed Gibbs sampling (tomotopy, {settings.gibbs_sweeps} sweeps, one "
+                "worker); the convergence table has one row per 10 sweeps with the sampler's log-likelihood per "
+                "word, which should level off."
+            )
+        return (
+            f"The model was fitted by variational Bayes (gensim, at most {settings.passes} passes, stopping when "
+            "the per-word bound settles); the convergence table has one row per pass with the bound, the change "
+            "of the topics and the share of units whose E-step converged."
+        )
+
     # -- basic quantities -----------------------------------------------------------------------
 
     @property
@@ -130,7 +147,7 @@ class TopicModel:
     @property
     def alpha(self) -> np.ndarray:
         """numpy.ndarray: the document-topic prior per topic (learned when ``alpha="auto"``)."""
-        return np.asarray(self.lda.alpha, dtype=np.float64)[list(self.order)]
+        return fitting.fitted_alpha(self.lda)[list(self.order)]
 
     @property
     def labels(self) -> pd.Series:
@@ -398,15 +415,15 @@ def fit_lda(
     k : int
         Number of topics (at least 2, fewer than the units and the terms).
     random_state : int
-        Seed of gensim's generator (topic initialisation and every E-step) and of the
-        inference of the reported topic shares.
+        Seed of the engine's generator (gensim: topic initialisation and every E-step, and the
+        inference of the reported topic shares; tomotopy: the sampler).
     settings : LdaSettings, optional
         The fitting options (priors, passes, `tol`, iterations, chunks, processes); default
         ``LdaSettings()``, whose fields document them.
     **options
         Fields of :class:`~corpus_tools.topics.LdaSettings` (``alpha``, ``eta``, ``passes``,
         ``tol``, ``iterations``, ``chunksize``, ``gamma_threshold``, ``n_jobs``,
-        ``train_units``) that replace those of `settings`, e.g.
+        ``train_units``, ``engine``, ``gibbs_sweeps``) that replace those of `settings`, e.g.
         ``fit_lda(tc, k=5, random_state=1, passes=80)``. With more units than ``train_units``
         (default 20,000) the model is trained on a seeded sample of them and every unit's
         topic shares are inferred from it (:attr:`TopicModel.training_summary` says which).
@@ -416,12 +433,16 @@ def fit_lda(
     cache : bool or path, default True
         Keep the fitted model on disk (:mod:`corpus_tools.resultcache`), keyed by the corpus,
         K, the seed and every setting, and load it instead of refitting next time; ``False``
-        always fits. Fits in more than one process are never cached (they are not reproducible).
+        always fits. gensim fits in more than one process are never cached (they are not
+        reproducible); tomotopy fits always are.
 
     Returns
     -------
     TopicModel
-        ``convergence`` has one row per pass run: ``pass`` (1-based), ``n_updates`` (M-steps in
+        ``convergence`` has one row per pass run (with ``engine="tomotopy"``: one row per 10
+        Gibbs sweeps, ``pass`` the sweeps done, ``per_word_bound`` tomotopy's log-likelihood
+        per word, not comparable with gensim's bound, ``perplexity`` its ``exp(-)``, the other
+        columns NaN): ``pass`` (1-based), ``n_updates`` (M-steps in
         the pass), ``topic_diff`` (mean absolute change of the log topic-term weights in the
         pass's last update: it falls towards 0 as the topics settle), ``rho`` (the update's
         learning rate), ``units_converged`` and ``units_inferred`` (units whose E-step met
@@ -461,7 +482,7 @@ def fit_lda(
                     plural=tc.unit_plural)
     # Several processes finish chunks in varying order: such a fit is not a function of its
     # arguments, so it is never cached.
-    fit = cached(_fit_counts, cache if settings.processes == 1 else False)
+    fit = cached(_fit_counts, cache if settings.reproducible else False)
     # Keyed on the counts and terms alone, which are all a fit depends on: not on the topic
     # corpus's docvars, whose in-memory layout (Arrow string chunks, what lies under missing
     # values) differs between a corpus read afresh and the same corpus loaded from the store,

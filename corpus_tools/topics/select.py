@@ -41,7 +41,8 @@ class KSweep:
         One row per K: ``k``, ``n_corpus_units`` (all units of the topic corpus),
         ``n_sampled_units`` (the units the sweep used: all of them, or a sample of
         `sample_units`), ``n_train_units`` and ``n_heldout_units`` (the sample's split),
-        ``n_passes`` (passes run before the bound converged or `passes` was reached),
+        ``n_passes`` (passes run before the bound converged or `passes` was reached; with
+        ``engine="tomotopy"`` the Gibbs sweeps),
         ``c_v``, ``c_npmi``
         (mean coherence of the K topics' top terms), ``c_v_min`` (the least coherent
         topic's c_v), ``heldout_per_word_bound`` (the variational lower bound of the held-out
@@ -130,7 +131,7 @@ def _score_k(
     # `sample_units`), so its cost too is bounded on a large corpus.
     sampled = np.union1d(train, heldout)
     reference = tc if len(sampled) == tc.n_units else tc.subset(sampled)
-    phi = np.asarray(lda.get_topics(), dtype=np.float64)
+    phi = fitting.topic_term(lda)
     terms = np.asarray(tc.dtm.terms, dtype=object)
     top_terms = [terms[row].tolist() for row in top_indices(phi, n)]
     scores = coherence(top_terms, reference, measures=COHERENCE_MEASURES)
@@ -142,7 +143,7 @@ def _score_k(
         "n_sampled_units": len(sampled),
         "n_train_units": len(train),
         "n_heldout_units": len(heldout),
-        "n_passes": len(table),
+        "n_passes": int(table["pass"].iloc[-1]),
         "c_v": scores["c_v"].mean(),
         "c_npmi": scores["c_npmi"].mean(),
         "c_v_min": scores["c_v"].min(),
@@ -256,6 +257,11 @@ def sweep_k(
     the whole corpus). The perplexity is therefore an upper bound of the true one;
     on a small corpus it often keeps falling or rises with K, so it is reported, not used
     by the default rule (:func:`choose_k`).
+
+    With ``engine="tomotopy"`` the held-out figure is tomotopy's log-likelihood of the held-out
+    units per known token (:func:`~corpus_tools.topics.lda.per_word_bound`), and
+    ``last_topic_diff`` and ``converged_share`` are NaN: held-out perplexities are comparable
+    across K within one engine, never across engines.
     """
     ks = [int(k) for k in ks]
     if not ks:

@@ -78,6 +78,11 @@ phrase_threshold, min_termfreq, min_docfreq, max_docfreq_prop, min_unit_tokens
         `train_units` the most units the reported model and its refits for the effects are
         trained on (a count; a larger corpus is sampled and every unit's shares inferred;
         None: all).
+    engine, gibbs_sweeps
+        ``"gensim"`` (variational Bayes; `passes`, `tol` and `iterations` apply) or
+        ``"tomotopy"`` (collapsed Gibbs sampling, one worker; `gibbs_sweeps` applies), see
+        :class:`~corpus_tools.topics.LdaSettings`. Records written before these fields existed
+        load with their defaults (gensim).
     stability_runs
         Refits with ``random_state + 1 …`` that judge each topic's stability (a count).
 
@@ -105,6 +110,9 @@ phrase_threshold, min_termfreq, min_docfreq, max_docfreq_prop, min_unit_tokens
     heldout_prop: float = 0.2
     alpha: str | float = "auto"
     eta: str | float = "symmetric"
+    # What fits every model: gensim's variational Bayes or tomotopy's Gibbs sampler (gibbs_sweeps).
+    engine: str = "gensim"
+    gibbs_sweeps: int = 1000
     # The most passes: fits stop earlier once the per-word bound changes by less than `tol`.
     passes: int = 80
     tol: float | None = DEFAULT_TOL
@@ -162,9 +170,10 @@ phrase_threshold, min_termfreq, min_docfreq, max_docfreq_prop, min_unit_tokens
 
     @property
     def lda(self) -> LdaSettings:
-        """LdaSettings: the options of every fit (``alpha, eta, passes, tol, iterations, n_jobs, train_units``)."""
+        """LdaSettings: the options of every fit (``alpha, eta, passes, tol, iterations, n_jobs, train_units, engine, gibbs_sweeps``)."""
         return LdaSettings(alpha=self.alpha, eta=self.eta, passes=self.passes, tol=self.tol,
-                           iterations=self.iterations, n_jobs=self.n_jobs, train_units=self.train_units)
+                           iterations=self.iterations, n_jobs=self.n_jobs, train_units=self.train_units,
+                           engine=self.engine, gibbs_sweeps=self.gibbs_sweeps)
 
     @property
     def min_units(self) -> int:

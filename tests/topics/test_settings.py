@@ -25,6 +25,8 @@ def test_new_fields_and_their_defaults():
     assert [f.name for f in dataclasses.fields(TopicSettings)][-9:] == [
         "passes", "tol", "iterations", "n_jobs", "sample_units", "train_units", "coherence_n", "stability_runs",
         "random_state"]
+    assert (settings.engine, settings.gibbs_sweeps) == ("gensim", 1000) == (settings.lda.engine,
+                                                                           settings.lda.gibbs_sweeps)
 
 
 def test_settings_reach_every_stage():
