@@ -29,7 +29,10 @@ the cap until the per-word bound settles). tomotopy runs ``--gibbs-iterations`` 
 collapsed Gibbs sampling with ``alpha`` 1/K optimised every 10 iterations (its default way of
 learning an asymmetric prior) and ``eta`` 1/K (gensim's symmetric prior), ``seed=`` set and
 ``workers=1`` (one worker is needed for a deterministic sampler); with ``--tomotopy-workers 2``
-it also times two workers and checks whether their reruns are identical.
+it also times two workers and checks whether their reruns are identical. The one-worker
+tomotopy fits are the package's own engine (``fit_lda(..., engine="tomotopy")``,
+:mod:`corpus_tools.topics.gibbs`), so their time includes inferring every unit's topic shares,
+as gensim's does; the two-worker fits call tomotopy directly (the package always uses one).
 """
 
 from __future__ import annotations
@@ -72,7 +75,7 @@ def _tomotopy_phi(tc: topics.TopicCorpus, *, k: int, seed: int, iterations: int,
     return phi / phi.sum(axis=1, keepdims=True)
 
 
-def _gensim_phi(tc: topics.TopicCorpus, *, k: int, seed: int, settings: TopicSettings) -> np.ndarray:
+def _fit_lda_phi(tc: topics.TopicCorpus, *, k: int, seed: int, settings: TopicSettings) -> np.ndarray:
     return topics.fit_lda(tc, k=k, cache=False, **{**settings.fit_args(), "random_state": seed}).phi
 
 
@@ -119,10 +122,15 @@ def compare(label: str, tc: topics.TopicCorpus, *, k: int, args: argparse.Namesp
     settings = TopicSettings()
     print(f"\n== {label}: {tc}, K={k}", flush=True)
     rows, phis = [], {}
-    row, phis["gensim"] = _evaluate("gensim", lambda s: _gensim_phi(tc, k=k, seed=s, settings=settings), tc,
+    row, phis["gensim"] = _evaluate("gensim", lambda s: _fit_lda_phi(tc, k=k, seed=s, settings=settings), tc,
                                     seed=args.seed, refits=args.refits)
     rows.append(row)
-    for workers in sorted({1, args.tomotopy_workers}):
+    # One worker: the package's engine (fit_lda with engine="tomotopy", as a report would fit it).
+    tomotopy = TopicSettings(engine="tomotopy", gibbs_sweeps=args.gibbs_iterations)
+    row, phis["tomotopy w1"] = _evaluate("tomotopy w1", lambda s: _fit_lda_phi(tc, k=k, seed=s, settings=tomotopy), tc,
+                                         seed=args.seed, refits=args.refits)
+    rows.append(row)
+    for workers in sorted({args.tomotopy_workers} - {1}):
         name = f"tomotopy w{workers}"
         row, phis[name] = _evaluate(
             name, lambda s, w=workers: _tomotopy_phi(tc, k=k, seed=s, iterations=args.gibbs_iterations, workers=w),

@@ -28,6 +28,11 @@ between runs. Models are trained by streaming rows of the sparse matrix
 (:class:`gensim.matutils.Sparse2Corpus`); no dense document-term matrix is ever built, so the
 same code fits 100,000 paragraphs (see ``benchmarks/topics_scaling.py``).
 
+Every fit is gensim's variational Bayes by default; ``engine="tomotopy"`` (an
+:class:`LdaSettings` and :class:`TopicSettings` field) fits by tomotopy's collapsed Gibbs
+sampling instead (:mod:`~corpus_tools.topics.gibbs`, one worker, the same seed giving the same
+tables), which is several times faster (``benchmarks/topic_engines.py``).
+
 gensim, tomotopy, statsmodels, scipy's optimisers and pyLDAvis are imported only inside the
 functions that need them.
 """
