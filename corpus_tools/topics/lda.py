@@ -49,6 +49,7 @@ __all__ = [
     "DEFAULT_TRAIN_UNITS",
     "ENGINES",
     "FIT_MIN_TOKEN_PASSES",
+    "GIBBS_SWEEPS_PER_PASS",
     "LdaSettings",
     "check_k",
     "check_sample_units",
