@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Literal
 import numpy as np
 import pandas as pd
 
-from .core import new_figure, require_columns, use_cjk_font
+from .core import keep_largest, new_figure, require_columns, use_cjk_font
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -71,6 +71,7 @@ def plot_effects(
     quantity: Literal["share", "difference"] = "share",
     robust_only: bool = True,
     ncols: int | None = None,
+    max_levels: int = 40,
     by_label: str | None = None,
     title: str | None = None,
 ) -> Figure:
@@ -94,6 +95,9 @@ def plot_effects(
     ncols : int, optional
         Panels per row; by default 3, or 5 with more than 20 levels, so that the tall panels of
         many groups sit side by side.
+    max_levels : int, default 40
+        Draw at most this many levels (a count): those with the most documents, in the table's
+        order; the title says how many were left out (the table keeps them all).
     title : str, optional
 
     Returns
@@ -118,8 +122,14 @@ def plot_effects(
     from matplotlib.ticker import PercentFormatter
 
     rows, covariate, note = _select(table, covariate=covariate, quantity=quantity, robust_only=robust_only)
-    levels = list(dict.fromkeys(rows["level"].astype(str)))
-    docs = rows.drop_duplicates("level").set_index(rows.drop_duplicates("level")["level"].astype(str))["n_documents"]
+    first = rows.drop_duplicates("level")
+    docs = first.set_index(first["level"].astype(str))["n_documents"]
+    # A figure of a few thousand groups is unreadable and megabytes large: keep the levels
+    # with the most documents (a stable choice, so the same table gives the same figure).
+    levels = list(keep_largest(docs.astype(float), limit=max_levels, sort=False))
+    if len(levels) < len(docs):
+        note = "；".join(filter(None, [note, f"文档最多的 {len(levels)} 个（共 {len(docs)} 个，{len(docs) - len(levels)} 个未显示）"]))
+        rows = rows[rows["level"].astype(str).isin(levels)]
     topic_ids = list(dict.fromkeys(rows["topic"]))
     if ncols is None:
         ncols = 3 if len(levels) <= 20 else 5

@@ -320,8 +320,10 @@ def _build_design(
                          f"(or pass reference={MEAN_REFERENCE!r} to contrast with the mean of the levels)")
 
     # A category with a single level is a constant: the intercept already carries it.
-    terms = [f"C({internal[n]})" for n in categorical if len(levels[n]) > 1]
-    terms += [internal[n] for n in numeric]
+    # term_of: each docvar's term in the (additive) formula, to find its design columns.
+    term_of = {internal[n]: f"C({internal[n]})" for n in categorical if len(levels[n]) > 1}
+    term_of.update({internal[n]: internal[n] for n in numeric})
+    terms = list(term_of.values())
     date_info: dict[str, Any] = {}
     if date:
         days = (data[internal[date]] - data[internal[date]].min()).dt.days.astype(np.float64)
@@ -332,32 +334,56 @@ def _build_design(
         if n_unique < 2:
             raise ValueError(f"date={date!r}: every document has the same date, so there is no trend to estimate")
         if n_unique > spline_df:
-            terms.append(f"bs(t, df={int(spline_df)})")
+            term_of["t"] = f"bs(t, df={int(spline_df)})"
         else:
             logger.warning("estimate_effect: only %d distinct dates; the date enters linearly, not as a "
                            "%d-df spline", n_unique, spline_df)
-            terms.append("t")
+            term_of["t"] = "t"
+        terms.append(term_of["t"])
     formula = " + ".join(terms) if terms else "1"
     design = patsy.dmatrix(formula, data, return_type="dataframe", NA_action="raise")
     info = design.design_info
     matrix = design.to_numpy(dtype=np.float64)
 
-    def margin(column: str, value: Any) -> np.ndarray:
-        """The design row averaged over the data with `column` set to `value` for everyone."""
-        frame = data.copy()
+    column_means = matrix.mean(axis=0)
+
+    def margins(column: str, values: Sequence[Any]) -> np.ndarray:
+        """The design row averaged over the data with `column` set to each value for everyone.
+
+        The formula is additive (no interactions), so only `column`'s own design columns change:
+        they are the coding of the value, the others keep their means. Building one design row
+        per value, rather than the whole design once per value, keeps a few thousand groups
+        from costing groups x documents x coefficients.
+        """
+        result = np.tile(column_means, (len(values), 1))
+        if column not in term_of:  # a category with one level: the design does not depend on it
+            return result
+        frame = data.iloc[np.zeros(len(values), dtype=np.intp)].reset_index(drop=True)
         if isinstance(data[column].dtype, pd.CategoricalDtype):
-            frame[column] = pd.Categorical([value] * len(frame), categories=data[column].cat.categories)
+            frame[column] = pd.Categorical(list(values), categories=data[column].cat.categories)
         else:
-            frame[column] = value
-        (rows,) = patsy.build_design_matrices([info], frame, return_type="matrix")
-        return np.asarray(rows, dtype=np.float64).mean(axis=0)
+            frame[column] = np.asarray(values, dtype=np.float64)
+        (coded,) = patsy.build_design_matrices([info], frame, return_type="matrix")
+        own = info.term_name_slices[term_of[column]]
+        result[:, own] = np.asarray(coded, dtype=np.float64)[:, own]
+        return result
+
+    # Documents and units per level, counted from (level, document) and (level, unit) pairs at
+    # once rather than by one scan of the data per level.
+    entries = aggregate.tocoo()
+    positive = entries.data > 0
+
+    def count_per_level(codes: np.ndarray, n_levels: int) -> tuple[np.ndarray, np.ndarray]:
+        docs = pd.DataFrame({"level": codes, "doc": row_docs}).drop_duplicates()
+        units = pd.DataFrame({"level": codes[entries.row[positive]], "unit": entries.col[positive]}).drop_duplicates()
+        return (np.bincount(docs["level"], minlength=n_levels), np.bincount(units["level"], minlength=n_levels))
 
     combos, rows = [], []
     for n in categorical:
-        column = data[internal[n]].astype(str).to_numpy()
-        shares = np.array([margin(internal[n], level) for level in levels[n]])
-        docs_at = {level: len(np.unique(row_docs[column == level])) for level in levels[n]}
-        units_at = {level: int(((aggregate[column == level] > 0).sum(axis=0) > 0).sum()) for level in levels[n]}
+        shares = margins(internal[n], levels[n])
+        n_docs_at, n_units_at = count_per_level(data[internal[n]].cat.codes.to_numpy(), len(levels[n]))
+        docs_at = {level: int(n_docs_at[i]) for i, level in enumerate(levels[n])}
+        units_at = {level: int(n_units_at[i]) for i, level in enumerate(levels[n])}
         for i, level in enumerate(levels[n]):
             combos.append(shares[i])
             rows.append({"covariate": n, "level": level, "quantity": "share", "contrast": "",
@@ -393,9 +419,10 @@ def _build_design(
         dates = date_info["origin"] + pd.to_timedelta(np.round(grid), unit="D")
         t = data["t"].to_numpy()
         edges = np.concatenate([[-np.inf], (grid[1:] + grid[:-1]) / 2, [np.inf]])
-        for g, (value, when) in enumerate(zip(grid, dates, strict=True)):
+        at_dates = margins("t", grid.tolist())
+        for g, when in enumerate(dates):
             near = (t > edges[g]) & (t <= edges[g + 1])
-            combos.append(margin("t", float(value)))
+            combos.append(at_dates[g])
             n_near = len(np.unique(row_docs[near]))
             rows.append({"covariate": date, "level": when.strftime("%Y-%m-%d"), "quantity": "trend",
                          "contrast": "", "n_documents": n_near,
@@ -578,14 +605,10 @@ def estimate_effect(
         # With several fits, draws cycle through them: the composition then also spans the
         # topic model's dependence on its random start.
         proportions = design.aggregate @ posteriors[d % len(posteriors)].draw(generator)
-        params, covs = ols.fit(proportions, cov_type=cov_type)
-        # N(β̂, V̂) for all topics at once: β̂ + z · (U √λ)ᵀ with V̂ = U diag(λ) Uᵀ, as
-        # numpy's multivariate_normal(method="eigh") does one topic at a time.
-        eigenvalues, eigenvectors = np.linalg.eigh(covs)
-        factor = eigenvectors * np.sqrt(np.clip(eigenvalues, 0, None))[:, None, :]
-        z = generator.standard_normal((k, n_coef_draws, factor.shape[-1]))
-        coef = params.T[:, None, :] + np.einsum("kcp,kqp->kcq", z, factor)
-        draws[:, d * n_coef_draws : (d + 1) * n_coef_draws] = coef @ design.combos.T
+        params, weights = ols.fit(proportions, cov_type=cov_type)
+        for topic in range(k):
+            coef = ols.draw_coefficients(params[:, topic], weights[:, topic], generator, n_coef_draws)
+            draws[topic, d * n_coef_draws : (d + 1) * n_coef_draws] = coef @ design.combos.T
 
     tail = (1 - ci_level) / 2
     estimate = draws.mean(axis=1)
@@ -622,14 +645,13 @@ class _OLS:
     """One design matrix, decomposed once by statsmodels, fitted to every draw of every topic.
 
     stm's ``estimateEffect`` caches the QR decomposition of its design for the same reason:
-    the design never changes between draws and topics, only the response does. Each fit
-    equals ``statsmodels.OLS(y, x).fit(cov_type=...)`` for one topic (checked in the tests);
-    doing all topics of a draw at once avoids one pseudo-inverse per topic and draw.
+    the design never changes between draws and topics, only the response does. Each fit's
+    covariance, ``P diag(w) Pᵀ`` with P the design's pseudo-inverse (:meth:`covariance`), equals
+    ``statsmodels.OLS(y, x).fit(cov_type=...)``'s for one topic (checked in the tests).
     """
 
     x: np.ndarray
     pinv: np.ndarray  # (coefficients x rows), statsmodels' pinv_wexog
-    normalized_cov: np.ndarray  # (X'X)^-1
     leverage: np.ndarray  # diagonal of the hat matrix
     rank: int
     df_resid: int
@@ -641,16 +663,19 @@ class _OLS:
         fit = OLS(np.zeros(x.shape[0]), x).fit()
         pinv = np.asarray(fit.model.pinv_wexog)
         leverage = np.einsum("ij,ji->i", x, pinv)
-        return cls(x=x, pinv=pinv, normalized_cov=np.asarray(fit.normalized_cov_params), leverage=leverage,
-                   rank=int(fit.model.rank), df_resid=int(round(fit.df_resid)))
+        return cls(x=x, pinv=pinv, leverage=leverage, rank=int(fit.model.rank), df_resid=int(round(fit.df_resid)))
 
     def fit(self, y: np.ndarray, *, cov_type: str) -> tuple[np.ndarray, np.ndarray]:
-        """Coefficients (coefficients x topics) and their covariance per topic (topics x coef x coef)."""
+        """Coefficients (coefficients x topics) and each row's variance weight (rows x topics).
+
+        statsmodels writes every covariance it offers as ``P diag(w) Pᵀ`` (its ``_HCCM``; the
+        classical one is ``s² (XᵀX)⁻¹ = s² P Pᵀ``), so the weights w carry the whole choice.
+        """
         params = self.pinv @ y
         resid = y - self.x @ params
         scale = (resid**2).sum(axis=0) / self.df_resid
         if cov_type == "nonrobust":
-            return params, scale[:, None, None] * self.normalized_cov[None]
+            return params, np.broadcast_to(scale, resid.shape)
         n = self.x.shape[0]
         # A row with leverage 1 (a level with a single observation) has a zero residual that says
         # nothing about its variance: it borrows the classical variance estimate instead.
@@ -662,9 +687,22 @@ class _OLS:
             "HC2": resid**2 / one_minus_h,
             "HC3": resid**2 / one_minus_h**2,
         }[cov_type]
-        weights = np.where(own[:, None], weights, scale[None, :])
-        covs = np.einsum("pn,nk,qn->kpq", self.pinv, weights, self.pinv, optimize=True)
-        return params, covs
+        return params, np.where(own[:, None], weights, scale[None, :])
+
+    def covariance(self, weights: np.ndarray) -> np.ndarray:
+        """The coefficients' covariance ``P diag(w) Pᵀ`` for one topic's row weights."""
+        return (self.pinv * weights) @ self.pinv.T
+
+    def draw_coefficients(self, params: np.ndarray, weights: np.ndarray, generator: np.random.Generator,
+                          n: int) -> np.ndarray:
+        """`n` draws (n x coefficients) from N(β̂, P diag(w) Pᵀ) for one topic.
+
+        β̂ + P (√w ⊙ u) with u standard normal over the rows has exactly that distribution, and
+        costs rows x coefficients per draw; forming the covariance and factoring it would cost
+        rows x coefficients² and coefficients³ per fit, hours with a few thousand groups.
+        """
+        u = generator.standard_normal((self.x.shape[0], n))
+        return params[None, :] + (self.pinv @ (np.sqrt(weights)[:, None] * u)).T
 
 
 def _posteriors(model: Any) -> list[TopicPosterior]:

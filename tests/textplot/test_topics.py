@@ -33,3 +33,14 @@ def test_plot_effects_shows_every_topic_when_none_is_robust(three_topic_table):
     fig = plot_effects(none_robust, by_label="district")
     assert sum(ax.get_visible() for ax in fig.axes) == 3
     assert "无稳健主题" in fig._suptitle.get_text() and "按 district" in fig._suptitle.get_text()
+
+
+def test_plot_effects_keeps_the_levels_with_most_documents(three_topic_table):
+    fig = plot_effects(three_topic_table, max_levels=2)
+    labels = [t.get_text() for t in fig.axes[0].get_yticklabels()]
+    # 乙县 and 甲县 have 15 documents each, 丙县 2: the figure keeps the two, in table order.
+    assert labels == ["乙县 (15)", "甲县 (15)"]
+    assert "共 3 个，1 个未显示" in fig._suptitle.get_text()
+    assert all(len(line.get_ydata()) <= 2 for ax in fig.axes for line in ax.lines if ax.get_visible())
+    with pytest.raises(ValueError, match="at least 1"):
+        plot_effects(three_topic_table, max_levels=0)

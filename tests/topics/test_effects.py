@@ -318,3 +318,55 @@ def test_the_former_module_keeps_its_names():
     for name in ("TopicPosterior", "estimate_effect", "describe_effects", "plot_effects", "plot_trend", "dmr_effects",
                  "compare_effects", "describe_comparison", "with_refits", "EFFECT_COLUMNS"):
         assert getattr(old, name) is getattr(topics, name), name
+
+
+# --------------------------------------------------------------------------------------------
+# The regression machinery against statsmodels, exactly
+# --------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("cov_type", ["HC3", "HC2", "HC1", "HC0", "nonrobust"])
+def test_coefficient_covariance_and_draws_match_statsmodels(cov_type):
+    import statsmodels.api as sm
+
+    from corpus_tools.topics.effects import _OLS
+
+    generator = np.random.default_rng(8)
+    n = 60
+    x = np.column_stack([np.ones(n), np.arange(n) % 3 == 1, np.arange(n) % 3 == 2, generator.uniform(0, 5, n)])
+    y = np.column_stack([0.3 + 0.05 * x[:, 3] + generator.normal(0, 0.02 + 0.05 * x[:, 1], n),
+                         0.5 - 0.1 * x[:, 2] + generator.normal(0, 0.04, n)])
+    ols = _OLS.of(x)
+    params, weights = ols.fit(y, cov_type=cov_type)
+    for topic in range(2):
+        fit = sm.OLS(y[:, topic], x).fit(cov_type=cov_type)
+        np.testing.assert_allclose(params[:, topic], fit.params, rtol=1e-9)
+        np.testing.assert_allclose(ols.covariance(weights[:, topic]), fit.cov_params(), rtol=1e-9, atol=1e-15)
+    draws = ols.draw_coefficients(params[:, 0], weights[:, 0], np.random.default_rng(0), 40_000)
+    reference = sm.OLS(y[:, 0], x).fit(cov_type=cov_type)
+    np.testing.assert_allclose(draws.mean(axis=0), reference.params, atol=4 * reference.bse.max() / np.sqrt(40_000))
+    np.testing.assert_allclose(draws.std(axis=0), reference.bse, rtol=0.03)
+
+
+def test_shares_are_predictive_margins_over_the_other_covariates():
+    # Three districts and a numeric covariate whose mean differs between them: each district's
+    # share is the fit with every document moved to that district, other covariates as observed
+    # (b0 + b_district + b_length * mean(length)), not the district's raw mean.
+    import statsmodels.api as sm
+
+    generator = np.random.default_rng(12)
+    groups = np.array(["甲县"] * 30 + ["乙县"] * 30 + ["丙县"] * 30)
+    length = np.concatenate([generator.uniform(0, 4, 30), generator.uniform(3, 9, 30), generator.uniform(1, 6, 30)])
+    first = np.clip(0.15 + 0.03 * length + 0.08 * (groups == "丙县") + generator.normal(0, 0.02, 90), 0.01, 0.99)
+    theta = np.column_stack([first, 1 - first])
+    table = estimate_effect(posterior(theta, groups, certainty=1e8, length=length), by="district",
+                            covariates=["length"], random_state=0)
+    x = np.column_stack([np.ones(90), groups == "乙县", groups == "丙县", length]).astype(float)
+    b = sm.OLS(first, x).fit().params
+    hand = {"甲县": b[0] + b[3] * length.mean(), "乙县": b[0] + b[1] + b[3] * length.mean(),
+            "丙县": b[0] + b[2] + b[3] * length.mean()}
+    shares = table[(table["topic"] == 1) & (table["quantity"] == "share")].set_index("level")["estimate"]
+    for level, value in hand.items():
+        assert shares[level] == pytest.approx(value, abs=0.002)
+    raw = pd.Series(first).groupby(groups).mean()
+    assert abs(shares["乙县"] - raw["乙县"]) > 0.02  # the margin adjusts for 乙县's long documents
