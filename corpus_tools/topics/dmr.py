@@ -9,12 +9,15 @@ they agree. tomotopy is imported only inside :func:`dmr_effects`.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
 from .effects import EFFECT_COLUMNS, TopicPosterior, aggregation_matrix, check_effect_table, unit_groups
+from .gibbs import INFER_SWEEPS
+from .lda import sample_rows
 from .measures import align_topics
 
 if TYPE_CHECKING:
@@ -37,6 +40,12 @@ def dmr_effects(
     Dirichlet prior of topic proportions, so the metadata shapes the topics while they are
     learned; LDA + :func:`~corpus_tools.topics.estimate_effect` learns topics first and asks about the metadata
     afterwards. Where the two agree, the group differences do not hinge on that choice.
+
+    DMR learns from the units the LDA learned from (all of them, or its ``train_units``
+    sample: :attr:`TopicModel.n_train_units <corpus_tools.topics.TopicModel.n_train_units>`),
+    plus the first unit of any level that sample missed; tomotopy infers the topic shares of
+    every other unit, so the shares below cover all units at a cost that stops growing with
+    the corpus.
 
     Parameters
     ----------
@@ -73,9 +82,13 @@ def dmr_effects(
         raise ValueError(f"iterations must be a positive integer, got {iterations!r}")
     docvars = model.corpus.dtm.docvars
     keys = docvars[by].astype("string").str.strip().fillna("").to_numpy(dtype=object)
+    units = list(model.corpus.tokens.tokens)  # by position
+    # DMR learns from the units the LDA learned from (train_units), plus one unit of any level
+    # that sample missed; the other units' shares are inferred, as the LDA's are.
+    trained = training_rows(keys, sample_rows(len(keys), model.lda_settings.train_units, model.random_state))
     dmr = tp.DMRModel(tw=tp.TermWeight.ONE, k=model.k, seed=int(random_state))
-    for tokens, key in zip(model.corpus.tokens.tokens, keys, strict=True):
-        dmr.add_doc(list(tokens), metadata=str(key))
+    for row in trained:
+        dmr.add_doc(list(units[row]), metadata=str(keys[row]))
     # One thread: tomotopy's parallel samplers are not reproducible from the seed alone.
     dmr.train(int(iterations), workers=1, parallel=tp.ParallelScheme.NONE)
 
@@ -86,23 +99,26 @@ def dmr_effects(
     for t in range(model.k):
         phi[t, used] = np.asarray(dmr.get_topic_word_dist(t), dtype=np.float64)
     match, distance = align_topics(model.phi, phi)  # DMR topic match[i] is LDA topic i + 1
-    theta = np.array([doc.get_topic_dist() for doc in dmr.docs], dtype=np.float64)[:, match]
-
+    levels = [str(level) for level in dmr.metadata_dict]
+    lambdas = np.asarray(dmr.lambdas, dtype=np.float64)  # (K, levels), in DMR topic order
+    prior = np.exp(lambdas - lambdas.max(axis=0, keepdims=True))
+    prior /= prior.sum(axis=0, keepdims=True)
+    theta = _unit_shares(dmr, units, keys, trained, prior=dict(zip(levels, prior.T, strict=True)))[:, match]
+    prior = prior[match]
     codes, _ = unit_groups(TopicPosterior(gamma=np.ones_like(theta), unit_tokens=model.unit_tokens,
                                            docvars=docvars, labels=model.labels))
     n_docs = int(codes.max()) + 1
     doc_theta = aggregation_matrix(codes, model.unit_tokens, n_docs) @ theta
     first = pd.Series(np.arange(len(codes))).groupby(codes).first().to_numpy()
-    doc_keys = keys[first]
-    levels = [str(level) for level in dmr.metadata_dict]
-    lambdas = np.asarray(dmr.lambdas, dtype=np.float64)[match]  # (K, levels)
-    prior = np.exp(lambdas - lambdas.max(axis=0, keepdims=True))
-    prior /= prior.sum(axis=0, keepdims=True)
-    shares = np.array([doc_theta[doc_keys == level].mean(axis=0) for level in levels])  # (levels, K)
+    # Shares and counts of every level at once (not one scan of all documents per level).
+    doc_level = pd.Categorical(keys[first], categories=levels).codes
+    docs_at = np.bincount(doc_level, minlength=len(levels))
+    units_at = np.bincount(pd.Categorical(keys, categories=levels).codes, minlength=len(levels))
+    shares = pd.DataFrame(doc_theta).groupby(doc_level).mean().reindex(range(len(levels))).to_numpy()  # (levels, K)
     rows = []
     for i, level in enumerate(levels):
-        n_at = int((doc_keys == level).sum())
-        common = {"covariate": by, "level": level, "n_documents": n_at, "n_units": int((keys == level).sum()),
+        n_at = int(docs_at[i])
+        common = {"covariate": by, "level": level, "n_documents": n_at, "n_units": int(units_at[i]),
                   "too_few_documents": n_at < min_docs}
         for t in range(model.k):
             for quantity, value, contrast in (("share", shares[i, t], ""),
@@ -117,6 +133,48 @@ def dmr_effects(
     table["regressed_on"] = "dmr"
     table["topic_js_distance"] = distance[table["topic"].to_numpy() - 1]
     return table[[*EFFECT_COLUMNS, "topic_js_distance"]]
+
+
+def training_rows(keys: np.ndarray, sample: np.ndarray) -> np.ndarray:
+    """The rows DMR is trained on: `sample`, plus the first unit of every level it misses.
+
+    tomotopy can infer a unit's topics only under a level it was trained with (an unknown one
+    aborts the process), so a level the sample missed brings its first unit into training.
+
+    Examples
+    --------
+    >>> training_rows(np.array(["甲", "甲", "乙", "丙", "丙"], dtype=object), np.array([0, 1])).tolist()
+    [0, 1, 2, 3]
+    """
+    first = pd.Series(np.arange(len(keys))).groupby(keys, sort=False).first()
+    missing = first[~first.index.isin(pd.unique(keys[sample]))].to_numpy()
+    return np.union1d(sample, missing).astype(np.intp)
+
+
+def _unit_shares(dmr, units: Sequence[Sequence[str]], keys: np.ndarray, trained: np.ndarray, *,
+                 prior: dict[str, np.ndarray]) -> np.ndarray:
+    """Every unit's DMR topic shares (DMR topic order): sampled in training, or inferred.
+
+    Units outside the training rows are inferred by tomotopy under their level's prior
+    (:data:`~corpus_tools.topics.gibbs.INFER_SWEEPS` sweeps, one worker: deterministic); one
+    none of whose words the model saw gets its level's prior mean.
+    """
+    import tomotopy as tp
+
+    theta = np.empty((len(keys), dmr.k), dtype=np.float64)
+    theta[trained] = np.array([doc.get_topic_dist() for doc in dmr.docs], dtype=np.float64)
+    docs, rows = [], []
+    for row in np.setdiff1d(np.arange(len(keys)), trained):
+        doc = dmr.make_doc(list(units[row]), metadata=str(keys[row]))
+        if len(doc.words):  # tomotopy aborts the process on an empty document
+            docs.append(doc)
+            rows.append(row)
+        else:
+            theta[row] = prior[str(keys[row])]
+    if docs:
+        shares, _ = dmr.infer(docs, iterations=INFER_SWEEPS, workers=1, parallel=tp.ParallelScheme.NONE)
+        theta[rows] = np.asarray(shares, dtype=np.float64)
+    return theta / theta.sum(axis=1, keepdims=True)
 
 
 def compare_effects(lda: pd.DataFrame, dmr: pd.DataFrame) -> pd.DataFrame:

@@ -29,3 +29,27 @@ def test_dmr_effects_agree_with_the_planted_contrast_and_are_reproducible(plante
     assert len(both) == 4 and both["dmr_in_interval"].dtype == bool
     row = both[(both["topic"] == farming) & (both["level"] == "甲县")].iloc[0]
     assert abs(row["share_lda"] - row["share_dmr"]) < 0.15
+
+
+def test_dmr_learns_from_the_lda_training_sample_and_infers_every_other_unit(planted_model):
+    from corpus_tools import topics
+    from corpus_tools.topics.dmr import training_rows
+    from corpus_tools.topics.lda import sample_rows
+
+    sampled = topics.fit_lda(planted_model.corpus, k=2, random_state=3, passes=30, iterations=200, train_units=24,
+                             cache=False)
+    assert sampled.n_train_units == 24
+    table = dmr_effects(sampled, by="group", iterations=200, random_state=5)
+    farming = farming_topic(sampled)
+    shares = table[(table["topic"] == farming) & (table["quantity"] == "share")].set_index("level")
+    # Every unit counts in the shares (36 per district), not only the 24 the model learned from.
+    assert shares["n_units"].to_dict() == {"乙县": 36, "甲县": 36}
+    assert shares.loc["甲县", "estimate"] == pytest.approx(0.8, abs=0.12)
+    assert shares.loc["乙县", "estimate"] == pytest.approx(0.2, abs=0.12)
+    pd.testing.assert_frame_equal(table, dmr_effects(sampled, by="group", iterations=200, random_state=5))
+    # The training rows are the LDA's sample (plus a unit of any level it missed).
+    keys = sampled.corpus.dtm.docvars["group"].to_numpy(dtype=object)
+    rows = training_rows(keys, sample_rows(len(keys), 24, 3))
+    assert set(sample_rows(len(keys), 24, 3)) <= set(rows) and set(keys[rows]) == {"甲县", "乙县"}
+    only_first = training_rows(keys, sample_rows(len(keys), 24, 3)[keys[sample_rows(len(keys), 24, 3)] == "甲县"])
+    assert "乙县" in set(keys[only_first]) and (keys[only_first] == "乙县").sum() == 1
