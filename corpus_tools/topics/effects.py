@@ -138,6 +138,13 @@ class TopicPosterior:
         unit's token count), and γ = θ · (Σα + n) with θ the reported topic shares. γ is
         therefore recovered exactly from the model's public tables, without re-running
         inference (checked against ``lda.inference`` in the tests).
+
+        With the tomotopy engine θ is (n_k + α_k) / (n + Σα), n_k the unit's tokens assigned
+        to topic k by the sampler's last sweep, so the same formula gives γ = n_k + α: the
+        Dirichlet posterior of θ given those assignments (one draw of them, not averaged over
+        sweeps). It is exact when tomotopy knew all the unit's terms; terms outside a
+        ``train_units`` sample's vocabulary are dropped from inference but still counted in n,
+        which makes such a unit's γ slightly too certain.
         """
         theta = np.asarray(model.theta, dtype=np.float64)
         tokens = np.asarray(model.unit_tokens, dtype=np.float64)
