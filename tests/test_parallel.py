@@ -207,3 +207,25 @@ def test_map_tasks_in_workers_logs_one_done_line(monkeypatch, caplog):
                                   progress=True) == [1, 2, 3]
     done = [record.getMessage() for record in caplog.records if " done: " in record.getMessage()]
     assert len(done) == 1 and done[0].startswith("fits done: 3/3 fits")
+
+
+def _blas_threads_here(_task: int) -> int:
+    from threadpoolctl import threadpool_info
+
+    return max(info["num_threads"] for info in threadpool_info() if info["user_api"] == "blas")
+
+
+def test_each_worker_gets_its_share_of_blas_threads(monkeypatch):
+    from corpus_tools.parallel import BLAS_THREAD_VARIABLES, blas_thread_environment, map_tasks
+
+    for name in BLAS_THREAD_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+    cores = len(os.sched_getaffinity(0))
+    # Two workers on `cores` cores: each BLAS gets cores // 2 threads (at least one), however
+    # many it would start on its own (one per core).
+    threads = map_tasks(_blas_threads_here, [0, 1, 2, 3], n_processes=2, progress=False)
+    assert set(threads) == {max(1, cores // 2)}
+    assert blas_thread_environment(2) == {name: str(max(1, cores // 2)) for name in BLAS_THREAD_VARIABLES}
+    assert blas_thread_environment(10**6)["OPENBLAS_NUM_THREADS"] == "1"
+    monkeypatch.setenv("OMP_NUM_THREADS", "3")  # the user's choice is kept
+    assert "OMP_NUM_THREADS" not in blas_thread_environment(2)

@@ -17,6 +17,7 @@ from typing import Any
 from corpus_tools.cluster import dask_scheduler as scheduler_in_force, use_dask
 from corpus_tools.compat import renamed_parameters
 from corpus_tools.environment import DASK_SCHEDULER_ENV, PROGRESS_ENV, PROJECT_ROOT_ENV, raw_value
+from corpus_tools.parallel import blas_thread_environment
 from corpus_tools.paths import project_root, resolve_path
 
 from .errors import KernelDiedError, NotebookFailedError, ReportArgumentError
@@ -403,6 +404,9 @@ def run_reports(
         logger.info("[%d/%d] %s done in %.1f s", index + 1, len(notebook_paths), nb_path.name, current["wall_seconds"])
 
     kernel_env = {PROJECT_ROOT_ENV: str(root), "PYTHONHASHSEED": "0"}
+    # Kernels side by side share the cores: each one's BLAS gets its share of threads (threads of
+    # several processes competing for few cores spin, see corpus_tools.parallel.blas_threads).
+    kernel_env.update(blas_thread_environment(n_jobs))
     # Headless runs log progress lines instead of drawing widget bars into the report.
     kernel_env[PROGRESS_ENV] = raw_value(PROGRESS_ENV, "log")
     if scheduler is not None:

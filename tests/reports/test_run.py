@@ -51,6 +51,7 @@ save_table(
             "cwd": [os.getcwd()],
             "root": [os.environ.get("{PROJECT_ROOT_ENV}")],
             "hashseed": [os.environ.get("PYTHONHASHSEED")],
+            "blas_threads": [os.environ.get("OPENBLAS_NUM_THREADS")],
             "random_state": [random_state],
         }}
     ),
@@ -212,6 +213,8 @@ def test_notebook_ran_with_parameters_kernel_env_and_cwd(project, two_runs):
     assert env["root"] == str(project)
     assert env["hashseed"] == 0
     assert env["random_state"] == 1  # not passed: the notebook's default
+    # One notebook ran: its kernel's BLAS may use every core (unless the user set a count).
+    assert str(env["blas_threads"]) == (os.environ.get("OPENBLAS_NUM_THREADS") or str(len(os.sched_getaffinity(0))))
 
 
 def test_manifest(project, two_runs):
