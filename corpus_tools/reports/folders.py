@@ -162,6 +162,16 @@ def reserve_run(run_id: str | None, reports_path: Path, base: str) -> tuple[str,
 #: Inside a run being built: which process builds it, so a later run can tell a crashed one.
 OWNER_FILE = ".owner.json"
 
+#: Inside a run being built, one per notebook that has not finished yet (``{stem}`` its file stem):
+#: a notebook that reads another's output may start beside it and waits while its marker is there
+#: (:meth:`~corpus_tools.reports.notebook.NotebookReport.wait_for`, :data:`~corpus_tools.reports.schedule.RUNS_AFTER`).
+PENDING_MARKER = ".pending-{stem}"
+
+
+def pending_marker(run_dir: Path, notebook: str) -> Path:
+    """The file that says `notebook` (a name or stem) of the run in `run_dir` has not finished."""
+    return Path(run_dir) / PENDING_MARKER.format(stem=Path(notebook).stem)
+
 
 def _pid_alive(pid: int) -> bool:
     try:

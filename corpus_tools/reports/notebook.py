@@ -15,9 +15,11 @@ path of the machine that ran the report.
 
 from __future__ import annotations
 
+import logging
 import os
 import sys
 import sysconfig
+import time
 import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -26,10 +28,14 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 from corpus_tools.paths import resolve_path
 
+from .folders import pending_marker
+
 if TYPE_CHECKING:
     from corpus_tools.corpus import Corpus
 
 __all__ = ["NotebookReport", "start", "warning_line"]
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -51,6 +57,37 @@ class NotebookReport:
     corpus: Corpus
     out_dir: Path
     group_by: str | None = None
+
+    def wait_for(self, *notebooks: str, poll_seconds: float = 1.0) -> float:
+        """Wait while notebooks of this report run whose output this one reads have not finished.
+
+        The report command marks every notebook of a run as pending in the run folder until it
+        ends, and starts a notebook that reads another's output beside it
+        (:data:`~corpus_tools.reports.schedule.RUNS_AFTER`); this is where it waits. In
+        JupyterLab nothing is marked and it returns at once.
+
+        Parameters
+        ----------
+        *notebooks : str
+            Names or file stems of the notebooks read from, e.g. ``"01-topic-model"``.
+        poll_seconds : float, default 1.0
+            How often to look again.
+
+        Returns
+        -------
+        float
+            Seconds waited.
+        """
+        markers = [pending_marker(self.out_dir, name) for name in notebooks]
+        started = time.monotonic()
+        logged = None
+        while waiting := [m.name for m in markers if m.exists()]:
+            if logged is None or time.monotonic() - logged >= 60:
+                logger.info("waiting for %s (running in this report run) to finish",
+                            ", ".join(name.removeprefix(".pending-") for name in waiting))
+                logged = time.monotonic()
+            time.sleep(poll_seconds)
+        return time.monotonic() - started
 
 
 def start(

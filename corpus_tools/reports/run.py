@@ -22,7 +22,9 @@ from corpus_tools.paths import project_root, resolve_path
 
 from .errors import KernelDiedError, NotebookFailedError, ReportArgumentError
 from .failure import record_failure
-from .folders import default_run_id, recover_leftovers, repoint_latest, reserve_run, run_folders, OWNER_FILE
+from .folders import (
+    OWNER_FILE, default_run_id, pending_marker, recover_leftovers, repoint_latest, reserve_run, run_folders,
+)
 from .html import export_html, html_exporter, write_index
 from .kernels import KERNEL_NAME, NotebookWatch, death_cause, ensure_kernel, heartbeat, report_engine_name
 from .parameters import (
@@ -395,6 +397,7 @@ def run_reports(
         finally:
             current["wall_seconds"] = round(time.perf_counter() - t0, 3)
             current["finished_at"] = iso(utc_now())
+            pending_marker(work_dir, nb_path.name).unlink(missing_ok=True)  # a notebook waiting on it goes on
         # One exporter per notebook: nbconvert exporters keep state between calls.
         html_path = export_html(
             html_exporter(), work_dir / nb_path.name, work_dir / f"{nb_path.stem}.html", corpus_name=corpus_name
@@ -426,6 +429,8 @@ def run_reports(
 
     papermill_logger = logging.getLogger("papermill")
     papermill_logger.addFilter(not_after_ctrl_c)
+    for nb_path in notebook_paths:  # removed as each notebook ends (or below, if it never starts)
+        pending_marker(work_dir, nb_path.name).touch()
     try:
         with _environment(kernel_env):
             failed = execute_all(
@@ -440,6 +445,8 @@ def run_reports(
         beat_stop.set()
         beat.join(5.0)
         shutil.rmtree(progress_dir, ignore_errors=True)
+        for nb_path in notebook_paths:
+            pending_marker(work_dir, nb_path.name).unlink(missing_ok=True)
     (work_dir / OWNER_FILE).unlink(missing_ok=True)
     if failed is not None:
         current, exc = failed

@@ -1,7 +1,8 @@
 """In which order, and how many at once, the notebooks of a run execute.
 
 Notebooks run side by side in worker threads, longest first by the previous run's times, except
-that one listed in :data:`RUNS_AFTER` waits for the notebooks whose output it reads.
+that one listed in :data:`RUNS_AFTER` starts only once the notebooks whose output it reads have
+started, and waits for them at the cell that reads it.
 """
 
 from __future__ import annotations
@@ -51,9 +52,11 @@ def longest_first(entries: list[dict[str, Any]], durations: Mapping[str, float])
     return sorted(range(len(entries)), key=lambda i: (-durations.get(entries[i]["notebook"], math.inf), i))
 
 
-#: Notebooks that read what another notebook of the same run wrote, by file stem: they start only
-#: after it has finished. 03 uses the topic model that 01 chose and recorded (``topic_model.json``,
-#: see :mod:`corpus_tools.topics.settings`), so the two reports never show different topics.
+#: Notebooks that read what another notebook of the same run wrote, by file stem. 03 uses the topic
+#: model that 01 chose and recorded (``topic_model.json``, see :mod:`corpus_tools.topics.settings`),
+#: so the two reports never show different topics. Side by side, 03 starts once 01 has started and
+#: waits at its topic cell while 01 is unfinished (``report.wait_for``, the run's pending markers),
+#: so its other analyses use a core that would otherwise wait; one at a time, it starts after 01.
 RUNS_AFTER: dict[str, tuple[str, ...]] = {"03-district-comparison": ("01-topic-model",)}
 
 
@@ -78,7 +81,8 @@ def execute_all(
 
     Notebooks run side by side, each in its own kernel process, started in ``order`` (default:
     notebook order; one at a time always runs in notebook order), except that a notebook listed
-    in :data:`RUNS_AFTER` starts only once the notebooks it reads from have finished. After a
+    in :data:`RUNS_AFTER` starts only once the notebooks it reads from have started (side by
+    side: it waits for their output itself) or finished (one at a time). After a
     failure no further notebook starts; those already running finish, so their outputs are
     complete in the failed run's folder.
 
@@ -90,6 +94,9 @@ def execute_all(
     pending = list(sequence)
     waits_for = _prerequisites(entries)
     finished: set[int] = set()
+    started: set[int] = set()
+    # Side by side a notebook may start beside those it reads from, which are then running.
+    ready_when = started if n_jobs > 1 else finished
     lock = threading.Lock()
     halt = threading.Event()
     failures: dict[int, BaseException] = {}
@@ -97,8 +104,9 @@ def execute_all(
     def next_ready() -> int | None:
         """The first pending notebook whose prerequisites have finished (under ``lock``)."""
         for index in pending:
-            if waits_for[index] <= finished:
+            if waits_for[index] <= ready_when:
                 pending.remove(index)
+                started.add(index)
                 return index
         return None
 

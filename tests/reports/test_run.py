@@ -556,3 +556,39 @@ def test_with_the_store_off_the_runner_reads_nothing(readable, monkeypatch):
     monkeypatch.setattr(build, "read_corpus", lambda *a, **k: pytest.fail("read with the store off"))
     assert ingest_once(readable, None, {"on_error": "skip"}, {}) is False
     assert _stored(readable) == []
+
+
+def test_a_notebook_reading_another_runs_beside_it_and_waits_for_its_output(tmp_path, monkeypatch):
+    # 03 reads what 01 writes (RUNS_AFTER): side by side it starts while 01 still works, does
+    # its own cells, and waits at report.wait_for until 01 has finished.
+    root = tmp_path / "project"
+    (root / "seeds").mkdir(parents=True)
+    (root / "seeds" / "a.txt").write_text("学党史 悟思想\n", encoding="utf-8")
+    _notebook(
+        root / "notebooks" / "01-topic-model.ipynb",
+        _parameters_cell(),
+        new_code_cell("import pathlib, time\ntime.sleep(6)\n"
+                      'pathlib.Path(output_dir, "from01.txt").write_text("chosen", encoding="utf-8")'),
+    )
+    _notebook(
+        root / "notebooks" / "03-district-comparison.ipynb",
+        _parameters_cell(),
+        new_code_cell(
+            "import pathlib\nimport pandas as pd\nfrom corpus_tools.reports import save_table\n"
+            "from corpus_tools.reports.notebook import NotebookReport\n"
+            "seen_before = pathlib.Path(output_dir, 'from01.txt').exists()\n"
+            "waited = NotebookReport(corpus=None, out_dir=pathlib.Path(output_dir)).wait_for('01-topic-model', "
+            "poll_seconds=0.2)\n"
+            "text = pathlib.Path(output_dir, 'from01.txt').read_text(encoding='utf-8')\n"
+            "save_table(pd.DataFrame({'seen_before': [seen_before], 'waited': [waited], 'text': [text]}), "
+            "output_dir, 'waited')"
+        ),
+    )
+    monkeypatch.setenv(PROJECT_ROOT_ENV, str(root))
+    run = run_reports(n_jobs=2, run_id="side-by-side")
+    row = pd.read_csv(run / "tables" / "waited.csv").iloc[0]
+    assert row["text"] == "chosen" and not row["seen_before"] and row["waited"] > 0.5
+    manifest = json.loads((run / "run.json").read_text(encoding="utf-8"))
+    times = {entry["notebook"]: entry for entry in manifest["notebooks"]}
+    assert times["03-district-comparison.ipynb"]["started_at"] < times["01-topic-model.ipynb"]["finished_at"]
+    assert not list(run.glob(".pending-*"))

@@ -94,7 +94,7 @@ def test_notebooks_start_longest_first_after_a_previous_run(tmp_path):
     assert sorted(started[:2]) == [1, 3]  # the two longest start first, side by side
 
 
-def test_a_notebook_that_reads_another_starts_after_it_even_side_by_side():
+def test_a_notebook_that_reads_another_starts_once_it_has_started():
     import threading
     import time
 
@@ -110,10 +110,16 @@ def test_a_notebook_that_reads_another_starts_after_it_even_side_by_side():
             events.append(("end", index))
         entries[index]["status"] = "succeeded"
 
-    # 03 is asked to start first, but it uses 01's recorded topic model (RUNS_AFTER).
+    # 03 is asked to start first, but it uses 01's recorded topic model (RUNS_AFTER): side by
+    # side it starts once 01 has started (and waits for its output itself, in the kernel).
     assert schedule.execute_all(execute, entries, 2, order=[3, 1, 2, 0]) is None
-    assert events.index(("start", 3)) > events.index(("end", 1))
+    assert events.index(("start", 3)) > events.index(("start", 1))
+    assert events.index(("start", 3)) < events.index(("end", 1))  # beside 01, not after it
     assert sorted(i for kind, i in events if kind == "end") == [0, 1, 2, 3]
+    # One at a time, notebook order: 01 has ended before 03 starts.
+    events.clear()
+    assert schedule.execute_all(execute, entries, 1, order=[3, 1, 2, 0]) is None
+    assert events.index(("start", 3)) > events.index(("end", 1))
     # Without 01 in the run, 03 does not wait for it.
     alone = [{"notebook": "03-district-comparison.ipynb", "status": "pending"}]
     assert schedule.execute_all(lambda i: alone[i].update(status="succeeded"), alone, 2) is None
