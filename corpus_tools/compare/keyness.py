@@ -146,6 +146,7 @@ def keyness(
     alpha0: float | None = None,
     min_termfreq: int = 1,
     correction: Correction = "none",
+    n: int | None = None,
 ) -> pd.DataFrame:
     """Score how much each group over- or under-uses every term compared with the rest.
 
@@ -185,6 +186,12 @@ def keyness(
         ``g2`` and ``chi2`` equal scipy's uncorrected statistics; quanteda's own default
         (``correction="default"``) applies its Yates rule to both ``chi2`` and ``lr`` (G²):
         pass ``"yates"`` to reproduce it. The log-odds are never corrected.
+    n : int, optional
+        Keep each group's `n` most over-used and `n` most under-used terms (a count per side,
+        by `measure`); None keeps every term. Every statistic, ``rank``, ``p_value`` and
+        ``q_value`` is computed over all terms first, so the kept rows are exactly those of
+        the full table. With thousands of groups the full table has groups x terms rows
+        (tens of millions at 100 MB of text); ``attrs["n"]`` records the choice.
 
     Returns
     -------
@@ -299,6 +306,8 @@ def keyness(
         raise ValueError(f"min_termfreq must be a positive integer count, got {min_termfreq!r}")
     if correction not in ("none", "yates", "williams"):
         raise ValueError(f"correction must be 'none', 'yates' or 'williams', not {correction!r}")
+    if n is not None and (isinstance(n, bool) or int(n) != n or n < 1):
+        raise ValueError(f"n must be None (every term) or a positive count of terms per side, got {n!r}")
     grouped = group_counts(dtm, by=by)
     counts = grouped.matrix.astype(np.float64)
     pooled = np.asarray(counts.sum(axis=0)).ravel()
@@ -360,10 +369,12 @@ def keyness(
         order = np.lexsort((term_array, -piece[column].to_numpy()))
         piece = piece.iloc[order]
         piece.insert(2, "rank", np.arange(1, len(piece) + 1, dtype=np.int64))
+        if n is not None and len(piece) > 2 * n:  # the n strongest at each end, in rank order
+            piece = pd.concat([piece.iloc[:n], piece.iloc[-n:]])
         pieces.append(piece)
     table = pd.concat(pieces, ignore_index=True) if pieces else pd.DataFrame(columns=list(KEYNESS_COLUMNS))
     table.attrs.update(measure=measure, by=by, alpha0=a0, prior=_describe_prior(prior), correction=correction,
-                       min_termfreq=int(min_termfreq))
+                       min_termfreq=int(min_termfreq), n=None if n is None else int(n))
     return table[list(KEYNESS_COLUMNS)]
 
 

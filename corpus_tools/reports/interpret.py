@@ -655,10 +655,14 @@ def keyness_reading(keyness: pd.DataFrame, *, group_sizes: Mapping[str, int] | p
     if sig.empty:
         return reading(f"No term is distinctive at q < {SIGNIFICANCE_Q} for any group with at least "
                        f"{MIN_GROUP_DOCS} documents.")
+    # A table cut to each group's `n` strongest terms per side (keyness(n=...)) cannot count
+    # beyond them: a group whose kept over-used terms are all distinctive has at least that many.
+    cut = keyness.attrs.get("n")
     said = []
     for group, part in sig.groupby("group", sort=True):
         part = part.sort_values("q_value", kind="mergesort")
-        said.append(f"{group} {_count(len(part), 'term')} ({'、'.join(map(str, part['term'].head(n)))})")
+        at_least = "at least " if cut is not None and len(part) >= cut else ""
+        said.append(f"{group} {at_least}{_count(len(part), 'term')} ({'、'.join(map(str, part['term'].head(n)))})")
     text = f"Distinctive at q < {SIGNIFICANCE_Q} (over-used, false discovery rate): " + "; ".join(said) + "."
     small = sorted(set(map(str, keyness["group"])) - comparable)
     if small:

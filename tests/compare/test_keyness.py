@@ -339,3 +339,19 @@ def test_old_threshold_names_still_work_with_a_warning():
     new_top = top_keyness(table, 3, min_termfreq_group=2)
     pd.testing.assert_frame_equal(old_top, new_top)
     assert (new_top["count_group"] >= 2).all()
+
+
+def test_n_keeps_each_groups_strongest_terms_at_both_ends_of_the_full_table():
+    m = _planted_corpus()
+    full = keyness(m, by="district")
+    assert m.n_terms > 4
+    kept = keyness(m, by="district", n=2)
+    assert kept.attrs["n"] == 2 and full.attrs["n"] is None
+    for group, rows in full.groupby("group"):
+        # The same rows as the full table's first two and last two, statistics and q-values
+        # included (computed over every term before the cut).
+        expected = pd.concat([rows.iloc[:2], rows.iloc[-2:]]).reset_index(drop=True)
+        pd.testing.assert_frame_equal(kept[kept["group"] == group].reset_index(drop=True), expected)
+    pd.testing.assert_frame_equal(keyness(m, by="district", n=m.n_terms), full)  # nothing to cut
+    with pytest.raises(ValueError, match="n must be None"):
+        keyness(m, by="district", n=0)

@@ -264,6 +264,10 @@ def test_keyness_reading_uses_q_values_and_hedges_small_groups():
     assert "no q-values" in no_q and "distinctive" not in no_q.replace("no term is called significant", "")
     single = interpret.keyness_reading(key, group_sizes={"甲区": 1, "乙县": 1, "丙市": 1})
     assert "none is called distinctive" in single
+    # A table cut to one term per side (keyness(n=1)) cannot count past it.
+    key.attrs["n"] = 1
+    cut = interpret.keyness_reading(key, group_sizes={"甲区": 3, "乙县": 4, "丙市": 1})
+    assert "甲区 at least 1 term (茶叶)" in cut and "乙县 at least 1 term" in cut
 
 
 def _passages():
