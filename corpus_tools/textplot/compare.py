@@ -103,6 +103,25 @@ def tick_step(n: int, *, axis_inches: float, fontsize: float) -> int:
 # --------------------------------------------------------------------------------------------
 
 
+def _draw_tree(linkage: np.ndarray, **options) -> dict:
+    """scipy's ``dendrogram`` with room for its recursion on a tree of many leaves.
+
+    scipy draws the tree recursively, one level per merge along the deepest path: a chained
+    tree of a few thousand groups exceeds Python's default limit of 1,000 frames (scipy's
+    documentation advises raising it). The limit is raised for this call only.
+    """
+    import sys
+
+    from scipy.cluster.hierarchy import dendrogram
+
+    saved = sys.getrecursionlimit()
+    sys.setrecursionlimit(max(saved, 10 * (len(linkage) + 1) + 1000))
+    try:
+        return dendrogram(linkage, **options)
+    finally:
+        sys.setrecursionlimit(saved)
+
+
 def plot_similarity(
     matrix: pd.DataFrame,
     *,
@@ -218,11 +237,9 @@ def plot_similarity(
                         color="white" if dark else "black")
 
     if draw_tree:
-        from scipy.cluster.hierarchy import dendrogram as scipy_dendrogram
-
         tree_ax = fig.add_subplot(grid[0, 0], sharex=None)
-        scipy_dendrogram(clustering.linkage, ax=tree_ax, no_labels=True, color_threshold=0,
-                         above_threshold_color="#555555", labels=list(map(str, clustering.labels)))
+        _draw_tree(clustering.linkage, ax=tree_ax, no_labels=True, color_threshold=0,
+                   above_threshold_color="#555555", labels=list(map(str, clustering.labels)))
         tree_ax.set_xlim(0, 10 * n)  # scipy puts leaf i at x = 10 i + 5, cell i spans i ± 0.5
         tree_ax.axis("off")
     target = ax if not draw_tree else fig.axes[-1]
@@ -266,8 +283,6 @@ def plot_dendrogram(
     >>> abs(leaves.index("甲区") - leaves.index("丙县"))
     1
     """
-    from scipy.cluster.hierarchy import dendrogram as scipy_dendrogram
-
     from ..compare.similarity import Clustering, cluster_order
 
     use_cjk_font()
@@ -277,7 +292,7 @@ def plot_dendrogram(
         raise ValueError("a dendrogram needs at least two labels")
     fig = empty_figure(figsize=(6.5, float(np.clip(1.0 + 0.24 * n, 2.5, 16.0))))
     ax = fig.add_subplot()
-    scipy_dendrogram(clustering.linkage, ax=ax, orientation="left", labels=short_labels(clustering.labels, max_chars=max_label_chars),
+    _draw_tree(clustering.linkage, ax=ax, orientation="left", labels=short_labels(clustering.labels, max_chars=max_label_chars),
                      color_threshold=0, above_threshold_color="#555555", leaf_font_size=label_fontsize(n) + 1)
     # scipy draws the first leaf at the bottom; flip so the order reads top-down like the heatmap.
     ax.invert_yaxis()

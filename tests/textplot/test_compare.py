@@ -285,3 +285,43 @@ def test_fifty_groups_run_end_to_end():
         assert width <= 18 and height <= 16
     folded = plots.summarise_top(profile, n=10, value="n_chars", agg="mean")
     assert len(folded) == 11 and folded["n_groups"].sum() == N_GROUPS
+
+
+def test_similarity_and_dendrogram_draw_a_chained_tree_of_thousands_of_groups():
+    # A chained tree (each merge adds one leaf) is as deep as it has leaves: scipy's recursive
+    # drawing then goes 1,500 levels deep, past Python's default limit of 1,000 frames.
+    from corpus_tools.compare.similarity import Clustering
+    from corpus_tools.textplot.compare import plot_dendrogram, plot_similarity
+
+    n = 1500
+    labels = [f"县{i:04d}" for i in range(n)]
+    chain = np.array([[0, 1, 1.0, 2]] + [[n + i - 1, i + 1, 1.0 + i, i + 2] for i in range(1, n - 1)], dtype=float)
+    clustering = Clustering(labels=labels, order=labels, linkage=chain, method="single")
+    index = pd.Index(labels, name="group")
+    similarity = pd.DataFrame(np.eye(n), index=index, columns=index)
+    limit = sys.getrecursionlimit()
+    fig = plot_similarity(similarity, clustering=clustering, kind="similarity")
+    assert len(fig.axes) == 3 and fig.axes[0].images[0].get_array().shape == (n, n)
+    assert len(plot_dendrogram(clustering).axes[0].collections[0].get_segments()) == n - 1
+    assert sys.getrecursionlimit() == limit  # raised for the drawing only
+
+
+def test_cluster_order_is_optimal_up_to_its_limit_and_the_tree_order_beyond(monkeypatch):
+    from scipy.cluster.hierarchy import leaves_list, linkage
+    from scipy.spatial.distance import squareform
+
+    import corpus_tools.compare.similarity as similarity
+
+    generator = np.random.default_rng(3)
+    points = generator.random((40, 3))
+    distance = np.sqrt(((points[:, None] - points[None]) ** 2).sum(axis=-1))
+    index = pd.Index([f"g{i}" for i in range(40)], name="group")
+    matrix = pd.DataFrame(distance, index=index, columns=index)
+    condensed = squareform(distance, checks=False)
+    optimal = [index[i] for i in leaves_list(linkage(condensed, method="average", optimal_ordering=True))]
+    plain = [index[i] for i in leaves_list(linkage(condensed, method="average"))]
+    assert optimal != plain
+    assert similarity.cluster_order(matrix, kind="distance").order == optimal
+    monkeypatch.setattr(similarity, "OPTIMAL_ORDER_MAX_LABELS", 39)
+    assert similarity.cluster_order(matrix, kind="distance").order == plain
+    assert similarity.cluster_order(matrix, kind="distance", optimal_ordering=True).order == optimal
