@@ -80,6 +80,7 @@ __all__ = [
     "sha256_file",
     "store_folder",
     "stored_corpus",
+    "stored_folder",
 ]
 
 logger = logging.getLogger(__name__)
@@ -487,6 +488,29 @@ def _put(corpus: Corpus, root: Path, key: str, inputs: Mapping[str, Any]) -> boo
         return False
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+
+
+def stored_folder(
+    path: str | os.PathLike[str],
+    *,
+    metadata: str | os.PathLike[str] | None | Literal[False] = None,
+    options: ReadOptions | None = None,
+    cache: bool | str | os.PathLike[str] = True,
+) -> Path | None:
+    """The store folder that holds the corpus for these inputs, or None (not stored, store off or unreadable inputs).
+
+    Checks without loading: :func:`stored_corpus` with the same arguments would reuse this
+    folder (unless it turns out damaged, when it reads the corpus again).
+    """
+    root = store_folder(cache)
+    if root is None:
+        return None
+    try:
+        key, _ = corpus_key(path, metadata=metadata, options=options)
+    except OSError:
+        return None
+    folder = root / key
+    return folder if (folder / MANIFEST_FILE).is_file() else None
 
 
 def stored_corpus(

@@ -592,3 +592,18 @@ def test_a_notebook_reading_another_runs_beside_it_and_waits_for_its_output(tmp_
     times = {entry["notebook"]: entry for entry in manifest["notebooks"]}
     assert times["03-district-comparison.ipynb"]["started_at"] < times["01-topic-model.ipynb"]["finished_at"]
     assert not list(run.glob(".pending-*"))
+
+
+def test_the_runner_reads_in_a_child_process_and_never_loads_a_stored_corpus(readable, monkeypatch):
+    from corpus_tools.corpus import build, store
+    from corpus_tools.reports import run
+
+    # Reading in this process would fail: the corpus is read in a fresh child, whose memory
+    # goes when it ends.
+    monkeypatch.setattr(build, "read_corpus", lambda *a, **k: pytest.fail("read in the runner's process"))
+    assert run.ingest_once(readable, None, {"on_error": "skip"}, {}) is True
+    assert len(_stored(readable)) == 1
+    # Stored already: neither loaded here nor read again in a child.
+    monkeypatch.setattr(store, "load_corpus", lambda *a, **k: pytest.fail("loaded by the runner"))
+    monkeypatch.setattr(run, "_in_child_process", lambda *a, **k: pytest.fail("read again"))
+    assert run.ingest_once(readable, None, {"on_error": "skip"}, {}) is True
