@@ -610,7 +610,8 @@ def plot_reuse_matrix(
     Returns
     -------
     matplotlib.figure.Figure
-        One axes with one image and a colour bar.
+        One axes with one image (past :data:`~corpus_tools.textplot.core.MAX_HEATMAP_CELLS`
+        labels, the means of k × k blocks of cells, as the colour bar says) and a colour bar.
 
     Notes
     -----
@@ -627,7 +628,7 @@ def plot_reuse_matrix(
     """
     import matplotlib
 
-    from ..textplot.core import label_fontsize, new_figure, use_cjk_font
+    from ..textplot.core import block_means, label_fontsize, new_figure, use_cjk_font
 
     use_cjk_font()
     if matrix.shape[0] != matrix.shape[1]:
@@ -644,9 +645,13 @@ def plot_reuse_matrix(
     values = shown.to_numpy(dtype=float)
     high = values[np.isfinite(values)].max(initial=0.0)
     is_share = high <= 1.0
-    image = ax.imshow(np.ma.masked_invalid(values), cmap=colormap, aspect="equal", interpolation="nearest", vmin=0)
-    fig.colorbar(image, ax=ax, shrink=0.6).set_label(
-        "share of the row's body shared with the column" if is_share else "characters of the row's body shared with the column")
+    drawn, k = block_means(values)  # past a few hundred labels, k x k block means (see block_means)
+    image = ax.imshow(np.ma.masked_invalid(drawn), cmap=colormap, aspect="equal", interpolation="nearest", vmin=0,
+                      extent=(-0.5, drawn.shape[1] * k - 0.5, drawn.shape[0] * k - 0.5, -0.5))
+    ax.set_xlim(-0.5, n_labels - 0.5)
+    ax.set_ylim(n_labels - 0.5, -0.5)
+    label = "share of the row's body shared with the column" if is_share else "characters of the row's body shared with the column"
+    fig.colorbar(image, ax=ax, shrink=0.6).set_label(label if k == 1 else f"{label} (mean of {k} × {k} cells)")
     step = max(1, math.ceil(n_labels / max_labels))
     ticks = np.arange(0, n_labels, step)
     fontsize = label_fontsize(len(ticks))  # the package's legibility rule: never below 7 pt

@@ -29,7 +29,7 @@ import numpy as np
 import pandas as pd
 
 from .core import BAR_COLOR, DIVERGING_CMAP, MAX_LABEL_CHARS, NOTE_COLOR, SEQUENTIAL_CMAP, empty_figure
-from .core import label_fontsize, new_figure, renamed_figure, short_labels, use_cjk_font
+from .core import block_means, label_fontsize, new_figure, renamed_figure, short_labels, use_cjk_font
 from .grids import top_terms_grid
 
 if TYPE_CHECKING:
@@ -164,7 +164,9 @@ def plot_similarity(
     Returns
     -------
     matplotlib.figure.Figure
-        Axes: the heatmap (``images[0]`` holds the ordered matrix), its colour bar and, with
+        Axes: the heatmap (``images[0]`` holds the ordered matrix, or past
+        :data:`~corpus_tools.textplot.core.MAX_HEATMAP_CELLS` labels the means of its k × k
+        blocks, which the colour bar's label then names), its colour bar and, with
         `dendrogram`, the tree. The heatmap's tick labels are the labels in clustering order.
 
     Notes
@@ -214,10 +216,15 @@ def plot_similarity(
     grid = fig.add_gridspec(2 if draw_tree else 1, 2, width_ratios=[1.0, 0.035],
                             height_ratios=[0.18, 1.0] if draw_tree else [1.0])
     ax = fig.add_subplot(grid[-1, 0])
-    image = ax.imshow(np.ma.masked_invalid(values), cmap=cmap, vmin=vmin, vmax=vmax,
-                      aspect="auto", interpolation="nearest")
+    drawn, k = block_means(values)
+    # Blocks are drawn over the cells they average, so ticks and the tree keep the cells' positions.
+    image = ax.imshow(np.ma.masked_invalid(drawn), cmap=cmap, vmin=vmin, vmax=vmax, aspect="auto",
+                      interpolation="nearest", extent=(-0.5, drawn.shape[1] * k - 0.5, drawn.shape[0] * k - 0.5, -0.5))
+    ax.set_xlim(-0.5, n - 0.5)
+    ax.set_ylim(n - 0.5, -0.5)
     colorbar = fig.colorbar(image, cax=fig.add_subplot(grid[-1, 1]))
-    colorbar.set_label(matrix.attrs.get("measure", kind))
+    measure = matrix.attrs.get("measure", kind)
+    colorbar.set_label(measure if k == 1 else f"{measure} (mean of {k} × {k} cells)")
 
     size = label_fontsize(n)
     # About one inch of the side goes to labels and colour bar; the rest holds the n cells.

@@ -43,6 +43,8 @@ if TYPE_CHECKING:
 __all__ = [
     "BAR_COLOR",
     "DIVERGING_CMAP",
+    "MAX_HEATMAP_CELLS",
+    "block_means",
     "MAX_LABEL_CHARS",
     "MAX_LABEL_PT",
     "MIN_LABEL_PT",
@@ -434,6 +436,38 @@ def wide(table: pd.DataFrame, *, index: str, columns: str, values: str) -> pd.Da
         )
     grid = table.pivot(index=index, columns=columns, values=values)
     return grid.reindex(index=levels(table[index]), columns=levels(table[columns]))
+
+
+#: Cells per side up to which a square heatmap draws every cell. Past it, a figure 14 inches
+#: wide gives each cell less than a pixel: the PNG becomes megabytes of noise (three 2,051-group
+#: heatmaps made a 19 MB report), so :func:`block_means` draws block averages instead.
+MAX_HEATMAP_CELLS = 400
+
+
+def block_means(values: np.ndarray, *, max_cells: int = MAX_HEATMAP_CELLS) -> tuple[np.ndarray, int]:
+    """`values` averaged over k × k blocks, k the smallest that leaves at most `max_cells` per side; and k.
+
+    Missing cells (NaN) are left out of their block's mean; a block with none stays NaN. With
+    rows in clustering order, blocks of similar rows stay visible as blocks.
+
+    Examples
+    --------
+    >>> means, k = block_means(np.arange(16, dtype=float).reshape(4, 4), max_cells=2)
+    >>> k, means.tolist()
+    (2, [[2.5, 4.5], [10.5, 12.5]])
+    >>> block_means(np.eye(3), max_cells=5)[1]
+    1
+    """
+    n_rows, n_cols = values.shape
+    k = max(1, -(-max(n_rows, n_cols) // max_cells))
+    if k == 1:
+        return values, 1
+    rows, cols = -(-n_rows // k), -(-n_cols // k)
+    padded = np.full((rows * k, cols * k), np.nan)
+    padded[:n_rows, :n_cols] = values
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # an all-missing block: NaN, as meant
+        return np.nanmean(padded.reshape(rows, k, cols, k), axis=(1, 3)), k
 
 
 def keep_largest(totals: pd.Series, *, limit: int, sort: bool) -> pd.Index:

@@ -301,7 +301,7 @@ def test_similarity_and_dendrogram_draw_a_chained_tree_of_thousands_of_groups():
     similarity = pd.DataFrame(np.eye(n), index=index, columns=index)
     limit = sys.getrecursionlimit()
     fig = plot_similarity(similarity, clustering=clustering, kind="similarity")
-    assert len(fig.axes) == 3 and fig.axes[0].images[0].get_array().shape == (n, n)
+    assert len(fig.axes) == 3 and fig.axes[0].images[0].get_array().shape == (375, 375)  # 4 x 4 block means
     assert len(plot_dendrogram(clustering).axes[0].collections[0].get_segments()) == n - 1
     assert sys.getrecursionlimit() == limit  # raised for the drawing only
 
@@ -325,3 +325,32 @@ def test_cluster_order_is_optimal_up_to_its_limit_and_the_tree_order_beyond(monk
     monkeypatch.setattr(similarity, "OPTIMAL_ORDER_MAX_LABELS", 39)
     assert similarity.cluster_order(matrix, kind="distance").order == plain
     assert similarity.cluster_order(matrix, kind="distance", optimal_ordering=True).order == optimal
+
+
+def test_heatmaps_of_many_groups_draw_block_means_over_the_cells_they_average():
+    from corpus_tools.compare.reuse import plot_reuse_matrix
+    from corpus_tools.textplot.compare import plot_similarity
+
+    generator = np.random.default_rng(5)
+    n = 900  # k = 3 blocks of 3 x 3 cells per side
+    values = generator.random((n, n))
+    values = (values + values.T) / 2
+    np.fill_diagonal(values, 1.0)
+    index = pd.Index([f"县{i:03d}" for i in range(n)], name="group")
+    matrix = pd.DataFrame(values, index=index, columns=index)
+    order = list(index)  # keep the table's order, so blocks can be computed by hand
+    from corpus_tools.compare.similarity import Clustering
+
+    fig = plot_similarity(matrix, clustering=Clustering(labels=order, order=order, linkage=np.empty((0, 4)),
+                                                        method="average"), kind="similarity")
+    image = fig.axes[0].images[0]
+    drawn = image.get_array()
+    assert drawn.shape == (300, 300)
+    assert drawn[0, 1] == pytest.approx(values[0:3, 3:6].mean())
+    assert image.get_extent() == [-0.5, n - 0.5, n - 0.5, -0.5]  # blocks sit over their cells
+    assert "mean of 3 × 3 cells" in fig.axes[1].get_ylabel()
+    reuse = matrix.where(~np.eye(n, dtype=bool))
+    reuse_fig = plot_reuse_matrix(reuse, order="given")
+    block = reuse_fig.axes[0].images[0].get_array()
+    assert block.shape == (300, 300)
+    assert block[0, 0] == pytest.approx(np.nanmean(reuse.to_numpy()[0:3, 0:3]))  # the missing diagonal left out
