@@ -139,24 +139,26 @@ def _child_main(connection, log_setup: tuple[int, str] | None, parent_pid: int, 
     from corpus_tools.parallel import exit_with_parent
 
     exit_with_parent(parent_pid)
-    if log_setup is not None:  # the runner's log lines, from this process too
+    if log_setup is not None and not logging.getLogger().handlers:  # spawned: the runner's log lines here too
         logging.basicConfig(level=log_setup[0], format=log_setup[1])
     connection.send(function(*args))
     connection.close()
 
 
 def _in_child_process(function, *args: Any) -> Any:
-    """``function(*args)`` in a fresh (spawned) process, which then ends and returns its memory.
+    """``function(*args)`` in a child process, which then ends and returns its memory.
 
-    The child logs as the runner does. If it dies without an answer, the answer is a message
-    saying so; Ctrl-C here stops it.
+    The child is forked where that is safe (:func:`~corpus_tools.parallel.mp_context`), so a
+    script that calls :func:`run_reports` without an ``if __name__ == "__main__"`` guard is not
+    run again in it. It logs as the runner does. If it dies without an answer, the answer is a
+    message saying so; Ctrl-C here stops it.
     """
-    import multiprocessing
+    from corpus_tools.parallel import mp_context
 
     root = logging.getLogger()
     formats = [h.formatter._fmt for h in root.handlers if h.formatter is not None and h.formatter._fmt]
     log_setup = (root.level, formats[0]) if formats else None
-    context = multiprocessing.get_context("spawn")
+    context = mp_context()
     receive, send = context.Pipe(duplex=False)
     child = context.Process(target=_child_main, args=(send, log_setup, os.getpid(), function, args),
                             name="dangshi-ingest")

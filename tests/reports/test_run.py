@@ -594,14 +594,23 @@ def test_a_notebook_reading_another_runs_beside_it_and_waits_for_its_output(tmp_
     assert not list(run.glob(".pending-*"))
 
 
-def test_the_runner_reads_in_a_child_process_and_never_loads_a_stored_corpus(readable, monkeypatch):
-    from corpus_tools.corpus import build, store
+def _read_recording_pid(corpus_path, metadata_path, reading):
+    """The runner's reading step, noting which process ran it (module level: a spawned child imports it)."""
+    from corpus_tools.corpus import open_corpus
+
+    Path(os.environ["DANGSHI_TEST_PID_FILE"]).write_text(str(os.getpid()), encoding="utf-8")
+    open_corpus(corpus_path, metadata=metadata_path, **reading)
+
+
+def test_the_runner_reads_in_a_child_process_and_never_loads_a_stored_corpus(readable, monkeypatch, tmp_path):
+    from corpus_tools.corpus import store
     from corpus_tools.reports import run
 
-    # Reading in this process would fail: the corpus is read in a fresh child, whose memory
-    # goes when it ends.
-    monkeypatch.setattr(build, "read_corpus", lambda *a, **k: pytest.fail("read in the runner's process"))
+    # The reading runs in a child process, whose memory goes when it ends.
+    monkeypatch.setenv("DANGSHI_TEST_PID_FILE", str(tmp_path / "pid"))
+    monkeypatch.setattr(run, "_read_into_store", _read_recording_pid)
     assert run.ingest_once(readable, None, {"on_error": "skip"}, {}) is True
+    assert int((tmp_path / "pid").read_text(encoding="utf-8")) != os.getpid()
     assert len(_stored(readable)) == 1
     # Stored already: neither loaded here nor read again in a child.
     monkeypatch.setattr(store, "load_corpus", lambda *a, **k: pytest.fail("loaded by the runner"))
