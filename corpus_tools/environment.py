@@ -42,6 +42,17 @@ change the environment between calls.
      - set by JupyterLab in a kernel it started: a notebook open in JupyterLab (read, never
        set)
      - :mod:`corpus_tools.rhetoric.kwic`
+   * - ``OPENBLAS_NUM_THREADS``
+     - threads of numpy's BLAS in each process (OpenBLAS); when none of the three BLAS
+       variables is set, worker processes and report kernels side by side share the cores
+       out, else the user's value is kept
+     - :mod:`corpus_tools.parallel`, the report runner
+   * - ``OMP_NUM_THREADS``
+     - the same for OpenMP builds
+     - :mod:`corpus_tools.parallel`, the report runner
+   * - ``MKL_NUM_THREADS``
+     - the same for MKL builds
+     - :mod:`corpus_tools.parallel`, the report runner
 
 A value that cannot mean anything (``DANGSHI_PROGRESS=loud``, ``DANGSHI_CACHE=sometimes``) is a
 :class:`ValueError` that names the variable and the values it takes.
@@ -54,6 +65,7 @@ from pathlib import Path
 from typing import Literal
 
 __all__ = [
+    "BLAS_THREAD_VARIABLES",
     "CACHE_DIR_ENV",
     "CACHE_ENV",
     "DASK_SCHEDULER_ENV",
@@ -63,6 +75,7 @@ __all__ = [
     "PROGRESS_SECONDS_ENV",
     "PROJECT_ROOT_ENV",
     "VARIABLES",
+    "blas_threads_set",
     "cache_dir_setting",
     "cache_enabled",
     "dask_scheduler_setting",
@@ -91,6 +104,9 @@ DASK_SCHEDULER_ENV = "DANGSHI_DASK_SCHEDULER"
 #: Set by JupyterLab in the kernels it starts.
 JUPYTER_SESSION_ENV = "JPY_SESSION_NAME"
 
+#: The thread counts of numpy's BLAS (OpenBLAS, OpenMP, MKL), read when a process starts.
+BLAS_THREAD_VARIABLES: tuple[str, ...] = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
+
 #: Every variable the library reads, in the order of the table above.
 VARIABLES: tuple[str, ...] = (
     PROJECT_ROOT_ENV,
@@ -101,6 +117,7 @@ VARIABLES: tuple[str, ...] = (
     PROGRESS_FILE_ENV,
     DASK_SCHEDULER_ENV,
     JUPYTER_SESSION_ENV,
+    *BLAS_THREAD_VARIABLES,
 )
 
 ProgressSetting = Literal["auto", "bar", "log", "off"]
@@ -222,3 +239,8 @@ def dask_scheduler_setting() -> str | None:
 def jupyter_session_name() -> str:
     """Return ``JPY_SESSION_NAME`` (the notebook JupyterLab runs), ``""`` outside JupyterLab."""
     return os.environ.get(JUPYTER_SESSION_ENV, "")
+
+
+def blas_threads_set() -> tuple[str, ...]:
+    """Return the :data:`BLAS_THREAD_VARIABLES` the user set (to a non-empty value)."""
+    return tuple(name for name in BLAS_THREAD_VARIABLES if os.environ.get(name))

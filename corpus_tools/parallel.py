@@ -39,6 +39,7 @@ import numpy as np
 
 from .cluster import dask_executor, map_on_cluster, running_on_cluster
 from .compat import renamed_parameters
+from .environment import BLAS_THREAD_VARIABLES, blas_threads_set
 from .progress import progress as report_progress
 
 __all__ = [
@@ -90,10 +91,6 @@ def available_cores() -> int:
     return max(os.cpu_count() or 1, 1)
 
 
-#: The variables by which OpenBLAS, OpenMP and MKL read their thread count when a process starts.
-BLAS_THREAD_VARIABLES: tuple[str, ...] = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
-
-
 def blas_threads(n_processes: int) -> int:
     """Threads each of `n_processes` busy processes may give numpy's BLAS: the cores shared out, at least 1.
 
@@ -112,8 +109,8 @@ def blas_threads(n_processes: int) -> int:
 
 def blas_thread_environment(n_processes: int) -> dict[str, str]:
     """The BLAS thread variables for a process started as one of `n_processes` (those the user set are kept)."""
-    threads = str(blas_threads(n_processes))
-    return {name: threads for name in BLAS_THREAD_VARIABLES if not os.environ.get(name)}
+    threads, kept = str(blas_threads(n_processes)), blas_threads_set()
+    return {name: threads for name in BLAS_THREAD_VARIABLES if name not in kept}
 
 
 def mp_context() -> multiprocessing.context.BaseContext:
@@ -238,7 +235,7 @@ def exit_with_parent(parent_pid: int) -> None:
 
 def _start_worker(parent_pid: int, n_processes: int, initializer, initargs: tuple) -> None:
     exit_with_parent(parent_pid)
-    if not any(os.environ.get(name) for name in BLAS_THREAD_VARIABLES):
+    if not blas_threads_set():
         # A forked worker inherits its parent's BLAS threads; the variables would come too late.
         from threadpoolctl import threadpool_limits
 
