@@ -217,6 +217,8 @@ def plot_similarity(
                             height_ratios=[0.18, 1.0] if draw_tree else [1.0])
     ax = fig.add_subplot(grid[-1, 0])
     drawn, k = block_means(values)
+    if k > 1:  # blocks on the diagonal would average in its 1s (or 0s), which the scale leaves out
+        drawn, k = block_means(np.where(np.eye(n, dtype=bool), np.nan, values))
     # Blocks are drawn over the cells they average, so ticks and the tree keep the cells' positions.
     image = ax.imshow(np.ma.masked_invalid(drawn), cmap=cmap, vmin=vmin, vmax=vmax, aspect="auto",
                       interpolation="nearest", extent=(-0.5, drawn.shape[1] * k - 0.5, drawn.shape[0] * k - 0.5, -0.5))

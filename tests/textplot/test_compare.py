@@ -347,6 +347,7 @@ def test_heatmaps_of_many_groups_draw_block_means_over_the_cells_they_average():
     drawn = image.get_array()
     assert drawn.shape == (300, 300)
     assert drawn[0, 1] == pytest.approx(values[0:3, 3:6].mean())
+    assert drawn[0, 0] == pytest.approx(values[0:3, 0:3][~np.eye(3, dtype=bool)].mean())  # diagonal left out
     assert image.get_extent() == [-0.5, n - 0.5, n - 0.5, -0.5]  # blocks sit over their cells
     assert "mean of 3 × 3 cells" in fig.axes[1].get_ylabel()
     reuse = matrix.where(~np.eye(n, dtype=bool))
