@@ -52,6 +52,13 @@ KEY_PACKAGES = (
     "pyarrow",
     "mplfonts",
     "charset-normalizer",
+    # the engines behind the analyses' numbers
+    "rjieba",
+    "scikit-learn",
+    "sparse-dot-topn",
+    "statsmodels",
+    "tomotopy",
+    "datasketch",
 )
 
 

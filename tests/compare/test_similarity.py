@@ -262,6 +262,61 @@ def test_neighbours_equal_a_brute_force_dense_computation(block_rows, n):
     assert table.groupby("row")["rank"].apply(list).tolist() == [list(range(1, min(n, 22) + 1))] * 23
 
 
+def _tied_corpus(seed: int) -> np.ndarray:
+    """Rows in runs of exact copies (whole runs tied at 1, and tied with each other against any third row),
+    a few rows sharing one term with a single other, and empty rows."""
+    generator = np.random.default_rng(seed)
+    base = generator.poisson(0.4, size=(12, 40))
+    rows = [base[generator.integers(12)] for _ in range(90)]  # 90 rows, ~8 copies of each
+    lonely = np.zeros((4, 40), dtype=np.int64)
+    lonely[0, 39] = lonely[1, 39] = 1  # a pair sharing a term nobody else uses
+    lonely[2, 38] = 2  # a row alike to no one
+    rows += list(lonely)
+    rows += [np.zeros(40, dtype=np.int64)] * 3
+    order = generator.permutation(len(rows))
+    return np.array(rows, dtype=float)[order]
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+@pytest.mark.parametrize("n_jobs, block_rows", [(1, None), (2, 7), (2, None)])
+@pytest.mark.parametrize("n", [1, 5, 12])
+def test_neighbours_where_ties_straddle_the_cut_equal_brute_force(seed, n_jobs, block_rows, n):
+    # Runs of 8 equal rows put up to 7 ties at 1 and more at the next value, so the top-n product
+    # has to be corrected wherever its own choice among ties differs from the documented order.
+    counts = _tied_corpus(seed)
+    m = _matrix(counts.astype(np.int64).tolist(), tuple(f"词{j}" for j in range(counts.shape[1])))
+    table = document_neighbours(m, n=n, n_jobs=n_jobs, block_rows=block_rows, progress=False)
+    expected = _brute_force_neighbours(counts, n)
+    assert list(zip(table["row"], [int(x[1:]) for x in table["neighbour"]])) == [(i, j) for i, j, _ in expected]
+    assert np.allclose(table["similarity"], [s for _, _, s in expected], atol=1e-12)
+
+
+def test_neighbours_of_a_matrix_with_negative_values_use_the_exhaustive_comparison():
+    # Zero is then not the lowest similarity: rows sharing nothing rank above opposite rows.
+    values = np.array([[1, 0, 0], [-1, 0, 0], [0, 1, 0], [2, 1, 0]])  # counts a DocTermMatrix does not refuse
+    m = DocTermMatrix(matrix=sp.csr_matrix(values), terms=("甲", "乙", "丙"),
+                      docvars=pd.DataFrame(index=pd.Index([f"d{i}" for i in range(4)], name="doc_id")))
+    table = document_neighbours(m, n=3, weighting="count")
+    unit = values / np.linalg.norm(values, axis=1, keepdims=True)
+    cosine = unit @ unit.T
+    of = lambda row: table.loc[table["row"] == row, "neighbour"].tolist()  # noqa: E731
+    assert of(1) == ["d2", "d3", "d0"]  # 0 with d2, -0.894 with d3, -1 with d0
+    assert np.allclose(table.loc[table["row"] == 1, "similarity"], [cosine[1, 2], cosine[1, 3], cosine[1, 0]])
+
+
+def test_document_similarity_reuses_a_neighbours_table_and_refuses_another_matrixs():
+    counts = _neighbour_corpus()
+    m = _matrix(counts.astype(np.int64).tolist(), tuple(f"词{j}" for j in range(15)))
+    table = document_neighbours(m, n=4)
+    pd.testing.assert_frame_equal(document_similarity(m, max_docs=6, neighbours=table),
+                                  document_similarity(m, max_docs=6))
+    with pytest.raises(ValueError, match="same matrix and weighting"):
+        document_similarity(m, max_docs=6, neighbours=document_neighbours(m, n=4, weighting="count"))
+    smaller = _matrix(counts[:20].astype(np.int64).tolist(), tuple(f"词{j}" for j in range(15)))
+    with pytest.raises(ValueError, match="20 rows"):
+        document_similarity(smaller, max_docs=6, neighbours=table)
+
+
 def test_neighbour_ties_go_to_the_earlier_row():
     m = _matrix(_neighbour_corpus().astype(np.int64).tolist(), tuple(f"词{j}" for j in range(15)))
     table = document_neighbours(m, n=3)
@@ -280,6 +335,8 @@ def test_neighbours_of_tiny_corpora_and_bad_arguments():
         document_neighbours(single, n=0)
     with pytest.raises(ValueError, match="block_rows"):
         document_neighbours(single, block_rows=0)
+    with pytest.raises(ValueError, match="n_jobs"):
+        document_neighbours(single, n_jobs=0)
     with pytest.raises(ValueError, match="max_docs"):
         document_similarity(single, max_docs=0)
 
