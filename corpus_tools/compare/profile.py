@@ -595,7 +595,8 @@ def group_profile(
     n_jobs : int or None, default None
         Processes for the per-document work: segmenting and tagging
         (:func:`corpus_tools.tokens.tokenize`), sentences, MATTR and names
-        (:func:`corpus_tools.parallel.map_documents`). ``None`` uses every core from
+        (:func:`corpus_tools.parallel.map_documents`), and the formulaic spans
+        (:func:`corpus_tools.rhetoric.formulaicness`). ``None`` uses every core from
         :data:`corpus_tools.parallel.DOCUMENT_MIN_CHARS` body characters on (segmenting: from
         its own threshold) and one process below; ``-1`` every core; ``k`` that many. The
         table is the same whatever `n_jobs`.
@@ -691,7 +692,7 @@ def group_profile(
 
     # Formulaic share: the rhetoric module's own definition, grouped by our labels.
     labelled = corpus.assign_docvars(_compare_group=labels)
-    formulaic = formulaicness(labelled, by="_compare_group", n_boot=0, registry=registry)
+    formulaic = formulaicness(labelled, by="_compare_group", n_boot=0, registry=registry, n_jobs=n_jobs)
     formulaic = formulaic[formulaic["component"] == "all"].set_index("_compare_group")
     per_group["formulaic_chars"] = formulaic["covered_chars"].reindex(levels).fillna(0).astype(np.int64)
     with np.errstate(invalid="ignore", divide="ignore"):

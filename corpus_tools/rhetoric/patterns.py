@@ -6,6 +6,7 @@ unchanged on any corpus of Chinese official prose.
 
 from __future__ import annotations
 
+import functools
 import re
 from bisect import bisect_left
 from dataclasses import dataclass
@@ -13,7 +14,7 @@ from os.path import commonprefix
 
 import pandas as pd
 
-from .text import HAN, HAN_RE, clauses, iter_docs
+from .text import HAN, HAN_RE, clauses, detect_in_chunks, iter_docs
 
 __all__ = [
     "parallel_runs",
@@ -381,7 +382,7 @@ def _paragraph_openings(doc) -> list[list[tuple[int, int, str]]]:
     return [g for g in groups if len(g) >= 2]
 
 
-def parallel_runs(corpus, *, min_run: int = 3, max_item_chars: int = 24) -> pd.DataFrame:
+def parallel_runs(corpus, *, min_run: int = 3, max_item_chars: int = 24, n_jobs: int | None = None) -> pd.DataFrame:
     """Find parallelism (排比): runs of clauses that share a frame.
 
     Parameters
@@ -392,6 +393,10 @@ def parallel_runs(corpus, *, min_run: int = 3, max_item_chars: int = 24) -> pd.D
     max_item_chars : int, default 24
         Longest item, in characters, that can be inside a run (the first and last item may
         be cut out of longer clauses, see Notes).
+    n_jobs : int or None, default None
+        Processes: the documents are searched in chunks (:func:`~corpus_tools.rhetoric.text.detect_in_chunks`),
+        in parallel from :data:`corpus_tools.parallel.DOCUMENT_MIN_CHARS` characters on when
+        ``None``; ``1`` in this process. The table is the same whatever `n_jobs`.
 
     Returns
     -------
@@ -435,6 +440,11 @@ def parallel_runs(corpus, *, min_run: int = 3, max_item_chars: int = 24) -> pd.D
     >>> parallel_runs(corp)[["frame", "slots", "run_length"]].values.tolist()
     [['…万家…', '登/门 | 访/情 | 解/难 | 暖/心', 4], ['学出…', '责任 | 方向 | 本领', 3]]
     """
+    return detect_in_chunks(functools.partial(_parallel_runs, min_run=min_run, max_item_chars=max_item_chars),
+                            corpus, n_jobs=n_jobs, desc="parallel runs")
+
+
+def _parallel_runs(corpus, *, min_run: int, max_item_chars: int) -> pd.DataFrame:
     columns: dict[str, list] = {c: [] for c in PARALLEL_COLUMNS}
     for doc in iter_docs(corpus):
         text = doc.text
@@ -479,8 +489,16 @@ _CLAUSE_END_RE = re.compile("[，,、；;。！？!?：:…—\n]")
 _CLAUSE_OPENERS = set("，,；;。！？!?：:…—“”‘’（）()\n 、")
 
 
-def quantifier_openings(corpus) -> pd.DataFrame:
+def quantifier_openings(corpus, *, n_jobs: int | None = None) -> pd.DataFrame:
     """Find reduplicated quantifiers (一次次, 一场场, 一桩桩, 一批又一批) and the runs they open.
+
+    Parameters
+    ----------
+    corpus : Corpus
+    n_jobs : int or None, default None
+        Processes: the documents are searched in chunks (:func:`~corpus_tools.rhetoric.text.detect_in_chunks`),
+        in parallel from :data:`corpus_tools.parallel.DOCUMENT_MIN_CHARS` characters on when
+        ``None``; ``1`` in this process. The table is the same whatever `n_jobs`.
 
     Returns
     -------
@@ -505,6 +523,10 @@ def quantifier_openings(corpus) -> pd.DataFrame:
     >>> quantifier_openings(corp)[["form", "run_length", "clause"]].values.tolist()
     [['一次次', 3, '一次次学习'], ['一场场', 3, '一场场宣讲'], ['一桩桩', 3, '一桩桩实事'], ['一批又一批', 1, '一批又一批党员来到这里']]
     """
+    return detect_in_chunks(_quantifier_openings, corpus, n_jobs=n_jobs, desc="reduplicated quantifiers")
+
+
+def _quantifier_openings(corpus) -> pd.DataFrame:
     rows = []
     for doc in iter_docs(corpus):
         text = doc.text

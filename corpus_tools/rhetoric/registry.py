@@ -8,6 +8,7 @@ so “学史明理”、“学史增信” and 学史明理 学史增信 match l
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -20,7 +21,8 @@ import numpy as np
 import pandas as pd
 
 from ..corpus.metadata import group_labels
-from .text import ITEM_SEPARATORS, SENTENCE_ENDS, iter_docs, literal_key, literal_units, squeeze, trie_regex
+from .text import (ITEM_SEPARATORS, SENTENCE_ENDS, detect_in_chunks, iter_docs, literal_key, literal_units, squeeze,
+                   trie_regex)
 
 __all__ = ["Registry", "RegistryError", "load_registry", "resolve_registry", "match_registry", "match_layers",
            "layer_texts", "layer_rates", "LAYERS", "MATCH_COLUMNS"]
@@ -255,7 +257,7 @@ def resolve_registry(registry: Registry | str | Path | None = None) -> Registry:
     return load_registry(registry)
 
 
-def match_registry(corpus, registry: Registry | str | None = None) -> pd.DataFrame:
+def match_registry(corpus, registry: Registry | str | None = None, *, n_jobs: int | None = None) -> pd.DataFrame:
     """Find every registry expression in every document.
 
     Parameters
@@ -264,6 +266,10 @@ def match_registry(corpus, registry: Registry | str | None = None) -> pd.DataFra
         Matching runs on the cleaned bodies, :attr:`Corpus.texts`.
     registry : Registry or str, optional
         A registry or the name of one; by default ``load_registry("dangshi-2021")``.
+    n_jobs : int or None, default None
+        Processes: the documents are searched in chunks (:func:`~corpus_tools.rhetoric.text.detect_in_chunks`),
+        in parallel from :data:`corpus_tools.parallel.DOCUMENT_MIN_CHARS` characters on when
+        ``None``; ``1`` in this process. The table is the same whatever `n_jobs`.
 
     Returns
     -------
@@ -305,7 +311,11 @@ def match_registry(corpus, registry: Registry | str | None = None) -> pd.DataFra
      ['b', 'zoushen-zoushi', 'full', 1, '走深走实'],
      ['b', 'zoushen-zoushi', 'variant', 1, '往深里走、往实里走']]
     """
-    registry = resolve_registry(registry)
+    return detect_in_chunks(functools.partial(_match_registry, registry=resolve_registry(registry)), corpus,
+                            n_jobs=n_jobs, desc="registry expressions")
+
+
+def _match_registry(corpus, registry: Registry) -> pd.DataFrame:
     matcher = registry._matcher
     entries = registry.entries
     ids, canon, cats = entries["entry_id"].tolist(), entries["canonical"].tolist(), entries["category"].tolist()

@@ -283,6 +283,7 @@ def formulaicness(
     by: str = "group",
     registry=None,
     intervals: IntervalSettings | None = None,
+    n_jobs: int | None = None,
     **interval_options: Any,
 ) -> pd.DataFrame:
     """Measure the share of each group's text that formulaic language covers.
@@ -302,6 +303,9 @@ def formulaicness(
         Registry for the default ``registry`` spans.
     intervals : IntervalSettings, optional
         As in :func:`frequency`.
+    n_jobs : int or None, default None
+        Processes for the default spans' per-document detectors (:func:`match_registry`,
+        :func:`parallel_runs`, :func:`quantifier_openings`); the table is the same whatever `n_jobs`.
     **interval_options
         Fields of :class:`~corpus_tools.rhetoric.intervals.IntervalSettings` as keywords, as
         in :func:`frequency`.
@@ -338,10 +342,10 @@ def formulaicness(
         from .registry import match_registry
 
         spans = {
-            "registry": match_registry(corpus, registry),
-            "numbered": numbered_formulas(corpus),
-            "parallel": parallel_runs(corpus),
-            "quantifier": quantifier_openings(corpus),
+            "registry": match_registry(corpus, registry, n_jobs=n_jobs),
+            "numbered": numbered_formulas(corpus),  # not per document: a name found quoted anywhere counts everywhere
+            "parallel": parallel_runs(corpus, n_jobs=n_jobs),
+            "quantifier": quantifier_openings(corpus, n_jobs=n_jobs),
         }
     names = list(spans)
     by_doc: dict[str, dict[str, tuple[np.ndarray, np.ndarray]]] = {}

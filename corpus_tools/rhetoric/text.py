@@ -16,10 +16,11 @@ for many literals (:func:`trie_regex`, :func:`literal_units`, :func:`literal_key
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import numpy as np
+import pandas as pd
 
 from ..units import unit_id
 
@@ -90,6 +91,66 @@ class DocView:
         for number, paragraph in enumerate(self.text.split("\n"), start=1):
             yield unit_id(self.doc_id, number), start, paragraph
             start += len(paragraph) + 1
+
+
+@dataclass(frozen=True)
+class Texts:
+    """What a per-document detector reads of a corpus: ``texts``, body text by doc_id (a Series).
+
+    A chunk of a corpus handed to a worker process: the texts alone, not the docvars and tables.
+    """
+
+    texts: pd.Series
+
+
+#: Body characters of one chunk of documents that :func:`detect_in_chunks` hands to a detector:
+#: large enough that a chunk's table costs little to build and join, small enough to share the
+#: work of a few MB among cores.
+CHUNK_CHARS = 200_000
+
+
+def detect_in_chunks(detector: Callable[..., pd.DataFrame], corpus, *, n_jobs: int | None = None,
+                     desc: str = "detecting", progress: bool = False) -> pd.DataFrame:
+    """Run a per-document detector over consecutive chunks of documents, in worker processes when large.
+
+    Parameters
+    ----------
+    detector : callable
+        ``detector(corpus)`` returns a table with one row per finding, in corpus order, that
+        depends on each document's text alone (what :func:`iter_docs` yields) and reads nothing of
+        `corpus` but ``texts``. It is called with :class:`Texts` of about :data:`CHUNK_CHARS`
+        characters each. With several processes it must be picklable (a module-level function or
+        a :func:`functools.partial` of one).
+    corpus : Corpus
+        Anything with ``texts``.
+    n_jobs : int or None, default None
+        As in :func:`corpus_tools.parallel.map_documents` (``None``: every core from
+        :data:`corpus_tools.parallel.DOCUMENT_MIN_CHARS` characters on).
+    desc : str
+        What is detected, for the progress report and the log.
+    progress : bool, default False
+        Report progress per batch of chunks.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The chunks' tables one after another (index 0 … n-1): the detector's table on the whole
+        corpus, whatever `n_jobs`.
+    """
+    from ..parallel import batches_by_size, map_documents
+
+    texts = corpus.texts
+    lengths = [0 if text is None else len(str(text)) for text in texts]
+    batches = batches_by_size(range(len(texts)), lengths, CHUNK_CHARS)
+    if len(batches) <= 1:
+        return detector(corpus)
+    chunks = [Texts(texts.iloc[batch[0]:batch[-1] + 1]) for batch in batches]
+    sizes = [sum(lengths[position] for position in batch) for batch in batches]
+    tables = map_documents(detector, chunks, n_jobs=n_jobs, sizes=sizes, desc=desc, progress=progress)
+    # A chunk without findings has columns of no inferred type (object where others hold strings):
+    # joined in, it would change the table's dtypes.
+    found = [table for table in tables if len(table)]
+    return pd.concat(found, ignore_index=True) if found else tables[0]
 
 
 def iter_docs(corpus) -> Iterator[DocView]:
