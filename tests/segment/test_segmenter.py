@@ -518,3 +518,23 @@ def test_whitespace_shortcut_sees_every_character_jieba_drops():
 
     spaces = {chr(cp) for cp in range(0x110000) if chr(cp).isspace()}
     assert {ch for ch in spaces if _WHITESPACE.match(ch)} == spaces
+
+
+def test_remembered_hmm_tagging_gives_posseg_pairs_exactly(seeds):
+    # The segmenter's POS tokenizer remembers the HMM's tagging of each run of unknown characters;
+    # a fresh jieba.posseg tokenizer on the same dictionary, without it, is the reference.
+    import jieba.posseg
+
+    tagger = get_segmenter(hmm=True)
+    remembered = tagger._get_pos_tokenizer()
+    reference = jieba.posseg.POSTokenizer(tagger._tokenizer)
+    reference.makesure_userdict_loaded()
+    reference.word_tag_tab = dict(remembered.word_tag_tab)  # with the segmenter's own tags (lexicon words)
+    texts = [*seeds.paragraphs()["text"], "区委书记刘晓燕出席会议，通讯员韩冬梅报道。", "2021年3月5日，GDP增长1.6%，5G基站"]
+    for _ in range(2):  # the second round is answered from memory
+        for text in texts:
+            got = [(pair.word, pair.flag) for pair in remembered.cut(text, HMM=True)]
+            assert got == [(pair.word, pair.flag) for pair in reference.cut(text, HMM=True)], text
+    # the memory is in use: the second round found every run it had seen
+    assert "_POSTokenizer__cut_detail" in vars(remembered)
+    assert "_POSTokenizer__cut_detail" not in vars(reference)
