@@ -42,7 +42,9 @@ x jieba      wall time / the time plain ``jieba.lcut`` takes on the same texts
 ============ ================================================================================
 
 Under the table, each notebook's three slowest code cells (papermill's per-cell durations in the
-executed notebook), which say where the time goes.
+executed notebook), which say where the time goes, and the cell that was running when the
+notebook's peak memory was sampled (papermill's per-cell start and end times), which says where
+the memory goes.
 
 A kernel is told apart from the others by its environment: the runner gives each kernel its own
 ``DANGSHI_PROGRESS_FILE`` (named after the notebook), which its worker processes inherit.
@@ -249,17 +251,18 @@ def _notebook_of(process, names: dict[int, str | None]) -> str | None:
     return names[process.pid]
 
 
-def _sample(process: subprocess.Popen, *, started: float, timeout: float | None) -> tuple[int, dict, datetime | None]:
+def _sample(process: subprocess.Popen, *, started: float,
+            timeout: float | None) -> tuple[int, dict, dict, datetime | None]:
     """Sample the runner's process tree until it exits.
 
-    Returns the peak bytes over the tree, the peak bytes per notebook, and when the runner was
-    stopped for the timeout (None when it was not).
+    Returns the peak bytes over the tree, the peak bytes per notebook, when each notebook's peak
+    was sampled (UTC), and when the runner was stopped for the timeout (None when it was not).
     """
     import psutil
 
     runner = psutil.Process(process.pid)
     names: dict[int, str | None] = {}
-    peak_total, peak_by_notebook, timed_out = 0, {}, None
+    peak_total, peak_by_notebook, peak_at, timed_out = 0, {}, {}, None
     while process.poll() is None:
         total, by_notebook = 0, {}
         try:
@@ -277,7 +280,8 @@ def _sample(process: subprocess.Popen, *, started: float, timeout: float | None)
                 by_notebook[notebook] = by_notebook.get(notebook, 0) + rss
         peak_total = max(peak_total, total)
         for notebook, rss in by_notebook.items():
-            peak_by_notebook[notebook] = max(peak_by_notebook.get(notebook, 0), rss)
+            if rss > peak_by_notebook.get(notebook, 0):
+                peak_by_notebook[notebook], peak_at[notebook] = rss, datetime.now(timezone.utc)
         if timeout is not None and not timed_out and time.perf_counter() - started > timeout:
             # Ctrl-C: the runner stops its kernels and keeps the partial run as failed-<id>/.
             timed_out = datetime.now(timezone.utc)
@@ -288,7 +292,7 @@ def _sample(process: subprocess.Popen, *, started: float, timeout: float | None)
                 os.killpg(process.pid, signal.SIGKILL)
                 process.wait()
         time.sleep(SAMPLE_SECONDS)
-    return peak_total, peak_by_notebook, timed_out
+    return peak_total, peak_by_notebook, peak_at, timed_out
 
 
 def run_reports(corpus: Path, reports_dir: Path, cache_dir: Path, *, timeout: float | None,
@@ -305,7 +309,7 @@ def run_reports(corpus: Path, reports_dir: Path, cache_dir: Path, *, timeout: fl
         process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, cwd=PROJECT_ROOT, env=env,
                                    start_new_session=True)
         try:
-            peak_total, peak_by_notebook, stopped = _sample(process, started=started, timeout=timeout)
+            peak_total, peak_by_notebook, peak_at, stopped = _sample(process, started=started, timeout=timeout)
         except KeyboardInterrupt:
             # Being in its own session, the runner did not get the Ctrl-C: pass it on, so that it
             # stops its kernels and keeps the partial run.
@@ -316,7 +320,8 @@ def run_reports(corpus: Path, reports_dir: Path, cache_dir: Path, *, timeout: fl
     return {"seconds": round(seconds, 1), "returncode": process.returncode, "timed_out": stopped is not None,
             "stopped_at": stopped.isoformat() if stopped else None,
             "peak_mb": round(peak_total / 2**20), "log": str(log_path),
-            "peak_mb_by_notebook": {k: round(v / 2**20) for k, v in sorted(peak_by_notebook.items())}}
+            "peak_mb_by_notebook": {k: round(v / 2**20) for k, v in sorted(peak_by_notebook.items())},
+            "peak_at_by_notebook": {k: v.isoformat() for k, v in sorted(peak_at.items())}}
 
 
 def slowest_cells(ipynb: Path, n: int = 3) -> list[dict]:
@@ -331,6 +336,22 @@ def slowest_cells(ipynb: Path, n: int = 3) -> list[dict]:
         if c["cell_type"] == "code" and c.get("metadata", {}).get("papermill", {}).get("duration") and c["source"]
     ]
     return sorted(timed, key=lambda t: (-t["seconds"], t["cell"]))[:n]
+
+
+def cell_running_at(ipynb: Path, when: str | None) -> dict | None:
+    """The code cell an executed notebook was running at `when` (ISO time; papermill's start and end times)."""
+    if when is None or not ipynb.is_file():
+        return None
+    moment = datetime.fromisoformat(when)
+    cells = json.loads(ipynb.read_text(encoding="utf-8"))["cells"]
+    for i, cell in enumerate(cells):
+        timing = cell.get("metadata", {}).get("papermill", {})
+        if cell["cell_type"] != "code" or not timing.get("start_time") or not timing.get("end_time"):
+            continue
+        start, end = (datetime.fromisoformat(timing[k].replace("Z", "+00:00")) for k in ("start_time", "end_time"))
+        if start <= moment <= end:
+            return {"cell": i, "code": "".join(cell["source"]).strip().splitlines()[0][:90]}
+    return None
 
 
 def read_run(reports_dir: Path) -> dict:
@@ -456,6 +477,13 @@ def main(argv: list[str] | None = None) -> int:
             for nb in result["run"]["notebooks"]:
                 slow = "; ".join(f"cell {c['cell']} {c['seconds']:,.0f} s `{c['code']}`" for c in nb["slowest_cells"])
                 print(f"- {nb['notebook']} slowest cells: {slow or '-'}")
+                stem = Path(nb["notebook"]).stem
+                peak = cell_running_at(Path(result["run"]["run_dir"] or ".") / nb["notebook"],
+                                       measured["peak_at_by_notebook"].get(stem))
+                nb["peak_cell"] = peak
+                if peak:
+                    print(f"  peak memory ({measured['peak_mb_by_notebook'].get(stem, 0):,} MB) in cell {peak['cell']} "
+                          f"`{peak['code']}`")
             print(f"log: {measured['log']}; run folder: {result['run']['run_dir']}", flush=True)
             if not args.keep:
                 shutil.rmtree(corpus, ignore_errors=True)
