@@ -348,7 +348,9 @@ def cell_running_at(ipynb: Path, when: str | None) -> dict | None:
         timing = cell.get("metadata", {}).get("papermill", {})
         if cell["cell_type"] != "code" or not timing.get("start_time") or not timing.get("end_time"):
             continue
-        start, end = (datetime.fromisoformat(timing[k].replace("Z", "+00:00")) for k in ("start_time", "end_time"))
+        # papermill writes naive UTC times
+        start, end = (datetime.fromisoformat(timing[k].replace("Z", "+00:00")).replace(tzinfo=timezone.utc)
+                      for k in ("start_time", "end_time"))
         if start <= moment <= end:
             return {"cell": i, "code": "".join(cell["source"]).strip().splitlines()[0][:90]}
     return None
