@@ -327,10 +327,15 @@ def shared_passages(
         docs, index, position_df, max_pair_docs=max_pair_docs, min_shared=min_chars - shingle_chars + 1,
         search=candidates,
     )
-    for a, b in progress_bar(pairs.tolist(), desc="shared passages", unit="pair", enabled=progress):
-        pair = shingles.pair_matches(docs[a], docs[b], shingle_chars=shingle_chars, min_chars=min_chars, rare_a=rare[a])
-        for sa, ea, sb, eb in pair:
-            found.append((a, sa, ea, b, sb, eb))
+    # Each document is compared with all its candidate partners at once (the table is sorted below).
+    partners_of: dict[int, list[int]] = defaultdict(list)
+    for a, b in pairs.tolist():
+        partners_of[a].append(b)
+    for a, partners in progress_bar(list(partners_of.items()), desc="shared passages", unit="doc", enabled=progress):
+        matches = shingles.partner_matches(docs[a], [docs[b] for b in partners], shingle_chars=shingle_chars,
+                                           min_chars=min_chars, rare_a=rare[a])
+        for k, sa, ea, sb, eb in matches:
+            found.append((a, sa, ea, partners[k], sb, eb))
     for a, doc in enumerate(docs):
         firsts, lasts = shingles.consecutive_runs(np.flatnonzero(~rare[a]))
         for first, last in zip(firsts.tolist(), lasts.tolist()):
@@ -340,6 +345,16 @@ def shared_passages(
     registry_counts = _registry_masks(corpus, docs, registry) if registry is not None else None
     sharing: dict[str, int] = {}
     rows = defaultdict(list)
+    # A passage a document shares with many others is one string in the table, not one per row:
+    # on 26,579 articles, 1.8 million rows held 250,000 distinct passages.
+    spans: dict[tuple[int, int, int], str] = {}
+
+    def original_text(doc: int, start: int, end: int) -> str:
+        key = (doc, start, end)
+        if key not in spans:
+            spans[key] = docs[doc].text[start:end]
+        return spans[key]
+
     for a, sa, ea, b, sb, eb in sorted(found, key=lambda f: (f[0], f[1], f[3], f[4])):
         doc_a = docs[a]
         passage = doc_a.norm[sa:ea]
@@ -354,14 +369,14 @@ def shared_passages(
             rows["doc_b"].append(docs[b].doc_id)
             rows["start_b"].append(start_b)
             rows["end_b"].append(end_b)
-            rows["text_b"].append(docs[b].text[start_b:end_b])
+            rows["text_b"].append(original_text(b, start_b, end_b))
         else:
             rows["doc_b"].append(None)
             rows["start_b"].append(pd.NA)
             rows["end_b"].append(pd.NA)
             rows["text_b"].append(None)
         rows["n_chars"].append(ea - sa)
-        rows["text_a"].append(doc_a.text[start_a:end_a])
+        rows["text_a"].append(original_text(a, start_a, end_a))
         rows["n_docs_sharing"].append(sharing[passage])
         if registry_counts is not None:
             counts = registry_counts[doc_a.doc_id]
@@ -374,8 +389,10 @@ def shared_passages(
                           "n_chars": "int64", "n_docs_sharing": "int64", "registry_share": "float64"})
     min_docs = max(formula_min_docs, math.ceil(formula_min_share * len(docs)))
     references = [normalise(text)[0] for text in _reference_texts(reference_texts)]
-    in_reference = np.array([bool(p) and any(p in ref for ref in references)
-                             for p in (normalise(str(t))[0] for t in table["text_a"])], dtype=bool)
+    in_reference = np.zeros(len(table), dtype=bool)
+    if references:
+        in_reference = np.array([bool(p) and any(p in ref for ref in references)
+                                 for p in (normalise(str(t))[0] for t in table["text_a"])], dtype=bool)
     rule = np.select(
         [in_reference, table["registry_share"].to_numpy() >= formula_min_registry_share,
          table["n_docs_sharing"].to_numpy() >= min_docs],

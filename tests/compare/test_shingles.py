@@ -24,6 +24,7 @@ from corpus_tools.compare.shingles import (
     normalise,
     pair_matches,
     pairable_sets,
+    partner_matches,
     shared_shingle_counts,
     shingle_hashes,
 )
@@ -102,6 +103,40 @@ def test_pair_matches_extends_shingles_into_maximal_passages():
     assert pair_matches(a, b, shingle_chars=3, min_chars=9, rare_a=rare) == []
     # a passage made only of shingles too frequent to pair is not a pair's passage
     assert pair_matches(a, b, shingle_chars=3, min_chars=5, rare_a=np.zeros(len(a.hashes), dtype=bool)) == []
+
+
+@pytest.mark.parametrize("filter_bits", [20, 2])
+def test_partner_matches_equal_pair_matches_one_partner_at_a_time(monkeypatch, filter_bits):
+    # Random documents over a small alphabet share many passages, repeated ones (the same
+    # passage twice in one document: several diagonals) and none at all (an empty partner).
+    # With a 2-bit prefilter nearly every shingle passes it, so the result cannot lean on it.
+    monkeypatch.setattr(shingles, "_FILTER_BITS", filter_bits)
+    monkeypatch.setattr(shingles, "_FILTER_MASK", np.uint64((1 << filter_bits) - 1))
+    generator = np.random.default_rng(7)
+    alphabet = list("学史明理增信崇德力行党")
+    template = "".join(generator.choice(alphabet, 30))
+    bodies = []
+    for k in range(12):
+        noise = ["".join(generator.choice(alphabet, int(generator.integers(5, 40)))) for _ in range(3)]
+        pieces = [noise[0], template[: 10 + k], noise[1], template[5:], noise[2]]
+        bodies.append("，".join(pieces) if k % 3 else "".join(pieces) + template)
+    bodies += ["", "乙丙"]  # no shingle at all, and fewer characters than a shingle
+    docs = _texts(*bodies, shingle_chars=4)
+    generator_rare = np.random.default_rng(1)
+    for a in range(len(docs)):
+        rare = generator_rare.random(len(docs[a].hashes)) < 0.8
+        partners = [b for b in range(len(docs)) if b != a]
+        together = partner_matches(docs[a], [docs[b] for b in partners], shingle_chars=4, min_chars=6, rare_a=rare)
+        one_by_one = [(k, *m) for k, b in enumerate(partners)
+                      for m in pair_matches(docs[a], docs[b], shingle_chars=4, min_chars=6, rare_a=rare)]
+        assert sorted(together) == sorted(one_by_one)
+        if a < 12:
+            assert len(one_by_one) > 10  # the case is not empty
+    assert partner_matches(docs[0], [], shingle_chars=4, min_chars=6, rare_a=np.ones(len(docs[0].hashes), bool)) == []
+    # Two partners whose passages continue each other on one diagonal stay two passages.
+    a, p, q = _texts("甲乙丙丁戊己庚辛壬癸子丑", "甲乙丙丁戊己寅卯辰巳午未", "申酉戌丁戊己庚辛壬癸子丑", shingle_chars=4)
+    found = partner_matches(a, [p, q], shingle_chars=4, min_chars=6, rare_a=np.ones(len(a.hashes), bool))
+    assert found == [(0, 0, 6, 0, 6), (1, 3, 12, 3, 12)]
 
 
 def test_docs_containing_counts_documents_with_the_passage():
