@@ -55,7 +55,8 @@ def longest_first(entries: list[dict[str, Any]], durations: Mapping[str, float])
 #: Notebooks that read what another notebook of the same run wrote, by file stem. 03 uses the topic
 #: model that 01 chose and recorded (``topic_model.json``, see :mod:`corpus_tools.topics.settings`),
 #: so the two reports never show different topics. Side by side, 03 starts once 01 has started and
-#: waits at its topic cell while 01 is unfinished (``report.wait_for``, the run's pending markers),
+#: waits at its topic cell (its last section, so that everything else is done first) while 01 is
+#: unfinished (``report.wait_for``, the run's pending markers),
 #: so its other analyses use a core that would otherwise wait; one at a time, it starts after 01.
 RUNS_AFTER: dict[str, tuple[str, ...]] = {"03-district-comparison": ("01-topic-model",)}
 
