@@ -237,7 +237,7 @@ def document_neighbours(
     with all rows are exact; what is kept of them is each row's best few, found while
     multiplying by sparse_dot_topn (ING's compiled top-n sparse product), so memory grows with
     the rows, never with their square. Time still grows with the square of the rows: about
-    35 s for 26,000 articles on 2 cores.
+    47 s for 26,579 articles on 2 cores (118 s by dense blocks; ``benchmarks/neighbours_speed.py``).
 
     The product keeps the `n` + 2 largest values of a row (its own among them) and breaks
     ties its own way; where a tie straddles the `n`-th place of a row whose kept values are
