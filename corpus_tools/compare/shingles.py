@@ -552,35 +552,8 @@ def pair_matches(
     Passages made only of shingles that are too frequent to pair (``rare_a`` False at every
     position) are left out: they are reported once per document instead.
     """
-    if len(a.hashes) == 0 or len(b.hashes) == 0:
-        return []
-    sorted_b = b.hashes[b.order]
-    left = np.searchsorted(sorted_b, a.hashes, side="left")
-    right = np.searchsorted(sorted_b, a.hashes, side="right")
-    counts = right - left
-    total = int(counts.sum())
-    if total == 0:
-        return []
-    pos_a = np.repeat(np.arange(len(a.hashes), dtype=np.int64), counts)
-    offsets = np.arange(total) - np.repeat(np.cumsum(counts) - counts, counts)
-    pos_b = b.order[np.repeat(left, counts) + offsets]
-    diagonal = pos_a - pos_b
-    order = np.lexsort((pos_a, diagonal))
-    pos_a, pos_b, diagonal = pos_a[order], pos_b[order], diagonal[order]
-    new_run = np.r_[True, (diagonal[1:] != diagonal[:-1]) | (pos_a[1:] != pos_a[:-1] + 1)]
-    run_id = np.cumsum(new_run) - 1
-    first = np.flatnonzero(new_run)
-    last = np.r_[first[1:] - 1, len(pos_a) - 1]
-    lengths = pos_a[last] - pos_a[first] + shingle_chars
-    has_rare = np.bincount(run_id, weights=rare_a[pos_a].astype(float), minlength=len(first)) > 0
-    keep = (lengths >= min_chars) & has_rare
-    found = []
-    for f, l in zip(first[keep].tolist(), last[keep].tolist()):
-        sa, ea = int(pos_a[f]), int(pos_a[l]) + shingle_chars
-        sb, eb = int(pos_b[f]), int(pos_b[l]) + shingle_chars
-        if a.norm[sa:ea] == b.norm[sb:eb]:  # guards against a hash collision
-            found.append((sa, ea, sb, eb))
-    return found
+    found = partner_matches(a, [b], shingle_chars=shingle_chars, min_chars=min_chars, rare_a=rare_a)
+    return [(sa, ea, sb, eb) for _, sa, ea, sb, eb in found]
 
 
 # Low bits of a shingle hash in partner_matches' bitmap (2**20 booleans: 1 MB, about a thousand
@@ -594,10 +567,11 @@ def partner_matches(
 ) -> list[tuple[int, int, int, int, int]]:
     """:func:`pair_matches` of `a` with each of `partners` at once: ``(partner number, sa, ea, sb, eb)``.
 
-    The same passages as calling :func:`pair_matches` once per partner (tested), found with one
-    search of `a`'s shingles among all the partners' shingles: a document's candidate partners
-    (dozens on a large corpus) then cost a few array operations instead of a few per partner.
-    Passages come grouped by partner, each partner's ordered by diagonal and position.
+    The same passages as comparing `a` with each partner alone (tested against an independent
+    pairwise implementation), found with one search of the partners' shingles among `a`'s: a
+    document's candidate partners (dozens on a large corpus) then cost a few array operations
+    instead of a few per partner. Passages come grouped by partner, each partner's ordered by
+    diagonal and position.
     """
     sizes = np.array([len(partner.hashes) for partner in partners], dtype=np.int64)
     if len(a.hashes) == 0 or sizes.sum() == 0:

@@ -105,8 +105,34 @@ def test_pair_matches_extends_shingles_into_maximal_passages():
     assert pair_matches(a, b, shingle_chars=3, min_chars=5, rare_a=np.zeros(len(a.hashes), dtype=bool)) == []
 
 
+def _pairwise_reference(a, b, *, shingle_chars, min_chars, rare_a):
+    """Maximal common passages of one pair, the way pair_matches found them before partner_matches:
+    every equal shingle pair, merged along diagonals (an independent implementation for the tests)."""
+    found = []
+    runs = {}
+    for i, h in enumerate(a.hashes.tolist()):
+        for j, g in enumerate(b.hashes.tolist()):
+            if h == g:
+                runs.setdefault(i - j, []).append(i)
+    for diagonal, starts in sorted(runs.items()):
+        groups, current = [], [starts[0]]
+        for i in starts[1:]:
+            if i == current[-1] + 1:
+                current.append(i)
+            else:
+                groups.append(current)
+                current = [i]
+        groups.append(current)
+        for group in groups:
+            sa, ea = group[0], group[-1] + shingle_chars
+            sb, eb = sa - diagonal, ea - diagonal
+            if ea - sa >= min_chars and rare_a[group].any() and a.norm[sa:ea] == b.norm[sb:eb]:
+                found.append((sa, ea, sb, eb))
+    return found
+
+
 @pytest.mark.parametrize("filter_bits", [20, 2])
-def test_partner_matches_equal_pair_matches_one_partner_at_a_time(monkeypatch, filter_bits):
+def test_partner_matches_equal_an_exhaustive_pairwise_search(monkeypatch, filter_bits):
     # Random documents over a small alphabet share many passages, repeated ones (the same
     # passage twice in one document: several diagonals) and none at all (an empty partner).
     # With a 2-bit prefilter nearly every shingle passes it, so the result cannot lean on it.
@@ -128,7 +154,7 @@ def test_partner_matches_equal_pair_matches_one_partner_at_a_time(monkeypatch, f
         partners = [b for b in range(len(docs)) if b != a]
         together = partner_matches(docs[a], [docs[b] for b in partners], shingle_chars=4, min_chars=6, rare_a=rare)
         one_by_one = [(k, *m) for k, b in enumerate(partners)
-                      for m in pair_matches(docs[a], docs[b], shingle_chars=4, min_chars=6, rare_a=rare)]
+                      for m in _pairwise_reference(docs[a], docs[b], shingle_chars=4, min_chars=6, rare_a=rare)]
         assert sorted(together) == sorted(one_by_one)
         if a < 12:
             assert len(one_by_one) > 10  # the case is not empty
