@@ -144,14 +144,6 @@ class ShingledText:
     norm: str
     index: np.ndarray
     hashes: np.ndarray
-    _order: np.ndarray | None = None
-
-    @property
-    def order(self) -> np.ndarray:
-        """Positions sorting :attr:`hashes` (computed once, on first use)."""
-        if self._order is None:
-            self._order = np.argsort(self.hashes, kind="stable")
-        return self._order
 
     def original(self, start: int, end: int) -> tuple[int, int]:
         """Original-body span of the normalised span ``[start, end)``."""

@@ -324,38 +324,39 @@ def _sparse_top(vectors: sp.csr_matrix, k: int, *, block: int, threads: int,
         rows, columns, values = rows[other], columns[other], values[other]
         order = np.lexsort((columns, -values, rows))
         rows, columns, values = rows[order], columns[order], values[order]
-        rank = _ranks(rows)
+        rank, local = _ranks(rows), rows - start
         # A row that filled all its places and whose k-th and (k+1)-th values are equal may have
         # more rows at that value than the product kept: its order among ties is not ours.
-        full = np.zeros(n_rows, dtype=bool)
-        full[start:stop] = per_row == kept
-        at_k, after_k = np.full(n_rows, np.nan), np.full(n_rows, np.nan)
-        at_k[rows[rank == k]] = values[rank == k]
-        after_k[rows[rank == k + 1]] = values[rank == k + 1]
-        tied = full & (at_k == after_k)
-        keep = (rank <= k) & ~tied[rows]
-        pieces.append((rows[keep], columns[keep], values[keep]))
-        redo.append(np.flatnonzero(tied))
+        at_k, after_k = np.full(stop - start, np.nan), np.full(stop - start, np.nan)
+        at_k[local[rank == k]] = values[rank == k]
+        after_k[local[rank == k + 1]] = values[rank == k + 1]
+        tied = (per_row == kept) & (at_k == after_k)
+        keep = (rank <= k) & ~tied[local]
+        rows, columns, values = rows[keep], columns[keep], values[keep]
+        pieces.append((rows, columns, values))
+        redo.append(start + np.flatnonzero(tied))
         # Fewer than k others share a term: the rest are at similarity 0, first rows first.
-        found = np.bincount(rows[keep] - start, minlength=stop - start)
-        for offset in np.flatnonzero((found < k) & ~tied[start:stop]):
+        bounds = np.searchsorted(rows, np.arange(start, stop + 1))
+        found = np.diff(bounds)
+        for offset in np.flatnonzero((found < k) & ~tied):
             row = start + int(offset)
-            taken = set(columns[keep][rows[keep] == row].tolist()) | {row}
+            taken = set(columns[bounds[offset]:bounds[offset + 1]].tolist()) | {row}
             fill = [c for c in range(min(n_rows, k + len(taken) + 1)) if c not in taken][:k - int(found[offset])]
             pieces.append((np.full(len(fill), row, np.int64), np.asarray(fill, np.int64), np.zeros(len(fill))))
     tied_rows = np.concatenate(redo)
     if len(tied_rows):
-        pieces.append(_exhaustive_top(vectors, tied_rows, k, low=0.0))
+        pieces.append(_exhaustive_top(vectors, tied_rows, k, low=0.0, transposed=transposed))
     rows, columns, values = (np.concatenate(part) for part in zip(*pieces))
     order = np.lexsort((columns, -values, rows))
     return rows[order], columns[order], values[order]
 
 
-def _exhaustive_top(vectors: sp.csr_matrix, which: np.ndarray, k: int,
-                    *, low: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _exhaustive_top(vectors: sp.csr_matrix, which: np.ndarray, k: int, *, low: float,
+                    transposed: sp.csr_matrix | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The `k` best other rows of the rows `which`, from their similarities with all rows (dense blocks)."""
     n_rows = vectors.shape[0]
-    transposed = sp.csr_matrix(vectors.T)
+    if transposed is None:
+        transposed = sp.csr_matrix(vectors.T)
     block = max(1, NEIGHBOUR_BLOCK_CELLS // n_rows)
     pieces = []
     for start in range(0, len(which), block):

@@ -29,7 +29,7 @@ import numpy as np
 import pandas as pd
 
 from .core import BAR_COLOR, DIVERGING_CMAP, MAX_LABEL_CHARS, NOTE_COLOR, SEQUENTIAL_CMAP, empty_figure
-from .core import block_means, label_fontsize, new_figure, renamed_figure, short_labels, use_cjk_font
+from .core import MAX_HEATMAP_CELLS, block_means, label_fontsize, new_figure, renamed_figure, short_labels, use_cjk_font
 from .grids import top_terms_grid
 
 if TYPE_CHECKING:
@@ -216,9 +216,8 @@ def plot_similarity(
     grid = fig.add_gridspec(2 if draw_tree else 1, 2, width_ratios=[1.0, 0.035],
                             height_ratios=[0.18, 1.0] if draw_tree else [1.0])
     ax = fig.add_subplot(grid[-1, 0])
-    drawn, k = block_means(values)
-    if k > 1:  # blocks on the diagonal would average in its 1s (or 0s), which the scale leaves out
-        drawn, k = block_means(np.where(np.eye(n, dtype=bool), np.nan, values))
+    # Blocks on the diagonal would average in its 1s (or 0s), which the colour scale leaves out.
+    drawn, k = block_means(np.where(np.eye(n, dtype=bool), np.nan, values) if n > MAX_HEATMAP_CELLS else values)
     # Blocks are drawn over the cells they average, so ticks and the tree keep the cells' positions.
     image = ax.imshow(np.ma.masked_invalid(drawn), cmap=cmap, vmin=vmin, vmax=vmax, aspect="auto",
                       interpolation="nearest", extent=(-0.5, drawn.shape[1] * k - 0.5, drawn.shape[0] * k - 0.5, -0.5))
