@@ -76,7 +76,7 @@ $(STAMP): $(VENV_PY) pyproject.toml constraints.txt
 venv: $(STAMP) ## create .venv, install the project (pinned by constraints.txt) and register the Jupyter kernel
 	@echo "$(VENV) is up to date ($$($(VENV_PY) --version))"
 
-reports: venv ## run every notebooks/NN-*.ipynb on seeds/ (or CORPUS=...) into reports/<run-id>/ (reports/latest links the newest)
+reports: venv ## run every notebooks/NN-*.ipynb on seeds/ (or CORPUS=...) into reports/<run-id>/ (reports/latest links the newest; nothing runs if nothing changed, REPORT_ARGS=--force)
 	$(VENV_PY) -m corpus_tools.reports --corpus $(CORPUS) $(REPORT_ARGS)
 
 test: venv ## run the test suite (about 5-10 minutes on 2 cores; PYTEST_ARGS='-k keyness -x' to narrow it)

@@ -69,6 +69,7 @@ __all__ = [
     "STALE_STAGING_SECONDS",
     "STORE_FORMAT_VERSION",
     "FINGERPRINT_PARTS",
+    "WHOLE_PACKAGE",
     "TABLE_FILES",
     "assert_same_corpus",
     "combined_sha256",
@@ -187,17 +188,28 @@ def combined_sha256(hashes: Mapping[str, str]) -> str:
 FINGERPRINT_PARTS = ("io", "corpus", "data", "dtm/store.py", "*.py")
 
 
-@functools.lru_cache(maxsize=1)
-def package_fingerprint() -> str:
-    """Return the SHA-256 of the package files a stored corpus depends on (:data:`FINGERPRINT_PARTS`).
+#: Every module and data file of the package: what a report's tables depend on.
+WHOLE_PACKAGE = ("**/*.py", "data")
+
+
+@functools.lru_cache(maxsize=4)
+def package_fingerprint(parts: tuple[str, ...] = FINGERPRINT_PARTS) -> str:
+    """Return the SHA-256 of the package files a result depends on.
 
     A stored corpus is only as current as the code that cleaned it; in a development checkout
     the version number stays the same while the cleaning rules change, so that code is part of
-    a store's key. Computed once per process (about 1 MB to hash).
+    a store's key. Computed once per process and `parts` (about 1 MB to hash).
+
+    Parameters
+    ----------
+    parts : tuple of str, default FINGERPRINT_PARTS
+        Glob patterns relative to the package folder; a folder matched is hashed whole. The
+        default is what a stored corpus depends on (:data:`FINGERPRINT_PARTS`);
+        :data:`WHOLE_PACKAGE` is every module and data file (what a report depends on).
     """
     package = Path(__file__).resolve().parents[1]
     hashes: dict[str, str] = {}
-    for part in FINGERPRINT_PARTS:
+    for part in parts:
         for path in sorted(package.glob(part)):
             if path.is_dir():
                 hashes.update({f"{part}/{name}": digest for name, digest in file_hashes(path).items()})

@@ -112,6 +112,12 @@ def _build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--run-id", metavar="ID", help="name of the run folder (default: UTC time and corpus name)")
     parser.add_argument("--kernel", metavar="NAME", default=KERNEL_NAME, help=f"Jupyter kernel (default: {KERNEL_NAME})")
     parser.add_argument("--log-output", action="store_true", help="stream notebook output to the log")
+    parser.add_argument(
+        "--force",
+        action="store_true",
+        help="run every notebook even when reports/latest was made from the same notebooks, parameters, "
+        "corpus, code and packages (without it such a run does nothing and says so)",
+    )
     # --n-jobs is run_reports's name (n_jobs); --jobs, the first spelling, stays an alias.
     parser.add_argument(
         "--n-jobs", "--jobs", dest="n_jobs", metavar="N", type=int,
@@ -200,6 +206,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             n_jobs=args.n_jobs,
             read_options=read_options or None,
             dask_scheduler=args.dask_scheduler,
+            force=args.force,
         )
     except ReportArgumentError as exc:
         logger.error("%s", exc)

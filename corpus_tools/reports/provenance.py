@@ -28,7 +28,9 @@ __all__ = [
     "display_path",
     "finish_manifest",
     "iso",
+    "input_hashes",
     "new_manifest",
+    "output_hashes",
     "utc_now",
     "write_manifest",
 ]
@@ -145,7 +147,8 @@ def write_manifest(run_dir: Path, manifest: Mapping[str, Any]) -> Path:
     return path
 
 
-def _output_hashes(run_dir: Path) -> dict[str, str]:
+def output_hashes(run_dir: Path) -> dict[str, str]:
+    """The SHA-256 of every table and figure of a run folder, by path relative to it."""
     hashes: dict[str, str] = {}
     for kind in ("tables", "figures"):
         folder = run_dir / kind
@@ -154,19 +157,30 @@ def _output_hashes(run_dir: Path) -> dict[str, str]:
     return hashes
 
 
+def input_hashes(corpus_path: Path, metadata_path: Path | None) -> dict[str, str]:
+    """The SHA-256 of every corpus file (:func:`file_hashes`) and of a metadata file outside it.
+
+    The metadata file is keyed ``metadata:<file name>``, so the combined hash does not depend
+    on where it lives.
+    """
+    hashes = file_hashes(corpus_path)
+    if metadata_path is not None and not metadata_path.is_relative_to(corpus_path):
+        hashes[f"metadata:{metadata_path.name}"] = sha256_file(metadata_path)
+    return hashes
+
+
 def new_manifest(
     run_id: str, root: Path, corpus_path: Path, metadata_path: Path | None, kernel_name: str,
-    *, dask_scheduler: str | None = None,
+    *, dask_scheduler: str | None = None, corpus_hashes: dict[str, str] | None = None,
 ) -> dict[str, Any]:
     """The manifest of a run about to start: inputs hashed, versions, git state, no notebooks yet.
 
     `dask_scheduler` (the cluster's address, or None) is recorded as an execution setting
-    (:data:`EXECUTION_MANIFEST_FIELDS`).
+    (:data:`EXECUTION_MANIFEST_FIELDS`). `corpus_hashes` are the corpus's :func:`input_hashes`
+    when the caller has them already.
     """
-    corpus_hashes = file_hashes(corpus_path)
-    if metadata_path is not None and not metadata_path.is_relative_to(corpus_path):
-        # Keyed by file name alone so the combined hash does not depend on where it lives.
-        corpus_hashes[f"metadata:{metadata_path.name}"] = sha256_file(metadata_path)
+    if corpus_hashes is None:
+        corpus_hashes = input_hashes(corpus_path, metadata_path)
     data_dir, lexicon_hashes = _lexicon_hashes()
     return {
         "manifest_version": _MANIFEST_VERSION,
@@ -207,4 +221,4 @@ def finish_manifest(manifest: dict[str, Any], run_dir: Path, t_run: float) -> No
     """Stamp the end time and wall time and hash every table and figure of the run."""
     manifest["finished_at"] = iso(utc_now())
     manifest["wall_seconds"] = round(time.perf_counter() - t_run, 3)
-    manifest["outputs"] = _output_hashes(run_dir)
+    manifest["outputs"] = output_hashes(run_dir)

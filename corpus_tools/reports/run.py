@@ -36,7 +36,8 @@ from .parameters import (
     literal_default,
     run_labels,
 )
-from .provenance import display_path, finish_manifest, iso, new_manifest, utc_now, write_manifest
+from .provenance import display_path, finish_manifest, input_hashes, iso, new_manifest, utc_now, write_manifest
+from .reuse import FINGERPRINT_FIELD, reusable_run, run_fingerprint
 from .schedule import choose_n_jobs, execute_all, longest_first, previous_durations
 
 __all__ = ["run_reports"]
@@ -224,6 +225,7 @@ def run_reports(
     n_jobs: int | None = None,
     read_options: Mapping[str, Any] | None = None,
     dask_scheduler: str | None = None,
+    force: bool = False,
 ) -> Path:
     """Execute the numbered notebooks on a corpus into a new report folder.
 
@@ -263,11 +265,14 @@ def run_reports(
         fits run, on that cluster's workers (see :mod:`corpus_tools.parallel`); the tables are
         the same. Set for this run as ``DANGSHI_DASK_SCHEDULER``, which is used when this is
         not given. Recorded in ``run.json`` as ``dask_scheduler``, an execution setting.
+    force : bool, default False
+        Run the notebooks even when ``latest`` was made from the same inputs (see Notes).
 
     Returns
     -------
     pathlib.Path
-        The completed run folder, ``<reports_dir>/<run_id>``.
+        The completed run folder, ``<reports_dir>/<run_id>``; or, when nothing changed since
+        the run ``latest`` points at, that run's folder.
 
     Raises
     ------
@@ -321,6 +326,14 @@ def run_reports(
     unless given), the ``output_dir`` parameter that contains it, and the timing fields
     ``started_at``, ``finished_at`` and ``wall_seconds`` differ; the tables and figures hash the
     same. The executed ``.ipynb`` files also carry papermill's per-cell timings.
+
+    It also records the run's ``fingerprint`` (:func:`~corpus_tools.reports.reuse.run_fingerprint`):
+    hashes of the notebooks, the parameters, the corpus, the package's code and data, the
+    installed packages, Python and the kernel. A run of every notebook with the default run id
+    whose fingerprint equals that of ``latest``, while ``latest``'s reports, tables and figures
+    are as it wrote them, runs nothing: it logs that the reports are current and returns
+    ``latest``'s folder (``force=True``, ``--force``, runs them again). Otherwise the log says
+    what changed.
     """
     import papermill
 
@@ -356,6 +369,28 @@ def run_reports(
     if reports_path.exists() and not reports_path.is_dir():
         raise ReportArgumentError(f"reports folder {reports_path} is a file; give --reports-dir a folder")
     recover_leftovers(reports_path)
+    corpus_hashes = input_hashes(corpus_path, metadata_path)
+    inputs: dict[str, Any] = {"corpus_dir": display_path(corpus_path, root)}
+    if metadata_path is not None:
+        inputs["metadata"] = display_path(metadata_path, root)
+    inputs.update(extra)
+    fingerprint = run_fingerprint(
+        notebook_paths,
+        {p.name: {k: v for k, v in inputs.items() if k in declared[p]} for p in notebook_paths},
+        corpus_hashes,
+        kernel_name,
+    )
+    if complete and run_id is None and not force:
+        current, reason = reusable_run(reports_path, fingerprint)
+        if current is not None:
+            logger.info(
+                "nothing to run: %s (run %s) was made from these notebooks, parameters, corpus, "
+                "corpus_tools code and packages, and its reports are as it wrote them; "
+                "--force (force=True) runs the notebooks again",
+                reports_path / "latest", current.name,
+            )
+            return current
+        logger.info("running the notebooks: %s", reason)
     base = default_run_id(corpus_path, labels=run_labels(notebook_paths, all_notebooks, extra, declared))
     run_id, work_dir = reserve_run(run_id, reports_path, base)
     final_dir, _, failed_dir = run_folders(reports_path, run_id)
@@ -363,11 +398,15 @@ def run_reports(
         ensure_kernel(kernel_name)
         exporter = html_exporter()
         t_run = time.perf_counter()
-        manifest = new_manifest(run_id, root, corpus_path, metadata_path, kernel_name, dask_scheduler=scheduler)
+        manifest = new_manifest(
+            run_id, root, corpus_path, metadata_path, kernel_name,
+            dask_scheduler=scheduler, corpus_hashes=corpus_hashes,
+        )
     except BaseException:
         shutil.rmtree(work_dir, ignore_errors=True)  # nothing ran: give the id back
         raise
     manifest["complete"] = complete
+    manifest[FINGERPRINT_FIELD] = fingerprint
     logger.info("run %s: %d notebook(s) on %s", run_id, len(notebook_paths), corpus_path)
 
     # What the notebooks get (absolute paths, the folder being written) and what the manifest
