@@ -119,7 +119,7 @@ def _evaluate(name: str, fit, tc: topics.TopicCorpus, *, seed: int, refits: int)
 
 
 def compare(label: str, tc: topics.TopicCorpus, *, k: int, args: argparse.Namespace) -> pd.DataFrame:
-    settings = TopicSettings()
+    settings = TopicSettings(engine="gensim")  # the former default, the baseline
     print(f"\n== {label}: {tc}, K={k}", flush=True)
     rows, phis = [], {}
     row, phis["gensim"] = _evaluate("gensim", lambda s: _fit_lda_phi(tc, k=k, seed=s, settings=settings), tc,

@@ -71,7 +71,7 @@ def main(argv: list[str] | None = None) -> int:
         folder = (args.workdir or Path(scratch)) / f"corpus-{args.size_mb:g}mb"
         info = generate_corpus(folder, args.size_mb)
         corpus = read_corpus(folder, metadata=False)
-        settings = topics.TopicSettings()
+        settings = topics.TopicSettings(engine="gensim")  # gensim fits side by side
         tc = topics.topic_corpus(corpus, **settings.corpus_args())
         print(f"{info['n_docs']} articles, {tc.n_units} {tc.unit_plural}, {tc.n_terms} terms, "
               f"{int(tc.dtm.matrix.sum())} tokens")

@@ -87,7 +87,7 @@ def report_pipeline(args: argparse.Namespace) -> None:
     from corpus_tools.topics import TopicSettings
 
     tc = synthetic_topic_corpus(args.corpus_mb, args.workdir)
-    settings = TopicSettings()
+    settings = TopicSettings(engine="gensim")  # passes and tol are gensim settings
     sample_units = args.sample_units or None
     tol = args.tol or None
     fit_args = {**settings.fit_args(), "tol": tol}

@@ -103,7 +103,7 @@ def main(argv: list[str] | None = None) -> int:
     folder = args.workdir / f"report-scale-{args.size_mb:g}mb"
     info = generate_corpus(folder, args.size_mb)
     corp = ct.open_corpus(folder, on_error="skip", cache=False)
-    settings = TopicSettings()
+    settings = TopicSettings(engine="gensim")  # the figures in the README are gensim fits
     tc = topics.topic_corpus(corp, **settings.corpus_args())
     print(f"{info['n_docs']} articles, {info['bytes'] / 1e6:.1f} MB -> {tc}; K={args.k}", flush=True)
 

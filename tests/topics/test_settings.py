@@ -25,13 +25,15 @@ def test_new_fields_and_their_defaults():
     assert [f.name for f in dataclasses.fields(TopicSettings)][-9:] == [
         "passes", "tol", "iterations", "n_jobs", "sample_units", "train_units", "coherence_n", "stability_runs",
         "random_state"]
-    assert (settings.engine, settings.gibbs_sweeps) == ("gensim", 1000) == (settings.lda.engine,
-                                                                           settings.lda.gibbs_sweeps)
+    # The reports fit with tomotopy; fit_lda's own default (LdaSettings) stays gensim.
+    assert (settings.engine, settings.gibbs_sweeps) == ("tomotopy", 1000) == (settings.lda.engine,
+                                                                             settings.lda.gibbs_sweeps)
+    assert LdaSettings().engine == "gensim"
 
 
 def test_settings_reach_every_stage():
     settings = TopicSettings(passes=12, tol=None, sample_units=300, coherence_n=7, stability_runs=3, n_jobs=1,
-                             alpha="symmetric", min_chars=1, random_state=9, train_units=700)
+                             alpha="symmetric", min_chars=1, random_state=9, train_units=700, engine="gensim")
     assert settings.corpus_args()["min_chars"] == 1
     assert settings.fit_args() == {"random_state": 9, "settings": LdaSettings(alpha="symmetric", eta="symmetric",
                                                                               passes=12, tol=None, iterations=400,
@@ -78,7 +80,8 @@ def test_a_bad_value_names_its_field(field, value):
 
 def test_learned_alpha_and_several_processes_name_n_jobs():
     with pytest.raises(ValueError, match=r"TopicSettings\.n_jobs"):
-        TopicSettings(alpha="auto", n_jobs=2)
+        TopicSettings(alpha="auto", n_jobs=2, engine="gensim")  # gensim's LdaMulticore cannot learn alpha
+    assert TopicSettings(alpha="auto", n_jobs=2).lda.processes == 2  # tomotopy learns it in any process
     assert TopicSettings(alpha="symmetric", n_jobs=2).lda.processes == 2
     assert TopicSettings(n_jobs=None).lda.processes == 1  # no size makes LDA parallel
 
