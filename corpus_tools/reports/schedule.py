@@ -1,6 +1,7 @@
 """In which order, and how many at once, the notebooks of a run execute.
 
-Notebooks run side by side in worker threads, longest first by the previous run's times, except
+Notebooks run side by side in worker threads, longest first by the previous run's times (or,
+before the first run, the shipped notebooks' typical times), except
 that one listed in :data:`RUNS_AFTER` starts only once the notebooks whose output it reads have
 started, and waits for them at the cell that reads it.
 """
@@ -18,7 +19,7 @@ from typing import Any
 from .errors import ReportArgumentError
 from .provenance import MANIFEST_FILE
 
-__all__ = ["RUNS_AFTER", "choose_n_jobs", "execute_all", "longest_first", "previous_durations"]
+__all__ = ["RUNS_AFTER", "TYPICAL_SECONDS", "choose_n_jobs", "execute_all", "longest_first", "previous_durations"]
 
 
 def choose_n_jobs(n_jobs: int | None, n_notebooks: int) -> int:
@@ -45,11 +46,26 @@ def previous_durations(reports_path: Path) -> dict[str, float]:
         return {}  # no previous run, or one this version cannot read: notebook order
 
 
+#: When there is no previous run to order by: the shipped notebooks' wall times, in seconds, in
+#: ``benchmarks/report_scale.py`` on 100 MB (26,579 articles, 2 cores, run side by side). Only
+#: their order is used. Started in file order instead, 03 (the longest) began after 00 and 02,
+#: 8 minutes in, and ended the run 9 minutes after 01.
+TYPICAL_SECONDS: dict[str, float] = {
+    "03-district-comparison.ipynb": 663.0,
+    "01-topic-model.ipynb": 614.0,
+    "02-rhetoric-frequency.ipynb": 413.0,
+    "00-corpus-overview.ipynb": 62.0,
+}
+
+
 def longest_first(entries: list[dict[str, Any]], durations: Mapping[str, float]) -> list[int]:
-    """The order to start notebooks in: the longest last time first, so that the short ones fill
-    in beside them; notebooks without a previous time first of all (they may be long), ties in
-    notebook order."""
-    return sorted(range(len(entries)), key=lambda i: (-durations.get(entries[i]["notebook"], math.inf), i))
+    """The order to start notebooks in: the longest first, so that the short ones fill in beside them.
+
+    Times are the previous run's (`durations`) or, when there is none, :data:`TYPICAL_SECONDS`;
+    a notebook without a time starts first of all (it may be long); ties in notebook order.
+    """
+    times = durations or TYPICAL_SECONDS
+    return sorted(range(len(entries)), key=lambda i: (-times.get(entries[i]["notebook"], math.inf), i))
 
 
 #: Notebooks that read what another notebook of the same run wrote, by file stem. 03 uses the topic

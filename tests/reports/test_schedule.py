@@ -131,3 +131,15 @@ def test_an_unreadable_previous_manifest_means_notebook_order(tmp_path):
     assert schedule.previous_durations(tmp_path) == {}
     assert schedule.previous_durations(tmp_path / "nowhere") == {}
     assert schedule.longest_first(_entries(3), {}) == [0, 1, 2]
+
+
+def test_before_any_run_the_shipped_notebooks_start_by_their_typical_times(tmp_path):
+    names = ["00-corpus-overview", "01-topic-model", "02-rhetoric-frequency", "03-district-comparison",
+             "04-mine"]
+    entries = [{"notebook": f"{name}.ipynb", "status": "pending"} for name in names]
+    order = schedule.longest_first(entries, schedule.previous_durations(tmp_path))
+    # A notebook of the user's own has no typical time: it may be long, so it starts first; then
+    # the comparison and the topic model (the two longest at 100 MB), the rhetoric, the overview.
+    assert order == [4, 3, 1, 2, 0]
+    # After a run its own times decide, not the typical ones.
+    assert schedule.longest_first(entries[:4], {e["notebook"]: t for e, t in zip(entries, [9, 1, 5, 2])}) == [0, 2, 3, 1]
