@@ -38,7 +38,9 @@ from typing import Any
 import numpy as np
 
 from ..compat import REMOVED_IN, renamed_parameters
-from .lda import DEFAULT_SAMPLE_UNITS, DEFAULT_TOL, DEFAULT_TRAIN_UNITS, LdaSettings, check_sample_units
+from .lda import (
+    DEFAULT_GIBBS_SWEEPS, DEFAULT_SAMPLE_UNITS, DEFAULT_TOL, DEFAULT_TRAIN_UNITS, LdaSettings, check_sample_units,
+)
 from .model import fit_lda
 from .prepare import MIN_UNITS, UNITS, topic_corpus
 from .select import K_RULES, choose_k, min_sweep_units, sweep_k
@@ -114,7 +116,7 @@ phrase_threshold, min_termfreq, min_docfreq, max_docfreq_prop, min_unit_tokens
     # Bayes. The reports use tomotopy: on the same units it fits 3-4x faster with coherence and
     # stability as good or better (benchmarks/topic_engines.py); fit_lda's own default stays gensim.
     engine: str = "tomotopy"
-    gibbs_sweeps: int = 1000
+    gibbs_sweeps: int = DEFAULT_GIBBS_SWEEPS
     # The most passes: fits stop earlier once the per-word bound changes by less than `tol`.
     passes: int = 80
     tol: float | None = DEFAULT_TOL

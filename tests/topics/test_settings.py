@@ -26,7 +26,7 @@ def test_new_fields_and_their_defaults():
         "passes", "tol", "iterations", "n_jobs", "sample_units", "train_units", "coherence_n", "stability_runs",
         "random_state"]
     # The reports fit with tomotopy; fit_lda's own default (LdaSettings) stays gensim.
-    assert (settings.engine, settings.gibbs_sweeps) == ("tomotopy", 1000) == (settings.lda.engine,
+    assert (settings.engine, settings.gibbs_sweeps) == ("tomotopy", 300) == (settings.lda.engine,
                                                                              settings.lda.gibbs_sweeps)
     assert LdaSettings().engine == "gensim"
 
