@@ -20,16 +20,13 @@ import argparse
 import sys
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import corpus_tools as ct  # noqa: E402
 from corpus_tools import topics  # noqa: E402
 from corpus_tools.topics import TopicSettings  # noqa: E402
-from corpus_tools.topics.lda import sample_rows  # noqa: E402
-from topic_engines import _evaluate, _fit_lda_phi  # noqa: E402
+from topic_engines import _evaluate, _fit_lda_phi, evaluation_corpora  # noqa: E402
 
 
 def by_sweeps(label: str, tc: topics.TopicCorpus, *, k: int, args: argparse.Namespace) -> pd.DataFrame:
@@ -59,15 +56,7 @@ def main() -> None:
     parser.add_argument("--workdir", type=Path, default=Path("/tmp/dangshi-bench"))
     args = parser.parse_args()
 
-    settings = TopicSettings()
-    tables = [by_sweeps("seeds", topics.topic_corpus(ct.open_corpus("seeds"), **settings.corpus_args()),
-                        k=args.k_seeds, args=args)]
-    if args.size_mb:
-        from topics_scaling import synthetic_topic_corpus
-
-        tc = synthetic_topic_corpus(args.size_mb, args.workdir)
-        rows = sample_rows(tc.n_units, args.units, args.seed)
-        tables.append(by_sweeps(f"{args.size_mb:g} MB sample", tc.subset(rows), k=args.k_synthetic, args=args))
+    tables = [by_sweeps(label, tc, k=k, args=args) for label, tc, k in evaluation_corpora(args)]
     print()
     print(pd.concat(tables).round(3).to_string(index=False))
 

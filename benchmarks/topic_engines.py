@@ -145,6 +145,22 @@ def compare(label: str, tc: topics.TopicCorpus, *, k: int, args: argparse.Namesp
     return table.assign(corpus=label)
 
 
+def evaluation_corpora(args: argparse.Namespace) -> list[tuple[str, topics.TopicCorpus, int]]:
+    """The units fits are compared on, as (label, topic corpus, K): every paragraph of the seeds
+    (``--k-seeds``) and, unless ``--size-mb 0``, a seeded sample of ``--units`` paragraphs of a
+    synthetic corpus (``--k-synthetic``), the sample the K sweep would use."""
+    settings = TopicSettings()
+    corpora = [("seeds", topics.topic_corpus(ct.open_corpus("seeds"), **settings.corpus_args()), args.k_seeds)]
+    if args.size_mb:
+        from topics_scaling import synthetic_topic_corpus
+
+        full = synthetic_topic_corpus(args.size_mb, args.workdir)
+        rows = sample_rows(full.n_units, args.units, args.seed)
+        tc = full if len(rows) == full.n_units else full.subset(rows)
+        corpora.append((f"synthetic {args.size_mb:g} MB", tc, args.k_synthetic))
+    return corpora
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--size-mb", type=float, default=5, help="synthetic corpus size (0: seeds only)")
@@ -165,16 +181,7 @@ def main() -> None:
         sys.exit("tomotopy is not installed: .venv/bin/python -m pip install -e . installs the project's dependencies")
     print(f"tomotopy {tomotopy.__version__} ({tomotopy.isa})")
 
-    settings = TopicSettings()
-    tables = [compare("seeds", topics.topic_corpus(ct.open_corpus("seeds"), **settings.corpus_args()),
-                      k=args.k_seeds, args=args)]
-    if args.size_mb:
-        from topics_scaling import synthetic_topic_corpus
-
-        full = synthetic_topic_corpus(args.size_mb, args.workdir)
-        rows = sample_rows(full.n_units, args.units, args.seed)
-        tc = full if len(rows) == full.n_units else full.subset(rows)
-        tables.append(compare(f"synthetic {args.size_mb:g} MB", tc, k=args.k_synthetic, args=args))
+    tables = [compare(label, tc, k=k, args=args) for label, tc, k in evaluation_corpora(args)]
     print()
     print(pd.concat(tables, ignore_index=True).round(3).to_string(index=False))
 
