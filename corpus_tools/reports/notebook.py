@@ -15,13 +15,15 @@ path of the machine that ran the report.
 
 from __future__ import annotations
 
+import ctypes
+import functools
 import logging
 import os
 import sys
 import sysconfig
 import time
 import warnings
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
@@ -33,7 +35,7 @@ from .folders import pending_marker
 if TYPE_CHECKING:
     from corpus_tools.corpus import Corpus
 
-__all__ = ["NotebookReport", "start", "warning_line"]
+__all__ = ["NotebookReport", "start", "trim_memory_after_cells", "warning_line"]
 
 logger = logging.getLogger(__name__)
 
@@ -99,6 +101,7 @@ def start(
     read_options: Mapping[str, Any] | None = None,
     group_by: str | None = None,
     tidy_warnings: bool = True,
+    trim_memory: bool = True,
 ) -> NotebookReport:
     """Open a report notebook's corpus and run folder: the one call every notebook starts with.
 
@@ -124,6 +127,10 @@ def start(
         Show the kernel's warnings as :func:`warning_line` writes them (once per place, no
         absolute paths). A notebook owns its kernel, so this changes
         :func:`warnings.showwarning` for the rest of the session.
+    trim_memory : bool, default True
+        Hand the memory freed by each cell back to the operating system when the cell ends
+        (:func:`trim_memory_after_cells`), so that a long report does not keep every cell's
+        temporary peak.
 
     Returns
     -------
@@ -155,6 +162,8 @@ def start(
         )
     if tidy_warnings:
         show_warnings_tidily()
+    if trim_memory:
+        trim_memory_after_cells()
     corpus = open_corpus(corpus_dir, metadata=metadata, by=group_by, on_error=on_error, **options)
     return NotebookReport(corpus=corpus, out_dir=resolve_path(out_dir), group_by=group_by)
 
@@ -234,3 +243,53 @@ def show_warnings_tidily() -> None:
     if warnings.showwarning is not _show_warning:
         warnings.showwarning = _show_warning
     warnings.filterwarnings("default", category=RuntimeWarning)
+
+
+@functools.lru_cache(maxsize=1)
+def _malloc_trim() -> Callable[[], int] | None:
+    """glibc's ``malloc_trim(0)``, or None where the C library has none (macOS, musl, Windows)."""
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        trim = ctypes.CDLL(None).malloc_trim
+    except (OSError, AttributeError):
+        return None
+    trim.argtypes = [ctypes.c_size_t]
+    trim.restype = ctypes.c_int
+    return lambda: trim(0)
+
+
+def _trim_after_cell(result: Any = None) -> None:
+    # An IPython post_run_cell callback: it receives the cell's result, which it does not need.
+    trim = _malloc_trim()
+    if trim is not None:
+        trim()
+
+
+def trim_memory_after_cells() -> bool:
+    """After each cell of this IPython kernel, return the heap memory Python has freed to the OS.
+
+    glibc keeps memory that Python frees for reuse by the same process instead of returning it,
+    so a kernel's size is the sum of its cells' temporary peaks, not what it holds: on a 20 MB
+    corpus notebook 03 held 1.85 GB at its end, 1.50 GB when ``malloc_trim(0)`` runs after each
+    cell (the same trim Dask's workers use for "unmanaged memory"). It costs milliseconds per
+    cell. The peak inside a cell is unchanged. Installed once per kernel; calling again is safe.
+
+    Returns
+    -------
+    bool
+        Whether the hook is installed: False outside IPython, or where the C library has no
+        ``malloc_trim`` (anything but glibc), where nothing changes.
+    """
+    if _malloc_trim() is None:
+        return False
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return False
+    shell = get_ipython()
+    if shell is None:
+        return False
+    if _trim_after_cell not in shell.events.callbacks["post_run_cell"]:
+        shell.events.register("post_run_cell", _trim_after_cell)
+    return True

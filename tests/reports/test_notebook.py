@@ -92,3 +92,57 @@ def test_tidy_warnings_are_shown_once_without_absolute_paths(capsys):
     line = _warn_twice.__code__.co_firstlineno + 2  # the warnings.warn call
     err = capsys.readouterr().err
     assert err == f"RuntimeWarning (tests/reports/test_notebook.py:{line}): invalid value encountered in divide\n"
+
+
+# ------------------------------------------------------------------------------------------
+# trim_memory_after_cells
+# ------------------------------------------------------------------------------------------
+
+
+def test_malloc_trim_returns_freed_heap_memory_to_the_system():
+    import gc
+
+    import psutil
+
+    from corpus_tools.reports import notebook
+
+    trim = notebook._malloc_trim()
+    if trim is None:
+        pytest.skip("no glibc malloc_trim on this platform")
+    process = psutil.Process()
+    # 200 MB in 1 KB objects (above pymalloc's 512-byte limit, so from malloc), then 9 of every
+    # 10 freed: the holes stay in the process until the heap is trimmed.
+    blocks = [bytes(1000) + i.to_bytes(4, "little") for i in range(200_000)]
+    kept = blocks[::10]
+    del blocks
+    gc.collect()
+    before = process.memory_info().rss
+    assert trim() in (0, 1)
+    after = process.memory_info().rss
+    assert before - after > 40 * 2**20, (before / 2**20, after / 2**20)
+    assert len(kept) == 20_000
+
+
+def test_the_trim_runs_after_every_cell_and_is_installed_once(monkeypatch):
+    from IPython.core.events import EventManager, available_events
+
+    from corpus_tools.reports import notebook
+
+    class Shell:
+        events = EventManager(None, available_events)
+
+    calls = []
+    monkeypatch.setattr(notebook, "_malloc_trim", lambda: lambda: calls.append(1) or 0)
+    monkeypatch.setattr("IPython.get_ipython", lambda: Shell)
+    assert notebook.trim_memory_after_cells() is True
+    assert notebook.trim_memory_after_cells() is True  # again: still one hook
+    assert Shell.events.callbacks["post_run_cell"].count(notebook._trim_after_cell) == 1
+    Shell.events.trigger("post_run_cell", None)
+    Shell.events.trigger("post_run_cell", None)
+    assert len(calls) == 2
+    # Outside IPython, or without glibc, nothing is installed.
+    monkeypatch.setattr("IPython.get_ipython", lambda: None)
+    assert notebook.trim_memory_after_cells() is False
+    monkeypatch.setattr(notebook, "_malloc_trim", lambda: None)
+    monkeypatch.setattr("IPython.get_ipython", lambda: Shell)
+    assert notebook.trim_memory_after_cells() is False
