@@ -370,6 +370,8 @@ def run_reports(
         raise ReportArgumentError(f"reports folder {reports_path} is a file; give --reports-dir a folder")
     recover_leftovers(reports_path)
     corpus_hashes = input_hashes(corpus_path, metadata_path)
+    # The parameters as the manifest records them (paths relative to the project root), less
+    # output_dir, which names the run itself; the fingerprint hashes them.
     inputs: dict[str, Any] = {"corpus_dir": display_path(corpus_path, root)}
     if metadata_path is not None:
         inputs["metadata"] = display_path(metadata_path, root)
@@ -412,15 +414,10 @@ def run_reports(
     # What the notebooks get (absolute paths, the folder being written) and what the manifest
     # records (paths relative to the project root, the folder the run ends up in).
     given: dict[str, Any] = {"corpus_dir": str(corpus_path), "output_dir": str(work_dir)}
-    recorded: dict[str, Any] = {
-        "corpus_dir": manifest["corpus"]["corpus_dir"],
-        "output_dir": display_path(final_dir, root),
-    }
     if metadata_path is not None:
         given["metadata"] = str(metadata_path)
-        recorded["metadata"] = manifest["corpus"]["metadata"]
     given.update(extra)
-    recorded.update(extra)
+    recorded: dict[str, Any] = {**inputs, "output_dir": display_path(final_dir, root)}
 
     entries: list[dict[str, Any]] = []
     passed_by_notebook: list[dict[str, Any]] = []
