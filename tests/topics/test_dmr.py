@@ -53,3 +53,18 @@ def test_dmr_learns_from_the_lda_training_sample_and_infers_every_other_unit(pla
     assert set(sample_rows(len(keys), 24, 3)) <= set(rows) and set(keys[rows]) == {"甲县", "乙县"}
     only_first = training_rows(keys, sample_rows(len(keys), 24, 3)[keys[sample_rows(len(keys), 24, 3)] == "甲县"])
     assert "乙县" in set(keys[only_first]) and (keys[only_first] == "乙县").sum() == 1
+
+
+def test_dmr_runs_as_many_sweeps_as_the_lda_it_sits_beside(planted_model):
+    from corpus_tools import topics
+    from corpus_tools.topics.lda import DEFAULT_GIBBS_SWEEPS
+
+    gibbs = topics.fit_lda(planted_model.corpus, k=2, random_state=3, engine="tomotopy", gibbs_sweeps=120, cache=False)
+    by_default = dmr_effects(gibbs, by="group", random_state=5)
+    pd.testing.assert_frame_equal(by_default, dmr_effects(gibbs, by="group", iterations=120, random_state=5))
+    # A different number of sweeps is a different chain: the default is not just any number.
+    assert not by_default["estimate"].equals(dmr_effects(gibbs, by="group", iterations=30, random_state=5)["estimate"])
+    # A gensim model has no sweeps of its own: DMR runs the package's default.
+    pd.testing.assert_frame_equal(dmr_effects(planted_model, by="group", random_state=5),
+                                  dmr_effects(planted_model, by="group", iterations=DEFAULT_GIBBS_SWEEPS,
+                                              random_state=5))
