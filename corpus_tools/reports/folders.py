@@ -173,6 +173,25 @@ def pending_marker(run_dir: Path, notebook: str) -> Path:
     return Path(run_dir) / PENDING_MARKER.format(stem=Path(notebook).stem)
 
 
+def waited_file(progress_file: str | os.PathLike[str]) -> Path:
+    """Where a report kernel records the seconds it waited for other notebooks: beside its progress file.
+
+    The runner gives each kernel a progress file of its own (``DANGSHI_PROGRESS_FILE``), so the
+    file next to it belongs to one notebook of one run; the runner reads it when the notebook
+    ends (``waited_seconds`` in ``run.json``) and orders later runs by the time each notebook
+    worked, not waited (:mod:`corpus_tools.reports.schedule`).
+    """
+    return Path(progress_file).with_suffix(".waited")
+
+
+def read_waited(progress_file: str | os.PathLike[str]) -> float:
+    """The seconds a notebook's kernel recorded waiting for others (:func:`waited_file`); 0.0 if none."""
+    try:
+        return round(float(waited_file(progress_file).read_text(encoding="utf-8")), 3)
+    except (OSError, ValueError):
+        return 0.0
+
+
 def _pid_alive(pid: int) -> bool:
     try:
         os.kill(pid, 0)

@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 from corpus_tools.paths import resolve_path
 
-from .folders import pending_marker
+from .folders import pending_marker, waited_file
 
 if TYPE_CHECKING:
     from corpus_tools.corpus import Corpus
@@ -89,7 +89,29 @@ class NotebookReport:
                             ", ".join(name.removeprefix(".pending-") for name in waiting))
                 logged = time.monotonic()
             time.sleep(poll_seconds)
-        return time.monotonic() - started
+        waited = time.monotonic() - started
+        if logged is not None:
+            logger.info("waited %.1f s for %s", waited, ", ".join(notebooks))
+            _record_wait(waited)
+        return waited
+
+
+def _record_wait(seconds: float) -> None:
+    """Add `seconds` to this kernel's waiting time, which the report runner reads (see :func:`~corpus_tools.reports.folders.waited_file`)."""
+    from corpus_tools.environment import progress_file
+
+    progress = progress_file()
+    if progress is None:  # not a kernel of the report command: nobody reads it
+        return
+    path = waited_file(progress)
+    try:
+        before = float(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        before = 0.0
+    try:
+        path.write_text(f"{before + seconds:.3f}", encoding="utf-8")
+    except OSError:
+        pass  # only the order of a later run depends on it
 
 
 def start(

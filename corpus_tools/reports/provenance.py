@@ -64,8 +64,9 @@ KEY_PACKAGES = (
 )
 
 
-#: The fields of ``run.json`` that differ between two runs of the same inputs (see run_reports).
-VARYING_MANIFEST_FIELDS = ("run_id", "started_at", "finished_at", "wall_seconds")
+#: The fields of ``run.json`` (of the run, and of each notebook's record) that differ between two
+#: runs of the same inputs (see run_reports): names and clock times.
+VARYING_MANIFEST_FIELDS = ("run_id", "started_at", "finished_at", "wall_seconds", "waited_seconds")
 
 #: The fields of ``run.json`` that say how a run was executed, not what it computed: the
 #: notebooks run side by side (``jobs``) and the Dask scheduler the corpus reading and the

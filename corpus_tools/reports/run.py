@@ -23,7 +23,8 @@ from corpus_tools.paths import project_root, resolve_path
 from .errors import KernelDiedError, NotebookFailedError, ReportArgumentError
 from .failure import record_failure
 from .folders import (
-    OWNER_FILE, default_run_id, pending_marker, recover_leftovers, repoint_latest, reserve_run, run_folders,
+    OWNER_FILE, default_run_id, pending_marker, read_waited, recover_leftovers, repoint_latest, reserve_run,
+    run_folders,
 )
 from .html import export_html, html_exporter, write_index
 from .kernels import KERNEL_NAME, NotebookWatch, death_cause, ensure_kernel, heartbeat, report_engine_name
@@ -38,7 +39,7 @@ from .parameters import (
 )
 from .provenance import display_path, finish_manifest, input_hashes, iso, new_manifest, utc_now, write_manifest
 from .reuse import FINGERPRINT_FIELD, reusable_run, run_fingerprint
-from .schedule import choose_n_jobs, execute_all, longest_first, previous_durations
+from .schedule import choose_n_jobs, corpus_megabytes, execute_all, plan_order, previous_durations, typical_seconds
 
 __all__ = ["run_reports"]
 
@@ -439,6 +440,7 @@ def run_reports(
                 "started_at": None,
                 "finished_at": None,
                 "wall_seconds": None,
+                "waited_seconds": None,
                 "error": None,
             }
         )
@@ -496,6 +498,7 @@ def run_reports(
             current["wall_seconds"] = round(time.perf_counter() - t0, 3)
             current["finished_at"] = iso(utc_now())
             pending_marker(work_dir, nb_path.name).unlink(missing_ok=True)  # a notebook waiting on it goes on
+            current["waited_seconds"] = read_waited(watch.progress_file)
         # One exporter per notebook: nbconvert exporters keep state between calls.
         html_path = export_html(
             html_exporter(), work_dir / nb_path.name, work_dir / f"{nb_path.stem}.html", corpus_name=corpus_name
@@ -535,7 +538,8 @@ def run_reports(
                 execute,
                 entries,
                 n_jobs,
-                order=longest_first(entries, previous),
+                # Before any run: the shipped notebooks' typical times at this corpus's size.
+                order=plan_order(entries, previous or typical_seconds(corpus_megabytes(corpus_path)), n_jobs),
                 stop=lambda index: watches[index].stop(),
             )
     finally:

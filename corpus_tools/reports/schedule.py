@@ -1,13 +1,15 @@
 """In which order, and how many at once, the notebooks of a run execute.
 
-Notebooks run side by side in worker threads, longest first by the previous run's times (or,
-before the first run, the shipped notebooks' typical times), except
-that one listed in :data:`RUNS_AFTER` starts only once the notebooks whose output it reads have
-started, and waits for them at the cell that reads it.
+Notebooks run side by side in worker threads, in the order whose simulated run ends first
+(:func:`plan_order`) by the previous run's working times or, before the first run, the shipped
+notebooks' typical times at the corpus's size (:func:`typical_seconds`). One listed in
+:data:`RUNS_AFTER` starts only once the notebooks whose output it reads have started, and waits
+for them at the cell that reads it.
 """
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
 import os
@@ -19,7 +21,8 @@ from typing import Any
 from .errors import ReportArgumentError
 from .provenance import MANIFEST_FILE
 
-__all__ = ["RUNS_AFTER", "TYPICAL_SECONDS", "choose_n_jobs", "execute_all", "longest_first", "previous_durations"]
+__all__ = ["RUNS_AFTER", "TYPICAL_AT_MB", "TYPICAL_SECONDS", "choose_n_jobs", "corpus_megabytes", "execute_all",
+           "longest_first", "plan_order", "previous_durations", "simulated_seconds", "typical_seconds"]
 
 
 def choose_n_jobs(n_jobs: int | None, n_notebooks: int) -> int:
@@ -34,11 +37,16 @@ def choose_n_jobs(n_jobs: int | None, n_notebooks: int) -> int:
 
 
 def previous_durations(reports_path: Path) -> dict[str, float]:
-    """Each notebook's wall time in the latest run (``reports/latest/run.json``), if any."""
+    """Each notebook's working time in the latest run (``reports/latest/run.json``), if any.
+
+    The wall time less the time it waited for another notebook (``waited_seconds``, see
+    :meth:`~corpus_tools.reports.notebook.NotebookReport.wait_for`): the waiting depends on the
+    order the notebooks ran in, which is what these times decide.
+    """
     try:
         manifest = json.loads((reports_path / "latest" / MANIFEST_FILE).read_text(encoding="utf-8"))
         return {
-            str(entry["notebook"]): float(entry["wall_seconds"])
+            str(entry["notebook"]): max(float(entry["wall_seconds"]) - float(entry.get("waited_seconds") or 0.0), 0.0)
             for entry in manifest["notebooks"]
             if entry.get("wall_seconds") is not None
         }
@@ -46,28 +54,140 @@ def previous_durations(reports_path: Path) -> dict[str, float]:
         return {}  # no previous run, or one this version cannot read: notebook order
 
 
-#: When there is no previous run to order by: the shipped notebooks' wall times, in seconds, in
-#: ``benchmarks/report_scale.py`` on 100 MB (26,579 articles, 2 cores, run side by side; topic
-#: fits of 1,000 Gibbs sweeps). Only their order is used. Started in file order instead, 03 (the
-#: longest) began after 00 and 02, 8 minutes in, and ended the run 9 minutes after 01. With 300
-#: sweeps 01 took 334 s and 02 378 s, but 01 stays ahead of 02: 03 starts only once 01 has
-#: started (:data:`RUNS_AFTER`) and ends waiting for its model, so 01 must not start late.
-TYPICAL_SECONDS: dict[str, float] = {
-    "03-district-comparison.ipynb": 663.0,
-    "01-topic-model.ipynb": 614.0,
-    "02-rhetoric-frequency.ipynb": 413.0,
-    "00-corpus-overview.ipynb": 62.0,
+#: Corpus sizes (MB of article files) at which :data:`TYPICAL_SECONDS` were measured.
+TYPICAL_AT_MB: tuple[float, float] = (5.0, 100.0)
+#: When there is no previous run to order by: each shipped notebook's working time, in seconds
+#: (its wall time less any wait for another notebook), in ``benchmarks/report_scale.py`` at
+#: :data:`TYPICAL_AT_MB` (1,327 and 26,579 articles; 2 cores, notebooks side by side), read
+#: at a corpus's size by :func:`typical_seconds`. Which notebook is longest depends on the size:
+#: the topic model (01) at 5 MB, the comparison (03) at 100 MB.
+TYPICAL_SECONDS: dict[str, tuple[float, float]] = {
+    "00-corpus-overview.ipynb": (12.0, 70.0),
+    "01-topic-model.ipynb": (90.0, 334.0),
+    "02-rhetoric-frequency.ipynb": (29.0, 378.0),
+    "03-district-comparison.ipynb": (51.0, 772.0),
 }
 
 
-def longest_first(entries: list[dict[str, Any]], durations: Mapping[str, float]) -> list[int]:
-    """The order to start notebooks in: the longest first, so that the short ones fill in beside them.
+def typical_seconds(corpus_mb: float) -> dict[str, float]:
+    """The shipped notebooks' typical working times for a corpus of `corpus_mb` MB.
 
-    Times are the previous run's (`durations`) or, when there is none, :data:`TYPICAL_SECONDS`;
-    a notebook without a time starts first of all (it may be long); ties in notebook order.
+    The line through :data:`TYPICAL_SECONDS`' two measurements, at least 1 s: each notebook's
+    time grows about linearly with the corpus (``benchmarks/report_scale.py``'s 20 → 100 MB
+    ratio is 3.3 for a 5x larger corpus, the fixed costs being kernel start and export).
+
+    Examples
+    --------
+    >>> typical_seconds(5.0)["01-topic-model.ipynb"], typical_seconds(100.0)["03-district-comparison.ipynb"]
+    (90.0, 772.0)
     """
-    times = durations or TYPICAL_SECONDS
-    return sorted(range(len(entries)), key=lambda i: (-times.get(entries[i]["notebook"], math.inf), i))
+    low, high = TYPICAL_AT_MB
+    share = (float(corpus_mb) - low) / (high - low)
+    return {name: max(a + share * (b - a), 1.0) for name, (a, b) in TYPICAL_SECONDS.items()}
+
+
+def corpus_megabytes(path: Path) -> float:
+    """The size of a corpus (a folder of articles, or one table) in MB (10**6 bytes); 0 if unreadable."""
+    path = Path(path)
+    try:
+        if path.is_file():
+            return path.stat().st_size / 1e6
+        total = 0
+        for folder, _, files in os.walk(path):
+            for name in files:
+                try:
+                    total += os.stat(os.path.join(folder, name)).st_size
+                except OSError:
+                    continue
+        return total / 1e6
+    except OSError:
+        return 0.0
+
+
+def longest_first(entries: list[dict[str, Any]], durations: Mapping[str, float]) -> list[int]:
+    """The notebooks longest first, so that the short ones fill in beside them.
+
+    A notebook without a time in `durations` starts first of all (it may be long); ties in
+    notebook order.
+    """
+    return sorted(range(len(entries)), key=lambda i: (-durations.get(entries[i]["notebook"], math.inf), i))
+
+
+#: Notebooks up to which :func:`plan_order` tries every order (7! = 5,040 simulated runs, a few
+#: tenths of a second); a run of more notebooks starts them longest first.
+PLAN_ALL_ORDERS_UP_TO = 7
+
+
+def plan_order(entries: list[dict[str, Any]], durations: Mapping[str, float], n_jobs: int) -> list[int]:
+    """The order to start notebooks in: the one whose simulated run ends first.
+
+    Longest first is not enough when a notebook waits for another (:data:`RUNS_AFTER`): on a
+    5 MB corpus the topic model (01) is the longest and notebook 03 ends waiting for it, so 03
+    starting beside 01 idles its core for a minute while 00 and 02 could run. Each order is
+    simulated as :func:`execute_all` runs it — `n_jobs` notebooks at once, each taking the
+    next in order whose prerequisites have started, a notebook that reads another ending no
+    earlier than it — with the times in `durations` (the previous run's working times,
+    :func:`previous_durations`, or :func:`typical_seconds`). Ties go to the longest-first
+    order. Notebooks without a time start first (they may be long), the others in the planned
+    order; with more than :data:`PLAN_ALL_ORDERS_UP_TO` of them, the order is :func:`longest_first`.
+
+    Returns
+    -------
+    list of int
+        Indices into `entries`.
+    """
+    first = longest_first(entries, durations)
+    unknown = [i for i in first if entries[i]["notebook"] not in durations]
+    known = [i for i in first if entries[i]["notebook"] in durations]
+    if n_jobs <= 1 or len(known) > PLAN_ALL_ORDERS_UP_TO:
+        return first
+    times = [durations.get(entry["notebook"], 0.0) for entry in entries]
+    prerequisites = _prerequisites(entries)
+    best, best_end = known, simulated_seconds(known, times, prerequisites, n_jobs)
+    for order in itertools.permutations(known):
+        end = simulated_seconds(order, times, prerequisites, n_jobs)
+        if end < best_end - 1e-9:  # permutations come in longest-first order: ties keep the earlier
+            best, best_end = list(order), end
+    return unknown + list(best)
+
+
+def simulated_seconds(order: Sequence[int], times: Sequence[float], prerequisites: Mapping[int, set[int]],
+                      n_jobs: int) -> float:
+    """When a run started in `order` would end, with `times` per notebook and `n_jobs` at once.
+
+    Mirrors :func:`execute_all` side by side: a free worker takes the first notebook in `order`
+    whose prerequisites have started, and a notebook with prerequisites ends no earlier than
+    they do (it waits for their output). Returns infinity for an order no worker could finish.
+
+    Examples
+    --------
+    Notebook 1 reads notebook 0's output; 0 takes 90 s, 1 50 s, 2 30 s. Started beside 0,
+    notebook 1 waits for it and 2 runs after both; started after 2, it fits in beside 0:
+
+    >>> simulated_seconds([0, 1, 2], [90, 50, 30], {0: set(), 1: {0}, 2: set()}, 2)
+    120.0
+    >>> simulated_seconds([0, 2, 1], [90, 50, 30], {0: set(), 1: {0}, 2: set()}, 2)
+    90.0
+    """
+    free = [0.0] * n_jobs
+    pending = list(order)
+    start: dict[int, float] = {}
+    end: dict[int, float] = {}
+    while pending:
+        worker = min(range(n_jobs), key=free.__getitem__)
+        now = free[worker]
+        index = next((i for i in pending if all(start.get(p, math.inf) <= now for p in prerequisites[i])), None)
+        if index is None:  # everything left waits for a notebook no worker has started yet
+            later = [t for t in free if t > now]
+            if not later:
+                return math.inf
+            free[worker] = min(later)
+            continue
+        pending.remove(index)
+        start[index] = now
+        end[index] = max([now + float(times[index])] + [end[p] for p in prerequisites[index]])
+        free[worker] = end[index]
+    return max(end.values(), default=0.0)
 
 
 #: Notebooks that read what another notebook of the same run wrote, by file stem. 03 uses the topic

@@ -257,7 +257,7 @@ def test_only_run_id_and_timings_differ_between_identical_runs(two_runs):
         for key in reports.VARYING_MANIFEST_FIELDS:
             out.pop(key, None)
         for record in out["notebooks"]:
-            for key in ("started_at", "finished_at", "wall_seconds"):
+            for key in ("started_at", "finished_at", "wall_seconds", "waited_seconds"):
                 record.pop(key)
         return out
 
@@ -592,6 +592,9 @@ def test_a_notebook_reading_another_runs_beside_it_and_waits_for_its_output(tmp_
     times = {entry["notebook"]: entry for entry in manifest["notebooks"]}
     assert times["03-district-comparison.ipynb"]["started_at"] < times["01-topic-model.ipynb"]["finished_at"]
     assert not list(run.glob(".pending-*"))
+    # The wait is recorded, so that the next run orders by the time 03 worked, not waited.
+    assert times["03-district-comparison.ipynb"]["waited_seconds"] == pytest.approx(row["waited"], abs=0.01)
+    assert times["01-topic-model.ipynb"]["waited_seconds"] == 0.0
 
 
 def _read_recording_pid(corpus_path, metadata_path, reading):

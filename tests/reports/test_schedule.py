@@ -133,13 +133,57 @@ def test_an_unreadable_previous_manifest_means_notebook_order(tmp_path):
     assert schedule.longest_first(_entries(3), {}) == [0, 1, 2]
 
 
-def test_before_any_run_the_shipped_notebooks_start_by_their_typical_times(tmp_path):
-    names = ["00-corpus-overview", "01-topic-model", "02-rhetoric-frequency", "03-district-comparison",
-             "04-mine"]
+def test_before_any_run_the_order_depends_on_the_corpus_size():
+    names = ["00-corpus-overview", "01-topic-model", "02-rhetoric-frequency", "03-district-comparison"]
     entries = [{"notebook": f"{name}.ipynb", "status": "pending"} for name in names]
-    order = schedule.longest_first(entries, schedule.previous_durations(tmp_path))
-    # A notebook of the user's own has no typical time: it may be long, so it starts first; then
-    # the comparison and the topic model (the two longest at 100 MB), the rhetoric, the overview.
-    assert order == [4, 3, 1, 2, 0]
-    # After a run its own times decide, not the typical ones.
-    assert schedule.longest_first(entries[:4], {e["notebook"]: t for e, t in zip(entries, [9, 1, 5, 2])}) == [0, 2, 3, 1]
+    # 5 MB: the topic model (01) is longest and 03 ends waiting for it, so 03 goes after 02 and
+    # 00, beside 01 (by hand, with 00 12 s, 01 90 s, 02 29 s, 03 51 s: 29 + 12 + 51 = 92 s; started
+    # beside 01 it would idle until 90 s and 02 and 00 would follow: 90 + 29 = 119 s).
+    assert schedule.plan_order(entries, schedule.typical_seconds(5.0), 2) == [1, 2, 0, 3]
+    times = [schedule.typical_seconds(5.0)[entry["notebook"]] for entry in entries]
+    waits = {0: set(), 1: set(), 2: set(), 3: {1}}
+    assert schedule.simulated_seconds([1, 2, 0, 3], times, waits, 2) == pytest.approx(92.0)
+    assert schedule.simulated_seconds([1, 3, 2, 0], times, waits, 2) == pytest.approx(119.0)
+    # 100 MB: the comparison (03) is longest and starts as soon as 01 has started.
+    assert schedule.plan_order(entries, schedule.typical_seconds(100.0), 2) == [3, 1, 2, 0]
+    # A notebook of the user's own has no time: it may be long, so it starts first, then longest first.
+    mine = [*entries, {"notebook": "04-mine.ipynb", "status": "pending"}]
+    assert schedule.plan_order(mine, schedule.typical_seconds(100.0), 2) == [4, 3, 1, 2, 0]
+    # One at a time the order is the notebooks' own (execute_all ignores it anyway).
+    assert schedule.plan_order(entries, schedule.typical_seconds(5.0), 1) == schedule.longest_first(
+        entries, schedule.typical_seconds(5.0))
+
+
+def test_simulated_runs_match_a_hand_worked_timeline():
+    free = {0: set(), 1: set(), 2: set()}
+    # Two at a time, 5 s, 3 s and 4 s: 0 on one worker (0-5), 1 then 2 on the other (0-3, 3-7).
+    assert schedule.simulated_seconds([0, 1, 2], [5, 3, 4], free, 2) == 7
+    assert schedule.simulated_seconds([2, 0, 1], [5, 3, 4], free, 2) == 7  # 2 (0-4), 0 (0-5), 1 (4-7)
+    assert schedule.simulated_seconds([0, 1, 2], [5, 3, 4], free, 3) == 5
+    # 1 reads 0's output: it starts once 0 has and ends no earlier than 0. Asked first, it starts
+    # beside 0 and waits for it (0-5), so 2 runs after (5-9); after 2, it fits in (4-7).
+    reads = {0: set(), 1: {0}, 2: set()}
+    assert schedule.simulated_seconds([1, 0, 2], [5, 3, 4], reads, 2) == 9
+    assert schedule.simulated_seconds([0, 2, 1], [5, 3, 4], reads, 2) == 7
+    assert schedule.simulated_seconds([1], [3], {0: set(), 1: {0}}, 2) == float("inf")
+
+
+def test_the_previous_run_orders_by_the_time_each_notebook_worked_not_waited(tmp_path):
+    (tmp_path / "latest").mkdir()
+    (tmp_path / "latest" / "run.json").write_text(json.dumps({"notebooks": [
+        {"notebook": "01-topic-model.ipynb", "wall_seconds": 98.0, "waited_seconds": 0.0},
+        {"notebook": "03-district-comparison.ipynb", "wall_seconds": 103.4, "waited_seconds": 52.6},
+        {"notebook": "00-corpus-overview.ipynb", "wall_seconds": 12.0},  # written before waits were recorded
+    ]}), encoding="utf-8")
+    assert schedule.previous_durations(tmp_path) == {
+        "01-topic-model.ipynb": 98.0, "03-district-comparison.ipynb": pytest.approx(50.8),
+        "00-corpus-overview.ipynb": 12.0}
+
+
+def test_corpus_size_counts_every_file_of_a_folder_or_the_table(tmp_path):
+    (tmp_path / "a").mkdir()
+    (tmp_path / "a" / "x.txt").write_bytes(b"x" * 1500)
+    (tmp_path / "y.txt").write_bytes(b"y" * 500)
+    assert schedule.corpus_megabytes(tmp_path) == pytest.approx(2000 / 1e6)
+    assert schedule.corpus_megabytes(tmp_path / "y.txt") == pytest.approx(500 / 1e6)
+    assert schedule.corpus_megabytes(tmp_path / "missing") == 0.0
