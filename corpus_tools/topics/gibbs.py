@@ -78,12 +78,16 @@ class GibbsLda:
     saved : bytes
         ``LDAModel.saves(full=False)``: the sampler's topics without its documents, loaded on
         the first inference (:meth:`infer_theta`, :meth:`per_word_likelihood`).
+    topic_tokens : numpy.ndarray of shape (K,) or None
+        Training tokens assigned to each topic at the last sweep (``n_k``; None in fits cached
+        before it was kept).
     """
 
     alpha: np.ndarray
     eta: float
     phi: np.ndarray = field(repr=False)
     saved: bytes = field(repr=False)
+    topic_tokens: np.ndarray | None = field(default=None, repr=False)
     _loaded: Any = field(default=None, repr=False, compare=False)
 
     @property
@@ -93,6 +97,9 @@ class GibbsLda:
 
     def __getstate__(self) -> dict[str, Any]:
         return {**self.__dict__, "_loaded": None}  # the loaded C++ model is rebuilt from `saved`
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update({"topic_tokens": None, **state})  # fits pickled before topic_tokens existed
 
     def _model(self):
         import tomotopy as tp
@@ -199,5 +206,6 @@ def train_gibbs(
         raw[topic, used] = np.asarray(mdl.get_topic_word_dist(topic, normalize=False), dtype=np.float64)
     phi = raw / raw.sum(axis=1, keepdims=True)
     model = GibbsLda(alpha=np.asarray(mdl.alpha, dtype=np.float64).reshape(-1) * np.ones(int(k)),
-                     eta=float(eta_value), phi=phi, saved=bytes(mdl.saves(full=False)))
+                     eta=float(eta_value), phi=phi, saved=bytes(mdl.saves(full=False)),
+                     topic_tokens=np.asarray(mdl.get_count_by_topics(), dtype=np.int64))
     return model, table

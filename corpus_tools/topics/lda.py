@@ -60,6 +60,7 @@ __all__ = [
     "log_fit",
     "map_fits",
     "ordered_topics",
+    "prevalence_ordered_phi",
     "per_word_bound",
     "sample_rows",
     "topic_term",
@@ -650,6 +651,24 @@ def ordered_topics(lda: LdaModel | GibbsLda, matrix: sp.csr_matrix, *, seed: int
     phi = topic_term(lda)[order]
     phi /= phi.sum(axis=1, keepdims=True)
     return theta_raw, order, phi
+
+
+def prevalence_ordered_phi(lda: LdaModel | GibbsLda, matrix: sp.csr_matrix, *, seed: int, chunksize: int
+                           ) -> np.ndarray:
+    """phi with the topics by prevalence, largest first, for a caller that needs no unit's shares.
+
+    A tomotopy fit knows how many training tokens its last sweep assigned to each topic
+    (:attr:`GibbsLda.topic_tokens <corpus_tools.topics.gibbs.GibbsLda.topic_tokens>`): the share
+    of the tokens each topic accounts for, read without inferring every unit again, which costs
+    about 40 % of the fit. Otherwise (gensim, or a fit cached without the counts) the order is
+    :func:`ordered_topics`'.
+    """
+    counts = getattr(lda, "topic_tokens", None)
+    if counts is None:
+        return ordered_topics(lda, matrix, seed=seed, chunksize=chunksize)[2]
+    order = _order_topics(np.asarray(counts, dtype=np.float64)[np.newaxis, :], np.ones(1))
+    phi = topic_term(lda)[order]
+    return phi / phi.sum(axis=1, keepdims=True)
 
 
 # --------------------------------------------------------------------------------------------

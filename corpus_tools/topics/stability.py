@@ -126,7 +126,8 @@ def _refit_phi(tc: TopicCorpus, rows: np.ndarray, *, k: int, random_state: int, 
     matrix = tc.dtm.matrix if len(rows) == tc.n_units else tc.dtm.matrix[rows]
     lda, convergence = fitting.train(matrix, tc.dtm.terms, k=k, random_state=random_state, settings=settings,
                                      track_bound=False)
-    _, _, phi = fitting.ordered_topics(lda, matrix, seed=random_state, chunksize=settings.chunksize)
+    # Only the topics are compared, so no unit's shares are inferred.
+    phi = fitting.prevalence_ordered_phi(lda, matrix, seed=random_state, chunksize=settings.chunksize)
     return phi, convergence
 
 

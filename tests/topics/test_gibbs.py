@@ -174,3 +174,24 @@ def test_topic_settings_pass_the_engine_and_old_records_load():
     assert topics.TopicSettings.from_dict(settings.to_dict()) == settings
     old = {k: v for k, v in topics.TopicSettings().to_dict().items() if k not in ("engine", "gibbs_sweeps")}
     assert topics.TopicSettings.from_dict(old).lda.engine == "gensim"
+
+
+def test_topics_ordered_by_the_samplers_token_counts_without_inference():
+    from .helpers import tokens_of
+
+    # Farming has twice the units (and tokens) of education: it is the more prevalent topic.
+    tc = topics.topic_corpus(tokens_of([EDUCATION, AGRICULTURE, AGRICULTURE]), stopwords=None, min_chars=1)
+    lda, _ = fitting.train(tc.dtm.matrix, tc.dtm.terms, k=2, random_state=3,
+                           settings=fitting.LdaSettings(**GIBBS), track_bound=False)
+    assert lda.topic_tokens.sum() == tc.dtm.matrix.sum()  # every training token sits in one topic
+    phi = fitting.prevalence_ordered_phi(lda, tc.dtm.matrix, seed=3, chunksize=100)
+    terms = np.asarray(tc.dtm.terms)
+    assert set(terms[np.argsort(-phi[0])[:8]]) <= set(AGRICULTURE)
+    np.testing.assert_allclose(phi, fitting.ordered_topics(lda, tc.dtm.matrix, seed=3, chunksize=100)[2])
+    # A fit pickled before the counts were kept loads without them and is ordered by inference.
+    state = {**lda.__getstate__()}
+    del state["topic_tokens"]
+    old = GibbsLda.__new__(GibbsLda)
+    old.__setstate__(state)
+    assert old.topic_tokens is None
+    np.testing.assert_allclose(fitting.prevalence_ordered_phi(old, tc.dtm.matrix, seed=3, chunksize=100), phi)
