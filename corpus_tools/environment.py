@@ -38,6 +38,11 @@ change the environment between calls.
        per-document analyses, side-by-side topic fits) goes to its workers; unset or empty:
        worker processes on this machine (set by ``dangshi-reports --dask-scheduler``)
      - :mod:`corpus_tools.cluster`, the report runner
+   * - ``DANGSHI_CORES``
+     - the most cores a process spreads its own work over (worker processes for ``n_jobs=None``
+       or ``-1``); unset: every core it may run on. The report runner gives each kernel its
+       share when notebooks run side by side
+     - :mod:`corpus_tools.parallel`, the report runner
    * - ``JPY_SESSION_NAME``
      - set by JupyterLab in a kernel it started: a notebook open in JupyterLab (read, never
        set)
@@ -68,6 +73,7 @@ __all__ = [
     "BLAS_THREAD_VARIABLES",
     "CACHE_DIR_ENV",
     "CACHE_ENV",
+    "CORES_ENV",
     "DASK_SCHEDULER_ENV",
     "JUPYTER_SESSION_ENV",
     "PROGRESS_ENV",
@@ -78,6 +84,7 @@ __all__ = [
     "blas_threads_set",
     "cache_dir_setting",
     "cache_enabled",
+    "cores_setting",
     "dask_scheduler_setting",
     "jupyter_session_name",
     "progress_file",
@@ -101,6 +108,8 @@ PROGRESS_SECONDS_ENV = "DANGSHI_PROGRESS_SECONDS"
 PROGRESS_FILE_ENV = "DANGSHI_PROGRESS_FILE"
 #: The Dask scheduler parallel work goes to.
 DASK_SCHEDULER_ENV = "DANGSHI_DASK_SCHEDULER"
+#: The most cores a process spreads its work over.
+CORES_ENV = "DANGSHI_CORES"
 #: Set by JupyterLab in the kernels it starts.
 JUPYTER_SESSION_ENV = "JPY_SESSION_NAME"
 
@@ -116,6 +125,7 @@ VARIABLES: tuple[str, ...] = (
     PROGRESS_SECONDS_ENV,
     PROGRESS_FILE_ENV,
     DASK_SCHEDULER_ENV,
+    CORES_ENV,
     JUPYTER_SESSION_ENV,
     *BLAS_THREAD_VARIABLES,
 )
@@ -229,6 +239,26 @@ def progress_seconds() -> float:
 def progress_file() -> str | None:
     """Return the file ``DANGSHI_PROGRESS_FILE`` names, or None when unset or empty."""
     return os.environ.get(PROGRESS_FILE_ENV) or None
+
+
+def cores_setting() -> int | None:
+    """Return the number of cores ``DANGSHI_CORES`` allows, or None when unset or empty.
+
+    Raises
+    ------
+    ValueError
+        When the variable is not a whole number of at least 1.
+    """
+    raw = _get(CORES_ENV)
+    if not raw:
+        return None
+    try:
+        cores = int(raw)
+    except ValueError:
+        cores = 0
+    if cores < 1:
+        raise ValueError(f"{CORES_ENV}={raw!r}: expected a whole number of cores, 1 or more (or unset for every core)")
+    return cores
 
 
 def dask_scheduler_setting() -> str | None:

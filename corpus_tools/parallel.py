@@ -39,7 +39,7 @@ import numpy as np
 
 from .cluster import dask_executor, map_on_cluster, running_on_cluster
 from .compat import renamed_parameters
-from .environment import BLAS_THREAD_VARIABLES, blas_threads_set
+from .environment import BLAS_THREAD_VARIABLES, blas_threads_set, cores_setting
 from .progress import progress as report_progress
 
 __all__ = [
@@ -85,10 +85,20 @@ logger = logging.getLogger(__name__)
 
 
 def available_cores() -> int:
-    """The number of cores this process may run on (its CPU affinity, where the OS tells)."""
+    """The number of cores this process may spread its work over.
+
+    The cores it may run on (its CPU affinity, where the OS tells), at most ``DANGSHI_CORES``
+    when that is set: the report runner sets it to each kernel's share of the machine when
+    notebooks run side by side, so that two kernels on two cores do not each start a pool of
+    two worker processes that then compete for the same cores (and each pays the pool's
+    start-up, several seconds under spawn).
+    """
     if hasattr(os, "sched_getaffinity"):
-        return max(len(os.sched_getaffinity(0)), 1)
-    return max(os.cpu_count() or 1, 1)
+        cores = max(len(os.sched_getaffinity(0)), 1)
+    else:
+        cores = max(os.cpu_count() or 1, 1)
+    allowed = cores_setting()
+    return cores if allowed is None else min(cores, allowed)
 
 
 def blas_threads(n_processes: int) -> int:

@@ -16,7 +16,7 @@ from corpus_tools import environment as env
 def test_every_variable_is_in_the_docstring_table():
     for name in env.VARIABLES:
         assert f"``{name}``" in env.__doc__
-    assert len(set(env.VARIABLES)) == 11
+    assert len(set(env.VARIABLES)) == 12
 
 
 def test_no_other_module_reads_the_environment():
@@ -75,6 +75,24 @@ def test_progress_settings(monkeypatch):
     monkeypatch.setenv(env.PROGRESS_ENV, "loud")
     with pytest.raises(ValueError, match="DANGSHI_PROGRESS='loud'"):
         env.progress_setting()
+
+
+def test_cores_cap_the_workers_of_n_jobs_none(monkeypatch):
+    from corpus_tools.parallel import available_cores, n_workers
+
+    monkeypatch.delenv(env.CORES_ENV, raising=False)
+    every = available_cores()
+    assert env.cores_setting() is None
+    monkeypatch.setenv(env.CORES_ENV, "1")
+    assert env.cores_setting() == 1 and available_cores() == 1
+    assert n_workers(None, 10**9, 1) == 1 and n_workers(-1, 0, None) == 1
+    assert n_workers(3, 0, None) == 3  # a number asked for outright is kept
+    monkeypatch.setenv(env.CORES_ENV, "999")
+    assert available_cores() == every  # never more than the process may run on
+    for bad in ("0", "two", "-1"):
+        monkeypatch.setenv(env.CORES_ENV, bad)
+        with pytest.raises(ValueError, match=f"DANGSHI_CORES='{bad}': expected a whole number"):
+            env.cores_setting()
 
 
 def test_old_modules_keep_their_constants():

@@ -16,8 +16,10 @@ from typing import Any
 
 from corpus_tools.cluster import dask_scheduler as scheduler_in_force, use_dask
 from corpus_tools.compat import renamed_parameters
-from corpus_tools.environment import DASK_SCHEDULER_ENV, PROGRESS_ENV, PROJECT_ROOT_ENV, raw_value
-from corpus_tools.parallel import blas_thread_environment
+from corpus_tools.environment import (
+    CORES_ENV, DASK_SCHEDULER_ENV, PROGRESS_ENV, PROJECT_ROOT_ENV, cores_setting, raw_value,
+)
+from corpus_tools.parallel import blas_thread_environment, blas_threads
 from corpus_tools.paths import project_root, resolve_path
 
 from .errors import KernelDiedError, NotebookFailedError, ReportArgumentError
@@ -511,6 +513,11 @@ def run_reports(
     # Kernels side by side share the cores: each one's BLAS gets its share of threads (threads of
     # several processes competing for few cores spin, see corpus_tools.parallel.blas_threads).
     kernel_env.update(blas_thread_environment(n_jobs))
+    # Likewise the worker processes of n_jobs=None: each kernel spreads its own work over its
+    # share of the cores. On 2 cores with 2 kernels, each starting pools of 2 spawned workers
+    # only added their start-up (and memory) to a machine that was already busy.
+    if cores_setting() is None:
+        kernel_env[CORES_ENV] = str(blas_threads(n_jobs))
     # Headless runs log progress lines instead of drawing widget bars into the report.
     kernel_env[PROGRESS_ENV] = raw_value(PROGRESS_ENV, "log")
     if scheduler is not None:

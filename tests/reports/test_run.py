@@ -52,6 +52,7 @@ save_table(
             "root": [os.environ.get("{PROJECT_ROOT_ENV}")],
             "hashseed": [os.environ.get("PYTHONHASHSEED")],
             "blas_threads": [os.environ.get("OPENBLAS_NUM_THREADS")],
+            "cores": [os.environ.get("DANGSHI_CORES")],
             "random_state": [random_state],
         }}
     ),
@@ -215,6 +216,8 @@ def test_notebook_ran_with_parameters_kernel_env_and_cwd(project, two_runs):
     assert env["random_state"] == 1  # not passed: the notebook's default
     # One notebook ran: its kernel's BLAS may use every core (unless the user set a count).
     assert str(env["blas_threads"]) == (os.environ.get("OPENBLAS_NUM_THREADS") or str(len(os.sched_getaffinity(0))))
+    # and its worker processes too (DANGSHI_CORES: the kernel's share of the cores).
+    assert str(env["cores"]) == (os.environ.get("DANGSHI_CORES") or str(len(os.sched_getaffinity(0))))
 
 
 def test_manifest(project, two_runs):
@@ -580,14 +583,17 @@ def test_a_notebook_reading_another_runs_beside_it_and_waits_for_its_output(tmp_
             "waited = NotebookReport(corpus=None, out_dir=pathlib.Path(output_dir)).wait_for('01-topic-model', "
             "poll_seconds=0.2)\n"
             "text = pathlib.Path(output_dir, 'from01.txt').read_text(encoding='utf-8')\n"
-            "save_table(pd.DataFrame({'seen_before': [seen_before], 'waited': [waited], 'text': [text]}), "
-            "output_dir, 'waited')"
+            "import os\n"
+            "save_table(pd.DataFrame({'seen_before': [seen_before], 'waited': [waited], 'text': [text], "
+            "'cores': [os.environ.get('DANGSHI_CORES')]}), output_dir, 'waited')"
         ),
     )
     monkeypatch.setenv(PROJECT_ROOT_ENV, str(root))
     run = run_reports(n_jobs=2, run_id="side-by-side")
     row = pd.read_csv(run / "tables" / "waited.csv").iloc[0]
     assert row["text"] == "chosen" and not row["seen_before"] and row["waited"] > 0.5
+    # Two kernels side by side: each spreads its own work over half the cores (at least one).
+    assert str(row["cores"]) == (os.environ.get("DANGSHI_CORES") or str(max(1, len(os.sched_getaffinity(0)) // 2)))
     manifest = json.loads((run / "run.json").read_text(encoding="utf-8"))
     times = {entry["notebook"]: entry for entry in manifest["notebooks"]}
     assert times["03-district-comparison.ipynb"]["started_at"] < times["01-topic-model.ipynb"]["finished_at"]
