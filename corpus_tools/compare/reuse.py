@@ -177,8 +177,72 @@ def _registry_masks(corpus, docs: list[shingles.ShingledText], registry) -> dict
             np.add.at(inside, starts, 1)
             np.add.at(inside, ends, -1)
         covered = np.cumsum(inside[:-1]) > 0
-        masks[doc.doc_id] = np.r_[0, np.cumsum(covered)]
+        masks[doc.doc_id] = np.r_[0, np.cumsum(covered)].astype(np.int32)  # a body is < 2**31 characters
     return masks
+
+
+def _passage_rows(spans: np.ndarray, docs: list[shingles.ShingledText], index: shingles.ShingleIndex,
+                  shingle_chars: int, registry_counts: dict[str, np.ndarray] | None) -> pd.DataFrame:
+    """The columns of :func:`shared_passages` up to ``registry_share``, one row per span of `spans`.
+
+    `spans` holds normalised spans ``(a, sa, ea, b, sb, eb)`` (documents by position in `docs`,
+    ``b = -1`` without a partner), sorted by ``a``. Offsets are mapped back to the bodies one
+    document at a time with array operations. A passage's text is one string however many rows
+    show it: on 26,579 articles 1.8 million rows hold about 250,000 distinct passages.
+    """
+    n = len(spans)
+    a_doc, sa, ea, b_doc, sb, eb = (spans[:, j] for j in range(6))
+    doc_ids = np.array([doc.doc_id for doc in docs] + [None], dtype=object)  # position -1: no partner
+    start_a, end_a = np.empty(n, dtype=np.int64), np.empty(n, dtype=np.int64)
+    start_b, end_b = np.zeros(n, dtype=np.int64), np.zeros(n, dtype=np.int64)
+    text_a, text_b = np.full(n, None, dtype=object), np.full(n, None, dtype=object)
+    n_docs_sharing = np.empty(n, dtype=np.int64)
+    registry_share = np.zeros(n, dtype=np.float64)
+    strings: dict[str, str] = {}
+    sharing: dict[str, int] = {}
+
+    def put_texts(column: np.ndarray, rows: np.ndarray, doc: shingles.ShingledText, starts: np.ndarray,
+                  ends: np.ndarray) -> None:
+        # One element at a time: numpy would turn a list of str into a fixed-width array and
+        # back into new str objects, one per row.
+        for row, start, end in zip(rows.tolist(), starts.tolist(), ends.tolist()):
+            text = doc.text[start:end]
+            column[row] = strings.setdefault(text, text)
+
+    def slices(keys: np.ndarray) -> list[tuple[int, np.ndarray]]:
+        """(document, rows) for each document in `keys`, rows in table order."""
+        order = np.argsort(keys, kind="stable")
+        bounds = np.flatnonzero(np.r_[True, keys[order][1:] != keys[order][:-1]]) if n else np.empty(0, dtype=np.int64)
+        return [(int(keys[order[i]]), order[i:j]) for i, j in zip(bounds.tolist(), [*bounds[1:].tolist(), len(order)])]
+
+    for a, rows in slices(a_doc):
+        doc = docs[a]
+        start_a[rows], end_a[rows] = doc.index[sa[rows]], doc.index[ea[rows] - 1] + 1
+        put_texts(text_a, rows, doc, start_a[rows], end_a[rows])
+        for row, first, last in zip(rows.tolist(), sa[rows].tolist(), ea[rows].tolist()):
+            passage = doc.norm[first:last]
+            if passage not in sharing:
+                sharing[passage] = shingles.docs_containing(passage, index, docs, shingle_chars)
+            n_docs_sharing[row] = sharing[passage]
+        if registry_counts is not None:
+            counts = registry_counts[doc.doc_id]
+            registry_share[rows] = (counts[ea[rows]] - counts[sa[rows]]) / (ea[rows] - sa[rows])
+    paired = b_doc >= 0
+    for b, rows in slices(np.where(paired, b_doc, -1)):
+        if b < 0:
+            continue
+        doc = docs[b]
+        start_b[rows], end_b[rows] = doc.index[sb[rows]], doc.index[eb[rows] - 1] + 1
+        put_texts(text_b, rows, doc, start_b[rows], end_b[rows])
+    def objects(values: np.ndarray) -> pd.Series:
+        return pd.Series(values, dtype=object)  # as the table always was (pandas would infer str)
+
+    return pd.DataFrame({
+        "doc_a": objects(doc_ids[a_doc]), "start_a": start_a, "end_a": end_a, "doc_b": objects(doc_ids[b_doc]),
+        "start_b": pd.arrays.IntegerArray(start_b, ~paired), "end_b": pd.arrays.IntegerArray(end_b, ~paired),
+        "n_chars": ea - sa, "text_a": objects(text_a), "text_b": objects(text_b), "n_docs_sharing": n_docs_sharing,
+        "registry_share": registry_share,
+    })
 
 
 @renamed_parameters(n="shingle_chars")
@@ -322,7 +386,6 @@ def shared_passages(
     index, position_df = shingles.build_index(docs)
     rare = [df <= max_pair_docs for df in position_df]
 
-    found: list[tuple] = []  # (a, sa, ea, b, sb, eb) normalised spans; b = -1 for no partner
     pairs, search_record = shingles.find_candidate_pairs(
         docs, index, position_df, max_pair_docs=max_pair_docs, min_shared=min_chars - shingle_chars + 1,
         search=candidates,
@@ -331,62 +394,31 @@ def shared_passages(
     partners_of: dict[int, list[int]] = defaultdict(list)
     for a, b in pairs.tolist():
         partners_of[a].append(b)
+    # Normalised spans as rows of int64 (a, sa, ea, b, sb, eb), b = -1 for no partner: on 26,579
+    # articles there are 1.8 million, which as Python tuples and per-row lists made the peak of
+    # notebook 03 (about 1 GB of objects for a table of a few arrays).
+    found: list[np.ndarray] = []
     for a, partners in progress_bar(list(partners_of.items()), desc="shared passages", unit="doc", enabled=progress):
         matches = shingles.partner_matches(docs[a], [docs[b] for b in partners], shingle_chars=shingle_chars,
                                            min_chars=min_chars, rare_a=rare[a])
-        for k, sa, ea, sb, eb in matches:
-            found.append((a, sa, ea, partners[k], sb, eb))
+        if matches:
+            k, sa, ea, sb, eb = np.asarray(matches, dtype=np.int64).T
+            found.append(np.column_stack([np.full(len(k), a), sa, ea, np.asarray(partners, dtype=np.int64)[k], sb, eb]))
     for a, doc in enumerate(docs):
         firsts, lasts = shingles.consecutive_runs(np.flatnonzero(~rare[a]))
-        for first, last in zip(firsts.tolist(), lasts.tolist()):
-            if last + shingle_chars - first >= min_chars:
-                found.append((a, first, last + shingle_chars, -1, -1, -1))
-
+        ends = lasts + shingle_chars
+        long_enough = ends - firsts >= min_chars
+        if long_enough.any():
+            firsts, ends = firsts[long_enough], ends[long_enough]
+            none = np.full(len(firsts), -1)
+            found.append(np.column_stack([np.full(len(firsts), a), firsts, ends, none, none, none]).astype(np.int64))
+    spans = np.concatenate(found) if found else np.empty((0, 6), dtype=np.int64)
+    del found
+    # By doc_a, start_a, doc_b, start_b; a stable sort, so ties keep the order they were found in.
+    spans = spans[np.lexsort((spans[:, 4], spans[:, 3], spans[:, 1], spans[:, 0]))]
     registry_counts = _registry_masks(corpus, docs, registry) if registry is not None else None
-    sharing: dict[str, int] = {}
-    rows = defaultdict(list)
-    # A passage a document shares with many others is one string in the table, not one per row:
-    # on 26,579 articles, 1.8 million rows held 250,000 distinct passages.
-    spans: dict[tuple[int, int, int], str] = {}
-
-    def original_text(doc: int, start: int, end: int) -> str:
-        key = (doc, start, end)
-        if key not in spans:
-            spans[key] = docs[doc].text[start:end]
-        return spans[key]
-
-    for a, sa, ea, b, sb, eb in sorted(found, key=lambda f: (f[0], f[1], f[3], f[4])):
-        doc_a = docs[a]
-        passage = doc_a.norm[sa:ea]
-        if passage not in sharing:
-            sharing[passage] = shingles.docs_containing(passage, index, docs, shingle_chars)
-        start_a, end_a = doc_a.original(sa, ea)
-        rows["doc_a"].append(doc_a.doc_id)
-        rows["start_a"].append(start_a)
-        rows["end_a"].append(end_a)
-        if b >= 0:
-            start_b, end_b = docs[b].original(sb, eb)
-            rows["doc_b"].append(docs[b].doc_id)
-            rows["start_b"].append(start_b)
-            rows["end_b"].append(end_b)
-            rows["text_b"].append(original_text(b, start_b, end_b))
-        else:
-            rows["doc_b"].append(None)
-            rows["start_b"].append(pd.NA)
-            rows["end_b"].append(pd.NA)
-            rows["text_b"].append(None)
-        rows["n_chars"].append(ea - sa)
-        rows["text_a"].append(original_text(a, start_a, end_a))
-        rows["n_docs_sharing"].append(sharing[passage])
-        if registry_counts is not None:
-            counts = registry_counts[doc_a.doc_id]
-            rows["registry_share"].append((counts[ea] - counts[sa]) / (ea - sa))
-        else:
-            rows["registry_share"].append(0.0)
-
-    table = pd.DataFrame({column: pd.Series(rows[column], dtype=object) for column in PASSAGE_COLUMNS if column != "kind"})
-    table = table.astype({"start_a": "int64", "end_a": "int64", "start_b": "Int64", "end_b": "Int64",
-                          "n_chars": "int64", "n_docs_sharing": "int64", "registry_share": "float64"})
+    table = _passage_rows(spans, docs, index, shingle_chars, registry_counts)
+    del spans
     min_docs = max(formula_min_docs, math.ceil(formula_min_share * len(docs)))
     references = [normalise(text)[0] for text in _reference_texts(reference_texts)]
     in_reference = np.zeros(len(table), dtype=bool)

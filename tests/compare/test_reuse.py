@@ -15,6 +15,7 @@ import pandas as pd
 import pytest
 
 from corpus_tools.compare.reuse import (
+    PASSAGE_COLUMNS,
     RULES,
     normalise,
     plot_reuse_coverage,
@@ -100,6 +101,11 @@ def test_a_passage_in_many_documents_is_a_formula():
     assert set(passages["kind"]) == {"formula"}
     stricter = shared_passages(corp, registry=None, formula_min_docs=4, max_pair_docs=4)
     assert set(stricter["kind"]) == {"template"}
+    # The documented columns in their order, and one string for a passage however many rows show it.
+    assert tuple(passages.columns) == PASSAGE_COLUMNS
+    assert passages["doc_a"].dtype == object and passages["text_a"].dtype == object
+    texts = [*passages["text_a"], *passages["text_b"]]
+    assert len(set(texts)) == 1 and len({id(text) for text in texts}) == 1
     # a share threshold above 3 of 3 documents also keeps it a template
     assert set(shared_passages(corp, registry=None, formula_min_share=1.01)["kind"]) == {"template"}
 
