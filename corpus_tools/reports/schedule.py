@@ -21,7 +21,7 @@ from typing import Any
 from .errors import ReportArgumentError
 from .provenance import MANIFEST_FILE
 
-__all__ = ["RUNS_AFTER", "TYPICAL_AT_MB", "TYPICAL_SECONDS", "choose_n_jobs", "corpus_megabytes", "execute_all",
+__all__ = ["RUNS_AFTER", "TYPICAL_SECONDS", "choose_n_jobs", "corpus_megabytes", "execute_all",
            "longest_first", "plan_order", "previous_durations", "simulated_seconds", "typical_seconds"]
 
 
@@ -54,36 +54,44 @@ def previous_durations(reports_path: Path) -> dict[str, float]:
         return {}  # no previous run, or one this version cannot read: notebook order
 
 
-#: Corpus sizes (MB of article files) at which :data:`TYPICAL_SECONDS` were measured.
-TYPICAL_AT_MB: tuple[float, float] = (5.0, 100.0)
 #: When there is no previous run to order by: each shipped notebook's working time, in seconds
-#: (its wall time less any wait for another notebook), in ``benchmarks/report_scale.py`` at
-#: :data:`TYPICAL_AT_MB` (1,327 and 26,579 articles; 2 cores, notebooks side by side), read
-#: at a corpus's size by :func:`typical_seconds`. Which notebook is longest depends on the size:
-#: the topic model (01) at 5 MB, the comparison (03) at 100 MB.
-TYPICAL_SECONDS: dict[str, tuple[float, float]] = {
-    "00-corpus-overview.ipynb": (12.0, 70.0),
-    "01-topic-model.ipynb": (90.0, 334.0),
-    "02-rhetoric-frequency.ipynb": (29.0, 378.0),
-    "03-district-comparison.ipynb": (51.0, 772.0),
+#: (its wall time less any wait for another notebook), by corpus size in MB (of its files): the
+#: five seeds (0.055 MB, ``make reports``) and ``benchmarks/report_scale.py`` at 5 and 100 MB
+#: (1,327 and 26,579 articles); 2 cores, notebooks side by side. :func:`typical_seconds` reads
+#: them at a corpus's size. Which notebook is longest depends on the size: the comparison (03)
+#: on the seeds, where start-up costs dominate, the topic model (01) at 5 MB, 03 again at 100 MB.
+TYPICAL_SECONDS: dict[float, dict[str, float]] = {
+    0.055: {"00-corpus-overview.ipynb": 5.0, "01-topic-model.ipynb": 8.0, "02-rhetoric-frequency.ipynb": 8.3,
+            "03-district-comparison.ipynb": 10.4},
+    5.0: {"00-corpus-overview.ipynb": 12.0, "01-topic-model.ipynb": 84.0, "02-rhetoric-frequency.ipynb": 30.0,
+          "03-district-comparison.ipynb": 42.0},
+    100.0: {"00-corpus-overview.ipynb": 55.0, "01-topic-model.ipynb": 329.0, "02-rhetoric-frequency.ipynb": 355.0,
+            "03-district-comparison.ipynb": 720.0},
 }
 
 
 def typical_seconds(corpus_mb: float) -> dict[str, float]:
     """The shipped notebooks' typical working times for a corpus of `corpus_mb` MB.
 
-    The line through :data:`TYPICAL_SECONDS`' two measurements, at least 1 s: each notebook's
-    time grows about linearly with the corpus (``benchmarks/report_scale.py``'s 20 → 100 MB
-    ratio is 3.3 for a 5x larger corpus, the fixed costs being kernel start and export).
+    Read off :data:`TYPICAL_SECONDS` by linear interpolation between the sizes measured (the
+    nearest two; beyond the largest, along the last segment; below the smallest, its times):
+    each notebook's time grows about linearly with the corpus (``benchmarks/report_scale.py``'s
+    20 → 100 MB ratio is 3.3 for a 5x larger corpus) above fixed costs (kernel start, export).
 
     Examples
     --------
     >>> typical_seconds(5.0)["01-topic-model.ipynb"], typical_seconds(100.0)["03-district-comparison.ipynb"]
-    (90.0, 772.0)
+    (84.0, 720.0)
+    >>> typical_seconds(0.01) == typical_seconds(0.055)
+    True
     """
-    low, high = TYPICAL_AT_MB
-    share = (float(corpus_mb) - low) / (high - low)
-    return {name: max(a + share * (b - a), 1.0) for name, (a, b) in TYPICAL_SECONDS.items()}
+    sizes = sorted(TYPICAL_SECONDS)
+    size = max(float(corpus_mb), sizes[0])
+    upper = next((i for i, s in enumerate(sizes) if s >= size), len(sizes) - 1)
+    low, high = sizes[max(upper - 1, 0)], sizes[max(upper, 1)]
+    share = (size - low) / (high - low)
+    return {name: max(a + share * (TYPICAL_SECONDS[high][name] - a), 1.0)
+            for name, a in TYPICAL_SECONDS[low].items()}
 
 
 def corpus_megabytes(path: Path) -> float:

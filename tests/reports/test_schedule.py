@@ -136,22 +136,29 @@ def test_an_unreadable_previous_manifest_means_notebook_order(tmp_path):
 def test_before_any_run_the_order_depends_on_the_corpus_size():
     names = ["00-corpus-overview", "01-topic-model", "02-rhetoric-frequency", "03-district-comparison"]
     entries = [{"notebook": f"{name}.ipynb", "status": "pending"} for name in names]
-    # 5 MB: the topic model (01) is longest and 03 ends waiting for it, so 03 goes after 02 and
-    # 00, beside 01 (by hand, with 00 12 s, 01 90 s, 02 29 s, 03 51 s: 29 + 12 + 51 = 92 s; started
-    # beside 01 it would idle until 90 s and 02 and 00 would follow: 90 + 29 = 119 s).
-    assert schedule.plan_order(entries, schedule.typical_seconds(5.0), 2) == [1, 2, 0, 3]
-    times = [schedule.typical_seconds(5.0)[entry["notebook"]] for entry in entries]
+    # By hand, with 00 12 s, 01 90 s, 02 29 s, 03 51 s (03 reads 01's model): after 02 and 00, 03
+    # fits in beside 01 (29 + 12 + 51 = 92 s); started beside 01 it would idle until 01 ends at
+    # 90 s, and 02 would follow: 90 + 29 = 119 s.
+    times = dict(zip([e["notebook"] for e in entries], [12.0, 90.0, 29.0, 51.0]))
     waits = {0: set(), 1: set(), 2: set(), 3: {1}}
-    assert schedule.simulated_seconds([1, 2, 0, 3], times, waits, 2) == pytest.approx(92.0)
-    assert schedule.simulated_seconds([1, 3, 2, 0], times, waits, 2) == pytest.approx(119.0)
-    # 100 MB: the comparison (03) is longest and starts as soon as 01 has started.
+    assert schedule.plan_order(entries, times, 2) == [1, 2, 0, 3]
+    assert schedule.simulated_seconds([1, 2, 0, 3], list(times.values()), waits, 2) == pytest.approx(92.0)
+    assert schedule.simulated_seconds([1, 3, 2, 0], list(times.values()), waits, 2) == pytest.approx(119.0)
+    # The typical times give that order at 5 MB (the topic model is longest), and at 100 MB and on
+    # the seeds start the comparison (03) as soon as 01 has started.
+    assert schedule.plan_order(entries, schedule.typical_seconds(5.0), 2) == [1, 2, 0, 3]
     assert schedule.plan_order(entries, schedule.typical_seconds(100.0), 2) == [3, 1, 2, 0]
-    # A notebook of the user's own has no time: it may be long, so it starts first, then longest first.
+    assert schedule.plan_order(entries, schedule.typical_seconds(0.055), 2) == [3, 1, 2, 0]
+    # Between and beyond the sizes measured, linear.
+    middle = schedule.typical_seconds(52.5)["01-topic-model.ipynb"]
+    ends = [schedule.TYPICAL_SECONDS[mb]["01-topic-model.ipynb"] for mb in (5.0, 100.0)]
+    assert middle == pytest.approx(sum(ends) / 2)
+    assert schedule.typical_seconds(195.0)["01-topic-model.ipynb"] == pytest.approx(2 * ends[1] - ends[0])
+    # A notebook of the user's own has no time: it may be long, so it starts first, then the plan.
     mine = [*entries, {"notebook": "04-mine.ipynb", "status": "pending"}]
     assert schedule.plan_order(mine, schedule.typical_seconds(100.0), 2) == [4, 3, 1, 2, 0]
     # One at a time the order is the notebooks' own (execute_all ignores it anyway).
-    assert schedule.plan_order(entries, schedule.typical_seconds(5.0), 1) == schedule.longest_first(
-        entries, schedule.typical_seconds(5.0))
+    assert schedule.plan_order(entries, times, 1) == schedule.longest_first(entries, times)
 
 
 def test_simulated_runs_match_a_hand_worked_timeline():
