@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 import sysconfig
 import warnings
 from pathlib import Path
@@ -140,6 +141,16 @@ def test_the_trim_runs_after_every_cell_and_is_installed_once(monkeypatch):
     Shell.events.trigger("post_run_cell", None)
     Shell.events.trigger("post_run_cell", None)
     assert len(calls) == 2
+    # Arrow's pool (pandas' string columns), when Arrow is loaded, hands back its unused pages too.
+    released = []
+
+    class Pool:
+        def release_unused(self):
+            released.append(1)
+
+    monkeypatch.setitem(sys.modules, "pyarrow", type("FakeArrow", (), {"default_memory_pool": staticmethod(Pool)}))
+    Shell.events.trigger("post_run_cell", None)
+    assert len(calls) == 3 and released == [1]
     # Outside IPython, or without glibc, nothing is installed.
     monkeypatch.setattr("IPython.get_ipython", lambda: None)
     assert notebook.trim_memory_after_cells() is False
