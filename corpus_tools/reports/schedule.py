@@ -63,10 +63,10 @@ def previous_durations(reports_path: Path) -> dict[str, float]:
 TYPICAL_SECONDS: dict[float, dict[str, float]] = {
     0.055: {"00-corpus-overview.ipynb": 5.0, "01-topic-model.ipynb": 8.0, "02-rhetoric-frequency.ipynb": 8.3,
             "03-district-comparison.ipynb": 10.4},
-    5.0: {"00-corpus-overview.ipynb": 12.0, "01-topic-model.ipynb": 84.0, "02-rhetoric-frequency.ipynb": 30.0,
-          "03-district-comparison.ipynb": 42.0},
-    100.0: {"00-corpus-overview.ipynb": 55.0, "01-topic-model.ipynb": 329.0, "02-rhetoric-frequency.ipynb": 355.0,
-            "03-district-comparison.ipynb": 720.0},
+    5.0: {"00-corpus-overview.ipynb": 10.4, "01-topic-model.ipynb": 71.0, "02-rhetoric-frequency.ipynb": 24.8,
+          "03-district-comparison.ipynb": 39.2},
+    100.0: {"00-corpus-overview.ipynb": 52.2, "01-topic-model.ipynb": 275.9, "02-rhetoric-frequency.ipynb": 334.5,
+            "03-district-comparison.ipynb": 662.3},
 }
 
 
@@ -81,7 +81,7 @@ def typical_seconds(corpus_mb: float) -> dict[str, float]:
     Examples
     --------
     >>> typical_seconds(5.0)["01-topic-model.ipynb"], typical_seconds(100.0)["03-district-comparison.ipynb"]
-    (84.0, 720.0)
+    (71.0, 662.3)
     >>> typical_seconds(0.01) == typical_seconds(0.055)
     True
     """
