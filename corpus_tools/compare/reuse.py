@@ -186,7 +186,7 @@ def _passage_rows(spans: np.ndarray, docs: list[shingles.ShingledText], index: s
     """The columns of :func:`shared_passages` up to ``registry_share``, one row per span of `spans`.
 
     `spans` holds normalised spans ``(a, sa, ea, b, sb, eb)`` (documents by position in `docs`,
-    ``b = -1`` without a partner), sorted by ``a``. Offsets are mapped back to the bodies one
+    ``b = -1`` without a partner), in table order. Offsets are mapped back to the bodies one
     document at a time with array operations. A passage's text is one string however many rows
     show it: on 26,579 articles 1.8 million rows hold about 250,000 distinct passages.
     """
@@ -211,13 +211,15 @@ def _passage_rows(spans: np.ndarray, docs: list[shingles.ShingledText], index: s
 
     def slices(keys: np.ndarray) -> list[tuple[int, np.ndarray]]:
         """(document, rows) for each document in `keys`, rows in table order."""
+        if len(keys) == 0:
+            return []
         order = np.argsort(keys, kind="stable")
-        bounds = np.flatnonzero(np.r_[True, keys[order][1:] != keys[order][:-1]]) if n else np.empty(0, dtype=np.int64)
+        bounds = np.flatnonzero(np.r_[True, keys[order][1:] != keys[order][:-1]])
         return [(int(keys[order[i]]), order[i:j]) for i, j in zip(bounds.tolist(), [*bounds[1:].tolist(), len(order)])]
 
     for a, rows in slices(a_doc):
         doc = docs[a]
-        start_a[rows], end_a[rows] = doc.index[sa[rows]], doc.index[ea[rows] - 1] + 1
+        start_a[rows], end_a[rows] = doc.original(sa[rows], ea[rows])
         put_texts(text_a, rows, doc, start_a[rows], end_a[rows])
         for row, first, last in zip(rows.tolist(), sa[rows].tolist(), ea[rows].tolist()):
             passage = doc.norm[first:last]
@@ -232,8 +234,9 @@ def _passage_rows(spans: np.ndarray, docs: list[shingles.ShingledText], index: s
         if b < 0:
             continue
         doc = docs[b]
-        start_b[rows], end_b[rows] = doc.index[sb[rows]], doc.index[eb[rows] - 1] + 1
+        start_b[rows], end_b[rows] = doc.original(sb[rows], eb[rows])
         put_texts(text_b, rows, doc, start_b[rows], end_b[rows])
+
     def objects(values: np.ndarray) -> pd.Series:
         return pd.Series(values, dtype=object)  # as the table always was (pandas would infer str)
 

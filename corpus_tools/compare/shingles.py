@@ -145,9 +145,10 @@ class ShingledText:
     index: np.ndarray
     hashes: np.ndarray
 
-    def original(self, start: int, end: int) -> tuple[int, int]:
-        """Original-body span of the normalised span ``[start, end)``."""
-        return int(self.index[start]), int(self.index[end - 1]) + 1
+    def original(self, start, end):
+        """Original-body span of the normalised span ``[start, end)``: two ints, or two arrays for arrays of spans."""
+        first, last = self.index[start], self.index[np.asarray(end) - 1] + 1
+        return (int(first), int(last)) if np.ndim(first) == 0 else (first, last)
 
 
 @dataclass
