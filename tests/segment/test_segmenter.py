@@ -137,6 +137,30 @@ def test_private_tokenizer_leaves_jieba_globals_untouched():
     assert "学史明理" not in jieba.posseg.dt.word_tag_tab
 
 
+def test_segmenters_start_from_one_load_of_jiebas_dictionary_and_keep_their_own_words(tmp_path):
+    import jieba
+    import jieba.posseg
+
+    # What jieba itself loads, for reference.
+    plain = jieba.Tokenizer()
+    plain.tmp_dir = str(tmp_path / "plain")
+    plain.initialize()
+    plain_tags = jieba.posseg.POSTokenizer(plain).word_tag_tab
+    first = Segmenter(cache_dir=tmp_path / "shared", extra_words=["甲乙丙丁词"])
+    second = Segmenter(cache_dir=tmp_path / "shared", hmm=True)
+    for segmenter in (first, second):
+        freq = segmenter.tokenizer.FREQ
+        assert segmenter.tokenizer.total >= plain.total and set(plain.FREQ) <= set(freq)
+        assert all(freq[word] == count for word, count in list(plain.FREQ.items())[::997])
+    tags = [s._get_pos_tokenizer().word_tag_tab for s in (first, second)]
+    assert all(table[word] == tag for table in tags for word, tag in list(plain_tags.items())[::997])
+    # One segmenter's words are its own: the dictionaries are copies, not one shared object.
+    assert first.tokenizer.FREQ is not second.tokenizer.FREQ and tags[0] is not tags[1]
+    assert "甲乙丙丁词" in first.tokenizer.FREQ and "甲乙丙丁词" not in second.tokenizer.FREQ
+    assert first.cut("甲乙丙丁词") == ["甲乙丙丁词"] and second.cut("甲乙丙丁词") != ["甲乙丙丁词"]
+    assert tags[0]["甲乙丙丁词"] == "nz" and "甲乙丙丁词" not in tags[1]
+
+
 def test_cache_goes_to_cache_dir_not_temp_dir(tmp_path):
     temp_dir = Path(tempfile.gettempdir())
     before = set(temp_dir.glob("jieba*.cache"))
