@@ -190,7 +190,8 @@ def _base_dictionary(cache_dir: str, cache_file: str) -> tuple[dict[str, int], i
 
     Every segmenter starts from a copy of it and adds its own words (a copy takes a few tens of
     milliseconds, loading 0.6 s); a report kernel builds two segmenters, with and without the
-    HMM. Never change the returned dict.
+    HMM. The process keeps this one beside the segmenters' copies (the copies share its word
+    strings, so each costs only its hash table). Never change the returned dict.
     """
     import jieba
 

@@ -648,9 +648,12 @@ def ordered_topics(lda: LdaModel | GibbsLda, matrix: sp.csr_matrix, *, seed: int
     theta_raw = infer_theta(lda, matrix, seed=seed, chunksize=chunksize)
     weights = np.asarray(matrix.sum(axis=1), dtype=np.float64).ravel()
     order = _order_topics(theta_raw, weights)
+    return theta_raw, order, _phi_in_order(lda, order)
+
+
+def _phi_in_order(lda: LdaModel | GibbsLda, order: np.ndarray) -> np.ndarray:
     phi = topic_term(lda)[order]
-    phi /= phi.sum(axis=1, keepdims=True)
-    return theta_raw, order, phi
+    return phi / phi.sum(axis=1, keepdims=True)
 
 
 def prevalence_ordered_phi(lda: LdaModel | GibbsLda, matrix: sp.csr_matrix, *, seed: int, chunksize: int
@@ -659,16 +662,15 @@ def prevalence_ordered_phi(lda: LdaModel | GibbsLda, matrix: sp.csr_matrix, *, s
 
     A tomotopy fit knows how many training tokens its last sweep assigned to each topic
     (:attr:`GibbsLda.topic_tokens <corpus_tools.topics.gibbs.GibbsLda.topic_tokens>`): the share
-    of the tokens each topic accounts for, read without inferring every unit again, which costs
-    about 40 % of the fit. Otherwise (gensim, or a fit cached without the counts) the order is
+    of the tokens each topic accounts for, read without inferring every unit again (with 100
+    inference sweeps that was 2.2 s of a 7.7 s fit on the 8,157 paragraphs of the 5 MB benchmark
+    corpus). Otherwise (gensim, or a fit cached without the counts) the order is
     :func:`ordered_topics`'.
     """
     counts = getattr(lda, "topic_tokens", None)
     if counts is None:
         return ordered_topics(lda, matrix, seed=seed, chunksize=chunksize)[2]
-    order = _order_topics(np.asarray(counts, dtype=np.float64)[np.newaxis, :], np.ones(1))
-    phi = topic_term(lda)[order]
-    return phi / phi.sum(axis=1, keepdims=True)
+    return _phi_in_order(lda, _order_topics(np.asarray(counts, dtype=np.float64)[np.newaxis, :], np.ones(1)))
 
 
 # --------------------------------------------------------------------------------------------
