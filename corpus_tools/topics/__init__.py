@@ -42,6 +42,7 @@ from .browser import BROWSER_FILENAME, write_topic_browser
 # effects before dmr: effects re-exports dmr's functions (its former contents), and dmr builds on effects.
 from .effects import EFFECT_COLUMNS, MEAN_REFERENCE, TopicPosterior, describe_effects, estimate_effect
 from .dmr import compare_effects, describe_comparison, dmr_effects  # noqa: I001
+from .gibbs import DEFAULT_GIBBS_TOL
 from .lda import BOUND_UNITS, DEFAULT_GIBBS_SWEEPS, DEFAULT_SAMPLE_UNITS, DEFAULT_TOL, LdaSettings
 from .measures import COHERENCE_MEASURES, align_topics, coherence, js_distances, relevance, window_counts
 from .model import LABEL_LAMBDA, LABEL_TERMS, TopicModel, fit_lda

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from .effects import EFFECT_COLUMNS, TopicPosterior, aggregation_matrix, check_effect_table, unit_groups
-from .gibbs import INFER_SWEEPS
+from .gibbs import DEFAULT_GIBBS_TOL, INFER_SWEEPS, train_blocks
 from .lda import DEFAULT_GIBBS_SWEEPS, sample_rows
 from .measures import align_topics
 
@@ -55,8 +55,11 @@ def dmr_effects(
     by : str, default "group"
         The categorical docvar given to DMR as each unit's metadata.
     iterations : int or None, default None
-        Gibbs-sampling iterations; None: the LDA's own ``gibbs_sweeps`` when it is a tomotopy
-        fit, else :data:`~corpus_tools.topics.lda.DEFAULT_GIBBS_SWEEPS` (300). DMR's
+        Gibbs-sampling iterations, all of them run. None: as the LDA's fits, at most its
+        ``gibbs_sweeps``, stopping once the log-likelihood has levelled off by its
+        ``gibbs_tol`` (:func:`~corpus_tools.topics.gibbs.settled`); for a gensim LDA
+        :data:`~corpus_tools.topics.lda.DEFAULT_GIBBS_SWEEPS` (300) and
+        :data:`~corpus_tools.topics.gibbs.DEFAULT_GIBBS_TOL`. DMR's
         log-likelihood per word levels off as LDA's does: on the 8,157 paragraphs of
         ``benchmarks/report_scale.py``'s 5 MB corpus (K = 5, 98 districts) it is -6.8668 after
         200 iterations, -6.8654 after 300 and within ±0.001 of -6.864 from there to 1,000, and
@@ -86,9 +89,14 @@ def dmr_effects(
         raise KeyError(f"no docvar {by!r} in the model's units; available: {list(model.corpus.dtm.docvars.columns)}")
     if iterations is None:
         settings = model.lda_settings
-        iterations = settings.gibbs_sweeps if settings.engine == "tomotopy" else DEFAULT_GIBBS_SWEEPS
-    if int(iterations) != iterations or iterations < 1:
+        if settings.engine == "tomotopy":
+            iterations, tol = settings.gibbs_sweeps, settings.gibbs_tol
+        else:
+            iterations, tol = DEFAULT_GIBBS_SWEEPS, DEFAULT_GIBBS_TOL
+    elif isinstance(iterations, bool) or int(iterations) != iterations or iterations < 1:
         raise ValueError(f"iterations must be a positive integer, got {iterations!r}")
+    else:
+        tol = None
     docvars = model.corpus.dtm.docvars
     keys = docvars[by].astype("string").str.strip().fillna("").to_numpy(dtype=object)
     units = list(model.corpus.tokens.tokens)  # by position
@@ -98,8 +106,7 @@ def dmr_effects(
     dmr = tp.DMRModel(tw=tp.TermWeight.ONE, k=model.k, seed=int(random_state))
     for row in trained:
         dmr.add_doc(list(units[row]), metadata=str(keys[row]))
-    # One thread: tomotopy's parallel samplers are not reproducible from the seed alone.
-    dmr.train(int(iterations), workers=1, parallel=tp.ParallelScheme.NONE)
+    train_blocks(dmr, int(iterations), tol)
 
     terms = list(model.corpus.dtm.terms)
     column = {term: j for j, term in enumerate(terms)}

@@ -34,7 +34,7 @@ import scipy.sparse as sp
 
 from ..compat import REMOVED_IN
 from ..parallel import map_tasks, mp_context, n_workers
-from .gibbs import GibbsLda, train_gibbs
+from .gibbs import DEFAULT_GIBBS_TOL, GibbsLda, train_gibbs
 from .prepare import TopicInputError
 
 if TYPE_CHECKING:
@@ -176,8 +176,14 @@ class LdaSettings:
         then only shares several fits (the sweep, the refits). Perplexities and bounds are the
         engine's own and are not comparable across engines.
     gibbs_sweeps : int, default :data:`DEFAULT_GIBBS_SWEEPS` (300)
-        Gibbs sweeps over the training units (tomotopy only); the convergence table has one
-        row per 10 sweeps.
+        The most Gibbs sweeps over the training units (tomotopy only); the convergence table
+        has one row per 10 sweeps.
+    gibbs_tol : float or None, default :data:`~corpus_tools.topics.gibbs.DEFAULT_GIBBS_TOL` (1e-4)
+        A tomotopy fit stops before `gibbs_sweeps` once its log-likelihood per word has levelled
+        off: the mean over the last 50 sweeps is less than this share above the mean over the
+        50 before (:func:`~corpus_tools.topics.gibbs.settled`), so it runs at least 100 sweeps.
+        The fit that stopped after s sweeps is exactly the fit of ``gibbs_sweeps=s,
+        gibbs_tol=None`` (which always runs `gibbs_sweeps`).
     train_units : int or None, default 20000
         The most units a fit trains on. A corpus with more units is trained on a simple random
         sample of this many, drawn with the fit's `random_state` (:func:`sample_rows`), and
@@ -213,6 +219,7 @@ class LdaSettings:
     train_units: int | None = DEFAULT_TRAIN_UNITS
     engine: Engine = "gensim"
     gibbs_sweeps: int = DEFAULT_GIBBS_SWEEPS
+    gibbs_tol: float | None = DEFAULT_GIBBS_TOL
 
     def __post_init__(self) -> None:
         if isinstance(self.alpha, str) and self.alpha not in ("symmetric", "asymmetric", "auto"):
@@ -225,10 +232,12 @@ class LdaSettings:
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < 1:
                 raise ValueError(f"LdaSettings.{name} must be a positive integer, got {value!r}")
-        if self.tol is not None and (isinstance(self.tol, bool) or not isinstance(self.tol, int | float)
-                                     or not 0 <= self.tol < 1):
-            raise ValueError(f"LdaSettings.tol is a relative change in [0, 1) or None (always run `passes`), "
-                             f"got {self.tol!r}")
+        for name, limit in (("tol", "passes"), ("gibbs_tol", "gibbs_sweeps")):
+            value = getattr(self, name)
+            if value is not None and (isinstance(value, bool) or not isinstance(value, int | float)
+                                      or not 0 <= value < 1):
+                raise ValueError(f"LdaSettings.{name} is a relative change in [0, 1) or None (always run "
+                                 f"`{limit}`), got {value!r}")
         if self.train_units is not None and (isinstance(self.train_units, bool)
                                              or not isinstance(self.train_units, int | np.integer)
                                              or self.train_units < 2):
@@ -526,13 +535,14 @@ def train(
     changed by less than `tol` (relative) since the pass before, at the latest after `passes`.
     The table's columns are described under :func:`corpus_tools.topics.fit_lda`. With
     ``settings.engine == "tomotopy"`` the model is a :class:`~corpus_tools.topics.gibbs.GibbsLda`
-    fitted with ``settings.gibbs_sweeps`` sweeps and the table has one row per 10 sweeps
+    fitted with at most ``settings.gibbs_sweeps`` sweeps (fewer once ``settings.gibbs_tol`` says the
+    chain has levelled off) and the table has one row per 10 sweeps
     (:func:`~corpus_tools.topics.gibbs.train_gibbs`); `track_bound` is then unused (the
     sampler's log-likelihood costs nothing).
     """
     if settings.engine == "tomotopy":
         return train_gibbs(matrix, k=k, random_state=random_state, alpha=settings.alpha, eta=settings.eta,
-                           sweeps=settings.gibbs_sweeps, columns=CONVERGENCE_COLUMNS)
+                           sweeps=settings.gibbs_sweeps, tol=settings.gibbs_tol, columns=CONVERGENCE_COLUMNS)
     from gensim.models import LdaModel, LdaMulticore
 
     processes = settings.processes

@@ -106,10 +106,16 @@ class TopicModel:
         """str: one sentence saying which engine fitted the model and what its convergence table shows, for a report."""
         settings = self.lda_settings
         if settings.engine == "tomotopy":
+            sweeps = int(self.convergence["pass"].iloc[-1]) if len(self.convergence) else settings.gibbs_sweeps
+            if settings.gibbs_tol is None or sweeps >= settings.gibbs_sweeps:
+                ran = f"{sweeps} sweeps"
+            else:
+                ran = (f"{sweeps} sweeps, stopped before the most, {settings.gibbs_sweeps}, because its "
+                       f"log-likelihood had levelled off (gibbs_tol={settings.gibbs_tol:g})")
             return (
-                f"The model was fitted by collapsed Gibbs sampling (tomotopy, {settings.gibbs_sweeps} sweeps, one "
-                "worker); the convergence table has one row per 10 sweeps with the sampler's log-likelihood per "
-                "word, which should level off."
+                f"The model was fitted by collapsed Gibbs sampling (tomotopy, {ran}, one worker); the "
+                "convergence table has one row per 10 sweeps with the sampler's log-likelihood per word, which "
+                "should level off."
             )
         return (
             f"The model was fitted by variational Bayes (gensim, at most {settings.passes} passes, stopping when "
@@ -223,7 +229,8 @@ class TopicModel:
     @property
     def lda_settings(self) -> LdaSettings:
         """LdaSettings: the fitting options, as an object (refits pass it on)."""
-        return LdaSettings(**self.settings)
+        # A tomotopy fit recorded before gibbs_tol existed ran all of its sweeps.
+        return LdaSettings(**{"gibbs_tol": None, **self.settings})
 
     @renamed_parameters(n_terms="n")
     def topic_table(self, *, n: int = 10, lambda_: float = LABEL_LAMBDA) -> pd.DataFrame:

@@ -38,6 +38,7 @@ from typing import Any
 import numpy as np
 
 from ..compat import REMOVED_IN, renamed_parameters
+from .gibbs import DEFAULT_GIBBS_TOL
 from .lda import (
     DEFAULT_GIBBS_SWEEPS, DEFAULT_SAMPLE_UNITS, DEFAULT_TOL, DEFAULT_TRAIN_UNITS, LdaSettings, check_sample_units,
 )
@@ -80,11 +81,13 @@ phrase_threshold, min_termfreq, min_docfreq, max_docfreq_prop, min_unit_tokens
         `train_units` the most units the reported model and its refits for the effects are
         trained on (a count; a larger corpus is sampled and every unit's shares inferred;
         None: all).
-    engine, gibbs_sweeps
-        ``"tomotopy"`` (collapsed Gibbs sampling, one worker; `gibbs_sweeps` applies; the
+    engine, gibbs_sweeps, gibbs_tol
+        ``"tomotopy"`` (collapsed Gibbs sampling, one worker; `gibbs_sweeps` is the most sweeps
+        and `gibbs_tol` stops a fit earlier once its log-likelihood has levelled off; the
         reports' default) or ``"gensim"`` (variational Bayes; `passes`, `tol` and `iterations`
         apply), see :class:`~corpus_tools.topics.LdaSettings`, whose own default is gensim.
-        Records written before these fields existed were gensim fits and load as such.
+        Records written before these fields existed were gensim fits and load as such; records
+        of tomotopy fits from before `gibbs_tol` ran every sweep and load with ``gibbs_tol=None``.
     stability_runs
         Refits with ``random_state + 1 …`` that judge each topic's stability (a count).
 
@@ -117,6 +120,7 @@ phrase_threshold, min_termfreq, min_docfreq, max_docfreq_prop, min_unit_tokens
     # stability as good or better (benchmarks/topic_engines.py); fit_lda's own default stays gensim.
     engine: str = "tomotopy"
     gibbs_sweeps: int = DEFAULT_GIBBS_SWEEPS
+    gibbs_tol: float | None = DEFAULT_GIBBS_TOL
     # The most passes: fits stop earlier once the per-word bound changes by less than `tol`.
     passes: int = 80
     tol: float | None = DEFAULT_TOL
@@ -168,6 +172,8 @@ phrase_threshold, min_termfreq, min_docfreq, max_docfreq_prop, min_unit_tokens
         values = {_RENAMED.get(name, name): value for name, value in values.items()}
         # A record from before the engine field was made by gensim, whatever the default is now.
         values.setdefault("engine", "gensim")
+        # ... and one from before gibbs_tol ran all of its sweeps.
+        values.setdefault("gibbs_tol", None)
         names = {f.name for f in dataclasses.fields(cls)}
         unknown = sorted(set(values) - names)
         if unknown:
@@ -176,10 +182,10 @@ phrase_threshold, min_termfreq, min_docfreq, max_docfreq_prop, min_unit_tokens
 
     @property
     def lda(self) -> LdaSettings:
-        """LdaSettings: the options of every fit (``alpha, eta, passes, tol, iterations, n_jobs, train_units, engine, gibbs_sweeps``)."""
+        """LdaSettings: the options of every fit (``alpha, eta, passes, tol, iterations, n_jobs, train_units, engine, gibbs_sweeps, gibbs_tol``)."""
         return LdaSettings(alpha=self.alpha, eta=self.eta, passes=self.passes, tol=self.tol,
                            iterations=self.iterations, n_jobs=self.n_jobs, train_units=self.train_units,
-                           engine=self.engine, gibbs_sweeps=self.gibbs_sweeps)
+                           engine=self.engine, gibbs_sweeps=self.gibbs_sweeps, gibbs_tol=self.gibbs_tol)
 
     @property
     def min_units(self) -> int:

@@ -55,16 +55,26 @@ def test_dmr_learns_from_the_lda_training_sample_and_infers_every_other_unit(pla
     assert "乙县" in set(keys[only_first]) and (keys[only_first] == "乙县").sum() == 1
 
 
-def test_dmr_runs_as_many_sweeps_as_the_lda_it_sits_beside(planted_model):
+def test_dmr_runs_as_many_sweeps_as_the_lda_it_sits_beside(planted_model, monkeypatch):
     from corpus_tools import topics
+    from corpus_tools.topics import dmr
     from corpus_tools.topics.lda import DEFAULT_GIBBS_SWEEPS
 
-    gibbs = topics.fit_lda(planted_model.corpus, k=2, random_state=3, engine="tomotopy", gibbs_sweeps=120, cache=False)
-    by_default = dmr_effects(gibbs, by="group", random_state=5)
-    pd.testing.assert_frame_equal(by_default, dmr_effects(gibbs, by="group", iterations=120, random_state=5))
+    every_sweep = topics.fit_lda(planted_model.corpus, k=2, random_state=3, engine="tomotopy", gibbs_sweeps=120,
+                                 gibbs_tol=None, cache=False)
+    by_default = dmr_effects(every_sweep, by="group", random_state=5)
+    pd.testing.assert_frame_equal(by_default, dmr_effects(every_sweep, by="group", iterations=120, random_state=5))
     # A different number of sweeps is a different chain: the default is not just any number.
-    assert not by_default["estimate"].equals(dmr_effects(gibbs, by="group", iterations=30, random_state=5)["estimate"])
-    # A gensim model has no sweeps of its own: DMR runs the package's default.
+    assert not by_default["estimate"].equals(dmr_effects(every_sweep, by="group", iterations=30, random_state=5)["estimate"])
+    # With the LDA's gibbs_tol DMR stops as the LDA would: a tolerance of 50 % is met as soon as
+    # two 50-sweep windows can be compared, i.e. after 100 of the 300 sweeps.
+    settles_at_once = topics.fit_lda(planted_model.corpus, k=2, random_state=3, engine="tomotopy", gibbs_sweeps=300,
+                                     gibbs_tol=0.5, cache=False)
+    assert settles_at_once.convergence["pass"].iloc[-1] == 100
+    pd.testing.assert_frame_equal(dmr_effects(settles_at_once, by="group", random_state=5),
+                                  dmr_effects(settles_at_once, by="group", iterations=100, random_state=5))
+    # A gensim model has no sweeps of its own: DMR runs the package's defaults.
+    monkeypatch.setattr(dmr, "DEFAULT_GIBBS_TOL", None)
     pd.testing.assert_frame_equal(dmr_effects(planted_model, by="group", random_state=5),
                                   dmr_effects(planted_model, by="group", iterations=DEFAULT_GIBBS_SWEEPS,
                                               random_state=5))

@@ -11,11 +11,12 @@ import scipy.sparse as sp
 
 from corpus_tools import topics
 from corpus_tools.topics import lda as fitting
-from corpus_tools.topics.gibbs import GibbsLda, gibbs_priors, train_gibbs
+from corpus_tools.topics.gibbs import GibbsLda, gibbs_priors, settled, train_blocks, train_gibbs
 
 from .helpers import AGRICULTURE, EDUCATION, farming_topic
 
-GIBBS = dict(engine="tomotopy", gibbs_sweeps=200)
+# Every sweep, so that tables have a known length (the early stop has tests of its own).
+GIBBS = dict(engine="tomotopy", gibbs_sweeps=200, gibbs_tol=None)
 
 
 @pytest.fixture(scope="module")
@@ -142,6 +143,8 @@ def test_sweep_and_stability_run_with_the_engine(two_topic_corpus, gibbs_model):
         ({"engine": "mallet"}, "LdaSettings.engine"),
         ({"engine": "tomotopy", "gibbs_sweeps": 0}, "LdaSettings.gibbs_sweeps"),
         ({"gibbs_sweeps": 2.5}, "LdaSettings.gibbs_sweeps"),
+        ({"gibbs_tol": 1.5}, "LdaSettings.gibbs_tol"),
+        ({"gibbs_tol": "auto"}, "LdaSettings.gibbs_tol"),
         ({"engine": "tomotopy", "eta": "auto"}, "LdaSettings.eta"),
     ],
 )
@@ -174,6 +177,51 @@ def test_topic_settings_pass_the_engine_and_old_records_load():
     assert topics.TopicSettings.from_dict(settings.to_dict()) == settings
     old = {k: v for k, v in topics.TopicSettings().to_dict().items() if k not in ("engine", "gibbs_sweeps")}
     assert topics.TopicSettings.from_dict(old).lda.engine == "gensim"
+    # a tomotopy record from before gibbs_tol ran every sweep, and loads so
+    before_tol = {k: v for k, v in settings.to_dict().items() if k != "gibbs_tol"}
+    assert topics.TopicSettings.from_dict(before_tol).lda.gibbs_tol is None
+    assert topics.TopicSettings().gibbs_tol == topics.LdaSettings().gibbs_tol == 1e-4
+
+
+class _Chain:
+    """A stand-in for a tomotopy model whose log-likelihood per word after each block is given."""
+
+    def __init__(self, values):
+        self.values, self.calls, self.ll_per_word = list(values), [], None
+
+    def train(self, sweeps, **options):
+        self.calls.append(sweeps)
+        self.ll_per_word = self.values.pop(0)
+
+
+def test_training_stops_once_two_windows_of_fifty_sweeps_agree():
+    # Hand-worked: five blocks climbing from -9.0 to -8.6, then flat at -7.0 with a +-0.0004 wobble
+    # (-7.0004 first). After 10 blocks the windows' means are -8.8 and -7.00008 (a rise of 20 %):
+    # go on. After 15 blocks they are -7.00008 and -6.99992 (a rise of 0.002 %): stop, at 150.
+    climb = [-9.0, -8.9, -8.8, -8.7, -8.6]
+    flat = [-7.0 + (0.0004 if i % 2 else -0.0004) for i in range(20)]
+    chain = _Chain(climb + flat)
+    rows = train_blocks(chain, 300, 1e-4)
+    assert [row["pass"] for row in rows] == list(range(10, 151, 10)) and chain.calls == [10] * 15
+    assert rows[-1]["per_word_bound"] == flat[9]
+    # None runs every sweep; the last block is cut to the total.
+    chain = _Chain(climb + flat)
+    assert [row["pass"] for row in train_blocks(chain, 95, None)][-2:] == [90, 95] and chain.calls[-1] == 5
+    # A rise of 0.02 % per window is still a rise at 1e-4, not at 1e-3.
+    rising = [-7.0 * (1 - 0.0002) ** (i // 5) for i in range(30)]
+    assert not settled(rising[:15], 1e-4) and settled(rising[:15], 1e-3)
+
+
+def test_a_fit_that_stopped_early_is_the_fit_of_that_many_sweeps(two_topic_corpus):
+    early = topics.fit_lda(two_topic_corpus, k=2, random_state=7, cache=False, engine="tomotopy", gibbs_sweeps=1000)
+    sweeps = int(early.convergence["pass"].iloc[-1])
+    assert 100 <= sweeps < 1000 and sweeps % 10 == 0
+    fixed = topics.fit_lda(two_topic_corpus, k=2, random_state=7, cache=False, engine="tomotopy",
+                           gibbs_sweeps=sweeps, gibbs_tol=None)
+    np.testing.assert_array_equal(early.phi, fixed.phi)
+    pd.testing.assert_frame_equal(early.convergence, fixed.convergence)
+    assert f"{sweeps} sweeps, stopped before the most, 1000" in early.engine_summary
+    assert "stopped" not in fixed.engine_summary
 
 
 def test_topics_ordered_by_the_samplers_token_counts_without_inference():
