@@ -106,7 +106,7 @@ def dmr_effects(
     dmr = tp.DMRModel(tw=tp.TermWeight.ONE, k=model.k, seed=int(random_state))
     for row in trained:
         dmr.add_doc(list(units[row]), metadata=str(keys[row]))
-    train_blocks(dmr, int(iterations), tol)
+    train_blocks(dmr, int(iterations), tol, n_tokens=sum(len(units[row]) for row in trained))
 
     terms = list(model.corpus.dtm.terms)
     column = {term: j for j, term in enumerate(terms)}

@@ -182,6 +182,8 @@ class LdaSettings:
         A tomotopy fit stops before `gibbs_sweeps` once its log-likelihood per word has levelled
         off: the mean over the last 50 sweeps is less than this share above the mean over the
         50 before (:func:`~corpus_tools.topics.gibbs.settled`), so it runs at least 100 sweeps.
+        Fits on fewer than :data:`~corpus_tools.topics.gibbs.SETTLE_MIN_TOKENS` (50,000)
+        training tokens always run `gibbs_sweeps`: their likelihood is too noisy for the rule.
         The fit that stopped after s sweeps is exactly the fit of ``gibbs_sweeps=s,
         gibbs_tol=None`` (which always runs `gibbs_sweeps`).
     train_units : int or None, default 20000

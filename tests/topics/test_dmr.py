@@ -68,6 +68,7 @@ def test_dmr_runs_as_many_sweeps_as_the_lda_it_sits_beside(planted_model, monkey
     assert not by_default["estimate"].equals(dmr_effects(every_sweep, by="group", iterations=30, random_state=5)["estimate"])
     # With the LDA's gibbs_tol DMR stops as the LDA would: a tolerance of 50 % is met as soon as
     # two 50-sweep windows can be compared, i.e. after 100 of the 300 sweeps.
+    monkeypatch.setattr(topics.gibbs, "SETTLE_MIN_TOKENS", 0)  # the planted corpus is small
     settles_at_once = topics.fit_lda(planted_model.corpus, k=2, random_state=3, engine="tomotopy", gibbs_sweeps=300,
                                      gibbs_tol=0.5, cache=False)
     assert settles_at_once.convergence["pass"].iloc[-1] == 100

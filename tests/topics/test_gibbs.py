@@ -11,7 +11,8 @@ import scipy.sparse as sp
 
 from corpus_tools import topics
 from corpus_tools.topics import lda as fitting
-from corpus_tools.topics.gibbs import GibbsLda, gibbs_priors, settled, train_blocks, train_gibbs
+from corpus_tools.topics import gibbs
+from corpus_tools.topics.gibbs import SETTLE_MIN_TOKENS, GibbsLda, gibbs_priors, settled, train_blocks, train_gibbs
 
 from .helpers import AGRICULTURE, EDUCATION, farming_topic
 
@@ -201,18 +202,22 @@ def test_training_stops_once_two_windows_of_fifty_sweeps_agree():
     climb = [-9.0, -8.9, -8.8, -8.7, -8.6]
     flat = [-7.0 + (0.0004 if i % 2 else -0.0004) for i in range(20)]
     chain = _Chain(climb + flat)
-    rows = train_blocks(chain, 300, 1e-4)
+    rows = train_blocks(chain, 300, 1e-4, n_tokens=SETTLE_MIN_TOKENS)
     assert [row["pass"] for row in rows] == list(range(10, 151, 10)) and chain.calls == [10] * 15
     assert rows[-1]["per_word_bound"] == flat[9]
     # None runs every sweep; the last block is cut to the total.
     chain = _Chain(climb + flat)
-    assert [row["pass"] for row in train_blocks(chain, 95, None)][-2:] == [90, 95] and chain.calls[-1] == 5
+    assert [row["pass"] for row in train_blocks(chain, 95, None, n_tokens=10**6)][-2:] == [90, 95]
+    assert chain.calls[-1] == 5
+    # So does a chain on too few tokens for the rule, whatever its tolerance.
+    assert len(train_blocks(_Chain(climb + flat), 250, 1e-4, n_tokens=SETTLE_MIN_TOKENS - 1)) == 25
     # A rise of 0.02 % per window is still a rise at 1e-4, not at 1e-3.
     rising = [-7.0 * (1 - 0.0002) ** (i // 5) for i in range(30)]
     assert not settled(rising[:15], 1e-4) and settled(rising[:15], 1e-3)
 
 
-def test_a_fit_that_stopped_early_is_the_fit_of_that_many_sweeps(two_topic_corpus):
+def test_a_fit_that_stopped_early_is_the_fit_of_that_many_sweeps(two_topic_corpus, monkeypatch):
+    monkeypatch.setattr(gibbs, "SETTLE_MIN_TOKENS", 0)  # the planted corpus is small
     early = topics.fit_lda(two_topic_corpus, k=2, random_state=7, cache=False, engine="tomotopy", gibbs_sweeps=1000)
     sweeps = int(early.convergence["pass"].iloc[-1])
     assert 100 <= sweeps < 1000 and sweeps % 10 == 0
