@@ -63,8 +63,8 @@ def previous_durations(reports_path: Path) -> dict[str, float]:
 TYPICAL_SECONDS: dict[float, dict[str, float]] = {
     0.055: {"00-corpus-overview.ipynb": 5.0, "01-topic-model.ipynb": 8.0, "02-rhetoric-frequency.ipynb": 8.3,
             "03-district-comparison.ipynb": 10.4},
-    5.0: {"00-corpus-overview.ipynb": 10.4, "01-topic-model.ipynb": 71.0, "02-rhetoric-frequency.ipynb": 24.8,
-          "03-district-comparison.ipynb": 39.2},
+    5.0: {"00-corpus-overview.ipynb": 9.8, "01-topic-model.ipynb": 53.2, "02-rhetoric-frequency.ipynb": 24.2,
+          "03-district-comparison.ipynb": 36.4},
     100.0: {"00-corpus-overview.ipynb": 52.2, "01-topic-model.ipynb": 275.9, "02-rhetoric-frequency.ipynb": 334.5,
             "03-district-comparison.ipynb": 662.3},
 }
@@ -81,7 +81,7 @@ def typical_seconds(corpus_mb: float) -> dict[str, float]:
     Examples
     --------
     >>> typical_seconds(5.0)["01-topic-model.ipynb"], typical_seconds(100.0)["03-district-comparison.ipynb"]
-    (71.0, 662.3)
+    (53.2, 662.3)
     >>> typical_seconds(0.01) == typical_seconds(0.055)
     True
     """
