@@ -74,12 +74,19 @@ def gibbs_priors(alpha: Any, eta: Any, k: int) -> tuple[list[float] | float, flo
     return float(alpha), eta_value, False
 
 
-def _row_words(matrix: sp.csr_matrix, row: int) -> list[str]:
-    """Row `row` as tomotopy words: column j is the word ``str(j)``, repeated by its count, in column order."""
-    start, end = matrix.indptr[row], matrix.indptr[row + 1]
-    columns, counts = matrix.indices[start:end], np.asarray(matrix.data[start:end]).astype(np.int64)
-    order = np.argsort(columns, kind="stable")
-    return [str(j) for j in np.repeat(columns[order], counts[order])]
+def _rows_words(matrix: sp.csr_matrix, rows: np.ndarray) -> list[list[str]]:
+    """Rows `rows` as tomotopy words: column j is the word ``str(j)``, repeated by its count, in column order.
+
+    Built for all rows at once (one array of words, then a slice per row): a row at a time cost
+    about 18 microseconds, a noticeable share of a fit on tens of thousands of paragraphs.
+    """
+    matrix = matrix[np.asarray(rows)]  # a copy, so sorting its indices leaves the caller's alone
+    matrix.sort_indices()
+    counts = np.asarray(matrix.data).astype(np.int64)
+    vocabulary = np.array([str(j) for j in range(matrix.shape[1])], dtype=object)
+    words = vocabulary[np.repeat(matrix.indices, counts)].tolist()
+    bounds = np.concatenate([[0], np.cumsum(counts)])[matrix.indptr].tolist()
+    return [words[a:b] for a, b in zip(bounds[:-1], bounds[1:])]
 
 
 @dataclass(eq=False)
@@ -140,8 +147,9 @@ class GibbsLda:
         loglik = np.zeros(matrix.shape[0])
         known = np.zeros(matrix.shape[0], dtype=np.int64)
         docs, rows = [], []
-        for row in np.flatnonzero(matrix.getnnz(axis=1)):  # tomotopy aborts the process on an empty document
-            doc = mdl.make_doc(_row_words(matrix, row))  # words unknown to the sampler are dropped
+        present = np.flatnonzero(matrix.getnnz(axis=1))  # tomotopy aborts the process on an empty document
+        for row, words in zip(present, _rows_words(matrix, present)):
+            doc = mdl.make_doc(words)  # words unknown to the sampler are dropped
             if len(doc.words):
                 docs.append(doc)
                 rows.append(row)
@@ -260,8 +268,8 @@ def train_gibbs(
                       eta=eta_value, seed=int(random_state))
     mdl.optim_interval = 10 if learn_alpha else 0  # tomotopy optimises alpha by default
     matrix = sp.csr_matrix(matrix)
-    for row in np.flatnonzero(matrix.getnnz(axis=1)):
-        mdl.add_doc(_row_words(matrix, row))
+    for words in _rows_words(matrix, np.flatnonzero(matrix.getnnz(axis=1))):
+        mdl.add_doc(words)
     table = pd.DataFrame(train_blocks(mdl, sweeps, tol, n_tokens=int(matrix.sum()))).reindex(columns=columns)
     table["pass"] = table["pass"].astype(np.int64)
     table["perplexity"] = np.exp(-table["per_word_bound"])

@@ -248,3 +248,13 @@ def test_topics_ordered_by_the_samplers_token_counts_without_inference():
     old.__setstate__(state)
     assert old.topic_tokens is None
     np.testing.assert_allclose(fitting.prevalence_ordered_phi(old, tc.dtm.matrix, seed=3, chunksize=100), phi)
+
+
+def test_rows_become_words_in_column_order_whatever_the_matrix_stores():
+    from corpus_tools.topics.gibbs import _rows_words
+
+    # Row 0 stores columns 2, 0 (unsorted) with counts 1, 2; row 1 is empty; row 2 has column 1 three times.
+    matrix = sp.csr_matrix((np.array([1, 2, 3]), np.array([2, 0, 1]), np.array([0, 2, 2, 3])), shape=(3, 3))
+    assert _rows_words(matrix, np.array([0, 1, 2])) == [["0", "0", "2"], [], ["1", "1", "1"]]
+    assert _rows_words(matrix, np.array([2, 0])) == [["1", "1", "1"], ["0", "0", "2"]]
+    assert matrix.indices.tolist() == [2, 0, 1]  # the caller's matrix is left as it was
