@@ -15,7 +15,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +25,7 @@ from corpus_tools.progress import format_duration, log_interval
 __all__ = [
     "KERNEL_DISPLAY_NAME",
     "KERNEL_NAME",
+    "SAVE_EVERY_SECONDS",
     "NotebookWatch",
     "death_cause",
     "ensure_kernel",
@@ -218,12 +219,34 @@ def _kernel_manager_class(watch: NotebookWatch) -> type:
     return ReportKernelManager
 
 
+#: Seconds between two saves of a running notebook's executed copy. papermill saves it at the
+#: start and the end of every cell, which on a report's 40 cells with megabytes of outputs cost
+#: the runner about 5 s of processor time on the 5 MB corpus of ``benchmarks/report_scale.py``,
+#: taken from the kernels beside it; the copy is only read after a failure, and it is saved then.
+SAVE_EVERY_SECONDS = 30.0
+
+
+def _every(seconds: float, save: Callable[..., Any]) -> Callable[..., Any]:
+    """`save`, called at most once every `seconds` (the first call saves)."""
+    last: list[float | None] = [None]
+
+    def throttled(**kwargs: Any) -> Any:
+        now = time.monotonic()
+        if last[0] is None or now - last[0] >= seconds:
+            last[0] = now
+            return save(**kwargs)
+        return None
+
+    return throttled
+
+
 def report_engine_name() -> str:
     """Register (once) and name the papermill engine report runs use.
 
-    It is papermill's nbclient engine with two additions: the kernel runs on the IPC transport
-    with a per-notebook progress file, and every cell start is recorded in the notebook's
-    :class:`NotebookWatch`.
+    It is papermill's nbclient engine with three changes: the kernel runs on the IPC transport
+    with a per-notebook progress file; every cell start is recorded in the notebook's
+    :class:`NotebookWatch`; and the executed copy is saved at most every
+    :data:`SAVE_EVERY_SECONDS` while cells run, and whenever execution ends.
     """
     from papermill.engines import NBClientEngine, papermill_engines
     from papermill.exceptions import PapermillException
@@ -239,6 +262,8 @@ def report_engine_name() -> str:
         @classmethod
         def execute_managed_notebook(cls, nb_man: Any, kernel_name: str, **kwargs: Any) -> Any:
             watch: NotebookWatch | None = kwargs.pop("report_watch", None)
+            save = nb_man.save
+            nb_man.save = _every(SAVE_EVERY_SECONDS, save)
             if watch is not None:
                 watch.injected = [
                     i
@@ -254,7 +279,12 @@ def report_engine_name() -> str:
 
                 nb_man.cell_start = start
                 kwargs["kernel_manager_class"] = _kernel_manager_class(watch)
-            return super().execute_managed_notebook(nb_man, kernel_name, **kwargs)
+            try:
+                return super().execute_managed_notebook(nb_man, kernel_name, **kwargs)
+            finally:
+                # Whatever ended the run (a dead kernel, Ctrl-C), the copy on disk holds every
+                # output so far; papermill writes the finished notebook once more afterwards.
+                save()
 
     papermill_engines.register(name, ReportEngine)
     return name

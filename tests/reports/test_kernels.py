@@ -43,3 +43,14 @@ def test_the_heartbeat_forwards_each_notebooks_progress_lines_and_says_where_it_
     assert not any("half a li" in line for line in lines)  # an unfinished line waits for its end
     beats = [line for line in lines if "cell 12 of 27" in line]
     assert beats and re.match(r"01-topic-model\.ipynb: running \d+ s, cell 12 of 27, \d+ s in this cell; about \d+ min \d+ s left", beats[0])
+
+
+def test_a_running_notebook_is_saved_at_most_once_per_interval(monkeypatch):
+    clock = iter([100.0, 110.0, 129.9, 130.0, 131.0, 170.0])
+    monkeypatch.setattr(kernels.time, "monotonic", lambda: next(clock))
+    saved = []
+    throttled = kernels._every(30.0, lambda **kw: saved.append(kw))
+    for i in range(6):
+        throttled(i=i)
+    # The first call saves (t=100); then 30 s must pass: t=130 saves, 131 does not, 170 does.
+    assert saved == [{"i": 0}, {"i": 3}, {"i": 5}]

@@ -416,7 +416,7 @@ def test_a_killed_kernel_is_reported_as_such_with_its_cell(small_project, tmp_pa
     _notebook(
         small_project / "notebooks" / "03-killed.ipynb",
         _parameters_cell(),
-        new_code_cell("x = 1"),
+        new_code_cell("print('written before the kill')"),
         new_code_cell("import os, signal\nos.kill(os.getpid(), signal.SIGKILL)"),
     )
     try:
@@ -430,6 +430,11 @@ def test_a_killed_kernel_is_reported_as_such_with_its_cell(small_project, tmp_pa
     assert "cell 3" in message  # the parameters cell is 1, the kill 3
     manifest = json.loads((tmp_path / "failed-killed" / "run.json").read_text(encoding="utf-8"))
     assert manifest["notebooks"][0]["error"]["returncode"] == -9
+    # The executed copy keeps the outputs of the cells before the kill (saved when execution ended,
+    # not only every SAVE_EVERY_SECONDS), and the failed run's HTML shows them.
+    executed = (tmp_path / "failed-killed" / "03-killed.ipynb").read_text(encoding="utf-8")
+    assert "written before the kill" in executed
+    assert "written before the kill" in (tmp_path / "failed-killed" / "03-killed.html").read_text(encoding="utf-8")
 
 
 def test_ctrl_c_stops_the_kernel_at_once_and_names_the_notebook(small_project, tmp_path):
