@@ -437,6 +437,38 @@ def test_a_killed_kernel_is_reported_as_such_with_its_cell(small_project, tmp_pa
     assert "written before the kill" in (tmp_path / "failed-killed" / "03-killed.html").read_text(encoding="utf-8")
 
 
+def test_a_finished_kernel_leaves_no_process_behind(small_project, tmp_path):
+    # The kernel is stopped at once after its last cell (no graceful teardown of its heap); the
+    # kill reaches its whole process group, so a child it started is gone too, not left running.
+    import time
+
+    pid_file = tmp_path / "child.pid"
+    _notebook(
+        small_project / "notebooks" / "03-child.ipynb",
+        _parameters_cell(),
+        new_code_cell("import subprocess\n"
+                      f"child = subprocess.Popen(['sleep', '300'])\nopen({str(pid_file)!r}, 'w').write(str(child.pid))"),
+    )
+    try:
+        run_reports(notebooks=["03"], run_id="child", reports_dir=tmp_path / "r")
+    finally:
+        (small_project / "notebooks" / "03-child.ipynb").unlink()
+    pid = int(pid_file.read_text())
+    deadline = time.monotonic() + 1
+    while _running(pid) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not _running(pid)
+
+
+def _running(pid: int) -> bool:
+    """Whether process `pid` exists and is not a zombie."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
+            return stat.read().split(") ")[-1][0] != "Z"
+    except FileNotFoundError:
+        return False
+
+
 def test_ctrl_c_stops_the_kernel_at_once_and_names_the_notebook(small_project, tmp_path):
     import signal
     import time
