@@ -61,12 +61,12 @@ def previous_durations(reports_path: Path) -> dict[str, float]:
 #: them at a corpus's size. Which notebook is longest depends on the size: the comparison (03)
 #: on the seeds, where start-up costs dominate, the topic model (01) at 5 MB, 03 again at 100 MB.
 TYPICAL_SECONDS: dict[float, dict[str, float]] = {
-    0.055: {"00-corpus-overview.ipynb": 5.0, "01-topic-model.ipynb": 8.0, "02-rhetoric-frequency.ipynb": 8.3,
-            "03-district-comparison.ipynb": 10.4},
-    5.0: {"00-corpus-overview.ipynb": 9.8, "01-topic-model.ipynb": 53.2, "02-rhetoric-frequency.ipynb": 24.2,
-          "03-district-comparison.ipynb": 36.4},
-    100.0: {"00-corpus-overview.ipynb": 52.2, "01-topic-model.ipynb": 275.9, "02-rhetoric-frequency.ipynb": 334.5,
-            "03-district-comparison.ipynb": 662.3},
+    0.055: {"00-corpus-overview.ipynb": 3.7, "01-topic-model.ipynb": 6.7, "02-rhetoric-frequency.ipynb": 6.5,
+            "03-district-comparison.ipynb": 8.1},
+    5.0: {"00-corpus-overview.ipynb": 7.1, "01-topic-model.ipynb": 53.1, "02-rhetoric-frequency.ipynb": 24.0,
+          "03-district-comparison.ipynb": 35.2},
+    100.0: {"00-corpus-overview.ipynb": 39.9, "01-topic-model.ipynb": 254.1, "02-rhetoric-frequency.ipynb": 321.4,
+            "03-district-comparison.ipynb": 620.4},
 }
 
 
@@ -76,12 +76,12 @@ def typical_seconds(corpus_mb: float) -> dict[str, float]:
     Read off :data:`TYPICAL_SECONDS` by linear interpolation between the sizes measured (the
     nearest two; beyond the largest, along the last segment; below the smallest, its times):
     each notebook's time grows about linearly with the corpus (``benchmarks/report_scale.py``'s
-    20 → 100 MB ratio is 3.3 for a 5x larger corpus) above fixed costs (kernel start, export).
+    20 → 100 MB ratio is 3.3-4.0 for a 5x larger corpus) above fixed costs (kernel start, export).
 
     Examples
     --------
     >>> typical_seconds(5.0)["01-topic-model.ipynb"], typical_seconds(100.0)["03-district-comparison.ipynb"]
-    (53.2, 662.3)
+    (53.1, 620.4)
     >>> typical_seconds(0.01) == typical_seconds(0.055)
     True
     """

@@ -144,14 +144,14 @@ def test_before_any_run_the_order_depends_on_the_corpus_size():
     assert schedule.plan_order(entries, times, 2) == [1, 2, 0, 3]
     assert schedule.simulated_seconds([1, 2, 0, 3], list(times.values()), waits, 2) == pytest.approx(92.0)
     assert schedule.simulated_seconds([1, 3, 2, 0], list(times.values()), waits, 2) == pytest.approx(119.0)
-    # At 5 MB the typical times (00 9.8 s, 01 53.2, 02 24.2, 03 36.4) put 01 beside 02, then 03
-    # after 02 (24.2 + 36.4 = 60.6 s, ending after 01) and 00 after 01: 63.0 s, where 01, 02, 00,
-    # 03 takes 24.2 + 9.8 + 36.4 = 70.4 s. At 100 MB and on the seeds the comparison (03) starts
-    # as soon as 01 has started.
+    # At 5 MB the typical times (00 7.1 s, 01 53.1, 02 24.0, 03 35.2) put 01 beside 02, then 03
+    # after 02 (24.0 + 35.2 = 59.2 s, ending after 01) and 00 after 01: 53.1 + 7.1 = 60.2 s, where
+    # 01, 02, 00, 03 takes 24.0 + 7.1 + 35.2 = 66.3 s. At 100 MB and on the seeds the comparison
+    # (03) starts as soon as 01 has started.
     typical = [schedule.typical_seconds(5.0)[e["notebook"]] for e in entries]
     assert schedule.plan_order(entries, schedule.typical_seconds(5.0), 2) == [1, 2, 3, 0]
-    assert schedule.simulated_seconds([1, 2, 3, 0], typical, waits, 2) == pytest.approx(63.0)
-    assert schedule.simulated_seconds([1, 2, 0, 3], typical, waits, 2) == pytest.approx(70.4)
+    assert schedule.simulated_seconds([1, 2, 3, 0], typical, waits, 2) == pytest.approx(60.2)
+    assert schedule.simulated_seconds([1, 2, 0, 3], typical, waits, 2) == pytest.approx(66.3)
     assert schedule.plan_order(entries, schedule.typical_seconds(100.0), 2) == [3, 1, 2, 0]
     assert schedule.plan_order(entries, schedule.typical_seconds(0.055), 2) == [3, 1, 2, 0]
     # Between and beyond the sizes measured, linear.
