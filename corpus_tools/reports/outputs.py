@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import logging
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -93,8 +94,30 @@ def _holds_text(dtype: Any) -> bool:
     return dtype == object or isinstance(dtype, pd.StringDtype)
 
 
+def _text_matches(column: pd.Series, test: Callable[[str], bool], vectorised: Callable[[Any], pd.Series]) -> bool:
+    """Whether any string of a text column passes `test` (with pandas' string methods when they apply)."""
+    try:
+        return bool(vectorised(column.str).any())
+    except (AttributeError, TypeError):  # no .str for a column of lists or other objects
+        return bool(column.map(lambda v: isinstance(v, str) and test(v)).any())
+
+
+def _has_formula(column: pd.Series) -> bool:
+    return _text_matches(column, lambda v: v.startswith(FORMULA_PREFIXES),
+                         lambda strings: strings.startswith(FORMULA_PREFIXES, na=False))
+
+
+def _has_cr(column: pd.Series) -> bool:
+    return _text_matches(column, lambda v: "\r" in v, lambda strings: strings.contains("\r", regex=False, na=False))
+
+
 def _csv_safe(df: pd.DataFrame, *, index: bool) -> pd.DataFrame:
-    """A copy of `df` whose string cells, column names and (written) index are neutralised."""
+    """`df` with its string cells, column names and (written) index neutralised.
+
+    A shallow copy in which only the text columns that hold a formula-like string are
+    replaced: copying every column of a table of millions of rows (the text reuse table at
+    100 MB) doubled the memory of writing it.
+    """
     import pandas as pd
 
     def safe_labels(labels: pd.Index) -> pd.Index:
@@ -104,13 +127,14 @@ def _csv_safe(df: pd.DataFrame, *, index: bool) -> pd.DataFrame:
             return pd.Index([neutralise_formulas(v) for v in labels], name=neutralise_formulas(labels.name))
         return labels
 
-    safe = df.copy()
+    safe = df.copy(deep=False)
     for position in range(safe.shape[1]):
         column = safe.iloc[:, position]
         # Only text can hold a formula; numeric columns keep their numbers (a negative
         # number is not a formula and stays numeric in a spreadsheet).
         if _holds_text(column.dtype):
-            safe.isetitem(position, column.map(neutralise_formulas, na_action="ignore"))
+            if _has_formula(column):
+                safe.isetitem(position, column.map(neutralise_formulas, na_action="ignore"))
         elif isinstance(column.dtype, pd.CategoricalDtype):
             safe.isetitem(position, column.cat.rename_categories(neutralise_formulas))
     safe.columns = safe_labels(safe.columns)
@@ -119,26 +143,35 @@ def _csv_safe(df: pd.DataFrame, *, index: bool) -> pd.DataFrame:
     return safe
 
 
+#: Rows converted to Arrow and written at a time (one Parquet row group each): converting a
+#: table of millions of rows at once held a second copy of all its text.
+PARQUET_BATCH_ROWS = 100_000
+
+
 def _write_parquet(df: pd.DataFrame, path: Path, *, index: bool) -> None:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
     raw = df if index else df.reset_index(drop=True)
-    raw = raw.copy()
+    raw = raw.copy(deep=False)  # a shallow copy: renaming or converting its columns leaves df alone
     # Parquet wants string column names and one type per column; a column mixing types
     # (ints and strings, lists) is written as its text form rather than not at all.
     raw.columns = [str(c) if not isinstance(c, tuple) else " / ".join(map(str, c)) for c in raw.columns]
     try:
-        table = pa.Table.from_pandas(raw, preserve_index=index)
+        schema = pa.Schema.from_pandas(raw, preserve_index=index)
     except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
         for name in raw.columns:
             try:
                 pa.array(raw[name], from_pandas=True)
             except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
                 raw[name] = raw[name].map(lambda v: v if v is None or v != v else str(v))
-        table = pa.Table.from_pandas(raw, preserve_index=index)
-    # No statistics, a fixed compression: the same table gives the same bytes every run.
-    pq.write_table(table, path, compression="zstd", write_statistics=False)
+        schema = pa.Schema.from_pandas(raw, preserve_index=index)
+    # No statistics, a fixed compression and fixed row groups: the same table gives the same
+    # bytes every run.
+    with pq.ParquetWriter(path, schema, compression="zstd", write_statistics=False) as writer:
+        for start in range(0, max(len(raw), 1), PARQUET_BATCH_ROWS):
+            batch = raw.iloc[start:start + PARQUET_BATCH_ROWS]
+            writer.write_table(pa.Table.from_pandas(batch, schema=schema, preserve_index=index))
 
 
 @renamed_parameters(output_dir="out_dir")
@@ -198,11 +231,8 @@ def save_table(
     safe = _csv_safe(df, index=index)
     # Python's csv writer quotes a field holding "\n" but not one holding a bare "\r", which
     # readers then take for a line end; a table with one gets every text field quoted.
-    has_cr = any(
-        safe[c].map(lambda v: isinstance(v, str) and "\r" in v).any()
-        for c in safe.columns
-        if _holds_text(safe[c].dtype)
-    ) or any(isinstance(c, str) and "\r" in c for c in safe.columns)
+    has_cr = any(_has_cr(safe.iloc[:, position]) for position in range(safe.shape[1])
+                 if _holds_text(safe.iloc[:, position].dtype)) or any(isinstance(c, str) and "\r" in c for c in safe.columns)
     safe.to_csv(
         path,
         index=index,
@@ -211,6 +241,7 @@ def save_table(
         float_format=FLOAT_FORMAT,
         quoting=csv.QUOTE_NONNUMERIC if has_cr else csv.QUOTE_MINIMAL,
     )
+    del safe  # before the Parquet copy: both at once held the table's text twice
     _write_parquet(df, path.with_suffix(".parquet"), index=index)
     logger.debug("wrote table %s", path)
     return path

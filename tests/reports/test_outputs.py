@@ -130,3 +130,26 @@ def test_the_old_output_dir_keyword_still_works_with_a_warning(tmp_path):
     with pytest.warns(FutureWarning, match="'output_dir' is renamed 'out_dir'"):
         saved = save_figure(fig, output_dir=tmp_path, name="f")
     assert saved.path == tmp_path / "figures" / "f.png"
+
+
+def test_a_long_table_is_written_in_row_groups_with_one_schema(tmp_path, monkeypatch):
+    import pyarrow.parquet as pq
+
+    from corpus_tools.reports import outputs
+
+    monkeypatch.setattr(outputs, "PARQUET_BATCH_ROWS", 3)
+    # The text column is empty in the first batch and holds strings later, and the formula-like
+    # cell is in the last batch: the schema and the neutralising must see the whole table.
+    df = pd.DataFrame({"n": range(8), "text": [None, None, None, "甲", "乙", None, "丙", "=1+1"],
+                       "kind": pd.Categorical(list("abababab"))})
+    kept = df.copy()
+    path = save_table(df, tmp_path, "long")
+    parquet = path.with_suffix(".parquet")
+    assert pq.ParquetFile(parquet).metadata.num_row_groups == 3
+    pd.testing.assert_frame_equal(pd.read_parquet(parquet), df)
+    assert "string" in str(pq.read_schema(parquet).field("text").type)
+    assert path.read_text(encoding="utf-8").splitlines()[-1] == "7,'=1+1,b"
+    pd.testing.assert_frame_equal(df, kept)  # the caller's table is left as it was
+    first = parquet.read_bytes()
+    save_table(df, tmp_path, "long")
+    assert parquet.read_bytes() == first
