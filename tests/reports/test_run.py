@@ -462,10 +462,11 @@ def test_a_finished_kernel_leaves_no_process_behind(small_project, tmp_path):
 
 def _running(pid: int) -> bool:
     """Whether process `pid` exists and is not a zombie."""
+    import psutil
+
     try:
-        with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
-            return stat.read().split(") ")[-1][0] != "Z"
-    except FileNotFoundError:
+        return psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
         return False
 
 
