@@ -72,6 +72,7 @@ import pandas as pd
 
 from ..compat import renamed_parameters
 from ..corpus.metadata import group_labels
+from ..memory import release_freed_memory
 from ..progress import progress as progress_bar
 from . import shingles
 from .shingles import normalise
@@ -105,6 +106,9 @@ COVERAGE_COLUMNS = (
     "doc_id", "group", "n_chars_body", "n_chars_shared", "share_shared", "n_chars_formula",
     "share_formula", "n_chars_template", "share_template", "n_partners",
 )
+
+
+_NO_HASHES = np.empty(0, dtype=np.uint64)
 
 
 def _reference_texts(source) -> list[str]:
@@ -181,14 +185,34 @@ def _registry_masks(corpus, docs: list[shingles.ShingledText], registry) -> dict
     return masks
 
 
-def _passage_rows(spans: np.ndarray, docs: list[shingles.ShingledText], index: shingles.ShingleIndex,
-                  shingle_chars: int, registry_counts: dict[str, np.ndarray] | None) -> pd.DataFrame:
+def _docs_sharing(spans: np.ndarray, docs: list[shingles.ShingledText], index: shingles.ShingleIndex,
+                  shingle_chars: int) -> np.ndarray:
+    """Per span of `spans` (rows ``(a, sa, ea, ...)``), the documents whose normalised body contains its passage.
+
+    Counted once per distinct passage, through the index, so that the index can be freed
+    before the table is built.
+    """
+    sharing: dict[str, int] = {}
+    counts = np.empty(len(spans), dtype=np.int64)
+    step = 100_000  # rows made into Python ints at a time (all 1.8 million at once took 200 MB)
+    for offset in range(0, len(spans), step):
+        for row, (a, first, last) in enumerate(spans[offset:offset + step, :3].tolist(), start=offset):
+            passage = docs[a].norm[first:last]
+            if passage not in sharing:
+                sharing[passage] = shingles.docs_containing(passage, index, docs, shingle_chars)
+            counts[row] = sharing[passage]
+    return counts
+
+
+def _passage_rows(spans: np.ndarray, docs: list[shingles.ShingledText], n_docs_sharing: np.ndarray,
+                  registry_counts: dict[str, np.ndarray] | None) -> pd.DataFrame:
     """The columns of :func:`shared_passages` up to ``registry_share``, one row per span of `spans`.
 
     `spans` holds normalised spans ``(a, sa, ea, b, sb, eb)`` (documents by position in `docs`,
-    ``b = -1`` without a partner), in table order. Offsets are mapped back to the bodies one
-    document at a time with array operations. A passage's text is one string however many rows
-    show it: on 26,579 articles 1.8 million rows hold about 250,000 distinct passages.
+    ``b = -1`` without a partner), in table order; `n_docs_sharing` is :func:`_docs_sharing` of
+    them. Offsets are mapped back to the bodies one document at a time with array operations. A
+    passage's text is one string however many rows show it: on 26,579 articles 1.8 million rows
+    hold about 250,000 distinct passages.
     """
     n = len(spans)
     a_doc, sa, ea, b_doc, sb, eb = (spans[:, j] for j in range(6))
@@ -196,10 +220,8 @@ def _passage_rows(spans: np.ndarray, docs: list[shingles.ShingledText], index: s
     start_a, end_a = np.empty(n, dtype=np.int64), np.empty(n, dtype=np.int64)
     start_b, end_b = np.zeros(n, dtype=np.int64), np.zeros(n, dtype=np.int64)
     text_a, text_b = np.full(n, None, dtype=object), np.full(n, None, dtype=object)
-    n_docs_sharing = np.empty(n, dtype=np.int64)
     registry_share = np.zeros(n, dtype=np.float64)
     strings: dict[str, str] = {}
-    sharing: dict[str, int] = {}
 
     def put_texts(column: np.ndarray, rows: np.ndarray, doc: shingles.ShingledText, starts: np.ndarray,
                   ends: np.ndarray) -> None:
@@ -221,11 +243,6 @@ def _passage_rows(spans: np.ndarray, docs: list[shingles.ShingledText], index: s
         doc = docs[a]
         start_a[rows], end_a[rows] = doc.original(sa[rows], ea[rows])
         put_texts(text_a, rows, doc, start_a[rows], end_a[rows])
-        for row, first, last in zip(rows.tolist(), sa[rows].tolist(), ea[rows].tolist()):
-            passage = doc.norm[first:last]
-            if passage not in sharing:
-                sharing[passage] = shingles.docs_containing(passage, index, docs, shingle_chars)
-            n_docs_sharing[row] = sharing[passage]
         if registry_counts is not None:
             counts = registry_counts[doc.doc_id]
             registry_share[rows] = (counts[ea[rows]] - counts[sa[rows]]) / (ea[rows] - sa[rows])
@@ -393,6 +410,7 @@ def shared_passages(
         docs, index, position_df, max_pair_docs=max_pair_docs, min_shared=min_chars - shingle_chars + 1,
         search=candidates,
     )
+    del position_df  # `rare` says what is needed of it
     # Each document is compared with all its candidate partners at once (the table is sorted below).
     partners_of: dict[int, list[int]] = defaultdict(list)
     for a, b in pairs.tolist():
@@ -415,12 +433,22 @@ def shared_passages(
             firsts, ends = firsts[long_enough], ends[long_enough]
             none = np.full(len(firsts), -1)
             found.append(np.column_stack([np.full(len(firsts), a), firsts, ends, none, none, none]).astype(np.int64))
+    # The shingle hashes have done their work (a passage's document count is looked up with its
+    # own hashes): freed before the table is built, which is when the peak memory came.
+    del rare
+    for doc in docs:
+        doc.hashes = _NO_HASHES
     spans = np.concatenate(found) if found else np.empty((0, 6), dtype=np.int64)
     del found
     # By doc_a, start_a, doc_b, start_b; a stable sort, so ties keep the order they were found in.
     spans = spans[np.lexsort((spans[:, 4], spans[:, 3], spans[:, 1], spans[:, 0]))]
+    n_docs_sharing = _docs_sharing(spans, docs, index, shingle_chars)
+    del index  # the largest structure left (about 20 bytes per distinct shingle)
+    # The index, the hashes and the matching's many small per-document arrays are freed, but
+    # glibc would keep their pages, in holes, while the table is built: 0.3 GB at 100 MB.
+    release_freed_memory()
     registry_counts = _registry_masks(corpus, docs, registry) if registry is not None else None
-    table = _passage_rows(spans, docs, index, shingle_chars, registry_counts)
+    table = _passage_rows(spans, docs, n_docs_sharing, registry_counts)
     del spans
     min_docs = max(formula_min_docs, math.ceil(formula_min_share * len(docs)))
     references = [normalise(text)[0] for text in _reference_texts(reference_texts)]

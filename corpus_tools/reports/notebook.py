@@ -15,8 +15,6 @@ path of the machine that ran the report.
 
 from __future__ import annotations
 
-import ctypes
-import functools
 import logging
 import os
 import sys
@@ -28,6 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
+from corpus_tools.memory import can_release_memory, release_freed_memory
 from corpus_tools.paths import resolve_path
 
 from .folders import pending_marker, waited_file
@@ -267,30 +266,9 @@ def show_warnings_tidily() -> None:
     warnings.filterwarnings("default", category=RuntimeWarning)
 
 
-@functools.lru_cache(maxsize=1)
-def _malloc_trim() -> Callable[[], int] | None:
-    """glibc's ``malloc_trim(0)``, or None where the C library has none (macOS, musl, Windows)."""
-    if not sys.platform.startswith("linux"):
-        return None
-    try:
-        trim = ctypes.CDLL(None).malloc_trim
-    except (OSError, AttributeError):
-        return None
-    trim.argtypes = [ctypes.c_size_t]
-    trim.restype = ctypes.c_int
-    return lambda: trim(0)
-
-
 def _trim_after_cell(result: Any = None) -> None:
     # An IPython post_run_cell callback: it receives the cell's result, which it does not need.
-    # pandas' string columns live in Arrow's memory pool (mimalloc or jemalloc), which keeps
-    # freed pages for itself as glibc does; hand those back too, if Arrow is in use.
-    arrow = sys.modules.get("pyarrow")
-    if arrow is not None:
-        arrow.default_memory_pool().release_unused()
-    trim = _malloc_trim()
-    if trim is not None:
-        trim()
+    release_freed_memory()
 
 
 def trim_memory_after_cells() -> bool:
@@ -301,8 +279,8 @@ def trim_memory_after_cells() -> bool:
     corpus notebook 03 held 1.85 GB at its end, 1.50 GB when ``malloc_trim(0)`` runs after each
     cell (the same trim Dask's workers use for "unmanaged memory"), and Arrow's memory pool,
     which holds pandas' string columns, releases its unused pages as well. It costs
-    milliseconds per cell. The peak inside a cell is unchanged. Installed once per kernel;
-    calling again is safe.
+    milliseconds per cell (:func:`corpus_tools.memory.release_freed_memory`). The peak inside a
+    cell is unchanged. Installed once per kernel; calling again is safe.
 
     Returns
     -------
@@ -310,7 +288,7 @@ def trim_memory_after_cells() -> bool:
         Whether the hook is installed: False outside IPython, or where the C library has no
         ``malloc_trim`` (anything but glibc), where nothing changes.
     """
-    if _malloc_trim() is None:
+    if not can_release_memory():
         return False
     try:
         from IPython import get_ipython

@@ -148,6 +148,39 @@ def _csv_safe(df: pd.DataFrame, *, index: bool) -> pd.DataFrame:
 PARQUET_BATCH_ROWS = 100_000
 
 
+def _batches(table: pd.DataFrame):
+    """`table` in slices of :data:`PARQUET_BATCH_ROWS` rows (one empty slice for an empty table)."""
+    for start in range(0, max(len(table), 1), PARQUET_BATCH_ROWS):
+        yield table.iloc[start:start + PARQUET_BATCH_ROWS]
+
+
+def _arrow_schema(table: pd.DataFrame, *, index: bool):
+    """The Arrow schema ``pyarrow.Schema.from_pandas(table)`` infers, without converting a whole column at once.
+
+    pyarrow infers the type of a text (object) column by converting all of it: on notebook 03's
+    1.8-million-row passage table that held about 1 GB for its text columns. Here each batch's
+    types are inferred and unified (null and string make string, int and double make double, as
+    for the whole column), and the pandas metadata is taken from a few rows that hold a value in
+    every column. When the two disagree (a column whose values need the whole column to type,
+    such as decimals of several scales) the whole table is inferred as before.
+    """
+    import pyarrow as pa
+
+    if len(table) <= PARQUET_BATCH_ROWS:
+        return pa.Schema.from_pandas(table, preserve_index=index)
+    types = pa.unify_schemas([pa.Schema.from_pandas(batch, preserve_index=index) for batch in _batches(table)],
+                             promote_options="permissive")
+    rows = {0}
+    for position in range(table.shape[1]):
+        present = table.iloc[:, position].notna().to_numpy()
+        if present.any():
+            rows.add(int(present.argmax()))
+    probe = pa.Schema.from_pandas(table.iloc[sorted(rows)], preserve_index=index)
+    if probe.remove_metadata().equals(types.remove_metadata()):
+        return probe
+    return pa.Schema.from_pandas(table, preserve_index=index)
+
+
 def _write_parquet(df: pd.DataFrame, path: Path, *, index: bool) -> None:
     import pyarrow as pa
     import pyarrow.parquet as pq
@@ -158,19 +191,18 @@ def _write_parquet(df: pd.DataFrame, path: Path, *, index: bool) -> None:
     # (ints and strings, lists) is written as its text form rather than not at all.
     raw.columns = [str(c) if not isinstance(c, tuple) else " / ".join(map(str, c)) for c in raw.columns]
     try:
-        schema = pa.Schema.from_pandas(raw, preserve_index=index)
+        schema = _arrow_schema(raw, index=index)
     except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
         for name in raw.columns:
             try:
                 pa.array(raw[name], from_pandas=True)
             except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
                 raw[name] = raw[name].map(lambda v: v if v is None or v != v else str(v))
-        schema = pa.Schema.from_pandas(raw, preserve_index=index)
+        schema = _arrow_schema(raw, index=index)
     # No statistics, a fixed compression and fixed row groups: the same table gives the same
     # bytes every run.
     with pq.ParquetWriter(path, schema, compression="zstd", write_statistics=False) as writer:
-        for start in range(0, max(len(raw), 1), PARQUET_BATCH_ROWS):
-            batch = raw.iloc[start:start + PARQUET_BATCH_ROWS]
+        for batch in _batches(raw):
             writer.write_table(pa.Table.from_pandas(batch, schema=schema, preserve_index=index))
 
 

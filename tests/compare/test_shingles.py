@@ -182,15 +182,45 @@ def test_shared_shingle_counts_count_distinct_pairable_shingles():
     assert shared.tolist() == [3, 1, 1]
 
 
-def test_shared_shingle_counts_are_the_same_when_keys_are_reduced_in_small_slices(monkeypatch):
-    docs = _texts("学史明理好", "学史明理坏", "学史", "明理学史", shingle_chars=2)
+def test_shared_shingle_counts_equal_counting_every_pair_with_sets():
+    # Random documents over a small alphabet share many shingles, some held by more documents
+    # than max_pair_docs; the reference counts each pair's common shingles with Python sets.
+    generator = np.random.default_rng(3)
+    alphabet = list("学史明理增信")
+    bodies = ["".join(generator.choice(alphabet, int(generator.integers(0, 30)))) for _ in range(25)]
+    docs = _texts(*bodies, shingle_chars=3)
     index, _ = build_index(docs)
-    whole = shared_shingle_counts(index, len(docs), max_pair_docs=4, min_shared=1)
-    monkeypatch.setattr(shingles, "_KEY_BUFFER", 1)  # reduce after every slice of one posting list
-    sliced = shared_shingle_counts(index, len(docs), max_pair_docs=4, min_shared=1)
-    # by hand: 0-1 {学史, 史明, 明理}; 0-2 {学史}; 0-3 {学史, 明理}; 1-2 {学史}; 1-3 {学史, 明理}; 2-3 {学史}
-    assert whole[0].tolist() == sliced[0].tolist() == [[0, 1], [0, 2], [0, 3], [1, 2], [1, 3], [2, 3]]
-    assert whole[1].tolist() == sliced[1].tolist() == [3, 1, 2, 1, 2, 1]
+    sets = [set(doc.hashes.tolist()) for doc in docs]
+    holders = {}
+    for number, hashes in enumerate(sets):
+        for h in hashes:
+            holders[h] = holders.get(h, 0) + 1
+    for max_pair_docs, min_shared in ((4, 1), (8, 3), (25, 5)):
+        expected = []
+        for a in range(len(docs)):
+            for b in range(a + 1, len(docs)):
+                n = sum(1 for h in sets[a] & sets[b] if 2 <= holders[h] <= max_pair_docs)
+                if n >= min_shared:
+                    expected.append((a, b, n))
+        pairs, shared = shared_shingle_counts(index, len(docs), max_pair_docs=max_pair_docs, min_shared=min_shared)
+        assert [(a, b, n) for (a, b), n in zip(pairs.tolist(), shared.tolist())] == expected
+        assert len(expected) > 3  # the case is not empty
+
+
+def test_index_postings_and_frequencies_equal_a_dictionary_of_sets():
+    generator = np.random.default_rng(5)
+    bodies = ["".join(generator.choice(list("甲乙丙丁"), int(generator.integers(0, 40)))) for _ in range(30)]
+    docs = _texts(*bodies, shingle_chars=3)
+    index, position_df = build_index(docs)
+    holders = {}
+    for number, doc in enumerate(docs):
+        for h in set(doc.hashes.tolist()):
+            holders.setdefault(h, []).append(number)
+    assert sorted(index.hashes.tolist()) == index.hashes.tolist() == sorted(holders)
+    for h, numbers in holders.items():
+        assert index.postings(np.uint64(h)).tolist() == numbers
+    for doc, df in zip(docs, position_df):
+        assert df.tolist() == [len(holders[h]) for h in doc.hashes.tolist()]
 
 
 def test_pairable_sets_leave_out_unique_and_too_frequent_shingles():
@@ -282,3 +312,13 @@ def test_both_routes_find_a_pair_whose_shared_shingles_are_all_it_holds():
                                                      search=PairSearch(method=method))
         assert record["method"] == method and not record["capped"]
     assert found["index"].tolist() == found["lsh"].tolist() == [[0, 1]]
+
+
+@pytest.mark.parametrize("n", [1, 2, 5, 1000, 50_000])
+def test_bucketed_lookup_equals_searchsorted(n):
+    generator = np.random.default_rng(n)
+    hashes = np.unique(generator.integers(0, 2**64 - 1, n, dtype=np.uint64, endpoint=True))
+    # present values, absent ones, and the extremes of the range
+    values = np.r_[generator.choice(hashes, 500), generator.integers(0, 2**64 - 1, 500, dtype=np.uint64, endpoint=True),
+                   np.array([0, 2**64 - 1], dtype=np.uint64)]
+    assert shingles._positions_in(hashes)(values).tolist() == np.searchsorted(hashes, values).tolist()

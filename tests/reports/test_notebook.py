@@ -105,9 +105,9 @@ def test_malloc_trim_returns_freed_heap_memory_to_the_system():
 
     import psutil
 
-    from corpus_tools.reports import notebook
+    from corpus_tools import memory
 
-    trim = notebook._malloc_trim()
+    trim = memory._malloc_trim()
     if trim is None:
         pytest.skip("no glibc malloc_trim on this platform")
     process = psutil.Process()
@@ -127,13 +127,14 @@ def test_malloc_trim_returns_freed_heap_memory_to_the_system():
 def test_the_trim_runs_after_every_cell_and_is_installed_once(monkeypatch):
     from IPython.core.events import EventManager, available_events
 
+    from corpus_tools import memory
     from corpus_tools.reports import notebook
 
     class Shell:
         events = EventManager(None, available_events)
 
     calls = []
-    monkeypatch.setattr(notebook, "_malloc_trim", lambda: lambda: calls.append(1) or 0)
+    monkeypatch.setattr(memory, "_malloc_trim", lambda: lambda: calls.append(1) or 0)
     monkeypatch.setattr("IPython.get_ipython", lambda: Shell)
     assert notebook.trim_memory_after_cells() is True
     assert notebook.trim_memory_after_cells() is True  # again: still one hook
@@ -154,6 +155,6 @@ def test_the_trim_runs_after_every_cell_and_is_installed_once(monkeypatch):
     # Outside IPython, or without glibc, nothing is installed.
     monkeypatch.setattr("IPython.get_ipython", lambda: None)
     assert notebook.trim_memory_after_cells() is False
-    monkeypatch.setattr(notebook, "_malloc_trim", lambda: None)
+    monkeypatch.setattr(memory, "_malloc_trim", lambda: None)
     monkeypatch.setattr("IPython.get_ipython", lambda: Shell)
     assert notebook.trim_memory_after_cells() is False

@@ -153,3 +153,25 @@ def test_a_long_table_is_written_in_row_groups_with_one_schema(tmp_path, monkeyp
     first = parquet.read_bytes()
     save_table(df, tmp_path, "long")
     assert parquet.read_bytes() == first
+
+
+@pytest.mark.parametrize("index", [False, True])
+def test_the_schema_of_a_long_table_is_the_one_pyarrow_infers_from_the_whole_table(monkeypatch, index):
+    # Batches of 3 rows: a text column empty in the first batch, an object column of ints then
+    # floats, a column with no value at all, a categorical and a nullable int. The batched
+    # inference must give pyarrow's schema for the whole table, metadata included.
+    import pyarrow as pa
+
+    from corpus_tools.reports import outputs
+
+    monkeypatch.setattr(outputs, "PARQUET_BATCH_ROWS", 3)
+    df = pd.DataFrame({
+        "text": [None, None, None, "甲", "乙", None, "丙"],
+        "mixed": pd.Series([1, 2, 3, 4, 5.5, None, 7], dtype=object),
+        "nothing": pd.Series([None] * 7, dtype=object),
+        "kind": pd.Categorical(list("abababa")),
+        "count": pd.array([1, None, 3, 4, 5, 6, 7], dtype="Int64"),
+    }, index=pd.Index([f"d{i}" for i in range(7)], name="doc_id"))
+    expected = pa.Schema.from_pandas(df, preserve_index=index)
+    assert outputs._arrow_schema(df, index=index).equals(expected, check_metadata=True)
+    assert "string" in str(expected.field("text").type)  # not the first batch's null type
