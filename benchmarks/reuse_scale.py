@@ -45,10 +45,26 @@ Measured on 2 shared cores (December 2026; ``seconds`` of :func:`shared_passages
      20000   lsh 0.2     22.2     1440  41123        0.824
       5000 (--syndicated 30) index 9.9 s, 474 MB; lsh 0.1 10.4 s, 426 MB, recall 0.875
 
+The same run after the index was rebuilt to save memory (sorted in place, postings filled by
+counting, pairs counted one document at a time; December 2026, 2 cores, same pairs and passages)::
+
+      docs     route  seconds  peak MB  pairs  pair recall
+      1000     index      0.8      120   2951
+      5000     index      4.2      316  13151
+     20000     index     19.9     1042  49930
+     20000   lsh 0.1     24.3     1072  45379        0.909
+     20000   lsh 0.2     22.6     1044  41123        0.824
+
+and, the commit before, on the same machine in the same hour: index 0.4 / 2.8 / 13.1 s,
+79 / 381 / 1,439 MB. On these generated corpora, whose shingles are nearly all unique, the
+lower peak costs time in the per-document lookups of the index; on the 100 MB corpus of
+``benchmarks/report_scale.py``, whose articles share far more, counting pairs document by
+document saved more (index and pairs 21 s -> 15 s) and the peak fell by 0.6 GB.
+
 Both routes build the inverted index (it also decides which shingles are formulas and counts
 the documents holding a passage), and that sets the peak; LSH saves only the counting of shared
-shingles pair by pair, which the index route does in bounded slices. Hence the index route is
-the default of ``shared_passages``.
+shingles pair by pair, which the index route does one document at a time. Hence the index route
+is the default of ``shared_passages``.
 """
 
 from __future__ import annotations

@@ -371,10 +371,11 @@ def shared_passages(
     Cost: one pass per document to hash, one sort of all distinct shingles, then work
     proportional to the length of each candidate pair. Because the most frequent shingles make
     no pairs, the number of candidate pairs grows with the amount of real reuse, not with the
-    square of the corpus size: 2,000 synthetic documents of 2,000 characters take about 7 s on
-    one core, 10,000 (21 million characters) about 30 s with 1.5 GB of memory; 20,000
-    generated documents of about 1,100 characters with planted templates about 21 s with a
-    1.4 GB peak, by either route (``benchmarks/reuse_scale.py``).
+    square of the corpus size: 20,000 generated documents of about 1,100 characters with planted
+    templates take about 20 s with a 1.0 GB peak, by either route (``benchmarks/reuse_scale.py``);
+    the 26,579 articles of ``benchmarks/report_scale.py``'s 100 MB corpus about 95 s (most of it
+    extending 1.8 million passages) with a peak about 1.1 GB above the corpus: the offsets,
+    hashes and index of matching, all freed before the table (about 0.3 GB) is built.
 
     Matching is exact on the normalised text: a passage ends at the first differing letter,
     digit or Han character (制订 vs 制定 splits a sentence in two).

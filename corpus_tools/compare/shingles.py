@@ -223,13 +223,33 @@ def build_index(docs: list[ShingledText]) -> tuple[ShingleIndex, list[np.ndarray
     next_slot = boundary.copy()
     position_df = []
     positions = _positions_in(hashes)
-    for number, doc in enumerate(docs):
-        where = positions(doc.hashes)
-        position_df.append(df[where])
-        held = np.unique(where)
-        postings[next_slot[held]] = number
-        next_slot[held] += 1
+    for first, last in _batches_of_documents(docs):
+        # Looked up for a batch of documents at once: per document, the search's few array
+        # operations cost more in numpy's call overhead than in work.
+        lengths = [len(doc.hashes) for doc in docs[first:last]]
+        batch = np.concatenate([doc.hashes for doc in docs[first:last]]) if lengths else np.empty(0, np.uint64)
+        for number, where in zip(range(first, last), np.split(positions(batch), np.cumsum(lengths)[:-1])):
+            position_df.append(df[where])
+            held = np.unique(where)
+            postings[next_slot[held]] = number
+            next_slot[held] += 1
     return ShingleIndex(hashes, boundary, df, postings), position_df
+
+
+# Shingles looked up at a time when the index is built (8 MB of hashes).
+_LOOKUP_BATCH = 1 << 20
+
+
+def _batches_of_documents(docs: list[ShingledText]):
+    """``(first, last)`` ranges of consecutive documents holding about :data:`_LOOKUP_BATCH` shingles each."""
+    first, held = 0, 0
+    for number, doc in enumerate(docs):
+        held += len(doc.hashes)
+        if held >= _LOOKUP_BATCH:
+            yield first, number + 1
+            first, held = number + 1, 0
+    if first < len(docs):
+        yield first, len(docs)
 
 
 def _positions_in(sorted_hashes: np.ndarray):

@@ -207,7 +207,9 @@ def test_shared_shingle_counts_equal_counting_every_pair_with_sets():
         assert len(expected) > 3  # the case is not empty
 
 
-def test_index_postings_and_frequencies_equal_a_dictionary_of_sets():
+@pytest.mark.parametrize("batch", [1 << 20, 7])  # all documents looked up at once, or a few at a time
+def test_index_postings_and_frequencies_equal_a_dictionary_of_sets(monkeypatch, batch):
+    monkeypatch.setattr(shingles, "_LOOKUP_BATCH", batch)
     generator = np.random.default_rng(5)
     bodies = ["".join(generator.choice(list("甲乙丙丁"), int(generator.integers(0, 40)))) for _ in range(30)]
     docs = _texts(*bodies, shingle_chars=3)
