@@ -34,7 +34,7 @@ from .folders import pending_marker, waited_file
 if TYPE_CHECKING:
     from corpus_tools.corpus import Corpus
 
-__all__ = ["NotebookReport", "start", "trim_memory_after_cells", "warning_line"]
+__all__ = ["NotebookReport", "forget_cell_results", "start", "trim_memory_after_cells", "warning_line"]
 
 logger = logging.getLogger(__name__)
 
@@ -123,6 +123,7 @@ def start(
     group_by: str | None = None,
     tidy_warnings: bool = True,
     trim_memory: bool = True,
+    keep_results: bool | None = None,
 ) -> NotebookReport:
     """Open a report notebook's corpus and run folder: the one call every notebook starts with.
 
@@ -152,6 +153,10 @@ def start(
         Hand the memory freed by each cell back to the operating system when the cell ends
         (:func:`trim_memory_after_cells`), so that a long report does not keep every cell's
         temporary peak.
+    keep_results : bool, optional
+        Whether IPython keeps every cell's result (``Out``, ``_``, ``_N``). By default it does
+        in JupyterLab and does not in a run of the report command, where nobody reads them
+        (:func:`forget_cell_results`).
 
     Returns
     -------
@@ -185,6 +190,12 @@ def start(
         show_warnings_tidily()
     if trim_memory:
         trim_memory_after_cells()
+    if keep_results is None:
+        from corpus_tools.environment import progress_file
+
+        keep_results = progress_file() is None  # the report command gives each kernel a progress file
+    if not keep_results:
+        forget_cell_results()
     corpus = open_corpus(corpus_dir, metadata=metadata, by=group_by, on_error=on_error, **options)
     return NotebookReport(corpus=corpus, out_dir=resolve_path(out_dir), group_by=group_by)
 
@@ -269,6 +280,31 @@ def show_warnings_tidily() -> None:
 def _trim_after_cell(result: Any = None) -> None:
     # An IPython post_run_cell callback: it receives the cell's result, which it does not need.
     release_freed_memory()
+
+
+def forget_cell_results() -> bool:
+    """Stop this IPython kernel from keeping each cell's result in ``Out``, ``_N`` and ``_``.
+
+    IPython keeps the value a cell ends with for the rest of the session, even when no variable
+    holds it: a table shown as ``passages[[...columns]]`` is a copy of 1.8 million rows at
+    100 MB, kept until the kernel ends. A report run reads none of them. The display itself and
+    the notebook's output are unchanged.
+
+    Returns
+    -------
+    bool
+        Whether the history was turned off (False outside IPython).
+    """
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return False
+    shell = get_ipython()
+    if shell is None:
+        return False
+    hook = shell.displayhook
+    hook.cache_size, hook.do_full_cache = 0, 0  # what IPython's own InteractiveShell.cache_size=0 sets
+    return True
 
 
 def trim_memory_after_cells() -> bool:

@@ -158,3 +158,39 @@ def test_the_trim_runs_after_every_cell_and_is_installed_once(monkeypatch):
     monkeypatch.setattr(memory, "_malloc_trim", lambda: None)
     monkeypatch.setattr("IPython.get_ipython", lambda: Shell)
     assert notebook.trim_memory_after_cells() is False
+
+
+# ------------------------------------------------------------------------------------------
+# forget_cell_results
+# ------------------------------------------------------------------------------------------
+
+
+def test_a_report_kernel_forgets_cell_results_and_a_lab_kernel_keeps_them(monkeypatch, tmp_path):
+    from IPython.core.interactiveshell import InteractiveShell
+
+    from corpus_tools.reports import notebook
+
+    shell = InteractiveShell.instance()
+    try:
+        monkeypatch.setattr("IPython.get_ipython", lambda: shell)
+        shell.run_cell("[1, 2, 3]", store_history=True)
+        kept = shell.execution_count - 1
+        assert shell.user_ns["Out"][kept] == [1, 2, 3]  # IPython's default: every result kept
+        assert notebook.forget_cell_results() is True
+        shell.run_cell("list(range(1000))", store_history=True)
+        assert shell.execution_count - 1 not in shell.user_ns["Out"]
+        assert shell.user_ns["_"] == [1, 2, 3]  # not replaced by the new result either
+        # start() decides by the report command's progress file: set in a report run only.
+        calls = []
+        monkeypatch.setattr(notebook, "forget_cell_results", lambda: calls.append(1) or True)
+        monkeypatch.setattr("corpus_tools.corpus.open_corpus", lambda *a, **k: None)
+        monkeypatch.delenv("DANGSHI_PROGRESS_FILE", raising=False)
+        notebook.start("seeds", out_dir=tmp_path, tidy_warnings=False, trim_memory=False)
+        assert calls == []
+        monkeypatch.setenv("DANGSHI_PROGRESS_FILE", str(tmp_path / "progress.log"))
+        notebook.start("seeds", out_dir=tmp_path, tidy_warnings=False, trim_memory=False)
+        assert calls == [1]
+        notebook.start("seeds", out_dir=tmp_path, tidy_warnings=False, trim_memory=False, keep_results=True)
+        assert calls == [1]
+    finally:
+        InteractiveShell.clear_instance()
