@@ -282,6 +282,15 @@ def _trim_after_cell(result: Any = None) -> None:
     release_freed_memory()
 
 
+def _ipython_shell():
+    """The IPython shell this code runs in, or None (no IPython installed, or not in a kernel)."""
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return None
+    return get_ipython()
+
+
 def forget_cell_results() -> bool:
     """Stop this IPython kernel from keeping each cell's result in ``Out``, ``_N`` and ``_``.
 
@@ -295,11 +304,7 @@ def forget_cell_results() -> bool:
     bool
         Whether the history was turned off (False outside IPython).
     """
-    try:
-        from IPython import get_ipython
-    except ImportError:
-        return False
-    shell = get_ipython()
+    shell = _ipython_shell()
     if shell is None:
         return False
     hook = shell.displayhook
@@ -326,11 +331,7 @@ def trim_memory_after_cells() -> bool:
     """
     if not can_release_memory():
         return False
-    try:
-        from IPython import get_ipython
-    except ImportError:
-        return False
-    shell = get_ipython()
+    shell = _ipython_shell()
     if shell is None:
         return False
     if _trim_after_cell not in shell.events.callbacks["post_run_cell"]:
