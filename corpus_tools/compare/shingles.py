@@ -161,7 +161,7 @@ class ShingleIndex:
 
     hashes: np.ndarray  # sorted distinct hashes
     starts: np.ndarray  # offset of each hash's postings in `docs`
-    df: np.ndarray  # number of documents holding each hash
+    df: np.ndarray  # number of documents holding each hash (int32)
     docs: np.ndarray  # document numbers (int32), grouped by hash
 
     def frequency(self, hashes: np.ndarray) -> np.ndarray:
@@ -192,12 +192,14 @@ def build_index(docs: list[ShingledText]) -> tuple[ShingleIndex, list[np.ndarray
     Notes
     -----
     The index sets the peak memory of text reuse, so it is built with as few arrays of one
-    value per shingle as possible (about 13 bytes per shingle at the peak, 8 for the sorted
-    hashes): every document's distinct hashes are copied into one array and sorted in place;
-    the postings are filled document by document (a counting sort, as each document holds a
-    hash once), and each document's frequencies are looked up in the sorted hashes. Argsorting
-    the concatenated hashes and mapping back through each document's inverse held about 40
-    bytes per shingle (2 GB above the corpus on 26,579 articles).
+    value per shingle as possible: every document's distinct hashes are copied into one array
+    (8 bytes each) and sorted in place; the postings (4 bytes each) are filled document by
+    document (a counting sort, as each document holds a hash once), and each document's
+    frequencies (4 bytes per shingle) are looked up in the distinct hashes (about 28 bytes per
+    distinct hash with their starts, frequencies and fill pointers). Argsorting the
+    concatenated hashes and mapping back through each document's inverse held several more
+    arrays of one value per shingle: on the 26,579 articles of ``benchmarks/report_scale.py``'s
+    100 MB corpus building the index took 0.97 GB above what it was given, now 0.43 GB.
     """
     sizes = np.zeros(len(docs), dtype=np.int64)
     distinct = []
@@ -253,12 +255,13 @@ def _batches_of_documents(docs: list[ShingledText]):
 
 
 def _positions_in(sorted_hashes: np.ndarray):
-    """A function giving ``np.searchsorted(sorted_hashes, values)`` for hashes, about six times faster.
+    """A function giving ``np.searchsorted(sorted_hashes, values)`` for hashes, several times faster.
 
     The index looks up every shingle of every document once (33 million on 26,579 articles);
     a binary search over all the distinct hashes misses the processor cache at nearly every
     step. The hashes are uniform, so a table of where each value of their top bits starts
-    leaves a search over a handful of entries, done for all values at once.
+    leaves a search over a handful of entries, done for all values at once: a million lookups
+    among 20 million hashes took 0.18 s instead of 1.2 s.
     """
     bits = int(np.clip(len(sorted_hashes).bit_length() - 3, 1, 24))  # about 4 hashes per bucket
     shift = np.uint64(64 - bits)
