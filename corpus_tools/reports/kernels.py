@@ -268,6 +268,10 @@ def report_engine_name() -> str:
             # with gigabytes) while the next notebook waits for the core. The kernel's process
             # group is killed, pools it started included.
             kwargs.setdefault("shutdown_kernel", "immediate")
+            # nbclient looks whether the kernel still lives after each wait of this many seconds
+            # without a reply (default 5): a kernel stopped on Ctrl-C is then noticed at once,
+            # while the runner still holds back nbclient's "Kernel died" for it.
+            kwargs.setdefault("shell_timeout_interval", 1)
             save = nb_man.save
             nb_man.save = _every(SAVE_EVERY_SECONDS, save)
             if watch is not None:

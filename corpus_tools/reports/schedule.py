@@ -289,8 +289,10 @@ def execute_all(
             entries[index]["status"] = "interrupted"
             if stop is not None:
                 stop(index)
+        # Each kernel is stopped within seconds (NotebookWatch.stop), and its thread then sees
+        # the dead kernel; wait for that, so that nothing a thread logs comes after the run's end.
         for thread in threads:
-            thread.join(10.0)
+            thread.join(30.0)
         for index in running:
             failures[index] = exc  # the interrupt, not the dead kernel it caused
         if not running:
