@@ -313,8 +313,9 @@ def shared_shingle_counts(
     Counted one document at a time: the postings of document ``a``'s pairable shingles,
     gathered, give every later document with the number of shingles it shares with ``a``. Only
     one document's partners are held at once, so memory does not grow with the number of
-    document pairs sharing a single shingle by chance (tens of millions on a large corpus);
-    the work is the same as pairing every two holders of each shingle.
+    document pairs sharing a single shingle by chance (tens of millions on a large corpus).
+    Each pairable shingle's postings are gathered once per document holding it: about twice
+    the elements of pairing every two holders, in a few array operations per document.
     """
     pairable = np.flatnonzero((index.df >= 2) & (index.df <= max_pair_docs))
     empty = np.empty((0, 2), dtype=np.int64), np.empty(0, dtype=np.int64)
