@@ -44,7 +44,8 @@ x jieba      wall time / the time plain ``jieba.lcut`` takes on the same texts
 Under the table, each notebook's three slowest code cells (papermill's per-cell durations in the
 executed notebook), which say where the time goes, and the cell that was running when the
 notebook's peak memory was sampled (papermill's per-cell start and end times), which says where
-the memory goes.
+the memory goes; then what made up the run's peak: each notebook's memory at that moment and
+the cell it was running.
 
 A kernel is told apart from the others by its environment: the runner gives each kernel its own
 ``DANGSHI_PROGRESS_FILE`` (named after the notebook), which its worker processes inherit.
@@ -256,13 +257,16 @@ def _sample(process: subprocess.Popen, *, started: float,
     """Sample the runner's process tree until it exits.
 
     Returns the peak bytes over the tree, the peak bytes per notebook, when each notebook's peak
-    was sampled (UTC), and when the runner was stopped for the timeout (None when it was not).
+    was sampled (UTC), when the runner was stopped for the timeout (None when it was not), and
+    the tree's peak itself: when it was sampled and each notebook's bytes at that moment (the
+    runner's own under ``""``), which say which notebooks' work coincided to make it.
     """
     import psutil
 
     runner = psutil.Process(process.pid)
     names: dict[int, str | None] = {}
     peak_total, peak_by_notebook, peak_at, timed_out = 0, {}, {}, None
+    run_peak: dict = {"at": None, "by_notebook": {}}
     while process.poll() is None:
         total, by_notebook = 0, {}
         try:
@@ -276,10 +280,14 @@ def _sample(process: subprocess.Popen, *, started: float,
                 continue
             total += rss
             notebook = _notebook_of(member, names) if member.pid != runner.pid else None
-            if notebook:
-                by_notebook[notebook] = by_notebook.get(notebook, 0) + rss
-        peak_total = max(peak_total, total)
+            key = notebook or ("" if member.pid == runner.pid else "other")
+            by_notebook[key] = by_notebook.get(key, 0) + rss
+        if total > peak_total:
+            peak_total = total
+            run_peak = {"at": datetime.now(timezone.utc), "by_notebook": dict(by_notebook)}
         for notebook, rss in by_notebook.items():
+            if notebook in ("", "other"):
+                continue
             if rss > peak_by_notebook.get(notebook, 0):
                 peak_by_notebook[notebook], peak_at[notebook] = rss, datetime.now(timezone.utc)
         if timeout is not None and not timed_out and time.perf_counter() - started > timeout:
@@ -292,7 +300,7 @@ def _sample(process: subprocess.Popen, *, started: float,
                 os.killpg(process.pid, signal.SIGKILL)
                 process.wait()
         time.sleep(SAMPLE_SECONDS)
-    return peak_total, peak_by_notebook, peak_at, timed_out
+    return peak_total, peak_by_notebook, peak_at, timed_out, run_peak
 
 
 def run_reports(corpus: Path, reports_dir: Path, cache_dir: Path, *, timeout: float | None,
@@ -309,7 +317,8 @@ def run_reports(corpus: Path, reports_dir: Path, cache_dir: Path, *, timeout: fl
         process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, cwd=PROJECT_ROOT, env=env,
                                    start_new_session=True)
         try:
-            peak_total, peak_by_notebook, peak_at, stopped = _sample(process, started=started, timeout=timeout)
+            peak_total, peak_by_notebook, peak_at, stopped, run_peak = _sample(process, started=started,
+                                                                              timeout=timeout)
         except KeyboardInterrupt:
             # Being in its own session, the runner did not get the Ctrl-C: pass it on, so that it
             # stops its kernels and keeps the partial run.
@@ -321,7 +330,9 @@ def run_reports(corpus: Path, reports_dir: Path, cache_dir: Path, *, timeout: fl
             "stopped_at": stopped.isoformat() if stopped else None,
             "peak_mb": round(peak_total / 2**20), "log": str(log_path),
             "peak_mb_by_notebook": {k: round(v / 2**20) for k, v in sorted(peak_by_notebook.items())},
-            "peak_at_by_notebook": {k: v.isoformat() for k, v in sorted(peak_at.items())}}
+            "peak_at_by_notebook": {k: v.isoformat() for k, v in sorted(peak_at.items())},
+            "peak_at": run_peak["at"].isoformat() if run_peak["at"] else None,
+            "peak_mb_parts": {k: round(v / 2**20) for k, v in sorted(run_peak["by_notebook"].items())}}
 
 
 def slowest_cells(ipynb: Path, n: int = 3) -> list[dict]:
@@ -486,6 +497,14 @@ def main(argv: list[str] | None = None) -> int:
                 if peak:
                     print(f"  peak memory ({measured['peak_mb_by_notebook'].get(stem, 0):,} MB) in cell {peak['cell']} "
                           f"`{peak['code']}`")
+            if measured["peak_at"]:
+                parts = []
+                for stem, mb in measured["peak_mb_parts"].items():
+                    where = cell_running_at(Path(result["run"]["run_dir"] or ".") / f"{stem}.ipynb",
+                                            measured["peak_at"]) if stem not in ("", "other") else None
+                    name = {"": "runner", "other": "other processes"}.get(stem, stem)
+                    parts.append(f"{name} {mb:,} MB" + (f" (cell {where['cell']})" if where else ""))
+                print(f"- the run's peak ({measured['peak_mb']:,} MB): " + " + ".join(parts))
             print(f"log: {measured['log']}; run folder: {result['run']['run_dir']}", flush=True)
             if not args.keep:
                 shutil.rmtree(corpus, ignore_errors=True)
