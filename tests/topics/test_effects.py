@@ -370,3 +370,67 @@ def test_shares_are_predictive_margins_over_the_other_covariates():
         assert shares[level] == pytest.approx(value, abs=0.002)
     raw = pd.Series(first).groupby(groups).mean()
     assert abs(shares["乙县"] - raw["乙县"]) > 0.02  # the margin adjusts for 乙县's long documents
+
+
+def test_the_design_is_built_in_chunks_exactly_as_patsy_builds_it_whole(monkeypatch):
+    # Chunks of 7 rows: the spline's knots and the category's levels must still come from all
+    # rows (a chunk on its own has other quantiles and misses levels).
+    import patsy
+
+    from corpus_tools.topics import effects
+
+    generator = np.random.default_rng(31)
+    n = 50
+    data = pd.DataFrame({
+        "v0": pd.Categorical(generator.choice(["甲", "乙", "丙", "丁"], n), categories=["丁", "丙", "乙", "甲"]),
+        "v1": generator.uniform(0, 9, n),
+        "t": np.sort(generator.integers(0, 120, n)).astype(float),
+    })
+    formula = "C(v0) + v1 + bs(t, df=3)"
+    whole = patsy.dmatrix(formula, data, return_type="dataframe", NA_action="raise")
+    monkeypatch.setattr(effects, "DESIGN_CHUNK_ROWS", 7)
+    info, matrix = effects._sparse_design(formula, data)
+    assert info.column_names == whole.design_info.column_names
+    np.testing.assert_array_equal(matrix.toarray(), whole.to_numpy())
+
+
+@pytest.mark.filterwarnings("ignore:The design matrix is rank-deficient")
+def test_a_collinear_design_gives_statsmodels_fitted_values_leverages_and_estimable_variances():
+    # District nested in province: the province dummy is the sum of its districts' dummies, so
+    # the design has one column more than its rank. What the data determine (fitted values,
+    # residuals, leverages, the rank, and the variance of an estimable combination such as a
+    # design row) must not depend on which generalized inverse is used.
+    import statsmodels.api as sm
+
+    from corpus_tools.topics.effects import _OLS
+
+    generator = np.random.default_rng(9)
+    district = np.arange(80) % 4
+    x = np.column_stack([np.ones(80), district == 1, district == 2, district == 3,
+                         (district == 2) | (district == 3), generator.uniform(0, 1, 80)]).astype(float)
+    y = np.column_stack([0.2 + 0.1 * x[:, 2] + generator.normal(0, 0.03 + 0.05 * x[:, 3], 80),
+                         0.4 - 0.1 * x[:, 5] + generator.normal(0, 0.05, 80)])
+    ols = _OLS.of(x)
+    fit = sm.OLS(y[:, 0], x).fit(cov_type="HC3")
+    assert ols.rank == 5 == fit.model.rank
+    assert ols.df_resid == 75 == int(fit.df_resid)
+    np.testing.assert_allclose(ols.leverage, fit.get_influence().hat_matrix_diag, rtol=1e-9)
+    params, weights = ols.fit(y, cov_type="HC3")
+    np.testing.assert_allclose(x @ params[:, 0], fit.fittedvalues, rtol=1e-9)
+    combo = x[3] - x[1]  # a district against another: estimable
+    np.testing.assert_allclose(combo @ params[:, 0], combo @ fit.params, rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(combo @ ols.covariance(weights[:, 0]) @ combo, combo @ fit.cov_params() @ combo,
+                               rtol=1e-8)
+
+
+def test_leverages_in_chunks_of_rows_match_statsmodels(monkeypatch):
+    import statsmodels.api as sm
+
+    from corpus_tools.topics.effects import _OLS
+
+    generator = np.random.default_rng(4)
+    x = np.column_stack([np.ones(40), np.arange(40) % 5 == 1, np.arange(40) % 5 == 3, generator.normal(size=40)])
+    monkeypatch.setattr(_OLS, "LEVERAGE_CHUNK_ROWS", 3)
+    ols = _OLS.of(x)
+    np.testing.assert_allclose(ols.leverage, sm.OLS(np.zeros(40), x).fit().get_influence().hat_matrix_diag,
+                               rtol=1e-10)
