@@ -64,6 +64,7 @@ import os
 import re
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
@@ -477,30 +478,82 @@ def shared_passages(
 # --------------------------------------------------------------------------------------------
 
 
-def _sides(passages: pd.DataFrame) -> pd.DataFrame:
-    """Both sides of every passage as ``doc_id, partner, start, end, kind`` rows."""
-    paired = passages[passages["doc_b"].notna()]
-    side_a = pd.DataFrame({"doc_id": passages["doc_a"], "partner": passages["doc_b"],
-                           "start": passages["start_a"].astype("int64"), "end": passages["end_a"].astype("int64"),
-                           "kind": passages["kind"].astype(str)})
-    side_b = pd.DataFrame({"doc_id": paired["doc_b"], "partner": paired["doc_a"],
-                           "start": paired["start_b"].astype("int64"), "end": paired["end_b"].astype("int64"),
-                           "kind": paired["kind"].astype(str)})
-    return pd.concat([side_a, side_b], ignore_index=True)
+@dataclass(frozen=True)
+class _Sides:
+    """Both sides of every passage, as integer arrays: one entry per (document, passage) side.
+
+    ``doc`` and ``partner`` are int32 codes into ``ids`` (the documents the passages name, as
+    strings); ``partner`` is -1 for a passage without one (``doc_b`` missing); ``start`` and
+    ``end`` are int32 character offsets. Codes, not the
+    table's object columns: on 1.8 million passages a frame of both sides with its sorted and
+    grouped copies held about a gigabyte.
+    """
+
+    ids: pd.Index
+    doc: np.ndarray
+    partner: np.ndarray
+    start: np.ndarray
+    end: np.ndarray
+    template: np.ndarray  # bool: the passage is a template (else a formula)
+
+    @classmethod
+    def of(cls, passages: pd.DataFrame) -> _Sides:
+        paired = passages["doc_b"].notna().to_numpy()
+        # Each column factorized on its own (a categorical column by its codes), then the two
+        # sets of names merged: no object array of both columns is built.
+        codes_a, names_a = pd.factorize(passages["doc_a"])
+        codes_b, names_b = pd.factorize(passages["doc_b"])
+        ids = pd.Index(names_a).append(pd.Index(names_b)).unique()
+        codes_a = ids.get_indexer(names_a)[codes_a].astype(np.int32)
+        codes_b = ids.get_indexer(names_b)[codes_b[paired]].astype(np.int32)
+        n_a = len(passages)
+        partner = np.full(n_a + len(codes_b), -1, dtype=np.int32)
+        partner[np.flatnonzero(paired)] = codes_b
+        partner[n_a:] = codes_a[paired]
+        template = (passages["kind"] == "template").to_numpy(dtype=bool, na_value=False)
+        return cls(
+            ids=ids.astype(str),
+            doc=np.concatenate([codes_a, codes_b]),
+            partner=partner,
+            start=np.concatenate([passages["start_a"].to_numpy(np.int32), passages.loc[paired, "start_b"].to_numpy(np.int32)]),
+            end=np.concatenate([passages["end_a"].to_numpy(np.int32), passages.loc[paired, "end_b"].to_numpy(np.int32)]),
+            template=np.concatenate([template, template[paired]]),
+        )
 
 
-def _union_length(keys: pd.DataFrame, starts: np.ndarray, ends: np.ndarray) -> pd.Series:
-    """Length of the union of intervals ``[start, end)`` per key (rows of `keys`)."""
+def _union_lengths(keys: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Length of the union of the intervals ``[start, end)`` of each key.
+
+    Returns the distinct keys (ascending) and each one's union length. Intervals are sorted by
+    key and start; one running maximum of the ends then tells how far earlier intervals of the
+    key reached, because each key's ends are lifted above every earlier key's before it is
+    taken (and lowered again after), so no key sees another's.
+    """
     if len(keys) == 0:
-        return pd.Series(dtype="int64")
-    frame = keys.reset_index(drop=True).copy()
-    key_columns = list(frame.columns)
-    frame["start"], frame["end"] = starts, ends
-    frame = frame.sort_values([*key_columns, "start"], kind="mergesort")
-    reach = frame.groupby(key_columns, sort=False)["end"].cummax()
-    previous = reach.groupby([frame[c] for c in key_columns], sort=False).shift(1).fillna(-1).astype("int64")
-    frame["length"] = (frame["end"] - np.maximum(frame["start"], previous)).clip(lower=0)
-    return frame.groupby(key_columns, sort=False)["length"].sum()
+        return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
+    order = np.lexsort((starts, keys))
+    keys, starts, ends = keys[order], starts[order], ends[order]
+    del order
+    first = np.empty(len(keys), dtype=bool)
+    first[0] = True
+    np.not_equal(keys[1:], keys[:-1], out=first[1:])
+    lift = np.cumsum(first, dtype=np.int64)
+    lift -= 1
+    lift *= int(max(ends.max(), starts.max(), 0)) + 1
+    reach = ends + lift
+    np.maximum.accumulate(reach, out=reach)
+    reach -= lift
+    del lift
+    # How far the key's earlier intervals reached (-1 before its first), and what each adds.
+    previous = np.roll(reach, 1)
+    del reach
+    previous[first] = -1
+    np.maximum(previous, starts, out=previous)
+    length = ends - previous
+    del previous
+    np.clip(length, 0, None, out=length)
+    heads = np.flatnonzero(first)
+    return keys[heads], np.add.reduceat(length, heads)
 
 
 def reuse_coverage(corpus, passages: pd.DataFrame, *, by: str = "group") -> pd.DataFrame:
@@ -543,21 +596,28 @@ def reuse_coverage(corpus, passages: pd.DataFrame, *, by: str = "group") -> pd.D
     labels = group_labels(corpus.docvars, by)
     doc_ids = corpus.docvars.index.astype(str)
     lengths = corpus.texts.reindex(corpus.docvars.index).fillna("").str.len().to_numpy()
-    sides = _sides(passages)
+    sides = _Sides.of(passages)
     result = pd.DataFrame({"doc_id": doc_ids, "group": labels.reindex(doc_ids).to_numpy(), "n_chars_body": lengths})
-    starts, ends = sides["start"].to_numpy(), sides["end"].to_numpy()
-    shared = _union_length(sides[["doc_id"]], starts, ends)
-    template = sides["kind"] == "template"
-    n_template = _union_length(sides.loc[template, ["doc_id"]], starts[template.to_numpy()], ends[template.to_numpy()])
-    result["n_chars_shared"] = result["doc_id"].map(shared).fillna(0).astype("int64")
-    result["n_chars_template"] = result["doc_id"].map(n_template).fillna(0).astype("int64")
+    # Each corpus document's code among the passages' documents (-1: it shares nothing).
+    position = sides.ids.get_indexer(doc_ids)
+    found = position >= 0
+
+    def per_document(keys: np.ndarray, values: np.ndarray) -> np.ndarray:
+        totals = np.zeros(len(sides.ids) + 1, dtype=np.int64)  # the last: documents sharing nothing
+        totals[keys] = values
+        return totals[np.where(found, position, len(sides.ids))]
+
+    result["n_chars_shared"] = per_document(*_union_lengths(sides.doc, sides.start, sides.end))
+    t = sides.template
+    result["n_chars_template"] = per_document(*_union_lengths(sides.doc[t], sides.start[t], sides.end[t]))
     result["n_chars_formula"] = result["n_chars_shared"] - result["n_chars_template"]
     with np.errstate(invalid="ignore", divide="ignore"):
         body = result["n_chars_body"].where(result["n_chars_body"] > 0)
         for part in ("shared", "formula", "template"):
             result[f"share_{part}"] = result[f"n_chars_{part}"] / body
-    partners = sides[sides["partner"].notna()].groupby("doc_id")["partner"].nunique()
-    result["n_partners"] = result["doc_id"].map(partners).fillna(0).astype("int64")
+    with_partner = sides.partner >= 0
+    pairs = np.unique(sides.doc[with_partner].astype(np.int64) * len(sides.ids) + sides.partner[with_partner])
+    result["n_partners"] = per_document(*np.unique(pairs // len(sides.ids), return_counts=True))
     return result[list(COVERAGE_COLUMNS)]
 
 
@@ -609,18 +669,23 @@ def reuse_matrix(
         raise ValueError(f"kind must be 'all', 'template' or 'formula', not {kind!r}")
     labels = group_labels(corpus.docvars, by)
     levels = _levels(labels)
-    sides = _sides(passages)
-    sides = sides[sides["partner"].notna()]
+    sides = _Sides.of(passages)
+    # Each passage document's label, as a code among the levels (-1: no label, left out).
+    level_of = pd.Index(levels).get_indexer(labels.reindex(sides.ids).to_numpy())
+    selected = sides.partner >= 0
     if kind != "all":
-        sides = sides[sides["kind"] == kind]
-    sides = sides.assign(row=sides["doc_id"].map(labels), column=sides["partner"].map(labels))
-    covered = _union_length(sides[["doc_id", "column"]], sides["start"].to_numpy(), sides["end"].to_numpy())
-    counts = pd.Series(0.0, index=pd.MultiIndex.from_product([levels, levels]))
-    if len(covered):
-        rows = covered.index.get_level_values(0).map(labels)
-        per_group = covered.groupby([rows, covered.index.get_level_values(1)]).sum()
-        counts.loc[per_group.index] = per_group.to_numpy(dtype=float)
-    matrix = counts.unstack().reindex(index=levels, columns=levels)
+        selected &= sides.template == (kind == "template")
+    selected = np.flatnonzero(selected)
+    row, column = level_of[sides.doc[selected]], level_of[sides.partner[selected]]
+    selected = selected[(row >= 0) & (column >= 0)]
+    n_levels = len(levels)
+    # The union is per document and column label: a passage shared with two documents of one
+    # group counts once for that group.
+    keys, covered = _union_lengths(sides.doc[selected].astype(np.int64) * n_levels + level_of[sides.partner[selected]],
+                                   sides.start[selected], sides.end[selected])
+    counts = np.zeros((n_levels, n_levels))
+    np.add.at(counts, (level_of[keys // n_levels], keys % n_levels), covered)
+    matrix = pd.DataFrame(counts, index=levels, columns=levels)
     if value == "share":
         lengths = corpus.texts.reindex(corpus.docvars.index).fillna("").str.len()
         lengths.index = lengths.index.astype(str)

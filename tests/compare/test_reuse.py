@@ -438,3 +438,52 @@ def test_candidates_is_checked(templated):
         shared_passages(templated, registry=None, progress=False, candidates="minhash")
     with pytest.raises(TypeError, match="candidates must be"):
         shared_passages(templated, registry=None, progress=False, candidates=0.5)
+
+
+def test_coverage_and_matrix_equal_counting_covered_positions_one_by_one():
+    # Random passage tables (overlapping, nested, touching and repeated spans, some without a
+    # partner, both kinds) on 12 documents in 4 groups; the reference marks every covered
+    # character position in Python sets.
+    generator = np.random.default_rng(17)
+    doc_ids = [f"d{i:02d}" for i in range(12)]
+    groups = ["甲", "乙", "丙", "丁"]
+    corp = corpus_from_texts({d: "字" * 300 for d in doc_ids},
+                             docvars=pd.DataFrame({"group": [groups[i % 4] for i in range(12)]}, index=doc_ids))
+    label = dict(zip(doc_ids, corp.docvars["group"]))
+    for n_rows in (0, 1, 40, 400):
+        rows = []
+        for _ in range(n_rows):
+            a, b = generator.choice(12, size=2, replace=False)
+            start_a, start_b = generator.integers(0, 280, size=2)
+            length = int(generator.integers(1, 20))
+            partnered = generator.random() < 0.85
+            rows.append({"doc_a": doc_ids[a], "doc_b": doc_ids[b] if partnered else None,
+                         "start_a": start_a, "end_a": start_a + length,
+                         "start_b": start_b if partnered else None, "end_b": start_b + length if partnered else None,
+                         "kind": "template" if generator.random() < 0.6 else "formula"})
+        passages = pd.DataFrame(rows, columns=["doc_a", "doc_b", "start_a", "end_a", "start_b", "end_b", "kind"])
+        for column in ("start_b", "end_b"):
+            passages[column] = passages[column].astype("Int64")
+        sides = [(r.doc_a, r.doc_b, r.start_a, r.end_a, r.kind) for r in passages.itertuples()]
+        sides += [(r.doc_b, r.doc_a, r.start_b, r.end_b, r.kind) for r in passages.itertuples() if pd.notna(r.doc_b)]
+        covered = {d: set() for d in doc_ids}
+        template = {d: set() for d in doc_ids}
+        partners = {d: set() for d in doc_ids}
+        with_group: dict[tuple[str, str], set] = {}
+        for doc, partner, start, end, kind in sides:
+            covered[doc].update(range(int(start), int(end)))
+            if kind == "template":
+                template[doc].update(range(int(start), int(end)))
+            if pd.notna(partner):
+                partners[doc].add(partner)
+                with_group.setdefault((doc, label[partner]), set()).update(range(int(start), int(end)))
+        coverage = reuse_coverage(corp, passages, by="doc_id").set_index("doc_id")
+        assert coverage["n_chars_shared"].to_dict() == {d: len(covered[d]) for d in doc_ids}
+        assert coverage["n_chars_template"].to_dict() == {d: len(template[d]) for d in doc_ids}
+        assert coverage["n_partners"].to_dict() == {d: len(partners[d]) for d in doc_ids}
+        matrix = reuse_matrix(corp, passages, by="group", value="n_chars")
+        for row in groups:
+            for column in groups:
+                expected = sum(len(chars) for (doc, group), chars in with_group.items()
+                               if label[doc] == row and group == column)
+                assert matrix.loc[row, column] == expected, (n_rows, row, column)
