@@ -728,7 +728,7 @@ def reuse_reading(passages: pd.DataFrame, coverage: pd.DataFrame) -> Reading:
 
 
 @renamed_parameters(group_by="by")
-def comparison_summary(profile: pd.DataFrame, keyness: pd.DataFrame, passages: pd.DataFrame,
+def comparison_summary(profile: pd.DataFrame, keyness: pd.DataFrame | Reading, passages: pd.DataFrame | Reading,
                        coverage: pd.DataFrame, claims_summary: pd.DataFrame, lag: pd.DataFrame, *,
                        by: str, topic_source: str | None = None) -> Reading:
     """Summary of the comparison report, from its tables.
@@ -738,7 +738,11 @@ def comparison_summary(profile: pd.DataFrame, keyness: pd.DataFrame, passages: p
     profile : pandas.DataFrame
         :func:`corpus_tools.compare.group_profile`: ``group, n_docs, n_chars`` …
     keyness, passages, coverage : pandas.DataFrame
-        See :func:`keyness_reading` and :func:`reuse_reading`.
+        See :func:`keyness_reading` and :func:`reuse_reading`. `keyness` may instead be the
+        :class:`Reading` that :func:`keyness_reading` made of the table, and `passages` the one
+        :func:`reuse_reading` made of the passages and `coverage` (which is then not read): the
+        summary repeats them, and a notebook need not hold a keyness table of two million rows
+        and a passage table of as many to its end.
     claims_summary : pandas.DataFrame
         :func:`corpus_tools.compare.claims_by_group` with a corpus: ``group, category,
         n_claims, n_chars_body``.
@@ -751,8 +755,10 @@ def comparison_summary(profile: pd.DataFrame, keyness: pd.DataFrame, passages: p
     """
     sizes = profile.set_index("group")["n_docs"]
     docs = pd.DataFrame({"group": profile["group"].repeat(profile["n_docs"]).to_numpy()})
-    parts = [groups_sentence(docs, by=by), keyness_reading(keyness, group_sizes=sizes),
-             reuse_reading(passages, coverage), _claims_sentence(claims_summary, sizes), _lag_sentence(lag)]
+    keyness_part = keyness if isinstance(keyness, Reading) else keyness_reading(keyness, group_sizes=sizes)
+    reuse_part = passages if isinstance(passages, Reading) else reuse_reading(passages, coverage)
+    parts = [groups_sentence(docs, by=by), keyness_part, reuse_part, _claims_sentence(claims_summary, sizes),
+             _lag_sentence(lag)]
     if topic_source:
         parts.append(topic_source)
     return reading(*parts)

@@ -323,6 +323,19 @@ def test_comparison_summary_claims_and_lag():
     assert "乙县 mentions one without a date" in text
 
 
+def test_comparison_summary_repeats_the_sections_readings_when_given_them():
+    profile = pd.DataFrame({"group": ["甲区", "乙县"], "n_docs": [3, 1]})
+    claims = pd.DataFrame(columns=["group", "category", "n_claims", "n_chars_body"])
+    lag = pd.DataFrame(columns=["group", "status", "local_date", "lag_days"])
+    key = pd.DataFrame({"group": ["甲区"], "term": ["茶叶"], "log_odds_z": [3.0]})
+    sizes = profile.set_index("group")["n_docs"]
+    from_tables = interpret.comparison_summary(profile, key, _passages(), pd.DataFrame(), claims, lag, by="district")
+    notes = (interpret.keyness_reading(key, group_sizes=sizes), interpret.reuse_reading(_passages(), pd.DataFrame()))
+    from_readings = interpret.comparison_summary(profile, *notes, None, claims, lag, by="district")
+    assert from_readings == from_tables
+    assert notes[0].strip() in from_readings and notes[1].strip() in from_readings
+
+
 def test_min_group_docs_is_the_documented_threshold():
     assert MIN_GROUP_DOCS == 3
 
