@@ -43,7 +43,7 @@ from typing import TypeVar
 
 from .environment import CACHE_DIR_ENV, CACHE_ENV, cache_enabled
 
-__all__ = ["CACHE_DIR_ENV", "CACHE_ENV", "KEY_FILE", "CacheIntegrityError", "cache_root", "cached", "open_cache_folder"]
+__all__ = ["CACHE_DIR_ENV", "CACHE_ENV", "KEY_FILE", "CacheIntegrityError", "cache_root", "cached", "in_cache", "open_cache_folder"]
 
 #: Raised whenever a cached result's meaning changes without the cached function's code changing
 #: (e.g. a helper it calls computes differently); part of every key.
@@ -270,4 +270,22 @@ def cached(function: F, cache: bool | str | os.PathLike[str], *, ignore: tuple[s
             _warn_once(location, f"cannot be used ({error})")
             return function(*args, **kwargs)
 
+    def is_cached(*args, **kwargs) -> bool:
+        try:
+            return bool(memorized.check_call_in_cache(*args, **kwargs))
+        except OSError:  # a folder that cannot be read holds nothing to load
+            return False
+
+    call.is_cached = is_cached  # type: ignore[attr-defined]
     return call  # type: ignore[return-value]
+
+
+def in_cache(function: Callable[..., object], *args, **kwargs) -> bool:
+    """Whether calling `function`, a :func:`cached` wrapper, with these arguments loads a stored result.
+
+    Hashes the arguments as the call would, without computing or loading anything; False when
+    caching is off (`function` is then the plain function). Used to decide whether work is
+    worth worker processes: loading results is not.
+    """
+    checker = getattr(function, "is_cached", None)
+    return bool(checker is not None and checker(*args, **kwargs))

@@ -23,6 +23,17 @@ def test_results_are_reused_only_for_the_same_arguments(tmp_path):
     assert CALLS == [(1, 2), (1, 3)]
 
 
+def test_in_cache_says_whether_a_call_would_load_without_computing(tmp_path):
+    CALLS.clear()
+    add = resultcache.cached(_add, tmp_path, ignore=("progress",))
+    assert not resultcache.in_cache(add, 5, 6)
+    add(5, 6)
+    assert resultcache.in_cache(add, 5, 6) and resultcache.in_cache(add, 5, 6, progress=True)
+    assert not resultcache.in_cache(add, 5, 7)
+    assert CALLS == [(5, 6)]  # asking computed nothing
+    assert not resultcache.in_cache(resultcache.cached(_add, False), 5, 6)  # caching off: never
+
+
 def test_ignored_arguments_do_not_change_the_key(tmp_path):
     CALLS.clear()
     add = resultcache.cached(_add, tmp_path, ignore=("progress",))

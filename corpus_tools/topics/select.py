@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from ..compat import renamed_parameters
-from ..resultcache import cached
+from ..resultcache import cached, in_cache
 from . import lda as fitting
 from .lda import DEFAULT_SAMPLE_UNITS, LdaSettings, lda_settings
 from .measures import COHERENCE_MEASURES, coherence, top_indices
@@ -168,10 +168,22 @@ class _SweepFits:
     cache: bool | str | os.PathLike[str]
 
 
-def _sweep_fit(shared: _SweepFits, k: int) -> tuple[dict[str, Any], pd.DataFrame]:
+def _sweep_call(shared: _SweepFits, k: int) -> tuple[Any, tuple, dict]:
+    """One fit of the K sweep as a cached call: the function, its arguments."""
     score_k = cached(_score_k, shared.cache, ignore=("tc",))
-    return score_k(shared.tc, shared.train, shared.heldout, k=k, random_state=shared.random_state, n=shared.n,
-                   settings=shared.settings, content_key=shared.tc.content_key)
+    return score_k, (shared.tc, shared.train, shared.heldout), {
+        "k": k, "random_state": shared.random_state, "n": shared.n, "settings": shared.settings,
+        "content_key": shared.tc.content_key}
+
+
+def _sweep_fit(shared: _SweepFits, k: int) -> tuple[dict[str, Any], pd.DataFrame]:
+    function, args, kwargs = _sweep_call(shared, k)
+    return function(*args, **kwargs)
+
+
+def _sweep_fit_is_cached(shared: _SweepFits, k: int) -> bool:
+    function, args, kwargs = _sweep_call(shared, k)
+    return in_cache(function, *args, **kwargs)
 
 
 @renamed_parameters(topn="n")
@@ -307,7 +319,7 @@ def sweep_k(
     largest_first = sorted(ks, reverse=True)
     fitted = dict(zip(largest_first, fitting.map_fits(
         _sweep_fit, largest_first, shared=shared, settings=settings, tokens=int(tc.dtm.matrix[train].sum()),
-        desc="K sweep", unit="K", progress=progress)))
+        desc="K sweep", unit="K", progress=progress, is_cached=_sweep_fit_is_cached)))
     rows, convergence = [], []
     for k in ks:
         row, table = fitted[k]

@@ -21,11 +21,11 @@ import numpy as np
 import pandas as pd
 
 from ..compat import REMOVED_IN, renamed_parameters
-from ..resultcache import cached
+from ..resultcache import cached, in_cache
 from . import lda as fitting
 from .lda import DEFAULT_SAMPLE_UNITS, LdaSettings, lda_settings
 from .measures import align_topics, top_indices
-from .model import TopicModel, fit_lda
+from .model import TopicModel, _fit_is_cached, fit_lda
 from .prepare import TopicCorpus
 
 __all__ = ["Stability", "refit_seeds", "stability", "with_refits"]
@@ -146,11 +146,22 @@ class _Refits:
     cache: bool | str | os.PathLike[str] = True
 
 
+def _refit_call(shared: _Refits, seed: int) -> tuple[Any, tuple, dict]:
+    """One refit of :func:`stability` as a cached call: the function, its arguments."""
+    refit_phi = cached(_refit_phi, shared.cache, ignore=("tc",))
+    return refit_phi, (shared.tc, shared.rows), {"k": shared.k, "random_state": seed, "settings": shared.settings,
+                                                 "content_key": shared.tc.content_key}
+
+
 def _refit(shared: _Refits, seed: int) -> tuple[np.ndarray, pd.DataFrame]:
     """One refit of :func:`stability`: its phi and convergence table."""
-    refit_phi = cached(_refit_phi, shared.cache, ignore=("tc",))
-    return refit_phi(shared.tc, shared.rows, k=shared.k, random_state=seed, settings=shared.settings,
-                     content_key=shared.tc.content_key)
+    function, args, kwargs = _refit_call(shared, seed)
+    return function(*args, **kwargs)
+
+
+def _refit_is_cached(shared: _Refits, seed: int) -> bool:
+    function, args, kwargs = _refit_call(shared, seed)
+    return in_cache(function, *args, **kwargs)
 
 
 def _refit_model(shared: _Refits, seed: int) -> TopicModel:
@@ -158,6 +169,11 @@ def _refit_model(shared: _Refits, seed: int) -> TopicModel:
     model = fit_lda(shared.tc, k=shared.k, random_state=seed, settings=shared.settings, track_bound=False,
                     cache=shared.cache)
     return dataclasses.replace(model, corpus=None)
+
+
+def _refit_model_is_cached(shared: _Refits, seed: int) -> bool:
+    return _fit_is_cached(shared.tc, k=shared.k, random_state=seed, settings=shared.settings, track_bound=False,
+                         cache=shared.cache)
 
 
 @_seeds_renamed
@@ -232,7 +248,7 @@ def stability(
     shared = _Refits(reference.corpus, k=reference.k, settings=settings.one_process, rows=rows, cache=cache)
     fitted = fitting.map_fits(_refit, seeds, shared=shared, settings=settings,
                               tokens=int(reference.corpus.dtm.matrix[rows].sum()), desc="stability refits",
-                              unit="refit", progress=progress)
+                              unit="refit", progress=progress, is_cached=_refit_is_cached)
     for seed, (phi, refit_convergence) in zip(seeds, fitted):
         match, distance = align_topics(reference.phi, phi)
         refit_top = [terms[row].tolist() for row in top_indices(phi, n)]
@@ -301,5 +317,6 @@ def with_refits(model: TopicModel, *, n_refits: int = 2, random_state: int | Seq
     settings = lda_settings(None, model.settings, caller="with_refits")
     shared = _Refits(model.corpus, k=model.k, settings=settings.one_process)
     refits = fitting.map_fits(_refit_model, seeds, shared=shared, settings=settings,
-                              tokens=int(model.corpus.dtm.matrix.sum()), desc="refits", unit="refit", progress=False)
+                              tokens=int(model.corpus.dtm.matrix.sum()), desc="refits", unit="refit", progress=False,
+                              is_cached=_refit_model_is_cached)
     return [model] + [dataclasses.replace(refit, corpus=model.corpus) for refit in refits]

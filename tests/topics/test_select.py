@@ -209,3 +209,36 @@ def test_n_jobs_none_fits_side_by_side_from_the_measured_work(monkeypatch):
     fitting.map_fits(len, [1, 2], shared=None, settings=topics.LdaSettings(n_jobs=1), tokens=10**9, desc="t",
                      unit="K", progress=False)
     assert calls == [1, 2, 1]
+
+
+def test_fits_found_in_the_cache_are_loaded_here_without_worker_processes(two_topic_corpus, tmp_path, monkeypatch):
+    # n_jobs=2 asks for two processes; once every result of a call is cached, the call must
+    # load them in this process (a worker would be sent the whole topic corpus for nothing),
+    # and a call with one new fit still uses processes for it. The real pool is replaced by
+    # one that records how many processes it was asked for and runs here.
+    real_map_tasks = fitting.map_tasks
+    asked: list[int] = []
+
+    def recording(function, tasks, **kw):
+        asked.append(kw["n_processes"])
+        return real_map_tasks(function, tasks, **{**kw, "n_processes": 1})
+
+    monkeypatch.setattr(fitting, "map_tasks", recording)
+    cache = tmp_path / "results"
+    sweep_args = dict(ks=[2, 3], random_state=5, n_jobs=2, passes=5, iterations=50, cache=cache, progress=False)
+    first = topics.sweep_k(two_topic_corpus, **sweep_args)
+    again = topics.sweep_k(two_topic_corpus, **sweep_args)
+    pd.testing.assert_frame_equal(first.scores, again.scores)
+    topics.sweep_k(two_topic_corpus, **{**sweep_args, "ks": [2, 3, 4]})  # K=4 is new
+    assert asked == [2, 1, 2]
+
+    asked.clear()
+    model = topics.fit_lda(two_topic_corpus, k=2, random_state=7, passes=5, iterations=50, n_jobs=2, cache=cache)
+    stability_args = dict(n_refits=2, progress=False, cache=cache)
+    first_stab = topics.stability(model, **stability_args)
+    pd.testing.assert_frame_equal(first_stab.topics, topics.stability(model, **stability_args).topics)
+    refits = topics.with_refits(model, n_refits=2)
+    again_refits = topics.with_refits(model, n_refits=2)
+    assert [r.random_state for r in refits] == [r.random_state for r in again_refits]
+    np.testing.assert_array_equal(refits[1].theta, again_refits[1].theta)
+    assert asked == [2, 1, 2, 1]
