@@ -484,9 +484,9 @@ class _Sides:
 
     ``doc`` and ``partner`` are int32 codes into ``ids`` (the documents the passages name, as
     strings); ``partner`` is -1 for a passage without one (``doc_b`` missing); ``start`` and
-    ``end`` are int32 character offsets. Codes, not the
-    table's object columns: on 1.8 million passages a frame of both sides with its sorted and
-    grouped copies held about a gigabyte.
+    ``end`` are int32 character offsets. Codes, not the table's object columns: on 1.8 million
+    passages, a frame of both sides with its sorted and grouped copies took :func:`reuse_matrix`
+    760 MB above its input (300 MB now).
     """
 
     ids: pd.Index
@@ -608,8 +608,9 @@ def reuse_coverage(corpus, passages: pd.DataFrame, *, by: str = "group") -> pd.D
         return totals[np.where(found, position, len(sides.ids))]
 
     result["n_chars_shared"] = per_document(*_union_lengths(sides.doc, sides.start, sides.end))
-    t = sides.template
-    result["n_chars_template"] = per_document(*_union_lengths(sides.doc[t], sides.start[t], sides.end[t]))
+    template = sides.template
+    result["n_chars_template"] = per_document(*_union_lengths(sides.doc[template], sides.start[template],
+                                                              sides.end[template]))
     result["n_chars_formula"] = result["n_chars_shared"] - result["n_chars_template"]
     with np.errstate(invalid="ignore", divide="ignore"):
         body = result["n_chars_body"].where(result["n_chars_body"] > 0)

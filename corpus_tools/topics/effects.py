@@ -685,8 +685,8 @@ class _OLS:
     fit's covariance is ``G⁺ Xᵀ diag(w) X G⁺`` (:meth:`covariance`), which equals
     ``statsmodels.OLS(y, x).fit(cov_type=...)``'s for one topic (checked in the tests).
     statsmodels itself would hold X and its pseudo-inverse as dense rows x coefficients
-    matrices: with a dummy for each of 2,051 districts, 437 MB each, and as much again for the
-    SVD while it computes them.
+    matrices: with a dummy for each of 2,051 districts, 437 MB each, and more for the SVD
+    while it computes them.
 
     Notes
     -----
@@ -715,7 +715,7 @@ class _OLS:
     @classmethod
     def of(cls, x: np.ndarray | sp.spmatrix) -> _OLS:
         x = sp.csr_matrix(x, dtype=np.float64)
-        n_rows, n_coef = x.shape
+        n_rows = x.shape[0]
         norms = np.sqrt(np.asarray(x.multiply(x).sum(axis=0)).ravel())
         scale = 1.0 / np.where(norms > 0, norms, 1.0)
         scaled_gram = (x.T @ x).toarray() * scale[:, None] * scale[None, :]
