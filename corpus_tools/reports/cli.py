@@ -121,7 +121,8 @@ def _build_parser() -> argparse.ArgumentParser:
     # --n-jobs is run_reports's name (n_jobs); --jobs, the first spelling, stays an alias.
     parser.add_argument(
         "--n-jobs", "--jobs", dest="n_jobs", metavar="N", type=int,
-        help="notebooks run at the same time, each in its own kernel (default: one per CPU core)",
+        help="notebooks run at the same time, each in its own kernel (default: one per CPU core; 1 runs them "
+             "one after another, so that memory peaks at one notebook's, not at two side by side)",
     )
     parser.add_argument(
         "--dask-scheduler",
