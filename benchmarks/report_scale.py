@@ -252,6 +252,12 @@ def _notebook_of(process, names: dict[int, str | None]) -> str | None:
     return names[process.pid]
 
 
+#: Keys of the run's peak for memory that is no notebook's: the runner's own, and any process of
+#: the tree that carries no notebook's name; the values name them in the printout.
+RUNNER, OTHER = "runner", "other"
+NOT_NOTEBOOKS = {RUNNER: "runner", OTHER: "other processes"}
+
+
 def _sample(process: subprocess.Popen, *, started: float,
             timeout: float | None) -> tuple[int, dict, dict, datetime | None]:
     """Sample the runner's process tree until it exits.
@@ -259,7 +265,7 @@ def _sample(process: subprocess.Popen, *, started: float,
     Returns the peak bytes over the tree, the peak bytes per notebook, when each notebook's peak
     was sampled (UTC), when the runner was stopped for the timeout (None when it was not), and
     the tree's peak itself: when it was sampled and each notebook's bytes at that moment (the
-    runner's own under ``""``), which say which notebooks' work coincided to make it.
+    runner's own under :data:`RUNNER`), which say which notebooks' work coincided to make it.
     """
     import psutil
 
@@ -280,13 +286,13 @@ def _sample(process: subprocess.Popen, *, started: float,
                 continue
             total += rss
             notebook = _notebook_of(member, names) if member.pid != runner.pid else None
-            key = notebook or ("" if member.pid == runner.pid else "other")
+            key = notebook or (RUNNER if member.pid == runner.pid else OTHER)
             by_notebook[key] = by_notebook.get(key, 0) + rss
         if total > peak_total:
             peak_total = total
             run_peak = {"at": datetime.now(timezone.utc), "by_notebook": dict(by_notebook)}
         for notebook, rss in by_notebook.items():
-            if notebook in ("", "other"):
+            if notebook in NOT_NOTEBOOKS:
                 continue
             if rss > peak_by_notebook.get(notebook, 0):
                 peak_by_notebook[notebook], peak_at[notebook] = rss, datetime.now(timezone.utc)
@@ -501,8 +507,8 @@ def main(argv: list[str] | None = None) -> int:
                 parts = []
                 for stem, mb in measured["peak_mb_parts"].items():
                     where = cell_running_at(Path(result["run"]["run_dir"] or ".") / f"{stem}.ipynb",
-                                            measured["peak_at"]) if stem not in ("", "other") else None
-                    name = {"": "runner", "other": "other processes"}.get(stem, stem)
+                                            measured["peak_at"]) if stem not in NOT_NOTEBOOKS else None
+                    name = NOT_NOTEBOOKS.get(stem, stem)
                     parts.append(f"{name} {mb:,} MB" + (f" (cell {where['cell']})" if where else ""))
                 print(f"- the run's peak ({measured['peak_mb']:,} MB): " + " + ".join(parts))
             print(f"log: {measured['log']}; run folder: {result['run']['run_dir']}", flush=True)

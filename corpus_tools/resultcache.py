@@ -29,6 +29,7 @@ Failures
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import hashlib
 import hmac
@@ -43,7 +44,8 @@ from typing import TypeVar
 
 from .environment import CACHE_DIR_ENV, CACHE_ENV, cache_enabled
 
-__all__ = ["CACHE_DIR_ENV", "CACHE_ENV", "KEY_FILE", "CacheIntegrityError", "cache_root", "cached", "in_cache", "open_cache_folder"]
+__all__ = ["CACHE_DIR_ENV", "CACHE_ENV", "KEY_FILE", "CacheIntegrityError", "CachedCall", "cache_root", "cached",
+           "in_cache", "open_cache_folder"]
 
 #: Raised whenever a cached result's meaning changes without the cached function's code changing
 #: (e.g. a helper it calls computes differently); part of every key.
@@ -278,6 +280,25 @@ def cached(function: F, cache: bool | str | os.PathLike[str], *, ignore: tuple[s
 
     call.is_cached = is_cached  # type: ignore[attr-defined]
     return call  # type: ignore[return-value]
+
+
+@dataclasses.dataclass(frozen=True)
+class CachedCall:
+    """A call of a :func:`cached` function, described before it is made.
+
+    ``call()`` makes it; :meth:`is_cached` says whether it would only load a stored result, so
+    that a caller can decide whether the work is worth worker processes.
+    """
+
+    function: Callable[..., object]
+    args: tuple = ()
+    kwargs: dict = dataclasses.field(default_factory=dict)
+
+    def __call__(self):
+        return self.function(*self.args, **self.kwargs)
+
+    def is_cached(self) -> bool:
+        return in_cache(self.function, *self.args, **self.kwargs)
 
 
 def in_cache(function: Callable[..., object], *args, **kwargs) -> bool:

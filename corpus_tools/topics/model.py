@@ -18,7 +18,7 @@ import pandas as pd
 import scipy.sparse as sp
 
 from ..compat import renamed_parameters
-from ..resultcache import cached, in_cache
+from ..resultcache import CachedCall, cached
 from . import lda as fitting
 from .lda import LdaSettings, lda_settings
 from .measures import COHERENCE_MEASURES, coherence, relevance, top_indices
@@ -487,16 +487,15 @@ def fit_lda(
     settings = lda_settings(settings, options, caller="fit_lda")
     fitting.check_k(k, len(fitting.sample_rows(tc.n_units, settings.train_units, random_state)), tc.n_terms,
                     plural=tc.unit_plural)
-    fit, args, kwargs = _fit_call(tc, k=k, random_state=random_state, settings=settings, track_bound=track_bound,
-                                  cache=cache)
-    lda, convergence, order, phi, theta = fit(*args, **kwargs)
+    lda, convergence, order, phi, theta = _fit_call(tc, k=k, random_state=random_state, settings=settings,
+                                                    track_bound=track_bound, cache=cache)()
     return TopicModel(lda=lda, corpus=tc, k=int(k), random_state=random_state, settings=settings.to_dict(),
                       order=order, phi=phi, theta=theta, convergence=convergence)
 
 
 def _fit_call(tc: TopicCorpus, *, k: int, random_state: int, settings: LdaSettings, track_bound: bool,
-              cache: bool | str | os.PathLike[str]) -> tuple[Any, tuple, dict]:
-    """A fit of :func:`fit_lda` as a cached call: the function, its arguments."""
+              cache: bool | str | os.PathLike[str]) -> CachedCall:
+    """A fit of :func:`fit_lda` (`settings` an :class:`LdaSettings`) as a cached call."""
     # Several processes finish chunks in varying order: such a fit is not a function of its
     # arguments, so it is never cached.
     fit = cached(_fit_counts, cache if settings.reproducible else False)
@@ -504,16 +503,8 @@ def _fit_call(tc: TopicCorpus, *, k: int, random_state: int, settings: LdaSettin
     # corpus's docvars, whose in-memory layout (Arrow string chunks, what lies under missing
     # values) differs between a corpus read afresh and the same corpus loaded from the store,
     # so notebook 03 reuses the fits of notebook 01.
-    return fit, (tc.dtm.matrix, tc.dtm.terms), {"k": int(k), "random_state": random_state, "settings": settings,
-                                                "track_bound": track_bound}
-
-
-def _fit_is_cached(tc: TopicCorpus, *, k: int, random_state: int, settings: LdaSettings, track_bound: bool = True,
-                  cache: bool | str | os.PathLike[str] = True) -> bool:
-    """Whether :func:`fit_lda` with these arguments (`settings` an :class:`LdaSettings`) loads a cached fit."""
-    fit, args, kwargs = _fit_call(tc, k=k, random_state=random_state, settings=settings, track_bound=track_bound,
-                                  cache=cache)
-    return in_cache(fit, *args, **kwargs)
+    return CachedCall(fit, (tc.dtm.matrix, tc.dtm.terms), {"k": int(k), "random_state": random_state,
+                                                           "settings": settings, "track_bound": track_bound})
 
 
 def _fit_counts(

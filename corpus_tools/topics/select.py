@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from ..compat import renamed_parameters
-from ..resultcache import cached, in_cache
+from ..resultcache import CachedCall, cached
 from . import lda as fitting
 from .lda import DEFAULT_SAMPLE_UNITS, LdaSettings, lda_settings
 from .measures import COHERENCE_MEASURES, coherence, top_indices
@@ -168,22 +168,20 @@ class _SweepFits:
     cache: bool | str | os.PathLike[str]
 
 
-def _sweep_call(shared: _SweepFits, k: int) -> tuple[Any, tuple, dict]:
-    """One fit of the K sweep as a cached call: the function, its arguments."""
+def _sweep_call(shared: _SweepFits, k: int) -> CachedCall:
+    """One fit of the K sweep as a cached call."""
     score_k = cached(_score_k, shared.cache, ignore=("tc",))
-    return score_k, (shared.tc, shared.train, shared.heldout), {
+    return CachedCall(score_k, (shared.tc, shared.train, shared.heldout), {
         "k": k, "random_state": shared.random_state, "n": shared.n, "settings": shared.settings,
-        "content_key": shared.tc.content_key}
+        "content_key": shared.tc.content_key})
 
 
 def _sweep_fit(shared: _SweepFits, k: int) -> tuple[dict[str, Any], pd.DataFrame]:
-    function, args, kwargs = _sweep_call(shared, k)
-    return function(*args, **kwargs)
+    return _sweep_call(shared, k)()
 
 
 def _sweep_fit_is_cached(shared: _SweepFits, k: int) -> bool:
-    function, args, kwargs = _sweep_call(shared, k)
-    return in_cache(function, *args, **kwargs)
+    return _sweep_call(shared, k).is_cached()
 
 
 @renamed_parameters(topn="n")

@@ -21,11 +21,11 @@ import numpy as np
 import pandas as pd
 
 from ..compat import REMOVED_IN, renamed_parameters
-from ..resultcache import cached, in_cache
+from ..resultcache import CachedCall, cached
 from . import lda as fitting
 from .lda import DEFAULT_SAMPLE_UNITS, LdaSettings, lda_settings
 from .measures import align_topics, top_indices
-from .model import TopicModel, _fit_is_cached, fit_lda
+from .model import TopicModel, _fit_call, fit_lda
 from .prepare import TopicCorpus
 
 __all__ = ["Stability", "refit_seeds", "stability", "with_refits"]
@@ -146,22 +146,21 @@ class _Refits:
     cache: bool | str | os.PathLike[str] = True
 
 
-def _refit_call(shared: _Refits, seed: int) -> tuple[Any, tuple, dict]:
-    """One refit of :func:`stability` as a cached call: the function, its arguments."""
+def _refit_call(shared: _Refits, seed: int) -> CachedCall:
+    """One refit of :func:`stability` as a cached call."""
     refit_phi = cached(_refit_phi, shared.cache, ignore=("tc",))
-    return refit_phi, (shared.tc, shared.rows), {"k": shared.k, "random_state": seed, "settings": shared.settings,
-                                                 "content_key": shared.tc.content_key}
+    return CachedCall(refit_phi, (shared.tc, shared.rows), {"k": shared.k, "random_state": seed,
+                                                            "settings": shared.settings,
+                                                            "content_key": shared.tc.content_key})
 
 
 def _refit(shared: _Refits, seed: int) -> tuple[np.ndarray, pd.DataFrame]:
     """One refit of :func:`stability`: its phi and convergence table."""
-    function, args, kwargs = _refit_call(shared, seed)
-    return function(*args, **kwargs)
+    return _refit_call(shared, seed)()
 
 
 def _refit_is_cached(shared: _Refits, seed: int) -> bool:
-    function, args, kwargs = _refit_call(shared, seed)
-    return in_cache(function, *args, **kwargs)
+    return _refit_call(shared, seed).is_cached()
 
 
 def _refit_model(shared: _Refits, seed: int) -> TopicModel:
@@ -172,8 +171,8 @@ def _refit_model(shared: _Refits, seed: int) -> TopicModel:
 
 
 def _refit_model_is_cached(shared: _Refits, seed: int) -> bool:
-    return _fit_is_cached(shared.tc, k=shared.k, random_state=seed, settings=shared.settings, track_bound=False,
-                         cache=shared.cache)
+    return _fit_call(shared.tc, k=shared.k, random_state=seed, settings=shared.settings, track_bound=False,
+                     cache=shared.cache).is_cached()
 
 
 @_seeds_renamed
