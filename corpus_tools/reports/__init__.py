@@ -59,7 +59,7 @@ from .kernels import KERNEL_NAME, ensure_kernel
 from .notebook import NotebookReport, start
 from .outputs import FLOAT_FORMAT, FORMULA_PREFIXES, SavedFigure, neutralise_formulas, save_figure, save_table
 from .parameters import BASE_PARAMETERS, NOTEBOOK_GLOB, check_read_options, find_notebooks
-from .provenance import KEY_PACKAGES, VARYING_MANIFEST_FIELDS
+from .provenance import KEY_PACKAGES, VARYING_MANIFEST_FIELDS, VARYING_NOTEBOOK_FIELDS
 from .run import run_reports
 from .schedule import RUNS_AFTER
 
@@ -73,6 +73,7 @@ __all__ = [
     "NOTEBOOK_GLOB",
     "RUNS_AFTER",
     "VARYING_MANIFEST_FIELDS",
+    "VARYING_NOTEBOOK_FIELDS",
     "KernelDiedError",
     "NotebookFailedError",
     "NotebookReport",

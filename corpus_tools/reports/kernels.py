@@ -137,6 +137,10 @@ class NotebookWatch:
         self.interrupted = False
         self.last_line = 0.0
         self.progress_offset = 0
+        #: Variables the kernel gets beyond the runner's environment (its share of the cores).
+        self.environment: dict[str, str] = {}
+        #: The largest resident memory of the kernel and its child processes sampled so far, MB.
+        self.peak_mb: float | None = None
 
     def cell_start(self, index: int | None) -> None:
         self.cell_index = index
@@ -163,6 +167,25 @@ class NotebookWatch:
                 return
             except subprocess.TimeoutExpired:
                 continue
+
+    def sample_memory(self) -> None:
+        """Add the kernel's resident memory now, with its child processes' (worker pools), to :attr:`peak_mb`."""
+        import psutil
+
+        process = self.process
+        if process is None:
+            return
+        total = 0
+        try:
+            kernel = psutil.Process(process.pid)
+            for member in (kernel, *kernel.children(recursive=True)):
+                try:
+                    total += member.memory_info().rss
+                except psutil.Error:
+                    continue  # a worker that has just ended
+        except psutil.Error:
+            return  # the kernel has ended
+        self.peak_mb = max(self.peak_mb or 0.0, total / 2**20)
 
     def returncode(self) -> int | None:
         process = self.process
@@ -213,6 +236,7 @@ def _kernel_manager_class(watch: NotebookWatch) -> type:
             self.ip = str(watch.progress_file.with_suffix("")) + "-ipc"
             env = dict(kw.pop("env", None) or os.environ)
             env[PROGRESS_FILE_ENV] = str(watch.progress_file)
+            env.update(watch.environment)
             await super().start_kernel(env=env, **kw)
             watch.process = getattr(self.provisioner, "process", None)
 
@@ -321,7 +345,8 @@ def death_cause(returncode: int | None) -> str:
 
 def heartbeat(watches: Sequence[NotebookWatch], entries: Sequence[dict[str, Any]], stop: threading.Event) -> None:
     """Log, for every running notebook, its progress lines as they come, and a heartbeat line
-    (elapsed time, cell, time left by the last run's duration) whenever it has been quiet."""
+    (elapsed time, cell, time left by the last run's duration) whenever it has been quiet;
+    sample each one's memory every second (:meth:`NotebookWatch.sample_memory`)."""
     try:
         interval = log_interval()
     except ValueError:
@@ -332,6 +357,7 @@ def heartbeat(watches: Sequence[NotebookWatch], entries: Sequence[dict[str, Any]
         for watch, entry in zip(watches, entries, strict=True):
             if entry["status"] != "running" or watch.started is None:
                 continue
+            watch.sample_memory()
             for line in watch.new_progress_lines():
                 logger.info("%s: %s", watch.name, line)
                 watch.last_line = now

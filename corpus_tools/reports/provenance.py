@@ -25,6 +25,7 @@ __all__ = [
     "KEY_PACKAGES",
     "MANIFEST_FILE",
     "VARYING_MANIFEST_FIELDS",
+    "VARYING_NOTEBOOK_FIELDS",
     "display_path",
     "finish_manifest",
     "iso",
@@ -64,15 +65,22 @@ KEY_PACKAGES = (
 )
 
 
-#: The fields of ``run.json`` (of the run, and of each notebook's record) that differ between two
-#: runs of the same inputs (see run_reports): names and clock times.
-VARYING_MANIFEST_FIELDS = ("run_id", "started_at", "finished_at", "wall_seconds", "waited_seconds")
+#: The fields of ``run.json`` that differ between two runs of the same inputs (see run_reports):
+#: names, clock times and the memory budget (by default a share of the memory available).
+VARYING_MANIFEST_FIELDS = ("run_id", "started_at", "finished_at", "wall_seconds", "waited_seconds",
+                           "memory_budget_mb")
+
+#: The fields of a notebook's record in ``run.json`` that differ between two runs of the same
+#: inputs: its clock times and memory, and the plan they led to (the next run plans by them).
+VARYING_NOTEBOOK_FIELDS = ("started_at", "finished_at", "wall_seconds", "waited_seconds", "peak_memory_mb",
+                           "expected_peak_mb", "sharing")
 
 #: The fields of ``run.json`` that say how a run was executed, not what it computed: the
 #: notebooks run side by side (``jobs``) and the Dask scheduler the corpus reading and the
-#: per-document analyses ran on (``dask_scheduler``, None for this machine). Two runs of the
-#: same inputs that differ only here have tables and figures that hash the same.
-EXECUTION_MANIFEST_FIELDS = ("jobs", "dask_scheduler")
+#: per-document analyses ran on (``dask_scheduler``, None for this machine), and the memory the
+#: notebooks were planned to fit in (``memory_budget_mb``). Two runs of the same inputs that
+#: differ only here have tables and figures that hash the same.
+EXECUTION_MANIFEST_FIELDS = ("jobs", "dask_scheduler", "memory_budget_mb")
 
 
 _MANIFEST_VERSION = 1

@@ -41,7 +41,19 @@ from .parameters import (
 )
 from .provenance import display_path, finish_manifest, input_hashes, iso, new_manifest, utc_now, write_manifest
 from .reuse import FINGERPRINT_FIELD, reusable_run, run_fingerprint
-from .schedule import choose_n_jobs, corpus_megabytes, execute_all, plan_order, previous_durations, typical_seconds
+from .schedule import (
+    choose_n_jobs,
+    corpus_megabytes,
+    execute_all,
+    expected_peaks,
+    memory_budget_mb,
+    plan_order,
+    planned_sharing,
+    previous_durations,
+    previous_peaks,
+    typical_peak_mb,
+    typical_seconds,
+)
 
 __all__ = ["run_reports"]
 
@@ -214,6 +226,22 @@ def _cluster(scheduler: str | None) -> Iterator[None]:
         yield
 
 
+def kernel_share_environment(n_kernels: int) -> dict[str, str]:
+    """The environment a kernel needs to use its share of the cores, as one of `n_kernels` side by side.
+
+    Kernels side by side share the cores: each one's BLAS gets its share of threads (threads
+    of several processes competing for few cores spin, see
+    :func:`corpus_tools.parallel.blas_threads`). Likewise the worker processes of
+    ``n_jobs=None``: each kernel spreads its own work over its share of the cores. On 2 cores
+    with 2 kernels, each starting pools of 2 spawned workers only added their start-up (and
+    memory) to a machine that was already busy. Variables the user set are kept.
+    """
+    environment = blas_thread_environment(n_kernels)
+    if cores_setting() is None:
+        environment[CORES_ENV] = str(blas_threads(n_kernels))
+    return environment
+
+
 @renamed_parameters(jobs="n_jobs")
 def run_reports(
     *,
@@ -229,6 +257,7 @@ def run_reports(
     read_options: Mapping[str, Any] | None = None,
     dask_scheduler: str | None = None,
     force: bool = False,
+    memory_budget_gb: float | None = None,
 ) -> Path:
     """Execute the numbered notebooks on a corpus into a new report folder.
 
@@ -259,7 +288,8 @@ def run_reports(
         How many notebooks run at the same time, each in its own kernel; default one per CPU
         core (at most the number of notebooks). ``1`` runs them one after another: memory then
         peaks at one notebook's rather than at two notebooks' side by side (3.7 GB instead of
-        5.1 GB at 100 MB in ``benchmarks/report_scale.py``, in 904 s instead of 581 s on 2 cores).
+        5.1 GB at 100 MB in ``benchmarks/report_scale.py``, in 904 s instead of 581 s on 2 cores);
+        ``memory_budget_gb`` is usually the better way to bound memory.
     read_options : mapping, optional
         Options of :func:`corpus_tools.read_corpus` for reading the corpus, e.g.
         ``{"text_column": "content", "min_han_share": 0.3}``; passed to the notebooks as their
@@ -272,6 +302,14 @@ def run_reports(
         not given. Recorded in ``run.json`` as ``dask_scheduler``, an execution setting.
     force : bool, default False
         Run the notebooks even when ``latest`` was made from the same inputs (see Notes).
+    memory_budget_gb : float, optional
+        The memory in GB (of 2**30 bytes) the run may use, this process included. A notebook
+        starts beside those running only if their expected peaks fit in it together: the peaks
+        of the previous run in ``reports_dir`` or, before one, the shipped notebooks' typical
+        peaks at the corpus's size (:data:`~corpus_tools.reports.schedule.TYPICAL_PEAK_MB`); one
+        that fits beside none runs alone, with every core. Default: 80 % of the memory the
+        machine has available when the notebooks start. It plans, it does not enforce: a
+        notebook may need more than it did before. See Notes for the figures at 100 MB.
 
     Returns
     -------
@@ -299,8 +337,12 @@ def run_reports(
     and ``DANGSHI_PROGRESS=log`` (progress as log lines, not widget bars in the report).
 
     Notebooks are independent, so up to ``n_jobs`` of them run at once, each in its own kernel
-    process; the manifest lists them in notebook order whatever order they finish in. After a
-    failure no further notebook starts; the ones already running are allowed to finish.
+    process, as far as ``memory_budget_gb`` allows (see :mod:`corpus_tools.reports.schedule`);
+    the manifest lists them in notebook order whatever order they finish in, with each one's
+    peak memory (``peak_memory_mb``), the peak the plan expected (``expected_peak_mb``) and
+    how many notebooks the plan ran at once beside it (``sharing``: its kernel got that share of
+    the cores). After a failure no further notebook starts; the ones already running are allowed
+    to finish.
 
     The run is built in ``<reports_dir>/.incomplete-<run_id>/`` -- that is the ``output_dir``
     the notebooks see -- and renamed to ``<reports_dir>/<run_id>/`` only when every notebook has
@@ -460,6 +502,7 @@ def run_reports(
     }
     n_jobs = choose_n_jobs(n_jobs, len(notebook_paths))
     manifest["jobs"] = n_jobs  # run.json keeps its field name: the manifest is a file format
+    memory_budget_mb(memory_budget_gb, runner_mb=0.0, available_mb=0.0)  # a bad value fails before anything runs
     previous = previous_durations(reports_path)
     progress_dir = Path(tempfile.mkdtemp(prefix="dangshi-progress-"))
     watches = [
@@ -503,6 +546,7 @@ def run_reports(
             current["finished_at"] = iso(utc_now())
             pending_marker(work_dir, nb_path.name).unlink(missing_ok=True)  # a notebook waiting on it goes on
             current["waited_seconds"] = read_waited(watch.progress_file)
+            current["peak_memory_mb"] = None if watch.peak_mb is None else round(watch.peak_mb, 1)
         # One exporter per notebook: nbconvert exporters keep state between calls.
         html_path = export_html(
             html_exporter(), work_dir / nb_path.name, work_dir / f"{nb_path.stem}.html", corpus_name=corpus_name
@@ -512,14 +556,7 @@ def run_reports(
         logger.info("[%d/%d] %s done in %.1f s", index + 1, len(notebook_paths), nb_path.name, current["wall_seconds"])
 
     kernel_env = {PROJECT_ROOT_ENV: str(root), "PYTHONHASHSEED": "0"}
-    # Kernels side by side share the cores: each one's BLAS gets its share of threads (threads of
-    # several processes competing for few cores spin, see corpus_tools.parallel.blas_threads).
-    kernel_env.update(blas_thread_environment(n_jobs))
-    # Likewise the worker processes of n_jobs=None: each kernel spreads its own work over its
-    # share of the cores. On 2 cores with 2 kernels, each starting pools of 2 spawned workers
-    # only added their start-up (and memory) to a machine that was already busy.
-    if cores_setting() is None:
-        kernel_env[CORES_ENV] = str(blas_threads(n_jobs))
+    kernel_env.update(kernel_share_environment(n_jobs))
     # Headless runs log progress lines instead of drawing widget bars into the report.
     kernel_env[PROGRESS_ENV] = raw_value(PROGRESS_ENV, "log")
     if scheduler is not None:
@@ -541,15 +578,37 @@ def run_reports(
     papermill_logger.addFilter(not_after_ctrl_c)
     for nb_path in notebook_paths:  # removed as each notebook ends (or below, if it never starts)
         pending_marker(work_dir, nb_path.name).touch()
+    # Before any run: the shipped notebooks' typical times and peaks at this corpus's size.
+    corpus_mb = corpus_megabytes(corpus_path)
+    durations = previous or typical_seconds(corpus_mb)
+    peaks = expected_peaks(entries, previous_peaks(reports_path) or typical_peak_mb(corpus_mb))
+    import psutil
+
+    budget_mb = memory_budget_mb(memory_budget_gb, runner_mb=psutil.Process().memory_info().rss / 2**20,
+                                 available_mb=psutil.virtual_memory().available / 2**20)
+    manifest["memory_budget_mb"] = round(budget_mb, 1)
+    order = plan_order(entries, durations, n_jobs, peaks=peaks, budget_mb=budget_mb)
+    sharing = planned_sharing(entries, order, durations, n_jobs, peaks=peaks, budget_mb=budget_mb)
+    for entry, watch, expected, shared in zip(entries, watches, peaks, sharing, strict=True):
+        entry["expected_peak_mb"] = round(expected, 1)
+        entry["sharing"] = shared
+        if shared != n_jobs:  # the plan runs it with fewer (or more) notebooks beside it than n_jobs
+            watch.environment = kernel_share_environment(shared)
+    alone = [entry["notebook"] for entry, shared in zip(entries, sharing, strict=True) if shared == 1]
+    if n_jobs > 1 and alone:
+        logger.info("memory budget %.1f GB for the notebooks: %s run%s alone, with every core (expected peaks: %s)",
+                    budget_mb / 1024, ", ".join(alone), "s" if len(alone) == 1 else "",
+                    ", ".join(f"{Path(e['notebook']).stem[:2]} {p / 1024:.1f} GB" for e, p in zip(entries, peaks)))
     try:
         with _environment(kernel_env):
             failed = execute_all(
                 execute,
                 entries,
                 n_jobs,
-                # Before any run: the shipped notebooks' typical times at this corpus's size.
-                order=plan_order(entries, previous or typical_seconds(corpus_megabytes(corpus_path)), n_jobs),
+                order=order,
                 stop=lambda index: watches[index].stop(),
+                peaks=peaks,
+                budget_mb=budget_mb,
             )
     finally:
         papermill_logger.removeFilter(not_after_ctrl_c)

@@ -5,6 +5,10 @@ Notebooks run side by side in worker threads, in the order whose simulated run e
 notebooks' typical times at the corpus's size (:func:`typical_seconds`). One listed in
 :data:`RUNS_AFTER` starts only once the notebooks whose output it reads have started, and waits
 for them at the cell that reads it.
+
+A memory budget (:func:`memory_budget_mb`) holds notebooks back: one starts beside those
+running only if their expected peaks (the previous run's, or :func:`typical_peak_mb`) fit in
+it together. A notebook the plan runs alone gets every core (:func:`planned_sharing`).
 """
 
 from __future__ import annotations
@@ -15,14 +19,17 @@ import math
 import os
 import threading
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from .errors import ReportArgumentError
 from .provenance import MANIFEST_FILE
 
-__all__ = ["RUNS_AFTER", "TYPICAL_SECONDS", "choose_n_jobs", "corpus_megabytes", "execute_all",
-           "longest_first", "plan_order", "previous_durations", "simulated_seconds", "typical_seconds"]
+__all__ = ["AUTO_MEMORY_SHARE", "RUNS_AFTER", "TYPICAL_PEAK_MB", "TYPICAL_SECONDS", "Timeline", "choose_n_jobs",
+           "corpus_megabytes", "execute_all", "expected_peaks", "fits_in_memory", "longest_first",
+           "memory_budget_mb", "plan_order", "planned_sharing", "previous_durations", "previous_peaks",
+           "simulate", "simulated_seconds", "typical_peak_mb", "typical_seconds"]
 
 
 def choose_n_jobs(n_jobs: int | None, n_notebooks: int) -> int:
@@ -36,6 +43,16 @@ def choose_n_jobs(n_jobs: int | None, n_notebooks: int) -> int:
     return min(n_jobs, max(n_notebooks, 1))
 
 
+def _previous_notebooks(reports_path: Path) -> list[dict[str, Any]]:
+    """The notebook entries of the latest run's ``run.json``; none if there is no run this version can read."""
+    try:
+        manifest = json.loads((reports_path / "latest" / MANIFEST_FILE).read_text(encoding="utf-8"))
+        notebooks = manifest["notebooks"]
+        return [entry for entry in notebooks if isinstance(entry, dict) and "notebook" in entry]
+    except (OSError, ValueError, TypeError, KeyError):
+        return []
+
+
 def previous_durations(reports_path: Path) -> dict[str, float]:
     """Each notebook's working time in the latest run (``reports/latest/run.json``), if any.
 
@@ -44,14 +61,29 @@ def previous_durations(reports_path: Path) -> dict[str, float]:
     order the notebooks ran in, which is what these times decide.
     """
     try:
-        manifest = json.loads((reports_path / "latest" / MANIFEST_FILE).read_text(encoding="utf-8"))
         return {
             str(entry["notebook"]): max(float(entry["wall_seconds"]) - float(entry.get("waited_seconds") or 0.0), 0.0)
-            for entry in manifest["notebooks"]
+            for entry in _previous_notebooks(reports_path)
             if entry.get("wall_seconds") is not None
         }
-    except (OSError, ValueError, TypeError, KeyError):
-        return {}  # no previous run, or one this version cannot read: notebook order
+    except (ValueError, TypeError):
+        return {}  # a run this version cannot read: notebook order
+
+
+def previous_peaks(reports_path: Path) -> dict[str, float]:
+    """Each notebook's peak memory in the latest run (``peak_memory_mb`` in ``run.json``), if recorded.
+
+    The largest resident memory, in MB of 2**20 bytes, of the notebook's kernel and the
+    processes it started, as the runner sampled it (:class:`~corpus_tools.reports.kernels.NotebookWatch`).
+    """
+    try:
+        return {
+            str(entry["notebook"]): float(entry["peak_memory_mb"])
+            for entry in _previous_notebooks(reports_path)
+            if entry.get("peak_memory_mb") is not None
+        }
+    except (ValueError, TypeError):
+        return {}
 
 
 #: When there is no previous run to order by: each shipped notebook's working time, in seconds
@@ -70,6 +102,35 @@ TYPICAL_SECONDS: dict[float, dict[str, float]] = {
 }
 
 
+#: When there is no previous run to plan by: each shipped notebook's peak memory in MB (of 2**20
+#: bytes; its kernel and worker processes, as ``benchmarks/report_scale.py`` samples them), by
+#: corpus size in MB, with the notebooks side by side on 2 cores (one core each): the seeds
+#: (``make reports``) and the benchmark's corpora of 5 and 100 MB. :func:`typical_peak_mb` reads
+#: them at a corpus's size. The comparison (03) needs the most: its text reuse section.
+TYPICAL_PEAK_MB: dict[float, dict[str, float]] = {
+    0.055: {"00-corpus-overview.ipynb": 373.2, "01-topic-model.ipynb": 453.1, "02-rhetoric-frequency.ipynb": 548.3,
+            "03-district-comparison.ipynb": 598.7},
+    5.0: {"00-corpus-overview.ipynb": 420.0, "01-topic-model.ipynb": 560.0, "02-rhetoric-frequency.ipynb": 480.0,
+          "03-district-comparison.ipynb": 930.0},
+    100.0: {"00-corpus-overview.ipynb": 1693.0, "01-topic-model.ipynb": 2134.0, "02-rhetoric-frequency.ipynb": 1874.0,
+            "03-district-comparison.ipynb": 3207.0},
+}
+
+
+def _interpolated(table: Mapping[float, Mapping[str, float]], corpus_mb: float, floor: float) -> dict[str, float]:
+    """Each notebook's figure in `table` read at `corpus_mb` by linear interpolation (at least `floor`).
+
+    Between the nearest two sizes measured; beyond the largest, along the last segment; below
+    the smallest, its figures.
+    """
+    sizes = sorted(table)
+    size = max(float(corpus_mb), sizes[0])
+    upper = next((i for i, s in enumerate(sizes) if s >= size), len(sizes) - 1)
+    low, high = sizes[max(upper - 1, 0)], sizes[max(upper, 1)]
+    share = (size - low) / (high - low)
+    return {name: max(a + share * (table[high][name] - a), floor) for name, a in table[low].items()}
+
+
 def typical_seconds(corpus_mb: float) -> dict[str, float]:
     """The shipped notebooks' typical working times for a corpus of `corpus_mb` MB.
 
@@ -85,13 +146,86 @@ def typical_seconds(corpus_mb: float) -> dict[str, float]:
     >>> typical_seconds(0.01) == typical_seconds(0.055)
     True
     """
-    sizes = sorted(TYPICAL_SECONDS)
-    size = max(float(corpus_mb), sizes[0])
-    upper = next((i for i, s in enumerate(sizes) if s >= size), len(sizes) - 1)
-    low, high = sizes[max(upper - 1, 0)], sizes[max(upper, 1)]
-    share = (size - low) / (high - low)
-    return {name: max(a + share * (TYPICAL_SECONDS[high][name] - a), 1.0)
-            for name, a in TYPICAL_SECONDS[low].items()}
+    return _interpolated(TYPICAL_SECONDS, corpus_mb, floor=1.0)
+
+
+def typical_peak_mb(corpus_mb: float) -> dict[str, float]:
+    """The shipped notebooks' typical peak memory (MB of 2**20 bytes) for a corpus of `corpus_mb` MB.
+
+    Read off :data:`TYPICAL_PEAK_MB` as :func:`typical_seconds` reads its table: memory, too,
+    grows about linearly with the corpus above what a kernel holds before it reads anything.
+
+    Examples
+    --------
+    >>> typical_peak_mb(100.0)["03-district-comparison.ipynb"]
+    3207.0
+    """
+    return _interpolated(TYPICAL_PEAK_MB, corpus_mb, floor=0.0)
+
+
+def expected_peaks(entries: list[dict[str, Any]], peaks: Mapping[str, float]) -> list[float]:
+    """Each notebook's expected peak memory in MB: from `peaks`, else the largest there (it may be large).
+
+    All zero when `peaks` is empty: nothing is known, so nothing is held back.
+    """
+    largest = max(peaks.values(), default=0.0)
+    return [float(peaks.get(entry["notebook"], largest)) for entry in entries]
+
+
+#: Share of the memory available when a run starts that its notebooks may use together when no
+#: budget is given (:func:`memory_budget_mb`): the rest is left to the runner's own growth, the
+#: file cache and whatever else the machine runs meanwhile.
+AUTO_MEMORY_SHARE = 0.8
+
+
+def memory_budget_mb(memory_budget_gb: float | None, *, runner_mb: float, available_mb: float) -> float:
+    """MB (of 2**20 bytes) the notebooks' kernels may hold together.
+
+    Parameters
+    ----------
+    memory_budget_gb : float or None
+        The whole run's budget in GB (of 2**30 bytes), the runner included: the kernels get it
+        less `runner_mb`. None: :data:`AUTO_MEMORY_SHARE` of `available_mb`.
+    runner_mb : float
+        The runner's resident memory now, in MB.
+    available_mb : float
+        The memory the machine has available now, in MB (``psutil.virtual_memory().available``).
+
+    Examples
+    --------
+    >>> memory_budget_mb(4.0, runner_mb=200.0, available_mb=20000.0)
+    3896.0
+    >>> memory_budget_mb(None, runner_mb=200.0, available_mb=5000.0)
+    4000.0
+    """
+    if memory_budget_gb is None:
+        return AUTO_MEMORY_SHARE * float(available_mb)
+    if (isinstance(memory_budget_gb, bool) or not isinstance(memory_budget_gb, (int, float))
+            or not math.isfinite(memory_budget_gb) or memory_budget_gb <= 0):
+        raise ReportArgumentError(
+            f"memory_budget_gb={memory_budget_gb!r}: expected the memory the run may use, in GB, "
+            "a number above 0 (e.g. 4 or 3.5), or None to use most of what the machine has available"
+        )
+    return float(memory_budget_gb) * 1024.0 - float(runner_mb)
+
+
+def fits_in_memory(index: int, running: Sequence[int] | set[int], peaks: Sequence[float] | None,
+                   budget_mb: float) -> bool:
+    """Whether notebook `index` may start beside `running`: their expected peaks fit in `budget_mb` together.
+
+    A notebook always may when nothing runs (however large it is, the run goes on); without
+    `peaks` every notebook fits.
+
+    Examples
+    --------
+    >>> fits_in_memory(1, {0}, [2000.0, 1500.0, 3000.0], 3800.0), fits_in_memory(2, {0}, [2000.0, 1500.0, 3000.0], 3800.0)
+    (True, False)
+    >>> fits_in_memory(2, set(), [2000.0, 1500.0, 3000.0], 1000.0)
+    True
+    """
+    if peaks is None or not running:
+        return True
+    return sum(peaks[i] for i in running) + peaks[index] <= budget_mb
 
 
 def corpus_megabytes(path: Path) -> float:
@@ -126,15 +260,17 @@ def longest_first(entries: list[dict[str, Any]], durations: Mapping[str, float])
 PLAN_ALL_ORDERS_UP_TO = 7
 
 
-def plan_order(entries: list[dict[str, Any]], durations: Mapping[str, float], n_jobs: int) -> list[int]:
+def plan_order(entries: list[dict[str, Any]], durations: Mapping[str, float], n_jobs: int, *,
+               peaks: Sequence[float] | None = None, budget_mb: float = math.inf) -> list[int]:
     """The order to start notebooks in: the one whose simulated run ends first.
 
     Longest first is not enough when a notebook waits for another (:data:`RUNS_AFTER`): on a
     5 MB corpus the topic model (01) is the longest and notebook 03 ends waiting for it, so 03
     starting beside 01 idles its core for a minute while 00 and 02 could run. Each order is
-    simulated as :func:`execute_all` runs it — `n_jobs` notebooks at once, each taking the
-    next in order whose prerequisites have started, a notebook that reads another ending no
-    earlier than it — with the times in `durations` (the previous run's working times,
+    simulated as :func:`execute_all` runs it (:func:`simulate`) — `n_jobs` notebooks at once,
+    each taking the next in order whose prerequisites have started and whose expected peak
+    memory (`peaks`, MB) fits in `budget_mb` beside those running, a notebook that reads another
+    ending no earlier than it — with the times in `durations` (the previous run's working times,
     :func:`previous_durations`, or :func:`typical_seconds`). Ties go to the longest-first
     order. Notebooks without a time start first (they may be long), the others in the planned
     order; with more than :data:`PLAN_ALL_ORDERS_UP_TO` of them, the order is :func:`longest_first`.
@@ -151,21 +287,82 @@ def plan_order(entries: list[dict[str, Any]], durations: Mapping[str, float], n_
         return first
     times = [durations.get(entry["notebook"], 0.0) for entry in entries]
     prerequisites = _prerequisites(entries)
-    best, best_end = known, simulated_seconds(known, times, prerequisites, n_jobs)
+
+    def seconds(order: Sequence[int]) -> float:
+        return simulate(order, times, prerequisites, n_jobs, peaks=peaks, budget_mb=budget_mb).seconds
+
+    best, best_end = known, seconds(known)
     for order in itertools.permutations(known):
-        end = simulated_seconds(order, times, prerequisites, n_jobs)
+        end = seconds(order)
         if end < best_end - 1e-9:  # permutations come in longest-first order: ties keep the earlier
             best, best_end = list(order), end
     return unknown + list(best)
 
 
-def simulated_seconds(order: Sequence[int], times: Sequence[float], prerequisites: Mapping[int, set[int]],
-                      n_jobs: int) -> float:
-    """When a run started in `order` would end, with `times` per notebook and `n_jobs` at once.
+@dataclass(frozen=True)
+class Timeline:
+    """A simulated run (:func:`simulate`): when each notebook starts and ends, in seconds from the start.
 
-    Mirrors :func:`execute_all` side by side: a free worker takes the first notebook in `order`
-    whose prerequisites have started, and a notebook with prerequisites ends no earlier than
-    they do (it waits for their output). Returns infinity for an order no worker could finish.
+    Attributes
+    ----------
+    start, end : dict of int to float
+        By index into the run's notebooks; a notebook no worker could start is in neither.
+    finished : bool
+        Whether every notebook ran; False when some wait for a notebook nothing starts.
+    """
+
+    start: dict[int, float]
+    end: dict[int, float]
+    finished: bool = True
+
+    @property
+    def seconds(self) -> float:
+        """When the run ends; infinity when it never would."""
+        return max(self.end.values(), default=0.0) if self.finished else math.inf
+
+    def sharing(self, index: int) -> int:
+        """The most notebooks running at once while `index` runs, itself included (1: it runs alone)."""
+        begin, finish = self.start[index], self.end[index]
+        moments = [begin] + [t for t in self.start.values() if begin < t < finish]
+        return max(sum(1 for j in self.start if self.start[j] <= t < self.end[j]) for t in moments)
+
+
+def simulate(order: Sequence[int], times: Sequence[float], prerequisites: Mapping[int, set[int]], n_jobs: int,
+             *, peaks: Sequence[float] | None = None, budget_mb: float = math.inf) -> Timeline:
+    """A run started in `order`, with `times` per notebook and `n_jobs` at once, as :func:`execute_all` runs it.
+
+    A free worker takes the first notebook in `order` whose prerequisites have started and
+    whose expected peak (`peaks`, MB) fits in `budget_mb` beside those running
+    (:func:`fits_in_memory`); a notebook with prerequisites ends no earlier than they do (it
+    waits for their output). A worker with nothing it may take waits for the next notebook to end.
+    """
+    free = [0.0] * n_jobs
+    pending = list(order)
+    start: dict[int, float] = {}
+    end: dict[int, float] = {}
+    while pending:
+        worker = min(range(n_jobs), key=free.__getitem__)
+        now = free[worker]
+        running = {j for j in start if end[j] > now}
+        index = next((i for i in pending
+                      if all(start.get(p, math.inf) <= now for p in prerequisites[i])
+                      and fits_in_memory(i, running, peaks, budget_mb)), None)
+        if index is None:  # everything left waits for a notebook to start, or for memory to free
+            later = [t for t in free if t > now]
+            if not later:
+                return Timeline(start, end, finished=False)
+            free[worker] = min(later)
+            continue
+        pending.remove(index)
+        start[index] = now
+        end[index] = max([now + float(times[index])] + [end[p] for p in prerequisites[index]])
+        free[worker] = end[index]
+    return Timeline(start, end)
+
+
+def simulated_seconds(order: Sequence[int], times: Sequence[float], prerequisites: Mapping[int, set[int]],
+                      n_jobs: int, *, peaks: Sequence[float] | None = None, budget_mb: float = math.inf) -> float:
+    """When a run started in `order` would end (:func:`simulate`); infinity for one no worker could finish.
 
     Examples
     --------
@@ -176,26 +373,36 @@ def simulated_seconds(order: Sequence[int], times: Sequence[float], prerequisite
     120.0
     >>> simulated_seconds([0, 2, 1], [90, 50, 30], {0: set(), 1: {0}, 2: set()}, 2)
     90.0
+
+    With peaks of 3 GB for 0 and 1 GB for 1 and 2 in a budget of 3.5 GB, neither fits beside 0:
+    they run side by side after it (from 90 s; 1 ends at 90 + 50 s):
+
+    >>> simulated_seconds([0, 2, 1], [90, 50, 30], {0: set(), 1: {0}, 2: set()}, 2,
+    ...                   peaks=[3000, 1000, 1000], budget_mb=3500)
+    140.0
     """
-    free = [0.0] * n_jobs
-    pending = list(order)
-    start: dict[int, float] = {}
-    end: dict[int, float] = {}
-    while pending:
-        worker = min(range(n_jobs), key=free.__getitem__)
-        now = free[worker]
-        index = next((i for i in pending if all(start.get(p, math.inf) <= now for p in prerequisites[i])), None)
-        if index is None:  # everything left waits for a notebook no worker has started yet
-            later = [t for t in free if t > now]
-            if not later:
-                return math.inf
-            free[worker] = min(later)
-            continue
-        pending.remove(index)
-        start[index] = now
-        end[index] = max([now + float(times[index])] + [end[p] for p in prerequisites[index]])
-        free[worker] = end[index]
-    return max(end.values(), default=0.0)
+    return simulate(order, times, prerequisites, n_jobs, peaks=peaks, budget_mb=budget_mb).seconds
+
+
+def planned_sharing(entries: list[dict[str, Any]], order: Sequence[int], durations: Mapping[str, float],
+                    n_jobs: int, *, peaks: Sequence[float] | None = None,
+                    budget_mb: float = math.inf) -> list[int]:
+    """For each notebook, how many notebooks the plan runs at once while it runs (itself included).
+
+    A kernel's share of the cores is decided when it starts (its BLAS threads and worker
+    processes), so it is taken from the plan: a notebook the memory budget makes run alone gets
+    every core. When some notebooks have no time to plan by, only those that fit beside no other
+    (:func:`fits_in_memory`) are known to run alone; the others count on `n_jobs`.
+    """
+    if n_jobs <= 1:
+        return [1] * len(entries)
+    if all(entry["notebook"] in durations for entry in entries):
+        times = [durations[entry["notebook"]] for entry in entries]
+        timeline = simulate(order, times, _prerequisites(entries), n_jobs, peaks=peaks, budget_mb=budget_mb)
+        if timeline.finished:
+            return [timeline.sharing(i) for i in range(len(entries))]
+    return [n_jobs if any(fits_in_memory(i, {j}, peaks, budget_mb) for j in range(len(entries)) if j != i) else 1
+            for i in range(len(entries))]
 
 
 #: Notebooks that read what another notebook of the same run wrote, by file stem. 03 uses the topic
@@ -223,13 +430,17 @@ def execute_all(
     *,
     order: Sequence[int] | None = None,
     stop: Callable[[int], None] | None = None,
+    peaks: Sequence[float] | None = None,
+    budget_mb: float = math.inf,
 ) -> tuple[dict[str, Any], BaseException] | None:
     """Run ``execute(i)`` for every notebook; return the first failure in notebook order, if any.
 
     Notebooks run side by side, each in its own kernel process, started in ``order`` (default:
     notebook order; one at a time always runs in notebook order), except that a notebook listed
     in :data:`RUNS_AFTER` starts only once the notebooks it reads from have started (side by
-    side: it waits for their output itself) or finished (one at a time). After a
+    side: it waits for their output itself) or finished (one at a time), and side by side only
+    once its expected peak memory (``peaks``, MB) fits in ``budget_mb`` beside the notebooks
+    running (:func:`fits_in_memory`; always when none is). After a
     failure no further notebook starts; those already running finish, so their outputs are
     complete in the failed run's folder.
 
@@ -249,9 +460,10 @@ def execute_all(
     failures: dict[int, BaseException] = {}
 
     def next_ready() -> int | None:
-        """The first pending notebook whose prerequisites have finished (under ``lock``)."""
+        """The first pending notebook whose prerequisites are met and which fits in memory (under ``lock``)."""
+        running = started - finished
         for index in pending:
-            if waits_for[index] <= ready_when:
+            if waits_for[index] <= ready_when and fits_in_memory(index, running, peaks, budget_mb):
                 pending.remove(index)
                 started.add(index)
                 return index
@@ -263,7 +475,7 @@ def execute_all(
                 if not pending:
                     return
                 index = next_ready()
-            if index is None:  # everything left waits for a notebook still running
+            if index is None:  # everything left waits for a notebook still running, or for memory
                 halt.wait(0.2)
                 continue
             try:

@@ -65,3 +65,18 @@ def test_n_jobs_and_its_first_spelling_reach_run_reports(flag, monkeypatch):
     assert seen["n_jobs"] == 1
     assert cli.main(["--notebook", "00"]) == 0
     assert seen["n_jobs"] is None  # run_reports decides
+
+
+def test_the_memory_budget_reaches_run_reports_and_a_bad_one_is_named(monkeypatch, caplog):
+    seen = {}
+    monkeypatch.setattr(cli, "run_reports", lambda **kwargs: seen.update(kwargs))
+    assert cli.main(["--notebook", "00", "--memory-budget", "3.5"]) == 0
+    assert seen["memory_budget_gb"] == 3.5
+    assert cli.main(["--notebook", "00"]) == 0
+    assert seen["memory_budget_gb"] is None  # run_reports decides: most of the memory available
+    assert cli.main(["--memory-budget", "four"]) == 2  # argparse: not a number
+    assert seen["memory_budget_gb"] is None
+    monkeypatch.undo()
+    # Refused by run_reports before anything runs, naming the parameter.
+    assert cli.main(["--notebook", "00", "--memory-budget", "-1"]) == 2
+    assert "memory_budget_gb=-1.0" in caplog.text

@@ -260,7 +260,7 @@ def test_only_run_id_and_timings_differ_between_identical_runs(two_runs):
         for key in reports.VARYING_MANIFEST_FIELDS:
             out.pop(key, None)
         for record in out["notebooks"]:
-            for key in ("started_at", "finished_at", "wall_seconds", "waited_seconds"):
+            for key in reports.VARYING_NOTEBOOK_FIELDS:
                 record.pop(key)
         return out
 
@@ -663,3 +663,48 @@ def test_the_runner_reads_in_a_child_process_and_never_loads_a_stored_corpus(rea
     monkeypatch.setattr(store, "load_corpus", lambda *a, **k: pytest.fail("loaded by the runner"))
     monkeypatch.setattr(run, "_in_child_process", lambda *a, **k: pytest.fail("read again"))
     assert run.ingest_once(readable, None, {"on_error": "skip"}, {}) is True
+
+
+def test_under_a_memory_budget_notebooks_run_alone_with_every_core_and_their_peaks_are_recorded(tmp_path, monkeypatch):
+    # A budget smaller than any notebook (a few MB) leaves room for one at a time: the plan runs
+    # each alone, so each kernel gets every core; the runner records each one's peak memory.
+    root = tmp_path / "project"
+    (root / "seeds").mkdir(parents=True)
+    (root / "seeds" / "a.txt").write_text("学党史 悟思想\n", encoding="utf-8")
+    for name in ("01-big", "02-small"):
+        _notebook(
+            root / "notebooks" / f"{name}.ipynb",
+            _parameters_cell(),
+            new_code_cell(
+                "import os, time\nimport pandas as pd\nfrom corpus_tools.reports import save_table\n"
+                # 300 MB written to (so resident), held for 3 s of the runner's 1 s samples.
+                "held = bytearray(300 * 2**20)\nfor i in range(0, len(held), 4096):\n    held[i] = 1\n"
+                "time.sleep(3)\n"
+                "save_table(pd.DataFrame({'cores': [os.environ.get('DANGSHI_CORES')], "
+                "'blas': [os.environ.get('OPENBLAS_NUM_THREADS')]}), output_dir, "
+                f"'{name}')"
+            ),
+        )
+    monkeypatch.setenv(PROJECT_ROOT_ENV, str(root))
+    monkeypatch.delenv("DANGSHI_CORES", raising=False)
+    monkeypatch.delenv("OPENBLAS_NUM_THREADS", raising=False)
+    run = run_reports(n_jobs=2, run_id="one-at-a-time", memory_budget_gb=0.001)
+    every_core = str(len(os.sched_getaffinity(0)))
+    for name in ("01-big", "02-small"):
+        row = pd.read_csv(run / "tables" / f"{name}.csv", dtype=str).iloc[0]
+        assert row["cores"] == every_core and row["blas"] == every_core
+    manifest = json.loads((run / "run.json").read_text(encoding="utf-8"))
+    first, second = manifest["notebooks"]
+    assert min(first["finished_at"], second["finished_at"]) <= max(first["started_at"], second["started_at"])
+    for record in (first, second):
+        assert record["sharing"] == 1
+        assert 300 < record["peak_memory_mb"] < 2000  # the bytearray, with the interpreter and pandas
+    assert manifest["memory_budget_mb"] < 0  # 1 MB less the runner's own memory
+    # The next run plans by these peaks.
+    assert schedule_peaks(root / "reports") == {r["notebook"]: r["peak_memory_mb"] for r in (first, second)}
+
+
+def schedule_peaks(reports_path):
+    from corpus_tools.reports.schedule import previous_peaks
+
+    return previous_peaks(reports_path)

@@ -199,3 +199,116 @@ def test_corpus_size_counts_every_file_of_a_folder_or_the_table(tmp_path):
     assert schedule.corpus_megabytes(tmp_path) == pytest.approx(2000 / 1e6)
     assert schedule.corpus_megabytes(tmp_path / "y.txt") == pytest.approx(500 / 1e6)
     assert schedule.corpus_megabytes(tmp_path / "missing") == 0.0
+
+
+# ------------------------------------------------------------------------------------------
+# memory budget
+# ------------------------------------------------------------------------------------------
+
+
+def test_a_notebook_starts_only_when_its_expected_peak_fits_beside_those_running():
+    import threading
+    import time
+
+    entries = _entries(3)
+    events, lock = [], threading.Lock()
+
+    def execute(index):
+        with lock:
+            events.append(("start", index))
+        time.sleep(0.3)
+        with lock:
+            events.append(("end", index))
+        entries[index]["status"] = "succeeded"
+
+    # 0 and 1 expect 3 GB each, 2 expects 0.5 GB, in 4 GB: 2 runs beside 0, and 1 only after 0.
+    peaks = [3000.0, 3000.0, 500.0]
+    assert schedule.execute_all(execute, entries, 2, order=[0, 1, 2], peaks=peaks, budget_mb=4000.0) is None
+    assert sorted(events[:2]) == [("start", 0), ("start", 2)]
+    assert events.index(("start", 1)) > events.index(("end", 0))
+    # With room for both, 0 and 1 start together.
+    events.clear()
+    entries = _entries(3)
+    assert schedule.execute_all(execute, entries, 2, order=[0, 1, 2], peaks=peaks, budget_mb=6000.0) is None
+    assert sorted(events[:2]) == [("start", 0), ("start", 1)]
+    # A notebook larger than the whole budget still runs, alone.
+    events.clear()
+    entries = _entries(2)
+    assert schedule.execute_all(execute, entries, 2, peaks=[5000.0, 100.0], budget_mb=4000.0) is None
+    assert events == [("start", 0), ("end", 0), ("start", 1), ("end", 1)]
+
+
+def test_simulated_runs_with_a_memory_budget_match_a_hand_worked_timeline():
+    free = {0: set(), 1: set(), 2: set()}
+    times, peaks = [10.0, 6.0, 4.0], [3000.0, 2000.0, 1000.0]
+    # Budget 4 GB, two at a time. Order 0, 1, 2: 0 (0-10); 1 does not fit beside 0 (5 GB), 2 does
+    # (0-4); then nothing fits beside 0 until it ends: 1 from 10 to 16.
+    timeline = schedule.simulate([0, 1, 2], times, free, 2, peaks=peaks, budget_mb=4000.0)
+    assert timeline.start == {0: 0.0, 2: 0.0, 1: 10.0} and timeline.end == {0: 10.0, 2: 4.0, 1: 16.0}
+    assert timeline.seconds == 16.0
+    assert [timeline.sharing(i) for i in range(3)] == [2, 1, 2]
+    # Order 1, 2, 0: 1 and 2 side by side (0-6, 0-4), 0 alone after 1 (6-16): also 16 s, and 0
+    # runs alone.
+    timeline = schedule.simulate([1, 2, 0], times, free, 2, peaks=peaks, budget_mb=4000.0)
+    assert timeline.end == {1: 6.0, 2: 4.0, 0: 16.0} and timeline.sharing(0) == 1
+    # Without a budget (or without peaks) memory holds nothing back: 0 and 1, then 2 (6-10).
+    assert schedule.simulated_seconds([0, 1, 2], times, free, 2) == 10.0
+    assert schedule.simulated_seconds([0, 1, 2], times, free, 2, peaks=peaks) == 10.0
+
+
+def test_the_plan_under_a_budget_runs_the_largest_notebook_alone_with_every_core():
+    names = ["00-corpus-overview", "01-topic-model", "02-rhetoric-frequency", "03-district-comparison"]
+    entries = [{"notebook": f"{name}.ipynb", "status": "pending"} for name in names]
+    # By hand: 00 40 s / 1.7 GB, 01 250 s / 1.9 GB, 02 320 s / 1.8 GB, 03 600 s / 3.2 GB; 03 reads
+    # 01's model. In 3.8 GB 03 fits beside nothing, and 00 beside either 01 or 02 (3.6, 3.5 GB)
+    # but not both at once; 01 and 02 fit together (3.7 GB). So: 01 and 02 side by side, 00
+    # after 01 (250-290 s), then 03 alone (320-920 s). The longest-first order, 03 first, gives
+    # just that: 03 cannot start before 01 has, nor beside it.
+    times = dict(zip([e["notebook"] for e in entries], [40.0, 250.0, 320.0, 600.0]))
+    peaks = [1700.0, 1900.0, 1800.0, 3200.0]
+    order = schedule.plan_order(entries, times, 2, peaks=peaks, budget_mb=3800.0)
+    waits = {0: set(), 1: set(), 2: set(), 3: {1}}
+    timeline = schedule.simulate(order, list(times.values()), waits, 2, peaks=peaks, budget_mb=3800.0)
+    assert timeline.start == {1: 0.0, 2: 0.0, 0: 250.0, 3: 320.0} and timeline.seconds == 920.0
+    sharing = schedule.planned_sharing(entries, order, times, 2, peaks=peaks, budget_mb=3800.0)
+    assert sharing[3] == 1 and sharing[1] == sharing[2] == 2
+    # Without a budget 03 starts beside 01 and nobody runs alone.
+    order = schedule.plan_order(entries, times, 2)
+    assert schedule.planned_sharing(entries, order, times, 2) == [2, 2, 2, 2]
+    # One at a time everybody has every core. A notebook without a time leaves the timeline
+    # unknown: then only 03, which fits beside no other notebook, is known to run alone.
+    assert schedule.planned_sharing(entries, order, times, 1) == [1, 1, 1, 1]
+    mine = [*entries, {"notebook": "04-mine.ipynb", "status": "pending"}]
+    sharing = schedule.planned_sharing(mine, [4, 3, 1, 2, 0], times, 2, peaks=[*peaks, 700.0], budget_mb=3800.0)
+    assert sharing == [2, 2, 2, 1, 2]
+
+
+def test_peaks_come_from_the_previous_run_or_the_typical_figures(tmp_path):
+    (tmp_path / "latest").mkdir()
+    (tmp_path / "latest" / "run.json").write_text(json.dumps({"notebooks": [
+        {"notebook": "00.ipynb", "wall_seconds": 5.0, "peak_memory_mb": 812.5},
+        {"notebook": "01.ipynb", "wall_seconds": 6.0, "peak_memory_mb": None},  # the kernel never started
+        {"notebook": "02.ipynb", "wall_seconds": 6.0},  # written before peaks were recorded
+    ]}), encoding="utf-8")
+    assert schedule.previous_peaks(tmp_path) == {"00.ipynb": 812.5}
+    assert schedule.previous_peaks(tmp_path / "nowhere") == {}
+    # A notebook without a figure is expected to need as much as the largest known.
+    assert schedule.expected_peaks(_entries(3), {"00.ipynb": 812.5, "02.ipynb": 90.0}) == [812.5, 812.5, 90.0]
+    assert schedule.expected_peaks(_entries(2), {}) == [0.0, 0.0]
+    # Typical peaks grow with the corpus and are read between the sizes measured.
+    small, large = schedule.typical_peak_mb(5.0), schedule.typical_peak_mb(100.0)
+    assert all(large[name] > small[name] for name in small)
+    middle = schedule.typical_peak_mb(52.5)["03-district-comparison.ipynb"]
+    assert middle == pytest.approx((small["03-district-comparison.ipynb"] + large["03-district-comparison.ipynb"]) / 2)
+
+
+@pytest.mark.parametrize("budget", [0, -1.0, float("nan"), float("inf"), True, "4"])
+def test_a_bad_memory_budget_is_refused_by_name(budget):
+    with pytest.raises(ReportArgumentError, match="memory_budget_gb="):
+        schedule.memory_budget_mb(budget, runner_mb=100.0, available_mb=8000.0)
+
+
+def test_the_budget_is_the_run_s_memory_less_the_runner_or_most_of_what_is_available():
+    assert schedule.memory_budget_mb(4.0, runner_mb=200.0, available_mb=1e6) == 4 * 1024 - 200
+    assert schedule.memory_budget_mb(None, runner_mb=200.0, available_mb=10_000.0) == pytest.approx(
+        schedule.AUTO_MEMORY_SHARE * 10_000.0)
