@@ -103,15 +103,15 @@ TYPICAL_SECONDS: dict[float, dict[str, float]] = {
 
 
 #: When there is no previous run to plan by: each shipped notebook's peak memory in MB (of 2**20
-#: bytes; its kernel and worker processes, as ``benchmarks/report_scale.py`` samples them), by
-#: corpus size in MB, with the notebooks side by side on 2 cores (one core each): the seeds
-#: (``make reports``) and the benchmark's corpora of 5 and 100 MB. :func:`typical_peak_mb` reads
-#: them at a corpus's size. The comparison (03) needs the most: its text reuse section.
+#: bytes; its kernel and child processes, as the runner records it in ``run.json``), by corpus
+#: size in MB, with the notebooks side by side on 2 cores (one core each): the seeds (``make
+#: reports``) and ``benchmarks/report_scale.py``'s corpora of 5 and 100 MB. :func:`typical_peak_mb`
+#: reads them at a corpus's size. The comparison (03) needs the most: its text reuse section.
 TYPICAL_PEAK_MB: dict[float, dict[str, float]] = {
     0.055: {"00-corpus-overview.ipynb": 373.2, "01-topic-model.ipynb": 453.1, "02-rhetoric-frequency.ipynb": 548.3,
             "03-district-comparison.ipynb": 598.7},
-    5.0: {"00-corpus-overview.ipynb": 420.0, "01-topic-model.ipynb": 560.0, "02-rhetoric-frequency.ipynb": 480.0,
-          "03-district-comparison.ipynb": 930.0},
+    5.0: {"00-corpus-overview.ipynb": 508.7, "01-topic-model.ipynb": 590.9, "02-rhetoric-frequency.ipynb": 670.4,
+          "03-district-comparison.ipynb": 1032.7},
     100.0: {"00-corpus-overview.ipynb": 1693.0, "01-topic-model.ipynb": 2134.0, "02-rhetoric-frequency.ipynb": 1874.0,
             "03-district-comparison.ipynb": 3207.0},
 }
