@@ -45,7 +45,10 @@ Under the table, each notebook's three slowest code cells (papermill's per-cell 
 executed notebook), which say where the time goes, and the cell that was running when the
 notebook's peak memory was sampled (papermill's per-cell start and end times), which says where
 the memory goes; then what made up the run's peak: each notebook's memory at that moment and
-the cell it was running.
+the cell it was running; then the runner's plan (``run.json``): the memory budget for the
+notebooks (``--memory-budget``, by default 80 % of the memory available), each notebook's
+expected peak, the peak the runner recorded (sampled every second, child processes included)
+and whether the plan ran it alone, with every core.
 
 A kernel is told apart from the others by its environment: the runner gives each kernel its own
 ``DANGSHI_PROGRESS_FILE`` (named after the notebook), which its worker processes inherit.
@@ -386,9 +389,26 @@ def read_run(reports_dir: Path) -> dict:
         notebooks.append({"notebook": entry["notebook"], "status": entry.get("status"),
                           "wall_seconds": entry.get("wall_seconds"), "started_at": entry.get("started_at"),
                           "html_bytes": html.stat().st_size if html.is_file() else None,
-                          "slowest_cells": slowest_cells(run_dir / entry["notebook"])})
+                          "slowest_cells": slowest_cells(run_dir / entry["notebook"]),
+                          # The runner's plan and its own record of the notebook's memory.
+                          "sharing": entry.get("sharing"), "expected_peak_mb": entry.get("expected_peak_mb"),
+                          "recorded_peak_mb": entry.get("peak_memory_mb")})
     return {"run_dir": str(run_dir), "status": manifest.get("status"), "notebooks": notebooks,
+            "memory_budget_mb": manifest.get("memory_budget_mb"),
             "html_bytes_total": sum(p.stat().st_size for p in run_dir.glob("*.html"))}
+
+
+def plan_line(run: dict) -> str | None:
+    """How the runner planned the run: its memory budget, and each notebook's expected and recorded peak."""
+    if run.get("memory_budget_mb") is None:
+        return None  # a run by a version that did not plan by memory
+    parts = []
+    for nb in run["notebooks"]:
+        alone = ", alone" if nb.get("sharing") == 1 else ""
+        expected, recorded = nb.get("expected_peak_mb"), nb.get("recorded_peak_mb")
+        parts.append(f"{Path(nb['notebook']).stem[:2]} expected {expected or 0:,.0f} MB, recorded "
+                     f"{recorded or 0:,.0f} MB{alone}")
+    return f"- the plan: {run['memory_budget_mb']:,.0f} MB for the notebooks; " + "; ".join(parts)
 
 
 # -- output -----------------------------------------------------------------------------------
@@ -511,6 +531,9 @@ def main(argv: list[str] | None = None) -> int:
                     name = NOT_NOTEBOOKS.get(stem, stem)
                     parts.append(f"{name} {mb:,} MB" + (f" (cell {where['cell']})" if where else ""))
                 print(f"- the run's peak ({measured['peak_mb']:,} MB): " + " + ".join(parts))
+            plan = plan_line(result["run"])
+            if plan:
+                print(plan)
             print(f"log: {measured['log']}; run folder: {result['run']['run_dir']}", flush=True)
             if not args.keep:
                 shutil.rmtree(corpus, ignore_errors=True)

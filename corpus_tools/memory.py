@@ -7,6 +7,10 @@ a long computation's resident size is the sum of its temporary peaks, not what i
 its unused pages as well. It is called after every cell of a report notebook
 (:func:`corpus_tools.reports.notebook.trim_memory_after_cells`) and inside the few analyses that
 free gigabytes half-way (:func:`corpus_tools.compare.shared_passages`).
+
+How much memory is there to use: :func:`available_memory_mb`, what the machine has available,
+capped by the limit of the container (cgroup) the process runs in, which the machine's figures
+do not show. The report command plans its notebooks by it.
 """
 
 from __future__ import annotations
@@ -15,8 +19,12 @@ import ctypes
 import functools
 import sys
 from collections.abc import Callable
+from pathlib import Path
 
-__all__ = ["can_release_memory", "release_freed_memory"]
+__all__ = ["available_memory_mb", "can_release_memory", "release_freed_memory"]
+
+#: Where Linux shows the process's control groups; the memory controller's files are read from it.
+CGROUP_ROOT = Path("/sys/fs/cgroup")
 
 
 @functools.lru_cache(maxsize=1)
@@ -50,3 +58,41 @@ def release_freed_memory() -> None:
     trim = _malloc_trim()
     if trim is not None:
         trim()
+
+
+def _read_bytes(path: Path) -> int | None:
+    """The whole number in a cgroup file, or None when it is missing, unreadable or ``max``."""
+    try:
+        text = path.read_text(encoding="ascii").strip()
+    except (OSError, UnicodeDecodeError):
+        return None
+    return int(text) if text.isdigit() else None
+
+
+def _cgroup_room(root: Path) -> int | None:
+    """Bytes the container's memory limit leaves: the limit less what the group uses; None without a limit.
+
+    cgroup v2 (``memory.max``, ``memory.current``) first, then v1 (``memory/memory.limit_in_bytes``,
+    ``memory/memory.usage_in_bytes``; v1 writes an absurdly large number when there is no limit).
+    """
+    for limit_file, usage_file in (("memory.max", "memory.current"),
+                                   ("memory/memory.limit_in_bytes", "memory/memory.usage_in_bytes")):
+        limit, usage = _read_bytes(root / limit_file), _read_bytes(root / usage_file)
+        if limit is not None and usage is not None and limit < 2**60:
+            return max(limit - usage, 0)
+    return None
+
+
+def available_memory_mb(*, cgroup_root: Path = CGROUP_ROOT) -> float:
+    """Memory, in MB of 2**20 bytes, that new processes could use now without swapping.
+
+    The machine's available memory (psutil's ``virtual_memory().available``: free memory plus
+    what the page cache can give back), or less when the process runs in a container whose
+    memory limit leaves less (a Docker ``--memory`` limit, a Kubernetes pod's, a batch job's
+    allocation on a cluster): processes there are killed at the limit, whatever the machine has.
+    """
+    import psutil
+
+    available = psutil.virtual_memory().available
+    room = _cgroup_room(cgroup_root)
+    return min(available, room if room is not None else available) / 2**20

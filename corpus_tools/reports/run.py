@@ -19,6 +19,7 @@ from corpus_tools.compat import renamed_parameters
 from corpus_tools.environment import (
     CORES_ENV, DASK_SCHEDULER_ENV, PROGRESS_ENV, PROJECT_ROOT_ENV, cores_setting, raw_value,
 )
+from corpus_tools.memory import available_memory_mb
 from corpus_tools.parallel import blas_thread_environment, blas_threads
 from corpus_tools.paths import project_root, resolve_path
 
@@ -585,7 +586,7 @@ def run_reports(
     import psutil
 
     budget_mb = memory_budget_mb(memory_budget_gb, runner_mb=psutil.Process().memory_info().rss / 2**20,
-                                 available_mb=psutil.virtual_memory().available / 2**20)
+                                 available_mb=available_memory_mb())
     manifest["memory_budget_mb"] = round(budget_mb, 1)
     order = plan_order(entries, durations, n_jobs, peaks=peaks, budget_mb=budget_mb)
     sharing = planned_sharing(entries, order, durations, n_jobs, peaks=peaks, budget_mb=budget_mb)
