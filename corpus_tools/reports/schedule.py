@@ -112,8 +112,8 @@ TYPICAL_PEAK_MB: dict[float, dict[str, float]] = {
             "03-district-comparison.ipynb": 598.7},
     5.0: {"00-corpus-overview.ipynb": 508.7, "01-topic-model.ipynb": 590.9, "02-rhetoric-frequency.ipynb": 670.4,
           "03-district-comparison.ipynb": 1032.7},
-    100.0: {"00-corpus-overview.ipynb": 1693.0, "01-topic-model.ipynb": 2134.0, "02-rhetoric-frequency.ipynb": 1874.0,
-            "03-district-comparison.ipynb": 3207.0},
+    100.0: {"00-corpus-overview.ipynb": 1642.9, "01-topic-model.ipynb": 1998.3, "02-rhetoric-frequency.ipynb": 1661.9,
+            "03-district-comparison.ipynb": 3203.2},
 }
 
 
@@ -158,7 +158,7 @@ def typical_peak_mb(corpus_mb: float) -> dict[str, float]:
     Examples
     --------
     >>> typical_peak_mb(100.0)["03-district-comparison.ipynb"]
-    3207.0
+    3203.2
     """
     return _interpolated(TYPICAL_PEAK_MB, corpus_mb, floor=0.0)
 
