@@ -10,7 +10,8 @@ free gigabytes half-way (:func:`corpus_tools.compare.shared_passages`).
 
 How much memory is there to use: :func:`available_memory_mb`, what the machine has available,
 capped by the limit of the container (cgroup) the process runs in, which the machine's figures
-do not show. The report command plans its notebooks by it.
+do not show; and how much a process holds: :func:`resident_mb`. The report command plans its
+notebooks by both.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-__all__ = ["available_memory_mb", "can_release_memory", "release_freed_memory"]
+__all__ = ["available_memory_mb", "can_release_memory", "release_freed_memory", "resident_mb"]
 
 #: Where Linux shows the process's control groups; the memory controller's files are read from it.
 CGROUP_ROOT = Path("/sys/fs/cgroup")
@@ -96,3 +97,35 @@ def available_memory_mb(*, cgroup_root: Path = CGROUP_ROOT) -> float:
     available = psutil.virtual_memory().available
     room = _cgroup_room(cgroup_root)
     return min(available, room if room is not None else available) / 2**20
+
+
+def resident_mb(pid: int | None = None, *, children: bool = False) -> float | None:
+    """Resident memory (RSS), in MB of 2**20 bytes, of a process and, with `children`, its descendants.
+
+    Parameters
+    ----------
+    pid : int, optional
+        The process; default this one.
+    children : bool, default False
+        Add every descendant's (a kernel's worker pools). Pages a forked child still shares
+        with its parent count in both, so the sum can exceed what the tree holds.
+
+    Returns
+    -------
+    float or None
+        None when the process has ended; a descendant that ends while it is read counts 0.
+    """
+    import psutil
+
+    try:
+        process = psutil.Process(pid)
+        members = [process, *process.children(recursive=True)] if children else [process]
+        total = process.memory_info().rss
+    except psutil.Error:
+        return None
+    for member in members[1:]:
+        try:
+            total += member.memory_info().rss
+        except psutil.Error:
+            continue
+    return total / 2**20

@@ -37,3 +37,24 @@ def test_a_container_limit_caps_the_available_memory(tmp_path):
     assert memory.available_memory_mb(cgroup_root=unlimited) == pytest.approx(
         psutil.virtual_memory().available / 2**20, rel=0.05)
 
+
+
+def test_resident_memory_of_a_process_and_its_children():
+    import os
+    import subprocess
+    import sys
+
+    # A child holding 200 MB it has written to (resident), until told to stop.
+    child = subprocess.Popen(
+        [sys.executable, "-c", "import sys\nheld = bytearray(200 * 2**20)\n"
+         "for i in range(0, len(held), 4096):\n    held[i] = 1\nprint('ready', flush=True)\nsys.stdin.read()"],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+    )
+    try:
+        assert child.stdout.readline().strip() == "ready"
+        assert memory.resident_mb(child.pid) > 200
+        alone, with_children = memory.resident_mb(), memory.resident_mb(os.getpid(), children=True)
+        assert with_children - alone > 200
+    finally:
+        child.communicate("")
+    assert memory.resident_mb(child.pid) is None  # ended (and reaped)

@@ -122,7 +122,7 @@ def _build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--n-jobs", "--jobs", dest="n_jobs", metavar="N", type=int,
         help="notebooks run at the same time, each in its own kernel (default: one per CPU core; 1 runs them "
-             "one after another, so that memory peaks at one notebook's, not at two side by side)",
+             "one after another; to bound memory, --memory-budget loses less time)",
     )
     parser.add_argument(
         "--memory-budget", dest="memory_budget_gb", metavar="GB", type=float,

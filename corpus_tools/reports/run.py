@@ -19,7 +19,7 @@ from corpus_tools.compat import renamed_parameters
 from corpus_tools.environment import (
     CORES_ENV, DASK_SCHEDULER_ENV, PROGRESS_ENV, PROJECT_ROOT_ENV, cores_setting, raw_value,
 )
-from corpus_tools.memory import available_memory_mb
+from corpus_tools.memory import available_memory_mb, resident_mb
 from corpus_tools.parallel import blas_thread_environment, blas_threads
 from corpus_tools.paths import project_root, resolve_path
 
@@ -43,6 +43,7 @@ from .parameters import (
 from .provenance import display_path, finish_manifest, input_hashes, iso, new_manifest, utc_now, write_manifest
 from .reuse import FINGERPRINT_FIELD, reusable_run, run_fingerprint
 from .schedule import (
+    check_memory_budget,
     choose_n_jobs,
     corpus_megabytes,
     execute_all,
@@ -241,6 +242,36 @@ def kernel_share_environment(n_kernels: int) -> dict[str, str]:
     if cores_setting() is None:
         environment[CORES_ENV] = str(blas_threads(n_kernels))
     return environment
+
+
+def _plan(entries: list[dict[str, Any]], watches: Sequence[NotebookWatch], manifest: dict[str, Any], *,
+          previous: Mapping[str, float], reports_path: Path, corpus_path: Path, n_jobs: int,
+          memory_budget_gb: float | None) -> tuple[list[int], list[float], float]:
+    """Plan the run: the order to start notebooks in, each one's expected peak, and the memory budget in MB.
+
+    Times and peaks are the previous run's, or before any run the shipped notebooks' typical
+    figures at the corpus's size. Each kernel the plan runs with fewer (or more) notebooks beside
+    it than `n_jobs` gets its share of the cores (``watch.environment``); the plan goes into the
+    manifest (``memory_budget_mb``; each notebook's ``expected_peak_mb`` and ``sharing``).
+    """
+    corpus_mb = corpus_megabytes(corpus_path)
+    durations = previous or typical_seconds(corpus_mb)
+    peaks = expected_peaks(entries, previous_peaks(reports_path) or typical_peak_mb(corpus_mb))
+    budget_mb = memory_budget_mb(memory_budget_gb, runner_mb=resident_mb() or 0.0, available_mb=available_memory_mb())
+    manifest["memory_budget_mb"] = round(budget_mb, 1)
+    order = plan_order(entries, durations, n_jobs, peaks=peaks, budget_mb=budget_mb)
+    sharing = planned_sharing(entries, order, durations, n_jobs, peaks=peaks, budget_mb=budget_mb)
+    for entry, watch, expected, shared in zip(entries, watches, peaks, sharing, strict=True):
+        entry["expected_peak_mb"] = round(expected, 1)
+        entry["sharing"] = shared
+        if shared != n_jobs:
+            watch.environment = kernel_share_environment(shared)
+    alone = [Path(entry["notebook"]).stem for entry, shared in zip(entries, sharing, strict=True) if shared == 1]
+    if n_jobs > 1 and alone:
+        logger.info("memory budget %.1f GB for the notebooks: %s will run alone, with every core (expected peaks: %s)",
+                    budget_mb / 1024, ", ".join(alone),
+                    ", ".join(f"{Path(e['notebook']).stem} {p / 1024:.1f} GB" for e, p in zip(entries, peaks)))
+    return order, peaks, budget_mb
 
 
 @renamed_parameters(jobs="n_jobs")
@@ -503,7 +534,7 @@ def run_reports(
     }
     n_jobs = choose_n_jobs(n_jobs, len(notebook_paths))
     manifest["jobs"] = n_jobs  # run.json keeps its field name: the manifest is a file format
-    memory_budget_mb(memory_budget_gb, runner_mb=0.0, available_mb=0.0)  # a bad value fails before anything runs
+    memory_budget_gb = check_memory_budget(memory_budget_gb)
     previous = previous_durations(reports_path)
     progress_dir = Path(tempfile.mkdtemp(prefix="dangshi-progress-"))
     watches = [
@@ -579,27 +610,8 @@ def run_reports(
     papermill_logger.addFilter(not_after_ctrl_c)
     for nb_path in notebook_paths:  # removed as each notebook ends (or below, if it never starts)
         pending_marker(work_dir, nb_path.name).touch()
-    # Before any run: the shipped notebooks' typical times and peaks at this corpus's size.
-    corpus_mb = corpus_megabytes(corpus_path)
-    durations = previous or typical_seconds(corpus_mb)
-    peaks = expected_peaks(entries, previous_peaks(reports_path) or typical_peak_mb(corpus_mb))
-    import psutil
-
-    budget_mb = memory_budget_mb(memory_budget_gb, runner_mb=psutil.Process().memory_info().rss / 2**20,
-                                 available_mb=available_memory_mb())
-    manifest["memory_budget_mb"] = round(budget_mb, 1)
-    order = plan_order(entries, durations, n_jobs, peaks=peaks, budget_mb=budget_mb)
-    sharing = planned_sharing(entries, order, durations, n_jobs, peaks=peaks, budget_mb=budget_mb)
-    for entry, watch, expected, shared in zip(entries, watches, peaks, sharing, strict=True):
-        entry["expected_peak_mb"] = round(expected, 1)
-        entry["sharing"] = shared
-        if shared != n_jobs:  # the plan runs it with fewer (or more) notebooks beside it than n_jobs
-            watch.environment = kernel_share_environment(shared)
-    alone = [entry["notebook"] for entry, shared in zip(entries, sharing, strict=True) if shared == 1]
-    if n_jobs > 1 and alone:
-        logger.info("memory budget %.1f GB for the notebooks: %s run%s alone, with every core (expected peaks: %s)",
-                    budget_mb / 1024, ", ".join(alone), "s" if len(alone) == 1 else "",
-                    ", ".join(f"{Path(e['notebook']).stem[:2]} {p / 1024:.1f} GB" for e, p in zip(entries, peaks)))
+    order, peaks, budget_mb = _plan(entries, watches, manifest, previous=previous, reports_path=reports_path,
+                                    corpus_path=corpus_path, n_jobs=n_jobs, memory_budget_gb=memory_budget_gb)
     try:
         with _environment(kernel_env):
             failed = execute_all(

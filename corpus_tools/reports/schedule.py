@@ -26,10 +26,11 @@ from typing import Any
 from .errors import ReportArgumentError
 from .provenance import MANIFEST_FILE
 
-__all__ = ["AUTO_MEMORY_SHARE", "RUNS_AFTER", "TYPICAL_PEAK_MB", "TYPICAL_SECONDS", "Timeline", "choose_n_jobs",
-           "corpus_megabytes", "execute_all", "expected_peaks", "fits_in_memory", "longest_first",
-           "memory_budget_mb", "plan_order", "planned_sharing", "previous_durations", "previous_peaks",
-           "simulate", "simulated_seconds", "typical_peak_mb", "typical_seconds"]
+__all__ = ["AUTO_MEMORY_SHARE", "RUNS_AFTER", "TYPICAL_PEAK_MB", "TYPICAL_SECONDS", "Timeline",
+           "check_memory_budget", "choose_n_jobs", "corpus_megabytes", "execute_all", "expected_peaks",
+           "fits_in_memory", "longest_first", "memory_budget_mb", "plan_order", "planned_sharing",
+           "previous_durations", "previous_peaks", "simulate", "simulated_seconds", "typical_peak_mb",
+           "typical_seconds"]
 
 
 def choose_n_jobs(n_jobs: int | None, n_notebooks: int) -> int:
@@ -198,15 +199,23 @@ def memory_budget_mb(memory_budget_gb: float | None, *, runner_mb: float, availa
     >>> memory_budget_mb(None, runner_mb=200.0, available_mb=5000.0)
     4000.0
     """
+    memory_budget_gb = check_memory_budget(memory_budget_gb)
     if memory_budget_gb is None:
         return AUTO_MEMORY_SHARE * float(available_mb)
+    return memory_budget_gb * 1024.0 - float(runner_mb)
+
+
+def check_memory_budget(memory_budget_gb: Any) -> float | None:
+    """`memory_budget_gb` as a float, or None; a :class:`ReportArgumentError` naming it if it is no budget."""
+    if memory_budget_gb is None:
+        return None
     if (isinstance(memory_budget_gb, bool) or not isinstance(memory_budget_gb, (int, float))
             or not math.isfinite(memory_budget_gb) or memory_budget_gb <= 0):
         raise ReportArgumentError(
             f"memory_budget_gb={memory_budget_gb!r}: expected the memory the run may use, in GB, "
             "a number above 0 (e.g. 4 or 3.5), or None to use most of what the machine has available"
         )
-    return float(memory_budget_gb) * 1024.0 - float(runner_mb)
+    return float(memory_budget_gb)
 
 
 def fits_in_memory(index: int, running: Sequence[int] | set[int], peaks: Sequence[float] | None,
@@ -218,10 +227,9 @@ def fits_in_memory(index: int, running: Sequence[int] | set[int], peaks: Sequenc
 
     Examples
     --------
-    >>> fits_in_memory(1, {0}, [2000.0, 1500.0, 3000.0], 3800.0), fits_in_memory(2, {0}, [2000.0, 1500.0, 3000.0], 3800.0)
-    (True, False)
-    >>> fits_in_memory(2, set(), [2000.0, 1500.0, 3000.0], 1000.0)
-    True
+    >>> peaks = [2000.0, 1500.0, 3000.0]
+    >>> fits_in_memory(1, {0}, peaks, 3800.0), fits_in_memory(2, {0}, peaks, 3800.0), fits_in_memory(2, set(), peaks, 1.0)
+    (True, False, True)
     """
     if peaks is None or not running:
         return True
