@@ -130,7 +130,7 @@ def _build_parser() -> argparse.ArgumentParser:
              "if their expected peaks (the previous run's, or the shipped notebooks' typical peaks at the "
              "corpus's size) fit in it together, and one that fits beside none runs alone with every core "
              "(default: 80%% of the memory available when the notebooks start). At 100 MB on 2 cores, "
-             "--memory-budget 4 keeps the run near 4 GB instead of 5.1",
+             "--memory-budget 4 ran the reports in 3.9 GB and 821 s, against 4.9 GB and 643 s with memory to spare",
     )
     parser.add_argument(
         "--dask-scheduler",

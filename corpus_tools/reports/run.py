@@ -321,7 +321,7 @@ def run_reports(
         core (at most the number of notebooks). ``1`` runs them one after another: memory then
         peaks at one notebook's rather than at two notebooks' side by side (3.7 GB instead of
         5.1 GB at 100 MB in ``benchmarks/report_scale.py``, in 904 s instead of 581 s on 2 cores);
-        ``memory_budget_gb`` is usually the better way to bound memory.
+        ``memory_budget_gb`` bounds memory at less cost.
     read_options : mapping, optional
         Options of :func:`corpus_tools.read_corpus` for reading the corpus, e.g.
         ``{"text_column": "content", "min_han_share": 0.3}``; passed to the notebooks as their
@@ -340,8 +340,12 @@ def run_reports(
         of the previous run in ``reports_dir`` or, before one, the shipped notebooks' typical
         peaks at the corpus's size (:data:`~corpus_tools.reports.schedule.TYPICAL_PEAK_MB`); one
         that fits beside none runs alone, with every core. Default: 80 % of the memory the
-        machine has available when the notebooks start. It plans, it does not enforce: a
-        notebook may need more than it did before. See Notes for the figures at 100 MB.
+        machine has available when the notebooks start (see
+        :func:`corpus_tools.memory.available_memory_mb`). It plans, it does not enforce: a
+        notebook may need more than it did before. At 100 MB on 2 cores
+        (``benchmarks/report_scale.py``), ``4`` ran notebooks 01 and 02 side by side, then 03
+        alone: the run peaked at 3.9 GB in 821 s, where with memory to spare it peaked at 4.9 GB
+        in 643 s.
 
     Returns
     -------
