@@ -26,7 +26,7 @@ from typing import Any
 from .errors import ReportArgumentError
 from .provenance import MANIFEST_FILE
 
-__all__ = ["AUTO_MEMORY_SHARE", "RUNS_AFTER", "TYPICAL_PEAK_MB", "TYPICAL_SECONDS", "Timeline",
+__all__ = ["AUTO_MEMORY_SHARE", "RUNS_AFTER", "SHIPPED_NOTEBOOKS", "TYPICAL_PEAK_MB", "TYPICAL_SECONDS", "Timeline",
            "check_memory_budget", "choose_n_jobs", "corpus_megabytes", "execute_all", "expected_peaks",
            "fits_in_memory", "longest_first", "memory_budget_mb", "plan_order", "planned_sharing",
            "previous_durations", "previous_peaks", "simulate", "simulated_seconds", "typical_peak_mb",
@@ -87,6 +87,10 @@ def previous_peaks(reports_path: Path) -> dict[str, float]:
         return {}
 
 
+#: The notebooks the project ships, whose typical times and peaks are tabled below.
+SHIPPED_NOTEBOOKS = ("00-corpus-overview.ipynb", "01-topic-model.ipynb", "02-rhetoric-frequency.ipynb",
+                     "03-district-comparison.ipynb")
+
 #: When there is no previous run to order by: each shipped notebook's working time, in seconds
 #: (its wall time less any wait for another notebook), by corpus size in MB (of its files): the
 #: five seeds (0.055 MB, ``make reports``) and ``benchmarks/report_scale.py`` at 5 and 100 MB
@@ -94,12 +98,9 @@ def previous_peaks(reports_path: Path) -> dict[str, float]:
 #: them at a corpus's size. Which notebook is longest depends on the size: the comparison (03)
 #: on the seeds, where start-up costs dominate, the topic model (01) at 5 MB, 03 again at 100 MB.
 TYPICAL_SECONDS: dict[float, dict[str, float]] = {
-    0.055: {"00-corpus-overview.ipynb": 3.7, "01-topic-model.ipynb": 6.7, "02-rhetoric-frequency.ipynb": 6.5,
-            "03-district-comparison.ipynb": 8.1},
-    5.0: {"00-corpus-overview.ipynb": 7.1, "01-topic-model.ipynb": 53.1, "02-rhetoric-frequency.ipynb": 24.0,
-          "03-district-comparison.ipynb": 35.2},
-    100.0: {"00-corpus-overview.ipynb": 39.9, "01-topic-model.ipynb": 254.1, "02-rhetoric-frequency.ipynb": 321.4,
-            "03-district-comparison.ipynb": 620.4},
+    0.055: dict(zip(SHIPPED_NOTEBOOKS, (3.7, 6.7, 6.5, 8.1), strict=True)),
+    5.0: dict(zip(SHIPPED_NOTEBOOKS, (7.1, 53.1, 24.0, 35.2), strict=True)),
+    100.0: dict(zip(SHIPPED_NOTEBOOKS, (39.9, 254.1, 321.4, 620.4), strict=True)),
 }
 
 
@@ -109,12 +110,9 @@ TYPICAL_SECONDS: dict[float, dict[str, float]] = {
 #: reports``) and ``benchmarks/report_scale.py``'s corpora of 5 and 100 MB. :func:`typical_peak_mb`
 #: reads them at a corpus's size. The comparison (03) needs the most: its text reuse section.
 TYPICAL_PEAK_MB: dict[float, dict[str, float]] = {
-    0.055: {"00-corpus-overview.ipynb": 373.2, "01-topic-model.ipynb": 453.1, "02-rhetoric-frequency.ipynb": 548.3,
-            "03-district-comparison.ipynb": 598.7},
-    5.0: {"00-corpus-overview.ipynb": 508.7, "01-topic-model.ipynb": 590.9, "02-rhetoric-frequency.ipynb": 670.4,
-          "03-district-comparison.ipynb": 1032.7},
-    100.0: {"00-corpus-overview.ipynb": 1642.9, "01-topic-model.ipynb": 1998.3, "02-rhetoric-frequency.ipynb": 1661.9,
-            "03-district-comparison.ipynb": 3203.2},
+    0.055: dict(zip(SHIPPED_NOTEBOOKS, (373.2, 453.1, 548.3, 598.7), strict=True)),
+    5.0: dict(zip(SHIPPED_NOTEBOOKS, (508.7, 590.9, 670.4, 1032.7), strict=True)),
+    100.0: dict(zip(SHIPPED_NOTEBOOKS, (1642.9, 1998.3, 1661.9, 3203.2), strict=True)),
 }
 
 
@@ -228,8 +226,10 @@ def fits_in_memory(index: int, running: Sequence[int] | set[int], peaks: Sequenc
     Examples
     --------
     >>> peaks = [2000.0, 1500.0, 3000.0]
-    >>> fits_in_memory(1, {0}, peaks, 3800.0), fits_in_memory(2, {0}, peaks, 3800.0), fits_in_memory(2, set(), peaks, 1.0)
-    (True, False, True)
+    >>> fits_in_memory(1, {0}, peaks, 3800.0), fits_in_memory(2, {0}, peaks, 3800.0)
+    (True, False)
+    >>> fits_in_memory(2, set(), peaks, 1.0)
+    True
     """
     if peaks is None or not running:
         return True
