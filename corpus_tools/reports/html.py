@@ -453,6 +453,9 @@ def write_index(run_dir: Path, manifest: Mapping[str, Any]) -> Path:
             lines.append(f"<li>{_link(rel, rel)}{extra}: {e(description)}{where}</li>")
         files = f"<ul class=\"files\">{''.join(lines)}</ul>" if lines else ""
         time_text = "" if seconds is None else f", {seconds:.1f} s"
+        peak = record.get("peak_memory_mb")
+        if peak is not None:  # what the next run plans by (corpus_tools.reports.schedule)
+            time_text += f", peak memory {peak:,.0f} MB"
         sections.append(
             f"<section><h2>{e(title)}</h2>"
             f"<p>{' · '.join(links) or e(record['notebook'])} — {e(status)}{e(time_text)}</p>"

@@ -132,7 +132,7 @@ def test_the_index_groups_files_by_report_with_a_line_on_each_and_the_parameters
     manifest = {
         "run_id": "r1", "status": "succeeded", "started_at": "s", "finished_at": "f",
         "notebooks": [{"notebook": ipynb.name, "html": "00-overview.html", "ipynb": ipynb.name,
-                       "status": "succeeded", "wall_seconds": 1.5, "error": None}],
+                       "status": "succeeded", "wall_seconds": 1.5, "peak_memory_mb": 1234.4, "error": None}],
         "parameters": {"group_by": {"value": "city", "default": '"district"'}},
         "git": {"commit": "abc", "dirty": False},
         "corpus": {"corpus_dir": "my/corpus", "metadata": None, "files": {}, "combined_sha256": "0"},
@@ -146,6 +146,7 @@ def test_the_index_groups_files_by_report_with_a_line_on_each_and_the_parameters
     assert "table, 100 rows × 3 columns — in “The documents”" in section
     assert "table, 3 rows × 3 columns — in “Small things”" in section
     assert '<a href="figures/sizes.png">figures/sizes.png</a>' in section
+    assert "— succeeded, 1.5 s, peak memory 1,234 MB</p>" in section
     assert "<th>group_by</th><td>&quot;city&quot;</td><td>&quot;district&quot;</td>" in index
 
 
