@@ -649,6 +649,26 @@ def _read_recording_pid(corpus_path, metadata_path, reading):
     open_corpus(corpus_path, metadata=metadata_path, **reading)
 
 
+def _read_recording_cores(corpus_path, metadata_path, reading):
+    """The runner's reading step, noting the cores it may use (module level: a spawned child imports it)."""
+    Path(os.environ["DANGSHI_TEST_CORES_FILE"]).write_text(os.environ.get("DANGSHI_CORES", ""), encoding="utf-8")
+
+
+def test_the_reading_before_the_notebooks_gets_every_core(readable, monkeypatch, tmp_path):
+    from corpus_tools.reports import run
+
+    root = tmp_path / "project"
+    for name in ("01-a", "02-b"):
+        _notebook(root / "notebooks" / f"{name}.ipynb", _parameters_cell(), new_code_cell("x = 1"))
+    monkeypatch.setenv(PROJECT_ROOT_ENV, str(root))
+    monkeypatch.delenv("DANGSHI_CORES", raising=False)
+    monkeypatch.setenv("DANGSHI_TEST_CORES_FILE", str(tmp_path / "cores"))
+    monkeypatch.setattr(run, "_read_into_store", _read_recording_cores)
+    run_reports(corpus_dir=str(readable), n_jobs=2, run_id="cores")
+    # The two kernels get half the cores each; the reading, before them, all of them.
+    assert (tmp_path / "cores").read_text(encoding="utf-8") == str(len(os.sched_getaffinity(0)))
+
+
 def test_the_runner_reads_in_a_child_process_and_never_loads_a_stored_corpus(readable, monkeypatch, tmp_path):
     from corpus_tools.corpus import store
     from corpus_tools.reports import run
