@@ -109,10 +109,13 @@ TYPICAL_SECONDS: dict[float, dict[str, float]] = {
 #: size in MB, with the notebooks side by side on 2 cores (one core each): the seeds (``make
 #: reports``) and ``benchmarks/report_scale.py``'s corpora of 5 and 100 MB. :func:`typical_peak_mb`
 #: reads them at a corpus's size. The comparison (03) needs the most: its text reuse section.
+#: The runner sampled every second for the seeds and 5 MB, every 0.5 s at 100 MB (where the
+#: finer samples found up to 100 MB more); 03 at 100 MB is its peak beside the others, as both
+#: samplers saw it (alone, with two cores, its workers add about 260 MB).
 TYPICAL_PEAK_MB: dict[float, dict[str, float]] = {
     0.055: dict(zip(SHIPPED_NOTEBOOKS, (373.2, 453.1, 548.3, 598.7), strict=True)),
     5.0: dict(zip(SHIPPED_NOTEBOOKS, (508.7, 590.9, 670.4, 1032.7), strict=True)),
-    100.0: dict(zip(SHIPPED_NOTEBOOKS, (1642.9, 1998.3, 1661.9, 3203.2), strict=True)),
+    100.0: dict(zip(SHIPPED_NOTEBOOKS, (1725.9, 2096.4, 1658.2, 3203.2), strict=True)),
 }
 
 
@@ -184,11 +187,13 @@ def memory_budget_mb(memory_budget_gb: float | None, *, runner_mb: float, availa
     ----------
     memory_budget_gb : float or None
         The whole run's budget in GB (of 2**30 bytes), the runner included: the kernels get it
-        less `runner_mb`. None: :data:`AUTO_MEMORY_SHARE` of `available_mb`.
+        less `runner_mb` (nothing when the runner alone fills it: every notebook then runs
+        alone). None: :data:`AUTO_MEMORY_SHARE` of `available_mb`.
     runner_mb : float
         The runner's resident memory now, in MB.
     available_mb : float
-        The memory the machine has available now, in MB (``psutil.virtual_memory().available``).
+        The memory available now, in MB (:func:`corpus_tools.memory.available_memory_mb`: the
+        machine's, or less where a container's limit leaves less).
 
     Examples
     --------
@@ -200,7 +205,7 @@ def memory_budget_mb(memory_budget_gb: float | None, *, runner_mb: float, availa
     memory_budget_gb = check_memory_budget(memory_budget_gb)
     if memory_budget_gb is None:
         return AUTO_MEMORY_SHARE * float(available_mb)
-    return memory_budget_gb * 1024.0 - float(runner_mb)
+    return max(memory_budget_gb * 1024.0 - float(runner_mb), 0.0)
 
 
 def check_memory_budget(memory_budget_gb: Any) -> float | None:

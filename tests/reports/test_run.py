@@ -25,6 +25,7 @@ from corpus_tools import reports
 from corpus_tools.reports import cli
 from corpus_tools.paths import PROJECT_ROOT_ENV
 from corpus_tools.reports import NotebookFailedError, ReportArgumentError, run_reports
+from corpus_tools.reports.schedule import previous_peaks
 
 INPUT_MARKER = "INPUT-MARKER-4f1c"  # appears only in code, so its absence shows inputs are hidden
 
@@ -697,7 +698,7 @@ def test_under_a_memory_budget_notebooks_run_alone_with_every_core_and_their_pea
             _parameters_cell(),
             new_code_cell(
                 "import os, time\nimport pandas as pd\nfrom corpus_tools.reports import save_table\n"
-                # 300 MB written to (so resident), held for 3 s of the runner's 1 s samples.
+                # 300 MB written to (so resident), held for 3 s of the runner's 0.5 s samples.
                 "held = bytearray(300 * 2**20)\nfor i in range(0, len(held), 4096):\n    held[i] = 1\n"
                 "time.sleep(3)\n"
                 "save_table(pd.DataFrame({'cores': [os.environ.get('DANGSHI_CORES')], "
@@ -719,12 +720,6 @@ def test_under_a_memory_budget_notebooks_run_alone_with_every_core_and_their_pea
     for record in (first, second):
         assert record["sharing"] == 1
         assert 300 < record["peak_memory_mb"] < 2000  # the bytearray, with the interpreter and pandas
-    assert manifest["memory_budget_mb"] < 0  # 1 MB less the runner's own memory
+    assert manifest["memory_budget_mb"] == 0  # 1 MB, which the runner alone fills
     # The next run plans by these peaks.
-    assert schedule_peaks(root / "reports") == {r["notebook"]: r["peak_memory_mb"] for r in (first, second)}
-
-
-def schedule_peaks(reports_path):
-    from corpus_tools.reports.schedule import previous_peaks
-
-    return previous_peaks(reports_path)
+    assert previous_peaks(root / "reports") == {r["notebook"]: r["peak_memory_mb"] for r in (first, second)}

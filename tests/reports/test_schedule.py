@@ -310,5 +310,6 @@ def test_a_bad_memory_budget_is_refused_by_name(budget):
 
 def test_the_budget_is_the_run_s_memory_less_the_runner_or_most_of_what_is_available():
     assert schedule.memory_budget_mb(4.0, runner_mb=200.0, available_mb=1e6) == 4 * 1024 - 200
+    assert schedule.memory_budget_mb(0.1, runner_mb=200.0, available_mb=1e6) == 0.0  # the runner fills it
     assert schedule.memory_budget_mb(None, runner_mb=200.0, available_mb=10_000.0) == pytest.approx(
         schedule.AUTO_MEMORY_SHARE * 10_000.0)
