@@ -344,7 +344,7 @@ def run_reports(
         :func:`corpus_tools.memory.available_memory_mb`). It plans, it does not enforce: a
         notebook may need more than it did before. At 100 MB on 2 cores
         (``benchmarks/report_scale.py``), ``4`` ran notebooks 01 and 02 side by side, then 03
-        alone: the run peaked at 3.9 GB in 821 s, where with memory to spare it peaked at 4.9 GB
+        alone: the run peaked at 3.7-3.9 GB in 821-824 s, where with memory to spare it peaked at 4.9 GB
         in 643 s.
 
     Returns
