@@ -127,8 +127,8 @@ def _build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--memory-budget", dest="memory_budget_gb", metavar="GB", type=float,
         help="memory the run may use, in GB, this command included: a notebook starts beside the others only "
-             "if their expected peaks (the previous run's, or the shipped notebooks' typical peaks at the "
-             "corpus's size) fit in it together, and one that fits beside none runs alone with every core "
+             "if their expected peaks (the previous run's on the same corpus, or the shipped notebooks' typical "
+             "peaks at the corpus's size) fit in it together, and one that fits beside none runs alone with every core "
              "(default: 80%% of the memory available when the notebooks start). At 100 MB on 2 cores, "
              "--memory-budget 4 ran the reports in at most 3.9 GB and 824 s, against 4.9 GB and 643 s with memory "
              "to spare",

@@ -245,18 +245,20 @@ def kernel_share_environment(n_kernels: int) -> dict[str, str]:
 
 
 def _plan(entries: list[dict[str, Any]], watches: Sequence[NotebookWatch], manifest: dict[str, Any], *,
-          previous: Mapping[str, float], reports_path: Path, corpus_path: Path, n_jobs: int,
-          memory_budget_gb: float | None) -> tuple[list[int], list[float], float]:
+          previous: Mapping[str, float], reports_path: Path, corpus_path: Path, corpus_sha256: str,
+          n_jobs: int, memory_budget_gb: float | None) -> tuple[list[int], list[float], float]:
     """Plan the run: the order to start notebooks in, each one's expected peak, and the memory budget in MB.
 
-    Times and peaks are the previous run's, or before any run the shipped notebooks' typical
-    figures at the corpus's size. Each kernel the plan runs with fewer (or more) notebooks beside
-    it than `n_jobs` gets its share of the cores (``watch.environment``); the plan goes into the
-    manifest (``memory_budget_mb``; each notebook's ``expected_peak_mb`` and ``sharing``).
+    Times and peaks are the previous run's (`previous`, the times, and the peaks it recorded) if
+    it read the same corpus, else the shipped notebooks' typical figures at the corpus's size.
+    Each kernel the plan runs with fewer (or more) notebooks beside it than `n_jobs` gets its
+    share of the cores (``watch.environment``); the plan goes into the manifest
+    (``memory_budget_mb``; each notebook's ``expected_peak_mb`` and ``sharing``).
     """
     corpus_mb = corpus_megabytes(corpus_path)
     durations = previous or typical_seconds(corpus_mb)
-    peaks = expected_peaks(entries, previous_peaks(reports_path) or typical_peak_mb(corpus_mb))
+    recorded = previous_peaks(reports_path, corpus_sha256=corpus_sha256)
+    peaks = expected_peaks(entries, recorded or typical_peak_mb(corpus_mb))
     budget_mb = memory_budget_mb(memory_budget_gb, runner_mb=resident_mb() or 0.0, available_mb=available_memory_mb())
     manifest["memory_budget_mb"] = round(budget_mb, 1)
     order = plan_order(entries, durations, n_jobs, peaks=peaks, budget_mb=budget_mb)
@@ -337,9 +339,10 @@ def run_reports(
     memory_budget_gb : float, optional
         The memory in GB (of 2**30 bytes) the run may use, this process included. A notebook
         starts beside those running only if their expected peaks fit in it together: the peaks
-        of the previous run in ``reports_dir`` or, before one, the shipped notebooks' typical
-        peaks at the corpus's size (:data:`~corpus_tools.reports.schedule.TYPICAL_PEAK_MB`); one
-        that fits beside none runs alone, with every core. Default: 80 % of the memory the
+        of the previous run in ``reports_dir`` if it read the same corpus, else the shipped
+        notebooks' typical peaks at the corpus's size
+        (:data:`~corpus_tools.reports.schedule.TYPICAL_PEAK_MB`); one that fits beside none runs
+        alone, with every core. Default: 80 % of the memory the
         machine has available when the notebooks start (see
         :func:`corpus_tools.memory.available_memory_mb`). It plans, it does not enforce: a
         notebook may need more than it did before. At 100 MB on 2 cores
@@ -539,7 +542,9 @@ def run_reports(
     n_jobs = choose_n_jobs(n_jobs, len(notebook_paths))
     manifest["jobs"] = n_jobs  # run.json keeps its field name: the manifest is a file format
     memory_budget_gb = check_memory_budget(memory_budget_gb)
-    previous = previous_durations(reports_path)
+    # Times and peaks of the latest run count only if it read this corpus.
+    corpus_sha256 = manifest["corpus"]["combined_sha256"]
+    previous = previous_durations(reports_path, corpus_sha256=corpus_sha256)
     progress_dir = Path(tempfile.mkdtemp(prefix="dangshi-progress-"))
     watches = [
         NotebookWatch(p.name, progress_dir / f"{p.stem}.log", previous.get(p.name)) for p in notebook_paths
@@ -617,7 +622,8 @@ def run_reports(
     for nb_path in notebook_paths:  # removed as each notebook ends (or below, if it never starts)
         pending_marker(work_dir, nb_path.name).touch()
     order, peaks, budget_mb = _plan(entries, watches, manifest, previous=previous, reports_path=reports_path,
-                                    corpus_path=corpus_path, n_jobs=n_jobs, memory_budget_gb=memory_budget_gb)
+                                    corpus_path=corpus_path, corpus_sha256=corpus_sha256, n_jobs=n_jobs,
+                                    memory_budget_gb=memory_budget_gb)
     try:
         with _environment(kernel_env):
             failed = execute_all(

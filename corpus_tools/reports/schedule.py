@@ -44,43 +44,52 @@ def choose_n_jobs(n_jobs: int | None, n_notebooks: int) -> int:
     return min(n_jobs, max(n_notebooks, 1))
 
 
-def _previous_notebooks(reports_path: Path) -> list[dict[str, Any]]:
-    """The notebook entries of the latest run's ``run.json``; none if there is no run this version can read."""
+def _previous_notebooks(reports_path: Path, corpus_sha256: str | None) -> list[dict[str, Any]]:
+    """The notebook entries of the latest run's ``run.json``, if it read the corpus `corpus_sha256`.
+
+    None when there is no run this version can read, or when the latest run read another corpus
+    (its ``corpus.combined_sha256`` differs): the seeds' times and peaks say nothing of a
+    100 MB corpus reported into the same folder next. `corpus_sha256` None takes any corpus.
+    """
     try:
         manifest = json.loads((reports_path / "latest" / MANIFEST_FILE).read_text(encoding="utf-8"))
+        if corpus_sha256 is not None and manifest.get("corpus", {}).get("combined_sha256") != corpus_sha256:
+            return []
         notebooks = manifest["notebooks"]
         return [entry for entry in notebooks if isinstance(entry, dict) and "notebook" in entry]
-    except (OSError, ValueError, TypeError, KeyError):
+    except (OSError, ValueError, TypeError, KeyError, AttributeError):
         return []
 
 
-def previous_durations(reports_path: Path) -> dict[str, float]:
+def previous_durations(reports_path: Path, *, corpus_sha256: str | None = None) -> dict[str, float]:
     """Each notebook's working time in the latest run (``reports/latest/run.json``), if any.
 
     The wall time less the time it waited for another notebook (``waited_seconds``, see
     :meth:`~corpus_tools.reports.notebook.NotebookReport.wait_for`): the waiting depends on the
-    order the notebooks ran in, which is what these times decide.
+    order the notebooks ran in, which is what these times decide. With `corpus_sha256`, only
+    a latest run of that corpus counts (see :func:`_previous_notebooks`).
     """
     try:
         return {
             str(entry["notebook"]): max(float(entry["wall_seconds"]) - float(entry.get("waited_seconds") or 0.0), 0.0)
-            for entry in _previous_notebooks(reports_path)
+            for entry in _previous_notebooks(reports_path, corpus_sha256)
             if entry.get("wall_seconds") is not None
         }
     except (ValueError, TypeError):
         return {}  # a run this version cannot read: notebook order
 
 
-def previous_peaks(reports_path: Path) -> dict[str, float]:
+def previous_peaks(reports_path: Path, *, corpus_sha256: str | None = None) -> dict[str, float]:
     """Each notebook's peak memory in the latest run (``peak_memory_mb`` in ``run.json``), if recorded.
 
     The largest resident memory, in MB of 2**20 bytes, of the notebook's kernel and the
     processes it started, as the runner sampled it (:class:`~corpus_tools.reports.kernels.NotebookWatch`).
+    With `corpus_sha256`, only a latest run of that corpus counts.
     """
     try:
         return {
             str(entry["notebook"]): float(entry["peak_memory_mb"])
-            for entry in _previous_notebooks(reports_path)
+            for entry in _previous_notebooks(reports_path, corpus_sha256)
             if entry.get("peak_memory_mb") is not None
         }
     except (ValueError, TypeError):

@@ -313,3 +313,18 @@ def test_the_budget_is_the_run_s_memory_less_the_runner_or_most_of_what_is_avail
     assert schedule.memory_budget_mb(0.1, runner_mb=200.0, available_mb=1e6) == 0.0  # the runner fills it
     assert schedule.memory_budget_mb(None, runner_mb=200.0, available_mb=10_000.0) == pytest.approx(
         schedule.AUTO_MEMORY_SHARE * 10_000.0)
+
+
+def test_times_and_peaks_of_a_run_on_another_corpus_do_not_count(tmp_path):
+    # The seeds' figures say nothing of a 100 MB corpus reported into the same folder next.
+    (tmp_path / "latest").mkdir()
+    (tmp_path / "latest" / "run.json").write_text(json.dumps({
+        "corpus": {"corpus_dir": "seeds", "combined_sha256": "aaa"},
+        "notebooks": [{"notebook": "00.ipynb", "wall_seconds": 5.0, "peak_memory_mb": 300.0}],
+    }), encoding="utf-8")
+    assert schedule.previous_durations(tmp_path, corpus_sha256="aaa") == {"00.ipynb": 5.0}
+    assert schedule.previous_peaks(tmp_path, corpus_sha256="aaa") == {"00.ipynb": 300.0}
+    assert schedule.previous_durations(tmp_path, corpus_sha256="bbb") == {}
+    assert schedule.previous_peaks(tmp_path, corpus_sha256="bbb") == {}
+    # Without a corpus to compare with, the latest run counts whatever it read.
+    assert schedule.previous_peaks(tmp_path) == {"00.ipynb": 300.0}
