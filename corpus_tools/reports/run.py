@@ -342,13 +342,12 @@ def run_reports(
         of the previous run in ``reports_dir`` if it read the same corpus, else the shipped
         notebooks' typical peaks at the corpus's size
         (:data:`~corpus_tools.reports.schedule.TYPICAL_PEAK_MB`); one that fits beside none runs
-        alone, with every core. Default: 80 % of the memory the
-        machine has available when the notebooks start (see
-        :func:`corpus_tools.memory.available_memory_mb`). It plans, it does not enforce: a
-        notebook may need more than it did before. At 100 MB on 2 cores
-        (``benchmarks/report_scale.py``), ``4`` ran notebooks 01 and 02 side by side, then 03
-        alone: the run peaked at 3.7-3.9 GB in 821-824 s, where with memory to spare it peaked at 4.9 GB
-        in 643 s.
+        alone, with every core. Default: 80 % of the memory available when the notebooks start
+        (:func:`corpus_tools.memory.available_memory_mb`: the machine's, or less under a
+        container's or job's limit). It plans, it does not enforce: a notebook may need more
+        than it did before. At 100 MB on 2 cores (``benchmarks/report_scale.py``), ``4`` ran
+        notebooks 01 and 02 side by side, then 03 alone: the run peaked at 3.7-3.9 GB in
+        821-824 s, where with memory to spare it peaked at 4.9 GB in 643 s.
 
     Returns
     -------
