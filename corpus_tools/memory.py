@@ -9,9 +9,9 @@ its unused pages as well. It is called after every cell of a report notebook
 free gigabytes half-way (:func:`corpus_tools.compare.shared_passages`).
 
 How much memory is there to use: :func:`available_memory_mb`, what the machine has available,
-capped by the limit of the container (cgroup) the process runs in, which the machine's figures
-do not show; and how much a process holds: :func:`resident_mb`. The report command plans its
-notebooks by both.
+capped by any memory limit on the control group the process runs in or one above it (a
+container's, a systemd unit's, a batch job's), which the machine's figures do not show; and how
+much a process holds: :func:`resident_mb`. The report command plans its notebooks by both.
 """
 
 from __future__ import annotations
@@ -30,6 +30,39 @@ CGROUP_ROOT = Path("/sys/fs/cgroup")
 PROC_CGROUP = Path("/proc/self/cgroup")
 #: cgroup v1 writes a number near 2**63 as the limit of a group without one.
 _NO_LIMIT = 2**60
+
+
+@functools.lru_cache(maxsize=1)
+def _malloc_trim() -> Callable[[], int] | None:
+    """glibc's ``malloc_trim(0)``, or None where the C library has none (macOS, musl, Windows)."""
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        trim = ctypes.CDLL(None).malloc_trim
+    except (OSError, AttributeError):
+        return None
+    trim.argtypes = [ctypes.c_size_t]
+    trim.restype = ctypes.c_int
+    return lambda: trim(0)
+
+
+def can_release_memory() -> bool:
+    """Whether :func:`release_freed_memory` can hand memory back here (glibc's ``malloc_trim``)."""
+    return _malloc_trim() is not None
+
+
+def release_freed_memory() -> None:
+    """Return the heap memory this process has freed to the operating system; a no-op without glibc.
+
+    Takes milliseconds on a heap of a few GB. Arrow's pool is only asked when pyarrow is
+    already imported.
+    """
+    arrow = sys.modules.get("pyarrow")
+    if arrow is not None:
+        arrow.default_memory_pool().release_unused()
+    trim = _malloc_trim()
+    if trim is not None:
+        trim()
 
 
 def _read_bytes(path: Path) -> int | None:
