@@ -47,7 +47,7 @@ notebook's peak memory was sampled (papermill's per-cell start and end times), w
 the memory goes; then what made up the run's peak: each notebook's memory at that moment and
 the cell it was running; then the runner's plan (``run.json``): the memory budget for the
 notebooks (``--memory-budget``, by default 80 % of the memory available), each notebook's
-expected peak, the peak the runner recorded (sampled every second, child processes included)
+expected peak, the peak the runner recorded (sampled every 0.5 s, child processes included)
 and whether the plan ran it alone, with every core.
 
 A kernel is told apart from the others by its environment: the runner gives each kernel its own
